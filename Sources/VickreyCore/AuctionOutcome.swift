@@ -1,0 +1,130 @@
+/// The result of auctioning every placement of one request, in request order.
+public struct AuctionOutcome: Sendable {
+    public var requestID: String
+    public var placements: [PlacementOutcome]
+    /// Present when the request asked for debug.
+    public var explanation: AuctionExplanation?
+
+    /// The filled placements' wins, in request order.
+    public var wins: [Win] {
+        placements.compactMap { if case .filled(let win) = $0.result { win } else { nil } }
+    }
+}
+
+/// What happened to one placement.
+public struct PlacementOutcome: Sendable {
+    public var placementID: PlacementID
+    public var result: PlacementResult
+}
+
+/// Filled with a win, or left unfilled for a reason.
+public enum PlacementResult: Sendable {
+    case filled(Win)
+    case unfilled(NoFillReason)
+}
+
+/// Why a placement went unfilled: no campaign matched, or the stage at which the
+/// best-scoring matching campaign dropped out.
+public enum NoFillReason: String, Hashable, Sendable, CaseIterable {
+    case noCandidates = "no_candidates"
+    case targeting
+    case alreadyWon = "already_won"
+    case flight
+    case belowFloor = "below_floor"
+    case frequencyCap = "frequency_cap"
+    case pacing
+    case budget
+
+    init(_ stage: CandidateStage) {
+        switch stage {
+        case .targeting: self = .targeting
+        case .alreadyWon: self = .alreadyWon
+        case .flight: self = .flight
+        case .floor: self = .belowFloor
+        case .frequencyCap: self = .frequencyCap
+        case .pacing: self = .pacing
+        case .budget, .outbid, .won: self = .budget
+        }
+    }
+}
+
+/// One placement's winner and what it pays.
+public struct Win: Sendable {
+    public var placementID: PlacementID
+    public var campaign: Campaign
+    /// The first of the campaign's creatives the placement accepts.
+    public var creative: Creative
+    /// The winner's eCPM score.
+    public var score: Micros
+    /// The auction's clearing price as eCPM.
+    public var clearingECPM: Micros
+    /// What the campaign pays per unit of its pricing: per 1000 impressions (CPM, equal to
+    /// `clearingECPM`) or per click (CPC, `clearingECPM × 1000 / ppm` rounded down).
+    public var price: Micros
+    public var priceRule: PriceRule
+    /// The floor the auction used.
+    public var floor: Micros
+    /// The best score from another advertiser, if any.
+    public var runnerUpScore: Micros?
+    /// What the win reserved against the budgets: the most this slot can cost.
+    public var maximumCharge: Nanos
+
+    public var campaignID: CampaignID { campaign.id }
+    public var advertiserID: AdvertiserID { campaign.advertiserID }
+    public var pricing: Pricing { campaign.pricing }
+}
+
+/// Why the auction decided as it did, for a request sent with debug.
+public struct AuctionExplanation: Sendable {
+    public var placements: [PlacementExplanation]
+}
+
+/// One placement's auction, step by step.
+public struct PlacementExplanation: Sendable {
+    /// At most this many targeting rejections are listed one by one; the rest are counted.
+    public static let listedTargetingRejections = 50
+
+    public var placementID: PlacementID
+    public var minimumFloor: Micros
+    public var placementFloor: Micros?
+    public var requestFloor: Micros?
+    /// The floor used: the largest of the three above.
+    public var floor: Micros
+    /// Every campaign that matched targeting, best score first, then the first
+    /// `listedTargetingRejections` campaigns that did not, each with its stage.
+    public var candidates: [CandidateExplanation]
+    /// How many indexed campaigns failed targeting (listed or not).
+    public var targetingRejections: Int
+    public var winner: CampaignID?
+    public var runnerUp: CampaignID?
+    public var runnerUpScore: Micros?
+    public var clearingECPM: Micros?
+    public var price: Micros?
+    public var priceRule: PriceRule?
+    public var noFillReason: NoFillReason?
+}
+
+/// One campaign's fate in one placement's auction.
+public struct CandidateExplanation: Sendable {
+    public var campaignID: CampaignID
+    public var advertiserID: AdvertiserID
+    public var score: Micros
+    public var stage: CandidateStage
+    public var reason: String
+}
+
+/// The stage at which a campaign left an auction, in the order stages are checked:
+/// targeting, already won, flight, floor, then the eligibility policy (frequency cap,
+/// pacing, budget); survivors are outbid or win.
+public enum CandidateStage: String, Hashable, Sendable, CaseIterable {
+    case targeting
+    /// Won an earlier placement of the same request.
+    case alreadyWon = "already_won"
+    case flight
+    case floor
+    case frequencyCap = "frequency_cap"
+    case pacing
+    case budget
+    case outbid
+    case won
+}

@@ -1,0 +1,75 @@
+/// One request for ads: who and where, and the placements to fill in order.
+public struct AuctionRequest: Hashable, Sendable {
+    /// Seeds the tie-break, so the same id always breaks ties the same way.
+    public var requestID: String
+    public var userID: String?
+    public var device: DeviceType?
+    public var operatingSystem: OperatingSystem?
+    public var country: CountryCode?
+    public var keywords: [Keyword]
+    public var placements: [PlacementRequest]
+    /// When the auction happens (flight dates, hours of the week).
+    public var time: Instant
+    /// Ask for an explanation of every decision.
+    public var debug: Bool
+
+    public init(
+        requestID: String, userID: String? = nil, device: DeviceType? = nil, operatingSystem: OperatingSystem? = nil,
+        country: CountryCode? = nil, keywords: [Keyword] = [], placements: [PlacementRequest], time: Instant,
+        debug: Bool = false
+    ) {
+        self.requestID = requestID
+        self.userID = userID
+        self.device = device
+        self.operatingSystem = operatingSystem
+        self.country = country
+        self.keywords = keywords
+        self.placements = placements
+        self.time = time
+        self.debug = debug
+    }
+
+    /// The targeting attributes of this request for one of its placements.
+    public func query(for placement: PlacementRequest) -> TargetingQuery {
+        TargetingQuery(
+            placement: placement.id, sizes: placement.sizes, country: country, device: device,
+            operatingSystem: operatingSystem, keywords: keywords
+        )
+    }
+}
+
+/// One slot to fill.
+public struct PlacementRequest: Hashable, Sendable {
+    public var id: PlacementID
+    /// Accepted creative sizes; empty accepts any.
+    public var sizes: [AdSize]
+    /// The request's own floor (eCPM), if any.
+    public var floor: Micros?
+
+    public init(id: PlacementID, sizes: [AdSize] = [], floor: Micros? = nil) {
+        self.id = id
+        self.sizes = sizes
+        self.floor = floor
+    }
+}
+
+/// The configurable constants of the auction.
+public struct AuctionRules: Hashable, Sendable {
+    /// The smallest floor any auction uses (default $0.01 CPM).
+    public var minimumFloor: Micros
+    /// What the winner pays above the runner-up (default $0.01 CPM).
+    public var increment: Micros
+    /// Per-placement floors configured by the operator (none by default).
+    public var placementFloors: [PlacementID: Micros]
+
+    public init(minimumFloor: Micros = Micros(10_000), increment: Micros = Micros(10_000), placementFloors: [PlacementID: Micros] = [:]) {
+        self.minimumFloor = minimumFloor
+        self.increment = increment
+        self.placementFloors = placementFloors
+    }
+
+    /// The floor for one placement of a request.
+    public func floor(for placement: PlacementRequest) -> Micros {
+        Scoring.floor(minimum: minimumFloor, placement: placementFloors[placement.id], request: placement.floor)
+    }
+}

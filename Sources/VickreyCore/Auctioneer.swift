@@ -1,0 +1,254 @@
+import HeapModule
+
+/// Runs the contract's second-price auction over an index snapshot.
+///
+/// For each placement, in request order: candidates are the campaigns the index
+/// matches; they are taken best score first and checked for hours of the week, an
+/// earlier win in the same request, flight dates, the floor, then the eligibility
+/// policy. The highest score wins (ties broken by a generator seeded from the request
+/// id, over the tied campaigns in id order), the runner-up is the best eligible score
+/// of another advertiser, and the price is `min(winner, max(runnerUp + increment,
+/// floor))`. Only as many candidates are examined as the decision needs, unless the
+/// request asks for an explanation; either way the decision is the same.
+public struct Auctioneer: Sendable {
+    public var rules: AuctionRules
+
+    public init(rules: AuctionRules = AuctionRules()) { self.rules = rules }
+
+    /// How candidates are found: through the index, or by checking every campaign
+    /// (the baseline the index is measured against; same decisions, slower).
+    public enum CandidateSource: Sendable {
+        case index
+        case linearScan
+    }
+
+    public func run(
+        _ request: AuctionRequest, on snapshot: IndexSnapshot, policy: some EligibilityPolicy = AlwaysEligible(),
+        candidates source: CandidateSource = .index
+    ) -> AuctionOutcome {
+        var wonSlots = Set<Int>()
+        var outcomes: [PlacementOutcome] = []
+        var explanations: [PlacementExplanation] = []
+        outcomes.reserveCapacity(request.placements.count)
+        for (position, placement) in request.placements.enumerated() {
+            var auction = PlacementAuction(
+                request: request, placement: placement, position: position, rules: rules, snapshot: snapshot,
+                wonSlots: wonSlots, policy: policy, source: source
+            )
+            let result = auction.decide()
+            if case .filled = result, let slot = auction.winnerSlot { wonSlots.insert(slot) }
+            outcomes.append(PlacementOutcome(placementID: placement.id, result: result))
+            if request.debug { explanations.append(auction.explain(result)) }
+        }
+        return AuctionOutcome(
+            requestID: request.requestID, placements: outcomes,
+            explanation: request.debug ? AuctionExplanation(placements: explanations) : nil
+        )
+    }
+}
+
+/// One placement's auction: a lazily drained queue of candidates, best score first.
+private struct PlacementAuction<Policy: EligibilityPolicy> {
+    struct Candidate: Comparable {
+        var score: Int64
+        var slot: Int
+        static func < (lhs: Self, rhs: Self) -> Bool { (lhs.score, lhs.slot) < (rhs.score, rhs.slot) }
+    }
+
+    struct Drop {
+        var slot: Int
+        var score: Int64
+        var stage: CandidateStage
+        var reason: String
+    }
+
+    let request: AuctionRequest
+    let placement: PlacementRequest
+    let position: Int
+    let rules: AuctionRules
+    let snapshot: IndexSnapshot
+    let wonSlots: Set<Int>
+    let policy: Policy
+    let floor: Micros
+    let matchedCount: Int
+
+    private var queue: Heap<Candidate>
+    /// Candidates that passed every check, in descending score order.
+    private var eligible: [Candidate] = []
+    private var drops: [Drop] = []
+    private var hourOfWeekByZone: [String: Int] = [:]
+    private(set) var winnerSlot: Int?
+    private var runnerUpSlot: Int?
+    private var clearing: ClearingPrice?
+
+    init(
+        request: AuctionRequest, placement: PlacementRequest, position: Int, rules: AuctionRules,
+        snapshot: IndexSnapshot, wonSlots: Set<Int>, policy: Policy, source: Auctioneer.CandidateSource
+    ) {
+        self.request = request
+        self.placement = placement
+        self.position = position
+        self.rules = rules
+        self.snapshot = snapshot
+        self.wonSlots = wonSlots
+        self.policy = policy
+        self.floor = rules.floor(for: placement)
+        let query = request.query(for: placement)
+        var matched: [Candidate] = []
+        snapshot.scores.withUnsafeBufferPointer { scores in
+            switch source {
+            case .index:
+                snapshot.matchingSlots(query).forEachSlot { matched.append(Candidate(score: scores[$0], slot: $0)) }
+            case .linearScan:
+                for (slot, entry) in snapshot.entries.enumerated() {
+                    if let entry, entry.campaign.targetingMismatch(query, hourOfWeek: nil) == nil {
+                        matched.append(Candidate(score: scores[slot], slot: slot))
+                    }
+                }
+            }
+        }
+        matchedCount = matched.count
+        queue = Heap(matched)
+    }
+
+    /// Picks the winner and sets the price, examining as few candidates as possible.
+    mutating func decide() -> PlacementResult {
+        var generator = TieBreakGenerator(requestID: request.requestID, stream: UInt64(position))
+        while true {
+            while eligible.isEmpty, pullNext() {}
+            guard let top = eligible.first?.score else { return .unfilled(noFillReason) }
+            // Every candidate tied at the top score must be known before breaking the tie.
+            while let next = queue.max, next.score == top { _ = pullNext() }
+            var tier = eligible.prefix { $0.score == top }.map(\.slot)
+            tier.sort { snapshot.entry(atSlot: $0).campaign.id < snapshot.entry(atSlot: $1).campaign.id }
+            let pick = tier.count == 1 ? tier[0] : tier[generator.index(below: tier.count)]
+            let winner = snapshot.entry(atSlot: pick).campaign
+            guard policy.claim(winner, maximumCharge: winner.maximumCharge, request: request) else {
+                eligible.removeAll { $0.slot == pick }
+                drops.append(Drop(slot: pick, score: top, stage: .budget, reason: "budget taken by a concurrent auction"))
+                continue
+            }
+            let runnerUp = findRunnerUp(against: winner.advertiserID)
+            winnerSlot = pick
+            runnerUpSlot = runnerUp?.slot
+            let price = Scoring.clearingPrice(
+                winner: Micros(top), runnerUp: runnerUp.map { Micros($0.score) }, floor: floor, increment: rules.increment
+            )
+            clearing = price
+            return .filled(makeWin(winner, score: Micros(top), clearing: price, runnerUp: runnerUp))
+        }
+    }
+
+    /// The best eligible candidate of another advertiser, pulling more candidates until
+    /// one appears or none is left. Eligible candidates arrive in descending score order,
+    /// so the first one found is the best.
+    private mutating func findRunnerUp(against advertiser: AdvertiserID) -> Candidate? {
+        var searched = 0
+        while true {
+            for candidate in eligible[searched...] {
+                if snapshot.entry(atSlot: candidate.slot).campaign.advertiserID != advertiser { return candidate }
+            }
+            searched = eligible.count
+            guard pullNext() else { return nil }
+        }
+    }
+
+    /// Takes the next-best candidate off the queue and runs it through the checks.
+    /// Returns false when nothing left can be eligible (queue empty, or below the floor).
+    private mutating func pullNext() -> Bool {
+        guard let candidate = queue.max, candidate.score >= floor.value || request.debug else { return false }
+        _ = queue.popMax()
+        let campaign = snapshot.entry(atSlot: candidate.slot).campaign
+        if let mismatch = campaign.hoursMismatch(hourOfWeek(for: campaign.timeZone)) {
+            drops.append(Drop(slot: candidate.slot, score: candidate.score, stage: .targeting, reason: mismatch.description))
+        } else if wonSlots.contains(candidate.slot) {
+            drops.append(Drop(slot: candidate.slot, score: candidate.score, stage: .alreadyWon, reason: "won an earlier placement of this request"))
+        } else if !campaign.isInFlight(at: request.time) {
+            drops.append(Drop(slot: candidate.slot, score: candidate.score, stage: .flight, reason: "outside its flight dates"))
+        } else if candidate.score < floor.value {
+            drops.append(Drop(slot: candidate.slot, score: candidate.score, stage: .floor, reason: "score \(candidate.score) below the floor \(floor.value)"))
+        } else if case .refused(let stage, let reason) = policy.screen(campaign, maximumCharge: campaign.maximumCharge, request: request) {
+            drops.append(Drop(slot: candidate.slot, score: candidate.score, stage: stage, reason: reason))
+        } else {
+            eligible.append(candidate)
+        }
+        return true
+    }
+
+    private mutating func hourOfWeek(for zone: CampaignTimeZone) -> Int {
+        if let cached = hourOfWeekByZone[zone.identifier] { return cached }
+        let hour = request.time.hourOfWeek(offsetSeconds: zone.offsetSeconds(at: request.time))
+        hourOfWeekByZone[zone.identifier] = hour
+        return hour
+    }
+
+    private var noFillReason: NoFillReason {
+        guard matchedCount > 0 else { return .noCandidates }
+        // The fate of the best-scoring candidate at or above the floor. Without debug,
+        // candidates below the floor are never pulled, so they count as floor drops.
+        var best: Drop?
+        for drop in drops where drop.score >= floor.value && drop.score > (best?.score ?? .min) { best = drop }
+        return best.map { NoFillReason($0.stage) } ?? .belowFloor
+    }
+
+    private func makeWin(_ campaign: Campaign, score: Micros, clearing: ClearingPrice, runnerUp: Candidate?) -> Win {
+        let price = switch campaign.pricing {
+        case .cpm: clearing.price
+        case .cpc: Scoring.perClickPrice(clearingECPM: clearing.price, ctr: campaign.predictedCTR ?? ClickThroughRate(partsPerMillion: 1))
+        }
+        return Win(
+            placementID: placement.id, campaign: campaign, creative: campaign.creative(accepting: placement.sizes)!,
+            score: score, clearingECPM: clearing.price, price: price, priceRule: clearing.rule, floor: floor,
+            runnerUpScore: runnerUp.map { Micros($0.score) }, maximumCharge: campaign.maximumCharge
+        )
+    }
+
+    /// Drains every remaining candidate and describes each campaign's fate.
+    mutating func explain(_ result: PlacementResult) -> PlacementExplanation {
+        while pullNext() {}
+        var candidates: [CandidateExplanation] = []
+        func describe(_ slot: Int, _ stage: CandidateStage, _ reason: String) {
+            let campaign = snapshot.entry(atSlot: slot).campaign
+            candidates.append(CandidateExplanation(
+                campaignID: campaign.id, advertiserID: campaign.advertiserID,
+                score: Micros(snapshot.scores[slot]), stage: stage, reason: reason
+            ))
+        }
+        for candidate in eligible {
+            if candidate.slot == winnerSlot {
+                describe(candidate.slot, .won, "highest score; pays \(clearing?.price.value ?? 0) by rule \(clearing?.rule.rawValue ?? "")")
+            } else if candidate.slot == runnerUpSlot {
+                describe(candidate.slot, .outbid, "runner-up from another advertiser: sets the price")
+            } else {
+                describe(candidate.slot, .outbid, "outbid")
+            }
+        }
+        for drop in drops { describe(drop.slot, drop.stage, drop.reason) }
+        candidates.sort { ($0.score, $1.campaignID) > ($1.score, $0.campaignID) }
+
+        let query = request.query(for: placement)
+        var rejections = 0
+        for (slot, entry) in snapshot.entries.enumerated() {
+            guard let entry, let mismatch = entry.campaign.targetingMismatch(query, hourOfWeek: nil) else { continue }
+            rejections += 1
+            if rejections <= PlacementExplanation.listedTargetingRejections {
+                describe(slot, .targeting, mismatch.description)
+            }
+        }
+        let winner = winnerSlot.map { snapshot.entry(atSlot: $0).campaign.id }
+        let runnerUp = runnerUpSlot.map { snapshot.entry(atSlot: $0).campaign }
+        var noFill: NoFillReason? = nil
+        if case .unfilled(let reason) = result { noFill = reason }
+        return PlacementExplanation(
+            placementID: placement.id, minimumFloor: rules.minimumFloor, placementFloor: rules.placementFloors[placement.id],
+            requestFloor: placement.floor, floor: floor, candidates: candidates, targetingRejections: rejections,
+            winner: winner, runnerUp: runnerUp?.id, runnerUpScore: runnerUpSlot.map { Micros(snapshot.scores[$0]) },
+            clearingECPM: clearing?.price, price: winnerSlot != nil ? resultPrice(result) : nil, priceRule: clearing?.rule,
+            noFillReason: noFill
+        )
+    }
+
+    private func resultPrice(_ result: PlacementResult) -> Micros? {
+        if case .filled(let win) = result { win.price } else { nil }
+    }
+}

@@ -1,0 +1,166 @@
+/// A campaign: what an advertiser buys, how much it pays, how much it may spend, and
+/// which requests it wants. Values are validated where they are parsed (ids, sizes,
+/// country codes), so a `Campaign` that exists is well-formed except for the checks
+/// `validate()` performs across fields.
+public struct Campaign: Hashable, Sendable {
+    public var id: CampaignID
+    public var advertiserID: AdvertiserID
+    public var name: String
+    public var status: CampaignStatus
+    public var pricing: Pricing
+    /// Per 1000 impressions for `.cpm`, per click for `.cpc`.
+    public var bid: Micros
+    /// The CTR prior of a CPC campaign (required for `.cpc`, nil for `.cpm`).
+    public var predictedCTR: ClickThroughRate?
+    /// Nil: no daily budget.
+    public var dailyBudget: Micros?
+    public var totalBudget: Micros
+    /// Nil: serving may start at once.
+    public var start: Instant?
+    /// Exclusive end of the flight; nil: no end.
+    public var end: Instant?
+    public var timeZone: CampaignTimeZone
+    public var pacing: PacingMode
+    public var frequencyCap: FrequencyCap?
+    public var targeting: Targeting
+    /// The first creative whose size a placement accepts is the one served.
+    public var creatives: [Creative]
+
+    public init(
+        id: CampaignID, advertiserID: AdvertiserID, name: String = "", status: CampaignStatus = .active,
+        pricing: Pricing = .cpm, bid: Micros, predictedCTR: ClickThroughRate? = nil, dailyBudget: Micros? = nil,
+        totalBudget: Micros, start: Instant? = nil, end: Instant? = nil, timeZone: CampaignTimeZone = .utc,
+        pacing: PacingMode = .asap, frequencyCap: FrequencyCap? = nil, targeting: Targeting = .any,
+        creatives: [Creative]
+    ) {
+        self.id = id
+        self.advertiserID = advertiserID
+        self.name = name
+        self.status = status
+        self.pricing = pricing
+        self.bid = bid
+        self.predictedCTR = predictedCTR
+        self.dailyBudget = dailyBudget
+        self.totalBudget = totalBudget
+        self.start = start
+        self.end = end
+        self.timeZone = timeZone
+        self.pacing = pacing
+        self.frequencyCap = frequencyCap
+        self.targeting = targeting
+        self.creatives = creatives
+    }
+
+    /// Whether `instant` is inside the flight: `start <= instant < end`.
+    public func isInFlight(at instant: Instant) -> Bool {
+        if let start, instant < start { return false }
+        if let end, instant >= end { return false }
+        return true
+    }
+
+    /// The most one slot can cost this campaign: for CPM one impression at its bid
+    /// (`bid` nanos), for CPC one click at its bid. A win reserves this much.
+    public var maximumCharge: Nanos {
+        switch pricing {
+        case .cpm: Nanos.impression(atCPM: bid)
+        case .cpc: Nanos.click(atPrice: bid)
+        }
+    }
+
+    /// The first creative a placement accepting `sizes` can show (any creative when
+    /// `sizes` is empty).
+    public func creative(accepting sizes: [AdSize]) -> Creative? {
+        sizes.isEmpty ? creatives.first : creatives.first { sizes.contains($0.size) }
+    }
+}
+
+/// Problems across a campaign's fields that no single field's type can rule out.
+public struct CampaignValidationError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The campaign JSON field at fault, e.g. `predicted_ctr`.
+    public var field: String
+    public var message: String
+    public var description: String { "\(field): \(message)" }
+}
+
+extension Campaign {
+    public static let maximumNameLength = 256
+    public static let maximumCreatives = 100
+
+    /// Checks the rules that tie fields together; returns the first problem found.
+    public func validate() -> CampaignValidationError? {
+        func problem(_ field: String, _ message: String) -> CampaignValidationError {
+            CampaignValidationError(field: field, message: message)
+        }
+        if name.utf8.count > Self.maximumNameLength { return problem("name", "must be at most \(Self.maximumNameLength) bytes") }
+        if bid.value <= 0 { return problem("bid_micros", "must be greater than zero") }
+        if bid > .maximumBid { return problem("bid_micros", "must be at most \(Micros.maximumBid.value)") }
+        switch (pricing, predictedCTR) {
+        case (.cpc, nil): return problem("predicted_ctr", "is required for cpc pricing")
+        case (.cpm, .some): return problem("predicted_ctr", "must be null for cpm pricing")
+        default: break
+        }
+        if let dailyBudget, dailyBudget.value < 0 || dailyBudget > .maximum {
+            return problem("daily_budget_micros", "must be between 0 and \(Micros.maximum.value)")
+        }
+        if totalBudget.value < 0 || totalBudget > .maximum {
+            return problem("total_budget_micros", "must be between 0 and \(Micros.maximum.value)")
+        }
+        if let start, let end, end <= start { return problem("end", "must be after start") }
+        if creatives.count > Self.maximumCreatives { return problem("creatives", "at most \(Self.maximumCreatives) per campaign") }
+        var seen = Set<CreativeID>()
+        for creative in creatives where !seen.insert(creative.id).inserted {
+            return problem("creatives", "creative id '\(creative.id)' appears twice")
+        }
+        return nil
+    }
+}
+
+/// How a campaign pays.
+public enum Pricing: String, Hashable, Sendable, CaseIterable {
+    /// Per 1000 impressions.
+    case cpm
+    /// Per click.
+    case cpc
+}
+
+/// Whether a campaign may serve. Only `active` campaigns enter auctions.
+public enum CampaignStatus: String, Hashable, Sendable, CaseIterable {
+    case active, paused, archived
+}
+
+/// How a campaign spreads its daily budget.
+public enum PacingMode: String, Hashable, Sendable, CaseIterable {
+    /// Spend as fast as auctions are won.
+    case asap
+    /// Spread the daily budget over the day by throttling participation.
+    case even
+}
+
+/// At most `impressions` impressions per user within any `windowSeconds` window.
+public struct FrequencyCap: Hashable, Sendable {
+    public var impressions: Int
+    public var windowSeconds: Int64
+
+    public init(impressions: Int, windowSeconds: Int64) {
+        self.impressions = impressions
+        self.windowSeconds = windowSeconds
+    }
+}
+
+/// An ad a campaign can show: an image of one size and where a click goes.
+public struct Creative: Hashable, Sendable {
+    public var id: CreativeID
+    public var size: AdSize
+    public var imageURL: String
+    public var clickURL: String
+    /// Advertiser domains, reported to exchanges as OpenRTB `adomain`.
+    public var advertiserDomains: [String]
+
+    public init(id: CreativeID, size: AdSize, imageURL: String, clickURL: String, advertiserDomains: [String] = []) {
+        self.id = id
+        self.size = size
+        self.imageURL = imageURL
+        self.clickURL = clickURL
+        self.advertiserDomains = advertiserDomains
+    }
+}

@@ -1,0 +1,30 @@
+/// The narrow interface through which budgets, pacing and frequency caps decide whether
+/// a campaign may bid and whether a win can be taken.
+///
+/// Decisions must depend on the campaign, the request and the policy's own state, not
+/// on the order in which the auction asks, so that an auction's result does not depend
+/// on how many candidates it had to look at.
+public protocol EligibilityPolicy: Sendable {
+    /// Whether `campaign` may bid in this auction, given that winning would cost it at
+    /// most `maximumCharge`. Called only for candidates that matched targeting and flight.
+    func screen(_ campaign: Campaign, maximumCharge: Nanos, request: AuctionRequest) -> Screening
+
+    /// Takes a win: atomically reserves `maximumCharge` against the campaign's budgets.
+    /// Returns false when that is no longer possible (another auction took the budget);
+    /// the auction then treats the campaign as out of budget and picks again.
+    func claim(_ campaign: Campaign, maximumCharge: Nanos, request: AuctionRequest) -> Bool
+}
+
+/// A policy's answer for one candidate.
+public enum Screening: Hashable, Sendable {
+    case eligible
+    /// Out at `stage` (`.frequencyCap`, `.pacing` or `.budget`), with a human-readable reason.
+    case refused(CandidateStage, reason: String)
+}
+
+/// Every campaign may always bid and every win is taken: no budgets, pacing or caps.
+public struct AlwaysEligible: EligibilityPolicy {
+    public init() {}
+    public func screen(_ campaign: Campaign, maximumCharge: Nanos, request: AuctionRequest) -> Screening { .eligible }
+    public func claim(_ campaign: Campaign, maximumCharge: Nanos, request: AuctionRequest) -> Bool { true }
+}

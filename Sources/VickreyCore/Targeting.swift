@@ -1,0 +1,175 @@
+/// Which requests a campaign wants: include lists (an empty list means "any") and
+/// exclude lists over placement, country, device type, OS, keywords and hours of the
+/// week, in the semantics of the campaign JSON format:
+///
+/// - a request matches an include list when its value is in it (keywords: when any of
+///   the request's keywords is in it);
+/// - it must match none of the exclude lists;
+/// - a request that does not carry a dimension matches no include list on it and no
+///   exclude list on it (so a campaign that includes countries never serves a request
+///   without a country, and a country exclusion never removes such a request).
+public struct Targeting: Hashable, Sendable {
+    public var placements: Set<PlacementID>
+    public var countries: Set<CountryCode>
+    public var devices: Set<DeviceType>
+    public var operatingSystems: Set<OperatingSystem>
+    public var keywords: Set<Keyword>
+    public var hoursOfWeek: HoursOfWeek
+    public var exclude: Exclusions
+
+    public init(
+        placements: Set<PlacementID> = [], countries: Set<CountryCode> = [], devices: Set<DeviceType> = [],
+        operatingSystems: Set<OperatingSystem> = [], keywords: Set<Keyword> = [], hoursOfWeek: HoursOfWeek = .any,
+        exclude: Exclusions = Exclusions()
+    ) {
+        self.placements = placements
+        self.countries = countries
+        self.devices = devices
+        self.operatingSystems = operatingSystems
+        self.keywords = keywords
+        self.hoursOfWeek = hoursOfWeek
+        self.exclude = exclude
+    }
+
+    /// Targets everything.
+    public static let any = Targeting()
+
+    /// The lists a request must not match.
+    public struct Exclusions: Hashable, Sendable {
+        public var placements: Set<PlacementID>
+        public var countries: Set<CountryCode>
+        public var devices: Set<DeviceType>
+        public var operatingSystems: Set<OperatingSystem>
+        public var keywords: Set<Keyword>
+        /// Hours during which the campaign does not serve (`.any` here excludes nothing).
+        public var hoursOfWeek: HoursOfWeek
+
+        public init(
+            placements: Set<PlacementID> = [], countries: Set<CountryCode> = [], devices: Set<DeviceType> = [],
+            operatingSystems: Set<OperatingSystem> = [], keywords: Set<Keyword> = [], hoursOfWeek: HoursOfWeek = .any
+        ) {
+            self.placements = placements
+            self.countries = countries
+            self.devices = devices
+            self.operatingSystems = operatingSystems
+            self.keywords = keywords
+            self.hoursOfWeek = hoursOfWeek
+        }
+    }
+}
+
+/// An ISO 3166-1 alpha-2 country code, upper case (`US`, `CA`).
+public struct CountryCode: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let rawValue: String
+
+    /// Accepts exactly two ASCII letters, upper-casing them; nil otherwise.
+    public init?(_ text: String) {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 2, bytes.allSatisfy({ ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A }) else { return nil }
+        rawValue = String(decoding: bytes.map { $0 & ~0x20 }, as: UTF8.self)
+    }
+
+    public var description: String { rawValue }
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// The kind of device a request comes from.
+public enum DeviceType: String, CaseIterable, Hashable, Comparable, Sendable {
+    case mobile, tablet, desktop, ctv
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// The operating system of the requesting device.
+public enum OperatingSystem: String, CaseIterable, Hashable, Comparable, Sendable {
+    case ios, android, windows, macos, linux, other
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// A keyword or interest, compared case-insensitively (stored lower case), 1–64 bytes
+/// of UTF-8 with no control characters.
+public struct Keyword: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public static let maximumLength = 64
+    public let rawValue: String
+
+    public init?(_ text: String) {
+        let lowered = text.lowercased()
+        guard !lowered.isEmpty, lowered.utf8.count <= Self.maximumLength,
+              !lowered.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else { return nil }
+        rawValue = lowered
+    }
+
+    public var description: String { rawValue }
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+/// A set of hours of the week, 0 (Monday 00:00–00:59) to 167 (Sunday 23:00–23:59),
+/// held as a 168-bit mask.
+public struct HoursOfWeek: Hashable, Sendable {
+    public static let count = 168
+    private var low: UInt64 = 0
+    private var middle: UInt64 = 0
+    private var high: UInt64 = 0
+
+    /// The empty set, which as an include list means "any hour".
+    public static let any = HoursOfWeek()
+
+    public init() {}
+
+    /// Nil when an hour is outside 0...167.
+    public init?(_ hours: some Sequence<Int>) {
+        for hour in hours {
+            guard (0..<Self.count).contains(hour) else { return nil }
+            insert(hour)
+        }
+    }
+
+    public var isEmpty: Bool { low == 0 && middle == 0 && high == 0 }
+
+    public func contains(_ hour: Int) -> Bool {
+        guard (0..<Self.count).contains(hour) else { return false }
+        switch hour {
+        case 0..<64: return low & (1 << UInt64(hour)) != 0
+        case 64..<128: return middle & (1 << UInt64(hour - 64)) != 0
+        default: return high & (1 << UInt64(hour - 128)) != 0
+        }
+    }
+
+    public mutating func insert(_ hour: Int) {
+        precondition((0..<Self.count).contains(hour), "hour of week out of range")
+        switch hour {
+        case 0..<64: low |= 1 << UInt64(hour)
+        case 64..<128: middle |= 1 << UInt64(hour - 64)
+        default: high |= 1 << UInt64(hour - 128)
+        }
+    }
+
+    /// The hours in ascending order.
+    public var sorted: [Int] { (0..<Self.count).filter(contains) }
+}
+
+/// A creative size in pixels, written `WIDTHxHEIGHT` (`300x250`).
+public struct AdSize: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public static let maximumDimension = 10_000
+    public let width: Int
+    public let height: Int
+
+    /// Nil unless both sides are in 1...10_000.
+    public init?(width: Int, height: Int) {
+        guard (1...Self.maximumDimension).contains(width), (1...Self.maximumDimension).contains(height) else { return nil }
+        self.width = width
+        self.height = height
+    }
+
+    /// Parses `300x250`; nil for anything else.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "x", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.count <= 5 && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+              let width = Int(parts[0]), let height = Int(parts[1])
+        else { return nil }
+        self.init(width: width, height: height)
+    }
+
+    public var description: String { "\(width)x\(height)" }
+    public static func < (lhs: Self, rhs: Self) -> Bool { (lhs.width, lhs.height) < (rhs.width, rhs.height) }
+}
