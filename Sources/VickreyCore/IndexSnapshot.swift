@@ -56,6 +56,14 @@ public struct IndexSnapshot: Sendable {
         version &+= 1
     }
 
+    /// Every campaign whose targeting (hours of the week aside) and creative sizes
+    /// match `query`, in slot order.
+    public func matchingCampaigns(_ query: TargetingQuery) -> [Campaign] {
+        var found: [Campaign] = []
+        matchingSlots(query).forEachSlot { found.append(entries[$0]!.campaign) }
+        return found
+    }
+
     /// The slots of every campaign whose targeting (hours of the week aside) and
     /// creative sizes match `query`.
     func matchingSlots(_ query: TargetingQuery) -> BitmapEvaluation {

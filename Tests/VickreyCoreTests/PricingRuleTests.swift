@@ -27,6 +27,8 @@ struct PricingRuleTests {
                     bids: [("a", "x", 2_000_000), ("b", "y", 1_000_000)], winners: ["a"], price: 1_500_000, rule: .floor),
         PricingCase(name: "a floor just above the runner-up plus increment is paid", floor: 1_020_000,
                     bids: [("a", "x", 2_000_000), ("b", "y", 1_030_000)], winners: ["a"], price: 1_040_000, rule: .runnerUpPlusIncrement),
+        PricingCase(name: "a runner-up below the floor drops out and the floor is paid", floor: 1_040_001,
+                    bids: [("a", "x", 2_000_000), ("b", "y", 1_030_000)], winners: ["a"], price: 1_040_001, rule: .floor),
         PricingCase(name: "a tie above the floor pays the tied score", floor: 100_000,
                     bids: [("a", "x", 2_000_000), ("b", "y", 2_000_000)], winners: ["a", "b"], price: 2_000_000, rule: .winnerScore),
         PricingCase(name: "a tie at the floor pays the floor", floor: 1_000_000,

@@ -1,0 +1,122 @@
+import Testing
+import VickreyCore
+import VickreySynthetic
+
+/// Random worlds over small domains (so values collide, ties happen and every
+/// include/exclude combination shows up), checked against `ReferenceAuction`.
+@Suite("Property: index and auction equal the brute-force reference")
+struct IndexAndAuctionPropertyTests {
+    static let placements = ["p0", "p1", "p2", "p3"]
+    static let countries = ["US", "CA", "FR", "DE"]
+    static let keywords = ["k0", "k1", "k2", "k3", "k4", "k5"]
+    static let sizes = ["300x250", "320x50", "728x90"]
+    static let zones = ["UTC", "Asia/Tokyo", "Asia/Kolkata"]
+    static let offsets = ["UTC": 0, "Asia/Tokyo": 9 * 3600, "Asia/Kolkata": 5 * 3600 + 1800]
+    static let now = Instant(secondsSinceEpoch: 1_794_823_200)
+
+    /// Refuses and fails claims by campaign number, deterministically.
+    struct ModuloPolicy: EligibilityPolicy {
+        func number(_ c: Campaign) -> Int { Int(c.id.rawValue.dropFirst())! }
+        func screen(_ c: Campaign, maximumCharge: Nanos, request: AuctionRequest) -> Screening {
+            number(c) % 7 == 3 ? .refused(.budget, reason: "modulo") : .eligible
+        }
+        func claim(_ c: Campaign, maximumCharge: Nanos, request: AuctionRequest) -> Bool { number(c) % 11 != 5 }
+    }
+
+    static func subset<T>(_ values: [T], _ random: inout SeededRandom, max: Int) -> [T] {
+        (0..<random.int(in: 0...max)).map { _ in values[random.int(in: 0...values.count - 1)] }
+    }
+
+    static func campaign(_ number: Int, _ random: inout SeededRandom) -> Campaign {
+        var t = Targeting()
+        if random.chance(50) { t.placements = Set(subset(placements, &random, max: 2).compactMap(PlacementID.init)) }
+        if random.chance(50) { t.countries = Set(subset(countries, &random, max: 2).compactMap(CountryCode.init)) }
+        if random.chance(40) { t.devices = Set(subset(DeviceType.allCases, &random, max: 2)) }
+        if random.chance(40) { t.operatingSystems = Set(subset(OperatingSystem.allCases, &random, max: 2)) }
+        if random.chance(50) { t.keywords = Set(subset(keywords, &random, max: 3).compactMap(Keyword.init)) }
+        if random.chance(20) { t.exclude.placements = Set(subset(placements, &random, max: 1).compactMap(PlacementID.init)) }
+        if random.chance(25) { t.exclude.countries = Set(subset(countries, &random, max: 2).compactMap(CountryCode.init)) }
+        if random.chance(15) { t.exclude.devices = Set(subset(DeviceType.allCases, &random, max: 1)) }
+        if random.chance(15) { t.exclude.operatingSystems = Set(subset(OperatingSystem.allCases, &random, max: 1)) }
+        if random.chance(25) { t.exclude.keywords = Set(subset(keywords, &random, max: 2).compactMap(Keyword.init)) }
+        if random.chance(20) { t.hoursOfWeek = HoursOfWeek((0..<random.int(in: 1...80)).map { _ in random.int(in: 0...167) })! }
+        if random.chance(10) { t.exclude.hoursOfWeek = HoursOfWeek((0..<random.int(in: 1...40)).map { _ in random.int(in: 0...167) })! }
+        let isCPC = random.chance(25)
+        return Fixture.campaign(
+            "c\(number)", advertiser: "a\(random.int(in: 0...4))",
+            bid: [100_000, 500_000, 1_000_000, 1_500_000, 2_000_000][random.int(in: 0...4)],
+            pricing: isCPC ? .cpc : .cpm, ctrPPM: isCPC ? [1_000, 5_000, 20_000][random.int(in: 0...2)] : nil,
+            targeting: t, sizes: subset(sizes, &random, max: 2),
+            start: random.chance(15) ? now.adding(seconds: Int64(random.int(in: -86_400...86_400))) : nil,
+            end: random.chance(15) ? now.adding(seconds: Int64(random.int(in: 86_401...700_000))) : nil,
+            timeZone: CampaignTimeZone(identifier: zones[random.int(in: 0...2)])!,
+            status: random.chance(10) ? .paused : .active
+        )
+    }
+
+    static func request(_ number: Int, _ random: inout SeededRandom) -> AuctionRequest {
+        AuctionRequest(
+            requestID: "prop-\(number)", userID: nil,
+            device: random.chance(80) ? DeviceType.allCases[random.int(in: 0...3)] : nil,
+            operatingSystem: random.chance(80) ? OperatingSystem.allCases[random.int(in: 0...5)] : nil,
+            country: random.chance(80) ? CountryCode(countries[random.int(in: 0...3)]) : nil,
+            keywords: Array(Set(subset(keywords, &random, max: 3))).compactMap(Keyword.init),
+            placements: (0..<random.int(in: 1...3)).map { _ in
+                PlacementRequest(
+                    id: PlacementID(placements[random.int(in: 0...3)])!, sizes: subset(sizes, &random, max: 2).compactMap(AdSize.init),
+                    floor: random.chance(40) ? Micros([50_000, 500_000, 510_001, 1_000_000, 1_010_000, 1_500_000][random.int(in: 0...5)]) : nil
+                )
+            },
+            time: now.adding(seconds: Int64(random.int(in: 0...(7 * 86_400)))),
+            debug: random.chance(20)
+        )
+    }
+
+    static func check(_ world: [CampaignID: Campaign], _ snapshot: IndexSnapshot, _ request: AuctionRequest, rules: AuctionRules) {
+        let campaigns = Array(world.values)
+        for placement in request.placements {
+            let query = request.query(for: placement)
+            let indexed = Set(snapshot.matchingCampaigns(query).map(\.id))
+            let bruteForce = Set(campaigns.filter { $0.status == .active && ReferenceAuction.matches($0, request, placement) }.map(\.id))
+            #expect(indexed == bruteForce, "index and brute force differ for \(request.requestID) \(placement.id)")
+        }
+        let policy = ModuloPolicy()
+        let expected = ReferenceAuction.run(campaigns, request, rules: rules, policy: policy, offsets: offsets)
+        for source in [Auctioneer.CandidateSource.index, .linearScan] {
+            let outcome = Auctioneer(rules: rules).run(request, on: snapshot, policy: policy, candidates: source)
+            let actual = outcome.placements.map { $0.result.win.map { ReferenceAuction.Result(campaign: $0.campaignID.rawValue, clearing: $0.clearingECPM.value, price: $0.price.value) } }
+            #expect(actual == expected, "auction differs from the reference for \(request.requestID) via \(source)")
+        }
+    }
+
+    @Test(arguments: 0..<20)
+    func indexAndAuctionMatchReference(seed: Int) {
+        var random = SeededRandom(seed: UInt64(seed) &+ 1_000)
+        let rules = AuctionRules(placementFloors: random.chance(50) ? [PlacementID("p1")!: Micros(700_000)] : [:])
+        var world: [CampaignID: Campaign] = [:]
+        for number in 0..<random.int(in: 0...120) {
+            let c = Self.campaign(number, &random)
+            world[c.id] = c
+        }
+        let index = CampaignIndex(campaigns: world.values)
+        for number in 0..<100 { Self.check(world, index.snapshot, Self.request(number, &random), rules: rules) }
+
+        // Random adds, updates and removals, applied one batch at a time.
+        for round in 0..<15 {
+            var changes: [CampaignChange] = []
+            for _ in 0..<random.int(in: 1...12) {
+                let number = random.int(in: 0...160)
+                if random.chance(30), let existing = world.removeValue(forKey: CampaignID("c\(number)")!) {
+                    changes.append(.remove(existing.id))
+                } else {
+                    let c = Self.campaign(number, &random)
+                    world[c.id] = c
+                    changes.append(.upsert(c))
+                }
+            }
+            index.apply(changes)
+            #expect(index.snapshot.count == world.values.filter { $0.status == .active && !$0.creatives.isEmpty }.count)
+            for number in 0..<40 { Self.check(world, index.snapshot, Self.request(1_000 * (round + 1) + number, &random), rules: rules) }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import VickreyCore
+
+/// A deliberately naive implementation of the contract's auction, written from the
+/// product brief alone: it checks every campaign against every rule, in the most
+/// direct way, and is the oracle the index and the auctioneer are compared with.
+enum ReferenceAuction {
+    struct Result: Equatable {
+        var campaign: String
+        var clearing: Int64
+        var price: Int64
+    }
+
+    static func matches(_ c: Campaign, _ request: AuctionRequest, _ placement: PlacementRequest) -> Bool {
+        let t = c.targeting
+        func ok<V: Hashable>(_ values: [V], _ include: Set<V>, _ exclude: Set<V>) -> Bool {
+            if !include.isEmpty && !values.contains(where: { include.contains($0) }) { return false }
+            return !values.contains(where: { exclude.contains($0) })
+        }
+        let sizeOK = placement.sizes.isEmpty ? !c.creatives.isEmpty : c.creatives.contains { placement.sizes.contains($0.size) }
+        return sizeOK
+            && ok([placement.id], t.placements, t.exclude.placements)
+            && ok(request.country.map { [$0] } ?? [], t.countries, t.exclude.countries)
+            && ok(request.device.map { [$0] } ?? [], t.devices, t.exclude.devices)
+            && ok(request.operatingSystem.map { [$0] } ?? [], t.operatingSystems, t.exclude.operatingSystems)
+            && ok(request.keywords, t.keywords, t.exclude.keywords)
+    }
+
+    /// Hour of week from first principles: hours since the first Monday after the epoch.
+    static func hourOfWeek(_ time: Instant, offsetSeconds: Int) -> Int {
+        let firstMonday: Int64 = 4 * 86_400  // 1970-01-05T00:00Z
+        var hours = (time.secondsSinceEpoch + Int64(offsetSeconds) - firstMonday) / 3_600
+        if (time.secondsSinceEpoch + Int64(offsetSeconds) - firstMonday) < 0 { hours -= 1 }
+        return Int(((hours % 168) + 168) % 168)
+    }
+
+    static func inHours(_ c: Campaign, _ request: AuctionRequest, offsets: [String: Int]) -> Bool {
+        let hour = hourOfWeek(request.time, offsetSeconds: offsets[c.timeZone.identifier]!)
+        let include = c.targeting.hoursOfWeek
+        if !include.isEmpty && !include.contains(hour) { return false }
+        return !c.targeting.exclude.hoursOfWeek.contains(hour)
+    }
+
+    static func score(_ c: Campaign) -> Int64 {
+        c.pricing == .cpm ? c.bid.value : c.bid.value * c.predictedCTR!.partsPerMillion / 1000
+    }
+
+    static func run(
+        _ campaigns: [Campaign], _ request: AuctionRequest, rules: AuctionRules, policy: some EligibilityPolicy,
+        offsets: [String: Int]
+    ) -> [Result?] {
+        var won = Set<CampaignID>()
+        var results: [Result?] = []
+        for (position, placement) in request.placements.enumerated() {
+            let floor = max(rules.minimumFloor.value, rules.placementFloors[placement.id]?.value ?? 0, placement.floor?.value ?? 0)
+            var eligible = campaigns.filter { c in
+                c.status == .active && !c.creatives.isEmpty && matches(c, request, placement) && inHours(c, request, offsets: offsets)
+                    && !won.contains(c.id) && (c.start.map { request.time >= $0 } ?? true) && (c.end.map { request.time < $0 } ?? true)
+                    && score(c) >= floor && policy.screen(c, maximumCharge: c.maximumCharge, request: request) == .eligible
+            }
+            var generator = TieBreakGenerator(requestID: request.requestID, stream: UInt64(position))
+            var result: Result? = nil
+            while !eligible.isEmpty {
+                let top = eligible.map(score).max()!
+                let tier = eligible.filter { score($0) == top }.sorted { $0.id.rawValue < $1.id.rawValue }
+                let pick = tier.count == 1 ? tier[0] : tier[generator.index(below: tier.count)]
+                if !policy.claim(pick, maximumCharge: pick.maximumCharge, request: request) {
+                    eligible.removeAll { $0.id == pick.id }
+                    continue
+                }
+                let runnerUp = eligible.filter { $0.advertiserID != pick.advertiserID }.map(score).max()
+                let clearing = runnerUp.map { min(top, max($0 + rules.increment.value, floor)) } ?? floor
+                let price = pick.pricing == .cpm ? clearing : clearing * 1000 / pick.predictedCTR!.partsPerMillion
+                won.insert(pick.id)
+                result = Result(campaign: pick.id.rawValue, clearing: clearing, price: price)
+                break
+            }
+            results.append(result)
+        }
+        return results
+    }
+}
