@@ -15,15 +15,12 @@ let package = Package(
         .library(name: "VickreyCore", targets: ["VickreyCore"]),
         .library(name: "VickreySynthetic", targets: ["VickreySynthetic"]),
     ],
-    dependencies: [
-        .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
-    ],
+    dependencies: [],
     targets: [
         // The auction core: money, ids, the campaign model, the targeting index and the
         // second-price auction. Pure: no HTTP, no SQLite, no clock reads, no global randomness.
         .target(
             name: "VickreyCore",
-            dependencies: [.product(name: "HeapModule", package: "swift-collections")],
             swiftSettings: strictSettings
         ),
         // Seeded synthetic campaign sets and request streams (benchmarks, load tests).

@@ -1,5 +1,3 @@
-import HeapModule
-
 /// Runs the contract's second-price auction over an index snapshot.
 ///
 /// For each placement, in request order: candidates are the campaigns the index
@@ -47,32 +45,27 @@ public struct Auctioneer: Sendable {
     }
 }
 
+/// A candidate that left the auction, and why.
+private struct Drop {
+    var slot: Int
+    var score: Int64
+    var stage: CandidateStage
+    var reason: String
+}
+
 /// One placement's auction: a lazily drained queue of candidates, best score first.
-private struct PlacementAuction<Policy: EligibilityPolicy> {
-    struct Candidate: Comparable {
-        var score: Int64
-        var slot: Int
-        static func < (lhs: Self, rhs: Self) -> Bool { (lhs.score, lhs.slot) < (rhs.score, rhs.slot) }
-    }
-
-    struct Drop {
-        var slot: Int
-        var score: Int64
-        var stage: CandidateStage
-        var reason: String
-    }
-
+private struct PlacementAuction {
     let request: AuctionRequest
     let placement: PlacementRequest
     let position: Int
     let rules: AuctionRules
     let snapshot: IndexSnapshot
     let wonSlots: Set<Int>
-    let policy: Policy
+    let policy: any EligibilityPolicy
     let floor: Micros
     let matchedCount: Int
 
-    private var queue: Heap<Candidate>
+    private var queue: CandidateQueue
     /// Candidates that passed every check, in descending score order.
     private var eligible: [Candidate] = []
     private var drops: [Drop] = []
@@ -83,7 +76,7 @@ private struct PlacementAuction<Policy: EligibilityPolicy> {
 
     init(
         request: AuctionRequest, placement: PlacementRequest, position: Int, rules: AuctionRules,
-        snapshot: IndexSnapshot, wonSlots: Set<Int>, policy: Policy, source: Auctioneer.CandidateSource
+        snapshot: IndexSnapshot, wonSlots: Set<Int>, policy: any EligibilityPolicy, source: Auctioneer.CandidateSource
     ) {
         self.request = request
         self.placement = placement
@@ -98,7 +91,9 @@ private struct PlacementAuction<Policy: EligibilityPolicy> {
         snapshot.scores.withUnsafeBufferPointer { scores in
             switch source {
             case .index:
-                snapshot.matchingSlots(query).forEachSlot { matched.append(Candidate(score: scores[$0], slot: $0)) }
+                let slots = snapshot.matchingSlots(query)
+                matched.reserveCapacity(slots.count)
+                slots.forEachSlot { matched.append(Candidate(score: scores[$0], slot: $0)) }
             case .linearScan:
                 for (slot, entry) in snapshot.entries.enumerated() {
                     if let entry, entry.campaign.targetingMismatch(query, hourOfWeek: nil) == nil {
@@ -108,7 +103,7 @@ private struct PlacementAuction<Policy: EligibilityPolicy> {
             }
         }
         matchedCount = matched.count
-        queue = Heap(matched)
+        queue = CandidateQueue(matched)
     }
 
     /// Picks the winner and sets the price, examining as few candidates as possible.
@@ -118,24 +113,24 @@ private struct PlacementAuction<Policy: EligibilityPolicy> {
             while eligible.isEmpty, pullNext() {}
             guard let top = eligible.first?.score else { return .unfilled(noFillReason) }
             // Every candidate tied at the top score must be known before breaking the tie.
-            while let next = queue.max, next.score == top { _ = pullNext() }
+            while let next = queue.peek(), next.score == top { _ = pullNext() }
             var tier = eligible.prefix { $0.score == top }.map(\.slot)
             tier.sort { snapshot.entry(atSlot: $0).campaign.id < snapshot.entry(atSlot: $1).campaign.id }
             let pick = tier.count == 1 ? tier[0] : tier[generator.index(below: tier.count)]
-            let winner = snapshot.entry(atSlot: pick).campaign
-            guard policy.claim(winner, maximumCharge: winner.maximumCharge, request: request) else {
+            let winner = snapshot.entry(atSlot: pick)
+            guard policy.claim(winner.campaign, maximumCharge: winner.maximumCharge, request: request) else {
                 eligible.removeAll { $0.slot == pick }
                 drops.append(Drop(slot: pick, score: top, stage: .budget, reason: "budget taken by a concurrent auction"))
                 continue
             }
-            let runnerUp = findRunnerUp(against: winner.advertiserID)
+            let runnerUp = findRunnerUp(against: winner.campaign.advertiserID)
             winnerSlot = pick
             runnerUpSlot = runnerUp?.slot
             let price = Scoring.clearingPrice(
                 winner: Micros(top), runnerUp: runnerUp.map { Micros($0.score) }, floor: floor, increment: rules.increment
             )
             clearing = price
-            return .filled(makeWin(winner, score: Micros(top), clearing: price, runnerUp: runnerUp))
+            return .filled(makeWin(winner.campaign, score: Micros(top), clearing: price, runnerUp: runnerUp))
         }
     }
 
@@ -156,18 +151,19 @@ private struct PlacementAuction<Policy: EligibilityPolicy> {
     /// Takes the next-best candidate off the queue and runs it through the checks.
     /// Returns false when nothing left can be eligible (queue empty, or below the floor).
     private mutating func pullNext() -> Bool {
-        guard let candidate = queue.max, candidate.score >= floor.value || request.debug else { return false }
-        _ = queue.popMax()
-        let campaign = snapshot.entry(atSlot: candidate.slot).campaign
-        if let mismatch = campaign.hoursMismatch(hourOfWeek(for: campaign.timeZone)) {
+        guard let candidate = queue.peek(), candidate.score >= floor.value || request.debug else { return false }
+        _ = queue.pop()
+        // Read through the shared entry: copying the `Campaign` value would retain every field.
+        let entry = snapshot.entry(atSlot: candidate.slot)
+        if let mismatch = entry.campaign.hoursMismatch(hourOfWeek(for: entry.campaign.timeZone)) {
             drops.append(Drop(slot: candidate.slot, score: candidate.score, stage: .targeting, reason: mismatch.description))
         } else if wonSlots.contains(candidate.slot) {
             drops.append(Drop(slot: candidate.slot, score: candidate.score, stage: .alreadyWon, reason: "won an earlier placement of this request"))
-        } else if !campaign.isInFlight(at: request.time) {
+        } else if !entry.campaign.isInFlight(at: request.time) {
             drops.append(Drop(slot: candidate.slot, score: candidate.score, stage: .flight, reason: "outside its flight dates"))
         } else if candidate.score < floor.value {
             drops.append(Drop(slot: candidate.slot, score: candidate.score, stage: .floor, reason: "score \(candidate.score) below the floor \(floor.value)"))
-        } else if case .refused(let stage, let reason) = policy.screen(campaign, maximumCharge: campaign.maximumCharge, request: request) {
+        } else if case .refused(let stage, let reason) = policy.screen(entry.campaign, maximumCharge: entry.maximumCharge, request: request) {
             drops.append(Drop(slot: candidate.slot, score: candidate.score, stage: stage, reason: reason))
         } else {
             eligible.append(candidate)
@@ -216,7 +212,7 @@ private struct PlacementAuction<Policy: EligibilityPolicy> {
         }
         for candidate in eligible {
             if candidate.slot == winnerSlot {
-                describe(candidate.slot, .won, "highest score; pays \(clearing?.price.value ?? 0) by rule \(clearing?.rule.rawValue ?? "")")
+                describe(candidate.slot, .won, "highest score; clears at \(clearing?.price.value ?? 0) micros eCPM (\(clearing?.rule.rawValue ?? ""))")
             } else if candidate.slot == runnerUpSlot {
                 describe(candidate.slot, .outbid, "runner-up from another advertiser: sets the price")
             } else {

@@ -138,10 +138,12 @@ public enum CampaignChange: Sendable {
 final class IndexedCampaign: Sendable {
     let campaign: Campaign
     let score: Micros
+    let maximumCharge: Nanos
 
     init(_ campaign: Campaign) {
         self.campaign = campaign
         self.score = Scoring.effectiveCPM(pricing: campaign.pricing, bid: campaign.bid, ctr: campaign.predictedCTR)
+        self.maximumCharge = campaign.maximumCharge
     }
 }
 

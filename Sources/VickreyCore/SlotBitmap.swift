@@ -80,6 +80,9 @@ struct BitmapEvaluation {
         }
     }
 
+    /// How many slots are still in the result.
+    var count: Int { result.reduce(0) { $0 + $1.nonzeroBitCount } }
+
     /// Calls `body` with every slot still in the result, in ascending order.
     func forEachSlot(_ body: (Int) -> Void) {
         result.withUnsafeBufferPointer { words in

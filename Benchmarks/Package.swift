@@ -1,0 +1,22 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Benchmarks live in their own package so the project's CI build never compiles them.
+// Run from the repository root:
+//   swift run -c release --package-path Benchmarks auction-bench
+let package = Package(
+    name: "VickreyBenchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [.package(name: "Vickrey", path: "..")],
+    targets: [
+        .executableTarget(
+            name: "auction-bench",
+            dependencies: [
+                .product(name: "VickreyCore", package: "Vickrey"),
+                .product(name: "VickreySynthetic", package: "Vickrey"),
+            ],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,116 @@
+import Foundation
+import VickreyCore
+import VickreySynthetic
+
+/// Auction latency over synthetic campaign sets, through the index and through a
+/// linear scan in the same run, on one core (one thread).
+///
+///     auction-bench [--campaigns 1000,10000,100000] [--requests 20000] [--scan-requests 400]
+///     auction-bench demo        one explained auction over a small synthetic world
+
+struct Options {
+    var sizes = [1_000, 10_000, 100_000]
+    var requests = 20_000
+    var scanRequests = 400
+    var demo = false
+
+    init(_ arguments: [String]) {
+        var iterator = arguments.makeIterator()
+        while let argument = iterator.next() {
+            switch argument {
+            case "demo": demo = true
+            case "--campaigns": sizes = (iterator.next() ?? "").split(separator: ",").compactMap { Int($0) }
+            case "--requests": requests = iterator.next().flatMap(Int.init) ?? requests
+            case "--scan-requests": scanRequests = iterator.next().flatMap(Int.init) ?? scanRequests
+            default:
+                print("unknown argument \(argument); usage: auction-bench [demo] [--campaigns N,N] [--requests N] [--scan-requests N]")
+                exit(2)
+            }
+        }
+    }
+}
+
+struct Latencies {
+    var nanoseconds: [Int64] = []
+    mutating func record(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        nanoseconds.append(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+    func percentile(_ p: Double) -> Int64 {
+        let sorted = nanoseconds.sorted()
+        return sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))]
+    }
+    var mean: Int64 { nanoseconds.reduce(0, +) / Int64(max(1, nanoseconds.count)) }
+}
+
+func microseconds(_ nanoseconds: Int64) -> String {
+    let tenths = (nanoseconds + 50) / 100
+    return "\(tenths / 10).\(tenths % 10)"
+}
+
+let options = Options(Array(CommandLine.arguments.dropFirst()))
+let clock = ContinuousClock()
+let now = Instant(secondsSinceEpoch: 1_795_000_000)
+
+if options.demo {
+    let world = SyntheticWorld(campaignCount: 200, seed: 7, now: now)
+    let index = CampaignIndex(campaigns: world.campaigns)
+    var request = world.request(3, time: now)
+    request.debug = true
+    let outcome = Auctioneer().run(request, on: index.snapshot)
+    let placement = request.placements[0]
+    print("Demo auction over \(index.snapshot.count) synthetic campaigns (the server arrives with issue 4).")
+    print("Request \(request.requestID): placement \(placement.id) sizes \(placement.sizes.map(\.description)) country \(request.country?.rawValue ?? "-") device \(request.device?.rawValue ?? "-") os \(request.operatingSystem?.rawValue ?? "-") keywords \(request.keywords.map(\.rawValue))")
+    if let explanation = outcome.explanation?.placements.first {
+        print("floor \(DecimalMoney.formatCurrency(explanation.floor)) CPM; \(explanation.targetingRejections) campaigns failed targeting")
+        for candidate in explanation.candidates where candidate.stage != .targeting {
+            print("  \(candidate.campaignID.rawValue.padding(12)) \(candidate.advertiserID.rawValue.padding(8)) eCPM \(DecimalMoney.formatCurrency(candidate.score).padding(10)) \(candidate.stage.rawValue.padding(14)) \(candidate.reason)")
+        }
+    }
+    for win in outcome.wins {
+        print("Winner \(win.campaignID) (\(win.advertiserID)) pays \(DecimalMoney.formatCurrency(win.clearingECPM)) CPM by rule \(win.priceRule.rawValue); creative \(win.creative.id) \(win.creative.size)")
+    }
+    if outcome.wins.isEmpty { print("Unfilled: \(outcome.placements[0].result)") }
+    exit(0)
+}
+
+print("auction-bench: one thread, \(options.requests) requests through the index and \(options.scanRequests) by linear scan per size")
+print("| campaigns | build index | matched/request | fill | index p50 | index p99 | index p99.9 | index mean | scan p50 | scan p99 | scan mean | speed-up (mean) |")
+print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+for size in options.sizes {
+    let world = SyntheticWorld(campaignCount: size, seed: 42, now: now)
+    let buildStart = clock.now
+    let index = CampaignIndex(campaigns: world.campaigns)
+    let buildTime = clock.now - buildStart
+    let snapshot = index.snapshot
+    let auctioneer = Auctioneer()
+    let requests = (0..<options.requests).map { world.request($0, time: now) }
+
+    for request in requests.prefix(1_000) { _ = auctioneer.run(request, on: snapshot) }  // warm-up
+    var indexed = Latencies()
+    var filled = 0
+    for request in requests {
+        let start = clock.now
+        let outcome = auctioneer.run(request, on: snapshot)
+        indexed.record(clock.now - start)
+        filled += outcome.wins.count
+    }
+    var matched = 0
+    for request in requests.prefix(1_000) { matched += snapshot.matchingCampaigns(request.query(for: request.placements[0])).count }
+
+    var scanned = Latencies()
+    for request in requests.prefix(options.scanRequests) {
+        let start = clock.now
+        let outcome = auctioneer.run(request, on: snapshot, candidates: .linearScan)
+        scanned.record(clock.now - start)
+        precondition(outcome.wins.map(\.campaignID) == auctioneer.run(request, on: snapshot).wins.map(\.campaignID), "scan and index disagree")
+    }
+    let (buildSeconds, buildAtto) = buildTime.components
+    let buildMs = buildSeconds * 1000 + buildAtto / 1_000_000_000_000_000
+    let speedUp = Double(scanned.mean) / Double(max(1, indexed.mean))
+    print("| \(size) | \(buildMs) ms | \(matched / 1_000) | \(filled * 100 / requests.count)% | \(microseconds(indexed.percentile(0.5))) µs | \(microseconds(indexed.percentile(0.99))) µs | \(microseconds(indexed.percentile(0.999))) µs | \(microseconds(indexed.mean)) µs | \(microseconds(scanned.percentile(0.5))) µs | \(microseconds(scanned.percentile(0.99))) µs | \(microseconds(scanned.mean)) µs | \(Int(speedUp.rounded()))× |")
+}
+
+extension String {
+    func padding(_ width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
+}

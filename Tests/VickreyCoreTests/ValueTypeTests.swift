@@ -1,0 +1,104 @@
+import Testing
+import VickreyCore
+
+@Suite("Money, rates, ids and time")
+struct ValueTypeTests {
+    @Test(arguments: [
+        ("2.50", 2_500_000), ("0.03", 30_000), ("100", 100_000_000), ("0.000001", 1), (".5", 500_000), ("7.", 7_000_000),
+        ("1.2345670", 1_234_567), ("0", 0), ("+1", 1_000_000), ("1000000000", 1_000_000_000_000_000),
+    ] as [(String, Int64)])
+    func decimalAmountsConvertExactly(text: String, micros: Int64) {
+        #expect(DecimalMoney.parseMicros(text) == .success(Micros(micros)))
+    }
+
+    @Test(arguments: [
+        ("-1", DecimalMoney.ParseError.negative("-1")), ("1.0000001", .tooManyDecimals("1.0000001")),
+        ("1000000000.000001", .tooLarge("1000000000.000001")), ("99999999999999999999", .tooLarge("99999999999999999999")),
+        ("abc", .notANumber("abc")), ("", .notANumber("")), ("1e3", .notANumber("1e3")), ("1.2.3", .notANumber("1.2.3")),
+        (".", .notANumber(".")),
+    ])
+    func badAmountsAreRefusedWithAReason(text: String, error: DecimalMoney.ParseError) {
+        #expect(DecimalMoney.parseMicros(text) == .failure(error))
+    }
+
+    @Test func formattingRoundTrips() {
+        #expect(DecimalMoney.formatCurrency(Micros(2_500_000)) == "2.50")
+        #expect(DecimalMoney.formatCurrency(Micros(910_000)) == "0.91")
+        #expect(DecimalMoney.formatCurrency(Micros(1_234_567)) == "1.234567")
+        #expect(Micros(30_000).description == "0.030000")
+        #expect(Nanos(1_234_567).description == "0.001234567")
+    }
+
+    @Test func aMillionImpressionsAccrueWithoutDrift() {
+        var spend = Nanos.zero
+        for _ in 0..<1_000_000 { spend += Nanos.impression(atCPM: Micros(1_234_567)) }
+        #expect(spend.wholeMicros == Micros(1_234_567_000))
+        #expect(spend == Nanos(1_234_567_000_000))
+    }
+
+    @Test(arguments: [
+        ("0.0125", 12_500), ("1", 1_000_000), ("0.0000005", 1), ("0.0000004", 1), ("0.0000125", 13), ("0.00001249", 12),
+        ("2.5e-3", 2_500), ("0.1234565", 123_457), ("1.0", 1_000_000), ("5E-1", 500_000),
+    ] as [(String, Int64)])
+    func ctrBecomesPartsPerMillionRoundedHalfUp(text: String, ppm: Int64) {
+        #expect(ClickThroughRate(decimal: text)?.partsPerMillion == ppm)
+    }
+
+    @Test(arguments: ["0", "0.0", "1.5", "2", "-0.1", "abc", "", "1e1", "0x1"])
+    func ctrOutsideZeroToOneIsRefused(text: String) {
+        #expect(ClickThroughRate(decimal: text) == nil)
+    }
+
+    @Test func smoothedCTREqualsThePriorWithoutImpressionsAndLearnsWithThem() {
+        let prior = ClickThroughRate(partsPerMillion: 20_000)
+        #expect(prior.smoothed(impressions: 0, clicks: 0, priorWeight: 1_000) == prior)
+        // 1000 prior impressions at 2% plus 1000 observed at 4%: 3%.
+        #expect(prior.smoothed(impressions: 1_000, clicks: 40, priorWeight: 1_000).partsPerMillion == 30_000)
+        #expect(prior.smoothed(impressions: 1_000_000, clicks: 0, priorWeight: 1_000).partsPerMillion == 20)
+    }
+
+    @Test(arguments: [("acme", true), ("summer-sale_1.v2", true), ("", false), ("has space", false), ("é", false),
+                      (String(repeating: "a", count: 64), true), (String(repeating: "a", count: 65), false)])
+    func idSyntax(text: String, valid: Bool) {
+        #expect((CampaignID(text) != nil) == valid)
+        #expect((try? CampaignID(validating: text)) != nil || !valid)
+    }
+
+    @Test(arguments: [
+        // (unix seconds, offset, hour of week)
+        (345_600, 0, 0),  // 1970-01-05 00:00 UTC, a Monday
+        (0, 0, 72),  // 1970-01-01 00:00 UTC, a Thursday
+        (1_794_823_200, 0, 10),  // 2026-11-16 10:00 UTC, a Monday
+        (1_794_823_200, 9 * 3600, 19),  // same instant in Tokyo
+        (1_794_823_200, -11 * 3600, 167),  // Sunday 23:00 at UTC-11
+        (-3_600, 0, 71),  // before the epoch
+    ] as [(Int64, Int, Int)])
+    func hourOfWeek(seconds: Int64, offset: Int, expected: Int) {
+        #expect(Instant(secondsSinceEpoch: seconds).hourOfWeek(offsetSeconds: offset) == expected)
+    }
+
+    @Test func timeZonesFollowDaylightSaving() throws {
+        let newYork = try #require(CampaignTimeZone(identifier: "America/New_York"))
+        #expect(newYork.offsetSeconds(at: Instant(secondsSinceEpoch: 1_784_000_000)) == -4 * 3600)  // July 2026
+        #expect(newYork.offsetSeconds(at: Instant(secondsSinceEpoch: 1_794_823_200)) == -5 * 3600)  // November 2026
+        #expect(CampaignTimeZone(identifier: "Mars/Olympus") == nil)
+    }
+
+    @Test(arguments: [("300x250", true), ("0x250", false), ("300X250", false), ("300x", false), ("10001x1", false), ("-1x5", false)])
+    func sizeSyntax(text: String, valid: Bool) {
+        #expect((AdSize(text) != nil) == valid)
+    }
+
+    @Test func campaignValidationNamesTheField() {
+        var campaign = Fixture.campaign("a", bid: 1_000_000)
+        campaign.pricing = .cpc
+        #expect(campaign.validate()?.field == "predicted_ctr")
+        campaign.pricing = .cpm
+        campaign.bid = Micros(0)
+        #expect(campaign.validate()?.field == "bid_micros")
+        campaign.bid = Micros(1)
+        campaign.end = Instant(secondsSinceEpoch: 0)
+        campaign.start = Instant(secondsSinceEpoch: 10)
+        #expect(campaign.validate()?.field == "end")
+    }
+}
