@@ -12,28 +12,60 @@ let package = Package(
     name: "Vickrey",
     platforms: [.macOS(.v15)],
     products: [
+        .executable(name: "adctl", targets: ["adctl"]),
         .library(name: "VickreyCore", targets: ["VickreyCore"]),
         .library(name: "VickreySynthetic", targets: ["VickreySynthetic"]),
+        .library(name: "VickreyWire", targets: ["VickreyWire"]),
+        .library(name: "VickreyStore", targets: ["VickreyStore"]),
     ],
-    dependencies: [],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    ],
     targets: [
         // The auction core: money, ids, the campaign model, the targeting index and the
         // second-price auction. Pure: no HTTP, no SQLite, no clock reads, no global randomness.
-        .target(
-            name: "VickreyCore",
-            swiftSettings: strictSettings
-        ),
+        .target(name: "VickreyCore", swiftSettings: strictSettings),
         // Seeded synthetic campaign sets and request streams (benchmarks, load tests).
+        .target(name: "VickreySynthetic", dependencies: ["VickreyCore"], swiftSettings: strictSettings),
+        // The JSON shapes scripts and clients depend on (campaign JSON lines), with
+        // validation that names the offending field. No HTTP, no database.
+        .target(name: "VickreyWire", dependencies: ["VickreyCore"], swiftSettings: strictSettings),
+        // The SQLite campaign store (the only GRDB importer) and the live index reloader.
         .target(
-            name: "VickreySynthetic",
-            dependencies: ["VickreyCore"],
+            name: "VickreyStore",
+            dependencies: ["VickreyCore", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
+        // Settings shared by the executables: config/vickrey.json < environment < flags.
+        .target(
+            name: "VickreyConfig",
+            dependencies: [
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        // Every `adctl` command, as a library so tests run the real commands.
+        .target(
+            name: "AdminCLI",
+            dependencies: [
+                "VickreyCore", "VickreyWire", "VickreyStore", "VickreyConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(name: "adctl", dependencies: ["AdminCLI"], swiftSettings: strictSettings),
+        .testTarget(name: "VickreyCoreTests", dependencies: ["VickreyCore", "VickreySynthetic"], swiftSettings: strictSettings),
+        .testTarget(name: "VickreyWireTests", dependencies: ["VickreyWire", "VickreySynthetic"], swiftSettings: strictSettings),
         .testTarget(
-            name: "VickreyCoreTests",
-            dependencies: ["VickreyCore", "VickreySynthetic"],
+            name: "VickreyStoreTests",
+            dependencies: ["VickreyStore", "VickreySynthetic", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "AdminCLITests", dependencies: ["AdminCLI", "VickreySynthetic"], swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -102,3 +102,20 @@ struct ValueTypeTests {
         #expect(campaign.validate()?.field == "end")
     }
 }
+
+@Suite("Canonical RFC 3339")
+struct CanonicalTimestampTests {
+    @Test(arguments: [
+        (0, "1970-01-01T00:00:00Z"), (1_794_823_200, "2026-11-16T10:00:00Z"), (951_782_400, "2000-02-29T00:00:00Z"),
+        (-1, "1969-12-31T23:59:59Z"), (4_102_444_799, "2099-12-31T23:59:59Z"),
+    ] as [(Int64, String)])
+    func formatsAndParsesBack(seconds: Int64, text: String) {
+        #expect(Instant(secondsSinceEpoch: seconds).rfc3339 == text)
+        #expect(Instant(canonicalRFC3339: text) == Instant(secondsSinceEpoch: seconds))
+    }
+
+    @Test(arguments: ["2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "2026-11-01 00:00:00Z", "2026-11-01T24:00:00Z", "2026-11-01T00:00:00+01:00", ""])
+    func refusesAnythingElse(text: String) {
+        #expect(Instant(canonicalRFC3339: text) == nil)
+    }
+}

@@ -1,0 +1,57 @@
+import ArgumentParser
+
+/// `adctl`: the campaign admin CLI. It works on the SQLite database directly; a running
+/// server picks up every change within a second.
+public struct AdminCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "adctl",
+        abstract: "Manage Vickrey advertisers and campaigns.",
+        discussion: """
+            Every command that touches the database takes --db PATH (default: db.path from \
+            config/vickrey.json, overridden by the DB_PATH environment variable).
+
+            Exit codes: 0 success; 1 refused (already exists, invalid state, conflict, database \
+            error); 3 not found; 64 bad usage or flag value; 65 invalid import data.
+            """,
+        subcommands: [AdvertiserCommand.self, CampaignCommand.self]
+    )
+
+    public init() {}
+
+    /// Parses `arguments` (without the program name), runs the command and returns the
+    /// exit code. `main.swift` and the tests both call this.
+    public static func run(_ arguments: [String]) async -> Int32 {
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            return 0
+        } catch let failure as CommandFailure {
+            Console.error("error: \(failure.message)")
+            for detail in failure.details { Console.error("  \(detail)") }
+            return failure.exitCode
+        } catch {
+            let code = exitCode(for: error).rawValue
+            let message = fullMessage(for: error)
+            if code == 0 { Console.print(message) } else { Console.error(message) }
+            return code
+        }
+    }
+}
+
+/// A command that failed for a reason the user can act on, with the exit code scripts see.
+struct CommandFailure: Error {
+    var message: String
+    var exitCode: Int32
+    var details: [String] = []
+
+    static let refused: Int32 = 1
+    static let notFound: Int32 = 3
+    static let usage: Int32 = 64
+    static let invalidData: Int32 = 65
+
+    static func usage(_ message: String) -> CommandFailure { CommandFailure(message: message, exitCode: usage) }
+}

@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import VickreyCore
+import VickreyStore
+import VickreyWire
+
+extension CampaignCommand {
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create or replace campaigns from JSON lines (one campaign per line).",
+            discussion: """
+                All or nothing: if any line is bad, nothing is saved and every bad line is reported
+                with its number and field (exit code 65). Unknown advertisers are created.
+                The format is documented in docs/campaign-json.md.
+                Examples:
+                  adctl campaign import campaigns.jsonl --db var/vickrey.sqlite
+                  generate-campaigns | adctl campaign import -
+                """
+        )
+        static let maximumLineBytes = 1 << 20
+
+        @Argument(help: "A JSON lines file, or - for standard input.") var file: String
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let data: Data
+            if file == "-" {
+                data = FileHandle.standardInput.readDataToEndOfFile()
+            } else {
+                guard let contents = FileManager.default.contents(atPath: file) else {
+                    throw CommandFailure(message: "cannot read '\(file)'", exitCode: CommandFailure.notFound)
+                }
+                data = contents
+            }
+            let (campaigns, lineNumbers, problems) = Self.parse(data)
+            guard problems.isEmpty else {
+                throw CommandFailure(
+                    message: "nothing imported: \(problems.count) bad line(s)", exitCode: CommandFailure.invalidData,
+                    details: problems.prefix(1_000).map { $0 } + (problems.count > 1_000 ? ["… and \(problems.count - 1_000) more"] : [])
+                )
+            }
+            let db = try await store.open()
+            do {
+                let summary = try db.importCampaigns(campaigns)
+                Console.print("imported \(campaigns.count) campaigns (\(summary.created) created, \(summary.updated) updated, \(summary.advertisersCreated) advertisers created)")
+            } catch where error.code == .rejected {
+                throw CommandFailure(
+                    message: "nothing imported: \(error.failures.count) bad line(s)", exitCode: CommandFailure.invalidData,
+                    details: error.failures.map { "line \(lineNumbers[$0.position]): \($0.field): \($0.message)" }
+                )
+            } catch {
+                throw error.commandFailure
+            }
+        }
+
+        /// Decodes and validates every line; returns the campaigns, the line number of
+        /// each, and a message per bad line.
+        static func parse(_ data: Data) -> ([Campaign], [Int], [String]) {
+            var campaigns: [Campaign] = []
+            var lineNumbers: [Int] = []
+            var problems: [String] = []
+            var firstLineOfID: [CampaignID: Int] = [:]
+            var firstLineOfCreative: [CreativeID: Int] = [:]
+            for (offset, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+                let number = offset + 1
+                if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") }) { continue }
+                guard line.count <= maximumLineBytes else {
+                    problems.append("line \(number): longer than \(maximumLineBytes) bytes")
+                    continue
+                }
+                let result = CampaignDocument.decode(Data(line)).flatMap { $0.campaign() }
+                switch result {
+                case .failure(let error):
+                    problems.append("line \(number): \(error.description)")
+                case .success(let campaign):
+                    if let first = firstLineOfID[campaign.id] {
+                        problems.append("line \(number): id: '\(campaign.id)' already appears on line \(first)")
+                        continue
+                    }
+                    firstLineOfID[campaign.id] = number
+                    if let clash = campaign.creatives.first(where: { firstLineOfCreative[$0.id] != nil }) {
+                        problems.append("line \(number): creatives: creative id '\(clash.id)' already appears on line \(firstLineOfCreative[clash.id]!)")
+                        continue
+                    }
+                    for creative in campaign.creatives { firstLineOfCreative[creative.id] = number }
+                    campaigns.append(campaign)
+                    lineNumbers.append(number)
+                }
+            }
+            return (campaigns, lineNumbers, problems)
+        }
+    }
+
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write campaigns as JSON lines, in the format import reads.",
+            discussion: "Examples:\n  adctl campaign export > campaigns.jsonl\n  adctl campaign export --advertiser acme --output acme.jsonl"
+        )
+        @Option(help: "Only this advertiser's campaigns.") var advertiser: String?
+        @Option(help: "Only campaigns with this status.") var status: String?
+        @Option(help: "Write to this file instead of standard output.") var output: String?
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let campaigns = try await filteredCampaigns(store: store, advertiser: advertiser, status: status)
+            let lines = try campaigns.map { try JSONOutput.line(CampaignDocument($0)) }
+            if let output {
+                let text = lines.map { $0 + "\n" }.joined()
+                guard FileManager.default.createFile(atPath: output, contents: Data(text.utf8)) else {
+                    throw CommandFailure(message: "cannot write '\(output)'", exitCode: CommandFailure.refused)
+                }
+                Console.print("exported \(campaigns.count) campaigns to \(output)")
+            } else {
+                for line in lines { Console.print(line) }
+            }
+        }
+    }
+}

@@ -1,0 +1,209 @@
+import ArgumentParser
+import Foundation
+import VickreyCore
+import VickreyStore
+import VickreyWire
+
+/// `adctl campaign …`.
+struct CampaignCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "campaign", abstract: "Create, change, list, import and export campaigns.",
+        subcommands: [Create.self, List.self, Show.self, Update.self, Pause.self, Resume.self, Archive.self, Import.self, Export.self]
+    )
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a campaign.",
+            discussion: """
+                Requires --advertiser, --bid, --total-budget and at least one --creative to serve.
+                Example:
+                  adctl campaign create summer-sale-1 --advertiser acme --name "Summer sale" \\
+                    --bid 2.50 --daily-budget 50 --total-budget 500 --countries US,CA \\
+                    --placements home_feed --frequency-cap 3/24h \\
+                    --creative id=cr-1,size=300x250,image=https://cdn.example/a.png,click=https://acme.example/sale
+                """
+        )
+        @Argument(help: "Campaign id: 1–64 characters from A-Z a-z 0-9 . _ -") var id: String
+        @Option(help: "active or paused (default active).") var status: String?
+        @OptionGroup var fields: CampaignFieldOptions
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            for (value, flag) in [(fields.advertiser, "--advertiser"), (fields.bid, "--bid"), (fields.totalBudget, "--total-budget")] where value == nil {
+                throw CommandFailure.usage("\(flag) is required to create a campaign")
+            }
+            var document = CampaignDocument(
+                id: id, advertiserID: "", name: id, status: status ?? "active", pricing: fields.pricing ?? "cpm", bidMicros: 0,
+                predictedCTR: nil, dailyBudgetMicros: nil, totalBudgetMicros: 0, start: nil, end: nil, timeZone: "UTC",
+                pacing: "asap", frequencyCap: nil, targeting: nil, creatives: []
+            )
+            try fields.apply(to: &document)
+            let campaign = try validated(document)
+            let db = try await store.open()
+            try storeCall { () throws(StoreError) in try db.createCampaign(campaign) }
+            Console.print("created campaign \(campaign.id)\(campaign.creatives.isEmpty ? " (no creatives yet: it cannot serve)" : "")")
+        }
+    }
+
+    struct Update: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change some fields of a campaign.",
+            discussion: """
+                Only the flags given change; list flags replace the list (an empty string means any);
+                --creative replaces every creative.
+                Example:
+                  adctl campaign update summer-sale-1 --bid 3 --countries US,CA,MX --no-end
+                """
+        )
+        @Argument(help: "Campaign id.") var id: String
+        @OptionGroup var fields: CampaignFieldOptions
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let campaignID = try parsedCampaignID(id)
+            let db = try await store.open()
+            let updated = try storeCall { () throws(StoreError) in
+                try db.modifyCampaign(campaignID) { campaign in
+                    var document = CampaignDocument(campaign)
+                    try fields.apply(to: &document)
+                    campaign = try validated(document)
+                }
+            }
+            Console.print("updated campaign \(updated.id)")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List campaigns.", discussion: "Example:\n  adctl campaign list --advertiser acme --status active --json"
+        )
+        @Option(help: "Only this advertiser's campaigns.") var advertiser: String?
+        @Option(help: "Only campaigns with this status.") var status: String?
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let campaigns = try await filteredCampaigns(store: store, advertiser: advertiser, status: status)
+            if output.json {
+                Console.print(try JSONOutput.pretty(campaigns.map(CampaignDocument.init)))
+                return
+            }
+            var table = TextTable(headers: ["ID", "ADVERTISER", "STATUS", "PRICING", "BID", "DAILY", "TOTAL", "START", "END", "CREATIVES"])
+            for c in campaigns {
+                table.rows.append([
+                    c.id.rawValue, c.advertiserID.rawValue, c.status.rawValue, c.pricing.rawValue, DecimalMoney.formatCurrency(c.bid),
+                    c.dailyBudget.map(DecimalMoney.formatCurrency) ?? "-", DecimalMoney.formatCurrency(c.totalBudget),
+                    c.start?.rfc3339 ?? "-", c.end?.rfc3339 ?? "-", "\(c.creatives.count)",
+                ])
+            }
+            Console.print(table.render())
+        }
+    }
+
+    struct Show: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one campaign.", discussion: "Example:\n  adctl campaign show summer-sale-1 --json")
+        @Argument(help: "Campaign id.") var id: String
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let campaignID = try parsedCampaignID(id)
+            let db = try await store.open()
+            guard let campaign = try storeCall({ () throws(StoreError) in try db.campaign(campaignID) }) else {
+                throw CommandFailure(message: "no campaign '\(id)'", exitCode: CommandFailure.notFound)
+            }
+            Console.print(output.json ? try JSONOutput.pretty(CampaignDocument(campaign)) : CampaignDescription.text(campaign))
+        }
+    }
+
+    struct Pause: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Pause an active campaign.", discussion: "Example:\n  adctl campaign pause summer-sale-1")
+        @Argument(help: "Campaign id.") var id: String
+        @OptionGroup var store: StoreOptions
+        func run() async throws { try await changeStatus(id, to: .paused, store: store) }
+    }
+
+    struct Resume: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resume a paused campaign.", discussion: "Example:\n  adctl campaign resume summer-sale-1")
+        @Argument(help: "Campaign id.") var id: String
+        @OptionGroup var store: StoreOptions
+        func run() async throws { try await changeStatus(id, to: .active, store: store) }
+    }
+
+    struct Archive: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Archive a campaign for good (it stops serving and can no longer change status).",
+            discussion: "Example:\n  adctl campaign archive summer-sale-1"
+        )
+        @Argument(help: "Campaign id.") var id: String
+        @OptionGroup var store: StoreOptions
+        func run() async throws { try await changeStatus(id, to: .archived, store: store) }
+    }
+}
+
+/// Validates a document built from flags, naming the flag at fault.
+func validated(_ document: CampaignDocument) throws -> Campaign {
+    switch document.campaign() {
+    case .success(let campaign): return campaign
+    case .failure(let error):
+        let flag = error.field.map(CampaignFieldOptions.flag(for:)) ?? "campaign"
+        throw CommandFailure.usage("\(flag): \(error.message)")
+    }
+}
+
+func changeStatus(_ id: String, to status: CampaignStatus, store: StoreOptions) async throws {
+    let campaignID = try parsedCampaignID(id)
+    let db = try await store.open()
+    _ = try storeCall { () throws(StoreError) in try db.setStatus(campaignID, to: status) }
+    Console.print("campaign \(campaignID) is now \(status.rawValue)")
+}
+
+func filteredCampaigns(store: StoreOptions, advertiser: String?, status: String?) async throws -> [Campaign] {
+    let advertiserID = try advertiser.map(parsedAdvertiserID)
+    let wanted = try status.map { text in
+        guard let value = CampaignStatus(rawValue: text) else { throw CommandFailure.usage("--status: '\(text)' is not one of active, paused, archived") }
+        return value
+    }
+    let db = try await store.open()
+    return try storeCall { () throws(StoreError) in try db.campaigns(advertiser: advertiserID, status: wanted) }
+}
+
+/// The human-readable form of one campaign.
+enum CampaignDescription {
+    static func text(_ c: Campaign) -> String {
+        let t = c.targeting
+        func list(_ values: [String]) -> String { values.isEmpty ? "any" : values.joined(separator: ", ") }
+        var targeting = [
+            "placements: \(list(t.placements.map(\.rawValue).sorted()))", "countries: \(list(t.countries.map(\.rawValue).sorted()))",
+            "devices: \(list(t.devices.sorted().map(\.rawValue)))", "os: \(list(t.operatingSystems.sorted().map(\.rawValue)))",
+            "keywords: \(list(t.keywords.map(\.rawValue).sorted()))",
+            "hours: \(t.hoursOfWeek.isEmpty ? "any" : HourRanges.format(t.hoursOfWeek))",
+        ]
+        let excluded = [
+            ("placements", t.exclude.placements.map(\.rawValue).sorted()), ("countries", t.exclude.countries.map(\.rawValue).sorted()),
+            ("devices", t.exclude.devices.sorted().map(\.rawValue)), ("os", t.exclude.operatingSystems.sorted().map(\.rawValue)),
+            ("keywords", t.exclude.keywords.map(\.rawValue).sorted()),
+        ].filter { !$0.1.isEmpty }.map { "exclude \($0.0): \($0.1.joined(separator: ", "))" }
+        targeting += excluded
+        if !t.exclude.hoursOfWeek.isEmpty { targeting.append("exclude hours: \(HourRanges.format(t.exclude.hoursOfWeek))") }
+        let unit = c.pricing == .cpm ? "per 1000 impressions" : "per click"
+        var pairs: [(String, String)] = [
+            ("id", c.id.rawValue), ("advertiser", c.advertiserID.rawValue), ("name", c.name), ("status", c.status.rawValue),
+            ("pricing", c.pricing.rawValue), ("bid", "\(DecimalMoney.formatCurrency(c.bid)) \(unit) (\(c.bid.value) micros)"),
+        ]
+        if let ctr = c.predictedCTR { pairs.append(("predicted ctr", "\(ctr) (\(ctr.partsPerMillion) ppm)")) }
+        pairs += [
+            ("daily budget", c.dailyBudget.map(DecimalMoney.formatCurrency) ?? "none"),
+            ("total budget", DecimalMoney.formatCurrency(c.totalBudget)),
+            ("flight", "\(c.start?.rfc3339 ?? "now") → \(c.end?.rfc3339 ?? "no end")"), ("time zone", c.timeZone.identifier),
+            ("pacing", c.pacing.rawValue),
+            ("frequency cap", c.frequencyCap.map { "\($0.impressions) per \($0.windowSeconds) s" } ?? "none"),
+            ("targeting", targeting.joined(separator: "; ")),
+        ]
+        for (index, creative) in c.creatives.enumerated() {
+            pairs.append((index == 0 ? "creatives" : "", "\(creative.id) \(creative.size) \(creative.imageURL) → \(creative.clickURL)"))
+        }
+        if c.creatives.isEmpty { pairs.append(("creatives", "none (cannot serve)")) }
+        return keyValueLines(pairs)
+    }
+}

@@ -1,0 +1,55 @@
+import Synchronization
+import VickreyCore
+
+/// Keeps a `CampaignIndex` equal to the store: one full load at start, then, on every
+/// `refresh()`, only the campaigns whose revision is newer than the last one applied.
+///
+/// A refresh reads one integer when nothing changed, so polling every few hundred
+/// milliseconds is cheap; changes made by `adctl` in another process are seen on the
+/// next poll. The index is swapped atomically, so auctions never wait on the database.
+public final class CampaignIndexReloader: Sendable {
+    public let store: CampaignStore
+    public let index: CampaignIndex
+    private let appliedRevision = Mutex<Int64>(-1)
+
+    public init(store: CampaignStore, index: CampaignIndex = CampaignIndex()) {
+        self.store = store
+        self.index = index
+    }
+
+    /// The store revision the index reflects (-1 before the first load).
+    public var revision: Int64 { appliedRevision.withLock { $0 } }
+
+    /// What one load or refresh did.
+    public struct Refresh: Sendable {
+        public var revision: Int64
+        /// Campaigns read from the store (0 when nothing changed).
+        public var changed: Int
+        /// Campaigns the store holds but this version cannot read, skipped.
+        public var unreadable: [(CampaignID, String)]
+    }
+
+    /// Loads every campaign into the index (servable ones enter it; the rest are ignored).
+    @discardableResult
+    public func loadAll() throws(StoreError) -> Refresh {
+        let loaded = try store.loadAll()
+        let current = index.snapshot.campaigns.map(\.id)
+        index.apply(current.map { .remove($0) } + loaded.campaigns.map { .upsert($0) })
+        appliedRevision.withLock { $0 = loaded.revision }
+        return Refresh(revision: loaded.revision, changed: loaded.campaigns.count, unreadable: loaded.unreadable)
+    }
+
+    /// Applies what changed since the last load or refresh.
+    @discardableResult
+    public func refresh() throws(StoreError) -> Refresh {
+        let since = revision
+        if since < 0 { return try loadAll() }
+        let latest = try store.revision()
+        guard latest != since else { return Refresh(revision: since, changed: 0, unreadable: []) }
+        let loaded = try store.changes(since: since)
+        // Unreadable campaigns leave the index rather than keep serving a stale version.
+        index.apply(loaded.campaigns.map { .upsert($0) } + loaded.unreadable.map { .remove($0.0) })
+        appliedRevision.withLock { $0 = loaded.revision }
+        return Refresh(revision: loaded.revision, changed: loaded.campaigns.count, unreadable: loaded.unreadable)
+    }
+}

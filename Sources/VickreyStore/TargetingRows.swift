@@ -1,0 +1,79 @@
+import VickreyCore
+
+/// How targeting maps to rows of `campaign_targeting` and back.
+enum TargetingRows {
+    static func rows(of t: Targeting) -> [(String, String, String)] {
+        var rows: [(String, String, String)] = []
+        func add(_ dimension: String, _ mode: String, _ values: some Sequence<String>) {
+            for value in values { rows.append((dimension, mode, value)) }
+        }
+        add("placement", "include", t.placements.map(\.rawValue))
+        add("country", "include", t.countries.map(\.rawValue))
+        add("device", "include", t.devices.map(\.rawValue))
+        add("os", "include", t.operatingSystems.map(\.rawValue))
+        add("keyword", "include", t.keywords.map(\.rawValue))
+        add("placement", "exclude", t.exclude.placements.map(\.rawValue))
+        add("country", "exclude", t.exclude.countries.map(\.rawValue))
+        add("device", "exclude", t.exclude.devices.map(\.rawValue))
+        add("os", "exclude", t.exclude.operatingSystems.map(\.rawValue))
+        add("keyword", "exclude", t.exclude.keywords.map(\.rawValue))
+        return rows
+    }
+
+    /// Adds one row to `t`; false when the row does not hold a valid value.
+    static func apply(dimension: String, mode: String, value: String, to t: inout Targeting) -> Bool {
+        let include = mode == "include"
+        guard include || mode == "exclude" else { return false }
+        switch dimension {
+        case "placement":
+            guard let v = PlacementID(value) else { return false }
+            if include { t.placements.insert(v) } else { t.exclude.placements.insert(v) }
+        case "country":
+            guard let v = CountryCode(value) else { return false }
+            if include { t.countries.insert(v) } else { t.exclude.countries.insert(v) }
+        case "device":
+            guard let v = DeviceType(rawValue: value) else { return false }
+            if include { t.devices.insert(v) } else { t.exclude.devices.insert(v) }
+        case "os":
+            guard let v = OperatingSystem(rawValue: value) else { return false }
+            if include { t.operatingSystems.insert(v) } else { t.exclude.operatingSystems.insert(v) }
+        case "keyword":
+            guard let v = Keyword(value) else { return false }
+            if include { t.keywords.insert(v) } else { t.exclude.keywords.insert(v) }
+        default:
+            return false
+        }
+        return true
+    }
+}
+
+/// Hours of the week as compact, readable ranges: `0-5,8,10-20`.
+public enum HourRanges {
+    public static func format(_ hours: HoursOfWeek) -> String {
+        var parts: [String] = []
+        var runStart: Int?
+        for hour in 0...HoursOfWeek.count {
+            let inside = hour < HoursOfWeek.count && hours.contains(hour)
+            if inside, runStart == nil { runStart = hour }
+            if !inside, let start = runStart {
+                parts.append(start == hour - 1 ? "\(start)" : "\(start)-\(hour - 1)")
+                runStart = nil
+            }
+        }
+        return parts.joined(separator: ",")
+    }
+
+    /// Nil when the text is not a list of hours or ranges within 0–167.
+    public static func parse(_ text: String) -> HoursOfWeek? {
+        var hours = HoursOfWeek()
+        for part in text.split(separator: ",") {
+            let bounds = part.filter { $0 != " " }.split(separator: "-", omittingEmptySubsequences: false)
+            guard (1...2).contains(bounds.count), let low = Int(bounds[0]),
+                  let high = bounds.count == 2 ? Int(bounds[1]) : low,
+                  0 <= low, low <= high, high < HoursOfWeek.count
+            else { return nil }
+            for hour in low...high { hours.insert(hour) }
+        }
+        return hours
+    }
+}

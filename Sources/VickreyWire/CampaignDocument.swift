@@ -1,0 +1,187 @@
+import Foundation
+import VickreyCore
+
+/// A campaign in the contract's campaign JSON format (`adctl campaign import` /
+/// `export`, one object per line). Field names are part of the contract and never
+/// change; unknown fields are ignored so newer producers stay readable.
+///
+/// Decoding only checks JSON types; `campaign()` validates values and reports the
+/// first bad field by its path. Encoding always writes every field, `null` included.
+public struct CampaignDocument: Codable, Hashable, Sendable {
+    public var id: String
+    public var advertiserID: String
+    public var name: String?
+    public var status: String?
+    public var pricing: String
+    public var bidMicros: Int64
+    public var predictedCTR: Decimal?
+    public var dailyBudgetMicros: Int64?
+    public var totalBudgetMicros: Int64
+    public var start: String?
+    public var end: String?
+    public var timeZone: String?
+    public var pacing: String?
+    public var frequencyCap: FrequencyCapDocument?
+    public var targeting: TargetingDocument?
+    public var creatives: [CreativeDocument]?
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, status, pricing, start, end, pacing, targeting, creatives
+        case advertiserID = "advertiser_id"
+        case bidMicros = "bid_micros"
+        case predictedCTR = "predicted_ctr"
+        case dailyBudgetMicros = "daily_budget_micros"
+        case totalBudgetMicros = "total_budget_micros"
+        case timeZone = "time_zone"
+        case frequencyCap = "frequency_cap"
+    }
+
+    public init(
+        id: String, advertiserID: String, name: String?, status: String?, pricing: String, bidMicros: Int64,
+        predictedCTR: Decimal?, dailyBudgetMicros: Int64?, totalBudgetMicros: Int64, start: String?, end: String?,
+        timeZone: String?, pacing: String?, frequencyCap: FrequencyCapDocument?, targeting: TargetingDocument?,
+        creatives: [CreativeDocument]?
+    ) {
+        self.id = id
+        self.advertiserID = advertiserID
+        self.name = name
+        self.status = status
+        self.pricing = pricing
+        self.bidMicros = bidMicros
+        self.predictedCTR = predictedCTR
+        self.dailyBudgetMicros = dailyBudgetMicros
+        self.totalBudgetMicros = totalBudgetMicros
+        self.start = start
+        self.end = end
+        self.timeZone = timeZone
+        self.pacing = pacing
+        self.frequencyCap = frequencyCap
+        self.targeting = targeting
+        self.creatives = creatives
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(advertiserID, forKey: .advertiserID)
+        try container.encode(name ?? "", forKey: .name)
+        try container.encode(status ?? CampaignStatus.active.rawValue, forKey: .status)
+        try container.encode(pricing, forKey: .pricing)
+        try container.encode(bidMicros, forKey: .bidMicros)
+        try container.encode(predictedCTR, forKey: .predictedCTR)
+        try container.encode(dailyBudgetMicros, forKey: .dailyBudgetMicros)
+        try container.encode(totalBudgetMicros, forKey: .totalBudgetMicros)
+        try container.encode(start, forKey: .start)
+        try container.encode(end, forKey: .end)
+        try container.encode(timeZone ?? "UTC", forKey: .timeZone)
+        try container.encode(pacing ?? PacingMode.asap.rawValue, forKey: .pacing)
+        try container.encode(frequencyCap, forKey: .frequencyCap)
+        try container.encode(targeting ?? TargetingDocument(), forKey: .targeting)
+        try container.encode(creatives ?? [], forKey: .creatives)
+    }
+}
+
+/// `{"impressions": 3, "window_seconds": 86400}`.
+public struct FrequencyCapDocument: Codable, Hashable, Sendable {
+    public var impressions: Int
+    public var windowSeconds: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case impressions
+        case windowSeconds = "window_seconds"
+    }
+
+    public init(impressions: Int, windowSeconds: Int64) {
+        self.impressions = impressions
+        self.windowSeconds = windowSeconds
+    }
+}
+
+/// Include lists (absent or empty: any) and an `exclude` object with the same lists.
+public struct TargetingDocument: Codable, Hashable, Sendable {
+    public var placements: [String]?
+    public var countries: [String]?
+    public var devices: [String]?
+    public var os: [String]?
+    public var keywords: [String]?
+    public var hoursOfWeek: [Int]?
+    public var exclude: ExclusionDocument?
+
+    enum CodingKeys: String, CodingKey {
+        case placements, countries, devices, os, keywords, exclude
+        case hoursOfWeek = "hours_of_week"
+    }
+
+    public init() {}
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(placements ?? [], forKey: .placements)
+        try container.encode(countries ?? [], forKey: .countries)
+        try container.encode(devices ?? [], forKey: .devices)
+        try container.encode(os ?? [], forKey: .os)
+        try container.encode(keywords ?? [], forKey: .keywords)
+        try container.encode(hoursOfWeek ?? [], forKey: .hoursOfWeek)
+        try container.encode(exclude ?? ExclusionDocument(), forKey: .exclude)
+    }
+}
+
+/// The lists a request must not match.
+public struct ExclusionDocument: Codable, Hashable, Sendable {
+    public var placements: [String]?
+    public var countries: [String]?
+    public var devices: [String]?
+    public var os: [String]?
+    public var keywords: [String]?
+    public var hoursOfWeek: [Int]?
+
+    enum CodingKeys: String, CodingKey {
+        case placements, countries, devices, os, keywords
+        case hoursOfWeek = "hours_of_week"
+    }
+
+    public init() {}
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(placements ?? [], forKey: .placements)
+        try container.encode(countries ?? [], forKey: .countries)
+        try container.encode(devices ?? [], forKey: .devices)
+        try container.encode(os ?? [], forKey: .os)
+        try container.encode(keywords ?? [], forKey: .keywords)
+        try container.encode(hoursOfWeek ?? [], forKey: .hoursOfWeek)
+    }
+}
+
+/// One creative: `{"id", "size", "image_url", "click_url", "adomain"}`.
+public struct CreativeDocument: Codable, Hashable, Sendable {
+    public var id: String
+    public var size: String
+    public var imageURL: String
+    public var clickURL: String
+    public var adomain: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case id, size, adomain
+        case imageURL = "image_url"
+        case clickURL = "click_url"
+    }
+
+    public init(id: String, size: String, imageURL: String, clickURL: String, adomain: [String]?) {
+        self.id = id
+        self.size = size
+        self.imageURL = imageURL
+        self.clickURL = clickURL
+        self.adomain = adomain
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(size, forKey: .size)
+        try container.encode(imageURL, forKey: .imageURL)
+        try container.encode(clickURL, forKey: .clickURL)
+        try container.encode(adomain ?? [], forKey: .adomain)
+    }
+}
+

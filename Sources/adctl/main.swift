@@ -1,0 +1,4 @@
+import AdminCLI
+import Foundation
+
+exit(await AdminCommand.run(Array(CommandLine.arguments.dropFirst())))

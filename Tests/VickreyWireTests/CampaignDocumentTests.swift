@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+import VickreyCore
+import VickreySynthetic
+import VickreyWire
+
+@Suite("Campaign JSON format")
+struct CampaignDocumentTests {
+    /// The example from the product contract's appendix.
+    static let contractExample = #"""
+    {"id": "summer-sale-1", "advertiser_id": "acme", "name": "Summer sale", "status": "active", "pricing": "cpm",
+     "bid_micros": 2500000, "predicted_ctr": null, "daily_budget_micros": 50000000, "total_budget_micros": 500000000,
+     "start": "2026-11-01T00:00:00Z", "end": null, "time_zone": "UTC", "pacing": "asap",
+     "frequency_cap": {"impressions": 3, "window_seconds": 86400},
+     "targeting": {"placements": ["home_feed"], "countries": ["US", "CA"], "devices": ["mobile", "tablet"],
+       "os": ["ios", "android"], "keywords": ["recipes", "baking"], "hours_of_week": [0, 1, 2],
+       "exclude": {"countries": ["FR"], "keywords": ["alcohol"]}},
+     "creatives": [{"id": "cr-1", "size": "300x250", "image_url": "https://cdn.example/a.png",
+       "click_url": "https://acme.example/sale", "adomain": ["acme.example"]}]}
+    """#
+
+    static func decode(_ text: String) -> Result<Campaign, FieldError> {
+        CampaignDocument.decode(Data(text.utf8)).flatMap { $0.campaign() }
+    }
+
+    @Test func theContractExampleDecodesFieldByField() throws {
+        let campaign = try Self.decode(Self.contractExample).get()
+        #expect(campaign.id.rawValue == "summer-sale-1")
+        #expect(campaign.advertiserID.rawValue == "acme")
+        #expect(campaign.bid == Micros(2_500_000))
+        #expect(campaign.dailyBudget == Micros(50_000_000))
+        #expect(campaign.totalBudget == Micros(500_000_000))
+        #expect(campaign.start == Instant(canonicalRFC3339: "2026-11-01T00:00:00Z"))
+        #expect(campaign.end == nil)
+        #expect(campaign.frequencyCap == FrequencyCap(impressions: 3, windowSeconds: 86_400))
+        #expect(campaign.targeting.countries == [CountryCode("US")!, CountryCode("CA")!])
+        #expect(campaign.targeting.exclude.keywords == [Keyword("alcohol")!])
+        #expect(campaign.targeting.hoursOfWeek.sorted == [0, 1, 2])
+        #expect(campaign.creatives.first?.advertiserDomains == ["acme.example"])
+    }
+
+    @Test func syntheticCampaignsRoundTripThroughTheDocument() throws {
+        for campaign in SyntheticWorld(campaignCount: 500, seed: 3).campaigns {
+            let line = try JSONEncoder().encode(CampaignDocument(campaign))
+            #expect(try CampaignDocument.decode(line).flatMap { $0.campaign() }.get() == campaign)
+        }
+    }
+
+    @Test(arguments: [("0.0125", 12_500), ("0.0000125", 13), ("0.0000124", 12), ("1", 1_000_000), ("2.5e-3", 2_500)] as [(String, Int64)])
+    func predictedCTRIsReadFromTheNumbersDigits(text: String, ppm: Int64) throws {
+        let line = Self.contractExample.replacingOccurrences(of: #""pricing": "cpm""#, with: #""pricing": "cpc""#)
+            .replacingOccurrences(of: #""predicted_ctr": null"#, with: #""predicted_ctr": \#(text)"#)
+        #expect(try Self.decode(line).get().predictedCTR?.partsPerMillion == ppm)
+    }
+
+    @Test(arguments: [
+        (#""bid_micros": 2500000,"#, "", "bid_micros"),
+        (#""bid_micros": 2500000"#, #""bid_micros": "2.50""#, "bid_micros"),
+        (#""bid_micros": 2500000"#, #""bid_micros": 0"#, "bid_micros"),
+        (#""countries": ["US", "CA"]"#, #""countries": ["US", "USA"]"#, "targeting.countries[1]"),
+        (#""exclude": {"countries": ["FR"]"#, #""exclude": {"countries": [7]"#, "targeting.exclude.countries[0]"),
+        (#""pricing": "cpm""#, #""pricing": "cpc""#, "predicted_ctr"),
+        (#""predicted_ctr": null"#, #""predicted_ctr": 0.5"#, "predicted_ctr"),
+        (#""pricing": "cpm""#, #""pricing": "cpa""#, "pricing"),
+        (#""status": "active""#, #""status": "running""#, "status"),
+        (#""size": "300x250""#, #""size": "300by250""#, "creatives[0].size"),
+        (#""image_url": "https://cdn.example/a.png""#, #""image_url": "ftp://cdn.example/a.png""#, "creatives[0].image_url"),
+        (#""id": "cr-1""#, #""id": "cr 1""#, "creatives[0].id"),
+        (#""time_zone": "UTC""#, #""time_zone": "Mars/Base""#, "time_zone"),
+        (#""start": "2026-11-01T00:00:00Z""#, #""start": "yesterday""#, "start"),
+        (#""end": null"#, #""end": "2026-10-01T00:00:00Z""#, "end"),
+        (#""hours_of_week": [0, 1, 2]"#, #""hours_of_week": [0, 168]"#, "targeting.hours_of_week[1]"),
+        (#""window_seconds": 86400"#, #""window_seconds": 0"#, "frequency_cap.window_seconds"),
+        (#""devices": ["mobile", "tablet"]"#, #""devices": ["phone"]"#, "targeting.devices[0]"),
+        (#""id": "summer-sale-1""#, #""id": "summer sale""#, "id"),
+        (#""advertiser_id": "acme""#, #""advertiser_id": null"#, "advertiser_id"),
+        (#""total_budget_micros": 500000000"#, #""total_budget_micros": -1"#, "total_budget_micros"),
+    ] as [(String, String, String)])
+    func aBadFieldIsNamed(original: String, replacement: String, field: String) {
+        let line = Self.contractExample.replacingOccurrences(of: original, with: replacement)
+        #expect(line != Self.contractExample, "the test's substitution did not apply")
+        guard case .failure(let error) = Self.decode(line) else {
+            Issue.record("accepted a document with a bad \(field)")
+            return
+        }
+        #expect(error.field == field)
+    }
+
+    @Test(arguments: ["not json", "[1, 2]", "", "{\"id\": "])
+    func nonObjectsHaveNoField(text: String) {
+        guard case .failure(let error) = Self.decode(text) else {
+            Issue.record("accepted \(text)")
+            return
+        }
+        #expect(error.field == nil)
+    }
+}
