@@ -53,3 +53,15 @@ public final class CampaignIndexReloader: Sendable {
         return Refresh(revision: loaded.revision, changed: loaded.campaigns.count, unreadable: loaded.unreadable)
     }
 }
+
+extension CampaignIndexReloader {
+    /// Refreshes every `interval` until the task is cancelled. A failed refresh (the
+    /// database briefly locked, say) is reported to `onError` and retried next time;
+    /// the index keeps serving what it has.
+    public func run(every interval: Duration, onError: @Sendable (StoreError) -> Void = { _ in }) async {
+        while !Task.isCancelled {
+            do { try refresh() } catch { onError(error) }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}
