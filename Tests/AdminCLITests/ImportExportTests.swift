@@ -1,0 +1,100 @@
+import Foundation
+import Testing
+import VickreyCore
+import VickreyStore
+import VickreySynthetic
+import VickreyWire
+
+@Suite("adctl campaign import and export")
+struct ImportExportTests {
+    let cli = CLIHarness()
+
+    static func jsonLines(_ campaigns: [Campaign]) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return try campaigns.map { String(decoding: try encoder.encode(CampaignDocument($0)), as: UTF8.self) + "\n" }.joined()
+    }
+
+    @Test func importThenExportRoundTripsExactly() async throws {
+        let campaigns = SyntheticWorld(campaignCount: 300, seed: 11).campaigns
+        let file = cli.file("in.jsonl", try Self.jsonLines(campaigns))
+        let imported = await cli.run("campaign", "import", file)
+        #expect(imported.status == 0, "\(imported.error)")
+        #expect(imported.output.contains("imported 300 campaigns (300 created, 0 updated, 30 advertisers created)"))
+
+        let exported = await cli.run("campaign", "export")
+        #expect(exported.status == 0)
+        let lines = exported.output.split(separator: "\n")
+        #expect(lines.count == 300)
+        let back = try lines.map { try CampaignDocument.decode(Data($0.utf8)).flatMap { $0.campaign() }.get() }
+        #expect(Dictionary(uniqueKeysWithValues: back.map { ($0.id, $0) }) == Dictionary(uniqueKeysWithValues: campaigns.map { ($0.id, $0) }))
+
+        // Export → import → export is byte-identical, and re-importing updates in place.
+        let again = await cli.run("campaign", "import", cli.file("again.jsonl", exported.output))
+        #expect(again.output.contains("(0 created, 300 updated, 0 advertisers created)"))
+        #expect(await cli.run("campaign", "export").output == exported.output)
+    }
+
+    @Test func theContractExampleImports() async throws {
+        let line = """
+        {"id": "summer-sale-1", "advertiser_id": "acme", "name": "Summer sale", "status": "active", "pricing": "cpm", "bid_micros": 2500000, "predicted_ctr": null, "daily_budget_micros": 50000000, "total_budget_micros": 500000000, "start": "2026-11-01T00:00:00Z", "end": null, "time_zone": "UTC", "pacing": "asap", "frequency_cap": {"impressions": 3, "window_seconds": 86400}, "targeting": {"placements": ["home_feed"], "countries": ["US", "CA"], "devices": ["mobile", "tablet"], "os": ["ios", "android"], "keywords": ["recipes", "baking"], "hours_of_week": [0, 1, 2], "exclude": {"countries": ["FR"], "keywords": ["alcohol"]}}, "creatives": [{"id": "cr-1", "size": "300x250", "image_url": "https://cdn.example/a.png", "click_url": "https://acme.example/sale", "adomain": ["acme.example"]}]}
+        """
+        let result = await cli.run("campaign", "import", cli.file("one.jsonl", line + "\n"))
+        #expect(result.status == 0, "\(result.error)")
+        #expect(try cli.store().campaign(CampaignID("summer-sale-1")!)?.bid == Micros(2_500_000))
+        #expect(try cli.store().advertiser(AdvertiserID("acme")!) != nil)
+    }
+
+    @Test func everyBadLineIsReportedAndNothingIsSaved() async throws {
+        let good = try Self.jsonLines(SyntheticWorld(campaignCount: 3, seed: 5).campaigns).split(separator: "\n").map(String.init)
+        let lines = [
+            good[0],
+            #"{"id": "x1", "advertiser_id": "a", "pricing": "cpm", "bid_micros": "lots", "total_budget_micros": 1}"#,
+            good[1],
+            "",
+            #"{"id": "x2", "advertiser_id": "a", "pricing": "cpm", "bid_micros": 5, "total_budget_micros": 1, "targeting": {"countries": ["USA"]}}"#,
+            "this is not json",
+            good[0],  // duplicate id
+            good[2],
+        ]
+        let result = await cli.run("campaign", "import", cli.file("bad.jsonl", lines.joined(separator: "\n")))
+        #expect(result.status == 65)
+        #expect(result.error.contains("nothing imported: 4 bad line(s)"))
+        #expect(result.error.contains("line 2: bid_micros: expected an integer"))
+        #expect(result.error.contains("line 5: targeting.countries[0]: 'USA' is not a valid ISO 3166-1 alpha-2 country code"))
+        #expect(result.error.contains("line 6: not valid JSON"))
+        #expect(result.error.contains("line 7: id: 'cmp-0' already appears on line 1"))
+        #expect(try cli.store().campaigns().isEmpty)
+        #expect(try cli.store().advertisers().isEmpty)
+    }
+
+    @Test func aCreativeOwnedByAnExistingCampaignRejectsTheImportWithItsLine() async throws {
+        let campaigns = SyntheticWorld(campaignCount: 2, seed: 9).campaigns
+        #expect(await cli.run("campaign", "import", cli.file("first.jsonl", try Self.jsonLines([campaigns[0]]))).status == 0)
+        var thief = campaigns[1]
+        thief.creatives = campaigns[0].creatives
+        thief.id = CampaignID("thief")!
+        let result = await cli.run("campaign", "import", cli.file("second.jsonl", try Self.jsonLines([campaigns[1], thief])))
+        #expect(result.status == 65)
+        #expect(result.error.contains("line 2: creatives: creative id 'cr-0-0' already belongs to another campaign"))
+        #expect(try cli.store().campaigns().map(\.id.rawValue) == ["cmp-0"])
+    }
+
+    @Test func exportFiltersAndWritesAFile() async throws {
+        let campaigns = SyntheticWorld(campaignCount: 40, seed: 2).campaigns
+        _ = await cli.run("campaign", "import", cli.file("in.jsonl", try Self.jsonLines(campaigns)))
+        let advertiser = campaigns[0].advertiserID
+        let path = cli.directory.appendingPathComponent("out.jsonl").path
+        let result = await cli.run("campaign", "export", "--advertiser", advertiser.rawValue, "--output", path)
+        let expected = campaigns.filter { $0.advertiserID == advertiser }.count
+        #expect(result.output == "exported \(expected) campaigns to \(path)\n")
+        let written = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(written.count == expected)
+    }
+
+    @Test func aMissingFileIsNotFound() async {
+        let result = await cli.run("campaign", "import", "/nonexistent/campaigns.jsonl")
+        #expect(result.status == 3)
+        #expect(result.error.contains("cannot read '/nonexistent/campaigns.jsonl'"))
+    }
+}
