@@ -17,6 +17,16 @@ let package = Package(
             ],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]
         ),
+        .executableTarget(
+            name: "store-bench",
+            dependencies: [
+                .product(name: "VickreyCore", package: "Vickrey"),
+                .product(name: "VickreySynthetic", package: "Vickrey"),
+                .product(name: "VickreyStore", package: "Vickrey"),
+                .product(name: "VickreyWire", package: "Vickrey"),
+            ],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import VickreyCore
 import VickreyStore
 import VickreyWire
@@ -53,26 +54,27 @@ extension CampaignCommand {
             }
         }
 
-        /// Decodes and validates every line; returns the campaigns, the line number of
-        /// each, and a message per bad line.
+        /// Decodes and validates every line (on every core; lines are independent), then
+        /// checks ids across lines. Returns the campaigns, the line number of each, and a
+        /// message per bad line, in line order.
         static func parse(_ data: Data) -> ([Campaign], [Int], [String]) {
+            let lines = data.withUnsafeBytes { bytes in
+                bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { Data($0) }
+            }
+            let results = decodeConcurrently(lines)
             var campaigns: [Campaign] = []
             var lineNumbers: [Int] = []
             var problems: [String] = []
             var firstLineOfID: [CampaignID: Int] = [:]
             var firstLineOfCreative: [CreativeID: Int] = [:]
-            for (offset, line) in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).enumerated() {
+            for (offset, result) in results.enumerated() {
                 let number = offset + 1
-                if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") }) { continue }
-                guard line.count <= maximumLineBytes else {
-                    problems.append("line \(number): longer than \(maximumLineBytes) bytes")
-                    continue
-                }
-                let result = CampaignDocument.decode(Data(line)).flatMap { $0.campaign() }
                 switch result {
-                case .failure(let error):
+                case nil:
+                    continue
+                case .failure(let error)?:
                     problems.append("line \(number): \(error.description)")
-                case .success(let campaign):
+                case .success(let campaign)?:
                     if let first = firstLineOfID[campaign.id] {
                         problems.append("line \(number): id: '\(campaign.id)' already appears on line \(first)")
                         continue
@@ -88,6 +90,27 @@ extension CampaignCommand {
                 }
             }
             return (campaigns, lineNumbers, problems)
+        }
+
+        /// One result per line (nil for a blank line), decoded in parallel chunks.
+        private static func decodeConcurrently(_ lines: [Data]) -> [Result<Campaign, FieldError>?] {
+            let chunkSize = 512
+            let chunks = (lines.count + chunkSize - 1) / chunkSize
+            let results = Mutex([[Result<Campaign, FieldError>?]](repeating: [], count: chunks))
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                let range = chunk * chunkSize..<min(lines.count, (chunk + 1) * chunkSize)
+                let decoded = lines[range].map(decodeLine)
+                results.withLock { $0[chunk] = decoded }
+            }
+            return results.withLock { $0.flatMap { $0 } }
+        }
+
+        private static func decodeLine(_ line: Data) -> Result<Campaign, FieldError>? {
+            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") }) { return nil }
+            guard line.count <= maximumLineBytes else {
+                return .failure(FieldError(field: nil, message: "longer than \(maximumLineBytes) bytes"))
+            }
+            return CampaignDocument.decode(line).flatMap { $0.campaign() }
         }
     }
 

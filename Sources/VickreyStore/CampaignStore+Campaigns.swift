@@ -11,7 +11,7 @@ extension CampaignStore {
                 throw StoreError(.alreadyExists, "campaign '\(campaign.id)' already exists (use 'adctl campaign update')")
             }
             try requireAdvertiser(campaign.advertiserID, db)
-            try saveCampaign(campaign, revision: try bumpRevision(db), db)
+            try saveCampaign(campaign, revision: try bumpRevision(db), db, isNew: true)
         }
     }
 
@@ -55,7 +55,7 @@ extension CampaignStore {
                 }
                 let existed = try campaignExists(campaign.id, db)
                 do {
-                    try saveCampaign(campaign, revision: revision, db)
+                    try saveCampaign(campaign, revision: revision, db, isNew: !existed)
                     if existed { summary.updated += 1 } else { summary.created += 1 }
                 } catch let error as StoreError {
                     failures.append(ImportFailure(position: position, field: "creatives", message: error.message))
@@ -95,44 +95,28 @@ extension CampaignStore {
     }
 
     /// Writes a campaign row, its targeting and its creatives, replacing what was there.
-    private func saveCampaign(_ c: Campaign, revision: Int64, _ db: Database) throws {
-        let savepoint = "save_campaign"
-        try db.execute(sql: "SAVEPOINT \(savepoint)")
+    /// Inside a savepoint, so a campaign that fails leaves nothing half-written.
+    private func saveCampaign(_ c: Campaign, revision: Int64, _ db: Database, isNew: Bool = false) throws {
+        let statements = try CampaignStatements(db)
+        try statements.savepoint.execute()
         do {
-            try db.cachedStatement(sql: """
-                INSERT INTO campaign (id, advertiser_id, name, status, pricing, bid_micros, predicted_ctr_ppm,
-                    daily_budget_micros, total_budget_micros, start_at, end_at, time_zone, pacing,
-                    frequency_cap_impressions, frequency_cap_window_seconds, hours_of_week, exclude_hours_of_week,
-                    revision, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET advertiser_id = excluded.advertiser_id, name = excluded.name,
-                    status = excluded.status, pricing = excluded.pricing, bid_micros = excluded.bid_micros,
-                    predicted_ctr_ppm = excluded.predicted_ctr_ppm, daily_budget_micros = excluded.daily_budget_micros,
-                    total_budget_micros = excluded.total_budget_micros, start_at = excluded.start_at, end_at = excluded.end_at,
-                    time_zone = excluded.time_zone, pacing = excluded.pacing,
-                    frequency_cap_impressions = excluded.frequency_cap_impressions,
-                    frequency_cap_window_seconds = excluded.frequency_cap_window_seconds,
-                    hours_of_week = excluded.hours_of_week, exclude_hours_of_week = excluded.exclude_hours_of_week,
-                    revision = excluded.revision, updated_at = excluded.updated_at
-                """).execute(arguments: [
-                    c.id.rawValue, c.advertiserID.rawValue, c.name, c.status.rawValue, c.pricing.rawValue, c.bid.value,
-                    c.predictedCTR?.partsPerMillion, c.dailyBudget?.value, c.totalBudget.value, c.start?.rfc3339, c.end?.rfc3339,
-                    c.timeZone.identifier, c.pacing.rawValue, c.frequencyCap?.impressions, c.frequencyCap?.windowSeconds,
-                    HourRanges.format(c.targeting.hoursOfWeek), HourRanges.format(c.targeting.exclude.hoursOfWeek),
-                    revision, Self.nowText(),
-                ])
-            try db.cachedStatement(sql: "DELETE FROM campaign_targeting WHERE campaign_id = ?").execute(arguments: [c.id.rawValue])
-            try db.cachedStatement(sql: "DELETE FROM creative WHERE campaign_id = ?").execute(arguments: [c.id.rawValue])
-            let targeting = try db.cachedStatement(sql: "INSERT INTO campaign_targeting (campaign_id, dimension, mode, value) VALUES (?, ?, ?, ?)")
-            for (dimension, mode, value) in TargetingRows.rows(of: c.targeting) {
-                try targeting.execute(arguments: [c.id.rawValue, dimension, mode, value])
+            try statements.upsertCampaign.execute(arguments: [
+                c.id.rawValue, c.advertiserID.rawValue, c.name, c.status.rawValue, c.pricing.rawValue, c.bid.value,
+                c.predictedCTR?.partsPerMillion, c.dailyBudget?.value, c.totalBudget.value, c.start?.rfc3339, c.end?.rfc3339,
+                c.timeZone.identifier, c.pacing.rawValue, c.frequencyCap?.impressions, c.frequencyCap?.windowSeconds,
+                HourRanges.format(c.targeting.hoursOfWeek), HourRanges.format(c.targeting.exclude.hoursOfWeek),
+                revision, Self.nowText(),
+            ])
+            if !isNew {
+                try statements.deleteTargeting.execute(arguments: [c.id.rawValue])
+                try statements.deleteCreatives.execute(arguments: [c.id.rawValue])
             }
-            let creative = try db.cachedStatement(sql: """
-                INSERT INTO creative (id, campaign_id, position, size, image_url, click_url, adomain) VALUES (?, ?, ?, ?, ?, ?, ?)
-                """)
+            for (dimension, mode, value) in TargetingRows.rows(of: c.targeting) {
+                try statements.insertTargeting.execute(arguments: [c.id.rawValue, dimension, mode, value])
+            }
             for (position, item) in c.creatives.enumerated() {
                 do {
-                    try creative.execute(arguments: [
+                    try statements.insertCreative.execute(arguments: [
                         item.id.rawValue, c.id.rawValue, position, item.size.description, item.imageURL, item.clickURL,
                         item.advertiserDomains.joined(separator: " "),
                     ])
@@ -140,11 +124,45 @@ extension CampaignStore {
                     throw StoreError(.conflict, "creative id '\(item.id)' already belongs to another campaign")
                 }
             }
-            try db.execute(sql: "RELEASE \(savepoint)")
+            try statements.release.execute()
         } catch {
-            try db.execute(sql: "ROLLBACK TO \(savepoint); RELEASE \(savepoint)")
+            try statements.rollback.execute()
+            try statements.release.execute()
             throw error
         }
+    }
+}
+
+/// The statements that save a campaign, from the connection's statement cache.
+private struct CampaignStatements {
+    let savepoint, release, rollback, upsertCampaign, deleteTargeting, deleteCreatives, insertTargeting, insertCreative: Statement
+
+    init(_ db: Database) throws {
+        savepoint = try db.cachedStatement(sql: "SAVEPOINT save_campaign")
+        release = try db.cachedStatement(sql: "RELEASE save_campaign")
+        rollback = try db.cachedStatement(sql: "ROLLBACK TO save_campaign")
+        upsertCampaign = try db.cachedStatement(sql: """
+            INSERT INTO campaign (id, advertiser_id, name, status, pricing, bid_micros, predicted_ctr_ppm,
+                daily_budget_micros, total_budget_micros, start_at, end_at, time_zone, pacing,
+                frequency_cap_impressions, frequency_cap_window_seconds, hours_of_week, exclude_hours_of_week,
+                revision, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET advertiser_id = excluded.advertiser_id, name = excluded.name,
+                status = excluded.status, pricing = excluded.pricing, bid_micros = excluded.bid_micros,
+                predicted_ctr_ppm = excluded.predicted_ctr_ppm, daily_budget_micros = excluded.daily_budget_micros,
+                total_budget_micros = excluded.total_budget_micros, start_at = excluded.start_at, end_at = excluded.end_at,
+                time_zone = excluded.time_zone, pacing = excluded.pacing,
+                frequency_cap_impressions = excluded.frequency_cap_impressions,
+                frequency_cap_window_seconds = excluded.frequency_cap_window_seconds,
+                hours_of_week = excluded.hours_of_week, exclude_hours_of_week = excluded.exclude_hours_of_week,
+                revision = excluded.revision, updated_at = excluded.updated_at
+            """)
+        deleteTargeting = try db.cachedStatement(sql: "DELETE FROM campaign_targeting WHERE campaign_id = ?")
+        deleteCreatives = try db.cachedStatement(sql: "DELETE FROM creative WHERE campaign_id = ?")
+        insertTargeting = try db.cachedStatement(sql: "INSERT INTO campaign_targeting (campaign_id, dimension, mode, value) VALUES (?, ?, ?, ?)")
+        insertCreative = try db.cachedStatement(sql: """
+            INSERT INTO creative (id, campaign_id, position, size, image_url, click_url, adomain) VALUES (?, ?, ?, ?, ?, ?, ?)
+            """)
     }
 }
 
