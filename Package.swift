@@ -17,12 +17,14 @@ let package = Package(
         .library(name: "VickreySynthetic", targets: ["VickreySynthetic"]),
         .library(name: "VickreyWire", targets: ["VickreyWire"]),
         .library(name: "VickreyStore", targets: ["VickreyStore"]),
+        .library(name: "VickreySigning", targets: ["VickreySigning"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
     ],
     targets: [
         // The auction core: money, ids, the campaign model, the targeting index and the
@@ -37,6 +39,13 @@ let package = Package(
         .target(
             name: "VickreyStore",
             dependencies: ["VickreyCore", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSettings
+        ),
+        // Signing keys (Ed25519, kept in files outside the database) and the beacon tokens
+        // that ads carry (HMAC-SHA256 under a key derived from the signing key).
+        .target(
+            name: "VickreySigning",
+            dependencies: ["VickreyCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         // Settings shared by the executables: config/vickrey.json < environment < flags.
@@ -65,6 +74,7 @@ let package = Package(
             dependencies: ["VickreyStore", "VickreySynthetic", .product(name: "GRDB", package: "GRDB.swift")],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "VickreySigningTests", dependencies: ["VickreySigning"], swiftSettings: strictSettings),
         .testTarget(name: "AdminCLITests", dependencies: ["AdminCLI", "VickreySynthetic"], swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,207 @@
+import Crypto
+import Foundation
+import VickreyCore
+
+/// What an ad's impression and click URLs carry: what was shown, where, for which
+/// campaign, at what price, when, and until when the beacon is valid.
+///
+/// Encoded compactly in binary (version, flags, varints, length-prefixed strings) and
+/// authenticated with HMAC-SHA256 truncated to 128 bits, then base64url: about 120
+/// characters. Only this server verifies tokens, so a symmetric MAC suffices and costs
+/// about 1.3 µs, where an Ed25519 signature per ad would cost 10 µs to make and 50 µs
+/// to check (see `docs/beacons.md`). Any change to any byte is detected.
+public struct BeaconToken: Hashable, Sendable {
+    public static let version: UInt8 = 1
+
+    /// 12 random bytes, hex: the id of this ad impression (idempotency key for beacons).
+    public var impressionID: String
+    public var requestID: String
+    public var placementID: PlacementID
+    public var campaignID: CampaignID
+    public var advertiserID: AdvertiserID
+    public var creativeID: CreativeID
+    public var pricing: Pricing
+    public var clearingECPM: Micros
+    /// Per unit of `pricing` (CPM or per click).
+    public var price: Micros
+    public var issuedAt: Instant
+    public var expiresAt: Instant
+    /// From an OpenRTB `test = 1` request: never billed.
+    public var isTest: Bool
+    /// The signing key whose derived MAC key authenticated this token.
+    public var keyID: String
+
+    public init(
+        impressionID: String, requestID: String, placementID: PlacementID, campaignID: CampaignID, advertiserID: AdvertiserID,
+        creativeID: CreativeID, pricing: Pricing, clearingECPM: Micros, price: Micros, issuedAt: Instant, expiresAt: Instant,
+        isTest: Bool, keyID: String
+    ) {
+        self.impressionID = impressionID
+        self.requestID = requestID
+        self.placementID = placementID
+        self.campaignID = campaignID
+        self.advertiserID = advertiserID
+        self.creativeID = creativeID
+        self.pricing = pricing
+        self.clearingECPM = clearingECPM
+        self.price = price
+        self.issuedAt = issuedAt
+        self.expiresAt = expiresAt
+        self.isTest = isTest
+        self.keyID = keyID
+    }
+
+    /// A new random impression id: 12 bytes as 24 hex characters.
+    public static func newImpressionID<G: RandomNumberGenerator>(using generator: inout G) -> String {
+        let high = generator.next() as UInt64
+        let low = generator.next() as UInt32
+        return hex(high, digits: 16) + hex(UInt64(low), digits: 8)
+    }
+
+    private static func hex(_ value: UInt64, digits: Int) -> String {
+        let text = String(value, radix: 16)
+        return String(repeating: "0", count: digits - text.count) + text
+    }
+}
+
+/// Mints and verifies beacon tokens with MAC keys derived from the keyring, so tokens
+/// issued under an older key still verify after a rotation.
+public struct BeaconTokenCodec: Sendable {
+    /// Raw MAC key bytes by key id (`SymmetricKey` is rebuilt per use: not `Sendable` here).
+    private let macKeys: [String: [UInt8]]
+    private let currentKeyID: String
+    static let macBytes = 16
+
+    public init(keyring: SigningKeyring) {
+        var keys: [String: [UInt8]] = [:]
+        for (id, key) in keyring.keys {
+            let derived = HKDF<SHA256>.deriveKey(
+                inputKeyMaterial: SymmetricKey(data: key.rawPrivateKey), info: Data("vickrey beacon token v1".utf8), outputByteCount: 32
+            )
+            keys[id] = derived.withUnsafeBytes { Array($0) }
+        }
+        macKeys = keys
+        currentKeyID = keyring.currentID
+    }
+
+    /// Why a token was refused.
+    public enum Rejection: String, Error, Sendable {
+        /// Not base64url, truncated, or fields that do not parse.
+        case malformed
+        /// The MAC does not match: forged or altered.
+        case forged
+        /// Signed with a key this server does not have.
+        case unknownKey = "unknown_key"
+        case expired
+    }
+
+    /// The token's URL-safe text, authenticated with the current key.
+    public func encode(_ token: BeaconToken) -> String {
+        var token = token
+        token.keyID = currentKeyID
+        var payload: [UInt8] = [BeaconToken.version, (token.isTest ? 1 : 0) | (token.pricing == .cpc ? 2 : 0)]
+        payload.reserveCapacity(160)
+        appendVarint(UInt64(bitPattern: token.issuedAt.secondsSinceEpoch), &payload)
+        appendVarint(UInt64(bitPattern: token.expiresAt.secondsSinceEpoch), &payload)
+        appendVarint(UInt64(bitPattern: token.clearingECPM.value), &payload)
+        appendVarint(UInt64(bitPattern: token.price.value), &payload)
+        for text in [token.impressionID, token.requestID, token.placementID.rawValue, token.campaignID.rawValue,
+                     token.advertiserID.rawValue, token.creativeID.rawValue, token.keyID] {
+            let bytes = Array(text.utf8.prefix(255))
+            payload.append(UInt8(bytes.count))
+            payload.append(contentsOf: bytes)
+        }
+        let mac = HMAC<SHA256>.authenticationCode(for: payload, using: SymmetricKey(data: macKeys[currentKeyID]!))
+        payload.append(contentsOf: mac.prefix(Self.macBytes))
+        return Base64URL.encode(payload)
+    }
+
+    /// Verifies and decodes a token; `now` decides expiry.
+    public func decode(_ text: String, now: Instant) -> Result<BeaconToken, Rejection> {
+        guard text.utf8.count <= 1024, let bytes = Base64URL.decode(text), bytes.count > Self.macBytes + 2 else { return .failure(.malformed) }
+        let payload = bytes[..<(bytes.count - Self.macBytes)]
+        let mac = bytes[(bytes.count - Self.macBytes)...]
+        var reader = ByteReader(bytes: Array(payload))
+        guard reader.byte() == BeaconToken.version, let flags = reader.byte(),
+              let issued = reader.varint(), let expires = reader.varint(), let clearing = reader.varint(), let price = reader.varint(),
+              let impressionID = reader.string(), let requestID = reader.string(), let placement = reader.string().flatMap(PlacementID.init),
+              let campaign = reader.string().flatMap(CampaignID.init), let advertiser = reader.string().flatMap(AdvertiserID.init),
+              let creative = reader.string().flatMap(CreativeID.init), let keyID = reader.string(), reader.isAtEnd
+        else { return .failure(.malformed) }
+        guard let key = macKeys[keyID] else { return .failure(.unknownKey) }
+        let expected = HMAC<SHA256>.authenticationCode(for: payload, using: SymmetricKey(data: key)).prefix(Self.macBytes)
+        guard Self.constantTimeEqual(Array(expected), Array(mac)) else { return .failure(.forged) }
+        let token = BeaconToken(
+            impressionID: impressionID, requestID: requestID, placementID: placement, campaignID: campaign, advertiserID: advertiser,
+            creativeID: creative, pricing: flags & 2 != 0 ? .cpc : .cpm, clearingECPM: Micros(Int64(bitPattern: clearing)),
+            price: Micros(Int64(bitPattern: price)), issuedAt: Instant(secondsSinceEpoch: Int64(bitPattern: issued)),
+            expiresAt: Instant(secondsSinceEpoch: Int64(bitPattern: expires)), isTest: flags & 1 != 0, keyID: keyID
+        )
+        guard now < token.expiresAt else { return .failure(.expired) }
+        return .success(token)
+    }
+
+    private static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for index in a.indices { difference |= a[index] ^ b[index] }
+        return difference == 0
+    }
+
+    private func appendVarint(_ value: UInt64, _ bytes: inout [UInt8]) {
+        var remaining = value
+        while remaining >= 0x80 {
+            bytes.append(UInt8(remaining & 0x7F) | 0x80)
+            remaining >>= 7
+        }
+        bytes.append(UInt8(remaining))
+    }
+}
+
+/// Reads the token's binary layout, refusing anything truncated or oversized.
+private struct ByteReader {
+    let bytes: [UInt8]
+    var position = 0
+
+    var isAtEnd: Bool { position == bytes.count }
+
+    mutating func byte() -> UInt8? {
+        guard position < bytes.count else { return nil }
+        defer { position += 1 }
+        return bytes[position]
+    }
+
+    mutating func varint() -> UInt64? {
+        var value: UInt64 = 0
+        for shift in stride(from: 0, to: 64, by: 7) {
+            guard let byte = byte() else { return nil }
+            value |= UInt64(byte & 0x7F) << UInt64(shift)
+            if byte < 0x80 { return value }
+        }
+        return nil
+    }
+
+    mutating func string() -> String? {
+        guard let count = byte(), position + Int(count) <= bytes.count else { return nil }
+        defer { position += Int(count) }
+        return String(validating: bytes[position..<position + Int(count)], as: UTF8.self)
+    }
+}
+
+/// Base64 with the URL-safe alphabet and no padding (RFC 4648 §5).
+public enum Base64URL {
+    public static func encode(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    public static func decode(_ text: String) -> [UInt8]? {
+        guard text.utf8.allSatisfy({ byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
+        }) else { return nil }
+        var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while standard.utf8.count % 4 != 0 { standard += "=" }
+        return Data(base64Encoded: standard).map(Array.init)
+    }
+}

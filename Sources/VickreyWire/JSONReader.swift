@@ -1,0 +1,291 @@
+/// A forward-only JSON reader over a request body, for the hot request path.
+///
+/// It decodes straight into the caller's types without building an intermediate tree,
+/// keeps number text exact (so `0.03` becomes 30_000 micros with no floating point),
+/// bounds nesting depth, string and array lengths, and reports every problem as a
+/// `FieldError` naming the field's path (`imp[1].banner.w`). Syntax errors have no field.
+public struct JSONReader {
+    /// Deeper nesting than this is refused, so no input can exhaust the stack.
+    public static let maximumDepth = 32
+
+    private let bytes: [UInt8]
+    private var position = 0
+    private var path: [PathComponent] = []
+
+    enum PathComponent {
+        case key(String)
+        case index(Int)
+    }
+
+    public init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    /// The dotted path of the value being read (`imp[0].banner`), or nil at the top.
+    public var currentPath: String? {
+        var text = ""
+        for component in path {
+            switch component {
+            case .key(let key): text += text.isEmpty ? key : ".\(key)"
+            case .index(let index): text += "[\(index)]"
+            }
+        }
+        return text.isEmpty ? nil : text
+    }
+
+    /// An error about the current value.
+    public func fieldError(_ message: String) -> FieldError { FieldError(field: currentPath, message: message) }
+
+    /// An error about a child of the current object.
+    public func fieldError(_ key: String, _ message: String) -> FieldError {
+        FieldError(field: currentPath.map { "\($0).\(key)" } ?? key, message: message)
+    }
+
+    private func syntaxError(_ message: String) -> FieldError {
+        FieldError(field: nil, message: "not valid JSON: \(message) at byte \(position)")
+    }
+
+    // MARK: Structure
+
+    /// Whether the next value is `null`; consumes it if so.
+    public mutating func readNull() throws(FieldError) -> Bool {
+        skipWhitespace()
+        guard peek() == UInt8(ascii: "n") else { return false }
+        try expectLiteral("null")
+        return true
+    }
+
+    /// Reads an object, calling `body` for each key with the reader positioned on its value;
+    /// `body` must read or skip the value.
+    public mutating func readObject(_ body: (inout JSONReader, String) throws(FieldError) -> Void) throws(FieldError) {
+        skipWhitespace()
+        guard peek() == UInt8(ascii: "{") else { throw fieldError("expected an object") }
+        guard path.count < Self.maximumDepth else { throw fieldError("nested more than \(Self.maximumDepth) levels deep") }
+        position += 1
+        skipWhitespace()
+        if peek() == UInt8(ascii: "}") { position += 1; return }
+        while true {
+            skipWhitespace()
+            guard peek() == UInt8(ascii: "\"") else { throw syntaxError("expected a key") }
+            let key = try readRawString(maximumBytes: 256)
+            skipWhitespace()
+            guard peek() == UInt8(ascii: ":") else { throw syntaxError("expected ':'") }
+            position += 1
+            path.append(.key(key))
+            try body(&self, key)
+            path.removeLast()
+            skipWhitespace()
+            switch peek() {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "}"): position += 1; return
+            default: throw syntaxError("expected ',' or '}'")
+            }
+        }
+    }
+
+    /// Reads an array of at most `maximumCount` elements, calling `body` for each index.
+    public mutating func readArray(maximumCount: Int, _ body: (inout JSONReader, Int) throws(FieldError) -> Void) throws(FieldError) {
+        skipWhitespace()
+        guard peek() == UInt8(ascii: "[") else { throw fieldError("expected an array") }
+        guard path.count < Self.maximumDepth else { throw fieldError("nested more than \(Self.maximumDepth) levels deep") }
+        position += 1
+        skipWhitespace()
+        if peek() == UInt8(ascii: "]") { position += 1; return }
+        var index = 0
+        while true {
+            guard index < maximumCount else { throw fieldError("at most \(maximumCount) elements") }
+            path.append(.index(index))
+            try body(&self, index)
+            path.removeLast()
+            index += 1
+            skipWhitespace()
+            switch peek() {
+            case UInt8(ascii: ","): position += 1
+            case UInt8(ascii: "]"): position += 1; return
+            default: throw syntaxError("expected ',' or ']'")
+            }
+        }
+    }
+
+    /// Skips any value, checking its syntax.
+    public mutating func skipValue() throws(FieldError) {
+        skipWhitespace()
+        switch peek() {
+        case UInt8(ascii: "{"): try readObject { reader, _ throws(FieldError) in try reader.skipValue() }
+        case UInt8(ascii: "["): try readArray(maximumCount: .max) { reader, _ throws(FieldError) in try reader.skipValue() }
+        case UInt8(ascii: "\""): _ = try readRawString(maximumBytes: .max)
+        case UInt8(ascii: "t"): try expectLiteral("true")
+        case UInt8(ascii: "f"): try expectLiteral("false")
+        case UInt8(ascii: "n"): try expectLiteral("null")
+        case nil: throw syntaxError("unexpected end of input")
+        default: _ = try readNumberText()
+        }
+    }
+
+    /// Checks that nothing but whitespace follows the top-level value.
+    public mutating func expectEnd() throws(FieldError) {
+        skipWhitespace()
+        guard position == bytes.count else { throw syntaxError("unexpected content after the value") }
+    }
+
+    // MARK: Scalars
+
+    /// A string of at most `maximumBytes` UTF-8 bytes.
+    public mutating func readString(maximumBytes: Int) throws(FieldError) -> String {
+        skipWhitespace()
+        guard peek() == UInt8(ascii: "\"") else { throw fieldError("expected a string") }
+        return try readRawString(maximumBytes: maximumBytes)
+    }
+
+    public mutating func readBool() throws(FieldError) -> Bool {
+        skipWhitespace()
+        switch peek() {
+        case UInt8(ascii: "t"): try expectLiteral("true"); return true
+        case UInt8(ascii: "f"): try expectLiteral("false"); return false
+        default: throw fieldError("expected true or false")
+        }
+    }
+
+    /// An integer that fits in `Int64` (no fraction, no exponent).
+    public mutating func readInteger() throws(FieldError) -> Int64 {
+        skipWhitespace()
+        guard let first = peek(), first == UInt8(ascii: "-") || isDigit(first) else { throw fieldError("expected an integer") }
+        let text = try readNumberText()
+        guard let value = Int64(text) else { throw fieldError(text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) ? "expected an integer" : "integer out of range") }
+        return value
+    }
+
+    /// The exact text of a JSON number (`0.03`, `-2`, `1e3`), for exact decimal conversion.
+    public mutating func readNumber() throws(FieldError) -> String {
+        skipWhitespace()
+        guard let first = peek(), first == UInt8(ascii: "-") || isDigit(first) else { throw fieldError("expected a number") }
+        return try readNumberText()
+    }
+
+    // MARK: Lexing
+
+    private func peek() -> UInt8? { position < bytes.count ? bytes[position] : nil }
+
+    private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    private mutating func skipWhitespace() {
+        while position < bytes.count {
+            switch bytes[position] {
+            case 0x20, 0x09, 0x0A, 0x0D: position += 1
+            default: return
+            }
+        }
+    }
+
+    private mutating func expectLiteral(_ literal: StaticString) throws(FieldError) {
+        let count = literal.utf8CodeUnitCount
+        guard position + count <= bytes.count else { throw syntaxError("unexpected end of input") }
+        let matches = literal.withUTF8Buffer { expected in
+            (0..<count).allSatisfy { bytes[position + $0] == expected[$0] }
+        }
+        guard matches else { throw syntaxError("unexpected character") }
+        position += count
+    }
+
+    private mutating func readNumberText() throws(FieldError) -> String {
+        let start = position
+        if peek() == UInt8(ascii: "-") { position += 1 }
+        guard let first = peek(), isDigit(first) else { throw syntaxError("invalid number") }
+        if first == UInt8(ascii: "0") {
+            position += 1
+        } else {
+            while let byte = peek(), isDigit(byte) { position += 1 }
+        }
+        if peek() == UInt8(ascii: ".") {
+            position += 1
+            guard let byte = peek(), isDigit(byte) else { throw syntaxError("invalid number") }
+            while let byte = peek(), isDigit(byte) { position += 1 }
+        }
+        if let byte = peek(), byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+            position += 1
+            if let sign = peek(), sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") { position += 1 }
+            guard let digit = peek(), isDigit(digit) else { throw syntaxError("invalid number") }
+            while let byte = peek(), isDigit(byte) { position += 1 }
+        }
+        guard position - start <= 64 else { throw fieldError("number longer than 64 characters") }
+        return String(decoding: bytes[start..<position], as: UTF8.self)
+    }
+
+    /// Reads a string starting at the opening quote, decoding escapes.
+    private mutating func readRawString(maximumBytes: Int) throws(FieldError) -> String {
+        position += 1  // opening quote
+        let start = position
+        // Fast path: no escapes.
+        while position < bytes.count {
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                guard position - start <= maximumBytes else { throw fieldError("longer than \(maximumBytes) bytes") }
+                let text = String(validating: bytes[start..<position], as: UTF8.self)
+                position += 1
+                guard let text else { throw syntaxError("invalid UTF-8 in a string") }
+                return text
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 { throw syntaxError("control character in a string") }
+            position += 1
+        }
+        var decoded = Array(bytes[start..<position])
+        while true {
+            guard position < bytes.count else { throw syntaxError("unterminated string") }
+            let byte = bytes[position]
+            position += 1
+            switch byte {
+            case UInt8(ascii: "\""):
+                guard decoded.count <= maximumBytes else { throw fieldError("longer than \(maximumBytes) bytes") }
+                guard let text = String(validating: decoded, as: UTF8.self) else { throw syntaxError("invalid UTF-8 in a string") }
+                return text
+            case UInt8(ascii: "\\"):
+                guard position < bytes.count else { throw syntaxError("unterminated string") }
+                let escaped = bytes[position]
+                position += 1
+                switch escaped {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): decoded.append(escaped)
+                case UInt8(ascii: "b"): decoded.append(0x08)
+                case UInt8(ascii: "f"): decoded.append(0x0C)
+                case UInt8(ascii: "n"): decoded.append(0x0A)
+                case UInt8(ascii: "r"): decoded.append(0x0D)
+                case UInt8(ascii: "t"): decoded.append(0x09)
+                case UInt8(ascii: "u"):
+                    var scalar = try readHex4()
+                    if (0xD800..<0xDC00).contains(scalar) {
+                        guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
+                            throw syntaxError("unpaired surrogate")
+                        }
+                        position += 2
+                        let low = try readHex4()
+                        guard (0xDC00..<0xE000).contains(low) else { throw syntaxError("unpaired surrogate") }
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    }
+                    guard let unicode = Unicode.Scalar(scalar) else { throw syntaxError("invalid escape") }
+                    decoded.append(contentsOf: Array(String(Character(unicode)).utf8))
+                default: throw syntaxError("invalid escape")
+                }
+            default:
+                if byte < 0x20 { throw syntaxError("control character in a string") }
+                decoded.append(byte)
+            }
+            if decoded.count > maximumBytes { throw fieldError("longer than \(maximumBytes) bytes") }
+        }
+    }
+
+    private mutating func readHex4() throws(FieldError) -> UInt32 {
+        guard position + 4 <= bytes.count else { throw syntaxError("invalid escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let byte = bytes[position]
+            let digit: UInt32
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
+            default: throw syntaxError("invalid escape")
+            }
+            value = value << 4 | digit
+            position += 1
+        }
+        return value
+    }
+}

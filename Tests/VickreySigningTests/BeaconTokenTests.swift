@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+import VickreyCore
+import VickreySigning
+
+@Suite("Beacon tokens and the signing keyring")
+struct BeaconTokenTests {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keys-\(UUID().uuidString)").path
+    static let now = Instant(secondsSinceEpoch: 1_795_000_000)
+
+    static func token(expiresIn seconds: Int64 = 3600) -> BeaconToken {
+        BeaconToken(
+            impressionID: "0123456789abcdef01234567", requestID: "req-1", placementID: PlacementID("home_feed")!,
+            campaignID: CampaignID("summer-sale-1")!, advertiserID: AdvertiserID("acme")!, creativeID: CreativeID("cr-1")!,
+            pricing: .cpc, clearingECPM: Micros(910_000), price: Micros(72_800), issuedAt: now, expiresAt: now.adding(seconds: seconds),
+            isTest: false, keyID: ""
+        )
+    }
+
+    @Test func aTokenRoundTripsEveryField() throws {
+        let (keyring, created) = try SigningKeyring.loadOrCreate(directory: directory)
+        #expect(created)
+        let codec = BeaconTokenCodec(keyring: keyring)
+        let text = codec.encode(Self.token())
+        #expect(text.utf8.allSatisfy { $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "+") && $0 != UInt8(ascii: "=") })
+        var expected = Self.token()
+        expected.keyID = keyring.currentID
+        #expect(try codec.decode(text, now: Self.now).get() == expected)
+    }
+
+    @Test func changingAnySingleByteIsRejected() throws {
+        let codec = BeaconTokenCodec(keyring: try SigningKeyring.loadOrCreate(directory: directory).0)
+        let bytes = Base64URL.decode(codec.encode(Self.token()))!
+        for index in bytes.indices {
+            for flip: UInt8 in [0x01, 0x80] {
+                var altered = bytes
+                altered[index] ^= flip
+                guard case .failure = codec.decode(Base64URL.encode(altered), now: Self.now) else {
+                    Issue.record("byte \(index) changed and the token still verified")
+                    return
+                }
+            }
+        }
+        #expect(codec.decode(String(codec.encode(Self.token()).dropLast(3)), now: Self.now) == .failure(.forged) ||
+                codec.decode(String(codec.encode(Self.token()).dropLast(3)), now: Self.now) == .failure(.malformed))
+        #expect(codec.decode("not a token!", now: Self.now) == .failure(.malformed))
+    }
+
+    @Test func expiredTokensAreRejected() throws {
+        let codec = BeaconTokenCodec(keyring: try SigningKeyring.loadOrCreate(directory: directory).0)
+        let text = codec.encode(Self.token(expiresIn: 60))
+        #expect((try? codec.decode(text, now: Self.now.adding(seconds: 59)).get()) != nil)
+        #expect(codec.decode(text, now: Self.now.adding(seconds: 60)) == .failure(.expired))
+    }
+
+    @Test func aTokenFromAnotherServerIsRejected() throws {
+        let ours = BeaconTokenCodec(keyring: try SigningKeyring.loadOrCreate(directory: directory).0)
+        let theirs = BeaconTokenCodec(keyring: try SigningKeyring.loadOrCreate(directory: directory + "-other").0)
+        #expect(ours.decode(theirs.encode(Self.token()), now: Self.now) == .failure(.unknownKey))
+    }
+
+    @Test func rotationKeepsOldKeysSoOldTokensVerify() throws {
+        var (keyring, _) = try SigningKeyring.loadOrCreate(directory: directory)
+        let oldText = BeaconTokenCodec(keyring: keyring).encode(Self.token())
+        let old = keyring.currentID
+        try keyring.rotate(now: Date().addingTimeInterval(5))
+        #expect(keyring.currentID != old)
+        let reloaded = try #require(try SigningKeyring.load(directory: directory))
+        #expect(reloaded.currentID == keyring.currentID)
+        #expect(reloaded.keys.count == 2)
+        #expect((try? BeaconTokenCodec(keyring: reloaded).decode(oldText, now: Self.now).get())?.keyID == old)
+    }
+
+    @Test func keyFilesAreReadableByTheOwnerOnly() throws {
+        let (keyring, _) = try SigningKeyring.loadOrCreate(directory: directory)
+        let attributes = try FileManager.default.attributesOfItem(atPath: "\(directory)/\(keyring.currentID).ed25519")
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        #expect(try SigningKeyring.loadOrCreate(directory: directory).created == false)
+    }
+}
