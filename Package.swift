@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "adctl", targets: ["adctl"]),
+        .executable(name: "adserver", targets: ["adserver"]),
         .library(name: "VickreyCore", targets: ["VickreyCore"]),
         .library(name: "VickreySynthetic", targets: ["VickreySynthetic"]),
         .library(name: "VickreyWire", targets: ["VickreyWire"]),
@@ -25,6 +26,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // The auction core: money, ids, the campaign model, the targeting index and the
@@ -67,6 +74,29 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .executableTarget(name: "adctl", dependencies: ["AdminCLI"], swiftSettings: strictSettings),
+        // The HTTP API (the only Hummingbird importer): routes, error mapping, metrics,
+        // start-up. `buildApplication` is what the executable and the tests both call.
+        .target(
+            name: "AdServing",
+            dependencies: [
+                "VickreyCore", "VickreyWire", "VickreyStore", "VickreySigning", "VickreyConfig",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "adserver",
+            dependencies: [
+                "AdServing", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "VickreyCoreTests", dependencies: ["VickreyCore", "VickreySynthetic"], swiftSettings: strictSettings),
         .testTarget(name: "VickreyWireTests", dependencies: ["VickreyWire", "VickreySynthetic"], swiftSettings: strictSettings),
         .testTarget(
@@ -75,6 +105,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "VickreySigningTests", dependencies: ["VickreySigning"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "AdServingTests",
+            dependencies: [
+                "AdServing", "VickreyWire", "VickreyCore", "VickreyStore",
+                .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "AdminCLITests", dependencies: ["AdminCLI", "VickreySynthetic"], swiftSettings: strictSettings),
     ],
     swiftLanguageModes: [.v6]

@@ -34,6 +34,18 @@ public struct JSONReader {
     /// An error about the current value.
     public func fieldError(_ message: String) -> FieldError { FieldError(field: currentPath, message: message) }
 
+    /// A wrong-type error when the next byte starts some other JSON value; a syntax
+    /// error (no field) when it cannot start a value at all.
+    private func typeError(_ expected: String) -> FieldError {
+        guard let byte = peek() else { return syntaxError("unexpected end of input") }
+        switch byte {
+        case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "\""), UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"),
+             UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return fieldError(expected)
+        default: return syntaxError("unexpected character")
+        }
+    }
+
     /// An error about a child of the current object.
     public func fieldError(_ key: String, _ message: String) -> FieldError {
         FieldError(field: currentPath.map { "\($0).\(key)" } ?? key, message: message)
@@ -57,7 +69,7 @@ public struct JSONReader {
     /// `body` must read or skip the value.
     public mutating func readObject(_ body: (inout JSONReader, String) throws(FieldError) -> Void) throws(FieldError) {
         skipWhitespace()
-        guard peek() == UInt8(ascii: "{") else { throw fieldError("expected an object") }
+        guard peek() == UInt8(ascii: "{") else { throw typeError("expected an object") }
         guard path.count < Self.maximumDepth else { throw fieldError("nested more than \(Self.maximumDepth) levels deep") }
         position += 1
         skipWhitespace()
@@ -84,7 +96,7 @@ public struct JSONReader {
     /// Reads an array of at most `maximumCount` elements, calling `body` for each index.
     public mutating func readArray(maximumCount: Int, _ body: (inout JSONReader, Int) throws(FieldError) -> Void) throws(FieldError) {
         skipWhitespace()
-        guard peek() == UInt8(ascii: "[") else { throw fieldError("expected an array") }
+        guard peek() == UInt8(ascii: "[") else { throw typeError("expected an array") }
         guard path.count < Self.maximumDepth else { throw fieldError("nested more than \(Self.maximumDepth) levels deep") }
         position += 1
         skipWhitespace()
@@ -131,7 +143,7 @@ public struct JSONReader {
     /// A string of at most `maximumBytes` UTF-8 bytes.
     public mutating func readString(maximumBytes: Int) throws(FieldError) -> String {
         skipWhitespace()
-        guard peek() == UInt8(ascii: "\"") else { throw fieldError("expected a string") }
+        guard peek() == UInt8(ascii: "\"") else { throw typeError("expected a string") }
         return try readRawString(maximumBytes: maximumBytes)
     }
 
@@ -140,14 +152,14 @@ public struct JSONReader {
         switch peek() {
         case UInt8(ascii: "t"): try expectLiteral("true"); return true
         case UInt8(ascii: "f"): try expectLiteral("false"); return false
-        default: throw fieldError("expected true or false")
+        default: throw typeError("expected true or false")
         }
     }
 
     /// An integer that fits in `Int64` (no fraction, no exponent).
     public mutating func readInteger() throws(FieldError) -> Int64 {
         skipWhitespace()
-        guard let first = peek(), first == UInt8(ascii: "-") || isDigit(first) else { throw fieldError("expected an integer") }
+        guard let first = peek(), first == UInt8(ascii: "-") || isDigit(first) else { throw typeError("expected an integer") }
         let text = try readNumberText()
         guard let value = Int64(text) else { throw fieldError(text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) ? "expected an integer" : "integer out of range") }
         return value
@@ -156,7 +168,7 @@ public struct JSONReader {
     /// The exact text of a JSON number (`0.03`, `-2`, `1e3`), for exact decimal conversion.
     public mutating func readNumber() throws(FieldError) -> String {
         skipWhitespace()
-        guard let first = peek(), first == UInt8(ascii: "-") || isDigit(first) else { throw fieldError("expected a number") }
+        guard let first = peek(), first == UInt8(ascii: "-") || isDigit(first) else { throw typeError("expected a number") }
         return try readNumberText()
     }
 

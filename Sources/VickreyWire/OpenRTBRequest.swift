@@ -149,7 +149,7 @@ private struct OpenRTBParser {
                     try reader.skipValue()
                 }
             }
-        } catch where error.field == nil && error.message == "expected an object" {
+        } catch where error.field == nil && !error.message.hasPrefix("not valid JSON") {
             throw FieldError(field: nil, message: "the body must be a JSON object")
         }
         try reader.expectEnd()

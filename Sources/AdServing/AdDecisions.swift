@@ -1,0 +1,51 @@
+import Foundation
+import VickreyCore
+import VickreySigning
+import VickreyStore
+import VickreyWire
+
+/// Runs auctions against the live index and signs each win's beacon URLs. Shared by the
+/// native and OpenRTB endpoints; holds no lock across any I/O (there is none here).
+struct AdDecisions: Sendable {
+    let reloader: CampaignIndexReloader
+    let auctioneer: Auctioneer
+    let policy: any EligibilityPolicy
+    let tokens: BeaconTokenCodec
+    let settings: ServerSettings
+
+    /// A win with its signed URLs.
+    struct SignedWin {
+        var win: Win
+        var impressionID: String
+        var impressionURL: String
+        var clickURL: String
+    }
+
+    func run(_ request: AuctionRequest, isTest: Bool = false) -> (AuctionOutcome, [SignedWin]) {
+        let outcome = auctioneer.run(request, on: reloader.index.snapshot, policy: policy)
+        var generator = SystemRandomNumberGenerator()
+        let base = settings.beaconBaseURL
+        let signed = outcome.wins.map { win in
+            let impressionID = BeaconToken.newImpressionID(using: &generator)
+            let token = tokens.encode(BeaconToken(
+                impressionID: impressionID, requestID: request.requestID, placementID: win.placementID, campaignID: win.campaignID,
+                advertiserID: win.advertiserID, creativeID: win.creative.id, pricing: win.pricing, clearingECPM: win.clearingECPM,
+                price: win.price, issuedAt: request.time, expiresAt: request.time.adding(seconds: settings.beaconTTLSeconds),
+                isTest: isTest, keyID: ""
+            ))
+            return SignedWin(
+                win: win, impressionID: impressionID,
+                impressionURL: "\(base)/v1/beacons/impression/\(token)", clickURL: "\(base)/v1/beacons/click/\(token)"
+            )
+        }
+        return (outcome, signed)
+    }
+
+    static func now() -> Instant { Instant(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000)) }
+
+    /// A request id for requests that did not bring one.
+    static func newRequestID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return "r-" + BeaconToken.newImpressionID(using: &generator)
+    }
+}

@@ -1,0 +1,92 @@
+/// The OpenAPI 3.1 description of every endpoint, served at `GET /openapi.json`.
+/// `OpenAPIDocumentTests` checks each route's real responses against it.
+enum OpenAPIDocument {
+    static let json = #"""
+    {
+      "openapi": "3.1.0",
+      "info": {"title": "Vickrey ad server", "version": "0.1.0",
+               "description": "Second-price ad auctions over campaigns held in memory. Money is integer micros (1 USD = 1000000)."},
+      "paths": {
+        "/v1/ads": {"post": {
+          "summary": "Request ads for one or more placements (native API).",
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdRequest"}}}},
+          "responses": {
+            "200": {"description": "One ad per filled placement.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdResponse"}}}},
+            "400": {"$ref": "#/components/responses/Error"},
+            "413": {"$ref": "#/components/responses/Error"}}}},
+        "/openrtb2/auction": {"post": {
+          "summary": "OpenRTB 2.6 bid request; the bid price is the auction's clearing CPM.",
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["id", "imp"]}}}},
+          "responses": {
+            "200": {"description": "A BidResponse with one bid per won impression.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BidResponse"}}}},
+            "204": {"description": "No bid."},
+            "400": {"$ref": "#/components/responses/Error"},
+            "413": {"$ref": "#/components/responses/Error"}}}},
+        "/healthz": {"get": {"summary": "The process is up.",
+          "responses": {"200": {"description": "Up.", "content": {"application/json": {"schema": {"type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["ok"]}}}}}}}}},
+        "/readyz": {"get": {"summary": "The database is open and the campaign index loaded.",
+          "responses": {
+            "200": {"description": "Ready.", "content": {"application/json": {"schema": {"type": "object", "required": ["status", "campaigns", "revision"],
+              "properties": {"status": {"type": "string", "enum": ["ready"]}, "campaigns": {"type": "integer"}, "revision": {"type": "integer"}}}}}},
+            "503": {"$ref": "#/components/responses/Error"}}}},
+        "/metrics": {"get": {"summary": "Prometheus text exposition.",
+          "responses": {"200": {"description": "Metrics.", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
+        "/openapi.json": {"get": {"summary": "This document.",
+          "responses": {"200": {"description": "OpenAPI 3.1.", "content": {"application/json": {"schema": {"type": "object", "required": ["openapi", "paths"]}}}}}}}
+      },
+      "components": {
+        "responses": {
+          "Error": {"description": "A client error, naming the field at fault.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        },
+        "schemas": {
+          "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message", "field"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": ["string", "null"]}}}}},
+          "AdRequest": {"type": "object", "required": ["placements"], "properties": {
+            "request_id": {"type": "string", "maxLength": 128},
+            "user": {"type": "object", "properties": {"id": {"type": "string", "maxLength": 128}}},
+            "device": {"type": "object", "properties": {
+              "type": {"type": "string", "enum": ["mobile", "tablet", "desktop", "ctv"]},
+              "os": {"type": "string", "enum": ["ios", "android", "windows", "macos", "linux", "other"]}}},
+            "geo": {"type": "object", "properties": {"country": {"type": "string", "description": "ISO 3166-1 alpha-2 (or alpha-3)."}}},
+            "keywords": {"type": "array", "maxItems": 32, "items": {"type": "string", "maxLength": 64}},
+            "placements": {"type": "array", "minItems": 1, "maxItems": 16, "items": {"type": "object", "required": ["id"], "properties": {
+              "id": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"},
+              "sizes": {"type": "array", "maxItems": 20, "items": {"type": "string", "pattern": "^[0-9]+x[0-9]+$"}},
+              "floor_micros": {"type": "integer", "minimum": 0}}}},
+            "debug": {"type": "boolean"}}},
+          "AdResponse": {"type": "object", "required": ["request_id", "ads", "unfilled"], "properties": {
+            "request_id": {"type": "string"},
+            "ads": {"type": "array", "items": {"$ref": "#/components/schemas/Ad"}},
+            "unfilled": {"type": "array", "items": {"type": "string"}},
+            "debug": {"type": "object", "required": ["placements"], "properties": {"placements": {"type": "array", "items": {"type": "object",
+              "required": ["placement_id", "floor_micros", "candidates", "targeting_rejections"],
+              "properties": {"placement_id": {"type": "string"}, "floor_micros": {"type": "integer"}, "targeting_rejections": {"type": "integer"},
+                "winner": {"type": ["string", "null"]}, "clearing_ecpm_micros": {"type": ["integer", "null"]}, "price_rule": {"type": ["string", "null"]},
+                "no_fill_reason": {"type": ["string", "null"]},
+                "candidates": {"type": "array", "items": {"type": "object", "required": ["campaign_id", "advertiser_id", "score_micros", "stage", "reason"],
+                  "properties": {"campaign_id": {"type": "string"}, "advertiser_id": {"type": "string"}, "score_micros": {"type": "integer"},
+                    "stage": {"type": "string", "enum": ["targeting", "already_won", "flight", "floor", "frequency_cap", "pacing", "budget", "outbid", "won"]},
+                    "reason": {"type": "string"}}}}}}}}}}},
+          "Ad": {"type": "object", "required": ["placement_id", "campaign_id", "advertiser_id", "creative", "pricing", "clearing_ecpm_micros", "price_micros", "impression_url", "click_url"],
+            "properties": {
+              "placement_id": {"type": "string"}, "campaign_id": {"type": "string"}, "advertiser_id": {"type": "string"},
+              "creative": {"type": "object", "required": ["id", "size", "image_url", "click_url", "adomain"], "properties": {
+                "id": {"type": "string"}, "size": {"type": "string"}, "image_url": {"type": "string"}, "click_url": {"type": "string"},
+                "adomain": {"type": "array", "items": {"type": "string"}}}},
+              "pricing": {"type": "string", "enum": ["cpm", "cpc"]},
+              "clearing_ecpm_micros": {"type": "integer", "minimum": 0},
+              "price_micros": {"type": "integer", "minimum": 0},
+              "impression_url": {"type": "string"}, "click_url": {"type": "string"}}},
+          "BidResponse": {"type": "object", "required": ["id", "seatbid", "cur"], "properties": {
+            "id": {"type": "string"}, "cur": {"type": "string"},
+            "seatbid": {"type": "array", "items": {"type": "object", "required": ["bid"], "properties": {"seat": {"type": "string"},
+              "bid": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["id", "impid", "price", "adm", "crid", "cid", "w", "h", "mtype", "nurl", "burl"],
+                "properties": {"id": {"type": "string"}, "impid": {"type": "string"}, "price": {"type": "number", "minimum": 0}, "adm": {"type": "string"},
+                  "adomain": {"type": "array", "items": {"type": "string"}}, "crid": {"type": "string"}, "cid": {"type": "string"},
+                  "w": {"type": "integer"}, "h": {"type": "integer"}, "mtype": {"type": "integer", "enum": [1]},
+                  "nurl": {"type": "string"}, "burl": {"type": "string"}}}}}}}}}
+        }
+      }
+    }
+    """#
+}

@@ -1,0 +1,40 @@
+import Hummingbird
+import NIOCore
+import VickreyCore
+import VickreyStore
+
+/// `GET /healthz`, `/readyz`, `/metrics` and `/openapi.json`.
+struct OperationsController<Context: RequestContext>: Sendable {
+    let reloader: CampaignIndexReloader
+    let metrics: ServerMetrics
+
+    func addRoutes(to router: Router<Context>) {
+        router.get("/healthz") { _, _ in JSONResponse.bytes(Array(#"{"status":"ok"}"#.utf8)) }
+        router.get("/readyz") { _, _ in
+            // Ready once the first full load has reached the index and the database answers.
+            guard reloader.revision >= 0, (try? reloader.store.revision()) != nil else {
+                throw APIError(code: .notReady, message: "the campaign index is not loaded yet", field: nil)
+            }
+            return JSONResponse.bytes(Array(#"{"status":"ready","campaigns":\#(reloader.index.snapshot.count),"revision":\#(reloader.revision)}"#.utf8))
+        }
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.exposition()))
+            )
+        }
+        router.get("/openapi.json") { _, _ in JSONResponse.bytes(Array(OpenAPIDocument.json.utf8)) }
+    }
+}
+
+/// Counts every request by route and status and times it.
+struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+    let metrics: ServerMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let response = try await next(request, context)
+        metrics.request(route: request.uri.path, status: response.status.code, duration: ContinuousClock.now - start)
+        return response
+    }
+}

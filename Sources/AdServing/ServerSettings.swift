@@ -1,0 +1,57 @@
+import Configuration
+import VickreyConfig
+import VickreyCore
+import VickreyWire
+
+/// Everything the server can be configured with. Each field is read from a dotted key of
+/// `config/vickrey.json`, overridable by the environment (`HTTP_PORT`) and then by
+/// `adserver` flags. Every key is documented in the README.
+public struct ServerSettings: Sendable {
+    /// `http.host`
+    public var host = "127.0.0.1"
+    /// `http.port`
+    public var port = 8080
+    /// `http.publicBaseURL`: where beacon URLs point; default `http://HOST:PORT`.
+    public var publicBaseURL: String?
+    /// `db.path`
+    public var databasePath = VickreySettings.defaultDatabasePath
+    /// `keys.directory`: the Ed25519 signing keys (created on first start).
+    public var keysDirectory = "var/keys"
+    /// `demo.seed`: seed demo campaigns when the database has none.
+    public var seedDemoCampaigns = true
+    /// `index.pollIntervalMilliseconds`: how often the store is checked for changes.
+    public var pollIntervalMilliseconds = 250
+    /// `auction.minimumFloorMicros`, `auction.incrementMicros`.
+    public var rules = AuctionRules()
+    /// `auction.currency`: the account currency; OpenRTB floors in others get no bid.
+    public var currency = "USD"
+    /// `beacon.impressionTTLSeconds`: how long an ad's beacon URLs stay valid.
+    public var beaconTTLSeconds: Int64 = 3600
+    /// `http.maxBodyBytes`, `http.maxPlacements`.
+    public var limits = RequestLimits()
+
+    public init() {}
+
+    /// The base of beacon URLs.
+    public var beaconBaseURL: String { publicBaseURL ?? "http://\(host):\(port)" }
+
+    /// Reads the settings from the config file and the environment.
+    public static func load(environment: [String: String]) async throws -> ServerSettings {
+        let config = try await VickreySettings.reader(environment: environment)
+        var settings = ServerSettings()
+        settings.host = config.string(forKey: "http.host", default: settings.host)
+        settings.port = config.int(forKey: "http.port", default: settings.port)
+        settings.publicBaseURL = config.string(forKey: "http.publicBaseURL")
+        settings.databasePath = config.string(forKey: "db.path", default: settings.databasePath)
+        settings.keysDirectory = config.string(forKey: "keys.directory", default: settings.keysDirectory)
+        settings.seedDemoCampaigns = config.bool(forKey: "demo.seed", default: settings.seedDemoCampaigns)
+        settings.pollIntervalMilliseconds = config.int(forKey: "index.pollIntervalMilliseconds", default: settings.pollIntervalMilliseconds)
+        settings.rules.minimumFloor = Micros(Int64(config.int(forKey: "auction.minimumFloorMicros", default: 10_000)))
+        settings.rules.increment = Micros(Int64(config.int(forKey: "auction.incrementMicros", default: 10_000)))
+        settings.currency = config.string(forKey: "auction.currency", default: settings.currency).uppercased()
+        settings.beaconTTLSeconds = Int64(config.int(forKey: "beacon.impressionTTLSeconds", default: Int(settings.beaconTTLSeconds)))
+        settings.limits.maximumBodyBytes = config.int(forKey: "http.maxBodyBytes", default: settings.limits.maximumBodyBytes)
+        settings.limits.maximumPlacements = config.int(forKey: "http.maxPlacements", default: settings.limits.maximumPlacements)
+        return settings
+    }
+}

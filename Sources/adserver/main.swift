@@ -1,0 +1,34 @@
+import AdServing
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+
+/// `adserver`: the ad server. Settings come from config/vickrey.json (or $VICKREY_CONFIG),
+/// then the environment, then these flags.
+@main
+struct AdServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "adserver", abstract: "Run the Vickrey ad server.")
+
+    @Option(help: "Address to listen on (http.host).") var host: String?
+    @Option(help: "Port to listen on (http.port).") var port: Int?
+    @Option(help: "SQLite database file (db.path).") var db: String?
+    @Option(name: .customLong("keys"), help: "Signing key directory (keys.directory).") var keysDirectory: String?
+    @Option(name: .customLong("public-base-url"), help: "Base of beacon URLs (http.publicBaseURL).") var publicBaseURL: String?
+    @Flag(name: .customLong("no-seed"), help: "Do not seed demo campaigns into an empty database (demo.seed=false).") var noSeed = false
+
+    func run() async throws {
+        var settings = try await ServerSettings.load(environment: ProcessInfo.processInfo.environment)
+        if let host { settings.host = host }
+        if let port { settings.port = port }
+        if let db { settings.databasePath = db }
+        if let keysDirectory { settings.keysDirectory = keysDirectory }
+        if let publicBaseURL { settings.publicBaseURL = publicBaseURL }
+        if noSeed { settings.seedDemoCampaigns = false }
+        var logger = Logger(label: "vickrey")
+        logger.logLevel = .info
+        let app = try await buildApplication(settings: settings, logger: logger)
+        try await app.runService()
+        logger.info("stopped; database closed")
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@Suite("Operations endpoints and the OpenAPI document")
+struct OperationsTests {
+    let harness = ServerHarness(seedDemo: true)
+
+    @Test func healthReadinessAndMetrics() async throws {
+        try await harness.test { client in
+            #expect(try await client.get("/healthz").object["status"] as? String == "ok")
+            let ready = try await client.get("/readyz")
+            #expect(ready.status == .ok)
+            #expect(ready.object["campaigns"] as? Int == 5)  // the demo campaigns, seeded into the empty database
+            _ = try await client.post("/v1/ads", json: #"{"placements":[{"id":"home_feed","sizes":["300x250"]}]}"#)
+            _ = try await client.post("/v1/ads", json: "nope")
+            let metrics = try await client.get("/metrics").text
+            #expect(metrics.contains(#"http_requests_total{route="/v1/ads",status="200"} 1"#))
+            #expect(metrics.contains(#"http_requests_total{route="/v1/ads",status="400"} 1"#))
+            #expect(metrics.contains("http_request_duration_seconds_bucket"))
+            #expect(metrics.contains(#"vickrey_fills_total{endpoint="native"} 1"#))
+            #expect(metrics.contains("vickrey_index_campaigns 5"))
+        }
+    }
+
+    @Test func unknownRoutesAre404InTheErrorShape() async throws {
+        try await harness.test { client in
+            let response = try await client.get("/v2/nothing")
+            #expect(response.status == .notFound)
+            #expect(response.errorCode == "not_found")
+        }
+    }
+
+    /// Each route's real responses must match the schema the document gives for them.
+    @Test func realResponsesMatchTheOpenAPIDocument() async throws {
+        try await harness.test { client in
+            let document = try #require(try await client.get("/openapi.json").json as? [String: Any])
+            #expect(document["openapi"] as? String == "3.1.0")
+            let checker = SchemaChecker(root: document)
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            #expect(Set(paths.keys) == ["/v1/ads", "/openrtb2/auction", "/healthz", "/readyz", "/metrics", "/openapi.json"])
+            func schema(_ path: String, _ method: String, _ status: String) -> Any? {
+                var response = ((paths[path]?[method] as? [String: Any])?["responses"] as? [String: Any])?[status] as? [String: Any]
+                if let reference = response?["$ref"] as? String { response = ((document["components"] as? [String: Any])?["responses"] as? [String: Any])?[String(reference.split(separator: "/").last!)] as? [String: Any] }
+                return ((response?["content"] as? [String: Any])?["application/json"] as? [String: Any])?["schema"]
+            }
+            let exchanges: [(String, String, String?, String)] = [
+                ("/v1/ads", "post", #"{"debug":true,"keywords":["baking"],"placements":[{"id":"home_feed","sizes":["300x250"]},{"id":"none","sizes":["1x1"]}]}"#, "200"),
+                ("/v1/ads", "post", #"{"placements":"x"}"#, "400"),
+                ("/openrtb2/auction", "post", #"{"id":"r","imp":[{"id":"1","banner":{"w":300,"h":250}}]}"#, "200"),
+                ("/openrtb2/auction", "post", #"{"id":"r","imp":[]}"#, "400"),
+                ("/healthz", "get", nil, "200"),
+                ("/readyz", "get", nil, "200"),
+                ("/openapi.json", "get", nil, "200"),
+            ]
+            for (path, method, body, status) in exchanges {
+                let response = body.map { b in { try await client.post(path, json: b) } } ?? { try await client.get(path) }
+                let real = try await response()
+                #expect("\(real.status.code)" == status, "\(method) \(path)")
+                let expected = try #require(schema(path, method, status), "\(method) \(path) \(status) is not documented")
+                let problems = checker.problems(real.json as Any, against: expected)
+                #expect(problems.isEmpty, "\(method) \(path) \(status): \(problems)")
+            }
+        }
+    }
+}

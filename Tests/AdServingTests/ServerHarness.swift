@@ -1,0 +1,75 @@
+import AdServing
+import Foundation
+import Hummingbird
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Logging
+import NIOCore
+import VickreyCore
+import VickreyStore
+
+/// A server on a temporary database and key directory, driven through HummingbirdTesting.
+final class ServerHarness: Sendable {
+    let directory: URL
+    let settings: ServerSettings
+
+    init(seedDemo: Bool = false, configure: (inout ServerSettings) -> Void = { _ in }) {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("adserver-test-\(UUID().uuidString)")
+        var settings = ServerSettings()
+        settings.databasePath = directory.appendingPathComponent("vickrey.sqlite").path
+        settings.keysDirectory = directory.appendingPathComponent("keys").path
+        settings.seedDemoCampaigns = seedDemo
+        settings.publicBaseURL = "https://ads.example"
+        configure(&settings)
+        self.settings = settings
+    }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
+
+    func store() throws -> CampaignStore { try CampaignStore(path: settings.databasePath) }
+
+    /// Runs `body` against a freshly built application.
+    func test(_ body: @Sendable @escaping (any TestClientProtocol) async throws -> Void) async throws {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let app = try await buildApplication(settings: settings, logger: logger)
+        try await app.test(.router) { client in try await body(client) }
+    }
+}
+
+extension TestClientProtocol {
+    func post(_ uri: String, json: String, headers: HTTPFields = [.contentType: "application/json"]) async throws -> TestResponse {
+        try await execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: json))
+    }
+
+    func get(_ uri: String) async throws -> TestResponse { try await execute(uri: uri, method: .get) }
+}
+
+extension TestResponse {
+    var json: Any? { try? JSONSerialization.jsonObject(with: Data(body.readableBytesView), options: [.fragmentsAllowed]) }
+    var object: [String: Any] { json as? [String: Any] ?? [:] }
+    var text: String { String(buffer: body) }
+    /// `error.field` of an error body (NSNull becomes nil).
+    var errorField: String? { (object["error"] as? [String: Any])?["field"] as? String }
+    var errorCode: String? { (object["error"] as? [String: Any])?["code"] as? String }
+}
+
+enum Campaigns {
+    static func make(_ id: String, advertiser: String, bid: Int64, targeting: Targeting = .any, sizes: [String] = ["300x250"]) -> Campaign {
+        Campaign(
+            id: CampaignID(id)!, advertiserID: AdvertiserID(advertiser)!, name: id, bid: Micros(bid), totalBudget: Micros(1_000_000_000),
+            targeting: targeting,
+            creatives: sizes.enumerated().map { Creative(id: CreativeID("\(id)-\($0.offset)")!, size: AdSize($0.element)!, imageURL: "https://cdn.example/\(id).png", clickURL: "https://\(advertiser).example/", advertiserDomains: ["\(advertiser).example"]) }
+        )
+    }
+
+    /// The OpenRTB 2.6 §4.4.1 example: bids 1.00, 0.90, 0.80 from three advertisers.
+    static func seedSpecExample(_ harness: ServerHarness) throws {
+        _ = try harness.store().importCampaigns([
+            make("one", advertiser: "a", bid: 1_000_000), make("two", advertiser: "b", bid: 900_000),
+            make("three", advertiser: "c", bid: 800_000, targeting: Targeting(countries: [CountryCode("US")!])),
+        ])
+    }
+}
