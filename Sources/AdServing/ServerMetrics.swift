@@ -10,6 +10,10 @@ final class ServerMetrics: Sendable {
     private let factory: PrometheusMetricsFactory
     private let indexSize: Metrics.Gauge
     private let reloadLag: Metrics.Gauge
+    /// Handles by label and dimensions, made once: creating a swift-metrics object per
+    /// request costs an allocation and a registry lookup under its lock.
+    private let counters = Mutex<[String: Metrics.Counter]>([:])
+    private let timers = Mutex<[String: Metrics.Timer]>([:])
 
     /// Routes get their own label; anything else is counted as `other` (bounded cardinality).
     static let routes: Set<String> = ["/v1/ads", "/openrtb2/auction", "/healthz", "/readyz", "/metrics", "/openapi.json"]
@@ -27,26 +31,41 @@ final class ServerMetrics: Sendable {
 
     func request(route: String, status: Int, duration: Duration) {
         let label = Self.routes.contains(route) ? route : "other"
-        Metrics.Counter(label: "http_requests_total", dimensions: [("route", label), ("status", "\(status)")], factory: factory).increment()
-        Metrics.Timer(label: "http_request_duration_seconds", dimensions: [("route", label)], factory: factory).recordNanoseconds(
-            duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
-        )
+        counter("http_requests_total", [("route", label), ("status", "\(status)")]).increment()
+        let timer = timers.withLock { timers in
+            if let existing = timers[label] { return existing }
+            let made = Metrics.Timer(label: "http_request_duration_seconds", dimensions: [("route", label)], factory: factory)
+            timers[label] = made
+            return made
+        }
+        timer.recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
     }
 
     func auction(_ outcome: AuctionOutcome, endpoint: String) {
-        Metrics.Counter(label: "vickrey_auctions_total", dimensions: [("endpoint", endpoint)], factory: factory).increment()
+        counter("vickrey_auctions_total", [("endpoint", endpoint)]).increment()
         for placement in outcome.placements {
             switch placement.result {
-            case .filled: Metrics.Counter(label: "vickrey_fills_total", dimensions: [("endpoint", endpoint)], factory: factory).increment()
-            case .unfilled(let reason):
-                Metrics.Counter(label: "vickrey_no_fills_total", dimensions: [("endpoint", endpoint), ("reason", reason.rawValue)], factory: factory).increment()
+            case .filled: counter("vickrey_fills_total", [("endpoint", endpoint)]).increment()
+            case .unfilled(let reason): counter("vickrey_no_fills_total", [("endpoint", endpoint), ("reason", reason.rawValue)]).increment()
             }
         }
     }
 
     /// An OpenRTB impression not auctioned at all (private auction, other currency, no banner, late).
     func openRTBSkipped(reason: String) {
-        Metrics.Counter(label: "vickrey_no_fills_total", dimensions: [("endpoint", "openrtb"), ("reason", reason)], factory: factory).increment()
+        counter("vickrey_no_fills_total", [("endpoint", "openrtb"), ("reason", reason)]).increment()
+    }
+
+    /// The counter for a label and dimensions, made on first use. Dimension values come
+    /// from bounded sets (routes, statuses, reasons), so the cache stays small.
+    private func counter(_ label: String, _ dimensions: [(String, String)]) -> Metrics.Counter {
+        let key = dimensions.reduce(label) { "\($0)|\($1.0)=\($1.1)" }
+        return counters.withLock { counters in
+            if let existing = counters[key] { return existing }
+            let made = Metrics.Counter(label: label, dimensions: dimensions, factory: factory)
+            counters[key] = made
+            return made
+        }
     }
 
     func index(campaigns: Int, lagSeconds: Double) {
