@@ -5,7 +5,17 @@ import VickreySigning
 
 @Suite("Beacon tokens and the signing keyring")
 struct BeaconTokenTests {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keys-\(UUID().uuidString)").path
+    /// Removes this test's key directories when the test ends.
+    final class TemporaryKeys {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("keys-\(UUID().uuidString)").path
+        deinit {
+            try? FileManager.default.removeItem(atPath: path)
+            try? FileManager.default.removeItem(atPath: path + "-other")
+        }
+    }
+
+    let keys = TemporaryKeys()
+    var directory: String { keys.path }
     static let now = Instant(secondsSinceEpoch: 1_795_000_000)
 
     static func token(expiresIn seconds: Int64 = 3600) -> BeaconToken {
