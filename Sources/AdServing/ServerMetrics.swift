@@ -12,7 +12,13 @@ final class ServerMetrics: Sendable {
     private let reloadLag: Metrics.Gauge
     /// Handles by label and dimensions, made once: creating a swift-metrics object per
     /// request costs an allocation and a registry lookup under its lock.
-    private let counters = Mutex<[String: Metrics.Counter]>([:])
+    private let counters = Mutex<[CounterKey: Metrics.Counter]>([:])
+
+    /// A counter's label and dimension values, hashed as they are (no string is built).
+    private struct CounterKey: Hashable {
+        var label: String
+        var values: [String]
+    }
     private let timers = Mutex<[String: Metrics.Timer]>([:])
 
     /// Routes get their own label; anything else is counted as `other` (bounded cardinality).
@@ -59,7 +65,7 @@ final class ServerMetrics: Sendable {
     /// The counter for a label and dimensions, made on first use. Dimension values come
     /// from bounded sets (routes, statuses, reasons), so the cache stays small.
     private func counter(_ label: String, _ dimensions: [(String, String)]) -> Metrics.Counter {
-        let key = dimensions.reduce(label) { "\($0)|\($1.0)=\($1.1)" }
+        let key = CounterKey(label: label, values: dimensions.map(\.1))
         return counters.withLock { counters in
             if let existing = counters[key] { return existing }
             let made = Metrics.Counter(label: label, dimensions: dimensions, factory: factory)

@@ -13,7 +13,7 @@ public enum DecimalText {
             exponent = parsed
             mantissa = mantissa[..<e]
         }
-        guard !mantissa.hasPrefix("-") else { return mantissa.allSatisfy { $0 == "-" || $0 == "0" || $0 == "." } ? .zero : nil }
+        guard !mantissa.hasPrefix("-") else { return nil }
         let parts = mantissa.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
         let digits = parts[0] + (parts.count == 2 ? parts[1] : "")
         guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return nil }

@@ -95,3 +95,16 @@ struct CampaignDocumentTests {
         #expect(error.field == nil)
     }
 }
+
+@Suite("Exact currency amounts from JSON numbers")
+struct DecimalTextTests {
+    @Test(arguments: [("0.03", 30_000), ("0.85", 850_000), ("1", 1_000_000), ("2.5e-1", 250_000), ("0.0000001", 1), ("0", 0), ("1E2", 100_000_000)] as [(String, Int64)])
+    func convertsExactlyRoundingUpPastSixDecimals(text: String, micros: Int64) {
+        #expect(DecimalText.micros(fromCurrency: text) == Micros(micros))
+    }
+
+    @Test(arguments: ["-1", "-0", "-0.0", "abc", "", "1e41", "1000000001"])
+    func refusesNegativesGarbageAndOverflow(text: String) {
+        #expect(DecimalText.micros(fromCurrency: text) == nil)
+    }
+}
