@@ -15,6 +15,7 @@ let package = Package(
         .executable(name: "adctl", targets: ["adctl"]),
         .executable(name: "adserver", targets: ["adserver"]),
         .library(name: "VickreyCore", targets: ["VickreyCore"]),
+        .library(name: "VickreyBudget", targets: ["VickreyBudget"]),
         .library(name: "VickreySynthetic", targets: ["VickreySynthetic"]),
         .library(name: "VickreyWire", targets: ["VickreyWire"]),
         .library(name: "VickreyStore", targets: ["VickreyStore"]),
@@ -37,6 +38,9 @@ let package = Package(
         // The auction core: money, ids, the campaign model, the targeting index and the
         // second-price auction. Pure: no HTTP, no SQLite, no clock reads, no global randomness.
         .target(name: "VickreyCore", swiftSettings: strictSettings),
+        // Budget accounts (exact nanos, reservations, daily resets), even pacing and
+        // frequency caps: the eligibility policy the server auctions with. No I/O.
+        .target(name: "VickreyBudget", dependencies: ["VickreyCore"], swiftSettings: strictSettings),
         // Seeded synthetic campaign sets and request streams (benchmarks, load tests).
         .target(name: "VickreySynthetic", dependencies: ["VickreyCore"], swiftSettings: strictSettings),
         // The JSON shapes scripts and clients depend on (campaign JSON lines), with
@@ -79,7 +83,7 @@ let package = Package(
         .target(
             name: "AdServing",
             dependencies: [
-                "VickreyCore", "VickreyWire", "VickreyStore", "VickreySigning", "VickreyConfig",
+                "VickreyCore", "VickreyBudget", "VickreyWire", "VickreyStore", "VickreySigning", "VickreyConfig",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -98,6 +102,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "VickreyCoreTests", dependencies: ["VickreyCore", "VickreySynthetic"], swiftSettings: strictSettings),
+        .testTarget(name: "VickreyBudgetTests", dependencies: ["VickreyBudget", "VickreyCore"], swiftSettings: strictSettings),
         .testTarget(name: "VickreyWireTests", dependencies: ["VickreyWire", "VickreySynthetic"], swiftSettings: strictSettings),
         .testTarget(
             name: "VickreyStoreTests",

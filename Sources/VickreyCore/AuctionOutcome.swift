@@ -68,6 +68,8 @@ public struct Win: Sendable {
     public var runnerUpScore: Micros?
     /// What the win reserved against the budgets: the most this slot can cost.
     public var maximumCharge: Nanos
+    /// The eligibility policy's reservation for this win (0 when nothing was reserved).
+    public var reservationID: UInt64
 
     public var campaignID: CampaignID { campaign.id }
     public var advertiserID: AdvertiserID { campaign.advertiserID }

@@ -118,7 +118,7 @@ private struct PlacementAuction {
             tier.sort { snapshot.entry(atSlot: $0).campaign.id < snapshot.entry(atSlot: $1).campaign.id }
             let pick = tier.count == 1 ? tier[0] : tier[generator.index(below: tier.count)]
             let winner = snapshot.entry(atSlot: pick)
-            guard policy.claim(winner.campaign, maximumCharge: winner.maximumCharge, request: request) else {
+            guard let reservationID = policy.claim(winner.campaign, maximumCharge: winner.maximumCharge, request: request) else {
                 eligible.removeAll { $0.slot == pick }
                 drops.append(Drop(slot: pick, score: top, stage: .budget, reason: "budget taken by a concurrent auction"))
                 continue
@@ -130,7 +130,7 @@ private struct PlacementAuction {
                 winner: Micros(top), runnerUp: runnerUp.map { Micros($0.score) }, floor: floor, increment: rules.increment
             )
             clearing = price
-            return .filled(makeWin(winner.campaign, score: Micros(top), clearing: price, runnerUp: runnerUp))
+            return .filled(makeWin(winner.campaign, score: Micros(top), clearing: price, runnerUp: runnerUp, reservationID: reservationID))
         }
     }
 
@@ -187,7 +187,7 @@ private struct PlacementAuction {
         return best.map { NoFillReason($0.stage) } ?? .belowFloor
     }
 
-    private func makeWin(_ campaign: Campaign, score: Micros, clearing: ClearingPrice, runnerUp: Candidate?) -> Win {
+    private func makeWin(_ campaign: Campaign, score: Micros, clearing: ClearingPrice, runnerUp: Candidate?, reservationID: UInt64) -> Win {
         let price = switch campaign.pricing {
         case .cpm: clearing.price
         case .cpc: Scoring.perClickPrice(clearingECPM: clearing.price, ctr: campaign.predictedCTR ?? ClickThroughRate(partsPerMillion: 1))
@@ -195,7 +195,8 @@ private struct PlacementAuction {
         return Win(
             placementID: placement.id, campaign: campaign, creative: campaign.creative(accepting: placement.sizes)!,
             score: score, clearingECPM: clearing.price, price: price, priceRule: clearing.rule, floor: floor,
-            runnerUpScore: runnerUp.map { Micros($0.score) }, maximumCharge: campaign.maximumCharge
+            runnerUpScore: runnerUp.map { Micros($0.score) }, maximumCharge: campaign.maximumCharge,
+            reservationID: reservationID
         )
     }
 

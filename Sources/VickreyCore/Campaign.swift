@@ -136,14 +136,17 @@ public enum PacingMode: String, Hashable, Sendable, CaseIterable {
     case even
 }
 
-/// At most `impressions` impressions per user within any `windowSeconds` window.
+/// At most `impressions` ads per user within any `windowSeconds` window. Requests
+/// without a user id are not capped, unless `refuseAnonymous` keeps the campaign out of them.
 public struct FrequencyCap: Hashable, Sendable {
     public var impressions: Int
     public var windowSeconds: Int64
+    public var refuseAnonymous: Bool
 
-    public init(impressions: Int, windowSeconds: Int64) {
+    public init(impressions: Int, windowSeconds: Int64, refuseAnonymous: Bool = false) {
         self.impressions = impressions
         self.windowSeconds = windowSeconds
+        self.refuseAnonymous = refuseAnonymous
     }
 }
 

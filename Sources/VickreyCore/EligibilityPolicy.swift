@@ -9,10 +9,11 @@ public protocol EligibilityPolicy: Sendable {
     /// most `maximumCharge`. Called only for candidates that matched targeting and flight.
     func screen(_ campaign: Campaign, maximumCharge: Nanos, request: AuctionRequest) -> Screening
 
-    /// Takes a win: atomically reserves `maximumCharge` against the campaign's budgets.
-    /// Returns false when that is no longer possible (another auction took the budget);
-    /// the auction then treats the campaign as out of budget and picks again.
-    func claim(_ campaign: Campaign, maximumCharge: Nanos, request: AuctionRequest) -> Bool
+    /// Takes a win: atomically reserves `maximumCharge` against the campaign's budgets
+    /// (and counts the ad against frequency caps). Returns the reservation's id, or nil
+    /// when that is no longer possible (another auction took the budget); the auction
+    /// then treats the campaign as out of budget and picks again.
+    func claim(_ campaign: Campaign, maximumCharge: Nanos, request: AuctionRequest) -> UInt64?
 }
 
 /// A policy's answer for one candidate.
@@ -26,5 +27,5 @@ public enum Screening: Hashable, Sendable {
 public struct AlwaysEligible: EligibilityPolicy {
     public init() {}
     public func screen(_ campaign: Campaign, maximumCharge: Nanos, request: AuctionRequest) -> Screening { .eligible }
-    public func claim(_ campaign: Campaign, maximumCharge: Nanos, request: AuctionRequest) -> Bool { true }
+    public func claim(_ campaign: Campaign, maximumCharge: Nanos, request: AuctionRequest) -> UInt64? { 0 }
 }

@@ -111,8 +111,8 @@ struct EligibilityAndExplanationTests {
         func screen(_ campaign: Campaign, maximumCharge: Nanos, request: AuctionRequest) -> Screening {
             refusals[campaign.id.rawValue].map { .refused($0, reason: "scripted \($0.rawValue)") } ?? .eligible
         }
-        func claim(_ campaign: Campaign, maximumCharge: Nanos, request: AuctionRequest) -> Bool {
-            !failingClaims.contains(campaign.id.rawValue)
+        func claim(_ campaign: Campaign, maximumCharge: Nanos, request: AuctionRequest) -> UInt64? {
+            failingClaims.contains(campaign.id.rawValue) ? nil : 7
         }
     }
 

@@ -20,7 +20,7 @@ struct IndexAndAuctionPropertyTests {
         func screen(_ c: Campaign, maximumCharge: Nanos, request: AuctionRequest) -> Screening {
             number(c) % 7 == 3 ? .refused(.budget, reason: "modulo") : .eligible
         }
-        func claim(_ c: Campaign, maximumCharge: Nanos, request: AuctionRequest) -> Bool { number(c) % 11 != 5 }
+        func claim(_ c: Campaign, maximumCharge: Nanos, request: AuctionRequest) -> UInt64? { number(c) % 11 != 5 ? 1 : nil }
     }
 
     static func subset<T>(_ values: [T], _ random: inout SeededRandom, max: Int) -> [T] {

@@ -63,7 +63,7 @@ enum ReferenceAuction {
                 let top = eligible.map(score).max()!
                 let tier = eligible.filter { score($0) == top }.sorted { $0.id.rawValue < $1.id.rawValue }
                 let pick = tier.count == 1 ? tier[0] : tier[generator.index(below: tier.count)]
-                if !policy.claim(pick, maximumCharge: pick.maximumCharge, request: request) {
+                if policy.claim(pick, maximumCharge: pick.maximumCharge, request: request) == nil {
                     eligible.removeAll { $0.id == pick.id }
                     continue
                 }

@@ -1,0 +1,214 @@
+import VickreyCore
+
+/// A campaign's budgets as the book enforces them, in nanos.
+public struct BudgetLimits: Hashable, Sendable {
+    /// Nil: no daily budget.
+    public var daily: Nanos?
+    public var total: Nanos
+    /// The zone whose midnight starts a new budget day.
+    public var timeZone: CampaignTimeZone
+    public var pacing: PacingMode
+
+    public init(daily: Nanos?, total: Nanos, timeZone: CampaignTimeZone = .utc, pacing: PacingMode = .asap) {
+        self.daily = daily
+        self.total = total
+        self.timeZone = timeZone
+        self.pacing = pacing
+    }
+
+    public init(_ campaign: Campaign) {
+        self.init(daily: campaign.dailyBudget?.nanos, total: campaign.totalBudget.nanos, timeZone: campaign.timeZone, pacing: campaign.pacing)
+    }
+}
+
+/// What a reservation waits for: an impression beacon (CPM wins) or a click (CPC wins).
+public enum ReservationKind: String, Hashable, Sendable {
+    case impression, click
+}
+
+/// Why a charge was not billed.
+public enum UnbilledReason: String, Hashable, Sendable, CaseIterable {
+    case dailyBudgetExhausted = "daily_budget_exhausted"
+    case totalBudgetExhausted = "total_budget_exhausted"
+}
+
+/// The answer to a charge: billed (the amount is now spend) or not, and why.
+public enum ChargeOutcome: Hashable, Sendable {
+    case billed(Nanos)
+    case unbilled(UnbilledReason)
+}
+
+/// A read-only view of one campaign's account, for reports, explanations and tests.
+public struct BudgetSnapshot: Hashable, Sendable {
+    public var limits: BudgetLimits
+    /// The budget day (days since 1970-01-01 in the campaign's zone) `spentToday` counts.
+    public var day: Int64
+    public var spentToday: Nanos
+    public var spentTotal: Nanos
+    /// Held by reservations not yet settled, released or expired.
+    public var reserved: Nanos
+    public var openReservations: Int
+    /// Everything ever reserved, settled from reservations, and given back.
+    public var reservedCumulative: Nanos
+    public var settledFromReservations: Nanos
+    public var releasedCumulative: Nanos
+    /// Charges billed without a reservation (after a restart or expiry).
+    public var chargedWithoutReservation: Nanos
+    /// Even pacing's current pass-through probability (1 for `asap`).
+    public var passThrough: Double
+}
+
+private struct Reservation {
+    var amount: Nanos
+    var expiresAt: Instant
+}
+
+/// A queue of reservation ids in expiry order (one per kind: each kind has one TTL, so
+/// appends arrive in expiry order).
+private struct ExpiryQueue {
+    private var items: [(id: UInt64, expiresAt: Instant)] = []
+    private var head = 0
+
+    mutating func append(_ id: UInt64, _ expiresAt: Instant) { items.append((id, expiresAt)) }
+
+    mutating func popExpired(at now: Instant) -> UInt64? {
+        guard head < items.count, items[head].expiresAt <= now else { return nil }
+        let id = items[head].id
+        head += 1
+        if head > 1024, head * 2 > items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        return id
+    }
+}
+
+/// One campaign's money and pacing state. Every method first moves the account to `now`:
+/// a new budget day zeroes the day's spend and restarts pacing; expired reservations
+/// give their budget back.
+///
+/// Invariant kept by every method: `spentTotal + reserved <= total` and
+/// `spentToday + reserved <= daily`, unless the operator lowered a budget below what
+/// was already spent or held, in which case nothing more is reserved or billed.
+struct AccountState {
+    var limits: BudgetLimits
+    private(set) var day: Int64 = .min
+    private(set) var spentToday = Nanos.zero
+    private(set) var spentTotal = Nanos.zero
+    private(set) var reserved = Nanos.zero
+    private var reservations: [UInt64: Reservation] = [:]
+    private var impressionExpiry = ExpiryQueue()
+    private var clickExpiry = ExpiryQueue()
+    private var pacingState: PacingState
+    private var reservedCumulative = Nanos.zero
+    private var settledFromReservations = Nanos.zero
+    private var releasedCumulative = Nanos.zero
+    private var chargedWithoutReservation = Nanos.zero
+
+    init(limits: BudgetLimits, pacing: PacingSettings) {
+        self.limits = limits
+        pacingState = PacingState(settings: pacing)
+    }
+
+    mutating func advance(to now: Instant, pacing: PacingSettings) {
+        let today = now.dayNumber(offsetSeconds: limits.timeZone.offsetSeconds(at: now))
+        if today > day {
+            day = today
+            spentToday = .zero
+            pacingState = PacingState(settings: pacing)
+        }
+        while let id = impressionExpiry.popExpired(at: now) ?? clickExpiry.popExpired(at: now) {
+            if let reservation = reservations.removeValue(forKey: id) {
+                reserved -= reservation.amount
+                releasedCumulative += reservation.amount
+            }
+        }
+    }
+
+    /// Which budget (if any) `amount` more would break, counting open reservations.
+    func shortfall(adding amount: Nanos) -> UnbilledReason? {
+        if spentTotal + reserved + amount > limits.total { return .totalBudgetExhausted }
+        if let daily = limits.daily, spentToday + reserved + amount > daily { return .dailyBudgetExhausted }
+        return nil
+    }
+
+    /// Even pacing's decision for one request; nil when the campaign may bid.
+    mutating func pacingRefusal(draw: Double, at now: Instant, settings: PacingSettings) -> String? {
+        guard limits.pacing == .even, let daily = limits.daily, daily.value > 0 else { return nil }
+        let spentShare = Double((spentToday + reserved).value) / Double(daily.value)
+        let expected = settings.expectedTrafficShare(
+            millisecondsIntoDay: now.millisecondsIntoDay(offsetSeconds: limits.timeZone.offsetSeconds(at: now))
+        )
+        pacingState.update(spentShare: spentShare, expectedShare: expected, at: now, settings: settings)
+        guard draw >= pacingState.passThrough else { return nil }
+        return "even pacing: pass-through \(percent(pacingState.passThrough)) (spent \(percent(spentShare)) of the day's budget, "
+            + "\(percent(expected)) of the day's traffic expected so far)"
+    }
+
+    mutating func reserve(_ amount: Nanos, id: UInt64, kind: ReservationKind, expiresAt: Instant) -> Bool {
+        guard shortfall(adding: amount) == nil else { return false }
+        reservations[id] = Reservation(amount: amount, expiresAt: expiresAt)
+        reserved += amount
+        reservedCumulative += amount
+        switch kind {
+        case .impression: impressionExpiry.append(id, expiresAt)
+        case .click: clickExpiry.append(id, expiresAt)
+        }
+        return true
+    }
+
+    /// Turns a reservation (or, when it is gone, the free budget) into spend.
+    mutating func charge(_ amount: Nanos, reservationID: UInt64?) -> ChargeOutcome {
+        if let reservationID, let reservation = reservations.removeValue(forKey: reservationID) {
+            reserved -= reservation.amount
+            if amount <= reservation.amount, shortfall(adding: amount) == nil {
+                spend(amount)
+                settledFromReservations += amount
+                releasedCumulative += reservation.amount - amount
+                return .billed(amount)
+            }
+            releasedCumulative += reservation.amount
+        }
+        if let reason = shortfall(adding: amount) { return .unbilled(reason) }
+        spend(amount)
+        chargedWithoutReservation += amount
+        return .billed(amount)
+    }
+
+    /// Gives a reservation's budget back (the ad was never shown). False when it is gone.
+    mutating func release(_ reservationID: UInt64) -> Bool {
+        guard let reservation = reservations.removeValue(forKey: reservationID) else { return false }
+        reserved -= reservation.amount
+        releasedCumulative += reservation.amount
+        return true
+    }
+
+    /// Sets the spend recovered from durable records.
+    mutating func restore(spentTotal: Nanos, spentToday: Nanos, day: Int64) {
+        self.spentTotal = spentTotal
+        if day >= self.day {
+            self.day = day
+            self.spentToday = spentToday
+        }
+    }
+
+    private mutating func spend(_ amount: Nanos) {
+        spentTotal += amount
+        spentToday += amount
+    }
+
+    var snapshot: BudgetSnapshot {
+        BudgetSnapshot(
+            limits: limits, day: day, spentToday: spentToday, spentTotal: spentTotal, reserved: reserved,
+            openReservations: reservations.count, reservedCumulative: reservedCumulative,
+            settledFromReservations: settledFromReservations, releasedCumulative: releasedCumulative,
+            chargedWithoutReservation: chargedWithoutReservation,
+            passThrough: limits.pacing == .even && limits.daily != nil ? pacingState.passThrough : 1
+        )
+    }
+}
+
+private func percent(_ share: Double) -> String {
+    let tenths = Int((share * 1000).rounded())
+    return "\(tenths / 10).\(tenths % 10)%"
+}

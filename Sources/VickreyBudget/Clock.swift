@@ -1,0 +1,48 @@
+import Foundation
+import Synchronization
+import VickreyCore
+
+/// Where the server reads the time: auctions, beacons, expiry sweeps and daily resets
+/// all ask one clock, so a test that owns the clock owns every time-dependent decision.
+public protocol VickreyClock: Sendable {
+    func now() -> Instant
+}
+
+/// The wall clock, to the millisecond.
+public struct SystemClock: VickreyClock {
+    public init() {}
+    public func now() -> Instant { Instant(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000)) }
+}
+
+/// A clock that moves only when told to. Safe to share between tasks.
+public final class ManualClock: VickreyClock {
+    private let current: Mutex<Instant>
+
+    public init(_ start: Instant) { current = Mutex(start) }
+
+    public func now() -> Instant { current.withLock { $0 } }
+
+    public func set(_ instant: Instant) { current.withLock { $0 = instant } }
+
+    public func advance(seconds: Int64) { current.withLock { $0 = $0.adding(seconds: seconds) } }
+
+    public func advance(milliseconds: Int64) {
+        current.withLock { $0 = Instant(millisecondsSinceEpoch: $0.millisecondsSinceEpoch + milliseconds) }
+    }
+}
+
+extension Instant {
+    /// The day number (days since 1970-01-01) of this instant on a clock
+    /// `offsetSeconds` ahead of UTC.
+    public func dayNumber(offsetSeconds: Int) -> Int64 {
+        let local = millisecondsSinceEpoch + Int64(offsetSeconds) * 1000
+        return local >= 0 ? local / 86_400_000 : (local - 86_399_999) / 86_400_000
+    }
+
+    /// Milliseconds since local midnight on a clock `offsetSeconds` ahead of UTC.
+    public func millisecondsIntoDay(offsetSeconds: Int) -> Int64 {
+        let local = millisecondsSinceEpoch + Int64(offsetSeconds) * 1000
+        let remainder = local % 86_400_000
+        return remainder < 0 ? remainder + 86_400_000 : remainder
+    }
+}

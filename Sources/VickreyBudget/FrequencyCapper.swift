@@ -1,0 +1,113 @@
+import Synchronization
+import VickreyCore
+
+/// Counts, per user and campaign, the ads served within each campaign's frequency-cap
+/// window, in memory and within a fixed bound.
+///
+/// Bound: at most `maximumUsers` users are remembered. Users are spread over shards; a
+/// shard keeps a current and a previous generation of at most `maximumUsers / shards / 2`
+/// users each. When the current generation fills up, the previous one is forgotten and
+/// the current one takes its place; a user seen again is moved to the current one. So the
+/// users forgotten first are those not seen for longest, and a user is never forgotten
+/// before at least `maximumUsers / shards / 2` other users of its shard were seen since.
+/// Per user, at most `maximumCampaignsPerUser` campaigns are tracked (the one served
+/// longest ago is dropped first), each with at most its cap's number of timestamps.
+///
+/// Counting happens when an ad is served (the auction's claim), under the user's shard
+/// lock, so concurrent requests for one user can never together exceed a cap.
+public final class FrequencyCapper: Sendable {
+    public let maximumUsers: Int
+    public static let maximumCampaignsPerUser = 256
+    private let shards: [LockedBox<CapShard>]
+
+    public init(maximumUsers: Int = 1_000_000, shardCount: Int = 64) {
+        let shardCount = max(1, min(shardCount, maximumUsers / 2))
+        self.maximumUsers = maximumUsers
+        let generation = max(1, maximumUsers / shardCount / 2)
+        shards = (0..<shardCount).map { _ in LockedBox(CapShard(generationSize: generation)) }
+    }
+
+    /// How many ads of `campaign` `user` was served in the `windowSeconds` before `now`.
+    public func count(user: String, campaign: CampaignID, windowSeconds: Int64, at now: Instant) -> Int {
+        shard(user).withLock { $0.count(user: user, campaign: campaign, since: now.adding(seconds: -windowSeconds)) }
+    }
+
+    /// Counts one more ad if the cap allows it; false (and nothing counted) otherwise.
+    public func record(user: String, campaign: CampaignID, cap: FrequencyCap, at now: Instant) -> Bool {
+        shard(user).withLock { $0.record(user: user, campaign: campaign, cap: cap, at: now) }
+    }
+
+    /// Takes back an ad counted at `at` (its win could not be completed).
+    public func forget(user: String, campaign: CampaignID, at: Instant) {
+        shard(user).withLock { $0.forget(user: user, campaign: campaign, at: at) }
+    }
+
+    /// How many users are remembered now.
+    public var rememberedUsers: Int {
+        shards.reduce(0) { total, shard in total + shard.withLock { $0.current.count + $0.previous.count } }
+    }
+
+    private func shard(_ user: String) -> LockedBox<CapShard> {
+        shards[Int(UInt(bitPattern: user.hashValue) % UInt(shards.count))]
+    }
+}
+
+/// One user's recent ads, per campaign, most recent last.
+struct UserHistory {
+    var campaigns: [(campaign: CampaignID, servedAt: [Instant])] = []
+}
+
+struct CapShard {
+    let generationSize: Int
+    var current: [String: UserHistory] = [:]
+    var previous: [String: UserHistory] = [:]
+
+    init(generationSize: Int) { self.generationSize = generationSize }
+
+    func count(user: String, campaign: CampaignID, since: Instant) -> Int {
+        guard let history = current[user] ?? previous[user],
+              let entry = history.campaigns.first(where: { $0.campaign == campaign }) else { return 0 }
+        return entry.servedAt.reduce(0) { $0 + ($1 > since ? 1 : 0) }
+    }
+
+    mutating func record(user: String, campaign: CampaignID, cap: FrequencyCap, at now: Instant) -> Bool {
+        var history = take(user)
+        defer { put(user, history) }
+        let since = now.adding(seconds: -cap.windowSeconds)
+        let index = history.campaigns.firstIndex { $0.campaign == campaign }
+        if let index {
+            history.campaigns[index].servedAt.removeAll { $0 <= since }
+            guard history.campaigns[index].servedAt.count < cap.impressions else { return false }
+            history.campaigns[index].servedAt.append(now)
+            let entry = history.campaigns.remove(at: index)
+            history.campaigns.append(entry)
+        } else {
+            if history.campaigns.count >= FrequencyCapper.maximumCampaignsPerUser { history.campaigns.removeFirst() }
+            history.campaigns.append((campaign, [now]))
+        }
+        return true
+    }
+
+    mutating func forget(user: String, campaign: CampaignID, at: Instant) {
+        var history = take(user)
+        if let index = history.campaigns.firstIndex(where: { $0.campaign == campaign }),
+           let position = history.campaigns[index].servedAt.lastIndex(of: at) {
+            history.campaigns[index].servedAt.remove(at: position)
+        }
+        put(user, history)
+    }
+
+    /// Removes the user's history from whichever generation holds it.
+    private mutating func take(_ user: String) -> UserHistory {
+        current.removeValue(forKey: user) ?? previous.removeValue(forKey: user) ?? UserHistory()
+    }
+
+    /// Stores the history in the current generation, turning generations over when full.
+    private mutating func put(_ user: String, _ history: UserHistory) {
+        if current.count >= generationSize {
+            previous = current
+            current = [:]
+        }
+        current[user] = history
+    }
+}

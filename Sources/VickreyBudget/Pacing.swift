@@ -1,0 +1,80 @@
+import VickreyCore
+
+/// The tunable constants of even pacing (config keys `pacing.*`).
+///
+/// Even pacing throttles participation, never bids: each even-paced campaign carries a
+/// pass-through probability. Every `updateIntervalSeconds` it compares the share of its
+/// daily budget already spent or reserved with the share of the day's expected traffic
+/// already seen; ahead of schedule, the probability shrinks by `adjustmentRate`; behind,
+/// it grows by the same factor (capped at 1). This is the multiplicative controller of
+/// Agarwal et al., "Budget pacing for targeted online advertisements at LinkedIn" (KDD 2014).
+public struct PacingSettings: Hashable, Sendable {
+    public var updateIntervalSeconds: Int64
+    public var adjustmentRate: Double
+    /// The probability a campaign starts each day with.
+    public var initialPassThrough: Double
+    /// The probability never drops below this, so a throttled campaign can still learn.
+    public var minimumPassThrough: Double
+    /// The day's expected traffic by local hour (24 non-negative weights); flat by default.
+    public var hourlyTrafficWeights: [Double]
+
+    public init(
+        updateIntervalSeconds: Int64 = 60, adjustmentRate: Double = 0.1, initialPassThrough: Double = 0.1,
+        minimumPassThrough: Double = 0.001, hourlyTrafficWeights: [Double] = Array(repeating: 1, count: 24)
+    ) {
+        self.updateIntervalSeconds = updateIntervalSeconds
+        self.adjustmentRate = adjustmentRate
+        self.initialPassThrough = initialPassThrough
+        self.minimumPassThrough = minimumPassThrough
+        self.hourlyTrafficWeights = hourlyTrafficWeights.count == 24 && hourlyTrafficWeights.contains(where: { $0 > 0 })
+            ? hourlyTrafficWeights.map { max(0, $0) } : Array(repeating: 1, count: 24)
+    }
+
+    /// The share (0...1) of a day's expected traffic that has gone by `millisecondsIntoDay`.
+    public func expectedTrafficShare(millisecondsIntoDay: Int64) -> Double {
+        let total = hourlyTrafficWeights.reduce(0, +)
+        let hour = Int(min(23, millisecondsIntoDay / 3_600_000))
+        let intoHour = Double(millisecondsIntoDay - Int64(hour) * 3_600_000) / 3_600_000
+        let before = hourlyTrafficWeights[..<hour].reduce(0, +)
+        return min(1, (before + hourlyTrafficWeights[hour] * intoHour) / total)
+    }
+}
+
+/// One campaign's pacing controller for the current day.
+struct PacingState: Sendable {
+    var passThrough: Double
+    var lastUpdate: Instant?
+
+    init(settings: PacingSettings) {
+        passThrough = settings.initialPassThrough
+    }
+
+    /// Adjusts the probability when an update interval has gone by.
+    mutating func update(spentShare: Double, expectedShare: Double, at now: Instant, settings: PacingSettings) {
+        guard let last = lastUpdate else { lastUpdate = now; return }
+        guard now.millisecondsSinceEpoch - last.millisecondsSinceEpoch >= settings.updateIntervalSeconds * 1000 else { return }
+        lastUpdate = now
+        if spentShare > expectedShare {
+            passThrough = max(settings.minimumPassThrough, passThrough * (1 - settings.adjustmentRate))
+        } else {
+            passThrough = min(1, passThrough * (1 + settings.adjustmentRate))
+        }
+    }
+}
+
+/// A reproducible draw in [0, 1) for one campaign in one request: the same request id
+/// always gets the same pacing decision, so auctions stay replayable.
+enum PacingDraw {
+    static func value(requestID: String, campaignID: CampaignID) -> Double {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in requestID.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        hash = (hash ^ 0xff) &* 0x0000_0100_0000_01b3
+        for byte in campaignID.rawValue.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
+        // SplitMix64 finaliser spreads the FNV bits over the whole word.
+        var z = hash &+ 0x9e37_79b9_7f4a_7c15
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        z ^= z >> 31
+        return Double(z >> 11) / Double(UInt64(1) << 53)
+    }
+}

@@ -1,0 +1,74 @@
+import Testing
+import VickreyBudget
+import VickreyCore
+
+@Suite("Frequency caps")
+struct FrequencyCapTests {
+    let clock = ManualClock(Fixture.midnight)
+
+    @Test(arguments: [(1, Int64(60)), (3, Int64(3_600)), (5, Int64(86_400))])
+    func aCapHoldsExactlyAndOpensAgainWhenItsWindowPasses(impressions: Int, window: Int64) throws {
+        let policy = Fixture.policy()
+        let capped = Fixture.campaign("capped", cap: FrequencyCap(impressions: impressions, windowSeconds: window))
+        let firstServed = clock.now()
+        var served = 0
+        for index in 0..<(impressions + 3) {
+            if Fixture.win([capped], Fixture.request("r\(index)", user: "u1", at: clock.now()), policy: policy) != nil { served += 1 }
+            clock.advance(seconds: 1)
+        }
+        #expect(served == impressions)
+        // Another user is not affected.
+        #expect(Fixture.win([capped], Fixture.request("other", user: "u2", at: clock.now()), policy: policy) != nil)
+        clock.set(firstServed.adding(seconds: window))
+        #expect(Fixture.win([capped], Fixture.request("later", user: "u1", at: clock.now()), policy: policy) != nil)
+    }
+
+    @Test func concurrentRequestsForOneUserNeverExceedTheCap() async {
+        let policy = Fixture.policy()
+        let capped = Fixture.campaign("capped", cap: FrequencyCap(impressions: 3, windowSeconds: 3_600))
+        let snapshot = CampaignIndex(campaigns: [capped]).snapshot
+        let now = clock.now()
+        let served = await withTaskGroup(of: Int.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    (0..<50).reduce(0) { total, index in
+                        total + Auctioneer().run(Fixture.request("t\(task)-\(index)", user: "same", at: now), on: snapshot, policy: policy).wins.count
+                    }
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(served == 3)
+    }
+
+    @Test func anonymousRequestsAreUncappedUnlessTheCampaignRefusesThem() throws {
+        let policy = Fixture.policy()
+        let open = Fixture.campaign("open", cap: FrequencyCap(impressions: 1, windowSeconds: 3_600))
+        let strict = Fixture.campaign("strict", cap: FrequencyCap(impressions: 1, windowSeconds: 3_600, refuseAnonymous: true))
+        for index in 0..<5 {
+            #expect(Fixture.win([open], Fixture.request("o\(index)", at: clock.now()), policy: policy) != nil)
+        }
+        var request = Fixture.request("s", at: clock.now())
+        request.debug = true
+        let outcome = Fixture.outcome([strict], request, policy: policy)
+        let candidate = try #require(outcome.explanation?.placements[0].candidates.first)
+        #expect(candidate.stage == .frequencyCap)
+        #expect(candidate.reason.contains("no user id"))
+    }
+
+    @Test func theOldestUsersAreForgottenFirstWithinTheBound() {
+        let caps = FrequencyCapper(maximumUsers: 100, shardCount: 1)
+        let campaign = CampaignID(unchecked: "c")
+        let cap = FrequencyCap(impressions: 1, windowSeconds: 86_400)
+        let now = clock.now()
+        #expect(caps.record(user: "old", campaign: campaign, cap: cap, at: now))
+        for index in 0..<49 { _ = caps.record(user: "u\(index)", campaign: campaign, cap: cap, at: now) }
+        // 49 newer users later, the oldest one is still remembered and still capped.
+        #expect(caps.count(user: "old", campaign: campaign, windowSeconds: 86_400, at: now) == 1)
+        #expect(!caps.record(user: "old", campaign: campaign, cap: cap, at: now))
+        for index in 49..<200 { _ = caps.record(user: "u\(index)", campaign: campaign, cap: cap, at: now) }
+        #expect(caps.count(user: "old", campaign: campaign, windowSeconds: 86_400, at: now) == 0)
+        #expect(caps.count(user: "u199", campaign: campaign, windowSeconds: 86_400, at: now) == 1)
+        #expect(caps.rememberedUsers <= 100)
+    }
+}
