@@ -197,7 +197,7 @@ enum CampaignDescription {
             ("total budget", DecimalMoney.formatCurrency(c.totalBudget)),
             ("flight", "\(c.start?.rfc3339 ?? "now") → \(c.end?.rfc3339 ?? "no end")"), ("time zone", c.timeZone.identifier),
             ("pacing", c.pacing.rawValue),
-            ("frequency cap", c.frequencyCap.map { "\($0.impressions) per \($0.windowSeconds) s" } ?? "none"),
+            ("frequency cap", c.frequencyCap.map { "\($0.impressions) per \($0.windowSeconds) s" + ($0.refuseAnonymous ? ", refuses anonymous requests" : "") } ?? "none"),
             ("targeting", targeting.joined(separator: "; ")),
         ]
         for (index, creative) in c.creatives.enumerated() {

@@ -22,6 +22,8 @@ struct CampaignFieldOptions: ParsableArguments {
     @Option(help: "asap or even.") var pacing: String?
     @Option(name: .customLong("frequency-cap"), help: "N/WINDOW impressions per user, WINDOW in s, m, h or d: 3/24h.") var frequencyCap: String?
     @Flag(name: .customLong("no-frequency-cap"), help: "Remove the frequency cap.") var noFrequencyCap = false
+    @Option(name: .customLong("refuse-anonymous"), help: "true: with a frequency cap, stay out of requests without a user id.")
+    var refuseAnonymous: Bool?
     @Option(help: "Include list (comma-separated; empty string: any).") var placements: String?
     @Option(help: "Include list of ISO alpha-2 codes: US,CA.") var countries: String?
     @Option(help: "Include list: mobile, tablet, desktop, ctv.") var devices: String?
@@ -65,8 +67,18 @@ struct CampaignFieldOptions: ParsableArguments {
         if noEnd { document.end = nil }
         if let timeZone { document.timeZone = timeZone }
         if let pacing { document.pacing = pacing }
-        if let frequencyCap { document.frequencyCap = try Self.cap(frequencyCap) }
+        if let frequencyCap {
+            var cap = try Self.cap(frequencyCap)
+            cap.refuseAnonymous = document.frequencyCap?.refuseAnonymous ?? false
+            document.frequencyCap = cap
+        }
         if noFrequencyCap { document.frequencyCap = nil }
+        if let refuseAnonymous {
+            guard document.frequencyCap != nil else {
+                throw CommandFailure.usage("--refuse-anonymous needs a frequency cap (--frequency-cap N/WINDOW)")
+            }
+            document.frequencyCap?.refuseAnonymous = refuseAnonymous
+        }
         var targeting = document.targeting ?? TargetingDocument()
         var exclude = targeting.exclude ?? ExclusionDocument()
         if let placements { targeting.placements = Self.list(placements) }

@@ -104,7 +104,7 @@ extension CampaignStore {
                 c.id.rawValue, c.advertiserID.rawValue, c.name, c.status.rawValue, c.pricing.rawValue, c.bid.value,
                 c.predictedCTR?.partsPerMillion, c.dailyBudget?.value, c.totalBudget.value, c.start?.rfc3339, c.end?.rfc3339,
                 c.timeZone.identifier, c.pacing.rawValue, c.frequencyCap?.impressions, c.frequencyCap?.windowSeconds,
-                HourRanges.format(c.targeting.hoursOfWeek), HourRanges.format(c.targeting.exclude.hoursOfWeek),
+                c.frequencyCap?.refuseAnonymous == true, HourRanges.format(c.targeting.hoursOfWeek), HourRanges.format(c.targeting.exclude.hoursOfWeek),
                 revision, Self.nowText(),
             ])
             if !isNew {
@@ -144,9 +144,9 @@ private struct CampaignStatements {
         upsertCampaign = try db.cachedStatement(sql: """
             INSERT INTO campaign (id, advertiser_id, name, status, pricing, bid_micros, predicted_ctr_ppm,
                 daily_budget_micros, total_budget_micros, start_at, end_at, time_zone, pacing,
-                frequency_cap_impressions, frequency_cap_window_seconds, hours_of_week, exclude_hours_of_week,
-                revision, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                frequency_cap_impressions, frequency_cap_window_seconds, frequency_cap_refuse_anonymous,
+                hours_of_week, exclude_hours_of_week, revision, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (id) DO UPDATE SET advertiser_id = excluded.advertiser_id, name = excluded.name,
                 status = excluded.status, pricing = excluded.pricing, bid_micros = excluded.bid_micros,
                 predicted_ctr_ppm = excluded.predicted_ctr_ppm, daily_budget_micros = excluded.daily_budget_micros,
@@ -154,6 +154,7 @@ private struct CampaignStatements {
                 time_zone = excluded.time_zone, pacing = excluded.pacing,
                 frequency_cap_impressions = excluded.frequency_cap_impressions,
                 frequency_cap_window_seconds = excluded.frequency_cap_window_seconds,
+                frequency_cap_refuse_anonymous = excluded.frequency_cap_refuse_anonymous,
                 hours_of_week = excluded.hours_of_week, exclude_hours_of_week = excluded.exclude_hours_of_week,
                 revision = excluded.revision, updated_at = excluded.updated_at
             """)

@@ -51,7 +51,7 @@ extension CampaignStore {
         let campaignRows = try Row.fetchCursor(db, sql: """
             SELECT c.id, c.advertiser_id, c.name, c.status, c.pricing, c.bid_micros, c.predicted_ctr_ppm, c.daily_budget_micros,
                    c.total_budget_micros, c.start_at, c.end_at, c.time_zone, c.pacing, c.frequency_cap_impressions,
-                   c.frequency_cap_window_seconds, c.hours_of_week, c.exclude_hours_of_week
+                   c.frequency_cap_window_seconds, c.hours_of_week, c.exclude_hours_of_week, c.frequency_cap_refuse_anonymous
             FROM campaign c WHERE \(condition) ORDER BY c.id
             """, arguments: arguments)
         let targetingRows = try Row.fetchCursor(db, sql: """
@@ -118,13 +118,14 @@ extension CampaignStore {
         targeting.exclude.hoursOfWeek = excludedHours
         let capImpressions: Int? = row[13]
         let capWindow: Int64? = row[14]
+        let refuseAnonymous: Bool = row[17]
         let ppm: Int64? = row[6]
         let daily: Int64? = row[7]
         return .success(Campaign(
             id: id, advertiserID: advertiser, name: row[2], status: status, pricing: pricing, bid: Micros(row[5]),
             predictedCTR: ppm.map { ClickThroughRate(partsPerMillion: $0) }, dailyBudget: daily.map(Micros.init),
             totalBudget: Micros(row[8]), start: start, end: end, timeZone: zone, pacing: pacing,
-            frequencyCap: capImpressions.flatMap { imps in capWindow.map { FrequencyCap(impressions: imps, windowSeconds: $0) } },
+            frequencyCap: capImpressions.flatMap { imps in capWindow.map { FrequencyCap(impressions: imps, windowSeconds: $0, refuseAnonymous: refuseAnonymous) } },
             targeting: targeting, creatives: creatives
         ))
     }

@@ -69,6 +69,12 @@ extension CampaignStore {
                 );
                 """)
         }
+        migrator.registerMigration("v2: frequency caps may refuse anonymous requests") { db in
+            try db.execute(sql: """
+                ALTER TABLE campaign ADD COLUMN frequency_cap_refuse_anonymous INTEGER NOT NULL DEFAULT 0
+                    CHECK (frequency_cap_refuse_anonymous IN (0, 1))
+                """)
+        }
         return migrator
     }
 

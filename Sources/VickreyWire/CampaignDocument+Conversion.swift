@@ -50,7 +50,7 @@ extension CampaignDocument {
             dailyBudgetMicros: campaign.dailyBudget?.value, totalBudgetMicros: campaign.totalBudget.value,
             start: campaign.start.map(RFC3339.format), end: campaign.end.map(RFC3339.format),
             timeZone: campaign.timeZone.identifier, pacing: campaign.pacing.rawValue,
-            frequencyCap: campaign.frequencyCap.map { FrequencyCapDocument(impressions: $0.impressions, windowSeconds: $0.windowSeconds) },
+            frequencyCap: campaign.frequencyCap.map { FrequencyCapDocument(impressions: $0.impressions, windowSeconds: $0.windowSeconds, refuseAnonymous: $0.refuseAnonymous) },
             targeting: targeting,
             creatives: campaign.creatives.map {
                 CreativeDocument(id: $0.id.rawValue, size: $0.size.description, imageURL: $0.imageURL, clickURL: $0.clickURL, adomain: $0.advertiserDomains)
@@ -87,7 +87,7 @@ extension CampaignDocument {
             guard (1...CampaignLimits.maximumCapWindowSeconds).contains(frequencyCap.windowSeconds) else {
                 throw FieldError(field: "frequency_cap.window_seconds", message: "must be between 1 and \(CampaignLimits.maximumCapWindowSeconds) (30 days)")
             }
-            cap = FrequencyCap(impressions: frequencyCap.impressions, windowSeconds: frequencyCap.windowSeconds)
+            cap = FrequencyCap(impressions: frequencyCap.impressions, windowSeconds: frequencyCap.windowSeconds, refuseAnonymous: frequencyCap.refuseAnonymous)
         }
         let campaign = Campaign(
             id: id, advertiserID: advertiser, name: name ?? "", status: status, pricing: pricing, bid: Micros(bidMicros),

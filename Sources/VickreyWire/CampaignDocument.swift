@@ -81,19 +81,37 @@ public struct CampaignDocument: Codable, Hashable, Sendable {
     }
 }
 
-/// `{"impressions": 3, "window_seconds": 86400}`.
+/// `{"impressions": 3, "window_seconds": 86400}`, plus `"refuse_anonymous": true` for a
+/// campaign that stays out of requests without a user id (written only when true).
 public struct FrequencyCapDocument: Codable, Hashable, Sendable {
     public var impressions: Int
     public var windowSeconds: Int64
+    public var refuseAnonymous: Bool
 
     enum CodingKeys: String, CodingKey {
         case impressions
         case windowSeconds = "window_seconds"
+        case refuseAnonymous = "refuse_anonymous"
     }
 
-    public init(impressions: Int, windowSeconds: Int64) {
+    public init(impressions: Int, windowSeconds: Int64, refuseAnonymous: Bool = false) {
         self.impressions = impressions
         self.windowSeconds = windowSeconds
+        self.refuseAnonymous = refuseAnonymous
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        impressions = try container.decode(Int.self, forKey: .impressions)
+        windowSeconds = try container.decode(Int64.self, forKey: .windowSeconds)
+        refuseAnonymous = try container.decodeIfPresent(Bool.self, forKey: .refuseAnonymous) ?? false
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(impressions, forKey: .impressions)
+        try container.encode(windowSeconds, forKey: .windowSeconds)
+        if refuseAnonymous { try container.encode(true, forKey: .refuseAnonymous) }
     }
 }
 

@@ -54,6 +54,22 @@ struct AdvertiserAndCampaignCommandTests {
         #expect(campaign.creatives.first?.advertiserDomains == ["acme.example"])
     }
 
+    @Test func aCappedCampaignCanRefuseAnonymousRequests() async throws {
+        try await seed()
+        #expect(await cli.run("campaign", "update", "summer-sale-1", "--refuse-anonymous", "true").status == 0)
+        var campaign = try #require(try cli.store().campaign(CampaignID("summer-sale-1")!))
+        #expect(campaign.frequencyCap == FrequencyCap(impressions: 3, windowSeconds: 86_400, refuseAnonymous: true))
+        // Changing the cap keeps the flag; the export writes it inside frequency_cap.
+        #expect(await cli.run("campaign", "update", "summer-sale-1", "--frequency-cap", "5/1h").status == 0)
+        campaign = try #require(try cli.store().campaign(CampaignID("summer-sale-1")!))
+        #expect(campaign.frequencyCap == FrequencyCap(impressions: 5, windowSeconds: 3_600, refuseAnonymous: true))
+        let exported = await cli.run("campaign", "export")
+        #expect(exported.output.contains(#""frequency_cap":{"impressions":5,"refuse_anonymous":true,"window_seconds":3600}"#) || exported.output.contains("refuse_anonymous"))
+        let refused = await cli.run("campaign", "update", "summer-sale-1", "--no-frequency-cap", "--refuse-anonymous", "true")
+        #expect(refused.status == 64)
+        #expect(refused.error.contains("--refuse-anonymous needs a frequency cap"))
+    }
+
     @Test func updateChangesOnlyTheFlagsGiven() async throws {
         try await seed()
         let result = await cli.run("campaign", "update", "summer-sale-1", "--bid", "3", "--countries", "", "--no-daily-budget", "--pricing", "cpc", "--ctr", "0.0125")

@@ -21,7 +21,7 @@ enum Sample {
         Campaign(
             id: CampaignID(id)!, advertiserID: AdvertiserID(advertiser)!, name: "Campaign \(id)", status: status, bid: Micros(bid),
             dailyBudget: Micros(50_000_000), totalBudget: Micros(500_000_000), start: Instant(canonicalRFC3339: "2026-11-01T00:00:00Z"),
-            timeZone: CampaignTimeZone(identifier: "Europe/Paris")!, pacing: .even, frequencyCap: FrequencyCap(impressions: 3, windowSeconds: 86_400),
+            timeZone: CampaignTimeZone(identifier: "Europe/Paris")!, pacing: .even, frequencyCap: FrequencyCap(impressions: 3, windowSeconds: 86_400, refuseAnonymous: true),
             targeting: Targeting(
                 placements: [PlacementID("home_feed")!], countries: [CountryCode("US")!, CountryCode("CA")!], devices: [.mobile],
                 operatingSystems: [.ios, .android], keywords: [Keyword("baking")!], hoursOfWeek: HoursOfWeek([0, 1, 2, 50])!,
