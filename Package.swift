@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "VickreyWire", targets: ["VickreyWire"]),
         .library(name: "VickreyStore", targets: ["VickreyStore"]),
         .library(name: "VickreySigning", targets: ["VickreySigning"]),
+        .library(name: "VickreyLedger", targets: ["VickreyLedger"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -41,6 +42,13 @@ let package = Package(
         // Budget accounts (exact nanos, reservations, daily resets), even pacing and
         // frequency caps: the eligibility policy the server auctions with. No I/O.
         .target(name: "VickreyBudget", dependencies: ["VickreyCore"], swiftSettings: strictSettings),
+        // The signed ledger's record format: canonical bytes, hash chain, Ed25519 seals,
+        // verification, JWKS and export formats. No database.
+        .target(
+            name: "VickreyLedger",
+            dependencies: ["VickreyCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
         // Seeded synthetic campaign sets and request streams (benchmarks, load tests).
         .target(name: "VickreySynthetic", dependencies: ["VickreyCore"], swiftSettings: strictSettings),
         // The JSON shapes scripts and clients depend on (campaign JSON lines), with
@@ -49,7 +57,10 @@ let package = Package(
         // The SQLite campaign store (the only GRDB importer) and the live index reloader.
         .target(
             name: "VickreyStore",
-            dependencies: ["VickreyCore", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "VickreyCore", "VickreyLedger", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strictSettings
         ),
         // Signing keys (Ed25519, kept in files outside the database) and the beacon tokens
@@ -83,7 +94,7 @@ let package = Package(
         .target(
             name: "AdServing",
             dependencies: [
-                "VickreyCore", "VickreyBudget", "VickreyWire", "VickreyStore", "VickreySigning", "VickreyConfig",
+                "VickreyCore", "VickreyBudget", "VickreyWire", "VickreyStore", "VickreySigning", "VickreyLedger", "VickreyConfig",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

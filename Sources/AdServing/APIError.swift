@@ -2,6 +2,7 @@ import HTTPTypes
 import Logging
 import Hummingbird
 import NIOCore
+import VickreySigning
 import VickreyWire
 
 /// Every error a client can cause, and the one place that maps it to an HTTP status and
@@ -15,6 +16,14 @@ struct APIError: Error {
         case unsupportedMediaType = "unsupported_media_type"
         case notFound = "not_found"
         case notReady = "not_ready"
+        /// A beacon token that is malformed, altered, forged or signed with an unknown key.
+        case invalidToken = "invalid_token"
+        /// A beacon token past its validity.
+        case expiredToken = "expired_token"
+        /// `GET /v1/ledger` without the configured bearer token.
+        case unauthorized
+        /// A dependency (the ledger) failed; the client may retry.
+        case unavailable
         case internalError = "internal_error"
     }
 
@@ -24,13 +33,25 @@ struct APIError: Error {
 
     static func invalid(_ error: FieldError) -> APIError { APIError(code: .invalidRequest, message: error.message, field: error.field) }
 
+    static func beacon(_ rejection: BeaconTokenCodec.Rejection) -> APIError {
+        switch rejection {
+        case .malformed: APIError(code: .invalidToken, message: "the beacon token is malformed", field: "token")
+        case .forged: APIError(code: .invalidToken, message: "the beacon token does not verify: altered or forged", field: "token")
+        case .unknownKey: APIError(code: .invalidToken, message: "the beacon token names a key this server does not have", field: "token")
+        case .expired: APIError(code: .expiredToken, message: "the beacon token has expired", field: "token")
+        }
+    }
+
     var status: HTTPResponse.Status {
         switch code {
         case .invalidRequest: .badRequest
         case .bodyTooLarge: .contentTooLarge
         case .unsupportedMediaType: .unsupportedMediaType
         case .notFound: .notFound
-        case .notReady: .serviceUnavailable
+        case .notReady, .unavailable: .serviceUnavailable
+        case .invalidToken: .badRequest
+        case .expiredToken: .gone
+        case .unauthorized: .unauthorized
         case .internalError: .internalServerError
         }
     }

@@ -1,17 +1,22 @@
 import Foundation
+import VickreyBudget
 import VickreyCore
 import VickreySigning
 import VickreyStore
 import VickreyWire
 
-/// Runs auctions against the live index and signs each win's beacon URLs. Shared by the
-/// native and OpenRTB endpoints; holds no lock across any I/O (there is none here).
+/// Runs auctions against the live index under the serving policy (caps, pacing,
+/// budgets: each win reserves its maximum charge) and signs each win's beacon URLs.
+/// Shared by the native and OpenRTB endpoints; holds no lock across any I/O (there is none here).
 struct AdDecisions: Sendable {
     let reloader: CampaignIndexReloader
     let auctioneer: Auctioneer
-    let policy: any EligibilityPolicy
-    let tokens: BeaconTokenCodec
+    let policy: ServingPolicy
+    let keys: LiveKeyring
     let settings: ServerSettings
+
+    /// The time auctions happen at, from the configured clock.
+    func now() -> Instant { settings.clock.now() }
 
     /// A win with its signed URLs.
     struct SignedWin {
@@ -25,12 +30,14 @@ struct AdDecisions: Sendable {
         let outcome = auctioneer.run(request, on: reloader.index.snapshot, policy: policy)
         var generator = SystemRandomNumberGenerator()
         let base = settings.beaconBaseURL
+        let tokens = keys.tokens
         let signed = outcome.wins.map { win in
             let impressionID = BeaconToken.newImpressionID(using: &generator)
             let token = tokens.encode(BeaconToken(
                 impressionID: impressionID, requestID: request.requestID, placementID: win.placementID, campaignID: win.campaignID,
                 advertiserID: win.advertiserID, creativeID: win.creative.id, pricing: win.pricing, clearingECPM: win.clearingECPM,
-                price: win.price, issuedAt: request.time, expiresAt: request.time.adding(seconds: settings.beaconTTLSeconds),
+                price: win.price, issuedAt: request.time, expiresAt: request.time.adding(seconds: settings.beaconTimeouts.impressionSeconds),
+                clickExpiresAt: request.time.adding(seconds: settings.beaconTimeouts.clickSeconds), reservationID: win.reservationID,
                 isTest: isTest, keyID: ""
             ))
             return SignedWin(
@@ -40,8 +47,6 @@ struct AdDecisions: Sendable {
         }
         return (outcome, signed)
     }
-
-    static func now() -> Instant { Instant(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000)) }
 
     /// A request id for requests that did not bring one.
     static func newRequestID() -> String {

@@ -21,7 +21,7 @@ struct AdsController<Context: RequestContext>: Sendable {
         let auction = AuctionRequest(
             requestID: parsed.requestID ?? AdDecisions.newRequestID(), userID: parsed.userID, device: parsed.device,
             operatingSystem: parsed.operatingSystem, country: parsed.country, keywords: parsed.keywords,
-            placements: parsed.placements, time: AdDecisions.now(), debug: parsed.debug
+            placements: parsed.placements, time: decisions.now(), debug: parsed.debug
         )
         let (outcome, signed) = decisions.run(auction)
         metrics.auction(outcome, endpoint: "native")

@@ -1,19 +1,23 @@
 import Hummingbird
 import Logging
+import VickreyBudget
 import VickreyCore
 import VickreySigning
 import VickreyStore
 
 /// Builds the whole server from settings: opens and migrates the database, creates the
 /// signing key on first start, seeds demo campaigns into an empty database, loads the
-/// index, and wires routes, middleware and the index reloader. The executable and the
-/// tests both call this.
+/// index, recovers spend and taken beacons from the ledger, and wires routes,
+/// middleware and the background services. The executable and the tests both call this.
 public func buildApplication(settings: ServerSettings, logger: Logger) async throws -> some ApplicationProtocol {
     let store = try CampaignStore(path: settings.databasePath)
+    let ledgerStore = LedgerStore(store)
+    try ledgerStore.requireDurableCommits()
     let (keyring, createdKey) = try SigningKeyring.loadOrCreate(directory: settings.keysDirectory)
     if createdKey {
         logger.info("created signing key", metadata: ["key.id": "\(keyring.currentID)", "keys.directory": "\(settings.keysDirectory)"])
     }
+    let keys = LiveKeyring(keyring)
     if settings.seedDemoCampaigns {
         let seeded = try DemoCampaigns.seedIfEmpty(store)
         if seeded > 0 { logger.info("seeded demo campaigns into an empty database", metadata: ["campaigns": "\(seeded)"]) }
@@ -22,17 +26,32 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
     try reloader.loadAll()
     logger.info("campaign index loaded", metadata: ["index.campaigns": "\(reloader.index.snapshot.count)", "db.path": "\(settings.databasePath)"])
 
+    let budgets = BudgetBook(timeouts: settings.beaconTimeouts, pacing: settings.pacing)
+    let replays = BeaconReplayGuard(retentionSeconds: max(settings.beaconTimeouts.impressionSeconds, settings.beaconTimeouts.clickSeconds))
+    let recovered = try SpendRecovery(ledger: ledgerStore, reloader: reloader, clock: settings.clock)
+        .restore(into: budgets, replays: replays, retentionSeconds: max(settings.beaconTimeouts.impressionSeconds, settings.beaconTimeouts.clickSeconds))
+    logger.info("spend recovered from the ledger", metadata: ["campaigns": "\(recovered.campaigns)", "ledger.records": "\(recovered.records)"])
+    if settings.ledgerBearerToken == nil {
+        logger.warning("ledger.bearerToken is not set: GET /v1/ledger answers 401 to everyone")
+    }
+
     let metrics = ServerMetrics()
     metrics.index(campaigns: reloader.index.snapshot.count, lagSeconds: 0)
+    let policy = ServingPolicy(budgets: budgets, caps: FrequencyCapper(maximumUsers: settings.frequencyCapUsers))
     let decisions = AdDecisions(
-        reloader: reloader, auctioneer: Auctioneer(rules: settings.rules), policy: AlwaysEligible(),
-        tokens: BeaconTokenCodec(keyring: keyring), settings: settings
+        reloader: reloader, auctioneer: Auctioneer(rules: settings.rules), policy: policy, keys: keys, settings: settings
+    )
+    let writer = LedgerWriter(store: ledgerStore, maximumBatch: settings.ledgerMaximumBatch) { keys.signingKey }
+    let beacons = BeaconProcessor(
+        keys: keys, budgets: budgets, ledger: writer, replays: replays, reloader: reloader, clock: settings.clock, metrics: metrics
     )
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ErrorMiddleware())
     AdsController(decisions: decisions, metrics: metrics).addRoutes(to: router)
     OpenRTBController(decisions: decisions, metrics: metrics).addRoutes(to: router)
+    BeaconController(processor: beacons).addRoutes(to: router)
+    LedgerController(ledger: ledgerStore, keys: keys, bearerToken: settings.ledgerBearerToken).addRoutes(to: router)
     OperationsController(reloader: reloader, metrics: metrics).addRoutes(to: router)
 
     let host = settings.host
@@ -40,7 +59,11 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
     return Application(
         router: router,
         configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Vickrey"),
-        services: [IndexReloaderService(reloader: reloader, interval: .milliseconds(settings.pollIntervalMilliseconds), metrics: metrics, logger: logger)],
+        services: [
+            LedgerWriterService(writer: writer),
+            MaintenanceService(budgets: budgets, replays: replays, keys: keys, clock: settings.clock, logger: logger),
+            IndexReloaderService(reloader: reloader, interval: .milliseconds(settings.pollIntervalMilliseconds), metrics: metrics, logger: logger),
+        ],
         onServerRunning: { channel in
             let address = channel.localAddress?.port.map { "http://\(host):\($0)" } ?? "http://\(host):\(port)"
             logger.info("Vickrey is listening on \(address)")

@@ -48,7 +48,7 @@ struct OpenRTBController<Context: RequestContext>: Sendable {
         let auction = AuctionRequest(
             requestID: bidRequest.id, userID: bidRequest.userID, device: bidRequest.device,
             operatingSystem: bidRequest.operatingSystem, country: bidRequest.country, keywords: bidRequest.keywords,
-            placements: placements, time: AdDecisions.now()
+            placements: placements, time: decisions.now()
         )
         let (outcome, signed) = decisions.run(auction, isTest: bidRequest.isTest)
         metrics.auction(outcome, endpoint: "openrtb")

@@ -36,7 +36,11 @@ final class ServerMetrics: Sendable {
     }
 
     func request(route: String, status: Int, duration: Duration) {
-        let label = Self.routes.contains(route) ? route : "other"
+        let label = if Self.routes.contains(route) { route }
+            else if route.hasPrefix("/v1/beacons/impression/") { "/v1/beacons/impression/{token}" }
+            else if route.hasPrefix("/v1/beacons/click/") { "/v1/beacons/click/{token}" }
+            else if route == "/v1/ledger" || route == "/.well-known/jwks.json" { route }
+            else { "other" }
         counter("http_requests_total", [("route", label), ("status", "\(status)")]).increment()
         let timer = timers.withLock { timers in
             if let existing = timers[label] { return existing }
@@ -55,6 +59,16 @@ final class ServerMetrics: Sendable {
             case .unfilled(let reason): counter("vickrey_no_fills_total", [("endpoint", endpoint), ("reason", reason.rawValue)]).increment()
             }
         }
+    }
+
+    /// A beacon accepted: `billed`, `unbilled` or `replay` (counted once, changed nothing).
+    func beacon(kind: BeaconKind, outcome: String) {
+        counter("vickrey_beacons_total", [("kind", kind.rawValue), ("outcome", outcome)]).increment()
+    }
+
+    /// A beacon refused: `malformed`, `forged`, `unknown_key` or `expired`.
+    func beaconRejected(kind: BeaconKind, reason: String) {
+        counter("vickrey_beacons_rejected_total", [("kind", kind.rawValue), ("reason", reason)]).increment()
     }
 
     /// An OpenRTB impression not auctioned at all (private auction, other currency, no banner, late).

@@ -1,4 +1,6 @@
 import Configuration
+import Foundation
+import VickreyBudget
 import VickreyConfig
 import VickreyCore
 import VickreyWire
@@ -25,8 +27,21 @@ public struct ServerSettings: Sendable {
     public var rules = AuctionRules()
     /// `auction.currency`: the account currency; OpenRTB floors in others get no bid.
     public var currency = "USD"
-    /// `beacon.impressionTTLSeconds`: how long an ad's beacon URLs stay valid.
-    public var beaconTTLSeconds: Int64 = 3600
+    /// `beacon.impressionTTLSeconds`, `beacon.clickTTLSeconds`: how long an ad's
+    /// impression and click URLs stay valid, and so how long a win's reservation waits
+    /// for them (CPM wins wait for the impression, CPC wins for the click).
+    public var beaconTimeouts = ReservationTimeouts(impressionSeconds: 900, clickSeconds: 3_600)
+    /// `pacing.*`: even pacing's constants.
+    public var pacing = PacingSettings()
+    /// `frequencyCap.maximumUsers`: how many users' recent ads are remembered.
+    public var frequencyCapUsers = 1_000_000
+    /// `ledger.maximumBatch`: the most records one group commit writes (1: a transaction per beacon).
+    public var ledgerMaximumBatch = 512
+    /// `ledger.bearerToken`: what billing sends as `Authorization: Bearer …` to read
+    /// `GET /v1/ledger`. Unset: the endpoint answers 401 to everyone.
+    public var ledgerBearerToken: String?
+    /// Where every time-dependent decision reads the time (tests inject their own).
+    public var clock: any VickreyClock = SystemClock()
     /// `http.maxBodyBytes`, `http.maxPlacements`.
     public var limits = RequestLimits()
 
@@ -49,7 +64,20 @@ public struct ServerSettings: Sendable {
         settings.rules.minimumFloor = Micros(Int64(config.int(forKey: "auction.minimumFloorMicros", default: 10_000)))
         settings.rules.increment = Micros(Int64(config.int(forKey: "auction.incrementMicros", default: 10_000)))
         settings.currency = config.string(forKey: "auction.currency", default: settings.currency).uppercased()
-        settings.beaconTTLSeconds = Int64(config.int(forKey: "beacon.impressionTTLSeconds", default: Int(settings.beaconTTLSeconds)))
+        settings.beaconTimeouts.impressionSeconds = Int64(config.int(forKey: "beacon.impressionTTLSeconds", default: 900))
+        settings.beaconTimeouts.clickSeconds = Int64(config.int(forKey: "beacon.clickTTLSeconds", default: 3_600))
+        settings.pacing = PacingSettings(
+            updateIntervalSeconds: Int64(config.int(forKey: "pacing.updateIntervalSeconds", default: 60)),
+            adjustmentRate: config.double(forKey: "pacing.adjustmentRate", default: 0.1),
+            initialPassThrough: config.double(forKey: "pacing.initialPassThrough", default: 0.1),
+            minimumPassThrough: config.double(forKey: "pacing.minimumPassThrough", default: 0.001),
+            hourlyTrafficWeights: (config.string(forKey: "pacing.hourlyTrafficWeights") ?? "").split(separator: ",").compactMap {
+                Double($0.trimmingCharacters(in: .whitespaces))
+            }
+        )
+        settings.frequencyCapUsers = config.int(forKey: "frequencyCap.maximumUsers", default: settings.frequencyCapUsers)
+        settings.ledgerMaximumBatch = config.int(forKey: "ledger.maximumBatch", default: settings.ledgerMaximumBatch)
+        settings.ledgerBearerToken = config.string(forKey: "ledger.bearerToken")
         settings.limits.maximumBodyBytes = config.int(forKey: "http.maxBodyBytes", default: settings.limits.maximumBodyBytes)
         settings.limits.maximumPlacements = config.int(forKey: "http.maxPlacements", default: settings.limits.maximumPlacements)
         return settings

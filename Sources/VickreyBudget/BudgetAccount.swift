@@ -183,6 +183,12 @@ struct AccountState {
         return true
     }
 
+    /// Takes back spend that was charged but never recorded.
+    mutating func refund(_ amount: Nanos) {
+        spentTotal -= amount
+        spentToday = spentToday >= amount ? spentToday - amount : .zero
+    }
+
     /// Sets the spend recovered from durable records.
     mutating func restore(spentTotal: Nanos, spentToday: Nanos, day: Int64) {
         self.spentTotal = spentTotal

@@ -112,6 +112,8 @@ public final class BudgetBook: Sendable {
         shards[Int(UInt(bitPattern: id.hashValue) % UInt(shards.count))]
     }
 
+    fileprivate func existingAccountForRefund(_ id: CampaignID) -> Account? { existingAccount(id) }
+
     private func existingAccount(_ id: CampaignID) -> Account? {
         shard(id).withLock { $0[id] }
     }
@@ -151,6 +153,17 @@ final class Account: Sendable {
             if state.limits != limits { state.limits = limits }
             state.advance(to: now, pacing: pacing)
             return body(&state)
+        }
+    }
+}
+
+extension BudgetBook {
+    /// Takes back a billed charge that could not be recorded durably.
+    public func refund(_ campaignID: CampaignID, amount: Nanos, at now: Instant) {
+        guard let account = existingAccountForRefund(campaignID) else { return }
+        account.state.withLock { state in
+            state.advance(to: now, pacing: pacing)
+            state.refund(amount)
         }
     }
 }

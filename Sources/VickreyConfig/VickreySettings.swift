@@ -14,13 +14,21 @@ public struct VickreySettings: Sendable {
     /// Where the database lives when nothing says otherwise.
     public static let defaultDatabasePath = "var/vickrey.sqlite"
 
+    /// Where the signing keys live when nothing says otherwise.
+    public static let defaultKeysDirectory = "var/keys"
+
     /// `db.path`: the SQLite database file.
     public var databasePath: String
+    /// `keys.directory`: the Ed25519 signing keys.
+    public var keysDirectory: String
 
     /// Reads the settings from the environment and the config file.
     public static func load(environment: [String: String]) async throws -> VickreySettings {
         let reader = try await reader(environment: environment)
-        return VickreySettings(databasePath: reader.string(forKey: "db.path", default: defaultDatabasePath))
+        return VickreySettings(
+            databasePath: reader.string(forKey: "db.path", default: defaultDatabasePath),
+            keysDirectory: reader.string(forKey: "keys.directory", default: defaultKeysDirectory)
+        )
     }
 
     /// A reader over the environment and the config file, for settings beyond these.

@@ -56,3 +56,30 @@ extension Instant {
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }
+
+extension Instant {
+    /// The canonical UTC form with milliseconds, `YYYY-MM-DDTHH:MM:SS.mmmZ`, as ledger
+    /// records carry their event time.
+    public var rfc3339Milliseconds: String {
+        let whole = Instant(millisecondsSinceEpoch: millisecondsSinceEpoch - millisecondsSinceEpoch.floorModulo(1000)).rfc3339
+        let millis = millisecondsSinceEpoch.floorModulo(1000)
+        let digits = String(millis)
+        return whole.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
+    }
+
+    /// Parses exactly `YYYY-MM-DDTHH:MM:SS.mmmZ`; nil for anything else.
+    public init?(canonicalRFC3339Milliseconds text: String) {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 24, bytes[19] == UInt8(ascii: "."), bytes[23] == UInt8(ascii: "Z"),
+              let whole = Instant(canonicalRFC3339: String(decoding: bytes[0..<19], as: UTF8.self) + "Z"),
+              bytes[20..<23].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+        else { return nil }
+        let millis = bytes[20..<23].reduce(Int64(0)) { $0 * 10 + Int64($1 - UInt8(ascii: "0")) }
+        self.init(millisecondsSinceEpoch: whole.millisecondsSinceEpoch + millis)
+    }
+}
+
+/// What a beacon reports: an ad was shown, or clicked.
+public enum BeaconKind: String, Hashable, Sendable, CaseIterable {
+    case impression, click
+}

@@ -11,7 +11,7 @@ import VickreyCore
 /// about 1.3 µs, where an Ed25519 signature per ad would cost 10 µs to make and 50 µs
 /// to check (see `docs/beacons.md`). Any change to any byte is detected.
 public struct BeaconToken: Hashable, Sendable {
-    public static let version: UInt8 = 1
+    public static let version: UInt8 = 2
 
     /// 12 random bytes, hex: the id of this ad impression (idempotency key for beacons).
     public var impressionID: String
@@ -25,7 +25,12 @@ public struct BeaconToken: Hashable, Sendable {
     /// Per unit of `pricing` (CPM or per click).
     public var price: Micros
     public var issuedAt: Instant
+    /// Until when the impression URL is valid.
     public var expiresAt: Instant
+    /// Until when the click URL is valid.
+    public var clickExpiresAt: Instant
+    /// The budget reservation the win took; the beacon settles it.
+    public var reservationID: UInt64
     /// From an OpenRTB `test = 1` request: never billed.
     public var isTest: Bool
     /// The signing key whose derived MAC key authenticated this token.
@@ -34,8 +39,10 @@ public struct BeaconToken: Hashable, Sendable {
     public init(
         impressionID: String, requestID: String, placementID: PlacementID, campaignID: CampaignID, advertiserID: AdvertiserID,
         creativeID: CreativeID, pricing: Pricing, clearingECPM: Micros, price: Micros, issuedAt: Instant, expiresAt: Instant,
-        isTest: Bool, keyID: String
+        clickExpiresAt: Instant? = nil, reservationID: UInt64 = 0, isTest: Bool, keyID: String
     ) {
+        self.clickExpiresAt = clickExpiresAt ?? expiresAt
+        self.reservationID = reservationID
         self.impressionID = impressionID
         self.requestID = requestID
         self.placementID = placementID
@@ -103,6 +110,8 @@ public struct BeaconTokenCodec: Sendable {
         payload.reserveCapacity(160)
         appendVarint(UInt64(bitPattern: token.issuedAt.secondsSinceEpoch), &payload)
         appendVarint(UInt64(bitPattern: token.expiresAt.secondsSinceEpoch), &payload)
+        appendVarint(UInt64(bitPattern: token.clickExpiresAt.secondsSinceEpoch), &payload)
+        appendVarint(token.reservationID, &payload)
         appendVarint(UInt64(bitPattern: token.clearingECPM.value), &payload)
         appendVarint(UInt64(bitPattern: token.price.value), &payload)
         for text in [token.impressionID, token.requestID, token.placementID.rawValue, token.campaignID.rawValue,
@@ -116,14 +125,15 @@ public struct BeaconTokenCodec: Sendable {
         return Base64URL.encode(payload)
     }
 
-    /// Verifies and decodes a token; `now` decides expiry.
-    public func decode(_ text: String, now: Instant) -> Result<BeaconToken, Rejection> {
+    /// Verifies and decodes a token for a beacon of `kind`; `now` decides expiry.
+    public func decode(_ text: String, kind: BeaconKind = .impression, now: Instant) -> Result<BeaconToken, Rejection> {
         guard text.utf8.count <= 1024, let bytes = Base64URL.decode(text), bytes.count > Self.macBytes + 2 else { return .failure(.malformed) }
         let payload = bytes[..<(bytes.count - Self.macBytes)]
         let mac = bytes[(bytes.count - Self.macBytes)...]
         var reader = ByteReader(bytes: Array(payload))
         guard reader.byte() == BeaconToken.version, let flags = reader.byte(),
-              let issued = reader.varint(), let expires = reader.varint(), let clearing = reader.varint(), let price = reader.varint(),
+              let issued = reader.varint(), let expires = reader.varint(), let clickExpires = reader.varint(),
+              let reservation = reader.varint(), let clearing = reader.varint(), let price = reader.varint(),
               let impressionID = reader.string(), let requestID = reader.string(), let placement = reader.string().flatMap(PlacementID.init),
               let campaign = reader.string().flatMap(CampaignID.init), let advertiser = reader.string().flatMap(AdvertiserID.init),
               let creative = reader.string().flatMap(CreativeID.init), let keyID = reader.string(), reader.isAtEnd
@@ -135,9 +145,11 @@ public struct BeaconTokenCodec: Sendable {
             impressionID: impressionID, requestID: requestID, placementID: placement, campaignID: campaign, advertiserID: advertiser,
             creativeID: creative, pricing: flags & 2 != 0 ? .cpc : .cpm, clearingECPM: Micros(Int64(bitPattern: clearing)),
             price: Micros(Int64(bitPattern: price)), issuedAt: Instant(secondsSinceEpoch: Int64(bitPattern: issued)),
-            expiresAt: Instant(secondsSinceEpoch: Int64(bitPattern: expires)), isTest: flags & 1 != 0, keyID: keyID
+            expiresAt: Instant(secondsSinceEpoch: Int64(bitPattern: expires)),
+            clickExpiresAt: Instant(secondsSinceEpoch: Int64(bitPattern: clickExpires)), reservationID: reservation,
+            isTest: flags & 1 != 0, keyID: keyID
         )
-        guard now < token.expiresAt else { return .failure(.expired) }
+        guard now < (kind == .impression ? token.expiresAt : token.clickExpiresAt) else { return .failure(.expired) }
         return .success(token)
     }
 

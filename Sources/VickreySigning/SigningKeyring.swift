@@ -19,6 +19,8 @@ public struct SigningKeyring: Sendable {
 
         public var privateKey: Curve25519.Signing.PrivateKey { try! Curve25519.Signing.PrivateKey(rawRepresentation: rawPrivateKey) }
         public var publicKey: Curve25519.Signing.PublicKey { privateKey.publicKey }
+        /// The 32 raw bytes of the public key (what a JWK's `x` carries).
+        public var rawPublicKey: [UInt8] { Array(publicKey.rawRepresentation) }
     }
 
     public let directory: String

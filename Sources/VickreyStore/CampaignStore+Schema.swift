@@ -75,6 +75,37 @@ extension CampaignStore {
                     CHECK (frequency_cap_refuse_anonymous IN (0, 1))
                 """)
         }
+        migrator.registerMigration("v3: signed ledger") { db in
+            try db.execute(sql: """
+                CREATE TABLE ledger (
+                    seq INTEGER PRIMARY KEY,
+                    kind TEXT NOT NULL CHECK (kind IN ('impression', 'click')),
+                    billed INTEGER NOT NULL CHECK (billed IN (0, 1)),
+                    reason TEXT,
+                    impression_id TEXT NOT NULL,
+                    request_id TEXT NOT NULL,
+                    campaign_id TEXT NOT NULL,
+                    advertiser_id TEXT NOT NULL,
+                    creative_id TEXT NOT NULL,
+                    placement_id TEXT NOT NULL,
+                    pricing TEXT NOT NULL,
+                    clearing_ecpm_micros INTEGER NOT NULL,
+                    charge_nanos INTEGER NOT NULL CHECK (charge_nanos >= 0),
+                    event_time_ms INTEGER NOT NULL,
+                    prev_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL,
+                    kid TEXT NOT NULL,
+                    sig TEXT NOT NULL,
+                    UNIQUE (kind, impression_id)
+                );
+                CREATE INDEX ledger_event_time ON ledger (event_time_ms);
+                CREATE INDEX ledger_campaign ON ledger (campaign_id, billed);
+                CREATE TRIGGER ledger_is_append_only_update BEFORE UPDATE ON ledger
+                    BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+                CREATE TRIGGER ledger_is_append_only_delete BEFORE DELETE ON ledger
+                    BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+                """)
+        }
         return migrator
     }
 

@@ -14,6 +14,7 @@ struct CampaignStoreTests {
         let store = try database.open()
         #expect(try store.appliedMigrations() == [
             "v1: advertisers, campaigns, creatives, targeting", "v2: frequency caps may refuse anonymous requests",
+            "v3: signed ledger",
         ])
         #expect(try store.revision() == 0)
         let queue = try DatabaseQueue(path: database.path)

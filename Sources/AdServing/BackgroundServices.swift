@@ -1,0 +1,48 @@
+import Logging
+import ServiceLifecycle
+import VickreyBudget
+import VickreyStore
+
+/// Runs the ledger's group-commit writer. On graceful shutdown (after the HTTP server
+/// has drained) it stops taking events, writes those still waiting, and returns.
+struct LedgerWriterService: Service {
+    let writer: LedgerWriter
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await writer.run()
+        } onGracefulShutdown: {
+            writer.close()
+        }
+    }
+}
+
+/// Once a second: expires reservations and rolls budget days, forgets beacon keys past
+/// their tokens' lifetime, and picks up signing keys rotated by `adctl keys rotate`.
+struct MaintenanceService: Service {
+    let budgets: BudgetBook
+    let replays: BeaconReplayGuard
+    let keys: LiveKeyring
+    let clock: any VickreyClock
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            var ticks = 0
+            while !Task.isCancelled {
+                let now = clock.now()
+                budgets.sweep(at: now)
+                replays.prune(at: now)
+                if ticks % 5 == 0 {
+                    do {
+                        if let current = try keys.reload() { logger.info("signing key changed", metadata: ["key.id": "\(current)"]) }
+                    } catch {
+                        logger.error("cannot reload signing keys", metadata: ["error": "\(error)"])
+                    }
+                }
+                ticks += 1
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+}

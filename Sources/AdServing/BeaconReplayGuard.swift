@@ -1,0 +1,56 @@
+import Synchronization
+import VickreyCore
+
+/// Remembers which beacons (`kind:impression_id`) were taken, so a replay is counted
+/// once. Taking is atomic: of two identical beacons racing, exactly one wins.
+///
+/// Bounded by time, not count: a beacon's token is valid only until its expiry, after
+/// which a replay is refused as expired anyway, so a key is forgotten once the longest
+/// token lifetime has passed since it was taken. Keys taken before a restart are loaded
+/// from the ledger, whose unique (kind, impression id) is the final guard.
+final class BeaconReplayGuard: Sendable {
+    private struct State {
+        var taken: [String: Instant] = [:]
+        /// Keys in the order they were taken, with when they may be forgotten.
+        var expiry: [(key: String, forgetAt: Instant)] = []
+        var head = 0
+    }
+
+    private let state = Mutex(State())
+    private let retentionSeconds: Int64
+
+    init(retentionSeconds: Int64) { self.retentionSeconds = retentionSeconds }
+
+    /// Takes `key`; false when it was already taken (a replay).
+    func take(_ key: String, at now: Instant) -> Bool {
+        state.withLock { state in
+            guard state.taken[key] == nil else { return false }
+            let forgetAt = now.adding(seconds: retentionSeconds)
+            state.taken[key] = forgetAt
+            state.expiry.append((key, forgetAt))
+            return true
+        }
+    }
+
+    /// Gives a key back (its beacon failed before it was recorded).
+    func giveBack(_ key: String) {
+        _ = state.withLock { $0.taken.removeValue(forKey: key) }
+    }
+
+    /// Forgets keys whose retention has passed.
+    func prune(at now: Instant) {
+        state.withLock { state in
+            while state.head < state.expiry.count, state.expiry[state.head].forgetAt <= now {
+                let entry = state.expiry[state.head]
+                if state.taken[entry.key] == entry.forgetAt { state.taken.removeValue(forKey: entry.key) }
+                state.head += 1
+            }
+            if state.head > 4096, state.head * 2 > state.expiry.count {
+                state.expiry.removeFirst(state.head)
+                state.head = 0
+            }
+        }
+    }
+
+    var count: Int { state.withLock { $0.taken.count } }
+}

@@ -1,0 +1,60 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import VickreyLedger
+import VickreyStore
+
+/// `GET /v1/ledger?after=SEQ&limit=N` for billing (bearer token from config) and
+/// `GET /.well-known/jwks.json` for anyone who verifies records.
+struct LedgerController<Context: RequestContext>: Sendable {
+    let ledger: LedgerStore
+    let keys: LiveKeyring
+    let bearerToken: String?
+
+    static var defaultLimit: Int { 100 }
+    static var maximumLimit: Int { 1_000 }
+
+    func addRoutes(to router: Router<Context>) {
+        router.get("/.well-known/jwks.json") { _, _ in
+            var response = JSONResponse.bytes(Array(JWKS.encode(keys.publicKeys).utf8))
+            response.headers[.cacheControl] = "max-age=300"
+            return response
+        }
+        router.get("/v1/ledger") { request, _ in try page(request) }
+    }
+
+    func page(_ request: Request) throws -> Response {
+        try authorize(request)
+        let query = request.uri.queryParameters
+        let after = try Self.integer(query["after"].map(String.init), field: "after", default: 0, range: 0...Int64.max)
+        let limit = Int(try Self.integer(query["limit"].map(String.init), field: "limit", default: Int64(Self.defaultLimit), range: 1...Int64(Self.maximumLimit)))
+        let records = try ledger.records(after: after, limit: limit)
+        var body = #"{"records":["#
+        body += records.map(LedgerExport.jsonLine).joined(separator: ",")
+        let next = records.last?.seq ?? after
+        body += #"],"next_after":\#(next),"has_more":\#(records.count == limit)}"#
+        return JSONResponse.bytes(Array(body.utf8))
+    }
+
+    private func authorize(_ request: Request) throws {
+        let presented = request.headers[.authorization].flatMap { value -> String? in
+            value.hasPrefix("Bearer ") ? String(value.dropFirst(7)) : nil
+        }
+        guard let expected = bearerToken, !expected.isEmpty, let presented, Self.constantTimeEqual(Array(presented.utf8), Array(expected.utf8)) else {
+            throw APIError(code: .unauthorized, message: "send the billing token from ledger.bearerToken as 'Authorization: Bearer TOKEN'", field: "Authorization")
+        }
+    }
+
+    private static func integer(_ text: String?, field: String, default value: Int64, range: ClosedRange<Int64>) throws -> Int64 {
+        guard let text else { return value }
+        guard let parsed = Int64(text), range.contains(parsed) else {
+            throw APIError(code: .invalidRequest, message: "must be an integer in \(range.lowerBound)...\(range.upperBound)", field: field)
+        }
+        return parsed
+    }
+
+    private static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}

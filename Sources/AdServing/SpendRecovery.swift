@@ -1,0 +1,37 @@
+import VickreyBudget
+import VickreyCore
+import VickreyStore
+
+/// Start-up recovery from the ledger, the only durable record of money: each campaign's
+/// lifetime spend is the sum of its billed records, its spend today the sum of those
+/// whose event time falls on its current budget day, and every beacon recorded within
+/// the longest token lifetime is marked taken so a replay after a restart is not
+/// counted again. Reservations are not durable: after a crash they are gone, and a late
+/// beacon is billed only if the free budget still covers it.
+struct SpendRecovery {
+    let ledger: LedgerStore
+    let reloader: CampaignIndexReloader
+    let clock: any VickreyClock
+
+    func restore(into budgets: BudgetBook, replays: BeaconReplayGuard, retentionSeconds: Int64) throws -> (campaigns: Int, records: Int) {
+        let now = clock.now()
+        let lifetime = try ledger.billedSpendByCampaign()
+        // Two days back covers "today" in every time zone (offsets are within ±14 h).
+        var recent: [CampaignID: [(Instant, Nanos)]] = [:]
+        for charge in try ledger.billedCharges(since: now.adding(seconds: -2 * 86_400)) {
+            recent[charge.campaign, default: []].append((charge.time, charge.charge))
+        }
+        for (id, total) in lifetime {
+            guard let campaign = try reloader.index.snapshot.campaign(id) ?? reloader.store.campaign(id) else { continue }
+            let limits = BudgetLimits(campaign)
+            let today = now.dayNumber(offsetSeconds: limits.timeZone.offsetSeconds(at: now))
+            let spentToday = (recent[id] ?? []).reduce(Nanos.zero) { sum, entry in
+                entry.0.dayNumber(offsetSeconds: limits.timeZone.offsetSeconds(at: entry.0)) == today ? sum + entry.1 : sum
+            }
+            budgets.restore(id, limits: limits, spentTotal: total, spentToday: spentToday, at: now)
+        }
+        let taken = try ledger.recentEventKeys(since: now.adding(seconds: -retentionSeconds))
+        for (key, time) in taken { _ = replays.take(key, at: time) }
+        return (lifetime.count, taken.count)
+    }
+}

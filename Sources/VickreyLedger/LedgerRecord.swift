@@ -1,0 +1,141 @@
+import Crypto
+import Foundation
+import VickreyCore
+
+/// What happened, before it is placed in the chain: one impression or click, billed or
+/// not. The ledger writer gives it a sequence number, chains and signs it.
+public struct LedgerEvent: Hashable, Sendable {
+    public var kind: BeaconKind
+    public var billed: Bool
+    /// Why the event was not billed (`daily_budget_exhausted`, `total_budget_exhausted`,
+    /// `test`); nil when billed.
+    public var reason: String?
+    public var impressionID: String
+    public var requestID: String
+    public var campaignID: CampaignID
+    public var advertiserID: AdvertiserID
+    public var creativeID: CreativeID
+    public var placementID: PlacementID
+    public var pricing: Pricing
+    public var clearingECPM: Micros
+    /// What was charged, exactly: 0 when unbilled.
+    public var charge: Nanos
+    public var eventTime: Instant
+
+    public init(
+        kind: BeaconKind, billed: Bool, reason: String?, impressionID: String, requestID: String, campaignID: CampaignID,
+        advertiserID: AdvertiserID, creativeID: CreativeID, placementID: PlacementID, pricing: Pricing, clearingECPM: Micros,
+        charge: Nanos, eventTime: Instant
+    ) {
+        self.kind = kind
+        self.billed = billed
+        self.reason = reason
+        self.impressionID = impressionID
+        self.requestID = requestID
+        self.campaignID = campaignID
+        self.advertiserID = advertiserID
+        self.creativeID = creativeID
+        self.placementID = placementID
+        self.pricing = pricing
+        self.clearingECPM = clearingECPM
+        self.charge = charge
+        self.eventTime = eventTime
+    }
+}
+
+/// One ledger record: an event with its place in the chain, its hash and its signature.
+///
+/// The bytes hashed and signed are `canonicalBytes` (defined in `docs/ledger.md`): every
+/// field but `hash` and `sig`, one per line as `name=LENGTH:VALUE`. `hash` is the
+/// lowercase hex SHA-256 of those bytes; `prevHash` is the previous record's `hash`
+/// (64 zeros for the first); `sig` is the base64url Ed25519 signature of those bytes by
+/// the key `kid`.
+public struct LedgerRecord: Hashable, Sendable {
+    public var seq: Int64
+    public var event: LedgerEvent
+    public var prevHash: String
+    public var hash: String
+    public var keyID: String
+    public var signature: String
+
+    public static let genesisHash = String(repeating: "0", count: 64)
+    static let header = "vickrey-ledger-record-v1\n"
+
+    public init(seq: Int64, event: LedgerEvent, prevHash: String, hash: String, keyID: String, signature: String) {
+        self.seq = seq
+        self.event = event
+        self.prevHash = prevHash
+        self.hash = hash
+        self.keyID = keyID
+        self.signature = signature
+    }
+
+    /// Chains and signs `event` as record `seq` after a record whose hash is `prevHash`.
+    public static func seal(_ event: LedgerEvent, seq: Int64, prevHash: String, keyID: String, signingKey: Curve25519.Signing.PrivateKey) throws -> LedgerRecord {
+        let bytes = canonicalBytes(seq: seq, event: event, prevHash: prevHash, keyID: keyID)
+        let signature = try signingKey.signature(for: bytes)
+        return LedgerRecord(
+            seq: seq, event: event, prevHash: prevHash, hash: hexSHA256(bytes), keyID: keyID,
+            signature: Base64URLText.encode(Array(signature))
+        )
+    }
+
+    /// The exact bytes hashed and signed (see `docs/ledger.md`).
+    public var canonicalBytes: [UInt8] { Self.canonicalBytes(seq: seq, event: event, prevHash: prevHash, keyID: keyID) }
+
+    static func canonicalBytes(seq: Int64, event: LedgerEvent, prevHash: String, keyID: String) -> [UInt8] {
+        var bytes = Array(header.utf8)
+        bytes.reserveCapacity(512)
+        func field(_ name: String, _ value: String) {
+            bytes.append(contentsOf: name.utf8)
+            bytes.append(UInt8(ascii: "="))
+            bytes.append(contentsOf: String(value.utf8.count).utf8)
+            bytes.append(UInt8(ascii: ":"))
+            bytes.append(contentsOf: value.utf8)
+            bytes.append(UInt8(ascii: "\n"))
+        }
+        field("seq", String(seq))
+        field("kind", event.kind.rawValue)
+        field("billed", event.billed ? "true" : "false")
+        field("reason", event.reason ?? "")
+        field("impression_id", event.impressionID)
+        field("request_id", event.requestID)
+        field("campaign_id", event.campaignID.rawValue)
+        field("advertiser_id", event.advertiserID.rawValue)
+        field("creative_id", event.creativeID.rawValue)
+        field("placement_id", event.placementID.rawValue)
+        field("pricing", event.pricing.rawValue)
+        field("clearing_ecpm_micros", String(event.clearingECPM.value))
+        field("charge_nanos", String(event.charge.value))
+        field("event_time", event.eventTime.rfc3339Milliseconds)
+        field("prev_hash", prevHash)
+        field("kid", keyID)
+        return bytes
+    }
+
+    static func hexSHA256(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(64)
+        for byte in SHA256.hash(data: bytes) {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
+}
+
+/// Base64url without padding (RFC 4648 §5), as signatures and JWK keys are written.
+public enum Base64URLText {
+    public static func encode(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    public static func decode(_ text: String) -> [UInt8]? {
+        guard text.utf8.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "+") && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "=") }) else { return nil }
+        var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while standard.utf8.count % 4 != 0 { standard += "=" }
+        return Data(base64Encoded: standard).map(Array.init)
+    }
+}

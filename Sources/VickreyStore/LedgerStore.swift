@@ -1,0 +1,165 @@
+import GRDB
+import VickreyCore
+import VickreyLedger
+
+/// The ledger's table in the campaign database: append-only (triggers refuse updates
+/// and deletes), one record per (kind, impression id), read by cursor for billing,
+/// exports and start-up recovery.
+public final class LedgerStore: Sendable {
+    let pool: DatabasePool
+
+    /// The ledger of the database `store` opened (same file, same connections).
+    public init(_ store: CampaignStore) { pool = store.pool }
+
+    /// Makes every commit on the writer connection wait for the disk (`synchronous =
+    /// FULL`): a record is durable before its beacon is answered, even on power loss.
+    public func requireDurableCommits() throws(StoreError) {
+        do { try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") } } catch { throw CampaignStore.map(error) }
+    }
+
+    /// The last record's sequence number and hash (0 and 64 zeros for an empty ledger).
+    public func tail() throws(StoreError) -> (seq: Int64, hash: String) {
+        do { return try pool.read(Self.tail) } catch { throw CampaignStore.map(error) }
+    }
+
+    static func tail(_ db: Database) throws -> (seq: Int64, hash: String) {
+        guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1") else {
+            return (0, LedgerRecord.genesisHash)
+        }
+        return (row[0], row[1])
+    }
+
+    /// What happened to one event handed to `append`.
+    public enum AppendOutcome: Hashable, Sendable {
+        case appended(seq: Int64)
+        /// A record of the same kind for the same impression exists: nothing written.
+        case duplicate
+    }
+
+    /// Appends `events` in one transaction, chained after the current tail and sealed by
+    /// `seal`; events already recorded (same kind and impression id) are skipped.
+    public func append(
+        _ events: [LedgerEvent], seal: @escaping @Sendable (LedgerEvent, _ seq: Int64, _ prevHash: String) throws -> LedgerRecord
+    ) async throws(StoreError) -> [AppendOutcome] {
+        do {
+            return try await pool.write { db in
+                var (seq, hash) = try Self.tail(db)
+                let exists = try db.cachedStatement(sql: "SELECT 1 FROM ledger WHERE kind = ? AND impression_id = ?")
+                let insert = try db.cachedStatement(sql: """
+                    INSERT INTO ledger (seq, kind, billed, reason, impression_id, request_id, campaign_id, advertiser_id, creative_id,
+                        placement_id, pricing, clearing_ecpm_micros, charge_nanos, event_time_ms, prev_hash, hash, kid, sig)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                var outcomes: [AppendOutcome] = []
+                outcomes.reserveCapacity(events.count)
+                var seen = Set<String>()
+                for event in events {
+                    let key = "\(event.kind.rawValue):\(event.impressionID)"
+                    let recorded = try Bool.fetchOne(exists, arguments: [event.kind.rawValue, event.impressionID]) ?? false
+                    if recorded || !seen.insert(key).inserted {
+                        outcomes.append(.duplicate)
+                        continue
+                    }
+                    let record = try seal(event, seq + 1, hash)
+                    try insert.execute(arguments: Self.arguments(record))
+                    seq = record.seq
+                    hash = record.hash
+                    outcomes.append(.appended(seq: seq))
+                }
+                return outcomes
+            }
+        } catch {
+            throw CampaignStore.map(error)
+        }
+    }
+
+    /// Up to `limit` records with `seq > after`, in order.
+    public func records(after: Int64, limit: Int) throws(StoreError) -> [LedgerRecord] {
+        do {
+            return try pool.read { db in
+                try Row.fetchAll(db, sql: "\(Self.select) WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [after, limit]).map(Self.record)
+            }
+        } catch { throw CampaignStore.map(error) }
+    }
+
+    /// Calls `body` with every record (with an event at or after `since`, if given), in
+    /// order, from one consistent snapshot, without holding them all in memory.
+    public func forEachRecord(since: Instant? = nil, _ body: (LedgerRecord) throws -> Void) throws(StoreError) {
+        do {
+            try pool.read { db in
+                let cursor = try Row.fetchCursor(
+                    db, sql: "\(Self.select) WHERE event_time_ms >= ? ORDER BY seq", arguments: [since?.millisecondsSinceEpoch ?? Int64.min]
+                )
+                while let row = try cursor.next() { try body(try Self.record(row)) }
+            }
+        } catch { throw CampaignStore.map(error) }
+    }
+
+    /// Lifetime billed spend per campaign: the sum of billed records' charges.
+    public func billedSpendByCampaign() throws(StoreError) -> [CampaignID: Nanos] {
+        do {
+            return try pool.read { db in
+                var spend: [CampaignID: Nanos] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT campaign_id, SUM(charge_nanos) FROM ledger WHERE billed = 1 GROUP BY campaign_id") {
+                    spend[CampaignID(unchecked: row[0])] = Nanos(row[1])
+                }
+                return spend
+            }
+        } catch { throw CampaignStore.map(error) }
+    }
+
+    /// Every billed charge with its campaign and time, for events at or after `since`.
+    public func billedCharges(since: Instant) throws(StoreError) -> [(campaign: CampaignID, time: Instant, charge: Nanos)] {
+        do {
+            return try pool.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT campaign_id, event_time_ms, charge_nanos FROM ledger WHERE billed = 1 AND charge_nanos > 0 AND event_time_ms >= ?
+                    """, arguments: [since.millisecondsSinceEpoch]).map {
+                    (CampaignID(unchecked: $0[0]), Instant(millisecondsSinceEpoch: $0[1]), Nanos($0[2]))
+                }
+            }
+        } catch { throw CampaignStore.map(error) }
+    }
+
+    /// `kind:impression_id` of every event recorded at or after `since`, with its time.
+    public func recentEventKeys(since: Instant) throws(StoreError) -> [(key: String, time: Instant)] {
+        do {
+            return try pool.read { db in
+                try Row.fetchAll(db, sql: "SELECT kind, impression_id, event_time_ms FROM ledger WHERE event_time_ms >= ?", arguments: [since.millisecondsSinceEpoch])
+                    .map { ("\($0[0] as String):\($0[1] as String)", Instant(millisecondsSinceEpoch: $0[2])) }
+            }
+        } catch { throw CampaignStore.map(error) }
+    }
+
+    /// How many records the ledger holds.
+    public func count() throws(StoreError) -> Int {
+        do { return try pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM ledger") ?? 0 } } catch { throw CampaignStore.map(error) }
+    }
+
+    private static let select = """
+        SELECT seq, kind, billed, reason, impression_id, request_id, campaign_id, advertiser_id, creative_id, placement_id, pricing,
+               clearing_ecpm_micros, charge_nanos, event_time_ms, prev_hash, hash, kid, sig FROM ledger
+        """
+
+    private static func record(_ row: Row) throws -> LedgerRecord {
+        guard let kind = BeaconKind(rawValue: row[1]), let pricing = Pricing(rawValue: row[10]) else {
+            throw StoreError(.database, "ledger record \(row[0] as Int64) has an unknown kind or pricing")
+        }
+        let event = LedgerEvent(
+            kind: kind, billed: row[2], reason: row[3], impressionID: row[4], requestID: row[5],
+            campaignID: CampaignID(unchecked: row[6]), advertiserID: AdvertiserID(unchecked: row[7]),
+            creativeID: CreativeID(unchecked: row[8]), placementID: PlacementID(unchecked: row[9]), pricing: pricing,
+            clearingECPM: Micros(row[11]), charge: Nanos(row[12]), eventTime: Instant(millisecondsSinceEpoch: row[13])
+        )
+        return LedgerRecord(seq: row[0], event: event, prevHash: row[14], hash: row[15], keyID: row[16], signature: row[17])
+    }
+
+    private static func arguments(_ record: LedgerRecord) -> StatementArguments {
+        let e = record.event
+        return [
+            record.seq, e.kind.rawValue, e.billed, e.reason, e.impressionID, e.requestID, e.campaignID.rawValue, e.advertiserID.rawValue,
+            e.creativeID.rawValue, e.placementID.rawValue, e.pricing.rawValue, e.clearingECPM.value, e.charge.value,
+            e.eventTime.millisecondsSinceEpoch, record.prevHash, record.hash, record.keyID, record.signature,
+        ]
+    }
+}

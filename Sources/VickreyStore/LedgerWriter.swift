@@ -1,0 +1,95 @@
+import Crypto
+import Foundation
+import Synchronization
+import VickreyLedger
+
+/// Appends ledger events with group commit: callers hand in one event each and wait;
+/// one writer task takes everything waiting (up to `maximumBatch`), chains, signs and
+/// commits it in one transaction, then answers every caller. Durability costs one disk
+/// sync per batch, not per event, and a caller is answered only after its commit.
+///
+/// `maximumBatch = 1` gives one transaction per event (the baseline it is measured against).
+public final class LedgerWriter: Sendable {
+    /// The key new records are signed with: its id and raw 32-byte Ed25519 private key.
+    public typealias SigningKeyProvider = @Sendable () -> (id: String, rawPrivateKey: Data)
+
+    public struct Closed: Error, CustomStringConvertible {
+        public var description: String { "the ledger writer has stopped" }
+    }
+
+    private struct Pending {
+        var event: LedgerEvent
+        var continuation: CheckedContinuation<LedgerStore.AppendOutcome, any Error>
+    }
+
+    private struct Queue {
+        var pending: [Pending] = []
+        var closed = false
+    }
+
+    private let store: LedgerStore
+    private let signingKey: SigningKeyProvider
+    public let maximumBatch: Int
+    private let queue = Mutex(Queue())
+    private let wakeUp: AsyncStream<Void>.Continuation
+    private let wakeUps: AsyncStream<Void>
+    private let batches = Atomic<Int>(0)
+
+    public init(store: LedgerStore, maximumBatch: Int = 512, signingKey: @escaping SigningKeyProvider) {
+        self.store = store
+        self.signingKey = signingKey
+        self.maximumBatch = max(1, maximumBatch)
+        (wakeUps, wakeUp) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// How many transactions the writer has committed.
+    public var committedBatches: Int { batches.load(ordering: .relaxed) }
+
+    /// Appends one event and returns once it is durable (or known to be a duplicate).
+    public func append(_ event: LedgerEvent) async throws -> LedgerStore.AppendOutcome {
+        try await withCheckedThrowingContinuation { continuation in
+            let accepted = queue.withLock { queue in
+                guard !queue.closed else { return false }
+                queue.pending.append(Pending(event: event, continuation: continuation))
+                return true
+            }
+            if accepted { wakeUp.yield() } else { continuation.resume(throwing: Closed()) }
+        }
+    }
+
+    /// Writes batches until `close()` is called, then writes what is still waiting and returns.
+    public func run() async {
+        for await _ in wakeUps {
+            while await writeNextBatch() {}
+        }
+        while await writeNextBatch() {}
+    }
+
+    /// Refuses new events; `run()` returns after writing the ones already waiting.
+    public func close() {
+        queue.withLock { $0.closed = true }
+        wakeUp.finish()
+    }
+
+    /// Writes one batch; false when nothing was waiting.
+    private func writeNextBatch() async -> Bool {
+        let batch: [Pending] = queue.withLock { queue in
+            let count = min(maximumBatch, queue.pending.count)
+            let taken = Array(queue.pending.prefix(count))
+            queue.pending.removeFirst(count)
+            return taken
+        }
+        guard !batch.isEmpty else { return false }
+        let (keyID, raw) = signingKey()
+        do {
+            let outcomes = try await store.append(batch.map(\.event)) { event, seq, prevHash in
+                try LedgerRecord.seal(event, seq: seq, prevHash: prevHash, keyID: keyID, signingKey: Curve25519.Signing.PrivateKey(rawRepresentation: raw))
+            }
+            batches.add(1, ordering: .relaxed)
+            for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(returning: outcome) }
+        } catch {
+            for pending in batch { pending.continuation.resume(throwing: error) }
+        }
+        return true
+    }
+}
