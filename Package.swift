@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "AdminCLI",
             dependencies: [
-                "VickreyCore", "VickreyWire", "VickreyStore", "VickreyConfig",
+                "VickreyCore", "VickreyWire", "VickreyStore", "VickreyConfig", "VickreySigning", "VickreyLedger",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings

@@ -5,15 +5,16 @@ import ArgumentParser
 public struct AdminCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "adctl",
-        abstract: "Manage Vickrey advertisers and campaigns.",
+        abstract: "Manage Vickrey advertisers, campaigns, signing keys and the billing ledger.",
         discussion: """
             Every command that touches the database takes --db PATH (default: db.path from \
             config/vickrey.json, overridden by the DB_PATH environment variable).
 
             Exit codes: 0 success; 1 refused (already exists, invalid state, conflict, database \
-            error); 3 not found; 64 bad usage or flag value; 65 invalid import data.
+            error); 2 the ledger does not verify; 3 not found; 64 bad usage or flag value; \
+            65 invalid import data.
             """,
-        subcommands: [AdvertiserCommand.self, CampaignCommand.self]
+        subcommands: [AdvertiserCommand.self, CampaignCommand.self, KeysCommand.self, LedgerCommand.self, ReportCommand.self]
     )
 
     public init() {}

@@ -163,3 +163,43 @@ public final class LedgerStore: Sendable {
         ]
     }
 }
+
+/// One campaign's delivery on one UTC day, summed from the ledger.
+public struct DeliveryRow: Hashable, Sendable {
+    public var campaignID: CampaignID
+    /// `YYYY-MM-DD` (UTC).
+    public var day: String
+    /// Billed impression and click records.
+    public var impressions: Int64
+    public var clicks: Int64
+    /// Events recorded but not billed (budget exhausted, test).
+    public var unbilled: Int64
+    public var spend: Nanos
+
+    public init(campaignID: CampaignID, day: String, impressions: Int64, clicks: Int64, unbilled: Int64, spend: Nanos) {
+        self.campaignID = campaignID
+        self.day = day
+        self.impressions = impressions
+        self.clicks = clicks
+        self.unbilled = unbilled
+        self.spend = spend
+    }
+}
+
+extension LedgerStore {
+    /// Delivery by campaign and UTC day, from every record with an event at or after `since`.
+    public func delivery(since: Instant? = nil) throws(StoreError) -> [DeliveryRow] {
+        do {
+            return try pool.read { db in
+                try Row.fetchAll(db, sql: """
+                    SELECT campaign_id, date(event_time_ms / 1000, 'unixepoch') AS day,
+                           SUM(kind = 'impression' AND billed = 1), SUM(kind = 'click' AND billed = 1), SUM(billed = 0),
+                           SUM(charge_nanos)
+                    FROM ledger WHERE event_time_ms >= ? GROUP BY campaign_id, day ORDER BY campaign_id, day
+                    """, arguments: [since?.millisecondsSinceEpoch ?? Int64.min]).map {
+                    DeliveryRow(campaignID: CampaignID(unchecked: $0[0]), day: $0[1], impressions: $0[2], clicks: $0[3], unbilled: $0[4], spend: Nanos($0[5]))
+                }
+            }
+        } catch { throw CampaignStore.map(error) }
+    }
+}
