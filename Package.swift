@@ -114,6 +114,11 @@ let package = Package(
         ),
         .testTarget(name: "VickreyCoreTests", dependencies: ["VickreyCore", "VickreySynthetic"], swiftSettings: strictSettings),
         .testTarget(name: "VickreyBudgetTests", dependencies: ["VickreyBudget", "VickreyCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "VickreyLedgerTests",
+            dependencies: ["VickreyLedger", "VickreyCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "VickreyWireTests", dependencies: ["VickreyWire", "VickreySynthetic"], swiftSettings: strictSettings),
         .testTarget(
             name: "VickreyStoreTests",
@@ -124,7 +129,7 @@ let package = Package(
         .testTarget(
             name: "AdServingTests",
             dependencies: [
-                "AdServing", "VickreyWire", "VickreyCore", "VickreyStore",
+                "AdServing", "VickreyWire", "VickreyCore", "VickreyStore", "VickreyBudget", "VickreyLedger", "VickreySigning",
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -51,7 +51,9 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
     AdsController(decisions: decisions, metrics: metrics).addRoutes(to: router)
     OpenRTBController(decisions: decisions, metrics: metrics).addRoutes(to: router)
     BeaconController(processor: beacons).addRoutes(to: router)
-    LedgerController(ledger: ledgerStore, keys: keys, bearerToken: settings.ledgerBearerToken).addRoutes(to: router)
+    LedgerController(
+        ledger: ledgerStore, keys: keys, bearerToken: settings.ledgerBearerToken, budgets: budgets, reloader: reloader, clock: settings.clock
+    ).addRoutes(to: router)
     OperationsController(reloader: reloader, metrics: metrics).addRoutes(to: router)
 
     let host = settings.host

@@ -1,15 +1,21 @@
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import VickreyBudget
+import VickreyCore
 import VickreyLedger
 import VickreyStore
 
-/// `GET /v1/ledger?after=SEQ&limit=N` for billing (bearer token from config) and
-/// `GET /.well-known/jwks.json` for anyone who verifies records.
+/// For billing (bearer token from config): `GET /v1/ledger?after=SEQ&limit=N` and
+/// `GET /v1/campaigns/{id}/budget` (live spend and reservations). For anyone who
+/// verifies records: `GET /.well-known/jwks.json`.
 struct LedgerController<Context: RequestContext>: Sendable {
     let ledger: LedgerStore
     let keys: LiveKeyring
     let bearerToken: String?
+    let budgets: BudgetBook
+    let reloader: CampaignIndexReloader
+    let clock: any VickreyClock
 
     static var defaultLimit: Int { 100 }
     static var maximumLimit: Int { 1_000 }
@@ -21,6 +27,26 @@ struct LedgerController<Context: RequestContext>: Sendable {
             return response
         }
         router.get("/v1/ledger") { request, _ in try page(request) }
+        router.get("/v1/campaigns/:id/budget") { request, context in
+            try authorize(request)
+            return try budget(try context.parameters.require("id"))
+        }
+    }
+
+    func budget(_ idText: String) throws -> Response {
+        guard let id = CampaignID(idText), let campaign = try reloader.index.snapshot.campaign(id) ?? reloader.store.campaign(id) else {
+            throw APIError(code: .notFound, message: "no campaign '\(idText)'", field: "id")
+        }
+        let now = clock.now()
+        let account = budgets.snapshot(id, at: now)
+        let limits = BudgetLimits(campaign)
+        let body = """
+            {"campaign_id":"\(id)","spent_total_nanos":\(account?.spentTotal.value ?? 0),"spent_today_nanos":\(account?.spentToday.value ?? 0),\
+            "reserved_nanos":\(account?.reserved.value ?? 0),"open_reservations":\(account?.openReservations ?? 0),\
+            "daily_budget_nanos":\(limits.daily.map { String($0.value) } ?? "null"),"total_budget_nanos":\(limits.total.value),\
+            "pacing":"\(limits.pacing.rawValue)","pass_through":\(account?.passThrough ?? 1)}
+            """
+        return JSONResponse.bytes(Array(body.utf8))
     }
 
     func page(_ request: Request) throws -> Response {

@@ -40,6 +40,7 @@ final class ServerMetrics: Sendable {
             else if route.hasPrefix("/v1/beacons/impression/") { "/v1/beacons/impression/{token}" }
             else if route.hasPrefix("/v1/beacons/click/") { "/v1/beacons/click/{token}" }
             else if route == "/v1/ledger" || route == "/.well-known/jwks.json" { route }
+            else if route.hasPrefix("/v1/campaigns/") && route.hasSuffix("/budget") { "/v1/campaigns/{id}/budget" }
             else { "other" }
         counter("http_requests_total", [("route", label), ("status", "\(status)")]).increment()
         let timer = timers.withLock { timers in

@@ -7,6 +7,7 @@ import HummingbirdTesting
 import NIOCore
 import Logging
 import NIOCore
+import VickreyBudget
 import VickreyCore
 import VickreyStore
 
@@ -22,6 +23,7 @@ final class ServerHarness: Sendable {
         settings.keysDirectory = directory.appendingPathComponent("keys").path
         settings.seedDemoCampaigns = seedDemo
         settings.publicBaseURL = "https://ads.example"
+        settings.ledgerBearerToken = ServerHarness.billingToken
         configure(&settings)
         self.settings = settings
     }
@@ -30,12 +32,25 @@ final class ServerHarness: Sendable {
 
     func store() throws -> CampaignStore { try CampaignStore(path: settings.databasePath) }
 
-    /// Runs `body` against a freshly built application.
+    static let billingToken = "test-billing-token"
+
+    /// Runs `body` against a freshly built application, through the router only (no
+    /// background services: enough for auctions, not for beacons).
     func test(_ body: @Sendable @escaping (any TestClientProtocol) async throws -> Void) async throws {
+        try await test(.router, body)
+    }
+
+    /// Runs `body` against the application really started on a local port, with its
+    /// background services (ledger writer, reservation sweeps, key reloads).
+    func live(_ body: @Sendable @escaping (any TestClientProtocol) async throws -> Void) async throws {
+        try await test(.live, body)
+    }
+
+    private func test(_ setup: TestingSetup, _ body: @Sendable @escaping (any TestClientProtocol) async throws -> Void) async throws {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let app = try await buildApplication(settings: settings, logger: logger)
-        try await app.test(.router) { client in try await body(client) }
+        try await app.test(setup) { client in try await body(client) }
     }
 }
 
@@ -44,7 +59,22 @@ extension TestClientProtocol {
         try await execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: json))
     }
 
-    func get(_ uri: String) async throws -> TestResponse { try await execute(uri: uri, method: .get) }
+    func get(_ uri: String, headers: HTTPFields = [:]) async throws -> TestResponse { try await execute(uri: uri, method: .get, headers: headers) }
+
+    /// The ledger page, read with the billing token.
+    func ledger(after: Int64 = 0, limit: Int = 1_000) async throws -> [[String: Any]] {
+        let response = try await get("/v1/ledger?after=\(after)&limit=\(limit)", headers: [.authorization: "Bearer \(ServerHarness.billingToken)"])
+        return response.object["records"] as? [[String: Any]] ?? []
+    }
+
+    /// One ad for a single placement, with the paths of its beacon URLs.
+    func ad(_ json: String) async throws -> (ad: [String: Any], impression: String, click: String)? {
+        let response = try await post("/v1/ads", json: json)
+        guard let ad = (response.object["ads"] as? [[String: Any]])?.first,
+              let impression = (ad["impression_url"] as? String).flatMap(URL.init(string:))?.path,
+              let click = (ad["click_url"] as? String).flatMap(URL.init(string:))?.path else { return nil }
+        return (ad, impression, click)
+    }
 }
 
 extension TestResponse {
@@ -57,9 +87,13 @@ extension TestResponse {
 }
 
 enum Campaigns {
-    static func make(_ id: String, advertiser: String, bid: Int64, targeting: Targeting = .any, sizes: [String] = ["300x250"]) -> Campaign {
+    static func make(
+        _ id: String, advertiser: String, bid: Int64, targeting: Targeting = .any, sizes: [String] = ["300x250"],
+        pricing: Pricing = .cpm, ctr: Int64? = nil, totalBudget: Int64 = 1_000_000_000
+    ) -> Campaign {
         Campaign(
-            id: CampaignID(id)!, advertiserID: AdvertiserID(advertiser)!, name: id, bid: Micros(bid), totalBudget: Micros(1_000_000_000),
+            id: CampaignID(id)!, advertiserID: AdvertiserID(advertiser)!, name: id, pricing: pricing, bid: Micros(bid),
+            predictedCTR: ctr.map { ClickThroughRate(partsPerMillion: $0) }, totalBudget: Micros(totalBudget),
             targeting: targeting,
             creatives: sizes.enumerated().map { Creative(id: CreativeID("\(id)-\($0.offset)")!, size: AdSize($0.element)!, imageURL: "https://cdn.example/\(id).png", clickURL: "https://\(advertiser).example/", advertiserDomains: ["\(advertiser).example"]) }
         )

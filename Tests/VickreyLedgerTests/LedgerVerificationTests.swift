@@ -1,0 +1,116 @@
+import Foundation
+import Testing
+import VickreyCore
+import VickreyLedger
+
+@Suite("Ledger records: chain, signatures, tampering")
+struct LedgerVerificationTests {
+    let signer = TestSigner("k-test")
+
+    @Test func anUntouchedChainVerifies() {
+        let records = signer.chain(12)
+        #expect(LedgerFixtures.verify(records, keys: signer.publicKeys) == nil)
+        #expect(records[0].prevHash == LedgerRecord.genesisHash)
+        #expect(records[5].prevHash == records[4].hash)
+    }
+
+    /// Each way to tamper with a 10-record ledger, and the seq verification must name.
+    enum Tampering: String, CaseIterable, Sendable {
+        case deleteRecord4, alterChargeOf6, alterTimeOf1, reorder5And6, resignRecord7WithUnknownKey, resignRecord3UnderTheRightKid
+        case deleteFirst, duplicateRecord2, recomputeHashAfterAltering8
+    }
+
+    @Test(arguments: Tampering.allCases)
+    func tamperingIsCaughtAtTheRightSequenceNumber(_ tampering: Tampering) {
+        var records = signer.chain(10)
+        let forger = TestSigner("k-forger")
+        let expected: (seq: Int64, phrase: String)
+        switch tampering {
+        case .deleteRecord4:
+            records.remove(at: 3)
+            expected = (4, "missing")
+        case .alterChargeOf6:
+            records[5].event.charge = Nanos(records[5].event.charge.value + 1)
+            expected = (6, "altered")
+        case .alterTimeOf1:
+            records[0].event.eventTime = records[0].event.eventTime.adding(seconds: 1)
+            expected = (1, "altered")
+        case .reorder5And6:
+            records.swapAt(4, 5)
+            expected = (5, "expected seq 5 but found seq 6")
+        case .resignRecord7WithUnknownKey:
+            var event = records[6].event
+            event.charge = Nanos(1)
+            records[6] = forger.seal(event, seq: 7, prevHash: records[5].hash)
+            expected = (7, "unknown key 'k-forger'")
+        case .resignRecord3UnderTheRightKid:
+            let impostor = TestSigner("k-test")
+            records[2] = impostor.seal(records[2].event, seq: 3, prevHash: records[1].hash)
+            expected = (3, "signature does not verify")
+        case .deleteFirst:
+            records.removeFirst()
+            expected = (1, "missing")
+        case .duplicateRecord2:
+            records.insert(records[1], at: 2)
+            expected = (3, "out of order or repeated")
+        case .recomputeHashAfterAltering8:
+            records[7].event.billed = false
+            records[7].hash = records[7].canonicalBytes.sha256Hex
+            expected = (8, "signature does not verify")
+        }
+        let failure = LedgerFixtures.verify(records, keys: signer.publicKeys)
+        #expect(failure?.seq == expected.seq, "\(failure.map(\.description) ?? "verified")")
+        #expect(failure?.problem.contains(expected.phrase) == true, "\(failure.map(\.description) ?? "verified")")
+    }
+
+    @Test func everySingleByteOfTheSignedContentMatters() {
+        let record = signer.chain(1)[0]
+        let bytes = record.canonicalBytes
+        // Any change to the content changes the canonical bytes, so hash and signature fail.
+        var mutated = record
+        mutated.event.requestID += "x"
+        #expect(mutated.canonicalBytes != bytes)
+        #expect(LedgerFixtures.verify([mutated], keys: signer.publicKeys)?.seq == 1)
+        var signature = Base64URLText.decode(record.signature)!
+        for index in stride(from: 0, to: signature.count, by: 7) {
+            signature[index] ^= 0x01
+            var forged = record
+            forged.signature = Base64URLText.encode(signature)
+            #expect(LedgerFixtures.verify([forged], keys: signer.publicKeys)?.problem.contains("signature") == true)
+            signature[index] ^= 0x01
+        }
+    }
+
+    @Test func aPartialExportAnchorsAtItsFirstRecord() {
+        let records = Array(signer.chain(8).dropFirst(3))
+        #expect(LedgerFixtures.verify(records, keys: signer.publicKeys)?.seq == 1)
+        #expect(LedgerFixtures.verify(records, keys: signer.publicKeys, startingAt: nil) == nil)
+    }
+
+    @Test func afterARotationOldAndNewRecordsVerifyWithBothPublicKeys() {
+        let old = TestSigner("k-old")
+        let new = TestSigner("k-new")
+        let first = old.chain(3)
+        let second = new.chain(3, startingAt: 4, after: first.last!.hash)
+        var both = old.publicKeys
+        both.keys.merge(new.publicKeys.keys) { a, _ in a }
+        #expect(LedgerFixtures.verify(first + second, keys: both) == nil)
+        #expect(LedgerFixtures.verify(first + second, keys: new.publicKeys)?.seq == 1)
+    }
+
+    @Test func canonicalBytesFollowTheDocumentedLayout() {
+        let record = signer.seal(LedgerFixtures.event(0), seq: 1, prevHash: LedgerRecord.genesisHash)
+        let text = String(decoding: record.canonicalBytes, as: UTF8.self)
+        #expect(text.hasPrefix("vickrey-ledger-record-v1\nseq=1:1\nkind=10:impression\nbilled=4:true\nreason=0:\n"))
+        #expect(text.contains("\ncharge_nanos=7:1234567\nevent_time=24:2026-11-27T00:00:00.000Z\n"))
+        #expect(text.hasSuffix("kid=6:k-test\n"))
+        #expect(record.hash == record.canonicalBytes.sha256Hex)
+    }
+}
+
+extension [UInt8] {
+    var sha256Hex: String {
+        // Recomputed independently of the library's own helper, with CryptoKit-style API.
+        LedgerHash.hex(self)
+    }
+}
