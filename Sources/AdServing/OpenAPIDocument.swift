@@ -32,9 +32,51 @@ enum OpenAPIDocument {
         "/metrics": {"get": {"summary": "Prometheus text exposition.",
           "responses": {"200": {"description": "Metrics.", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
         "/openapi.json": {"get": {"summary": "This document.",
-          "responses": {"200": {"description": "OpenAPI 3.1.", "content": {"application/json": {"schema": {"type": "object", "required": ["openapi", "paths"]}}}}}}}
+          "responses": {"200": {"description": "OpenAPI 3.1.", "content": {"application/json": {"schema": {"type": "object", "required": ["openapi", "paths"]}}}}}}},
+        "/v1/beacons/impression/{token}": {"get": {
+          "summary": "Impression beacon: verifies the token, settles the win's reservation and appends a signed ledger record; a replay changes nothing.",
+          "parameters": [{"$ref": "#/components/parameters/Token"}],
+          "responses": {
+            "200": {"description": "Recorded (or a replay). A transparent 1x1 GIF.", "content": {"image/gif": {"schema": {"type": "string"}}}},
+            "400": {"$ref": "#/components/responses/Error"},
+            "410": {"$ref": "#/components/responses/Error"},
+            "503": {"$ref": "#/components/responses/Error"}}}},
+        "/v1/beacons/click/{token}": {"get": {
+          "summary": "Click beacon: as the impression beacon (charging CPC clicks), then redirects to the creative's click URL.",
+          "parameters": [{"$ref": "#/components/parameters/Token"}],
+          "responses": {
+            "302": {"description": "Recorded (or a replay); Location is the creative's click URL."},
+            "400": {"$ref": "#/components/responses/Error"},
+            "410": {"$ref": "#/components/responses/Error"},
+            "503": {"$ref": "#/components/responses/Error"}}}},
+        "/v1/ledger": {"get": {
+          "summary": "Signed ledger records in sequence order after a cursor (billing).",
+          "security": [{"billing": []}],
+          "parameters": [
+            {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}, "description": "Return records with seq > after (default 0)."},
+            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}, "description": "At most this many (default 100)."}],
+          "responses": {
+            "200": {"description": "A page of records and the next cursor.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LedgerPage"}}}},
+            "400": {"$ref": "#/components/responses/Error"},
+            "401": {"$ref": "#/components/responses/Error"}}}},
+        "/v1/campaigns/{id}/budget": {"get": {
+          "summary": "A campaign's live budget account: spend, open reservations, limits and pacing (billing).",
+          "security": [{"billing": []}],
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "responses": {
+            "200": {"description": "The account.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Budget"}}}},
+            "401": {"$ref": "#/components/responses/Error"},
+            "404": {"$ref": "#/components/responses/Error"}}}},
+        "/.well-known/jwks.json": {"get": {
+          "summary": "Every public key that has signed ledger records, as a JWK Set (RFC 8037 OKP/Ed25519).",
+          "responses": {"200": {"description": "The keys.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JWKS"}}}}}}}
       },
       "components": {
+        "securitySchemes": {"billing": {"type": "http", "scheme": "bearer", "description": "The token configured as ledger.bearerToken."}},
+        "parameters": {
+          "Token": {"name": "token", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$"},
+                    "description": "The signed beacon token from the ad's URL."}
+        },
         "responses": {
           "Error": {"description": "A client error, naming the field at fault.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         },
@@ -84,7 +126,28 @@ enum OpenAPIDocument {
                 "properties": {"id": {"type": "string"}, "impid": {"type": "string"}, "price": {"type": "number", "minimum": 0}, "adm": {"type": "string"},
                   "adomain": {"type": "array", "items": {"type": "string"}}, "crid": {"type": "string"}, "cid": {"type": "string"},
                   "w": {"type": "integer"}, "h": {"type": "integer"}, "mtype": {"type": "integer", "enum": [1]},
-                  "nurl": {"type": "string"}, "burl": {"type": "string"}}}}}}}}}
+                  "nurl": {"type": "string"}, "burl": {"type": "string"}}}}}}}}},
+          "LedgerRecord": {"type": "object",
+            "required": ["seq", "kind", "billed", "reason", "impression_id", "request_id", "campaign_id", "advertiser_id", "creative_id",
+                         "placement_id", "pricing", "clearing_ecpm_micros", "charge_nanos", "event_time", "prev_hash", "hash", "kid", "sig"],
+            "properties": {
+              "seq": {"type": "integer", "minimum": 1}, "kind": {"type": "string", "enum": ["impression", "click"]}, "billed": {"type": "boolean"},
+              "reason": {"type": ["string", "null"]}, "impression_id": {"type": "string"}, "request_id": {"type": "string"},
+              "campaign_id": {"type": "string"}, "advertiser_id": {"type": "string"}, "creative_id": {"type": "string"}, "placement_id": {"type": "string"},
+              "pricing": {"type": "string", "enum": ["cpm", "cpc"]}, "clearing_ecpm_micros": {"type": "integer"}, "charge_nanos": {"type": "integer", "minimum": 0},
+              "event_time": {"type": "string"}, "prev_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"}, "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+              "kid": {"type": "string"}, "sig": {"type": "string"}}},
+          "LedgerPage": {"type": "object", "required": ["records", "next_after", "has_more"], "properties": {
+            "records": {"type": "array", "items": {"$ref": "#/components/schemas/LedgerRecord"}},
+            "next_after": {"type": "integer"}, "has_more": {"type": "boolean"}}},
+          "Budget": {"type": "object", "required": ["campaign_id", "spent_total_nanos", "spent_today_nanos", "reserved_nanos", "open_reservations",
+                                                     "daily_budget_nanos", "total_budget_nanos", "pacing", "pass_through"],
+            "properties": {"campaign_id": {"type": "string"}, "spent_total_nanos": {"type": "integer"}, "spent_today_nanos": {"type": "integer"},
+              "reserved_nanos": {"type": "integer"}, "open_reservations": {"type": "integer"}, "daily_budget_nanos": {"type": ["integer", "null"]},
+              "total_budget_nanos": {"type": "integer"}, "pacing": {"type": "string", "enum": ["asap", "even"]}, "pass_through": {"type": "number"}}},
+          "JWKS": {"type": "object", "required": ["keys"], "properties": {"keys": {"type": "array", "items": {"type": "object",
+            "required": ["kty", "crv", "kid", "x"], "properties": {"kty": {"type": "string", "enum": ["OKP"]}, "crv": {"type": "string", "enum": ["Ed25519"]},
+              "kid": {"type": "string"}, "x": {"type": "string"}, "use": {"type": "string"}, "alg": {"type": "string"}}}}}}
         }
       }
     }

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
+import VickreyStore
 
 @Suite("Operations endpoints and the OpenAPI document")
 struct OperationsTests {
@@ -41,7 +42,10 @@ struct OperationsTests {
             #expect(document["openapi"] as? String == "3.1.0")
             let checker = SchemaChecker(root: document)
             let paths = try #require(document["paths"] as? [String: [String: Any]])
-            #expect(Set(paths.keys) == ["/v1/ads", "/openrtb2/auction", "/healthz", "/readyz", "/metrics", "/openapi.json"])
+            #expect(Set(paths.keys) == [
+                "/v1/ads", "/openrtb2/auction", "/healthz", "/readyz", "/metrics", "/openapi.json", "/v1/beacons/impression/{token}",
+                "/v1/beacons/click/{token}", "/v1/ledger", "/v1/campaigns/{id}/budget", "/.well-known/jwks.json",
+            ])
             func schema(_ path: String, _ method: String, _ status: String) -> Any? {
                 var response = ((paths[path]?[method] as? [String: Any])?["responses"] as? [String: Any])?[status] as? [String: Any]
                 if let reference = response?["$ref"] as? String { response = ((document["components"] as? [String: Any])?["responses"] as? [String: Any])?[String(reference.split(separator: "/").last!)] as? [String: Any] }
@@ -63,6 +67,44 @@ struct OperationsTests {
                 let expected = try #require(schema(path, method, status), "\(method) \(path) \(status) is not documented")
                 let problems = checker.problems(real.json as Any, against: expected)
                 #expect(problems.isEmpty, "\(method) \(path) \(status): \(problems)")
+            }
+        }
+    }
+
+    /// The billing routes, on a live server (their records need the ledger writer).
+    @Test func billingResponsesMatchTheOpenAPIDocument() async throws {
+        _ = try harness.store().importCampaigns([Campaigns.make("one", advertiser: "a", bid: 1_000_000)])
+        try await harness.live { client in
+            let document = try #require(try await client.get("/openapi.json").json as? [String: Any])
+            let checker = SchemaChecker(root: document)
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            func schema(_ path: String, _ status: String) -> Any? {
+                var response = ((paths[path]?["get"] as? [String: Any])?["responses"] as? [String: Any])?[status] as? [String: Any]
+                if let reference = response?["$ref"] as? String { response = ((document["components"] as? [String: Any])?["responses"] as? [String: Any])?[String(reference.split(separator: "/").last!)] as? [String: Any] }
+                return ((response?["content"] as? [String: Any])?["application/json"] as? [String: Any])?["schema"]
+            }
+            let ad = try #require(try await client.ad(#"{"placements":[{"id":"home_feed"}]}"#))
+            let auth: HTTPFields = [.authorization: "Bearer \(ServerHarness.billingToken)"]
+            let exchanges: [(documented: String, path: String, headers: HTTPFields, status: String)] = [
+                ("/v1/beacons/impression/{token}", ad.impression, [:], "200"),
+                ("/v1/beacons/impression/{token}", "/v1/beacons/impression/AAAA", [:], "400"),
+                ("/v1/beacons/click/{token}", ad.click, [:], "302"),
+                ("/v1/ledger", "/v1/ledger?after=0&limit=10", auth, "200"),
+                ("/v1/ledger", "/v1/ledger?after=-1", auth, "400"),
+                ("/v1/ledger", "/v1/ledger", [:], "401"),
+                ("/v1/campaigns/{id}/budget", "/v1/campaigns/one/budget", auth, "200"),
+                ("/v1/campaigns/{id}/budget", "/v1/campaigns/nope/budget", auth, "404"),
+                ("/.well-known/jwks.json", "/.well-known/jwks.json", [:], "200"),
+            ]
+            for exchange in exchanges {
+                let real = try await client.get(exchange.path, headers: exchange.headers)
+                #expect("\(real.status.code)" == exchange.status, "GET \(exchange.path)")
+                let documented = ((paths[exchange.documented]?["get"] as? [String: Any])?["responses"] as? [String: Any])?[exchange.status]
+                #expect(documented != nil, "GET \(exchange.documented) \(exchange.status) is not documented")
+                if let expected = schema(exchange.documented, exchange.status) {
+                    let problems = checker.problems(real.json as Any, against: expected)
+                    #expect(problems.isEmpty, "GET \(exchange.path) \(exchange.status): \(problems)")
+                }
             }
         }
     }
