@@ -136,7 +136,11 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "AdminCLITests", dependencies: ["AdminCLI", "VickreySynthetic"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "AdminCLITests",
+            dependencies: ["AdminCLI", "VickreySynthetic", "VickreyStore", "VickreyLedger", "VickreySigning", "VickreyCore"],
+            swiftSettings: strictSettings
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
