@@ -28,6 +28,14 @@ let package = Package(
             swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]
         ),
         .executableTarget(
+            name: "ledger-bench",
+            dependencies: [
+                .product(name: "VickreyCore", package: "Vickrey"), .product(name: "VickreyLedger", package: "Vickrey"),
+                .product(name: "VickreySigning", package: "Vickrey"), .product(name: "VickreyStore", package: "Vickrey"),
+            ],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]
+        ),
+        .executableTarget(
             name: "pacing-sim",
             dependencies: [.product(name: "VickreyBudget", package: "Vickrey")],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]

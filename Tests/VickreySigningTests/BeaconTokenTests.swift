@@ -88,3 +88,21 @@ struct BeaconTokenTests {
         #expect(try SigningKeyring.loadOrCreate(directory: directory).created == false)
     }
 }
+
+@Suite("Beacon token validity per kind")
+struct BeaconTokenKindTests {
+    @Test func theClickURLOutlivesTheImpressionURLAndTheReservationRoundTrips() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("token-kind-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let codec = BeaconTokenCodec(keyring: try SigningKeyring.loadOrCreate(directory: directory).0)
+        var token = BeaconTokenTests.token(expiresIn: 60)
+        token.clickExpiresAt = BeaconTokenTests.now.adding(seconds: 600)
+        token.reservationID = 0xFEED_FACE_CAFE_BEEF
+        let text = codec.encode(token)
+        let later = BeaconTokenTests.now.adding(seconds: 61)
+        #expect(codec.decode(text, kind: .impression, now: later) == .failure(.expired))
+        let click = try codec.decode(text, kind: .click, now: later).get()
+        #expect(click.reservationID == 0xFEED_FACE_CAFE_BEEF)
+        #expect(codec.decode(text, kind: .click, now: BeaconTokenTests.now.adding(seconds: 600)) == .failure(.expired))
+    }
+}

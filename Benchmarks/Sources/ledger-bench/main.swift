@@ -1,0 +1,81 @@
+import Foundation
+import VickreyCore
+import VickreyLedger
+import VickreySigning
+import VickreyStore
+
+// The ledger's costs, measured in one run on one machine:
+//   1. sealing (SHA-256 + Ed25519 signature) and verifying one record;
+//   2. durable appends (synchronous=FULL) from many concurrent beacons, with group
+//      commit (up to 512 records per transaction) beside one transaction per beacon.
+//
+//   swift run -c release --package-path Benchmarks ledger-bench [events] [concurrency]
+
+let arguments = CommandLine.arguments.dropFirst()
+let events = arguments.first.flatMap(Int.init) ?? 20_000
+let concurrency = arguments.dropFirst().first.flatMap(Int.init) ?? 64
+let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ledger-bench-\(UUID().uuidString)")
+try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+defer { try? FileManager.default.removeItem(at: directory) }
+let keyring = try SigningKeyring.loadOrCreate(directory: directory.appendingPathComponent("keys").path).0
+
+func event(_ index: Int) -> LedgerEvent {
+    LedgerEvent(
+        kind: .impression, billed: true, reason: nil, impressionID: String(format: "%024x", index), requestID: "r-\(index)",
+        campaignID: CampaignID(unchecked: "c-\(index % 100)"), advertiserID: AdvertiserID(unchecked: "a-\(index % 10)"),
+        creativeID: CreativeID(unchecked: "cr"), placementID: PlacementID(unchecked: "home_feed"), pricing: .cpm,
+        clearingECPM: Micros(1_234_567), charge: Nanos(1_234_567), eventTime: Instant(millisecondsSinceEpoch: 1_795_737_600_000 + Int64(index))
+    )
+}
+
+func seconds(_ duration: Duration) -> Double { Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18 }
+
+// 1. Seal and verify.
+let key = keyring.current.privateKey
+let clock = ContinuousClock()
+var records: [LedgerRecord] = []
+records.reserveCapacity(events)
+var previous = LedgerRecord.genesisHash
+let sealTime = try clock.measure {
+    for index in 0..<events {
+        let record = try LedgerRecord.seal(event(index), seq: Int64(index + 1), prevHash: previous, keyID: keyring.currentID, signingKey: key)
+        previous = record.hash
+        records.append(record)
+    }
+}
+var verifier = LedgerVerifier(keys: PublicKeySet(keys: [keyring.currentID: keyring.current.rawPublicKey]))
+let verifyTime = clock.measure {
+    for record in records { precondition(verifier.check(record) == nil) }
+}
+print("seal (hash + Ed25519 sign) per record:   \(String(format: "%.1f", seconds(sealTime) / Double(events) * 1e6)) µs")
+print("verify (hash + chain + Ed25519) per record: \(String(format: "%.1f", seconds(verifyTime) / Double(events) * 1e6)) µs")
+
+// 2. Durable appends.
+func appendRate(maximumBatch: Int, count: Int, label: String) async throws -> Double {
+    let store = try CampaignStore(path: directory.appendingPathComponent("\(label).sqlite").path)
+    let ledger = LedgerStore(store)
+    try ledger.requireDurableCommits()
+    let writer = LedgerWriter(store: ledger, maximumBatch: maximumBatch) { (keyring.currentID, keyring.current.rawPrivateKey) }
+    let running = Task { await writer.run() }
+    let start = ContinuousClock.now
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        for lane in 0..<concurrency {
+            group.addTask {
+                for index in stride(from: lane, to: count, by: concurrency) { _ = try await writer.append(event(index)) }
+            }
+        }
+        try await group.waitForAll()
+    }
+    let elapsed = seconds(ContinuousClock.now - start)
+    writer.close()
+    await running.value
+    let written = try ledger.count()
+    precondition(written == count)
+    let rate = Double(count) / elapsed
+    print("\(label): \(count) durable appends from \(concurrency) concurrent beacons in \(String(format: "%.2f", elapsed)) s = \(Int(rate)) /s (\(writer.committedBatches) transactions)")
+    return rate
+}
+
+let single = try await appendRate(maximumBatch: 1, count: min(events, 4_000), label: "one transaction per beacon")
+let grouped = try await appendRate(maximumBatch: 512, count: events, label: "group commit (≤ 512 per transaction)")
+print("group commit / one-per-beacon: \(String(format: "%.1f", grouped / single))×")
