@@ -12,7 +12,7 @@ let package = Package(
         .executableTarget(
             name: "auction-bench",
             dependencies: [
-                .product(name: "VickreyCore", package: "Vickrey"),
+                .product(name: "VickreyCore", package: "Vickrey"), .product(name: "VickreyBudget", package: "Vickrey"),
                 .product(name: "VickreySynthetic", package: "Vickrey"),
             ],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]

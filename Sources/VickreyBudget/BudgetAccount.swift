@@ -91,8 +91,14 @@ private struct ExpiryQueue {
 /// `spentToday + reserved <= daily`, unless the operator lowered a budget below what
 /// was already spent or held, in which case nothing more is reserved or billed.
 struct AccountState {
-    var limits: BudgetLimits
+    var limits: BudgetLimits {
+        didSet { if limits.timeZone != oldValue.timeZone { dayEnd = .init(millisecondsSinceEpoch: .min) } }
+    }
     private(set) var day: Int64 = .min
+    /// The current budget day's first and last-plus-one instants (cached: time zone
+    /// arithmetic is needed only when a day ends).
+    private var dayStart = Instant(millisecondsSinceEpoch: .min)
+    private var dayEnd = Instant(millisecondsSinceEpoch: .min)
     private(set) var spentToday = Nanos.zero
     private(set) var spentTotal = Nanos.zero
     private(set) var reserved = Nanos.zero
@@ -111,11 +117,15 @@ struct AccountState {
     }
 
     mutating func advance(to now: Instant, pacing: PacingSettings) {
-        let today = now.dayNumber(offsetSeconds: limits.timeZone.offsetSeconds(at: now))
-        if today > day {
-            day = today
-            spentToday = .zero
-            pacingState = PacingState(settings: pacing)
+        if now >= dayEnd || now < dayStart {
+            let bounds = limits.timeZone.dayBounds(containing: now)
+            dayStart = bounds.start
+            dayEnd = bounds.end
+            if bounds.day > day {
+                day = bounds.day
+                spentToday = .zero
+                pacingState = PacingState(settings: pacing)
+            }
         }
         while let id = impressionExpiry.popExpired(at: now) ?? clickExpiry.popExpired(at: now) {
             if let reservation = reservations.removeValue(forKey: id) {
@@ -132,15 +142,15 @@ struct AccountState {
         return nil
     }
 
-    /// Even pacing's decision for one request; nil when the campaign may bid.
-    mutating func pacingRefusal(draw: Double, at now: Instant, settings: PacingSettings) -> String? {
+    /// Even pacing's decision for one request: nil when the campaign may bid, else the
+    /// reason (spelled out only when `explain`, since building text costs more than deciding).
+    mutating func pacingRefusal(draw: Double, at now: Instant, settings: PacingSettings, explain: Bool) -> String? {
         guard limits.pacing == .even, let daily = limits.daily, daily.value > 0 else { return nil }
         let spentShare = Double((spentToday + reserved).value) / Double(daily.value)
-        let expected = settings.expectedTrafficShare(
-            millisecondsIntoDay: now.millisecondsIntoDay(offsetSeconds: limits.timeZone.offsetSeconds(at: now))
-        )
+        let expected = settings.expectedTrafficShare(millisecondsIntoDay: now.millisecondsSinceEpoch - dayStart.millisecondsSinceEpoch)
         pacingState.update(spentShare: spentShare, expectedShare: expected, at: now, settings: settings)
         guard draw >= pacingState.passThrough else { return nil }
+        guard explain else { return "even pacing" }
         return "even pacing: pass-through \(percent(pacingState.passThrough)) (spent \(percent(spentShare)) of the day's budget, "
             + "\(percent(expected)) of the day's traffic expected so far)"
     }

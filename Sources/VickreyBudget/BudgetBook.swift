@@ -31,22 +31,30 @@ public final class BudgetBook: Sendable {
     public let timeouts: ReservationTimeouts
     public let pacing: PacingSettings
     private let shards: [LockedBox<[CampaignID: Account]>]
+    /// Reservation ids count up from a random start, so ids from before a restart (still
+    /// carried by outstanding beacon tokens) are not reused.
+    private let nextReservationID: Atomic<UInt64>
 
     public init(timeouts: ReservationTimeouts = ReservationTimeouts(), pacing: PacingSettings = PacingSettings(), shardCount: Int = 64) {
         self.timeouts = timeouts
         self.pacing = pacing
         shards = (0..<max(1, shardCount)).map { _ in LockedBox([:]) }
+        var generator = SystemRandomNumberGenerator()
+        nextReservationID = Atomic(generator.next() >> 1)
     }
 
     /// Whether the campaign's pacing and budgets let it bid `maximumCharge` now.
-    public func screen(_ campaign: Campaign, maximumCharge: Nanos, requestID: String, at now: Instant) -> Screening {
-        let draw = campaign.pacing == .even ? PacingDraw.value(requestID: requestID, campaignID: campaign.id) : 0
-        return account(campaign).withState(limits: BudgetLimits(campaign), now: now, pacing: pacing) { state in
-            if let refusal = state.pacingRefusal(draw: draw, at: now, settings: pacing) {
+    /// `explain`: spell out why (for debug explanations); otherwise reasons are terse.
+    public func screen(
+        _ campaignID: CampaignID, limits: BudgetLimits, maximumCharge: Nanos, requestID: String, at now: Instant, explain: Bool = true
+    ) -> Screening {
+        let draw = limits.pacing == .even ? PacingDraw.value(requestID: requestID, campaignID: campaignID) : 0
+        return account(campaignID, limits: limits).withState(limits: limits, now: now, pacing: pacing) { state in
+            if let refusal = state.pacingRefusal(draw: draw, at: now, settings: pacing, explain: explain) {
                 return .refused(.pacing, reason: refusal)
             }
             if let shortfall = state.shortfall(adding: maximumCharge) {
-                return .refused(.budget, reason: describe(shortfall, state: state, needed: maximumCharge))
+                return .refused(.budget, reason: explain ? describe(shortfall, state: state, needed: maximumCharge) : shortfall.rawValue)
             }
             return .eligible
         }
@@ -54,10 +62,13 @@ public final class BudgetBook: Sendable {
 
     /// Reserves `amount` if both budgets still hold it; returns the reservation's id.
     public func reserve(_ campaign: Campaign, amount: Nanos, kind: ReservationKind, at now: Instant) -> UInt64? {
-        var generator = SystemRandomNumberGenerator()
-        let id = generator.next() as UInt64 | 1
+        reserve(campaign.id, limits: BudgetLimits(campaign), amount: amount, kind: kind, at: now)
+    }
+
+    public func reserve(_ campaignID: CampaignID, limits: BudgetLimits, amount: Nanos, kind: ReservationKind, at now: Instant) -> UInt64? {
+        let id = nextReservationID.wrappingAdd(1, ordering: .relaxed).newValue
         let expiresAt = now.adding(seconds: timeouts.seconds(for: kind))
-        let taken = account(campaign).withState(limits: BudgetLimits(campaign), now: now, pacing: pacing) {
+        let taken = account(campaignID, limits: limits).withState(limits: limits, now: now, pacing: pacing) {
             $0.reserve(amount, id: id, kind: kind, expiresAt: expiresAt)
         }
         return taken ? id : nil
@@ -116,10 +127,6 @@ public final class BudgetBook: Sendable {
 
     private func existingAccount(_ id: CampaignID) -> Account? {
         shard(id).withLock { $0[id] }
-    }
-
-    private func account(_ campaign: Campaign) -> Account {
-        account(campaign.id, limits: BudgetLimits(campaign))
     }
 
     private func account(_ id: CampaignID, limits: @autoclosure () -> BudgetLimits) -> Account {

@@ -16,7 +16,9 @@ public struct PacingSettings: Hashable, Sendable {
     /// The probability never drops below this, so a throttled campaign can still learn.
     public var minimumPassThrough: Double
     /// The day's expected traffic by local hour (24 non-negative weights); flat by default.
-    public var hourlyTrafficWeights: [Double]
+    public var hourlyTrafficWeights: [Double] { didSet { cumulativeWeights = Self.cumulative(hourlyTrafficWeights) } }
+    /// `cumulativeWeights[h]`: the weight of hours before `h`; the last entry is the total.
+    private var cumulativeWeights: [Double] = []
 
     public init(
         updateIntervalSeconds: Int64 = 60, adjustmentRate: Double = 0.1, initialPassThrough: Double = 0.1,
@@ -26,17 +28,24 @@ public struct PacingSettings: Hashable, Sendable {
         self.adjustmentRate = adjustmentRate
         self.initialPassThrough = initialPassThrough
         self.minimumPassThrough = minimumPassThrough
-        self.hourlyTrafficWeights = hourlyTrafficWeights.count == 24 && hourlyTrafficWeights.contains(where: { $0 > 0 })
+        let weights = hourlyTrafficWeights.count == 24 && hourlyTrafficWeights.contains(where: { $0 > 0 })
             ? hourlyTrafficWeights.map { max(0, $0) } : Array(repeating: 1, count: 24)
+        self.hourlyTrafficWeights = weights
+        cumulativeWeights = Self.cumulative(weights)
+    }
+
+    private static func cumulative(_ weights: [Double]) -> [Double] {
+        var sums = [0.0]
+        for weight in weights { sums.append(sums.last! + weight) }
+        return sums
     }
 
     /// The share (0...1) of a day's expected traffic that has gone by `millisecondsIntoDay`.
     public func expectedTrafficShare(millisecondsIntoDay: Int64) -> Double {
-        let total = hourlyTrafficWeights.reduce(0, +)
-        let hour = Int(min(23, millisecondsIntoDay / 3_600_000))
-        let intoHour = Double(millisecondsIntoDay - Int64(hour) * 3_600_000) / 3_600_000
-        let before = hourlyTrafficWeights[..<hour].reduce(0, +)
-        return min(1, (before + hourlyTrafficWeights[hour] * intoHour) / total)
+        let clamped = max(0, millisecondsIntoDay)
+        let hour = Int(min(23, clamped / 3_600_000))
+        let intoHour = min(1, Double(clamped - Int64(hour) * 3_600_000) / 3_600_000)
+        return min(1, (cumulativeWeights[hour] + hourlyTrafficWeights[hour] * intoHour) / cumulativeWeights[24])
     }
 }
 

@@ -12,27 +12,33 @@ public struct ServingPolicy: EligibilityPolicy {
         self.caps = caps
     }
 
-    public func screen(_ campaign: Campaign, maximumCharge: Nanos, request: AuctionRequest) -> Screening {
+    public func screen(_ candidate: IndexedCampaign, request: AuctionRequest) -> Screening {
+        let campaign = candidate.campaign
         if let cap = campaign.frequencyCap {
             if let user = request.userID {
                 let seen = caps.count(user: user, campaign: campaign.id, windowSeconds: cap.windowSeconds, at: request.time)
                 if seen >= cap.impressions {
-                    return .refused(.frequencyCap, reason: "user was served \(seen) of \(cap.impressions) ads in the last \(cap.windowSeconds) s")
+                    return .refused(.frequencyCap, reason: request.debug
+                        ? "user was served \(seen) of \(cap.impressions) ads in the last \(cap.windowSeconds) s" : "frequency cap")
                 }
             } else if cap.refuseAnonymous {
                 return .refused(.frequencyCap, reason: "the request has no user id and the campaign refuses anonymous requests")
             }
         }
-        return budgets.screen(campaign, maximumCharge: maximumCharge, requestID: request.requestID, at: request.time)
+        return budgets.screen(
+            campaign.id, limits: BudgetLimits(campaign), maximumCharge: candidate.maximumCharge, requestID: request.requestID,
+            at: request.time, explain: request.debug
+        )
     }
 
-    public func claim(_ campaign: Campaign, maximumCharge: Nanos, request: AuctionRequest) -> UInt64? {
+    public func claim(_ candidate: IndexedCampaign, request: AuctionRequest) -> UInt64? {
+        let campaign = candidate.campaign
         let cappedUser = campaign.frequencyCap.flatMap { cap in request.userID.map { (cap, $0) } }
         if let (cap, user) = cappedUser, !caps.record(user: user, campaign: campaign.id, cap: cap, at: request.time) {
             return nil
         }
         let kind: ReservationKind = campaign.pricing == .cpm ? .impression : .click
-        guard let id = budgets.reserve(campaign, amount: maximumCharge, kind: kind, at: request.time) else {
+        guard let id = budgets.reserve(campaign.id, limits: BudgetLimits(campaign), amount: candidate.maximumCharge, kind: kind, at: request.time) else {
             if let (_, user) = cappedUser { caps.forget(user: user, campaign: campaign.id, at: request.time) }
             return nil
         }

@@ -118,7 +118,7 @@ private struct PlacementAuction {
             tier.sort { snapshot.entry(atSlot: $0).campaign.id < snapshot.entry(atSlot: $1).campaign.id }
             let pick = tier.count == 1 ? tier[0] : tier[generator.index(below: tier.count)]
             let winner = snapshot.entry(atSlot: pick)
-            guard let reservationID = policy.claim(winner.campaign, maximumCharge: winner.maximumCharge, request: request) else {
+            guard let reservationID = policy.claim(winner, request: request) else {
                 eligible.removeAll { $0.slot == pick }
                 drops.append(Drop(slot: pick, score: top, stage: .budget, reason: "budget taken by a concurrent auction"))
                 continue
@@ -163,7 +163,7 @@ private struct PlacementAuction {
             drops.append(Drop(slot: candidate.slot, score: candidate.score, stage: .flight, reason: "outside its flight dates"))
         } else if candidate.score < floor.value {
             drops.append(Drop(slot: candidate.slot, score: candidate.score, stage: .floor, reason: "score \(candidate.score) below the floor \(floor.value)"))
-        } else if case .refused(let stage, let reason) = policy.screen(entry.campaign, maximumCharge: entry.maximumCharge, request: request) {
+        } else if case .refused(let stage, let reason) = policy.screen(entry, request: request) {
             drops.append(Drop(slot: candidate.slot, score: candidate.score, stage: stage, reason: reason))
         } else {
             eligible.append(candidate)

@@ -5,15 +5,16 @@
 /// on the order in which the auction asks, so that an auction's result does not depend
 /// on how many candidates it had to look at.
 public protocol EligibilityPolicy: Sendable {
-    /// Whether `campaign` may bid in this auction, given that winning would cost it at
-    /// most `maximumCharge`. Called only for candidates that matched targeting and flight.
-    func screen(_ campaign: Campaign, maximumCharge: Nanos, request: AuctionRequest) -> Screening
+    /// Whether `candidate.campaign` may bid in this auction, given that winning would cost
+    /// it at most `candidate.maximumCharge`. Called only for candidates that matched
+    /// targeting, flight and floor. Detailed reasons are needed only when `request.debug`.
+    func screen(_ candidate: IndexedCampaign, request: AuctionRequest) -> Screening
 
     /// Takes a win: atomically reserves `maximumCharge` against the campaign's budgets
     /// (and counts the ad against frequency caps). Returns the reservation's id, or nil
     /// when that is no longer possible (another auction took the budget); the auction
     /// then treats the campaign as out of budget and picks again.
-    func claim(_ campaign: Campaign, maximumCharge: Nanos, request: AuctionRequest) -> UInt64?
+    func claim(_ candidate: IndexedCampaign, request: AuctionRequest) -> UInt64?
 }
 
 /// A policy's answer for one candidate.
@@ -26,6 +27,6 @@ public enum Screening: Hashable, Sendable {
 /// Every campaign may always bid and every win is taken: no budgets, pacing or caps.
 public struct AlwaysEligible: EligibilityPolicy {
     public init() {}
-    public func screen(_ campaign: Campaign, maximumCharge: Nanos, request: AuctionRequest) -> Screening { .eligible }
-    public func claim(_ campaign: Campaign, maximumCharge: Nanos, request: AuctionRequest) -> UInt64? { 0 }
+    public func screen(_ candidate: IndexedCampaign, request: AuctionRequest) -> Screening { .eligible }
+    public func claim(_ candidate: IndexedCampaign, request: AuctionRequest) -> UInt64? { 0 }
 }

@@ -134,13 +134,17 @@ public enum CampaignChange: Sendable {
     case remove(CampaignID)
 }
 
-/// What the auction keeps per indexed campaign, computed once when it is indexed.
-final class IndexedCampaign: Sendable {
-    let campaign: Campaign
-    let score: Micros
-    let maximumCharge: Nanos
+/// What the auction keeps per indexed campaign, computed once when it is indexed. The
+/// auction hands eligibility policies this shared reference rather than a `Campaign`
+/// value, whose copy would retain every one of its fields once per candidate.
+public final class IndexedCampaign: Sendable {
+    public let campaign: Campaign
+    /// The eCPM the campaign bids with (CPC: `bid × ppm / 1000`).
+    public let score: Micros
+    /// The most one slot can cost it: what a win reserves.
+    public let maximumCharge: Nanos
 
-    init(_ campaign: Campaign) {
+    public init(_ campaign: Campaign) {
         self.campaign = campaign
         self.score = Scoring.effectiveCPM(pricing: campaign.pricing, bid: campaign.bid, ctr: campaign.predictedCTR)
         self.maximumCharge = campaign.maximumCharge

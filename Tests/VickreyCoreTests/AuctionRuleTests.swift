@@ -108,11 +108,11 @@ struct EligibilityAndExplanationTests {
     struct ScriptedPolicy: EligibilityPolicy {
         var refusals: [String: CandidateStage] = [:]
         var failingClaims: Set<String> = []
-        func screen(_ campaign: Campaign, maximumCharge: Nanos, request: AuctionRequest) -> Screening {
-            refusals[campaign.id.rawValue].map { .refused($0, reason: "scripted \($0.rawValue)") } ?? .eligible
+        func screen(_ candidate: IndexedCampaign, request: AuctionRequest) -> Screening {
+            refusals[candidate.campaign.id.rawValue].map { .refused($0, reason: "scripted \($0.rawValue)") } ?? .eligible
         }
-        func claim(_ campaign: Campaign, maximumCharge: Nanos, request: AuctionRequest) -> UInt64? {
-            failingClaims.contains(campaign.id.rawValue) ? nil : 7
+        func claim(_ candidate: IndexedCampaign, request: AuctionRequest) -> UInt64? {
+            failingClaims.contains(candidate.campaign.id.rawValue) ? nil : 7
         }
     }
 

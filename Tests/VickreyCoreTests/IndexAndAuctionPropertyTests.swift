@@ -17,10 +17,11 @@ struct IndexAndAuctionPropertyTests {
     /// Refuses and fails claims by campaign number, deterministically.
     struct ModuloPolicy: EligibilityPolicy {
         func number(_ c: Campaign) -> Int { Int(c.id.rawValue.dropFirst())! }
-        func screen(_ c: Campaign, maximumCharge: Nanos, request: AuctionRequest) -> Screening {
-            number(c) % 7 == 3 ? .refused(.budget, reason: "modulo") : .eligible
+        func screen(_ candidate: IndexedCampaign, request: AuctionRequest) -> Screening {
+            let c = candidate.campaign
+            return number(c) % 7 == 3 ? .refused(.budget, reason: "modulo") : .eligible
         }
-        func claim(_ c: Campaign, maximumCharge: Nanos, request: AuctionRequest) -> UInt64? { number(c) % 11 != 5 ? 1 : nil }
+        func claim(_ candidate: IndexedCampaign, request: AuctionRequest) -> UInt64? { number(candidate.campaign) % 11 != 5 ? 1 : nil }
     }
 
     static func subset<T>(_ values: [T], _ random: inout SeededRandom, max: Int) -> [T] {

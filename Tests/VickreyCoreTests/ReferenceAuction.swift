@@ -55,7 +55,7 @@ enum ReferenceAuction {
             var eligible = campaigns.filter { c in
                 c.status == .active && !c.creatives.isEmpty && matches(c, request, placement) && inHours(c, request, offsets: offsets)
                     && !won.contains(c.id) && (c.start.map { request.time >= $0 } ?? true) && (c.end.map { request.time < $0 } ?? true)
-                    && score(c) >= floor && policy.screen(c, maximumCharge: c.maximumCharge, request: request) == .eligible
+                    && score(c) >= floor && policy.screen(IndexedCampaign(c), request: request) == .eligible
             }
             var generator = TieBreakGenerator(requestID: request.requestID, stream: UInt64(position))
             var result: Result? = nil
@@ -63,7 +63,7 @@ enum ReferenceAuction {
                 let top = eligible.map(score).max()!
                 let tier = eligible.filter { score($0) == top }.sorted { $0.id.rawValue < $1.id.rawValue }
                 let pick = tier.count == 1 ? tier[0] : tier[generator.index(below: tier.count)]
-                if policy.claim(pick, maximumCharge: pick.maximumCharge, request: request) == nil {
+                if policy.claim(IndexedCampaign(pick), request: request) == nil {
                     eligible.removeAll { $0.id == pick.id }
                     continue
                 }

@@ -1,4 +1,5 @@
 import Foundation
+import VickreyBudget
 import VickreyCore
 import VickreySynthetic
 
@@ -95,6 +96,19 @@ for size in options.sizes {
         indexed.record(clock.now - start)
         filled += outcome.wins.count
     }
+    // The same requests under the server's policy (budgets, pacing, caps), wins reserved
+    // and never settled: what the eligibility checks add to an auction.
+    let policy = ServingPolicy(budgets: BudgetBook(), caps: FrequencyCapper())
+    for request in requests.prefix(1_000) { _ = auctioneer.run(request, on: snapshot, policy: policy) }
+    var policed = Latencies()
+    var policedFills = 0
+    for request in requests {
+        let start = clock.now
+        let outcome = auctioneer.run(request, on: snapshot, policy: policy)
+        policed.record(clock.now - start)
+        policedFills += outcome.wins.count
+    }
+    print("  \(size) campaigns under the serving policy: p50 \(microseconds(policed.percentile(0.5))) µs, p99 \(microseconds(policed.percentile(0.99))) µs, mean \(microseconds(policed.mean)) µs (always-eligible mean \(microseconds(indexed.mean)) µs), fill \(policedFills * 100 / requests.count)%")
     var matched = 0
     for request in requests.prefix(1_000) { matched += snapshot.matchingCampaigns(request.query(for: request.placements[0])).count }
 
