@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "adctl", targets: ["adctl"]),
         .executable(name: "adserver", targets: ["adserver"]),
+        .executable(name: "loadtest", targets: ["loadtest"]),
         .library(name: "VickreyCore", targets: ["VickreyCore"]),
         .library(name: "VickreyBudget", targets: ["VickreyBudget"]),
         .library(name: "VickreySynthetic", targets: ["VickreySynthetic"]),
@@ -34,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // The auction core: money, ids, the campaign model, the targeting index and the
@@ -110,6 +112,33 @@ let package = Package(
                 "AdServing", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: strictSettings
+        ),
+        // The load-test harness (sources in loadtest/): scenarios, an open- and closed-loop
+        // HTTP/1.1 load generator on SwiftNIO, HDR latency reports, invariant checks.
+        .target(
+            name: "LoadTestKit",
+            dependencies: [
+                "VickreyCore", "VickreySynthetic", "VickreyWire", "VickreyLedger",
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "loadtest/Sources/LoadTestKit",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "loadtest",
+            dependencies: [
+                "LoadTestKit", "VickreyCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "loadtest/Sources/loadtest",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LoadTestKitTests",
+            dependencies: ["LoadTestKit", "VickreyCore", "VickreyLedger", .product(name: "Crypto", package: "swift-crypto")],
+            path: "loadtest/Tests/LoadTestKitTests",
             swiftSettings: strictSettings
         ),
         .testTarget(name: "VickreyCoreTests", dependencies: ["VickreyCore", "VickreySynthetic"], swiftSettings: strictSettings),

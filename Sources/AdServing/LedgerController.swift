@@ -44,7 +44,7 @@ struct LedgerController<Context: RequestContext>: Sendable {
             {"campaign_id":"\(id)","spent_total_nanos":\(account?.spentTotal.value ?? 0),"spent_today_nanos":\(account?.spentToday.value ?? 0),\
             "reserved_nanos":\(account?.reserved.value ?? 0),"open_reservations":\(account?.openReservations ?? 0),\
             "daily_budget_nanos":\(limits.daily.map { String($0.value) } ?? "null"),"total_budget_nanos":\(limits.total.value),\
-            "pacing":"\(limits.pacing.rawValue)","pass_through":\(account?.passThrough ?? 1)}
+            "pacing":"\(limits.pacing.rawValue)","pass_through":\(account?.passThrough ?? 1),"time_zone":"\(limits.timeZone.identifier)"}
             """
         return JSONResponse.bytes(Array(body.utf8))
     }

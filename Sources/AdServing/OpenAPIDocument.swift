@@ -144,7 +144,8 @@ enum OpenAPIDocument {
                                                      "daily_budget_nanos", "total_budget_nanos", "pacing", "pass_through"],
             "properties": {"campaign_id": {"type": "string"}, "spent_total_nanos": {"type": "integer"}, "spent_today_nanos": {"type": "integer"},
               "reserved_nanos": {"type": "integer"}, "open_reservations": {"type": "integer"}, "daily_budget_nanos": {"type": ["integer", "null"]},
-              "total_budget_nanos": {"type": "integer"}, "pacing": {"type": "string", "enum": ["asap", "even"]}, "pass_through": {"type": "number"}}},
+              "total_budget_nanos": {"type": "integer"}, "pacing": {"type": "string", "enum": ["asap", "even"]}, "pass_through": {"type": "number"},
+              "time_zone": {"type": "string", "description": "The IANA zone whose midnight starts the budget day."}}},
           "JWKS": {"type": "object", "required": ["keys"], "properties": {"keys": {"type": "array", "items": {"type": "object",
             "required": ["kty", "crv", "kid", "x"], "properties": {"kty": {"type": "string", "enum": ["OKP"]}, "crv": {"type": "string", "enum": ["Ed25519"]},
               "kid": {"type": "string"}, "x": {"type": "string"}, "use": {"type": "string"}, "alg": {"type": "string"}}}}}}

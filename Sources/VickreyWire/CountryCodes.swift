@@ -33,6 +33,15 @@ public enum CountryCodes {
         return table
     }()
 
+    private static let alpha3ByAlpha2: [String: String] = {
+        var table: [String: String] = [:]
+        for (alpha3, alpha2) in alpha2ByAlpha3 where table[alpha2] == nil || alpha3 < table[alpha2]! { table[alpha2] = alpha3 }
+        return table
+    }()
+
+    /// The alpha-3 code of a country (as OpenRTB writes it), if known.
+    public static func alpha3(for country: CountryCode) -> String? { alpha3ByAlpha2[country.rawValue] }
+
     /// The alpha-2 code for an alpha-3 code (any case); a two-letter code is taken as it
     /// is (upper-cased); nil for anything else or an unknown alpha-3 code.
     public static func country(_ code: String) -> CountryCode? {

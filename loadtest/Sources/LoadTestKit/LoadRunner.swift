@@ -1,0 +1,243 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Synchronization
+
+/// Drives a scenario against a running `adserver` over HTTP/1.1 keep-alive.
+///
+/// - Open loop: ad requests leave at a constant rate whatever the server does; each
+///   latency is measured from the request's slot in the schedule.
+/// - Closed loop: every connection sends its next request as soon as it has an answer;
+///   the achieved rate is the most the server sustains with that many connections.
+///
+/// Ads in answers get impression and click beacons for the scenario's shares, fired
+/// after its delay on the same connections; the run ends when every beacon has been
+/// answered (or has failed), so the ledger can be checked against what was accepted.
+public final class LoadRunner: Sendable {
+    public struct Target: Sendable {
+        public var host: String
+        public var port: Int
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+    }
+
+    struct Job: Sendable {
+        var request: PlannedRequest
+        /// When it should have left (nanoseconds, monotonic).
+        var intended: UInt64
+        /// The ad request's number in the stream (beacon decisions depend on it).
+        var number: Int
+    }
+
+    /// Beacons waiting for their delay, in order of due time.
+    struct BeaconQueue {
+        var items: [(due: UInt64, job: Job)] = []
+        var head = 0
+        var pending: Int { items.count - head }
+
+        mutating func push(_ job: Job, due: UInt64) { items.append((due, job)) }
+
+        mutating func popDue(_ now: UInt64) -> Job? {
+            guard head < items.count, items[head].due <= now else { return nil }
+            defer {
+                head += 1
+                if head > 4096, head * 2 > items.count {
+                    items.removeFirst(head)
+                    head = 0
+                }
+            }
+            return items[head].job
+        }
+    }
+
+    public let target: Target
+    public let generator: TrafficGenerator
+    /// When set, sent instead of the scenario's ad requests (e.g. `GET /healthz` to
+    /// measure the generator's and the framework's ceiling).
+    public let fixedRequest: PlannedRequest?
+    private let beacons = Mutex(BeaconQueue())
+    private let nextNumber = Atomic<Int>(0)
+    private let inFlightBeacons = Atomic<Int>(0)
+
+    public init(target: Target, generator: TrafficGenerator, fixedRequest: PlannedRequest? = nil) {
+        self.target = target
+        self.generator = generator
+        self.fixedRequest = fixedRequest
+    }
+
+    private func request(_ number: Int) -> PlannedRequest { fixedRequest ?? generator.request(number) }
+
+    /// Runs the scenario; `progress` is called about once a second with the stats so far.
+    public func run(
+        mode: Scenario.Mode? = nil, rate: Int? = nil, durationSeconds: Int? = nil,
+        progress: @escaping @Sendable (_ elapsedSeconds: Int, RunStats.Snapshot) -> Void = { _, _ in }
+    ) async throws -> (stats: RunStats.Snapshot, elapsedSeconds: Double) {
+        let scenario = generator.scenario
+        let mode = mode ?? scenario.mode
+        let duration = UInt64(durationSeconds ?? scenario.durationSeconds) * 1_000_000_000
+        let group = MultiThreadedEventLoopGroup.singleton
+        // Fail early, with the reason, when the server is not there.
+        try await HTTPConnection.connect(host: target.host, port: target.port, group: group).close()
+        let count = scenario.connections
+        // Workers open their own connections in the first 200 ms.
+        let start = Monotonic.now() + 200_000_000
+        let end = start + duration
+        let stats = RunStats(startNanoseconds: start)
+        let reporter = Task {
+            var second = 0
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(1))
+                second += 1
+                progress(second, stats.snapshot)
+            }
+        }
+        defer { reporter.cancel() }
+        switch mode {
+        case .closed:
+            await withTaskGroup(of: Void.self) { workers in
+                for _ in 0..<count {
+                    workers.addTask {
+                        guard let connection = await self.connect(group: group, stats: stats) else { return }
+                        await self.closedLoopWorker(connection, start: start, end: end, stats: stats, group: group)
+                    }
+                }
+            }
+        case .open:
+            let schedule = RateSchedule(rate: rate ?? scenario.rate, startNanoseconds: start)
+            let queues = (0..<count).map { _ in AsyncStream<Job>.makeStream() }
+            await withTaskGroup(of: Void.self) { workers in
+                for index in 0..<count {
+                    let stream = queues[index].stream
+                    workers.addTask {
+                        guard let connection = await self.connect(group: group, stats: stats) else { return }
+                        await self.openLoopWorker(connection, jobs: stream, stats: stats, group: group)
+                    }
+                }
+                await self.dispatch(schedule: schedule, end: end, queues: queues.map(\.continuation))
+            }
+        }
+        return (stats.snapshot, Double(Monotonic.now() - start) / 1e9)
+    }
+
+    private func connect(group: any EventLoopGroup, stats: RunStats) async -> HTTPConnection? {
+        do { return try await HTTPConnection.connect(host: target.host, port: target.port, group: group) } catch {
+            stats.recordFailure(.healthz, .connection)
+            return nil
+        }
+    }
+
+    /// Open loop: hands each ad request to a connection at its intended time, and each
+    /// beacon when its delay is over, until the run's end and every beacon is out.
+    private func dispatch(schedule: RateSchedule, end: UInt64, queues: [AsyncStream<Job>.Continuation]) async {
+        var next = 0
+        var turn = 0
+        func hand(_ job: Job) {
+            queues[turn % queues.count].yield(job)
+            turn += 1
+        }
+        while true {
+            let now = Monotonic.now()
+            if now < end {
+                let due = min(schedule.dueCount(at: now), schedule.dueCount(at: end - 1))
+                while next < due {
+                    inFlightAds.add(1, ordering: .relaxed)
+                    hand(Job(request: request(next), intended: schedule.intendedTime(of: next), number: next))
+                    next += 1
+                }
+            }
+            while let beacon = beacons.withLock({ $0.popDue(now) }) { hand(beacon) }
+            let waiting = beacons.withLock { $0.pending }
+            if now >= end, waiting == 0, inFlightAds.load(ordering: .relaxed) == 0, inFlightBeacons.load(ordering: .relaxed) == 0 { break }
+            if now >= end + 60_000_000_000 { break }  // give up on answers a minute late
+            let nextDue = now < end ? schedule.intendedTime(of: next) : now + 1_000_000
+            let wait = min(nextDue > now ? nextDue - now : 0, 1_000_000)
+            if wait > 50_000 { try? await Task.sleep(nanoseconds: wait) } else { await Task.yield() }
+        }
+        for queue in queues { queue.finish() }
+    }
+
+    private let inFlightAds = Atomic<Int>(0)
+
+    private func openLoopWorker(_ connection: HTTPConnection, jobs: AsyncStream<Job>, stats: RunStats, group: any EventLoopGroup) async {
+        var connection = connection
+        for await job in jobs {
+            connection = await execute(job, on: connection, stats: stats, group: group)
+        }
+        connection.close()
+    }
+
+    private func closedLoopWorker(_ connection: HTTPConnection, start: UInt64, end: UInt64, stats: RunStats, group: any EventLoopGroup) async {
+        var connection = connection
+        let now = Monotonic.now()
+        if now < start { try? await Task.sleep(nanoseconds: start - now) }
+        while true {
+            let now = Monotonic.now()
+            let job: Job
+            if let beacon = beacons.withLock({ $0.popDue(now) }) {
+                job = Job(request: beacon.request, intended: now, number: beacon.number)
+            } else if now < end {
+                let number = nextNumber.wrappingAdd(1, ordering: .relaxed).oldValue
+                inFlightAds.add(1, ordering: .relaxed)
+                job = Job(request: request(number), intended: now, number: number)
+            } else if beacons.withLock({ $0.pending }) > 0 || inFlightAds.load(ordering: .relaxed) > 0 {
+                if now >= end + 60_000_000_000 { connection.close(); return }
+                try? await Task.sleep(for: .milliseconds(1))
+                continue
+            } else {
+                connection.close()
+                return
+            }
+            connection = await execute(job, on: connection, stats: stats, group: group)
+        }
+    }
+
+    /// Sends one job, records it, schedules its ad's beacons; reconnects after a failure.
+    /// The caller counted an ad job in `inFlightAds` (a beacon in `inFlightBeacons`) when
+    /// it was created; this uncounts it once done, after scheduling its beacons.
+    private func execute(_ job: Job, on connection: HTTPConnection, stats: RunStats, group: any EventLoopGroup) async -> HTTPConnection {
+        let isBeacon = job.request.kind == .impression || job.request.kind == .click
+        let isAd = !isBeacon  // ad requests, or the fixed request standing in for them
+        defer {
+            if isAd { inFlightAds.subtract(1, ordering: .relaxed) }
+            if isBeacon { inFlightBeacons.subtract(1, ordering: .relaxed) }
+        }
+        do {
+            let result = try await connection.send(job.request)
+            let completed = Monotonic.now()
+            switch job.request.kind {
+            case .native, .openrtb:
+                let (impressions, clicks) = result.status == 200 ? ResponseScanner.beaconPaths(in: result.body) : ([], [])
+                stats.record(job.request.kind, intended: job.intended, completed: completed, status: result.status, filled: impressions.count)
+                scheduleBeacons(for: job.number, impressions: impressions, clicks: clicks, answeredAt: completed)
+            case .impression:
+                stats.record(.impression, intended: job.intended, completed: completed, status: result.status, beaconAccepted: result.status == 200)
+            case .click:
+                stats.record(.click, intended: job.intended, completed: completed, status: result.status, beaconAccepted: result.status == 302)
+            case .healthz:
+                stats.record(.healthz, intended: job.intended, completed: completed, status: result.status)
+            }
+            return connection
+        } catch {
+            stats.recordFailure(job.request.kind, error)
+            connection.close()
+            return (try? await HTTPConnection.connect(host: target.host, port: target.port, group: group)) ?? connection
+        }
+    }
+
+    private func scheduleBeacons(for number: Int, impressions: [String], clicks: [String], answeredAt: UInt64) {
+        let due = answeredAt + UInt64(generator.scenario.beacons.delayMilliseconds) * 1_000_000
+        var jobs: [Job] = []
+        for (index, path) in impressions.enumerated() {
+            let decision = generator.beacons(request: number, ad: index)
+            if decision.impression { jobs.append(Job(request: PlannedRequest(kind: .impression, method: .GET, path: path), intended: due, number: number)) }
+            if decision.click, index < clicks.count {
+                jobs.append(Job(request: PlannedRequest(kind: .click, method: .GET, path: clicks[index]), intended: due, number: number))
+            }
+        }
+        guard !jobs.isEmpty else { return }
+        inFlightBeacons.add(jobs.count, ordering: .relaxed)
+        beacons.withLock { queue in for job in jobs { queue.push(job, due: due) } }
+    }
+}

@@ -1,0 +1,182 @@
+import ArgumentParser
+import Foundation
+import Histogram
+import LoadTestKit
+import VickreyCore
+
+/// `loadtest`: scenarios, open- and closed-loop load against a running `adserver`,
+/// HDR latency reports and the money invariants checked after every run.
+@main
+struct LoadTestCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "loadtest",
+        abstract: "Load-test a running Vickrey adserver and check its invariants afterwards.",
+        discussion: """
+            Typical use (see loadtest/README.md):
+              loadtest generate loadtest/scenarios/smoke.json --out campaigns.jsonl
+              adctl campaign import campaigns.jsonl --db var/vickrey.sqlite
+              adserver --no-seed &
+              loadtest run loadtest/scenarios/smoke.json --url http://127.0.0.1:8080
+            Exit codes: 0 success; 1 an invariant does not hold; 2 the run could not be made; 64 bad usage.
+            """,
+        subcommands: [Generate.self, Run.self, Ceiling.self]
+    )
+}
+
+/// `--url`, shared by the commands that talk to a server.
+struct TargetOptions: ParsableArguments {
+    @Option(help: "The adserver's base URL.") var url = "http://127.0.0.1:8080"
+
+    func target() throws -> LoadRunner.Target {
+        guard let parsed = URLComponents(string: url), parsed.scheme == "http", let host = parsed.host else {
+            throw ValidationError("--url must be http://HOST:PORT")
+        }
+        return LoadRunner.Target(host: host, port: parsed.port ?? 80)
+    }
+}
+
+/// `--day`: the campaigns' reference day (their flights surround it).
+struct DayOption: ParsableArguments {
+    @Option(help: "Reference day YYYY-MM-DD for the campaigns' flights (default: today, UTC).") var day: String?
+
+    func instant() throws -> Instant? {
+        guard let day else { return nil }
+        guard let instant = Instant(canonicalRFC3339: day + "T00:00:00Z") else { throw ValidationError("--day must be YYYY-MM-DD") }
+        return instant
+    }
+}
+
+extension LoadTestCommand {
+    struct Generate: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the scenario's campaigns as JSON lines for 'adctl campaign import'."
+        )
+        @Argument(help: "A scenario file (loadtest/scenarios/*.json).") var scenario: String
+        @Option(help: "Where to write (default: standard output).") var out: String?
+        @OptionGroup var day: DayOption
+
+        func run() async throws {
+            let scenario = try loadScenario(self.scenario)
+            let lines = try TrafficGenerator(scenario, day: try day.instant()).campaignLines()
+            if let out {
+                guard FileManager.default.createFile(atPath: out, contents: lines) else { throw fail("cannot write \(out)", 2) }
+                FileHandle.standardError.write(Data("wrote \(scenario.campaigns) campaigns (\(lines.count / 1024) KiB) to \(out)\n".utf8))
+            } else {
+                FileHandle.standardOutput.write(lines)
+            }
+        }
+    }
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Drive the scenario at a running server, report latency and check the invariants.",
+            discussion: """
+                Writes result.json, latency.hgrm (HdrHistogram percentile distribution) and latency.svg (latency over \
+                time) into --out. Then reads the ledger through GET /v1/ledger (with the billing token) and checks: \
+                every record verifies and the chain is intact; beacons answered 2xx = billed + unbilled records; no \
+                campaign's spend exceeds its budgets; the server's spend equals the ledger's. Exits 1 if any fails.
+                """
+        )
+        @Argument(help: "A scenario file.") var scenario: String
+        @OptionGroup var target: TargetOptions
+        @Option(help: "open or closed (default: the scenario's).") var mode: Scenario.Mode?
+        @Option(help: "Open-loop ad requests per second (default: the scenario's).") var rate: Int?
+        @Option(help: "Seconds of load (default: the scenario's).") var duration: Int?
+        @Option(help: "Connections (default: the scenario's).") var connections: Int?
+        @Option(help: "Directory for result.json, latency.hgrm and latency.svg.") var out: String?
+        @Option(help: "Billing token for GET /v1/ledger (default: $LEDGER_BEARER_TOKEN, else the shipped config's).")
+        var billingToken: String?
+        @Flag(help: "Skip the invariant checks.") var noInvariants = false
+        @Flag(help: "No progress line.") var quiet = false
+        @OptionGroup var day: DayOption
+
+        func run() async throws {
+            var scenario = try loadScenario(self.scenario)
+            if let connections { scenario.connections = connections }
+            if let problem = scenario.problem { throw fail(problem, 64) }
+            let mode = self.mode ?? scenario.mode
+            let target = try self.target.target()
+            let token = billingToken ?? ProcessInfo.processInfo.environment["LEDGER_BEARER_TOKEN"] ?? "change-me-billing-token"
+            let reader = LedgerReader(target: target, billingToken: token)
+            var lastSeq: Int64 = 0
+            if !noInvariants {
+                do { lastSeq = try await reader.lastSeq() } catch { throw fail("cannot read the ledger before the run: \(error)", 2) }
+            }
+            let runner = LoadRunner(target: target, generator: TrafficGenerator(scenario, day: try day.instant()))
+            let quiet = self.quiet
+            let (stats, elapsed): (RunStats.Snapshot, Double)
+            do {
+                (stats, elapsed) = try await runner.run(mode: mode, rate: rate, durationSeconds: duration) { second, snapshot in
+                    guard !quiet else { return }
+                    let ads = (snapshot.completed[.native] ?? 0) + (snapshot.completed[.openrtb] ?? 0)
+                    let p99 = Double(snapshot.adLatency.valueAtPercentile(99)) / 1000
+                    let line = String(format: "\r[%4ds] %8d ads answered  %7.0f/s  p99 %7.2f ms  beacons %7d  errors %d   ",
+                                      second, ads, Double(ads) / Double(second), p99, snapshot.beaconsAnswered, snapshot.errorCount)
+                    FileHandle.standardError.write(Data(line.utf8))
+                }
+            } catch {
+                throw fail("cannot run against \(self.target.url): \(error)", 2)
+            }
+            if !quiet { FileHandle.standardError.write(Data("\n".utf8)) }
+            var report = RunReport(
+                scenario: scenario, mode: mode, target: self.target.url, requestedRate: mode == .open ? (rate ?? scenario.rate) : nil,
+                elapsedSeconds: elapsed, stats: stats
+            )
+            if duration != nil { report.achievedRate = Double((stats.completed[.native] ?? 0) + (stats.completed[.openrtb] ?? 0)) / Double(duration!) }
+            if !noInvariants {
+                do {
+                    let ledger = try await reader.read()
+                    report.invariants = InvariantChecker.check(
+                        records: ledger.records, keys: ledger.keys, lastSeqBeforeRun: lastSeq, beaconsAccepted: stats.beaconsAnswered,
+                        budgets: ledger.budgets
+                    )
+                } catch {
+                    throw fail("cannot read the ledger after the run: \(error)", 2)
+                }
+            }
+            let directory = out ?? "loadtest/results/\(scenario.name)-\(mode.rawValue)-\(Int(Date().timeIntervalSince1970))"
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try report.json().write(to: URL(fileURLWithPath: "\(directory)/result.json"))
+            try PercentileDistribution.text(stats.adLatency).write(toFile: "\(directory)/latency.hgrm", atomically: true, encoding: .utf8)
+            let title = "\(scenario.name): \(mode.rawValue) loop, \(report.requestedRate.map { "\($0)/s" } ?? "\(scenario.connections) connections")"
+            try LatencyChart.svg(perSecond: stats.perSecond, title: title).write(toFile: "\(directory)/latency.svg", atomically: true, encoding: .utf8)
+            print(report.table)
+            print("\nwrote \(directory)/result.json, latency.hgrm, latency.svg")
+            if let invariants = report.invariants, !invariants.passed { throw ExitCode(1) }
+        }
+    }
+
+    struct Ceiling: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Closed-loop GET /healthz: the framework's ceiling, and a floor for what this generator can drive."
+        )
+        @OptionGroup var target: TargetOptions
+        @Option(help: "Seconds.") var duration = 8
+        @Option(help: "Connections.") var connections = 32
+
+        func run() async throws {
+            let scenario = Scenario(name: "healthz", campaigns: 1, mode: .closed, durationSeconds: duration, connections: connections)
+            let runner = LoadRunner(
+                target: try target.target(), generator: TrafficGenerator(scenario),
+                fixedRequest: PlannedRequest(kind: .healthz, method: .GET, path: "/healthz")
+            )
+            let (stats, _) = try await runner.run()
+            let histogram = stats.histograms[.healthz]
+            let answered = stats.completed[.healthz] ?? 0
+            print(String(format: "GET /healthz, closed loop, %d connections, %d s: %.0f requests/s, p50 %.2f ms, p99 %.2f ms, errors %d",
+                         connections, duration, Double(answered) / Double(duration),
+                         Double(histogram?.valueAtPercentile(50) ?? 0) / 1000, Double(histogram?.valueAtPercentile(99) ?? 0) / 1000, stats.errorCount))
+        }
+    }
+}
+
+extension Scenario.Mode: ExpressibleByArgument {}
+
+func loadScenario(_ path: String) throws -> Scenario {
+    do { return try Scenario.load(path) } catch { throw fail("\(error)", 64) }
+}
+
+func fail(_ message: String, _ code: Int32) -> any Error {
+    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    return ExitCode(code)
+}
