@@ -137,7 +137,10 @@ let package = Package(
         ),
         .testTarget(
             name: "LoadTestKitTests",
-            dependencies: ["LoadTestKit", "VickreyCore", "VickreyLedger", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "LoadTestKit", "VickreyCore", "VickreyLedger", "VickreyWire", "VickreyStore",
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
             path: "loadtest/Tests/LoadTestKitTests",
             swiftSettings: strictSettings
         ),
