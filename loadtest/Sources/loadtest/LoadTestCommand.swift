@@ -86,6 +86,7 @@ extension LoadTestCommand {
         @Option(help: "Directory for result.json, latency.hgrm and latency.svg.") var out: String?
         @Option(help: "Billing token for GET /v1/ledger (default: $LEDGER_BEARER_TOKEN, else the shipped config's).")
         var billingToken: String?
+        @Flag(help: "Native ad requests only, no OpenRTB and no beacons (the native endpoint alone).") var adsOnly = false
         @Flag(help: "Skip the invariant checks.") var noInvariants = false
         @Flag(help: "No progress line.") var quiet = false
         @OptionGroup var day: DayOption
@@ -93,6 +94,11 @@ extension LoadTestCommand {
         func run() async throws {
             var scenario = try loadScenario(self.scenario)
             if let connections { scenario.connections = connections }
+            if adsOnly {
+                scenario.mix = .init(native: 1, openrtb: 0)
+                scenario.beacons = .init(impressionShare: 0, clickShare: 0, delayMilliseconds: 0)
+                scenario.name += "-ads-only"
+            }
             if let problem = scenario.problem { throw fail(problem, 64) }
             let mode = self.mode ?? scenario.mode
             let target = try self.target.target()
