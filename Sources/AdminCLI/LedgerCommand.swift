@@ -33,16 +33,11 @@ struct LedgerCommand: AsyncParsableCommand {
         enum Format: String, ExpressibleByArgument, CaseIterable { case jsonl, csv }
 
         @Option(help: "jsonl or csv.") var format: Format = .jsonl
-        @Option(help: "Only records with an event at or after this RFC 3339 time (a partial export: verify it with --partial).")
-        var since: String?
+        @OptionGroup var since: SinceOption
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            var start: Instant?
-            if let since {
-                guard let parsed = RFC3339.parse(since) else { throw CommandFailure.usage("--since: '\(since)' is not an RFC 3339 time like 2026-11-01T00:00:00Z") }
-                start = parsed
-            }
+            let start = try since.instant()
             let ledger = LedgerStore(try await store.open())
             var chunk: [String] = []
             if format == .csv { chunk.append(LedgerExport.csvHeader) }

@@ -20,16 +20,12 @@ struct ReportCommand: AsyncParsableCommand {
     enum Grouping: String, ExpressibleByArgument, CaseIterable { case campaign, day }
 
     @Option(help: "campaign (one row per campaign) or day (one row per campaign and day).") var by: Grouping = .campaign
-    @Option(help: "Only events at or after this RFC 3339 time.") var since: String?
+    @OptionGroup var since: SinceOption
     @OptionGroup var output: OutputOptions
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
-        var start: Instant?
-        if let since {
-            guard let parsed = RFC3339.parse(since) else { throw CommandFailure.usage("--since: '\(since)' is not an RFC 3339 time") }
-            start = parsed
-        }
+        let start = try since.instant()
         let ledger = LedgerStore(try await store.open())
         var rows: [DeliveryRow]
         do { rows = try ledger.delivery(since: start) } catch { throw error.commandFailure }

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import VickreyConfig
+import VickreyCore
 import VickreyStore
+import VickreyWire
 
 /// `--db PATH`, shared by every command that touches the database.
 struct StoreOptions: ParsableArguments {
@@ -25,6 +27,20 @@ struct StoreOptions: ParsableArguments {
         } catch {
             throw CommandFailure(message: error.message, exitCode: CommandFailure.refused)
         }
+    }
+}
+
+/// `--since TIME`, on the ledger's export and report: only events at or after it.
+struct SinceOption: ParsableArguments {
+    @Option(help: ArgumentHelp("Only events at or after this RFC 3339 time (an export from here is partial: verify it with --partial).", valueName: "time"))
+    var since: String?
+
+    func instant() throws -> Instant? {
+        guard let since else { return nil }
+        guard let parsed = RFC3339.parse(since) else {
+            throw CommandFailure.usage("--since: '\(since)' is not an RFC 3339 time like 2026-11-01T00:00:00Z")
+        }
+        return parsed
     }
 }
 

@@ -207,3 +207,18 @@ extension CreativeDocument {
         return true
     }
 }
+
+extension CampaignDocument {
+    /// Campaigns as JSON lines exactly as `adctl campaign export` writes them (sorted
+    /// keys, unescaped slashes, one campaign per line, each line ending in a newline).
+    public static func jsonLines(_ campaigns: some Sequence<Campaign>) throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var output = Data()
+        for campaign in campaigns {
+            output.append(try encoder.encode(CampaignDocument(campaign)))
+            output.append(UInt8(ascii: "\n"))
+        }
+        return output
+    }
+}

@@ -30,13 +30,7 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 switch (arguments.first, arguments.count) {
 case ("generate", 3):
     let world = SyntheticWorld(campaignCount: Int(arguments[1])!, seed: 42)
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    var output = Data()
-    for campaign in world.campaigns {
-        output.append(try encoder.encode(CampaignDocument(campaign)))
-        output.append(UInt8(ascii: "\n"))
-    }
+    let output = try CampaignDocument.jsonLines(world.campaigns)
     FileManager.default.createFile(atPath: arguments[2], contents: output)
     print("wrote \(world.campaigns.count) campaigns (\(output.count / 1_048_576) MiB) to \(arguments[2])")
 case ("load", 2):

@@ -28,16 +28,7 @@ public struct TrafficGenerator: Sendable {
     }
 
     /// Every campaign as one JSON line, in the campaign JSON format (`adctl campaign import`).
-    public func campaignLines() throws -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        var output = Data()
-        for campaign in world.campaigns {
-            output.append(try encoder.encode(CampaignDocument(campaign)))
-            output.append(UInt8(ascii: "\n"))
-        }
-        return output
-    }
+    public func campaignLines() throws -> Data { try CampaignDocument.jsonLines(world.campaigns) }
 
     /// What request `n` is: a native or an OpenRTB ad request, and its body.
     public func request(_ number: Int) -> PlannedRequest {
