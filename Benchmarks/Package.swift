@@ -7,7 +7,7 @@ import PackageDescription
 let package = Package(
     name: "VickreyBenchmarks",
     platforms: [.macOS(.v15)],
-    dependencies: [.package(name: "Vickrey", path: "..")],
+    dependencies: [.package(name: "Vickrey", path: ".."), .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3")],
     targets: [
         .executableTarget(
             name: "auction-bench",
@@ -32,6 +32,7 @@ let package = Package(
             dependencies: [
                 .product(name: "VickreyCore", package: "Vickrey"), .product(name: "VickreyLedger", package: "Vickrey"),
                 .product(name: "VickreySigning", package: "Vickrey"), .product(name: "VickreyStore", package: "Vickrey"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]
         ),

@@ -36,13 +36,18 @@ public final class LedgerStore: Sendable {
         case duplicate
     }
 
+    /// Seals one event as record `seq` after the record whose hash is `prevHash`.
+    public typealias Seal = (LedgerEvent, _ seq: Int64, _ prevHash: String) throws -> LedgerRecord
+
     /// Appends `events` in one transaction, chained after the current tail and sealed by
-    /// `seal`; events already recorded (same kind and impression id) are skipped.
+    /// the function `makeSeal` returns (called once per transaction, so a signing key is
+    /// set up once per batch); events already recorded (same kind and impression id) are skipped.
     public func append(
-        _ events: [LedgerEvent], seal: @escaping @Sendable (LedgerEvent, _ seq: Int64, _ prevHash: String) throws -> LedgerRecord
+        _ events: [LedgerEvent], makeSeal: @escaping @Sendable () throws -> Seal
     ) async throws(StoreError) -> [AppendOutcome] {
         do {
             return try await pool.write { db in
+                let seal = try makeSeal()
                 var (seq, hash) = try Self.tail(db)
                 let exists = try db.cachedStatement(sql: "SELECT 1 FROM ledger WHERE kind = ? AND impression_id = ?")
                 let insert = try db.cachedStatement(sql: """

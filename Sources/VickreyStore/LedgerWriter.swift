@@ -82,8 +82,10 @@ public final class LedgerWriter: Sendable {
         guard !batch.isEmpty else { return false }
         let (keyID, raw) = signingKey()
         do {
-            let outcomes = try await store.append(batch.map(\.event)) { event, seq, prevHash in
-                try LedgerRecord.seal(event, seq: seq, prevHash: prevHash, keyID: keyID, signingKey: Curve25519.Signing.PrivateKey(rawRepresentation: raw))
+            let outcomes = try await store.append(batch.map(\.event)) {
+                // Deriving the key from its raw bytes costs as much as a signature: once per batch.
+                let key = try Curve25519.Signing.PrivateKey(rawRepresentation: raw)
+                return { event, seq, prevHash in try LedgerRecord.seal(event, seq: seq, prevHash: prevHash, keyID: keyID, signingKey: key) }
             }
             batches.add(1, ordering: .relaxed)
             for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(returning: outcome) }

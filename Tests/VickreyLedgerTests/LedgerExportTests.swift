@@ -48,4 +48,14 @@ struct LedgerExportTests {
         #expect(try JWKS.decode(Data(text.utf8)).keys == signer.publicKeys.keys)
         #expect(throws: JWKSError.self) { try JWKS.decode(Data(#"{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"a","x":"AAAA"}]}"#.utf8)) }
     }
+
+    @Test func base64urlMatchesFoundationForEveryLength() {
+        for length in 0..<70 {
+            let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 251) }
+            let expected = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+                .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            #expect(Base64URLText.encode(bytes) == expected)
+            #expect(Base64URLText.decode(expected) == bytes)
+        }
+    }
 }

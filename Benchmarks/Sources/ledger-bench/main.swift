@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import VickreyCore
 import VickreyLedger
@@ -79,3 +80,17 @@ func appendRate(maximumBatch: Int, count: Int, label: String) async throws -> Do
 let single = try await appendRate(maximumBatch: 1, count: min(events, 4_000), label: "one transaction per beacon")
 let grouped = try await appendRate(maximumBatch: 512, count: events, label: "group commit (≤ 512 per transaction)")
 print("group commit / one-per-beacon: \(String(format: "%.1f", grouped / single))×")
+
+// Where a seal's time goes (same run).
+do {
+    let sample = event(1)
+    let n = 5_000
+    let raw = keyring.current.rawPrivateKey
+    let bytes = LedgerRecord(seq: 1, event: sample, prevHash: LedgerRecord.genesisHash, hash: "", keyID: keyring.currentID, signature: "").canonicalBytes
+    let canonical = clock.measure { for _ in 0..<n { _ = LedgerRecord(seq: 1, event: sample, prevHash: LedgerRecord.genesisHash, hash: "", keyID: "k", signature: "").canonicalBytes } }
+    let keyBuild = try clock.measure { for _ in 0..<n { _ = try Curve25519.Signing.PrivateKey(rawRepresentation: raw) } }
+    let sign = try clock.measure { for _ in 0..<n { _ = try key.signature(for: bytes) } }
+    let hash = clock.measure { for _ in 0..<n { _ = SHA256.hash(data: bytes) } }
+    func us(_ d: Duration) -> String { String(format: "%.2f µs", seconds(d) / Double(n) * 1e6) }
+    print("  canonical bytes \(us(canonical)), SHA-256 \(us(hash)), Ed25519 sign \(us(sign)), private key from raw bytes \(us(keyBuild)) (\(bytes.count)-byte message)")
+}
