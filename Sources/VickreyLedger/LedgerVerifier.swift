@@ -21,9 +21,11 @@ public struct VerificationFailure: Error, Hashable, Sendable, CustomStringConver
 /// each hash is the SHA-256 of the record's canonical bytes, each `prev_hash` is the
 /// previous record's hash, and each signature verifies under a known key. Any deleted,
 /// inserted, reordered, altered or re-signed record is reported at the first sequence
-/// number where the chain breaks.
-public struct LedgerVerifier: Sendable {
-    private let keys: [String: Curve25519.Signing.PublicKey.RawData]
+/// number where the chain breaks. Not `Sendable`: it holds the parsed keys (swift-crypto's
+/// key type is not), and checking is sequential anyway.
+public struct LedgerVerifier {
+    /// Parsed once: decoding a public key costs a good part of a verification.
+    private let keys: [String: Curve25519.Signing.PublicKey]
     private var expectedSeq: Int64?
     private var previousHash: String?
     public private(set) var verifiedCount = 0
@@ -33,7 +35,7 @@ public struct LedgerVerifier: Sendable {
     /// ledger, whose first record chains from 64 zeros); nil accepts any first record
     /// as the anchor of a partial export.
     public init(keys: PublicKeySet, startingAt firstSeq: Int64? = 1) {
-        self.keys = keys.keys
+        self.keys = keys.keys.compactMapValues { try? Curve25519.Signing.PublicKey(rawRepresentation: $0) }
         expectedSeq = firstSeq
         previousHash = firstSeq == 1 ? LedgerRecord.genesisHash : nil
     }
@@ -54,11 +56,10 @@ public struct LedgerVerifier: Sendable {
         if let previousHash, record.prevHash != previousHash {
             return fail("prev_hash does not match the previous record's hash (chain broken: a record was removed, inserted or reordered)")
         }
-        guard let raw = keys[record.keyID] else {
+        guard let key = keys[record.keyID] else {
             return fail("signed with unknown key '\(record.keyID)'")
         }
-        guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw),
-              let signature = Base64URLText.decode(record.signature), key.isValidSignature(signature, for: bytes)
+        guard let signature = Base64URLText.decode(record.signature), key.isValidSignature(signature, for: bytes)
         else { return fail("signature does not verify under key '\(record.keyID)'") }
         expectedSeq = record.seq + 1
         previousHash = record.hash
@@ -66,8 +67,4 @@ public struct LedgerVerifier: Sendable {
         verifiedCount += 1
         return nil
     }
-}
-
-extension Curve25519.Signing.PublicKey {
-    public typealias RawData = [UInt8]
 }
