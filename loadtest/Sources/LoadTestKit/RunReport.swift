@@ -35,7 +35,8 @@ public struct RunReport: Codable, Sendable {
     public var durationSeconds: Double
     /// Open loop: the rate asked for (ad requests per second); nil in closed loop.
     public var requestedRate: Int?
-    /// Ad requests answered per second over the run.
+    /// Ad requests answered per second of the scenario's load duration (answers that
+    /// arrive while beacons drain count toward the run they belong to).
     public var achievedRate: Double
     public var adRequests: Int
     public var fillRate: Double

@@ -94,6 +94,8 @@ extension LoadTestCommand {
         func run() async throws {
             var scenario = try loadScenario(self.scenario)
             if let connections { scenario.connections = connections }
+            if let duration { scenario.durationSeconds = duration }
+            if let rate { scenario.rate = rate }
             if adsOnly {
                 scenario.mix = .init(native: 1, openrtb: 0)
                 scenario.beacons = .init(impressionShare: 0, clickShare: 0, delayMilliseconds: 0)
@@ -112,7 +114,7 @@ extension LoadTestCommand {
             let quiet = self.quiet
             let (stats, elapsed): (RunStats.Snapshot, Double)
             do {
-                (stats, elapsed) = try await runner.run(mode: mode, rate: rate, durationSeconds: duration) { second, snapshot in
+                (stats, elapsed) = try await runner.run(mode: mode) { second, snapshot in
                     guard !quiet else { return }
                     let ads = (snapshot.completed[.native] ?? 0) + (snapshot.completed[.openrtb] ?? 0)
                     let p99 = Double(snapshot.adLatency.valueAtPercentile(99)) / 1000
@@ -125,10 +127,9 @@ extension LoadTestCommand {
             }
             if !quiet { FileHandle.standardError.write(Data("\n".utf8)) }
             var report = RunReport(
-                scenario: scenario, mode: mode, target: self.target.url, requestedRate: mode == .open ? (rate ?? scenario.rate) : nil,
+                scenario: scenario, mode: mode, target: self.target.url, requestedRate: mode == .open ? scenario.rate : nil,
                 elapsedSeconds: elapsed, stats: stats
             )
-            if duration != nil { report.achievedRate = Double((stats.completed[.native] ?? 0) + (stats.completed[.openrtb] ?? 0)) / Double(duration!) }
             if !noInvariants {
                 do {
                     let ledger = try await reader.read()
