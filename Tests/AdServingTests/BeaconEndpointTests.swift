@@ -76,7 +76,8 @@ struct BeaconEndpointTests {
         try await harness.live { client in
             let ad = try #require(try await client.ad(Self.floorRequest))
             var altered = Array(ad.impression)
-            for position in [altered.count - 1, altered.count - 30, altered.count - 60] {
+            // Not the last character: its low bits may be base64 padding that decodes to the same bytes.
+            for position in [altered.count - 2, altered.count - 30, altered.count - 60] {
                 let original = altered[position]
                 altered[position] = original == "A" ? "B" : "A"
                 let response = try await client.get(String(altered))
