@@ -71,6 +71,10 @@ private struct ExpiryQueue {
 
     mutating func append(_ id: UInt64, _ expiresAt: Instant) { items.append((id, expiresAt)) }
 
+    /// When the first queued reservation expires (it may already be settled: then budget
+    /// frees no later than this, which only makes a hint expire early).
+    var earliest: Instant? { head < items.count ? items[head].expiresAt : nil }
+
     mutating func popExpired(at now: Instant) -> UInt64? {
         guard head < items.count, items[head].expiresAt <= now else { return nil }
         let id = items[head].id
@@ -92,7 +96,10 @@ private struct ExpiryQueue {
 /// was already spent or held, in which case nothing more is reserved or billed.
 struct AccountState {
     var limits: BudgetLimits {
-        didSet { if limits.timeZone != oldValue.timeZone { dayEnd = .init(millisecondsSinceEpoch: .min) } }
+        didSet {
+            if limits.timeZone != oldValue.timeZone { dayEnd = .init(millisecondsSinceEpoch: .min) }
+            clearHints()
+        }
     }
     private(set) var day: Int64 = .min
     /// The current budget day's first and last-plus-one instants (cached: time zone
@@ -106,6 +113,8 @@ struct AccountState {
     private var impressionExpiry = ExpiryQueue()
     private var clickExpiry = ExpiryQueue()
     private var pacingState: PacingState
+    /// Auctions' hints that this campaign cannot bid; cleared whenever budget frees up.
+    private var hints: [EligibilityHint] = []
     private var reservedCumulative = Nanos.zero
     private var settledFromReservations = Nanos.zero
     private var releasedCumulative = Nanos.zero
@@ -125,14 +134,37 @@ struct AccountState {
                 day = bounds.day
                 spentToday = .zero
                 pacingState = PacingState(settings: pacing)
+                clearHints()
             }
         }
         while let id = impressionExpiry.popExpired(at: now) ?? clickExpiry.popExpired(at: now) {
             if let reservation = reservations.removeValue(forKey: id) {
                 reserved -= reservation.amount
                 releasedCumulative += reservation.amount
+                clearHints()
             }
         }
+    }
+
+    /// Marks `hint` blocked until the earliest moment budget could free up by itself (a
+    /// reservation's expiry; the day's end for a daily shortfall), and remembers it so a
+    /// release, settlement, reset or new limits clears it sooner.
+    mutating func block(_ hint: EligibilityHint, shortfall: UnbilledReason) {
+        var until = Instant(millisecondsSinceEpoch: .max)
+        if let expiry = impressionExpiry.earliest { until = min(until, expiry) }
+        if let expiry = clickExpiry.earliest { until = min(until, expiry) }
+        if shortfall == .dailyBudgetExhausted { until = min(until, dayEnd) }
+        hint.block(until: until)
+        if !hints.contains(where: { $0 === hint }) {
+            if hints.count >= 8 { hints.removeFirst() }
+            hints.append(hint)
+        }
+    }
+
+    private mutating func clearHints() {
+        guard !hints.isEmpty else { return }
+        for hint in hints { hint.clear() }
+        hints.removeAll(keepingCapacity: true)
     }
 
     /// Which budget (if any) `amount` more would break, counting open reservations.
@@ -171,6 +203,7 @@ struct AccountState {
     mutating func charge(_ amount: Nanos, reservationID: UInt64?) -> ChargeOutcome {
         if let reservationID, let reservation = reservations.removeValue(forKey: reservationID) {
             reserved -= reservation.amount
+            clearHints()  // whatever the reservation held beyond the charge is free again
             if amount <= reservation.amount, shortfall(adding: amount) == nil {
                 spend(amount)
                 settledFromReservations += amount
@@ -189,18 +222,21 @@ struct AccountState {
     mutating func release(_ reservationID: UInt64) -> Bool {
         guard let reservation = reservations.removeValue(forKey: reservationID) else { return false }
         reserved -= reservation.amount
+        clearHints()
         releasedCumulative += reservation.amount
         return true
     }
 
     /// Takes back spend that was charged but never recorded.
     mutating func refund(_ amount: Nanos) {
+        clearHints()
         spentTotal -= amount
         spentToday = spentToday >= amount ? spentToday - amount : .zero
     }
 
     /// Sets the spend recovered from durable records.
     mutating func restore(spentTotal: Nanos, spentToday: Nanos, day: Int64) {
+        clearHints()
         self.spentTotal = spentTotal
         if day >= self.day {
             self.day = day

@@ -45,8 +45,11 @@ public final class BudgetBook: Sendable {
 
     /// Whether the campaign's pacing and budgets let it bid `maximumCharge` now.
     /// `explain`: spell out why (for debug explanations); otherwise reasons are terse.
+    /// `hint`: blocked, under the account's lock, until the budget could free up when the
+    /// campaign is refused for budget; cleared by whatever frees it.
     public func screen(
-        _ campaignID: CampaignID, limits: BudgetLimits, maximumCharge: Nanos, requestID: String, at now: Instant, explain: Bool = true
+        _ campaignID: CampaignID, limits: BudgetLimits, maximumCharge: Nanos, requestID: String, at now: Instant, explain: Bool = true,
+        hint: EligibilityHint? = nil
     ) -> Screening {
         let draw = limits.pacing == .even ? PacingDraw.value(requestID: requestID, campaignID: campaignID) : 0
         return account(campaignID, limits: limits).withState(limits: limits, now: now, pacing: pacing) { state in
@@ -54,6 +57,7 @@ public final class BudgetBook: Sendable {
                 return .refused(.pacing, reason: refusal)
             }
             if let shortfall = state.shortfall(adding: maximumCharge) {
+                if let hint { state.block(hint, shortfall: shortfall) }
                 return .refused(.budget, reason: explain ? describe(shortfall, state: state, needed: maximumCharge) : shortfall.rawValue)
             }
             return .eligible

@@ -27,7 +27,7 @@ public struct ServingPolicy: EligibilityPolicy {
         }
         return budgets.screen(
             campaign.id, limits: BudgetLimits(campaign), maximumCharge: candidate.maximumCharge, requestID: request.requestID,
-            at: request.time, explain: request.debug
+            at: request.time, explain: request.debug, hint: candidate.hint
         )
     }
 

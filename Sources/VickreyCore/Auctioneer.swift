@@ -163,6 +163,8 @@ private struct PlacementAuction {
             drops.append(Drop(slot: candidate.slot, score: candidate.score, stage: .flight, reason: "outside its flight dates"))
         } else if candidate.score < floor.value {
             drops.append(Drop(slot: candidate.slot, score: candidate.score, stage: .floor, reason: "score \(candidate.score) below the floor \(floor.value)"))
+        } else if !request.debug, entry.hint.isBlocked(at: request.time) {
+            drops.append(Drop(slot: candidate.slot, score: candidate.score, stage: .budget, reason: "budget spent or held"))
         } else if case .refused(let stage, let reason) = policy.screen(entry, request: request) {
             drops.append(Drop(slot: candidate.slot, score: candidate.score, stage: stage, reason: reason))
         } else {

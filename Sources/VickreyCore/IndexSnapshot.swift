@@ -143,6 +143,8 @@ public final class IndexedCampaign: Sendable {
     public let score: Micros
     /// The most one slot can cost it: what a win reserves.
     public let maximumCharge: Nanos
+    /// Set by the eligibility policy while the campaign cannot bid (see `EligibilityHint`).
+    public let hint = EligibilityHint()
 
     public init(_ campaign: Campaign) {
         self.campaign = campaign

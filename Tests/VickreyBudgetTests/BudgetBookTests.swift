@@ -125,4 +125,45 @@ struct BudgetBookTests {
         #expect(candidate.stage == .budget)
         #expect(candidate.reason.hasPrefix("daily budget: "))
     }
+
+    @Test func aCampaignRefusedForBudgetBidsAgainAsSoonAsBudgetIsReleased() throws {
+        let policy = Fixture.policy()
+        let tiny = Fixture.campaign("tiny", total: 1_000)
+        let snapshot = CampaignIndex(campaigns: [tiny]).snapshot
+        let first = try #require(Auctioneer().run(Fixture.request("a", at: clock.now()), on: snapshot, policy: policy).wins.first)
+        // Refused, and from now on skipped by auctions without asking the book...
+        #expect(Auctioneer().run(Fixture.request("b", at: clock.now()), on: snapshot, policy: policy).wins.isEmpty)
+        #expect(Auctioneer().run(Fixture.request("c", at: clock.now()), on: snapshot, policy: policy).wins.isEmpty)
+        // ...until the reservation is released: then at once.
+        #expect(policy.budgets.release(tiny.id, reservationID: first.reservationID, at: clock.now()))
+        #expect(Auctioneer().run(Fixture.request("d", at: clock.now()), on: snapshot, policy: policy).wins.first?.campaignID == tiny.id)
+    }
+
+    /// Skipping exhausted campaigns must not change any decision: the same traffic over two
+    /// identical books, one with every request in debug (which never skips), wins the same.
+    @Test func skippingExhaustedCampaignsChangesNoDecision() {
+        // One advertiser: every winner pays the floor, so a settlement frees almost all it held.
+        let campaigns = (0..<6).map { Fixture.campaign("c\($0)", advertiser: "same", bid: 1_000_000 + Int64($0) * 250_000, daily: 2_000 + Int64($0) * 700, total: 9_000) }
+        let plain = Fixture.policy(timeouts: ReservationTimeouts(impressionSeconds: 40, clickSeconds: 40))
+        let explained = Fixture.policy(timeouts: ReservationTimeouts(impressionSeconds: 40, clickSeconds: 40))
+        let snapshot = CampaignIndex(campaigns: campaigns).snapshot
+        var open: [(quiet: Win, loud: Win)] = []
+        for index in 0..<300 {
+            let time = clock.now().adding(seconds: Int64(index * 7))
+            var request = Fixture.request("r\(index)", at: time, floor: 10_000)
+            let quiet = Auctioneer().run(request, on: snapshot, policy: plain).wins.first
+            request.debug = true
+            let loud = Auctioneer().run(request, on: snapshot, policy: explained).wins.first
+            #expect(quiet?.campaignID == loud?.campaignID, "request \(index)")
+            #expect(quiet?.clearingECPM == loud?.clearingECPM, "request \(index)")
+            if let quiet, let loud { open.append((quiet, loud)) }
+            // Every other request, the oldest open ad's beacon arrives and frees what it held.
+            if index % 2 == 1, !open.isEmpty {
+                let (q, l) = open.removeFirst()
+                let amount = Nanos.impression(atCPM: q.clearingECPM)
+                _ = plain.budgets.charge(q.campaignID, limits: BudgetLimits(q.campaign), amount: amount, reservationID: q.reservationID, at: time)
+                _ = explained.budgets.charge(l.campaignID, limits: BudgetLimits(l.campaign), amount: amount, reservationID: l.reservationID, at: time)
+            }
+        }
+    }
 }
