@@ -48,7 +48,7 @@ let package = Package(
         // verification, JWKS and export formats. No database.
         .target(
             name: "VickreyLedger",
-            dependencies: ["VickreyCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["VickreyCore", "VickreySigning", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         // Seeded synthetic campaign sets and request streams (benchmarks, load tests).
@@ -148,7 +148,7 @@ let package = Package(
         .testTarget(name: "VickreyBudgetTests", dependencies: ["VickreyBudget", "VickreyCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "VickreyLedgerTests",
-            dependencies: ["VickreyLedger", "VickreyCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["VickreyLedger", "VickreyCore", "VickreySigning", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "VickreyWireTests", dependencies: ["VickreyWire", "VickreySynthetic"], swiftSettings: strictSettings),

@@ -28,7 +28,7 @@ struct KeysCommand: AsyncParsableCommand {
                 throw CommandFailure(message: "no keys in \(try await keys.directory()); run 'adctl keys generate'", exitCode: CommandFailure.notFound)
             }
             let rows = keyring.orderedKeys.map { key in
-                (id: key.id, current: key.id == keyring.currentID, x: Base64URLText.encode(key.rawPublicKey))
+                (id: key.id, current: key.id == keyring.currentID, x: Base64URL.encode(key.rawPublicKey))
             }
             if output.json {
                 Console.print(JWKS.encode(PublicKeySet(keys: Dictionary(uniqueKeysWithValues: keyring.orderedKeys.map { ($0.id, $0.rawPublicKey) }))))

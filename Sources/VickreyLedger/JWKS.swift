@@ -1,11 +1,12 @@
 import Foundation
+import VickreySigning
 
 /// A JSON Web Key Set of Ed25519 public keys (RFC 8037: `kty` `OKP`, `crv` `Ed25519`,
 /// `x` the base64url raw key), as `/.well-known/jwks.json` serves it.
 public enum JWKS {
     public static func encode(_ keys: PublicKeySet) -> String {
         let entries = keys.keys.keys.sorted().map { kid in
-            #"{"kty":"OKP","crv":"Ed25519","use":"sig","alg":"EdDSA","kid":"\#(kid)","x":"\#(Base64URLText.encode(keys.keys[kid]!))"}"#
+            #"{"kty":"OKP","crv":"Ed25519","use":"sig","alg":"EdDSA","kid":"\#(kid)","x":"\#(Base64URL.encode(keys.keys[kid]!))"}"#
         }
         return #"{"keys":["# + entries.joined(separator: ",") + "]}"
     }
@@ -22,7 +23,7 @@ public enum JWKS {
         }
         var keys: [String: [UInt8]] = [:]
         for (index, key) in document.keys.enumerated() where key.kty == "OKP" && key.crv == "Ed25519" {
-            guard let kid = key.kid, let x = key.x.flatMap(Base64URLText.decode), x.count == 32 else {
+            guard let kid = key.kid, let x = key.x.flatMap(Base64URL.decode), x.count == 32 else {
                 throw JWKSError("keys[\(index)]: an Ed25519 key needs a kid and a 32-byte base64url x")
             }
             keys[kid] = x

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import VickreyCore
+import VickreySigning
 
 /// What happened, before it is placed in the chain: one impression or click, billed or
 /// not. The ledger writer gives it a sequence number, chains and signs it.
@@ -76,7 +77,7 @@ public struct LedgerRecord: Hashable, Sendable {
         let signature = try signingKey.signature(for: bytes)
         return LedgerRecord(
             seq: seq, event: event, prevHash: prevHash, hash: hexSHA256(bytes), keyID: keyID,
-            signature: Base64URLText.encode(Array(signature))
+            signature: Base64URL.encode(Array(signature))
         )
     }
 
@@ -122,38 +123,5 @@ public struct LedgerRecord: Hashable, Sendable {
             text.append(digits[Int(byte & 15)])
         }
         return String(decoding: text, as: UTF8.self)
-    }
-}
-
-/// Base64url without padding (RFC 4648 §5), as signatures and JWK keys are written.
-public enum Base64URLText {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
-
-    /// Encodes from a table (once per ledger record: Foundation's encoder plus three
-    /// replacements cost more than the hash).
-    public static func encode(_ bytes: [UInt8]) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity((bytes.count * 4 + 2) / 3)
-        var index = 0
-        while index + 3 <= bytes.count {
-            let chunk = UInt32(bytes[index]) << 16 | UInt32(bytes[index + 1]) << 8 | UInt32(bytes[index + 2])
-            for shift in [18, 12, 6, 0] as [UInt32] { output.append(alphabet[Int(chunk >> shift & 63)]) }
-            index += 3
-        }
-        let remaining = bytes.count - index
-        if remaining > 0 {
-            let chunk = UInt32(bytes[index]) << 16 | (remaining == 2 ? UInt32(bytes[index + 1]) << 8 : 0)
-            output.append(alphabet[Int(chunk >> 18 & 63)])
-            output.append(alphabet[Int(chunk >> 12 & 63)])
-            if remaining == 2 { output.append(alphabet[Int(chunk >> 6 & 63)]) }
-        }
-        return String(decoding: output, as: UTF8.self)
-    }
-
-    public static func decode(_ text: String) -> [UInt8]? {
-        guard text.utf8.allSatisfy({ $0 < 0x80 && $0 != UInt8(ascii: "+") && $0 != UInt8(ascii: "/") && $0 != UInt8(ascii: "=") }) else { return nil }
-        var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while standard.utf8.count % 4 != 0 { standard += "=" }
-        return Data(base64Encoded: standard).map(Array.init)
     }
 }

@@ -1,5 +1,6 @@
 import Crypto
 import VickreyCore
+import VickreySigning
 
 /// Public keys by key id: everything needed to verify a ledger, nothing that can sign.
 public struct PublicKeySet: Sendable {
@@ -59,7 +60,7 @@ public struct LedgerVerifier {
         guard let key = keys[record.keyID] else {
             return fail("signed with unknown key '\(record.keyID)'")
         }
-        guard let signature = Base64URLText.decode(record.signature), key.isValidSignature(signature, for: bytes)
+        guard let signature = Base64URL.decode(record.signature), key.isValidSignature(signature, for: bytes)
         else { return fail("signature does not verify under key '\(record.keyID)'") }
         expectedSeq = record.seq + 1
         previousHash = record.hash

@@ -204,7 +204,7 @@ private struct ByteReader {
 public enum Base64URL {
     private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
-    /// Encodes directly from a table: this runs once per ad served.
+    /// Encodes directly from a table: this runs once per ad served and once per ledger record.
     public static func encode(_ bytes: [UInt8]) -> String {
         var output: [UInt8] = []
         output.reserveCapacity((bytes.count * 4 + 2) / 3)

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VickreyCore
 import VickreyLedger
+import VickreySigning
 
 @Suite("Ledger exports and keys")
 struct LedgerExportTests {
@@ -54,8 +55,8 @@ struct LedgerExportTests {
             let bytes = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 251) }
             let expected = Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
                 .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-            #expect(Base64URLText.encode(bytes) == expected)
-            #expect(Base64URLText.decode(expected) == bytes)
+            #expect(Base64URL.encode(bytes) == expected)
+            #expect(Base64URL.decode(expected) == bytes)
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VickreyCore
 import VickreyLedger
+import VickreySigning
 
 @Suite("Ledger records: chain, signatures, tampering")
 struct LedgerVerificationTests {
@@ -71,11 +72,11 @@ struct LedgerVerificationTests {
         mutated.event.requestID += "x"
         #expect(mutated.canonicalBytes != bytes)
         #expect(LedgerFixtures.verify([mutated], keys: signer.publicKeys)?.seq == 1)
-        var signature = Base64URLText.decode(record.signature)!
+        var signature = Base64URL.decode(record.signature)!
         for index in stride(from: 0, to: signature.count, by: 7) {
             signature[index] ^= 0x01
             var forged = record
-            forged.signature = Base64URLText.encode(signature)
+            forged.signature = Base64URL.encode(signature)
             #expect(LedgerFixtures.verify([forged], keys: signer.publicKeys)?.problem.contains("signature") == true)
             signature[index] ^= 0x01
         }
