@@ -32,6 +32,7 @@ public enum JWKS {
     }
 }
 
+/// A key set that cannot be read, with what is wrong.
 public struct JWKSError: Error, CustomStringConvertible {
     public var description: String
     init(_ description: String) { self.description = description }

@@ -132,6 +132,7 @@ public enum LedgerExport {
     }
 }
 
+/// A JSON line that is not a ledger record, naming the field at fault.
 public struct LedgerFormatError: Error, CustomStringConvertible {
     public var description: String
     init(_ description: String) { self.description = description }

@@ -13,6 +13,7 @@ public final class LedgerWriter: Sendable {
     /// The key new records are signed with: its id and raw 32-byte Ed25519 private key.
     public typealias SigningKeyProvider = @Sendable () -> (id: String, rawPrivateKey: Data)
 
+    /// The writer was closed (shutdown) before the event could be taken.
     public struct Closed: Error, CustomStringConvertible {
         public var description: String { "the ledger writer has stopped" }
     }

@@ -125,6 +125,7 @@ public struct LedgerReader: Sendable {
         self.billingToken = billingToken
     }
 
+    /// The server answered something the checks cannot use.
     public struct ReadError: Error, CustomStringConvertible {
         public var description: String
     }

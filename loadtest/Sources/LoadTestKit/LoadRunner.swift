@@ -14,6 +14,7 @@ import Synchronization
 /// after its delay on the same connections; the run ends when every beacon has been
 /// answered (or has failed), so the ledger can be checked against what was accepted.
 public final class LoadRunner: Sendable {
+    /// Where the server listens.
     public struct Target: Sendable {
         public var host: String
         public var port: Int

@@ -3,6 +3,7 @@ import Histogram
 
 /// What a run achieved, as written to `result.json` and printed as a table.
 public struct RunReport: Codable, Sendable {
+    /// Percentiles of one histogram, in milliseconds.
     public struct Latency: Codable, Sendable {
         public var count: UInt64
         public var p50Ms: Double

@@ -86,6 +86,7 @@ public final class RunStats: Sendable {
         }
     }
 
+    /// Everything recorded up to one moment (a copy: the run goes on).
     public struct Snapshot: Sendable {
         public var histograms: [PlannedRequest.Kind: Histogram<UInt64>]
         public var perSecond: [Histogram<UInt64>]

@@ -21,8 +21,10 @@ public struct Scenario: Codable, Hashable, Sendable {
     public var mix: Mix
     public var beacons: Beacons
 
+    /// How requests are paced (see `mode`).
     public enum Mode: String, Codable, Hashable, Sendable { case open, closed }
 
+    /// Relative shares of native and OpenRTB ad requests.
     public struct Mix: Codable, Hashable, Sendable {
         public var native: Double
         public var openrtb: Double
@@ -102,6 +104,7 @@ public struct Scenario: Codable, Hashable, Sendable {
     }
 }
 
+/// A scenario file that cannot be used, naming the field at fault.
 public struct ScenarioError: Error, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }

@@ -59,9 +59,11 @@ public struct TrafficGenerator: Sendable {
 
 /// One HTTP request the generator will send.
 public struct PlannedRequest: Hashable, Sendable {
+    /// What a request is for: an ad (native, OpenRTB), a beacon, or the ceiling probe.
     public enum Kind: String, Hashable, Sendable, CaseIterable, Codable {
         case native, openrtb, impression, click, healthz
     }
+    /// The HTTP methods the generator uses.
     public enum Method: String, Hashable, Sendable { case GET, POST }
 
     public var kind: Kind
