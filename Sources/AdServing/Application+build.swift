@@ -33,6 +33,8 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
     logger.info("spend recovered from the ledger", metadata: ["campaigns": "\(recovered.campaigns)", "ledger.records": "\(recovered.records)"])
     if settings.ledgerBearerToken == nil {
         logger.warning("ledger.bearerToken is not set: GET /v1/ledger answers 401 to everyone")
+    } else if settings.ledgerBearerToken == ServerSettings.shippedBillingToken {
+        logger.warning("ledger.bearerToken is the example value from config/vickrey.json: set your own (LEDGER_BEARER_TOKEN) before billing reads the ledger")
     }
 
     let metrics = ServerMetrics()

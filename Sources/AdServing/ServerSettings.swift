@@ -40,6 +40,8 @@ public struct ServerSettings: Sendable {
     /// `ledger.bearerToken`: what billing sends as `Authorization: Bearer …` to read
     /// `GET /v1/ledger`. Unset: the endpoint answers 401 to everyone.
     public var ledgerBearerToken: String?
+    /// The example token in the shipped config file; the server warns while it is in use.
+    public static let shippedBillingToken = "change-me-billing-token"
     /// Where every time-dependent decision reads the time (tests inject their own).
     public var clock: any VickreyClock = SystemClock()
     /// `http.maxBodyBytes`, `http.maxPlacements`.
