@@ -60,7 +60,7 @@ if options.demo {
     request.debug = true
     let outcome = Auctioneer().run(request, on: index.snapshot)
     let placement = request.placements[0]
-    print("Demo auction over \(index.snapshot.count) synthetic campaigns (the server arrives with issue 4).")
+    print("Demo auction over \(index.snapshot.count) synthetic campaigns.")
     print("Request \(request.requestID): placement \(placement.id) sizes \(placement.sizes.map(\.description)) country \(request.country?.rawValue ?? "-") device \(request.device?.rawValue ?? "-") os \(request.operatingSystem?.rawValue ?? "-") keywords \(request.keywords.map(\.rawValue))")
     if let explanation = outcome.explanation?.placements.first {
         print("floor \(DecimalMoney.formatCurrency(explanation.floor)) CPM; \(explanation.targetingRejections) campaigns failed targeting")
