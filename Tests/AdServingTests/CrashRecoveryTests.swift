@@ -149,7 +149,16 @@ final class RunningServer: Sendable {
 
     /// Starts the server and returns once `/readyz` answers 200.
     static func start(binary: String, database: String, keys: String) async throws -> RunningServer {
-        let port = Int.random(in: 20_000..<60_000)
+        // A random port may be taken: a server that exits at once is retried on another.
+        for _ in 0..<3 {
+            if let server = try await attempt(binary: binary, database: database, keys: keys, port: Int.random(in: 20_000..<60_000)) {
+                return server
+            }
+        }
+        throw ServerDidNotStart()
+    }
+
+    private static func attempt(binary: String, database: String, keys: String, port: Int) async throws -> RunningServer? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["--port", "\(port)", "--db", database, "--keys", keys, "--no-seed"]
@@ -163,7 +172,7 @@ final class RunningServer: Sendable {
         let server = RunningServer(process: process, port: port)
         for _ in 0..<400 {
             if await server.get("/readyz") == 200 { return server }
-            guard process.isRunning else { break }
+            guard process.isRunning else { return nil }
             try await Task.sleep(for: .milliseconds(25))
         }
         server.kill()

@@ -30,28 +30,38 @@ struct LiveHarnessTests {
         }
         _ = try CampaignStore(path: database).importCampaigns(campaigns)
 
-        let port = Int.random(in: 20_000..<60_000)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--port", "\(port)", "--db", database, "--keys", directory.appendingPathComponent("keys").path, "--no-seed"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["LEDGER_BEARER_TOKEN"] = "live-token"
-        process.environment = environment
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        // A random port may be taken: a server that exits at once is retried on another.
+        var started: (process: Process, target: LoadRunner.Target)?
+        for _ in 0..<3 where started == nil {
+            let port = Int.random(in: 20_000..<60_000)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: binary)
+            process.arguments = ["--port", "\(port)", "--db", database, "--keys", directory.appendingPathComponent("keys").path, "--no-seed"]
+            var environment = ProcessInfo.processInfo.environment
+            environment["LEDGER_BEARER_TOKEN"] = "live-token"
+            process.environment = environment
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let target = LoadRunner.Target(host: "127.0.0.1", port: port)
+            for _ in 0..<200 where process.isRunning {
+                if (try? await LedgerReader(target: target, billingToken: "live-token").lastSeq()) == 0 {
+                    started = (process, target)
+                    break
+                }
+                try await Task.sleep(for: .milliseconds(25))
+            }
+            if started == nil {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+            }
+        }
+        let (process, target) = try #require(started, "the adserver never answered")
         defer {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
-        let target = LoadRunner.Target(host: "127.0.0.1", port: port)
         let reader = LedgerReader(target: target, billingToken: "live-token")
-        var lastSeq: Int64?
-        for _ in 0..<200 where lastSeq == nil {
-            lastSeq = try? await reader.lastSeq()
-            if lastSeq == nil { try await Task.sleep(for: .milliseconds(25)) }
-        }
-        #expect(lastSeq == 0, "the server never answered")
 
         let open = try await LoadRunner(target: target, generator: generator).run(mode: .open)
         #expect(open.stats.errors.isEmpty, "\(open.stats.errors)")
