@@ -98,6 +98,15 @@ public final class BudgetBook: Sendable {
         }
     }
 
+    /// Takes back a billed charge that could not be recorded durably.
+    public func refund(_ campaignID: CampaignID, amount: Nanos, at now: Instant) {
+        guard let account = existingAccount(campaignID) else { return }
+        account.state.withLock { state in
+            state.advance(to: now, pacing: pacing)
+            state.refund(amount)
+        }
+    }
+
     /// Sets a campaign's spend from durable records (start-up recovery): the lifetime
     /// total, and what was spent on the budget day that contains `now`.
     public func restore(_ campaignID: CampaignID, limits: BudgetLimits, spentTotal: Nanos, spentToday: Nanos, at now: Instant) {
@@ -126,8 +135,6 @@ public final class BudgetBook: Sendable {
     private func shard(_ id: CampaignID) -> LockedBox<[CampaignID: Account]> {
         shards[Int(UInt(bitPattern: id.hashValue) % UInt(shards.count))]
     }
-
-    fileprivate func existingAccountForRefund(_ id: CampaignID) -> Account? { existingAccount(id) }
 
     private func existingAccount(_ id: CampaignID) -> Account? {
         shard(id).withLock { $0[id] }
@@ -164,17 +171,6 @@ final class Account: Sendable {
             if state.limits != limits { state.limits = limits }
             state.advance(to: now, pacing: pacing)
             return body(&state)
-        }
-    }
-}
-
-extension BudgetBook {
-    /// Takes back a billed charge that could not be recorded durably.
-    public func refund(_ campaignID: CampaignID, amount: Nanos, at now: Instant) {
-        guard let account = existingAccountForRefund(campaignID) else { return }
-        account.state.withLock { state in
-            state.advance(to: now, pacing: pacing)
-            state.refund(amount)
         }
     }
 }

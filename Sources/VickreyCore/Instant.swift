@@ -80,14 +80,6 @@ extension Instant {
     /// The day number (days since 1970-01-01) of this instant on a clock
     /// `offsetSeconds` ahead of UTC.
     public func dayNumber(offsetSeconds: Int) -> Int64 {
-        let local = millisecondsSinceEpoch + Int64(offsetSeconds) * 1000
-        return local >= 0 ? local / 86_400_000 : (local - 86_399_999) / 86_400_000
-    }
-
-    /// Milliseconds since local midnight on a clock `offsetSeconds` ahead of UTC.
-    public func millisecondsIntoDay(offsetSeconds: Int) -> Int64 {
-        let local = millisecondsSinceEpoch + Int64(offsetSeconds) * 1000
-        let remainder = local % 86_400_000
-        return remainder < 0 ? remainder + 86_400_000 : remainder
+        (millisecondsSinceEpoch + Int64(offsetSeconds) * 1000).floorDivided(by: 86_400_000)
     }
 }

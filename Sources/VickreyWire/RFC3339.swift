@@ -16,10 +16,4 @@ public enum RFC3339 {
 
     /// Formats in UTC to whole seconds: `2026-11-01T00:00:00Z`.
     public static func format(_ instant: Instant) -> String { instant.rfc3339 }
-
-    /// Formats in UTC with milliseconds: `2026-11-01T00:00:00.123Z`.
-    public static func formatMilliseconds(_ instant: Instant) -> String {
-        let date = Date(timeIntervalSince1970: TimeInterval(instant.millisecondsSinceEpoch) / 1000)
-        return date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
-    }
 }
