@@ -35,7 +35,7 @@ struct BeaconProcessor: Sendable {
             metrics.beaconRejected(kind: kind, reason: rejection.rawValue)
             throw APIError.beacon(rejection)
         }
-        let campaign = try reloader.index.snapshot.campaign(token.campaignID) ?? reloader.store.campaign(token.campaignID)
+        let campaign = try reloader.campaign(token.campaignID)
         let clickURL = kind == .click ? campaign.flatMap { c in (c.creatives.first { $0.id == token.creativeID } ?? c.creatives.first)?.clickURL } : nil
         let key = "\(kind.rawValue):\(token.impressionID)"
         guard replays.take(key, at: now) else {

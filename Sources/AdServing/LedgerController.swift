@@ -34,7 +34,7 @@ struct LedgerController<Context: RequestContext>: Sendable {
     }
 
     func budget(_ idText: String) throws -> Response {
-        guard let id = CampaignID(idText), let campaign = try reloader.index.snapshot.campaign(id) ?? reloader.store.campaign(id) else {
+        guard let id = CampaignID(idText), let campaign = try reloader.campaign(id) else {
             throw APIError(code: .notFound, message: "no campaign '\(idText)'", field: "id")
         }
         let now = clock.now()

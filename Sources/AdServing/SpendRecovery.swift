@@ -22,7 +22,7 @@ struct SpendRecovery {
             recent[charge.campaign, default: []].append((charge.time, charge.charge))
         }
         for (id, total) in lifetime {
-            guard let campaign = try reloader.index.snapshot.campaign(id) ?? reloader.store.campaign(id) else { continue }
+            guard let campaign = try reloader.campaign(id) else { continue }
             let limits = BudgetLimits(campaign)
             let today = now.dayNumber(offsetSeconds: limits.timeZone.offsetSeconds(at: now))
             let spentToday = (recent[id] ?? []).reduce(Nanos.zero) { sum, entry in

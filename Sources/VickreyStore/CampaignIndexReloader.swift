@@ -41,6 +41,13 @@ public final class CampaignIndexReloader: Sendable {
 
     /// Applies what changed since the last load or refresh.
     @discardableResult
+    /// A campaign as it stands: from the index when it serves, else from the store
+    /// (paused or archived campaigns still have beacons to bill and budgets to report).
+    public func campaign(_ id: CampaignID) throws(StoreError) -> Campaign? {
+        if let indexed = index.snapshot.campaign(id) { return indexed }
+        return try store.campaign(id)
+    }
+
     public func refresh() throws(StoreError) -> Refresh {
         let since = revision
         if since < 0 { return try loadAll() }
