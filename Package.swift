@@ -48,7 +48,7 @@ let package = Package(
         // verification, JWKS and export formats. No database.
         .target(
             name: "VickreyLedger",
-            dependencies: ["VickreyCore", "VickreySigning", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["VickreyCore", "VickreySigning", "VickreyWire", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
         // Seeded synthetic campaign sets and request streams (benchmarks, load tests).

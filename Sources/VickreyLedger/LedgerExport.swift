@@ -1,5 +1,6 @@
 import Foundation
 import VickreyCore
+import VickreyWire
 
 /// The ledger's export formats: JSON lines (the contract's field names, in its order)
 /// and CSV with the same columns. JSON lines read back into identical records.
@@ -9,33 +10,31 @@ public enum LedgerExport {
         "placement_id", "pricing", "clearing_ecpm_micros", "charge_nanos", "event_time", "prev_hash", "hash", "kid", "sig",
     ]
 
-    /// One record as a JSON object on one line (no trailing newline).
+    /// One record as a JSON object on one line (no trailing newline), written with the
+    /// wire layer's `JSONWriter` (the same escaping as every other JSON the server writes).
     public static func jsonLine(_ record: LedgerRecord) -> String {
         let e = record.event
-        var out = "{"
-        func string(_ key: String, _ value: String?, last: Bool = false) {
-            out += "\"\(key)\":" + (value.map(quoted) ?? "null") + (last ? "" : ",")
-        }
-        func raw(_ key: String, _ value: String) { out += "\"\(key)\":\(value)," }
-        raw("seq", String(record.seq))
-        string("kind", e.kind.rawValue)
-        raw("billed", e.billed ? "true" : "false")
-        string("reason", e.reason)
-        string("impression_id", e.impressionID)
-        string("request_id", e.requestID)
-        string("campaign_id", e.campaignID.rawValue)
-        string("advertiser_id", e.advertiserID.rawValue)
-        string("creative_id", e.creativeID.rawValue)
-        string("placement_id", e.placementID.rawValue)
-        string("pricing", e.pricing.rawValue)
-        raw("clearing_ecpm_micros", String(e.clearingECPM.value))
-        raw("charge_nanos", String(e.charge.value))
-        string("event_time", e.eventTime.rfc3339Milliseconds)
-        string("prev_hash", record.prevHash)
-        string("hash", record.hash)
-        string("kid", record.keyID)
-        string("sig", record.signature, last: true)
-        return out + "}"
+        var out = JSONWriter(capacity: 640)
+        out.raw("{"); out.key("seq"); out.integer(record.seq)
+        out.comma(); out.key("kind"); out.string(e.kind.rawValue)
+        out.comma(); out.key("billed"); out.bool(e.billed)
+        out.comma(); out.key("reason"); out.optionalString(e.reason)
+        out.comma(); out.key("impression_id"); out.string(e.impressionID)
+        out.comma(); out.key("request_id"); out.string(e.requestID)
+        out.comma(); out.key("campaign_id"); out.string(e.campaignID.rawValue)
+        out.comma(); out.key("advertiser_id"); out.string(e.advertiserID.rawValue)
+        out.comma(); out.key("creative_id"); out.string(e.creativeID.rawValue)
+        out.comma(); out.key("placement_id"); out.string(e.placementID.rawValue)
+        out.comma(); out.key("pricing"); out.string(e.pricing.rawValue)
+        out.comma(); out.key("clearing_ecpm_micros"); out.integer(e.clearingECPM.value)
+        out.comma(); out.key("charge_nanos"); out.integer(e.charge.value)
+        out.comma(); out.key("event_time"); out.string(e.eventTime.rfc3339Milliseconds)
+        out.comma(); out.key("prev_hash"); out.string(record.prevHash)
+        out.comma(); out.key("hash"); out.string(record.hash)
+        out.comma(); out.key("kid"); out.string(record.keyID)
+        out.comma(); out.key("sig"); out.string(record.signature)
+        out.raw("}")
+        return String(decoding: out.bytes, as: UTF8.self)
     }
 
     public static let csvHeader = columns.joined(separator: ",")
@@ -108,27 +107,6 @@ public enum LedgerExport {
         case .dataCorrupted: "not valid JSON"
         @unknown default: "not a ledger record"
         }
-    }
-
-    private static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
     }
 }
 

@@ -67,7 +67,7 @@ extension CampaignIndexReloader {
     /// the index keeps serving what it has.
     public func run(every interval: Duration, onError: @Sendable (StoreError) -> Void = { _ in }) async {
         while !Task.isCancelled {
-            do { try refresh() } catch { onError(error) }
+            do { _ = try refresh() } catch { onError(error) }
             try? await Task.sleep(for: interval)
         }
     }
