@@ -55,10 +55,12 @@ struct LedgerController<Context: RequestContext>: Sendable {
         let after = try Self.integer(query["after"].map(String.init), field: "after", default: 0, range: 0...Int64.max)
         let limit = Int(try Self.integer(query["limit"].map(String.init), field: "limit", default: Int64(Self.defaultLimit), range: 1...Int64(Self.maximumLimit)))
         let records = try ledger.records(after: after, limit: limit)
+        // Read after the page: a record appended in between shows up as more to come.
+        let last = try ledger.tail().seq
         var body = #"{"records":["#
         body += records.map(LedgerExport.jsonLine).joined(separator: ",")
         let next = records.last?.seq ?? after
-        body += #"],"next_after":\#(next),"has_more":\#(records.count == limit)}"#
+        body += #"],"next_after":\#(next),"has_more":\#(next < last),"last_seq":\#(last)}"#
         return JSONResponse.bytes(Array(body.utf8))
     }
 

@@ -137,9 +137,10 @@ enum OpenAPIDocument {
               "pricing": {"type": "string", "enum": ["cpm", "cpc"]}, "clearing_ecpm_micros": {"type": "integer"}, "charge_nanos": {"type": "integer", "minimum": 0},
               "event_time": {"type": "string"}, "prev_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"}, "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
               "kid": {"type": "string"}, "sig": {"type": "string"}}},
-          "LedgerPage": {"type": "object", "required": ["records", "next_after", "has_more"], "properties": {
+          "LedgerPage": {"type": "object", "required": ["records", "next_after", "has_more", "last_seq"], "properties": {
             "records": {"type": "array", "items": {"$ref": "#/components/schemas/LedgerRecord"}},
-            "next_after": {"type": "integer"}, "has_more": {"type": "boolean"}}},
+            "next_after": {"type": "integer"}, "has_more": {"type": "boolean"},
+            "last_seq": {"type": "integer", "description": "The ledger's newest sequence number (0 when empty)."}}},
           "Budget": {"type": "object", "required": ["campaign_id", "spent_total_nanos", "spent_today_nanos", "reserved_nanos", "open_reservations",
                                                      "daily_budget_nanos", "total_budget_nanos", "pacing", "pass_through"],
             "properties": {"campaign_id": {"type": "string"}, "spent_total_nanos": {"type": "integer"}, "spent_today_nanos": {"type": "integer"},

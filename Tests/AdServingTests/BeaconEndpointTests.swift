@@ -149,6 +149,10 @@ struct BeaconEndpointTests {
             #expect((page["records"] as? [[String: Any]])?.map { $0["seq"] as? Int } == [2, 3])
             #expect(page["next_after"] as? Int == 3)
             #expect(page["has_more"] as? Bool == true)
+            #expect(page["last_seq"] as? Int == 5)
+            // Exactly the rest: no phantom "more" after the last record.
+            let rest = try await client.get("/v1/ledger?after=3&limit=2", headers: auth).object
+            #expect(rest["has_more"] as? Bool == false)
             let bad = try await client.get("/v1/ledger?limit=5000", headers: auth)
             #expect(bad.status == .badRequest)
             #expect(bad.errorField == "limit")

@@ -141,13 +141,11 @@ public struct LedgerReader: Sendable {
     public func lastSeq() async throws -> Int64 {
         let connection = try await HTTPConnection.connect(host: target.host, port: target.port, group: MultiThreadedEventLoopGroup.singleton)
         defer { connection.close() }
-        var after: Int64 = 0
-        while true {
-            let page = try JSONSerialization.jsonObject(with: Data(try await get(connection, "/v1/ledger?after=\(after)&limit=1000"))) as? [String: Any]
-            let next = (page?["next_after"] as? NSNumber)?.int64Value ?? after
-            if page?["has_more"] as? Bool != true { return next }
-            after = next
+        let page = try JSONSerialization.jsonObject(with: Data(try await get(connection, "/v1/ledger?limit=1"))) as? [String: Any]
+        guard let last = (page?["last_seq"] as? NSNumber)?.int64Value else {
+            throw ReadError(description: "the ledger page carries no last_seq")
         }
+        return last
     }
 
     public func read() async throws -> (records: [LedgerRecord], keys: PublicKeySet, budgets: [CampaignID: CampaignBudget]) {
