@@ -36,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
     ],
     targets: [
         // The auction core: money, ids, the campaign model, the targeting index and the
@@ -43,7 +44,11 @@ let package = Package(
         .target(name: "VickreyCore", swiftSettings: strictSettings),
         // Budget accounts (exact nanos, reservations, daily resets), even pacing and
         // frequency caps: the eligibility policy the server auctions with. No I/O.
-        .target(name: "VickreyBudget", dependencies: ["VickreyCore"], swiftSettings: strictSettings),
+        .target(
+            name: "VickreyBudget",
+            dependencies: ["VickreyCore", .product(name: "DequeModule", package: "swift-collections")],
+            swiftSettings: strictSettings
+        ),
         // The signed ledger's record format: canonical bytes, hash chain, Ed25519 seals,
         // verification, JWKS and export formats. No database.
         .target(
@@ -102,7 +107,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "DequeModule", package: "swift-collections"),
             ],
             swiftSettings: strictSettings
         ),
@@ -122,6 +127,7 @@ let package = Package(
                 "VickreyCore", "VickreySynthetic", "VickreyWire", "VickreyLedger",
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "DequeModule", package: "swift-collections"),
             ],
             path: "loadtest/Sources/LoadTestKit",
             swiftSettings: strictSettings

@@ -1,3 +1,4 @@
+import DequeModule
 import Synchronization
 import VickreyCore
 
@@ -12,8 +13,7 @@ final class BeaconReplayGuard: Sendable {
     private struct State {
         var taken: [String: Instant] = [:]
         /// Keys in the order they were taken, with when they may be forgotten.
-        var expiry: [(key: String, forgetAt: Instant)] = []
-        var head = 0
+        var expiry = Deque<(key: String, forgetAt: Instant)>()
     }
 
     private let state = Mutex(State())
@@ -40,14 +40,9 @@ final class BeaconReplayGuard: Sendable {
     /// Forgets keys whose retention has passed.
     func prune(at now: Instant) {
         state.withLock { state in
-            while state.head < state.expiry.count, state.expiry[state.head].forgetAt <= now {
-                let entry = state.expiry[state.head]
+            while let entry = state.expiry.first, entry.forgetAt <= now {
+                state.expiry.removeFirst()
                 if state.taken[entry.key] == entry.forgetAt { state.taken.removeValue(forKey: entry.key) }
-                state.head += 1
-            }
-            if state.head > 4096, state.head * 2 > state.expiry.count {
-                state.expiry.removeFirst(state.head)
-                state.head = 0
             }
         }
     }

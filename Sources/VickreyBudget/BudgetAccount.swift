@@ -1,3 +1,4 @@
+import DequeModule
 import VickreyCore
 
 /// A campaign's budgets as the book enforces them, in nanos.
@@ -66,24 +67,17 @@ private struct Reservation {
 /// A queue of reservation ids in expiry order (one per kind: each kind has one TTL, so
 /// appends arrive in expiry order).
 private struct ExpiryQueue {
-    private var items: [(id: UInt64, expiresAt: Instant)] = []
-    private var head = 0
+    private var items = Deque<(id: UInt64, expiresAt: Instant)>()
 
     mutating func append(_ id: UInt64, _ expiresAt: Instant) { items.append((id, expiresAt)) }
 
     /// When the first queued reservation expires (it may already be settled: then budget
     /// frees no later than this, which only makes a hint expire early).
-    var earliest: Instant? { head < items.count ? items[head].expiresAt : nil }
+    var earliest: Instant? { items.first?.expiresAt }
 
     mutating func popExpired(at now: Instant) -> UInt64? {
-        guard head < items.count, items[head].expiresAt <= now else { return nil }
-        let id = items[head].id
-        head += 1
-        if head > 1024, head * 2 > items.count {
-            items.removeFirst(head)
-            head = 0
-        }
-        return id
+        guard let first = items.first, first.expiresAt <= now else { return nil }
+        return items.removeFirst().id
     }
 }
 

@@ -1,3 +1,4 @@
+import DequeModule
 import Foundation
 import NIOCore
 import NIOPosix
@@ -34,22 +35,14 @@ public final class LoadRunner: Sendable {
 
     /// Beacons waiting for their delay, in order of due time.
     struct BeaconQueue {
-        var items: [(due: UInt64, job: Job)] = []
-        var head = 0
-        var pending: Int { items.count - head }
+        var items = Deque<(due: UInt64, job: Job)>()
+        var pending: Int { items.count }
 
         mutating func push(_ job: Job, due: UInt64) { items.append((due, job)) }
 
         mutating func popDue(_ now: UInt64) -> Job? {
-            guard head < items.count, items[head].due <= now else { return nil }
-            defer {
-                head += 1
-                if head > 4096, head * 2 > items.count {
-                    items.removeFirst(head)
-                    head = 0
-                }
-            }
-            return items[head].job
+            guard let first = items.first, first.due <= now else { return nil }
+            return items.removeFirst().job
         }
     }
 
