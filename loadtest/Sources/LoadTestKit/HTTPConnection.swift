@@ -94,9 +94,7 @@ public final class HTTPConnection {
     }
 
     deinit {
-        // The writer must be finished before it goes away; closing twice is harmless.
-        channel.outbound.finish()
-        channel.channel.close(promise: nil)
+        close()  // the writer must be finished before it goes away; closing twice is harmless
     }
 }
 
