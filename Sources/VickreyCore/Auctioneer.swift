@@ -24,7 +24,7 @@ public struct Auctioneer: Sendable {
         _ request: AuctionRequest, on snapshot: IndexSnapshot, policy: some EligibilityPolicy = AlwaysEligible(),
         candidates source: CandidateSource = .index
     ) -> AuctionOutcome {
-        var wonSlots = Set<Int>()
+        var wonSlots: [Int] = []
         var outcomes: [PlacementOutcome] = []
         var explanations: [PlacementExplanation] = []
         outcomes.reserveCapacity(request.placements.count)
@@ -34,7 +34,7 @@ public struct Auctioneer: Sendable {
                 wonSlots: wonSlots, policy: policy, source: source
             )
             let result = auction.decide()
-            if case .filled = result, let slot = auction.winnerSlot { wonSlots.insert(slot) }
+            if case .filled = result, let slot = auction.winnerSlot { wonSlots.append(slot) }
             outcomes.append(PlacementOutcome(placementID: placement.id, result: result))
             if request.debug { explanations.append(auction.explain(result)) }
         }
@@ -60,23 +60,23 @@ private struct PlacementAuction {
     let position: Int
     let rules: AuctionRules
     let snapshot: IndexSnapshot
-    let wonSlots: Set<Int>
+    let wonSlots: [Int]
     let policy: any EligibilityPolicy
     let floor: Micros
-    let matchedCount: Int
 
-    private var queue: CandidateQueue
+    private var queue: CandidateStream
     /// Candidates that passed every check, in descending score order.
     private var eligible: [Candidate] = []
     private var drops: [Drop] = []
-    private var hourOfWeekByZone: [String: Int] = [:]
+    /// Hours of the week already worked out, by time zone identifier (a request meets few zones).
+    private var hourOfWeekByZone: [(zone: String, hour: Int)] = []
     private(set) var winnerSlot: Int?
     private var runnerUpSlot: Int?
     private var clearing: ClearingPrice?
 
     init(
         request: AuctionRequest, placement: PlacementRequest, position: Int, rules: AuctionRules,
-        snapshot: IndexSnapshot, wonSlots: Set<Int>, policy: any EligibilityPolicy, source: Auctioneer.CandidateSource
+        snapshot: IndexSnapshot, wonSlots: [Int], policy: any EligibilityPolicy, source: Auctioneer.CandidateSource
     ) {
         self.request = request
         self.placement = placement
@@ -87,23 +87,18 @@ private struct PlacementAuction {
         self.policy = policy
         self.floor = rules.floor(for: placement)
         let query = request.query(for: placement)
-        var matched: [Candidate] = []
-        snapshot.scores.withUnsafeBufferPointer { scores in
-            switch source {
-            case .index:
-                let slots = snapshot.matchingSlots(query)
-                matched.reserveCapacity(slots.count)
-                slots.forEachSlot { matched.append(Candidate(score: scores[$0], slot: $0)) }
-            case .linearScan:
-                for (slot, entry) in snapshot.entries.enumerated() {
-                    if let entry, entry.campaign.targetingMismatch(query, hourOfWeek: nil) == nil {
-                        matched.append(Candidate(score: scores[slot], slot: slot))
-                    }
+        switch source {
+        case .index:
+            queue = CandidateStream(snapshot: snapshot, conjunction: snapshot.conjunction(for: query))
+        case .linearScan:
+            var matched: [Candidate] = []
+            for (slot, entry) in snapshot.entries.enumerated() {
+                if let entry, entry.campaign.targetingMismatch(query, hourOfWeek: nil) == nil {
+                    matched.append(Candidate(score: entry.score.value, slot: slot))
                 }
             }
+            queue = CandidateStream(unordered: matched)
         }
-        matchedCount = matched.count
-        queue = CandidateQueue(matched)
     }
 
     /// Picks the winner and sets the price, examining as few candidates as possible.
@@ -155,7 +150,7 @@ private struct PlacementAuction {
         _ = queue.pop()
         // Read through the shared entry: copying the `Campaign` value would retain every field.
         let entry = snapshot.entry(atSlot: candidate.slot)
-        if let mismatch = entry.campaign.hoursMismatch(hourOfWeek(for: entry.campaign.timeZone)) {
+        if entry.hasHourTargeting, let mismatch = entry.campaign.hoursMismatch(hourOfWeek(for: entry.campaign.timeZone)) {
             drops.append(Drop(slot: candidate.slot, score: candidate.score, stage: .targeting, reason: mismatch.description))
         } else if wonSlots.contains(candidate.slot) {
             drops.append(Drop(slot: candidate.slot, score: candidate.score, stage: .alreadyWon, reason: "won an earlier placement of this request"))
@@ -174,14 +169,14 @@ private struct PlacementAuction {
     }
 
     private mutating func hourOfWeek(for zone: CampaignTimeZone) -> Int {
-        if let cached = hourOfWeekByZone[zone.identifier] { return cached }
+        if let cached = hourOfWeekByZone.first(where: { $0.zone == zone.identifier }) { return cached.hour }
         let hour = request.time.hourOfWeek(offsetSeconds: zone.offsetSeconds(at: request.time))
-        hourOfWeekByZone[zone.identifier] = hour
+        hourOfWeekByZone.append((zone.identifier, hour))
         return hour
     }
 
     private var noFillReason: NoFillReason {
-        guard matchedCount > 0 else { return .noCandidates }
+        guard queue.matchedAny else { return .noCandidates }
         // The fate of the best-scoring candidate at or above the floor. Without debug,
         // candidates below the floor are never pulled, so they count as floor drops.
         var best: Drop?

@@ -8,15 +8,22 @@
 /// evaluates the conjunction 64 campaigns per machine word; it never looks at a
 /// campaign that does not match.
 ///
+/// Slots are numbered by descending score (ties by campaign id) when the index is
+/// built, so an auction walks the conjunction from slot 0 and meets the best candidates
+/// first, reading only the words it needs. Campaigns added or re-scored later go to a
+/// tail past the ranked slots; when the tail (or the holes removals leave) grows past
+/// a sixteenth of the index, the next batch re-ranks everything.
+///
 /// Snapshots are values: an update builds the next snapshot, sharing every bitmap it
 /// does not touch, and readers keep whichever snapshot they took.
 public struct IndexSnapshot: Sendable {
-    /// The campaign in each slot; nil for free slots.
+    /// The campaign in each slot; nil for slots whose campaign left.
     private(set) var entries: [IndexedCampaign?] = []
-    /// Each live campaign's eCPM score by slot, contiguous for the scoring pass.
+    /// Each live campaign's eCPM score by slot, contiguous for the auction.
     private(set) var scores: [Int64] = []
     private(set) var slotByID: [CampaignID: Int] = [:]
-    private var freeSlots: [Int] = []
+    /// Slots below this are in descending score order; the rest is the tail.
+    private(set) var rankedCount = 0
     private(set) var live = SlotBitmap()
     private var postings = Array(repeating: DimensionPostings(), count: IndexedDimension.allCases.count)
 
@@ -41,63 +48,102 @@ public struct IndexSnapshot: Sendable {
     /// Applies changes in order. A campaign enters the index when it is active and has
     /// at least one creative; any other upsert takes it out.
     public mutating func apply(_ changes: some Sequence<CampaignChange>) {
-        for change in changes {
-            switch change {
-            case .upsert(let campaign):
-                if campaign.status == .active, !campaign.creatives.isEmpty {
-                    insertOrReplace(campaign)
-                } else {
-                    remove(campaign.id)
+        let changes = Array(changes)
+        if changes.count > unrankedLimit {
+            rebuild(applying: changes)
+        } else {
+            for change in changes {
+                switch change {
+                case .upsert(let campaign): Self.canServe(campaign) ? insertOrReplace(campaign) : remove(campaign.id)
+                case .remove(let id): remove(id)
                 }
-            case .remove(let id):
-                remove(id)
+            }
+            if entries.count - rankedCount > unrankedLimit || entries.count - count > unrankedLimit {
+                rebuild(applying: [])
             }
         }
         version &+= 1
     }
 
+    /// How many tail slots or holes the index tolerates before it re-ranks.
+    private var unrankedLimit: Int { max(32, count / 16) }
+
+    private static func canServe(_ campaign: Campaign) -> Bool { campaign.status == .active && !campaign.creatives.isEmpty }
+
     /// Every campaign whose targeting (hours of the week aside) and creative sizes
     /// match `query`, in slot order.
     public func matchingCampaigns(_ query: TargetingQuery) -> [Campaign] {
+        let conjunction = conjunction(for: query)
         var found: [Campaign] = []
-        matchingSlots(query).forEachSlot { found.append(entries[$0]!.campaign) }
+        for word in 0..<live.words.count {
+            var bits = conjunction.word(word, of: live.word(word))
+            while bits != 0 {
+                found.append(entries[word << 6 | bits.trailingZeroBitCount]!.campaign)
+                bits &= bits &- 1
+            }
+        }
         return found
     }
 
-    /// The slots of every campaign whose targeting (hours of the week aside) and
-    /// creative sizes match `query`.
-    func matchingSlots(_ query: TargetingQuery) -> BitmapEvaluation {
-        var evaluation = BitmapEvaluation(live: live)
+    /// The conjunction a slot must pass to match `query` on targeting (hours of the week
+    /// aside) and creative sizes.
+    func conjunction(for query: TargetingQuery) -> PostingConjunction {
+        var conjunction = PostingConjunction()
         for dimension in IndexedDimension.allCases {
             let keys = dimension.keys(of: query)
-            let postings = postings[dimension.rawValue]
             if dimension == .size, keys.isEmpty { continue }  // a placement with no sizes accepts any
-            var includes = [postings.open]
-            var excludes: [SlotBitmap] = []
-            for key in keys {
-                if let bitmap = postings.include[key] { includes.append(bitmap) }
-                if let bitmap = postings.exclude[key] { excludes.append(bitmap) }
-            }
-            evaluation.narrow(includes: includes, excludes: excludes)
+            let postings = postings[dimension.rawValue]
+            conjunction.addClause(
+                includes: CollectionOfOne(postings.open) + keys.compactMap { postings.include[$0] },
+                excludes: keys.compactMap { postings.exclude[$0] }
+            )
         }
-        return evaluation
+        return conjunction
     }
 
-    private mutating func insertOrReplace(_ campaign: Campaign) {
-        let slot: Int
-        if let existing = slotByID[campaign.id] {
-            unpost(entries[existing]!.campaign, slot: existing)
-            slot = existing
-        } else if let free = freeSlots.popLast() {
-            slot = free
-        } else {
-            slot = entries.count
-            entries.append(nil)
-            scores.append(0)
+    /// Rebuilds the index from its campaigns with `changes` applied, ranking every slot.
+    /// Unchanged campaigns keep their `IndexedCampaign` (and so their eligibility hint).
+    private mutating func rebuild(applying changes: [CampaignChange]) {
+        var byID: [CampaignID: IndexedCampaign] = [:]
+        byID.reserveCapacity(count + changes.count)
+        for case let entry? in entries { byID[entry.campaign.id] = entry }
+        for change in changes {
+            switch change {
+            case .upsert(let campaign): byID[campaign.id] = Self.canServe(campaign) ? IndexedCampaign(campaign) : nil
+            case .remove(let id): byID[id] = nil
+            }
         }
+        let ranked = byID.values.sorted {
+            $0.score != $1.score ? $0.score > $1.score : $0.campaign.id < $1.campaign.id
+        }
+        entries = ranked
+        scores = ranked.map(\.score.value)
+        slotByID = Dictionary(uniqueKeysWithValues: ranked.enumerated().map { ($1.campaign.id, $0) })
+        rankedCount = ranked.count
+        live = SlotBitmap()
+        postings = Array(repeating: DimensionPostings(), count: IndexedDimension.allCases.count)
+        for (slot, entry) in ranked.enumerated() {
+            live.insert(slot)
+            post(entry.campaign, slot: slot)
+        }
+    }
+
+    /// A re-scored campaign leaves its ranked slot for the tail; otherwise it keeps it.
+    private mutating func insertOrReplace(_ campaign: Campaign) {
         let entry = IndexedCampaign(campaign)
-        entries[slot] = entry
-        scores[slot] = entry.score.value
+        if let existing = slotByID[campaign.id] {
+            if existing >= rankedCount || scores[existing] == entry.score.value {
+                unpost(entries[existing]!.campaign, slot: existing)
+                entries[existing] = entry
+                scores[existing] = entry.score.value
+                post(campaign, slot: existing)
+                return
+            }
+            remove(campaign.id)
+        }
+        let slot = entries.count
+        entries.append(entry)
+        scores.append(entry.score.value)
         slotByID[campaign.id] = slot
         live.insert(slot)
         post(campaign, slot: slot)
@@ -109,7 +155,6 @@ public struct IndexSnapshot: Sendable {
         entries[slot] = nil
         scores[slot] = 0
         live.remove(slot)
-        freeSlots.append(slot)
     }
 
     private mutating func post(_ campaign: Campaign, slot: Int) {
@@ -143,6 +188,8 @@ public final class IndexedCampaign: Sendable {
     public let score: Micros
     /// The most one slot can cost it: what a win reserves.
     public let maximumCharge: Nanos
+    /// Whether the campaign limits the hours of the week it serves in.
+    let hasHourTargeting: Bool
     /// Set by the eligibility policy while the campaign cannot bid (see `EligibilityHint`).
     public let hint = EligibilityHint()
 
@@ -150,6 +197,7 @@ public final class IndexedCampaign: Sendable {
         self.campaign = campaign
         self.score = Scoring.effectiveCPM(pricing: campaign.pricing, bid: campaign.bid, ctr: campaign.predictedCTR)
         self.maximumCharge = campaign.maximumCharge
+        self.hasHourTargeting = !campaign.targeting.hoursOfWeek.isEmpty || !campaign.targeting.exclude.hoursOfWeek.isEmpty
     }
 }
 

@@ -24,75 +24,51 @@ struct SlotBitmap: Hashable, Sendable {
         words[word] &= ~(1 << UInt64(slot & 63))
     }
 
+    /// The 64 slots starting at `index << 6`, one bit each; zero past the end.
+    @inline(__always)
+    func word(_ index: Int) -> UInt64 { index < words.count ? words[index] : 0 }
+
     var isEmpty: Bool { words.allSatisfy { $0 == 0 } }
 
     var count: Int { words.reduce(0) { $0 + $1.nonzeroBitCount } }
 }
 
-/// Scratch space for evaluating one conjunction of bitmap clauses, a word at a time.
+/// One query's conjunction over posting bitmaps, evaluated a machine word (64 slots)
+/// at a time, so a caller can stop as soon as it has seen enough slots.
 ///
-/// `result` starts as the live set; each clause narrows it with
-/// `(anyOf(includes) & ~anyOf(excludes))`. Loops run over plain word buffers so the
-/// compiler can vectorise them.
-struct BitmapEvaluation {
-    private(set) var result: [UInt64]
-    private var included: [UInt64]
-    private var excluded: [UInt64]
+/// Each clause is one dimension: a slot passes it when it is in at least one of the
+/// clause's include bitmaps and in none of its exclude bitmaps. The bitmaps are kept
+/// in one flat array (two allocations per query, whatever the number of clauses).
+struct PostingConjunction {
+    private var bitmaps: [SlotBitmap] = []
+    /// Per clause: where its includes end and where its excludes end in `bitmaps`.
+    private var clauseEnds: [(includes: Int, excludes: Int)] = []
 
-    init(live: SlotBitmap) {
-        result = live.words
-        included = Array(repeating: 0, count: live.words.count)
-        excluded = Array(repeating: 0, count: live.words.count)
+    init() {
+        bitmaps.reserveCapacity(16)
+        clauseEnds.reserveCapacity(IndexedDimension.allCases.count)
     }
 
-    /// Keeps only slots in at least one of `includes` and in none of `excludes`.
-    mutating func narrow(includes: [SlotBitmap], excludes: [SlotBitmap]) {
-        let wordCount = result.count
-        included.withUnsafeMutableBufferPointer { included in
-            for index in 0..<wordCount { included[index] = 0 }
-            for bitmap in includes {
-                bitmap.words.withUnsafeBufferPointer { words in
-                    for index in 0..<min(wordCount, words.count) { included[index] |= words[index] }
-                }
-            }
-        }
-        if !excludes.isEmpty {
-            excluded.withUnsafeMutableBufferPointer { excluded in
-                for index in 0..<wordCount { excluded[index] = 0 }
-                for bitmap in excludes {
-                    bitmap.words.withUnsafeBufferPointer { words in
-                        for index in 0..<min(wordCount, words.count) { excluded[index] |= words[index] }
-                    }
-                }
-            }
-        }
-        let hasExcludes = !excludes.isEmpty
-        result.withUnsafeMutableBufferPointer { result in
-            included.withUnsafeBufferPointer { included in
-                excluded.withUnsafeBufferPointer { excluded in
-                    if hasExcludes {
-                        for index in 0..<wordCount { result[index] &= included[index] & ~excluded[index] }
-                    } else {
-                        for index in 0..<wordCount { result[index] &= included[index] }
-                    }
-                }
-            }
-        }
+    /// Adds a clause: in any of `includes`, in none of `excludes`.
+    mutating func addClause(includes: some Sequence<SlotBitmap>, excludes: some Sequence<SlotBitmap>) {
+        bitmaps.append(contentsOf: includes)
+        let includeEnd = bitmaps.count
+        bitmaps.append(contentsOf: excludes)
+        clauseEnds.append((includeEnd, bitmaps.count))
     }
 
-    /// How many slots are still in the result.
-    var count: Int { result.reduce(0) { $0 + $1.nonzeroBitCount } }
-
-    /// Calls `body` with every slot still in the result, in ascending order.
-    func forEachSlot(_ body: (Int) -> Void) {
-        result.withUnsafeBufferPointer { words in
-            for (index, word) in words.enumerated() where word != 0 {
-                var remaining = word
-                while remaining != 0 {
-                    body(index << 6 | remaining.trailingZeroBitCount)
-                    remaining &= remaining - 1
-                }
-            }
+    /// The slots of word `index` that pass every clause, out of `candidates`.
+    func word(_ index: Int, of candidates: UInt64) -> UInt64 {
+        var result = candidates
+        var start = 0
+        for (includeEnd, excludeEnd) in clauseEnds {
+            guard result != 0 else { return 0 }
+            var included: UInt64 = 0
+            for position in start..<includeEnd { included |= bitmaps[position].word(index) }
+            result &= included
+            for position in includeEnd..<excludeEnd { result &= ~bitmaps[position].word(index) }
+            start = excludeEnd
         }
+        return result
     }
 }
