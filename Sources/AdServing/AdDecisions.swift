@@ -28,7 +28,7 @@ struct AdDecisions: Sendable {
 
     func run(_ request: AuctionRequest, isTest: Bool = false) -> (AuctionOutcome, [SignedWin]) {
         let outcome = auctioneer.run(request, on: reloader.index.snapshot, policy: policy)
-        var generator = SystemRandomNumberGenerator()
+        var generator = ImpressionIDGenerator()
         let base = settings.beaconBaseURL
         let tokens = keys.tokens
         let signed = outcome.wins.map { win in
@@ -50,7 +50,7 @@ struct AdDecisions: Sendable {
 
     /// A request id for requests that did not bring one.
     static func newRequestID() -> String {
-        var generator = SystemRandomNumberGenerator()
+        var generator = ImpressionIDGenerator()
         return "r-" + BeaconToken.newImpressionID(using: &generator)
     }
 }

@@ -20,6 +20,14 @@ final class ServerMetrics: Sendable {
         var values: [String]
     }
     private let timers = Mutex<[String: Metrics.Timer]>([:])
+    /// The auction counters of each endpoint, made up front: they move on every ad request.
+    private let auctionCounters: [String: AuctionCounters]
+
+    private struct AuctionCounters {
+        let auctions: Metrics.Counter
+        let fills: Metrics.Counter
+        let noFills: [NoFillReason: Metrics.Counter]
+    }
 
     /// Routes get their own label; anything else is counted as `other` (bounded cardinality).
     static let routes: Set<String> = ["/v1/ads", "/openrtb2/auction", "/healthz", "/readyz", "/metrics", "/openapi.json"]
@@ -31,6 +39,17 @@ final class ServerMetrics: Sendable {
             .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(500), .seconds(1),
         ]
         self.factory = factory
+        auctionCounters = Dictionary(uniqueKeysWithValues: ["native", "openrtb"].map { endpoint in
+            (endpoint, AuctionCounters(
+                auctions: Metrics.Counter(label: "vickrey_auctions_total", dimensions: [("endpoint", endpoint)], factory: factory),
+                fills: Metrics.Counter(label: "vickrey_fills_total", dimensions: [("endpoint", endpoint)], factory: factory),
+                noFills: Dictionary(uniqueKeysWithValues: NoFillReason.allCases.map { reason in
+                    (reason, Metrics.Counter(
+                        label: "vickrey_no_fills_total", dimensions: [("endpoint", endpoint), ("reason", reason.rawValue)], factory: factory
+                    ))
+                })
+            ))
+        })
         indexSize = Metrics.Gauge(label: "vickrey_index_campaigns", factory: factory)
         reloadLag = Metrics.Gauge(label: "vickrey_index_reload_lag_seconds", factory: factory)
     }
@@ -53,6 +72,16 @@ final class ServerMetrics: Sendable {
     }
 
     func auction(_ outcome: AuctionOutcome, endpoint: String) {
+        if let counters = auctionCounters[endpoint] {
+            counters.auctions.increment()
+            for placement in outcome.placements {
+                switch placement.result {
+                case .filled: counters.fills.increment()
+                case .unfilled(let reason): counters.noFills[reason]?.increment()
+                }
+            }
+            return
+        }
         counter("vickrey_auctions_total", [("endpoint", endpoint)]).increment()
         for placement in outcome.placements {
             switch placement.result {

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Synchronization
 import VickreyCore
 
 /// What an ad's impression and click URLs carry: what was shown, where, for which
@@ -61,13 +62,36 @@ public struct BeaconToken: Hashable, Sendable {
     /// A new random impression id: 12 bytes as 24 hex characters.
     public static func newImpressionID<G: RandomNumberGenerator>(using generator: inout G) -> String {
         let high = generator.next() as UInt64
-        let low = generator.next() as UInt32
-        return hex(high, digits: 16) + hex(UInt64(low), digits: 8)
+        let low = generator.next() as UInt64
+        return String(unsafeUninitializedCapacity: 24) { buffer in
+            for index in 0..<16 { buffer[index] = hexDigits[Int(high >> UInt64(60 - 4 * index) & 0xF)] }
+            for index in 0..<8 { buffer[16 + index] = hexDigits[Int(low >> UInt64(28 - 4 * index) & 0xF)] }
+            return 24
+        }
     }
 
-    private static func hex(_ value: UInt64, digits: Int) -> String {
-        let text = String(value, radix: 16)
-        return String(repeating: "0", count: digits - text.count) + text
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+}
+
+/// Impression ids without a system call each: splitmix64 (Steele, Lea and Flood, 2014)
+/// over one process-wide counter that starts at a value from the system's generator.
+/// The mixer is a bijection and the counter steps by an odd constant, so no two values
+/// drawn in one process are equal (until 2^64 draws); a new process starts elsewhere.
+/// The values look random but are not secret: tokens are authenticated by their MAC,
+/// not by the id's unpredictability.
+public struct ImpressionIDGenerator: RandomNumberGenerator {
+    private static let counter: Atomic<UInt64> = {
+        var system = SystemRandomNumberGenerator()
+        return Atomic(system.next())
+    }()
+
+    public init() {}
+
+    public mutating func next() -> UInt64 {
+        var z = Self.counter.wrappingAdd(0x9E37_79B9_7F4A_7C15, ordering: .relaxed).newValue
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
 
@@ -77,6 +101,9 @@ public struct BeaconTokenCodec: Sendable {
     /// Raw MAC key bytes by key id (`SymmetricKey` is rebuilt per use: not `Sendable` here).
     private let macKeys: [String: [UInt8]]
     private let currentKeyID: String
+    /// The current key's HMAC with its key blocks already hashed: minting a token starts
+    /// from a copy of it instead of setting the key up again.
+    private let currentMAC: PreparedMAC
     static let macBytes = 16
 
     public init(keyring: SigningKeyring) {
@@ -89,6 +116,7 @@ public struct BeaconTokenCodec: Sendable {
         }
         macKeys = keys
         currentKeyID = keyring.currentID
+        currentMAC = PreparedMAC(key: keys[keyring.currentID] ?? [])
     }
 
     /// Why a token was refused.
@@ -104,10 +132,8 @@ public struct BeaconTokenCodec: Sendable {
 
     /// The token's URL-safe text, authenticated with the current key.
     public func encode(_ token: BeaconToken) -> String {
-        var token = token
-        token.keyID = currentKeyID
         var payload: [UInt8] = [BeaconToken.version, (token.isTest ? 1 : 0) | (token.pricing == .cpc ? 2 : 0)]
-        payload.reserveCapacity(160)
+        payload.reserveCapacity(192)
         appendVarint(UInt64(bitPattern: token.issuedAt.secondsSinceEpoch), &payload)
         appendVarint(UInt64(bitPattern: token.expiresAt.secondsSinceEpoch), &payload)
         appendVarint(UInt64(bitPattern: token.clickExpiresAt.secondsSinceEpoch), &payload)
@@ -115,13 +141,15 @@ public struct BeaconTokenCodec: Sendable {
         appendVarint(UInt64(bitPattern: token.clearingECPM.value), &payload)
         appendVarint(UInt64(bitPattern: token.price.value), &payload)
         for text in [token.impressionID, token.requestID, token.placementID.rawValue, token.campaignID.rawValue,
-                     token.advertiserID.rawValue, token.creativeID.rawValue, token.keyID] {
-            let bytes = Array(text.utf8.prefix(255))
-            payload.append(UInt8(bytes.count))
-            payload.append(contentsOf: bytes)
+                     token.advertiserID.rawValue, token.creativeID.rawValue, currentKeyID] {
+            let count = min(text.utf8.count, 255)
+            payload.append(UInt8(count))
+            payload.append(contentsOf: text.utf8.prefix(count))
         }
-        let mac = HMAC<SHA256>.authenticationCode(for: payload, using: SymmetricKey(data: macKeys[currentKeyID]!))
-        payload.append(contentsOf: mac.prefix(Self.macBytes))
+        var mac = currentMAC.prepared
+        payload.withUnsafeBytes { mac.update(data: $0) }
+        let code = mac.finalize()
+        code.withUnsafeBytes { payload.append(contentsOf: $0.prefix(Self.macBytes)) }
         return Base64URL.encode(payload)
     }
 
@@ -168,6 +196,20 @@ public struct BeaconTokenCodec: Sendable {
         }
         bytes.append(UInt8(remaining))
     }
+}
+
+/// An `HMAC<SHA256>` keyed once and only ever copied.
+///
+/// `@unchecked Sendable` because swift-crypto does not mark `HMAC` `Sendable`. It is
+/// safe: `prepared` is a `let` never mutated after `init`; users take a copy (a value
+/// type) and mutate the copy. The copy's hash states share copy-on-write storage with
+/// the original, and the first mutation of a copy finds that storage shared (the
+/// original still holds it) and duplicates it first, so the original's storage is only
+/// ever read, from any number of threads.
+private final class PreparedMAC: @unchecked Sendable {
+    let prepared: HMAC<SHA256>
+
+    init(key: [UInt8]) { prepared = HMAC(key: SymmetricKey(data: key)) }
 }
 
 /// Reads the token's binary layout, refusing anything truncated or oversized.
