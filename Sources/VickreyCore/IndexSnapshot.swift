@@ -25,7 +25,9 @@ public struct IndexSnapshot: Sendable {
     /// Slots below this are in descending score order; the rest is the tail.
     private(set) var rankedCount = 0
     private(set) var live = SlotBitmap()
-    private var postings = Array(repeating: DimensionPostings(), count: IndexedDimension.allCases.count)
+    private var postings = Array(repeating: DimensionPostings<String>(), count: IndexedDimension.allCases.count)
+    /// Creative sizes: a campaign is posted under each size it has a creative in.
+    private var sizePostings = DimensionPostings<AdSize>()
 
     /// A monotonically increasing version, bumped by every applied batch.
     public private(set) var version: UInt64 = 0
@@ -89,15 +91,28 @@ public struct IndexSnapshot: Sendable {
     /// aside) and creative sizes.
     func conjunction(for query: TargetingQuery) -> PostingConjunction {
         var conjunction = PostingConjunction()
-        for dimension in IndexedDimension.allCases {
-            let keys = dimension.keys(of: query)
-            if dimension == .size, keys.isEmpty { continue }  // a placement with no sizes accepts any
-            let postings = postings[dimension.rawValue]
-            conjunction.addClause(
-                includes: CollectionOfOne(postings.open) + keys.compactMap { postings.include[$0] },
-                excludes: keys.compactMap { postings.exclude[$0] }
-            )
+        if !query.sizes.isEmpty {  // a placement with no sizes accepts any; sizes are never open or excluded
+            for size in query.sizes { if let bitmap = sizePostings.include[size] { conjunction.include(bitmap) } }
+            conjunction.closeClause()
         }
+        func addClause(_ dimension: IndexedDimension, _ key: String?) {
+            let postings = postings[dimension.rawValue]
+            conjunction.include(postings.open)
+            if let key, let bitmap = postings.include[key] { conjunction.include(bitmap) }
+            conjunction.closeIncludes()
+            if let key, let bitmap = postings.exclude[key] { conjunction.exclude(bitmap) }
+            conjunction.closeClause()
+        }
+        addClause(.placement, query.placement.rawValue)
+        addClause(.country, query.country?.rawValue)
+        addClause(.device, query.device?.rawValue)
+        addClause(.os, query.operatingSystem?.rawValue)
+        let keywords = postings[IndexedDimension.keyword.rawValue]
+        conjunction.include(keywords.open)
+        for keyword in query.keywords { if let bitmap = keywords.include[keyword.rawValue] { conjunction.include(bitmap) } }
+        conjunction.closeIncludes()
+        for keyword in query.keywords { if let bitmap = keywords.exclude[keyword.rawValue] { conjunction.exclude(bitmap) } }
+        conjunction.closeClause()
         return conjunction
     }
 
@@ -121,7 +136,8 @@ public struct IndexSnapshot: Sendable {
         slotByID = Dictionary(uniqueKeysWithValues: ranked.enumerated().map { ($1.campaign.id, $0) })
         rankedCount = ranked.count
         live = SlotBitmap()
-        postings = Array(repeating: DimensionPostings(), count: IndexedDimension.allCases.count)
+        postings = Array(repeating: DimensionPostings<String>(), count: IndexedDimension.allCases.count)
+        sizePostings = DimensionPostings<AdSize>()
         for (slot, entry) in ranked.enumerated() {
             live.insert(slot)
             post(entry.campaign, slot: slot)
@@ -157,11 +173,14 @@ public struct IndexSnapshot: Sendable {
         live.remove(slot)
     }
 
+    private static func sizes(of campaign: Campaign) -> [AdSize] { Array(Set(campaign.creatives.map(\.size))) }
+
     private mutating func post(_ campaign: Campaign, slot: Int) {
         for dimension in IndexedDimension.allCases {
             let (include, exclude) = dimension.keys(of: campaign)
             postings[dimension.rawValue].add(slot: slot, include: include, exclude: exclude)
         }
+        sizePostings.add(slot: slot, include: Self.sizes(of: campaign), exclude: [])
     }
 
     private mutating func unpost(_ campaign: Campaign, slot: Int) {
@@ -169,6 +188,7 @@ public struct IndexSnapshot: Sendable {
             let (include, exclude) = dimension.keys(of: campaign)
             postings[dimension.rawValue].remove(slot: slot, include: include, exclude: exclude)
         }
+        sizePostings.remove(slot: slot, include: Self.sizes(of: campaign), exclude: [])
     }
 }
 
@@ -202,56 +222,44 @@ public final class IndexedCampaign: Sendable {
 }
 
 /// The posting bitmaps of one dimension.
-struct DimensionPostings: Sendable {
+struct DimensionPostings<Key: Hashable & Sendable>: Sendable {
     /// Campaigns with no include list on this dimension.
     var open = SlotBitmap()
-    var include: [String: SlotBitmap] = [:]
-    var exclude: [String: SlotBitmap] = [:]
+    var include: [Key: SlotBitmap] = [:]
+    var exclude: [Key: SlotBitmap] = [:]
 
-    mutating func add(slot: Int, include includeKeys: [String], exclude excludeKeys: [String]) {
+    mutating func add(slot: Int, include includeKeys: [Key], exclude excludeKeys: [Key]) {
         if includeKeys.isEmpty { open.insert(slot) }
         for key in includeKeys { include[key, default: SlotBitmap()].insert(slot) }
         for key in excludeKeys { exclude[key, default: SlotBitmap()].insert(slot) }
     }
 
-    mutating func remove(slot: Int, include includeKeys: [String], exclude excludeKeys: [String]) {
+    mutating func remove(slot: Int, include includeKeys: [Key], exclude excludeKeys: [Key]) {
         if includeKeys.isEmpty { open.remove(slot) }
         for key in includeKeys { Self.remove(slot, key, from: &include) }
         for key in excludeKeys { Self.remove(slot, key, from: &exclude) }
     }
 
-    private static func remove(_ slot: Int, _ key: String, from map: inout [String: SlotBitmap]) {
+    private static func remove(_ slot: Int, _ key: Key, from map: inout [Key: SlotBitmap]) {
         guard map[key] != nil else { return }
         map[key]!.remove(slot)
         if map[key]!.isEmpty { map[key] = nil }
     }
 }
 
-/// The dimensions the bitmaps index, and how campaigns and queries map to keys.
+/// The dimensions indexed by text keys (creative sizes have their own postings), and
+/// how a campaign's targeting maps to keys.
 enum IndexedDimension: Int, CaseIterable {
-    case placement, size, country, device, os, keyword
+    case placement, country, device, os, keyword
 
     func keys(of campaign: Campaign) -> (include: [String], exclude: [String]) {
         let t = campaign.targeting
         switch self {
         case .placement: return (t.placements.map(\.rawValue), t.exclude.placements.map(\.rawValue))
-        // Sizes come from creatives: never open, never excluded.
-        case .size: return (Array(Set(campaign.creatives.map(\.size.description))), [])
         case .country: return (t.countries.map(\.rawValue), t.exclude.countries.map(\.rawValue))
         case .device: return (t.devices.map(\.rawValue), t.exclude.devices.map(\.rawValue))
         case .os: return (t.operatingSystems.map(\.rawValue), t.exclude.operatingSystems.map(\.rawValue))
         case .keyword: return (t.keywords.map(\.rawValue), t.exclude.keywords.map(\.rawValue))
-        }
-    }
-
-    func keys(of query: TargetingQuery) -> [String] {
-        switch self {
-        case .placement: [query.placement.rawValue]
-        case .size: query.sizes.map(\.description)
-        case .country: query.country.map { [$0.rawValue] } ?? []
-        case .device: query.device.map { [$0.rawValue] } ?? []
-        case .os: query.operatingSystem.map { [$0.rawValue] } ?? []
-        case .keyword: query.keywords.map(\.rawValue)
         }
     }
 }

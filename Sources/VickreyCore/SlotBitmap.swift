@@ -39,22 +39,33 @@ struct SlotBitmap: Hashable, Sendable {
 /// Each clause is one dimension: a slot passes it when it is in at least one of the
 /// clause's include bitmaps and in none of its exclude bitmaps. The bitmaps are kept
 /// in one flat array (two allocations per query, whatever the number of clauses).
+/// Build it clause by clause: `include`…, `closeIncludes`, `exclude`…, `closeClause`.
 struct PostingConjunction {
     private var bitmaps: [SlotBitmap] = []
     /// Per clause: where its includes end and where its excludes end in `bitmaps`.
     private var clauseEnds: [(includes: Int, excludes: Int)] = []
 
+    /// Where the open clause's includes end, once `closeIncludes` has been called.
+    private var includesEnd: Int?
+
     init() {
         bitmaps.reserveCapacity(16)
-        clauseEnds.reserveCapacity(IndexedDimension.allCases.count)
+        clauseEnds.reserveCapacity(IndexedDimension.allCases.count + 1)
     }
 
-    /// Adds a clause: in any of `includes`, in none of `excludes`.
-    mutating func addClause(includes: some Sequence<SlotBitmap>, excludes: some Sequence<SlotBitmap>) {
-        bitmaps.append(contentsOf: includes)
-        let includeEnd = bitmaps.count
-        bitmaps.append(contentsOf: excludes)
-        clauseEnds.append((includeEnd, bitmaps.count))
+    /// Adds an include bitmap to the open clause.
+    mutating func include(_ bitmap: SlotBitmap) { bitmaps.append(bitmap) }
+
+    /// Ends the open clause's includes; what `exclude` adds next are its excludes.
+    mutating func closeIncludes() { includesEnd = bitmaps.count }
+
+    /// Adds an exclude bitmap to the open clause (after `closeIncludes`).
+    mutating func exclude(_ bitmap: SlotBitmap) { bitmaps.append(bitmap) }
+
+    /// Ends the open clause. A clause with no include bitmap admits nothing.
+    mutating func closeClause() {
+        clauseEnds.append((includesEnd ?? bitmaps.count, bitmaps.count))
+        includesEnd = nil
     }
 
     /// The slots of word `index` that pass every clause, out of `candidates`.

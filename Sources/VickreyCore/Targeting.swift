@@ -92,9 +92,11 @@ public struct Keyword: Hashable, Comparable, Sendable, CustomStringConvertible {
     public let rawValue: String
 
     public init?(_ text: String) {
-        let lowered = text.lowercased()
+        // Lowercase printable ASCII (the usual case) is already in canonical form.
+        let isPlainLowercase = text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && !($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) }
+        let lowered = isPlainLowercase ? text : text.lowercased()
         guard !lowered.isEmpty, lowered.utf8.count <= Self.maximumLength,
-              !lowered.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+              isPlainLowercase || !lowered.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else { return nil }
         rawValue = lowered
     }
@@ -163,11 +165,24 @@ public struct AdSize: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// Parses `300x250`; nil for anything else.
     public init?(_ text: String) {
-        let parts = text.split(separator: "x", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.count <= 5 && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
-              let width = Int(parts[0]), let height = Int(parts[1])
-        else { return nil }
-        self.init(width: width, height: height)
+        // Byte by byte: 1–5 ASCII digits, "x", 1–5 ASCII digits (requests carry these).
+        var sides = (0, 0)
+        var digits = 0
+        var sawX = false
+        for byte in text.utf8 {
+            if byte == UInt8(ascii: "x"), !sawX, digits > 0 {
+                sawX = true
+                digits = 0
+            } else if byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 5 {
+                let digit = Int(byte - UInt8(ascii: "0"))
+                if sawX { sides.1 = sides.1 * 10 + digit } else { sides.0 = sides.0 * 10 + digit }
+                digits += 1
+            } else {
+                return nil
+            }
+        }
+        guard sawX, digits > 0 else { return nil }
+        self.init(width: sides.0, height: sides.1)
     }
 
     public var description: String { "\(width)x\(height)" }

@@ -218,25 +218,35 @@ public struct JSONReader {
             while let byte = peek(), isDigit(byte) { position += 1 }
         }
         guard position - start <= 64 else { throw fieldError("number longer than 64 characters") }
-        return String(decoding: bytes[start..<position], as: UTF8.self)
+        return text(start..<position, isASCII: true)!
+    }
+
+    /// The bytes in `range` as a string; nil when they are not valid UTF-8.
+    private func text(_ range: Range<Int>, isASCII: Bool) -> String? {
+        bytes.withUnsafeBufferPointer { buffer in
+            let slice = UnsafeBufferPointer(rebasing: buffer[range])
+            return isASCII ? String(decoding: slice, as: UTF8.self) : String(validating: slice, as: UTF8.self)
+        }
     }
 
     /// Reads a string starting at the opening quote, decoding escapes.
     private mutating func readRawString(maximumBytes: Int) throws(FieldError) -> String {
         position += 1  // opening quote
         let start = position
-        // Fast path: no escapes.
+        // Fast path: no escapes. ASCII text needs no UTF-8 validation.
+        var isASCII = true
         while position < bytes.count {
             let byte = bytes[position]
             if byte == UInt8(ascii: "\"") {
                 guard position - start <= maximumBytes else { throw fieldError("longer than \(maximumBytes) bytes") }
-                let text = String(validating: bytes[start..<position], as: UTF8.self)
+                let text = text(start..<position, isASCII: isASCII)
                 position += 1
                 guard let text else { throw syntaxError("invalid UTF-8 in a string") }
                 return text
             }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw syntaxError("control character in a string") }
+            if byte >= 0x80 { isASCII = false }
             position += 1
         }
         var decoded = Array(bytes[start..<position])

@@ -84,9 +84,27 @@ struct ValueTypeTests {
         #expect(CampaignTimeZone(identifier: "Mars/Olympus") == nil)
     }
 
-    @Test(arguments: [("300x250", true), ("0x250", false), ("300X250", false), ("300x", false), ("10001x1", false), ("-1x5", false)])
+    @Test(arguments: [
+        ("300x250", true), ("1x1", true), ("10000x00010", true), ("0x250", false), ("300X250", false), ("300x", false),
+        ("x250", false), ("", false), ("x", false), ("300x250x1", false), ("300xx250", false), ("10001x1", false),
+        ("123456x1", false), ("-1x5", false), ("300 x250", false), ("３００x250", false), ("300x250 ", false),
+    ])
     func sizeSyntax(text: String, valid: Bool) {
         #expect((AdSize(text) != nil) == valid)
+    }
+
+    @Test func sizeParsesBothSides() {
+        #expect(AdSize("728x90") == AdSize(width: 728, height: 90))
+        #expect(AdSize("10000x00010") == AdSize(width: 10_000, height: 10))
+    }
+
+    @Test(arguments: [
+        ("sports", "sports"), ("Sports", "sports"), ("ÉTÉ", "été"), ("a b", "a b"), ("", nil), ("tab\there", nil),
+        ("\u{7F}del", nil), (String(repeating: "k", count: 64), String(repeating: "k", count: 64)),
+        (String(repeating: "k", count: 65), nil),
+    ] as [(String, String?)])
+    func keywordsAreLowercasedAndBounded(text: String, expected: String?) {
+        #expect(Keyword(text)?.rawValue == expected)
     }
 
     @Test func campaignValidationNamesTheField() {
