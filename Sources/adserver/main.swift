@@ -3,8 +3,6 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
-import NIOCore
-import NIOPosix
 
 /// `adserver`: the ad server. Settings come from config/vickrey.json (or $VICKREY_CONFIG),
 /// then the environment, then these flags.
@@ -18,24 +16,6 @@ struct AdServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("keys"), help: "Signing key directory (keys.directory).") var keysDirectory: String?
     @Option(name: .customLong("public-base-url"), help: "Base of beacon URLs (http.publicBaseURL).") var publicBaseURL: String?
     @Flag(name: .customLong("no-seed"), help: "Do not seed demo campaigns into an empty database (demo.seed=false).") var noSeed = false
-
-    /// Runs Swift Concurrency's tasks on SwiftNIO's event loops (the threads that do the
-    /// sockets' I/O) instead of a separate pool, so a request's handler does not hop
-    /// between threads at each read and write. Nothing in the server blocks a thread in
-    /// a task: SQLite work runs on GRDB's own queues, awaited.
-    static func main() async {
-        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-        do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? any AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            exit(withError: error)
-        }
-    }
 
     func run() async throws {
         var settings = try await ServerSettings.load(environment: ProcessInfo.processInfo.environment)
