@@ -51,7 +51,10 @@ public enum NoFillReason: String, Hashable, Sendable, CaseIterable {
 /// One placement's winner and what it pays.
 public struct Win: Sendable {
     public var placementID: PlacementID
-    public var campaign: Campaign
+    /// The winning campaign as the index holds it: shared, so copying a win (it travels
+    /// through outcomes, signing and metrics) does not copy every field of a `Campaign`.
+    public var indexed: IndexedCampaign
+    public var campaign: Campaign { indexed.campaign }
     /// The first of the campaign's creatives the placement accepts.
     public var creative: Creative
     /// The winner's eCPM score.

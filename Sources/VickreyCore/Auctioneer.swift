@@ -125,7 +125,7 @@ private struct PlacementAuction {
                 winner: Micros(top), runnerUp: runnerUp.map { Micros($0.score) }, floor: floor, increment: rules.increment
             )
             clearing = price
-            return .filled(makeWin(winner.campaign, score: Micros(top), clearing: price, runnerUp: runnerUp, reservationID: reservationID))
+            return .filled(makeWin(winner, score: Micros(top), clearing: price, runnerUp: runnerUp, reservationID: reservationID))
         }
     }
 
@@ -184,15 +184,16 @@ private struct PlacementAuction {
         return best.map { NoFillReason($0.stage) } ?? .belowFloor
     }
 
-    private func makeWin(_ campaign: Campaign, score: Micros, clearing: ClearingPrice, runnerUp: Candidate?, reservationID: UInt64) -> Win {
+    private func makeWin(_ entry: IndexedCampaign, score: Micros, clearing: ClearingPrice, runnerUp: Candidate?, reservationID: UInt64) -> Win {
+        let campaign = entry.campaign
         let price = switch campaign.pricing {
         case .cpm: clearing.price
         case .cpc: Scoring.perClickPrice(clearingECPM: clearing.price, ctr: campaign.predictedCTR ?? ClickThroughRate(partsPerMillion: 1))
         }
         return Win(
-            placementID: placement.id, campaign: campaign, creative: campaign.creative(accepting: placement.sizes)!,
+            placementID: placement.id, indexed: entry, creative: campaign.creative(accepting: placement.sizes)!,
             score: score, clearingECPM: clearing.price, price: price, priceRule: clearing.rule, floor: floor,
-            runnerUpScore: runnerUp.map { Micros($0.score) }, maximumCharge: campaign.maximumCharge,
+            runnerUpScore: runnerUp.map { Micros($0.score) }, maximumCharge: entry.maximumCharge,
             reservationID: reservationID
         )
     }
