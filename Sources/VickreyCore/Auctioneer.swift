@@ -109,9 +109,13 @@ private struct PlacementAuction {
             guard let top = eligible.first?.score else { return .unfilled(noFillReason) }
             // Every candidate tied at the top score must be known before breaking the tie.
             while let next = queue.peek(), next.score == top { _ = pullNext() }
-            var tier = eligible.prefix { $0.score == top }.map(\.slot)
-            tier.sort { snapshot.entry(atSlot: $0).campaign.id < snapshot.entry(atSlot: $1).campaign.id }
-            let pick = tier.count == 1 ? tier[0] : tier[generator.index(below: tier.count)]
+            let tieCount = eligible.prefix { $0.score == top }.count
+            var pick = eligible[0].slot
+            if tieCount > 1 {
+                var tier = eligible.prefix(tieCount).map(\.slot)
+                tier.sort { snapshot.entry(atSlot: $0).campaign.id < snapshot.entry(atSlot: $1).campaign.id }
+                pick = tier[generator.index(below: tier.count)]
+            }
             let winner = snapshot.entry(atSlot: pick)
             guard let reservationID = policy.claim(winner, request: request) else {
                 eligible.removeAll { $0.slot == pick }
