@@ -50,7 +50,22 @@ private struct Drop {
     var slot: Int
     var score: Int64
     var stage: CandidateStage
-    var reason: String
+    var reason: Reason
+
+    /// Kept unformatted: most drops are never explained, and formatting allocates.
+    enum Reason {
+        case text(String)
+        case targeting(TargetingMismatch)
+        case belowFloor(floor: Int64)
+    }
+
+    var explanation: String {
+        switch reason {
+        case .text(let text): text
+        case .targeting(let mismatch): mismatch.description
+        case .belowFloor(let floor): "score \(score) below the floor \(floor)"
+        }
+    }
 }
 
 /// One placement's auction: a lazily drained queue of candidates, best score first.
@@ -67,6 +82,9 @@ private struct PlacementAuction {
     private var queue: CandidateStream
     /// Candidates that passed every check, in descending score order.
     private var eligible: [Candidate] = []
+    /// Every drop, in the order they happened, when the request asks for an explanation;
+    /// otherwise only the first (drops happen in descending score order, so the first is
+    /// the one a no-fill reason needs).
     private var drops: [Drop] = []
     /// Hours of the week already worked out, by time zone identifier (a request meets few zones).
     private var hourOfWeekByZone: [(zone: String, hour: Int)] = []
@@ -119,7 +137,7 @@ private struct PlacementAuction {
             let winner = snapshot.entry(atSlot: pick)
             guard let reservationID = policy.claim(winner, request: request) else {
                 eligible.removeAll { $0.slot == pick }
-                drops.append(Drop(slot: pick, score: top, stage: .budget, reason: "budget taken by a concurrent auction"))
+                drop(Candidate(score: top, slot: pick), .budget, .text("budget taken by a concurrent auction"))
                 continue
             }
             let runnerUp = findRunnerUp(against: winner.campaign.advertiserID)
@@ -154,22 +172,27 @@ private struct PlacementAuction {
         _ = queue.pop()
         // Read through the shared entry: copying the `Campaign` value would retain every field.
         let entry = snapshot.entry(atSlot: candidate.slot)
-        if entry.hasHourTargeting, let mismatch = entry.campaign.hoursMismatch(hourOfWeek(for: entry.campaign.timeZone)) {
-            drops.append(Drop(slot: candidate.slot, score: candidate.score, stage: .targeting, reason: mismatch.description))
+        if entry.hasHourTargeting, let mismatch = entry.hoursMismatch(hourOfWeek(for: entry.timeZone)) {
+            drop(candidate, .targeting, .targeting(mismatch))
         } else if wonSlots.contains(candidate.slot) {
-            drops.append(Drop(slot: candidate.slot, score: candidate.score, stage: .alreadyWon, reason: "won an earlier placement of this request"))
-        } else if !entry.campaign.isInFlight(at: request.time) {
-            drops.append(Drop(slot: candidate.slot, score: candidate.score, stage: .flight, reason: "outside its flight dates"))
+            drop(candidate, .alreadyWon, .text("won an earlier placement of this request"))
+        } else if !entry.isInFlight(at: request.time) {
+            drop(candidate, .flight, .text("outside its flight dates"))
         } else if candidate.score < floor.value {
-            drops.append(Drop(slot: candidate.slot, score: candidate.score, stage: .floor, reason: "score \(candidate.score) below the floor \(floor.value)"))
+            drop(candidate, .floor, .belowFloor(floor: floor.value))
         } else if !request.debug, entry.hint.isBlocked(at: request.time) {
-            drops.append(Drop(slot: candidate.slot, score: candidate.score, stage: .budget, reason: "budget spent or held"))
+            drop(candidate, .budget, .text("budget spent or held"))
         } else if case .refused(let stage, let reason) = policy.screen(entry, request: request) {
-            drops.append(Drop(slot: candidate.slot, score: candidate.score, stage: stage, reason: reason))
+            drop(candidate, stage, .text(reason))
         } else {
             eligible.append(candidate)
         }
         return true
+    }
+
+    private mutating func drop(_ candidate: Candidate, _ stage: CandidateStage, _ reason: Drop.Reason) {
+        guard request.debug || drops.isEmpty else { return }
+        drops.append(Drop(slot: candidate.slot, score: candidate.score, stage: stage, reason: reason))
     }
 
     private mutating func hourOfWeek(for zone: CampaignTimeZone) -> Int {
@@ -222,7 +245,7 @@ private struct PlacementAuction {
                 describe(candidate.slot, .outbid, "outbid")
             }
         }
-        for drop in drops { describe(drop.slot, drop.stage, drop.reason) }
+        for drop in drops { describe(drop.slot, drop.stage, drop.explanation) }
         candidates.sort { ($0.score, $1.campaignID) > ($1.score, $0.campaignID) }
 
         let query = request.query(for: placement)

@@ -210,6 +210,14 @@ public final class IndexedCampaign: Sendable {
     public let maximumCharge: Nanos
     /// Whether the campaign limits the hours of the week it serves in.
     let hasHourTargeting: Bool
+    /// What the auction checks per candidate, kept beside the campaign: reading them
+    /// through `campaign` in the auction's loop made Swift copy the whole value.
+    private let flightStart: Instant?
+    private let flightEnd: Instant?
+    private let hours: HoursOfWeek
+    private let excludedHours: HoursOfWeek
+    /// The zone the campaign counts hours of the week (and days) in.
+    let timeZone: CampaignTimeZone
     /// Set by the eligibility policy while the campaign cannot bid (see `EligibilityHint`).
     public let hint = EligibilityHint()
 
@@ -218,6 +226,23 @@ public final class IndexedCampaign: Sendable {
         self.score = Scoring.effectiveCPM(pricing: campaign.pricing, bid: campaign.bid, ctr: campaign.predictedCTR)
         self.maximumCharge = campaign.maximumCharge
         self.hasHourTargeting = !campaign.targeting.hoursOfWeek.isEmpty || !campaign.targeting.exclude.hoursOfWeek.isEmpty
+        self.flightStart = campaign.start
+        self.flightEnd = campaign.end
+        self.hours = campaign.targeting.hoursOfWeek
+        self.excludedHours = campaign.targeting.exclude.hoursOfWeek
+        self.timeZone = campaign.timeZone
+    }
+
+    /// `campaign.hoursMismatch(_:)`, without touching the campaign value.
+    func hoursMismatch(_ hourOfWeek: Int) -> TargetingMismatch? {
+        TargetingMismatch.hours(hourOfWeek, include: hours, exclude: excludedHours)
+    }
+
+    /// `campaign.isInFlight(at:)`, without touching the campaign value.
+    func isInFlight(at instant: Instant) -> Bool {
+        if let flightStart, instant < flightStart { return false }
+        if let flightEnd, instant >= flightEnd { return false }
+        return true
     }
 }
 

@@ -67,8 +67,15 @@ extension Campaign {
 
     /// Nil when the campaign serves in `hourOfWeek` (counted in its own time zone).
     func hoursMismatch(_ hourOfWeek: Int) -> TargetingMismatch? {
-        if !targeting.hoursOfWeek.isEmpty, !targeting.hoursOfWeek.contains(hourOfWeek) { return .notIncluded(.hourOfWeek) }
-        if targeting.exclude.hoursOfWeek.contains(hourOfWeek) { return .excluded(.hourOfWeek) }
+        TargetingMismatch.hours(hourOfWeek, include: targeting.hoursOfWeek, exclude: targeting.exclude.hoursOfWeek)
+    }
+}
+
+extension TargetingMismatch {
+    /// Nil when `hourOfWeek` is in `include` (or `include` is empty) and not in `exclude`.
+    static func hours(_ hourOfWeek: Int, include: HoursOfWeek, exclude: HoursOfWeek) -> TargetingMismatch? {
+        if !include.isEmpty, !include.contains(hourOfWeek) { return .notIncluded(.hourOfWeek) }
+        if exclude.contains(hourOfWeek) { return .excluded(.hourOfWeek) }
         return nil
     }
 }
