@@ -74,7 +74,9 @@ private struct PlacementAuction {
     let placement: PlacementRequest
     let position: Int
     let rules: AuctionRules
-    let snapshot: IndexSnapshot
+    /// The snapshot's slots (the one part of it the auction keeps: copying the whole
+    /// snapshot value would retain each of its tables).
+    let entries: [IndexedCampaign?]
     let wonSlots: [Int]
     let policy: any EligibilityPolicy
     let floor: Micros
@@ -100,7 +102,7 @@ private struct PlacementAuction {
         self.placement = placement
         self.position = position
         self.rules = rules
-        self.snapshot = snapshot
+        self.entries = snapshot.entries
         self.wonSlots = wonSlots
         self.policy = policy
         self.floor = rules.floor(for: placement)
@@ -131,10 +133,10 @@ private struct PlacementAuction {
             var pick = eligible[0].slot
             if tieCount > 1 {
                 var tier = eligible.prefix(tieCount).map(\.slot)
-                tier.sort { snapshot.entry(atSlot: $0).campaign.id < snapshot.entry(atSlot: $1).campaign.id }
+                tier.sort { entry(atSlot: $0).campaign.id < entry(atSlot: $1).campaign.id }
                 pick = tier[generator.index(below: tier.count)]
             }
-            let winner = snapshot.entry(atSlot: pick)
+            let winner = entry(atSlot: pick)
             guard let reservationID = policy.claim(winner, request: request) else {
                 eligible.removeAll { $0.slot == pick }
                 drop(Candidate(score: top, slot: pick), .budget, .text("budget taken by a concurrent auction"))
@@ -158,7 +160,7 @@ private struct PlacementAuction {
         var searched = 0
         while true {
             for candidate in eligible[searched...] {
-                if snapshot.entry(atSlot: candidate.slot).campaign.advertiserID != advertiser { return candidate }
+                if entry(atSlot: candidate.slot).campaign.advertiserID != advertiser { return candidate }
             }
             searched = eligible.count
             guard pullNext() else { return nil }
@@ -171,7 +173,7 @@ private struct PlacementAuction {
         guard let candidate = queue.peek(), candidate.score >= floor.value || request.debug else { return false }
         _ = queue.pop()
         // Read through the shared entry: copying the `Campaign` value would retain every field.
-        let entry = snapshot.entry(atSlot: candidate.slot)
+        let entry = entry(atSlot: candidate.slot)
         if entry.hasHourTargeting, let mismatch = entry.hoursMismatch(hourOfWeek(for: entry.timeZone)) {
             drop(candidate, .targeting, .targeting(mismatch))
         } else if wonSlots.contains(candidate.slot) {
@@ -189,6 +191,8 @@ private struct PlacementAuction {
         }
         return true
     }
+
+    private func entry(atSlot slot: Int) -> IndexedCampaign { entries[slot]! }
 
     private mutating func drop(_ candidate: Candidate, _ stage: CandidateStage, _ reason: Drop.Reason) {
         guard request.debug || drops.isEmpty else { return }
@@ -230,10 +234,10 @@ private struct PlacementAuction {
         while pullNext() {}
         var candidates: [CandidateExplanation] = []
         func describe(_ slot: Int, _ stage: CandidateStage, _ reason: String) {
-            let campaign = snapshot.entry(atSlot: slot).campaign
+            let campaign = entry(atSlot: slot).campaign
             candidates.append(CandidateExplanation(
                 campaignID: campaign.id, advertiserID: campaign.advertiserID,
-                score: Micros(snapshot.scores[slot]), stage: stage, reason: reason
+                score: entry(atSlot: slot).score, stage: stage, reason: reason
             ))
         }
         for candidate in eligible {
@@ -250,21 +254,21 @@ private struct PlacementAuction {
 
         let query = request.query(for: placement)
         var rejections = 0
-        for (slot, entry) in snapshot.entries.enumerated() {
+        for (slot, entry) in entries.enumerated() {
             guard let entry, let mismatch = entry.campaign.targetingMismatch(query, hourOfWeek: nil) else { continue }
             rejections += 1
             if rejections <= PlacementExplanation.listedTargetingRejections {
                 describe(slot, .targeting, mismatch.description)
             }
         }
-        let winner = winnerSlot.map { snapshot.entry(atSlot: $0).campaign.id }
-        let runnerUp = runnerUpSlot.map { snapshot.entry(atSlot: $0).campaign }
+        let winner = winnerSlot.map { entry(atSlot: $0).campaign.id }
+        let runnerUp = runnerUpSlot.map { entry(atSlot: $0).campaign }
         var noFill: NoFillReason? = nil
         if case .unfilled(let reason) = result { noFill = reason }
         return PlacementExplanation(
             placementID: placement.id, minimumFloor: rules.minimumFloor, placementFloor: rules.placementFloors[placement.id],
             requestFloor: placement.floor, floor: floor, candidates: candidates, targetingRejections: rejections,
-            winner: winner, runnerUp: runnerUp?.id, runnerUpScore: runnerUpSlot.map { Micros(snapshot.scores[$0]) },
+            winner: winner, runnerUp: runnerUp?.id, runnerUpScore: runnerUpSlot.map { entry(atSlot: $0).score },
             clearingECPM: clearing?.price, price: winnerSlot != nil ? resultPrice(result) : nil, priceRule: clearing?.rule,
             noFillReason: noFill
         )

@@ -96,22 +96,22 @@ public struct IndexSnapshot: Sendable {
             conjunction.closeClause()
         }
         func addClause(_ dimension: IndexedDimension, _ key: String?) {
-            let postings = postings[dimension.rawValue]
-            conjunction.include(postings.open)
-            if let key, let bitmap = postings.include[key] { conjunction.include(bitmap) }
+            // Read in place: binding the dimension's postings to a local would retain its tables.
+            conjunction.include(postings[dimension.rawValue].open)
+            if let key, let bitmap = postings[dimension.rawValue].include[key] { conjunction.include(bitmap) }
             conjunction.closeIncludes()
-            if let key, let bitmap = postings.exclude[key] { conjunction.exclude(bitmap) }
+            if let key, let bitmap = postings[dimension.rawValue].exclude[key] { conjunction.exclude(bitmap) }
             conjunction.closeClause()
         }
         addClause(.placement, query.placement.rawValue)
         addClause(.country, query.country?.rawValue)
         addClause(.device, query.device?.rawValue)
         addClause(.os, query.operatingSystem?.rawValue)
-        let keywords = postings[IndexedDimension.keyword.rawValue]
-        conjunction.include(keywords.open)
-        for keyword in query.keywords { if let bitmap = keywords.include[keyword.rawValue] { conjunction.include(bitmap) } }
+        let keyword = IndexedDimension.keyword.rawValue
+        conjunction.include(postings[keyword].open)
+        for word in query.keywords { if let bitmap = postings[keyword].include[word.rawValue] { conjunction.include(bitmap) } }
         conjunction.closeIncludes()
-        for keyword in query.keywords { if let bitmap = keywords.exclude[keyword.rawValue] { conjunction.exclude(bitmap) } }
+        for word in query.keywords { if let bitmap = postings[keyword].exclude[word.rawValue] { conjunction.exclude(bitmap) } }
         conjunction.closeClause()
         return conjunction
     }
