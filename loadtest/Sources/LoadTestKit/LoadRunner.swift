@@ -12,7 +12,8 @@ import Synchronization
 ///   the achieved rate is the most the server sustains with that many connections.
 ///
 /// Ads in answers get impression and click beacons for the scenario's shares, fired
-/// after its delay on the same connections; the run ends when every beacon has been
+/// after its delay (open loop: on connections of their own, as many as the ads have;
+/// closed loop: on the same connections); the run ends when every beacon has been
 /// answered (or has failed), so the ledger can be checked against what was accepted.
 public final class LoadRunner: Sendable {
     /// Where the server listens.
@@ -99,17 +100,22 @@ public final class LoadRunner: Sendable {
                 }
             }
         case .open:
+            // Ads and beacons on separate connections, as in production (beacons come from
+            // browsers): a beacon waiting for its durable ledger write must not hold up
+            // the ad requests scheduled behind it on the same connection.
             let schedule = RateSchedule(rate: rate ?? scenario.rate, startNanoseconds: start)
-            let queues = (0..<count).map { _ in AsyncStream<Job>.makeStream() }
+            let adQueues = (0..<count).map { _ in AsyncStream<Job>.makeStream() }
+            let beaconQueues = (0..<count).map { _ in AsyncStream<Job>.makeStream() }
             await withTaskGroup(of: Void.self) { workers in
-                for index in 0..<count {
-                    let stream = queues[index].stream
+                for stream in (adQueues + beaconQueues).map(\.stream) {
                     workers.addTask {
                         guard let connection = await self.connect(group: group, stats: stats) else { return }
                         await self.openLoopWorker(connection, jobs: stream, stats: stats, group: group)
                     }
                 }
-                await self.dispatch(schedule: schedule, end: end, queues: queues.map(\.continuation))
+                await self.dispatch(
+                    schedule: schedule, end: end, adQueues: adQueues.map(\.continuation), beaconQueues: beaconQueues.map(\.continuation)
+                )
             }
         }
         return (stats.snapshot, Double(Monotonic.now() - start) / 1e9)
@@ -122,14 +128,22 @@ public final class LoadRunner: Sendable {
         }
     }
 
-    /// Open loop: hands each ad request to a connection at its intended time, and each
-    /// beacon when its delay is over, until the run's end and every beacon is out.
-    private func dispatch(schedule: RateSchedule, end: UInt64, queues: [AsyncStream<Job>.Continuation]) async {
+    /// Open loop: hands each ad request to an ad connection at its intended time, and
+    /// each beacon to a beacon connection when its delay is over, until the run's end
+    /// and every beacon is out. Each kind takes its connections in turn.
+    private func dispatch(
+        schedule: RateSchedule, end: UInt64, adQueues: [AsyncStream<Job>.Continuation], beaconQueues: [AsyncStream<Job>.Continuation]
+    ) async {
         var next = 0
-        var turn = 0
+        var adTurn = 0
+        var beaconTurn = 0
         func hand(_ job: Job) {
-            queues[turn % queues.count].yield(job)
-            turn += 1
+            adQueues[adTurn % adQueues.count].yield(job)
+            adTurn += 1
+        }
+        func handBeacon(_ job: Job) {
+            beaconQueues[beaconTurn % beaconQueues.count].yield(job)
+            beaconTurn += 1
         }
         while true {
             let now = Monotonic.now()
@@ -141,7 +155,7 @@ public final class LoadRunner: Sendable {
                     next += 1
                 }
             }
-            while let beacon = beacons.withLock({ $0.popDue(now) }) { hand(beacon) }
+            while let beacon = beacons.withLock({ $0.popDue(now) }) { handBeacon(beacon) }
             let waiting = beacons.withLock { $0.pending }
             if now >= end, waiting == 0, inFlightAds.load(ordering: .relaxed) == 0, inFlightBeacons.load(ordering: .relaxed) == 0 { break }
             if now >= end + 60_000_000_000 { break }  // give up on answers a minute late
@@ -149,7 +163,7 @@ public final class LoadRunner: Sendable {
             let wait = min(nextDue > now ? nextDue - now : 0, 1_000_000)
             if wait > 50_000 { try? await Task.sleep(nanoseconds: wait) } else { await Task.yield() }
         }
-        for queue in queues { queue.finish() }
+        for queue in adQueues + beaconQueues { queue.finish() }
     }
 
     private let inFlightAds = Atomic<Int>(0)
