@@ -27,6 +27,25 @@ struct BeaconTokenTests {
         )
     }
 
+    @Test func impressionIDsAreDistinctHexFromOneProcess() {
+        var generator = ImpressionIDGenerator()
+        let ids = (0..<20_000).map { _ in BeaconToken.newImpressionID(using: &generator) }
+        #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { $0.utf8.count == 24 && $0.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) } })
+        // A second generator value continues the same process-wide sequence: no repeats.
+        var other = ImpressionIDGenerator()
+        #expect(!ids.contains(BeaconToken.newImpressionID(using: &other)))
+    }
+
+    @Test func anImpressionIDSpellsTheGeneratorsBitsInHex() {
+        struct Fixed: RandomNumberGenerator {
+            var values: [UInt64]
+            mutating func next() -> UInt64 { values.removeFirst() }
+        }
+        var fixed = Fixed(values: [0x0123_4567_89AB_CDEF, 0xFFFF_FFFF_0000_00FE])
+        #expect(BeaconToken.newImpressionID(using: &fixed) == "0123456789abcdef000000fe")
+    }
+
     @Test func aTokenRoundTripsEveryField() throws {
         let (keyring, created) = try SigningKeyring.loadOrCreate(directory: directory)
         #expect(created)
