@@ -24,7 +24,7 @@ struct AdsController<Context: RequestContext>: Sendable {
             placements: parsed.placements, time: decisions.now(), debug: parsed.debug
         )
         let (outcome, signed) = decisions.run(auction)
-        metrics.auction(outcome, endpoint: "native")
+        metrics.auction(outcome, endpoint: .native)
         let beacons = signed.map { NativeAdResponse.Beacons(impressionURL: $0.impressionURL, clickURL: $0.clickURL) }
         return JSONResponse.bytes(NativeAdResponse.write(outcome, beacons: beacons))
     }

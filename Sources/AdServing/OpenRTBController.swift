@@ -51,7 +51,7 @@ struct OpenRTBController<Context: RequestContext>: Sendable {
             placements: placements, time: decisions.now()
         )
         let (outcome, signed) = decisions.run(auction, isTest: bidRequest.isTest)
-        metrics.auction(outcome, endpoint: "openrtb")
+        metrics.auction(outcome, endpoint: .openrtb)
         if let tmax = bidRequest.maximumMilliseconds, ContinuousClock.now - started >= .milliseconds(tmax) {
             metrics.openRTBSkipped(reason: "tmax")
             return Response(status: .noContent)

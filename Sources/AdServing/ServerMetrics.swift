@@ -21,7 +21,7 @@ final class ServerMetrics: Sendable {
     }
     private let timers = Mutex<[String: Metrics.Timer]>([:])
     /// The auction counters of each endpoint, made up front: they move on every ad request.
-    private let auctionCounters: [String: AuctionCounters]
+    private let auctionCounters: [AuctionEndpoint: AuctionCounters]
 
     private struct AuctionCounters {
         let auctions: Metrics.Counter
@@ -39,13 +39,13 @@ final class ServerMetrics: Sendable {
             .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(500), .seconds(1),
         ]
         self.factory = factory
-        auctionCounters = Dictionary(uniqueKeysWithValues: ["native", "openrtb"].map { endpoint in
+        auctionCounters = Dictionary(uniqueKeysWithValues: AuctionEndpoint.allCases.map { endpoint in
             (endpoint, AuctionCounters(
-                auctions: Metrics.Counter(label: "vickrey_auctions_total", dimensions: [("endpoint", endpoint)], factory: factory),
-                fills: Metrics.Counter(label: "vickrey_fills_total", dimensions: [("endpoint", endpoint)], factory: factory),
+                auctions: Metrics.Counter(label: "vickrey_auctions_total", dimensions: [("endpoint", endpoint.rawValue)], factory: factory),
+                fills: Metrics.Counter(label: "vickrey_fills_total", dimensions: [("endpoint", endpoint.rawValue)], factory: factory),
                 noFills: Dictionary(uniqueKeysWithValues: NoFillReason.allCases.map { reason in
                     (reason, Metrics.Counter(
-                        label: "vickrey_no_fills_total", dimensions: [("endpoint", endpoint), ("reason", reason.rawValue)], factory: factory
+                        label: "vickrey_no_fills_total", dimensions: [("endpoint", endpoint.rawValue), ("reason", reason.rawValue)], factory: factory
                     ))
                 })
             ))
@@ -71,22 +71,18 @@ final class ServerMetrics: Sendable {
         timer.recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
     }
 
-    func auction(_ outcome: AuctionOutcome, endpoint: String) {
-        if let counters = auctionCounters[endpoint] {
-            counters.auctions.increment()
-            for placement in outcome.placements {
-                switch placement.result {
-                case .filled: counters.fills.increment()
-                case .unfilled(let reason): counters.noFills[reason]?.increment()
-                }
-            }
-            return
-        }
-        counter("vickrey_auctions_total", [("endpoint", endpoint)]).increment()
+    /// The endpoints that run auctions, as the `endpoint` label spells them.
+    enum AuctionEndpoint: String, CaseIterable {
+        case native, openrtb
+    }
+
+    func auction(_ outcome: AuctionOutcome, endpoint: AuctionEndpoint) {
+        let counters = auctionCounters[endpoint]!  // made in init for every case
+        counters.auctions.increment()
         for placement in outcome.placements {
             switch placement.result {
-            case .filled: counter("vickrey_fills_total", [("endpoint", endpoint)]).increment()
-            case .unfilled(let reason): counter("vickrey_no_fills_total", [("endpoint", endpoint), ("reason", reason.rawValue)]).increment()
+            case .filled: counters.fills.increment()
+            case .unfilled(let reason): counters.noFills[reason]!.increment()
             }
         }
     }
@@ -103,7 +99,7 @@ final class ServerMetrics: Sendable {
 
     /// An OpenRTB impression not auctioned at all (private auction, other currency, no banner, late).
     func openRTBSkipped(reason: String) {
-        counter("vickrey_no_fills_total", [("endpoint", "openrtb"), ("reason", reason)]).increment()
+        counter("vickrey_no_fills_total", [("endpoint", AuctionEndpoint.openrtb.rawValue), ("reason", reason)]).increment()
     }
 
     /// The counter for a label and dimensions, made on first use. Dimension values come

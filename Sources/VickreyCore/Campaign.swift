@@ -52,7 +52,10 @@ public struct Campaign: Hashable, Sendable {
     }
 
     /// Whether `instant` is inside the flight: `start <= instant < end`.
-    public func isInFlight(at instant: Instant) -> Bool {
+    public func isInFlight(at instant: Instant) -> Bool { Self.isInFlight(at: instant, start: start, end: end) }
+
+    /// `start <= instant < end`, either bound optional.
+    static func isInFlight(at instant: Instant, start: Instant?, end: Instant?) -> Bool {
         if let start, instant < start { return false }
         if let end, instant >= end { return false }
         return true

@@ -239,11 +239,7 @@ public final class IndexedCampaign: Sendable {
     }
 
     /// `campaign.isInFlight(at:)`, without touching the campaign value.
-    func isInFlight(at instant: Instant) -> Bool {
-        if let flightStart, instant < flightStart { return false }
-        if let flightEnd, instant >= flightEnd { return false }
-        return true
-    }
+    func isInFlight(at instant: Instant) -> Bool { Campaign.isInFlight(at: instant, start: flightStart, end: flightEnd) }
 }
 
 /// The posting bitmaps of one dimension.

@@ -98,25 +98,21 @@ public struct ImpressionIDGenerator: RandomNumberGenerator {
 /// Mints and verifies beacon tokens with MAC keys derived from the keyring, so tokens
 /// issued under an older key still verify after a rotation.
 public struct BeaconTokenCodec: Sendable {
-    /// Raw MAC key bytes by key id (`SymmetricKey` is rebuilt per use: not `Sendable` here).
-    private let macKeys: [String: [UInt8]]
+    /// Each key's HMAC with its key blocks already hashed, by key id: minting and
+    /// checking a token start from a copy instead of setting the key up again.
+    private let macs: [String: PreparedMAC]
     private let currentKeyID: String
-    /// The current key's HMAC with its key blocks already hashed: minting a token starts
-    /// from a copy of it instead of setting the key up again.
     private let currentMAC: PreparedMAC
     static let macBytes = 16
 
     public init(keyring: SigningKeyring) {
-        var keys: [String: [UInt8]] = [:]
-        for (id, key) in keyring.keys {
-            let derived = HKDF<SHA256>.deriveKey(
+        macs = keyring.keys.mapValues { key in
+            PreparedMAC(key: HKDF<SHA256>.deriveKey(
                 inputKeyMaterial: SymmetricKey(data: key.rawPrivateKey), info: Data("vickrey beacon token v1".utf8), outputByteCount: 32
-            )
-            keys[id] = derived.withUnsafeBytes { Array($0) }
+            ))
         }
-        macKeys = keys
         currentKeyID = keyring.currentID
-        currentMAC = PreparedMAC(key: keys[keyring.currentID] ?? [])
+        currentMAC = macs[keyring.currentID]!  // a keyring always holds its current key
     }
 
     /// Why a token was refused.
@@ -146,19 +142,16 @@ public struct BeaconTokenCodec: Sendable {
             payload.append(UInt8(count))
             payload.append(contentsOf: text.utf8.prefix(count))
         }
-        var mac = currentMAC.prepared
-        payload.withUnsafeBytes { mac.update(data: $0) }
-        let code = mac.finalize()
-        code.withUnsafeBytes { payload.append(contentsOf: $0.prefix(Self.macBytes)) }
+        payload.append(contentsOf: currentMAC.code(for: payload))
         return Base64URL.encode(payload)
     }
 
     /// Verifies and decodes a token for a beacon of `kind`; `now` decides expiry.
     public func decode(_ text: String, kind: BeaconKind = .impression, now: Instant) -> Result<BeaconToken, Rejection> {
         guard text.utf8.count <= 1024, let bytes = Base64URL.decode(text), bytes.count > Self.macBytes + 2 else { return .failure(.malformed) }
-        let payload = bytes[..<(bytes.count - Self.macBytes)]
-        let mac = bytes[(bytes.count - Self.macBytes)...]
-        var reader = ByteReader(bytes: Array(payload))
+        let payload = Array(bytes[..<(bytes.count - Self.macBytes)])
+        let mac = Array(bytes[(bytes.count - Self.macBytes)...])
+        var reader = ByteReader(bytes: payload)
         guard reader.byte() == BeaconToken.version, let flags = reader.byte(),
               let issued = reader.varint(), let expires = reader.varint(), let clickExpires = reader.varint(),
               let reservation = reader.varint(), let clearing = reader.varint(), let price = reader.varint(),
@@ -166,9 +159,8 @@ public struct BeaconTokenCodec: Sendable {
               let campaign = reader.string().flatMap(CampaignID.init), let advertiser = reader.string().flatMap(AdvertiserID.init),
               let creative = reader.string().flatMap(CreativeID.init), let keyID = reader.string(), reader.isAtEnd
         else { return .failure(.malformed) }
-        guard let key = macKeys[keyID] else { return .failure(.unknownKey) }
-        let expected = HMAC<SHA256>.authenticationCode(for: payload, using: SymmetricKey(data: key)).prefix(Self.macBytes)
-        guard Self.constantTimeEqual(Array(expected), Array(mac)) else { return .failure(.forged) }
+        guard let keyMAC = macs[keyID] else { return .failure(.unknownKey) }
+        guard Self.constantTimeEqual(keyMAC.code(for: payload), mac) else { return .failure(.forged) }
         let token = BeaconToken(
             impressionID: impressionID, requestID: requestID, placementID: placement, campaignID: campaign, advertiserID: advertiser,
             creativeID: creative, pricing: flags & 2 != 0 ? .cpc : .cpm, clearingECPM: Micros(Int64(bitPattern: clearing)),
@@ -209,7 +201,14 @@ public struct BeaconTokenCodec: Sendable {
 private final class PreparedMAC: @unchecked Sendable {
     let prepared: HMAC<SHA256>
 
-    init(key: [UInt8]) { prepared = HMAC(key: SymmetricKey(data: key)) }
+    init(key: SymmetricKey) { prepared = HMAC(key: key) }
+
+    /// The MAC of `bytes`, truncated to `BeaconTokenCodec.macBytes`.
+    func code(for bytes: [UInt8]) -> [UInt8] {
+        var mac = prepared
+        bytes.withUnsafeBytes { mac.update(data: $0) }
+        return mac.finalize().withUnsafeBytes { Array($0.prefix(BeaconTokenCodec.macBytes)) }
+    }
 }
 
 /// Reads the token's binary layout, refusing anything truncated or oversized.

@@ -135,15 +135,10 @@ public final class LoadRunner: Sendable {
         schedule: RateSchedule, end: UInt64, adQueues: [AsyncStream<Job>.Continuation], beaconQueues: [AsyncStream<Job>.Continuation]
     ) async {
         var next = 0
-        var adTurn = 0
-        var beaconTurn = 0
-        func hand(_ job: Job) {
-            adQueues[adTurn % adQueues.count].yield(job)
-            adTurn += 1
-        }
-        func handBeacon(_ job: Job) {
-            beaconQueues[beaconTurn % beaconQueues.count].yield(job)
-            beaconTurn += 1
+        var turns = (ads: 0, beacons: 0)
+        func hand(_ job: Job, to queues: [AsyncStream<Job>.Continuation], turn: inout Int) {
+            queues[turn % queues.count].yield(job)
+            turn += 1
         }
         while true {
             let now = Monotonic.now()
@@ -151,11 +146,11 @@ public final class LoadRunner: Sendable {
                 let due = min(schedule.dueCount(at: now), schedule.dueCount(at: end - 1))
                 while next < due {
                     inFlightAds.add(1, ordering: .relaxed)
-                    hand(Job(request: request(next), intended: schedule.intendedTime(of: next), number: next))
+                    hand(Job(request: request(next), intended: schedule.intendedTime(of: next), number: next), to: adQueues, turn: &turns.ads)
                     next += 1
                 }
             }
-            while let beacon = beacons.withLock({ $0.popDue(now) }) { handBeacon(beacon) }
+            while let beacon = beacons.withLock({ $0.popDue(now) }) { hand(beacon, to: beaconQueues, turn: &turns.beacons) }
             let waiting = beacons.withLock { $0.pending }
             if now >= end, waiting == 0, inFlightAds.load(ordering: .relaxed) == 0, inFlightBeacons.load(ordering: .relaxed) == 0 { break }
             if now >= end + 60_000_000_000 { break }  // give up on answers a minute late
