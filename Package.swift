@@ -60,7 +60,10 @@ let package = Package(
         .target(name: "VickreySynthetic", dependencies: ["VickreyCore"], swiftSettings: strictSettings),
         // The JSON shapes scripts and clients depend on (campaign JSON lines), with
         // validation that names the offending field. No HTTP, no database.
-        .target(name: "VickreyWire", dependencies: ["VickreyCore"], swiftSettings: strictSettings),
+        .target(
+            name: "VickreyWire", dependencies: ["VickreyCore", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
         // The SQLite campaign store (the only GRDB importer) and the live index reloader.
         .target(
             name: "VickreyStore",
@@ -160,7 +163,10 @@ let package = Package(
         .testTarget(name: "VickreyWireTests", dependencies: ["VickreyWire", "VickreySynthetic"], swiftSettings: strictSettings),
         .testTarget(
             name: "VickreyStoreTests",
-            dependencies: ["VickreyStore", "VickreySynthetic", .product(name: "GRDB", package: "GRDB.swift")],
+            dependencies: [
+                "VickreyStore", "VickreyLedger", "VickreySynthetic", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "VickreySigningTests", dependencies: ["VickreySigning"], swiftSettings: strictSettings),

@@ -15,6 +15,8 @@ struct APIError: Error {
         case bodyTooLarge = "body_too_large"
         case unsupportedMediaType = "unsupported_media_type"
         case notFound = "not_found"
+        /// A known path asked with a method it does not answer (the `Allow` header lists those it does).
+        case methodNotAllowed = "method_not_allowed"
         case notReady = "not_ready"
         /// A beacon token that is malformed, altered, forged or signed with an unknown key.
         case invalidToken = "invalid_token"
@@ -48,6 +50,7 @@ struct APIError: Error {
         case .bodyTooLarge: .contentTooLarge
         case .unsupportedMediaType: .unsupportedMediaType
         case .notFound: .notFound
+        case .methodNotAllowed: .methodNotAllowed
         case .notReady, .unavailable: .serviceUnavailable
         case .invalidToken: .badRequest
         case .expiredToken: .gone
@@ -80,6 +83,17 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as APIError {
             return error.response
         } catch let error as HTTPError {
+            if error.status == .notFound {
+                let allowed = AllowedMethods.documented.methods(for: request.uri.path)
+                if !allowed.isEmpty {
+                    var response = APIError(
+                        code: .methodNotAllowed, message: "\(request.method) is not allowed on \(request.uri.path); allowed: \(allowed.joined(separator: ", "))",
+                        field: nil
+                    ).response
+                    response.headers[HTTPField.Name("Allow")!] = allowed.joined(separator: ", ")
+                    return response
+                }
+            }
             let code: APIError.Code = switch error.status {
             case .contentTooLarge: .bodyTooLarge
             case .notFound: .notFound

@@ -1,7 +1,16 @@
+import Foundation
+import VickreyWire
+
 /// The OpenAPI 3.1 description of every endpoint, served at `GET /openapi.json`.
-/// `OpenAPIDocumentTests` checks each route's real responses against it.
+///
+/// It declares the constraints the server enforces (lengths in characters, patterns,
+/// ranges, required and nullable fields), so that what it accepts is what the server
+/// accepts. `OpenAPIDocumentTests` checks every route's real responses against it, and
+/// `.ci/schemathesis.sh` fuzzes a live server with it (see the README).
 enum OpenAPIDocument {
-    static let json = #"""
+    static let json = template.replacingOccurrences(of: "$COUNTRY_PATTERN", with: CountryCodes.pattern)
+
+    private static let template = #"""
     {
       "openapi": "3.1.0",
       "info": {"title": "Vickrey ad server", "version": "0.1.0",
@@ -16,7 +25,7 @@ enum OpenAPIDocument {
             "413": {"$ref": "#/components/responses/Error"}}}},
         "/openrtb2/auction": {"post": {
           "summary": "OpenRTB 2.6 bid request; the bid price is the auction's clearing CPM.",
-          "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["id", "imp"]}}}},
+          "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BidRequest"}}}},
           "responses": {
             "200": {"description": "A BidResponse with one bid per won impression.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BidResponse"}}}},
             "204": {"description": "No bid."},
@@ -53,7 +62,7 @@ enum OpenAPIDocument {
           "summary": "Signed ledger records in sequence order after a cursor (billing).",
           "security": [{"billing": []}],
           "parameters": [
-            {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}, "description": "Return records with seq > after (default 0)."},
+            {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 9223372036854775807}, "description": "Return records with seq > after (default 0)."},
             {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}, "description": "At most this many (default 100)."}],
           "responses": {
             "200": {"description": "A page of records and the next cursor.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LedgerPage"}}}},
@@ -62,7 +71,7 @@ enum OpenAPIDocument {
         "/v1/campaigns/{id}/budget": {"get": {
           "summary": "A campaign's live budget account: spend, open reservations, limits and pacing (billing).",
           "security": [{"billing": []}],
-          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"$ref": "#/components/schemas/ID"}}],
           "responses": {
             "200": {"description": "The account.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Budget"}}}},
             "401": {"$ref": "#/components/responses/Error"},
@@ -74,8 +83,9 @@ enum OpenAPIDocument {
       "components": {
         "securitySchemes": {"billing": {"type": "http", "scheme": "bearer", "description": "The token configured as ledger.bearerToken."}},
         "parameters": {
-          "Token": {"name": "token", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[A-Za-z0-9_-]+$"},
-                    "description": "The signed beacon token from the ad's URL."}
+          "Token": {"name": "token", "in": "path", "required": true,
+                    "schema": {"type": "string", "minLength": 26, "maxLength": 2048, "pattern": "^[A-Za-z0-9_-]+$"},
+                    "description": "The signed beacon token from the ad's URL (base64url). Only tokens this fleet minted verify: any other is answered 400 invalid_token, an expired one 410."}
         },
         "responses": {
           "Error": {"description": "A client error, naming the field at fault.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
@@ -83,19 +93,105 @@ enum OpenAPIDocument {
         "schemas": {
           "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message", "field"],
             "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": ["string", "null"]}}}}},
+          "ID": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"},
+          "SignedID": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[^\\u0000-\\u001F]+$",
+            "description": "Signed into the ledger: no control characters (U+0000 to U+001F)."},
+          "Keyword": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[^\\u0000-\\u001F\\u007F-\\u009F]+$"},
+          "UserID": {"type": "string", "maxLength": 4096, "description": "Any id; one over 128 bytes is used as its SHA-256."},
+          "Size": {"type": "string", "pattern": "^([1-9][0-9]{0,3}|10000)x([1-9][0-9]{0,3}|10000)$"},
           "AdRequest": {"type": "object", "required": ["placements"], "properties": {
-            "request_id": {"type": "string", "maxLength": 128},
-            "user": {"type": "object", "properties": {"id": {"type": "string", "maxLength": 128}}},
-            "device": {"type": "object", "properties": {
-              "type": {"type": "string", "enum": ["mobile", "tablet", "desktop", "ctv"]},
-              "os": {"type": "string", "enum": ["ios", "android", "windows", "macos", "linux", "other"]}}},
-            "geo": {"type": "object", "properties": {"country": {"type": "string", "description": "ISO 3166-1 alpha-2 (or alpha-3)."}}},
-            "keywords": {"type": "array", "maxItems": 32, "items": {"type": "string", "maxLength": 64}},
-            "placements": {"type": "array", "minItems": 1, "maxItems": 16, "items": {"type": "object", "required": ["id"], "properties": {
-              "id": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"},
-              "sizes": {"type": "array", "maxItems": 20, "items": {"type": "string", "pattern": "^[0-9]+x[0-9]+$"}},
-              "floor_micros": {"type": "integer", "minimum": 0}}}},
-            "debug": {"type": "boolean"}}},
+            "request_id": {"oneOf": [{"$ref": "#/components/schemas/SignedID"}, {"type": "null"}]},
+            "user": {"type": ["object", "null"], "properties": {"id": {"oneOf": [{"$ref": "#/components/schemas/UserID"}, {"type": "null"}]}}},
+            "device": {"type": ["object", "null"], "properties": {
+              "type": {"enum": ["mobile", "tablet", "desktop", "ctv", null]},
+              "os": {"enum": ["ios", "android", "windows", "macos", "linux", "other", null]}}},
+            "geo": {"type": ["object", "null"], "properties": {"country": {"type": ["string", "null"], "pattern": "$COUNTRY_PATTERN",
+              "description": "ISO 3166-1 alpha-2 (any two letters) or an assigned alpha-3 code, any case."}}},
+            "keywords": {"type": ["array", "null"], "maxItems": 32, "items": {"$ref": "#/components/schemas/Keyword"}},
+            "placements": {"type": "array", "minItems": 1, "maxItems": 16,
+              "description": "Placement ids must be distinct within a request.",
+              "items": {"type": "object", "required": ["id"], "properties": {
+                "id": {"$ref": "#/components/schemas/ID"},
+                "sizes": {"type": ["array", "null"], "maxItems": 20, "items": {"$ref": "#/components/schemas/Size"}},
+                "floor_micros": {"type": ["integer", "null"], "minimum": 0, "maximum": 1000000000000}}}},
+            "debug": {"type": ["boolean", "null"]}}},
+          "Integer": {"type": "integer", "minimum": -9223372036854775808, "maximum": 9223372036854775807},
+          "NonNegative": {"type": ["number", "null"], "minimum": 0},
+          "Flag": {"enum": [0, 1, null]},
+          "Text": {"type": "string", "maxLength": 1024},
+          "Keywords": {"type": ["string", "null"], "maxLength": 1024, "description": "Comma-separated."},
+          "KeywordArray": {"type": ["array", "null"], "maxItems": 32, "items": {"$ref": "#/components/schemas/Text"}},
+          "Geo": {"type": ["object", "null"], "properties": {
+            "country": {"type": ["string", "null"], "maxLength": 16, "description": "ISO 3166-1 alpha-3 (or alpha-2); an unknown code counts as none."},
+            "accuracy": {"$ref": "#/components/schemas/NonNegative"}}},
+          "Distribution": {"type": ["object", "null"], "properties": {
+            "keywords": {"$ref": "#/components/schemas/Keywords"}, "kwarray": {"$ref": "#/components/schemas/KeywordArray"},
+            "content": {"type": ["object", "null"], "properties": {
+              "keywords": {"$ref": "#/components/schemas/Keywords"}, "kwarray": {"$ref": "#/components/schemas/KeywordArray"}}}}},
+          "Dimension": {"type": ["integer", "null"], "minimum": 1, "maximum": 10000},
+          "Format": {"type": "object",
+            "properties": {"w": {"$ref": "#/components/schemas/Dimension"}, "h": {"$ref": "#/components/schemas/Dimension"},
+              "wratio": {"$ref": "#/components/schemas/NonNegative"}, "hratio": {"$ref": "#/components/schemas/NonNegative"},
+              "wmin": {"$ref": "#/components/schemas/NonNegative"}},
+            "anyOf": [{"required": ["w", "h"], "properties": {"w": {"type": "integer"}, "h": {"type": "integer"}}},
+                      {"required": ["wratio"]}, {"required": ["hratio"]}, {"required": ["wmin"]}]},
+          "Banner": {"type": "object",
+            "properties": {"w": {"$ref": "#/components/schemas/Dimension"}, "h": {"$ref": "#/components/schemas/Dimension"},
+              "format": {"type": ["array", "null"], "maxItems": 20, "items": {"$ref": "#/components/schemas/Format"}}},
+            "anyOf": [{"required": ["w", "h"], "properties": {"w": {"type": "integer"}, "h": {"type": "integer"}}},
+                      {"required": ["format"], "properties": {"format": {"type": "array", "minItems": 1}}}]},
+          "Video": {"type": ["object", "null"], "properties": {
+            "w": {"$ref": "#/components/schemas/NonNegative"}, "h": {"$ref": "#/components/schemas/NonNegative"},
+            "minbitrate": {"$ref": "#/components/schemas/NonNegative"}, "maxbitrate": {"$ref": "#/components/schemas/NonNegative"},
+            "minduration": {"$ref": "#/components/schemas/NonNegative"}, "maxduration": {"$ref": "#/components/schemas/NonNegative"},
+            "sequence": {"$ref": "#/components/schemas/NonNegative"}}},
+          "Imp": {"type": "object", "required": ["id"],
+            "properties": {
+              "id": {"type": "string", "minLength": 1, "maxLength": 128},
+              "tagid": {"type": ["string", "null"], "maxLength": 1024, "description": "Our placement id."},
+              "banner": {"oneOf": [{"$ref": "#/components/schemas/Banner"}, {"type": "null"}]},
+              "video": {"$ref": "#/components/schemas/Video"},
+              "audio": {"$ref": "#/components/schemas/Video"},
+              "native": {},
+              "bidfloor": {"type": ["number", "null"], "minimum": 0, "maximum": 1000000000, "description": "CPM in currency units."},
+              "bidfloorcur": {"type": ["string", "null"], "maxLength": 8},
+              "pmp": {"type": ["object", "null"], "properties": {
+                "private_auction": {"$ref": "#/components/schemas/Flag"},
+                "deals": {"type": ["array", "null"], "maxItems": 100, "items": {"type": "object", "required": ["id"],
+                  "properties": {"id": {"type": "string", "minLength": 1, "maxLength": 128}}}}}}},
+            "anyOf": [
+              {"required": ["banner"], "properties": {"banner": {"type": "object"}}},
+              {"required": ["video"], "properties": {"video": {"type": "object"}}},
+              {"required": ["audio"], "properties": {"audio": {"type": "object"}}},
+              {"required": ["native"], "properties": {"native": {"not": {"type": "null"}}}}],
+            "description": "At least one of banner, video, audio or native."},
+          "BidRequest": {"type": "object", "required": ["id", "imp"],
+            "properties": {
+              "id": {"$ref": "#/components/schemas/SignedID"},
+              "imp": {"type": "array", "minItems": 1, "maxItems": 16, "items": {"$ref": "#/components/schemas/Imp"},
+                      "description": "Imp ids must be distinct within a request."},
+              "site": {"$ref": "#/components/schemas/Distribution"},
+              "app": {"$ref": "#/components/schemas/Distribution"},
+              "dooh": {"$ref": "#/components/schemas/Distribution"},
+              "device": {"type": ["object", "null"], "properties": {
+                "devicetype": {"oneOf": [{"$ref": "#/components/schemas/Integer"}, {"type": "null"}]},
+                "os": {"type": ["string", "null"], "maxLength": 1024},
+                "w": {"$ref": "#/components/schemas/NonNegative"}, "h": {"$ref": "#/components/schemas/NonNegative"},
+                "ppi": {"$ref": "#/components/schemas/NonNegative"}, "pxratio": {"$ref": "#/components/schemas/NonNegative"},
+                "geo": {"$ref": "#/components/schemas/Geo"}}},
+              "user": {"type": ["object", "null"], "properties": {
+                "id": {"oneOf": [{"$ref": "#/components/schemas/UserID"}, {"type": "null"}]},
+                "keywords": {"$ref": "#/components/schemas/Keywords"}, "kwarray": {"$ref": "#/components/schemas/KeywordArray"},
+                "geo": {"$ref": "#/components/schemas/Geo"}}},
+              "tmax": {"type": ["integer", "null"], "minimum": 0, "maximum": 9223372036854775807},
+              "test": {"$ref": "#/components/schemas/Flag"},
+              "cur": {"type": ["array", "null"], "maxItems": 32, "items": {"type": "string", "maxLength": 8}},
+              "regs": {"type": ["object", "null"], "properties": {"gdpr": {"$ref": "#/components/schemas/Flag"}, "coppa": {"$ref": "#/components/schemas/Flag"}}}},
+            "not": {"anyOf": [
+              {"required": ["site", "app"], "properties": {"site": {"type": "object"}, "app": {"type": "object"}}},
+              {"required": ["site", "dooh"], "properties": {"site": {"type": "object"}, "dooh": {"type": "object"}}},
+              {"required": ["app", "dooh"], "properties": {"app": {"type": "object"}, "dooh": {"type": "object"}}}]},
+            "description": "OpenRTB 2.6 BidRequest: the fields Vickrey reads (others are ignored). At most one of site, app and dooh."},
           "AdResponse": {"type": "object", "required": ["request_id", "ads", "unfilled"], "properties": {
             "request_id": {"type": "string"},
             "ads": {"type": "array", "items": {"$ref": "#/components/schemas/Ad"}},

@@ -33,16 +33,16 @@ struct LedgerCommand: AsyncParsableCommand {
         enum Format: String, ExpressibleByArgument, CaseIterable { case jsonl, csv }
 
         @Option(help: "jsonl or csv.") var format: Format = .jsonl
-        @OptionGroup var since: SinceOption
+        @OptionGroup var window: WindowOptions
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let start = try since.instant()
+            let window = try window.exportWindow()
             let ledger = LedgerStore(try await store.open())
             var chunk: [String] = []
             if format == .csv { chunk.append(LedgerExport.csvHeader) }
             do {
-                try ledger.forEachRecord(since: start) { record in
+                try ledger.forEachRecord(in: window) { record in
                     chunk.append(format == .jsonl ? LedgerExport.jsonLine(record) : LedgerExport.csvLine(record))
                     if chunk.count >= 1_000 {
                         Console.print(chunk.joined(separator: "\n"))
@@ -56,11 +56,41 @@ struct LedgerCommand: AsyncParsableCommand {
         }
     }
 
+    /// `--since` and `--until`: a window of the chain cut by sequence number.
+    struct WindowOptions: ParsableArguments {
+        @Option(help: ArgumentHelp(
+            "Start at the first record whose event time is at or after this RFC 3339 time (the export is partial: verify it with --partial).",
+            valueName: "time"))
+        var since: String?
+        @Option(help: ArgumentHelp(
+            "Stop before the first record whose event time is at or after this time; the export --since this time continues it exactly.",
+            valueName: "time"))
+        var until: String?
+
+        func exportWindow() throws -> ExportWindow {
+            func parse(_ text: String?, _ flag: String) throws -> Instant? {
+                guard let text else { return nil }
+                guard let instant = RFC3339.parse(text) else {
+                    throw CommandFailure.usage("--\(flag): '\(text)' is not an RFC 3339 time like 2026-11-01T00:00:00Z")
+                }
+                return instant
+            }
+            let window = ExportWindow(since: try parse(since, "since"), until: try parse(until, "until"))
+            if let since = window.since, let until = window.until, until < since {
+                throw CommandFailure.usage("--until must not be before --since")
+            }
+            return window
+        }
+    }
+
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check every signature and the whole hash chain of an export (JSON lines) or of the live ledger.",
+            abstract: "Check every signature and the whole hash chain of an export (JSON lines or CSV) or of the live ledger.",
             discussion: """
-                Reports the first record that fails, by sequence number, and exits 2; exits 0 when every record verifies.
+                Reads on past a problem and reports each one by sequence number (missing runs, records out of order or repeated,
+                altered or forged records), then exits 2; exits 0 when every record verifies. A line that is not a record in the
+                exact format (a repeated key, a value of the wrong type, a non-canonical number or signature, an unknown field)
+                stops the check with exit 2, naming the line and the field.
                 Public keys come from --jwks (a file or an http(s) URL of /.well-known/jwks.json) or else from the keys directory.
                 Examples:
                   adctl ledger verify ledger.jsonl --jwks http://127.0.0.1:8080/.well-known/jwks.json
@@ -68,48 +98,64 @@ struct LedgerCommand: AsyncParsableCommand {
                 """
         )
 
-        @Argument(help: "A JSON lines export; omit to verify the live ledger in the database.") var file: String?
+        @Argument(help: "An export (JSON lines or CSV, told apart by the CSV header); omit to verify the live ledger in the database.")
+        var file: String?
         @Option(help: "JWKS file or URL with the public keys.") var jwks: String?
         @Flag(help: "The export starts after seq 1 (made with --since): anchor the chain at its first record.") var partial = false
+        @Flag(help: "Ignore JSON fields the record format does not define (by default they are refused: they are not signed).")
+        var allowUnknownFields = false
         @OptionGroup var keys: KeysOptions
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
             var verifier = LedgerVerifier(keys: try await publicKeys(), startingAt: partial ? nil : 1)
-            var failure: VerificationFailure?
             if let file {
                 guard let data = FileManager.default.contents(atPath: file) else {
                     throw CommandFailure(message: "cannot read '\(file)'", exitCode: CommandFailure.notFound)
                 }
-                var lineNumber = 0
-                for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-                    lineNumber += 1
-                    if line.isEmpty { continue }
-                    do {
-                        failure = verifier.check(try LedgerExport.parse(jsonLine: String(decoding: line, as: UTF8.self)))
-                    } catch {
-                        throw CommandFailure(message: "line \(lineNumber) is not a ledger record: \(error)", exitCode: LedgerCommand.verificationFailed)
-                    }
-                    if failure != nil { break }
-                }
+                try readExport(Array(data)) { verifier.check($0) }
             } else {
                 let ledger = LedgerStore(try await store.open())
-                do {
-                    // After the first failure the rest is only read, not checked.
-                    try ledger.forEachRecord { record in
-                        if failure == nil { failure = verifier.check(record) }
-                    }
-                } catch {
-                    throw error.commandFailure
-                }
+                do { try ledger.forEachRecord { verifier.check($0) } } catch { throw error.commandFailure }
             }
-            if let failure {
+            let problems = verifier.problems
+            guard problems.isEmpty else {
+                let shown = problems.prefix(20).map { "  \($0)" }.joined(separator: "\n")
+                let more = problems.count + verifier.unreportedProblems - min(problems.count, 20)
                 throw CommandFailure(
-                    message: "ledger does NOT verify: \(failure) (\(verifier.verifiedCount) records before it verified)",
+                    message: "ledger does NOT verify: \(problems.count + verifier.unreportedProblems) problem(s), "
+                        + "\(verifier.verifiedCount) records verified\n\(shown)" + (more > 0 ? "\n  … and \(more) more" : ""),
                     exitCode: LedgerCommand.verificationFailed
                 )
             }
             Console.print("verified \(verifier.verifiedCount) records: every signature valid, chain intact" + (verifier.lastHash.map { ", last hash \($0)" } ?? ""))
+        }
+
+        /// Reads every record of a JSON lines or CSV export, refusing the first line that is
+        /// not a record in the exact format (exit 2, naming the line and the field).
+        private func readExport(_ bytes: [UInt8], _ body: (LedgerRecord) -> Void) throws {
+            func refuse(_ line: Int, _ error: LedgerFormatError) -> CommandFailure {
+                CommandFailure(message: "line \(line) is not a ledger record: \(error)", exitCode: LedgerCommand.verificationFailed)
+            }
+            if LedgerCSVReader.looksLikeCSV(bytes) {
+                var reader: LedgerCSVReader
+                do { reader = try LedgerCSVReader(bytes) } catch { throw refuse(1, error) }
+                while true {
+                    do {
+                        guard let record = try reader.next() else { return }
+                        body(record)
+                    } catch { throw refuse(reader.line, error) }
+                }
+            }
+            var lineNumber = 0
+            for line in bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+                lineNumber += 1
+                if line.isEmpty { continue }
+                guard let text = String(validating: line, as: UTF8.self) else {
+                    throw CommandFailure(message: "line \(lineNumber) is not UTF-8", exitCode: LedgerCommand.verificationFailed)
+                }
+                do { body(try LedgerExport.parse(jsonLine: text, allowUnknownFields: allowUnknownFields)) } catch { throw refuse(lineNumber, error) }
+            }
         }
 
         private func publicKeys() async throws -> PublicKeySet {

@@ -85,8 +85,8 @@ public enum OperatingSystem: String, CaseIterable, Hashable, Comparable, Sendabl
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
-/// A keyword or interest, compared case-insensitively (stored lower case), 1–64 bytes
-/// of UTF-8 with no control characters.
+/// A keyword or interest, compared case-insensitively (stored lower case): 1–64
+/// characters (Unicode scalars, as JSON Schema counts them) with no control characters.
 public struct Keyword: Hashable, Comparable, Sendable, CustomStringConvertible {
     public static let maximumLength = 64
     public let rawValue: String
@@ -94,11 +94,17 @@ public struct Keyword: Hashable, Comparable, Sendable, CustomStringConvertible {
     public init?(_ text: String) {
         // Lowercase printable ASCII (the usual case) is already in canonical form.
         let isPlainLowercase = text.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F && !($0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "Z")) }
-        let lowered = isPlainLowercase ? text : text.lowercased()
-        guard !lowered.isEmpty, lowered.utf8.count <= Self.maximumLength,
-              isPlainLowercase || !lowered.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        if isPlainLowercase {
+            guard !text.isEmpty, text.utf8.count <= Self.maximumLength else { return nil }
+            rawValue = text
+            return
+        }
+        // Counted before lowering: lowering may add scalars (İ becomes i and a combining dot).
+        let scalars = text.unicodeScalars
+        guard !scalars.isEmpty, scalars.count <= Self.maximumLength,
+              !scalars.contains(where: { $0.properties.generalCategory == .control })
         else { return nil }
-        rawValue = lowered
+        rawValue = text.lowercased()
     }
 
     public var description: String { rawValue }

@@ -1,117 +1,186 @@
-import Foundation
 import VickreyCore
 import VickreyWire
 
-/// The ledger's export formats: JSON lines (the contract's field names, in its order)
-/// and CSV with the same columns. JSON lines read back into identical records.
+/// The ledger's export formats, both derived from `LedgerField`: JSON lines (the
+/// contract's field names, in its order) and CSV with the same columns. Both read back
+/// into identical records, and both readers are as strict as the format: a record that
+/// would read differently in another parser (a repeated key, a value of another type,
+/// a number written as `341.0`, an empty reason, an unknown field) is refused.
 public enum LedgerExport {
-    public static let columns = [
-        "seq", "kind", "billed", "reason", "impression_id", "request_id", "campaign_id", "advertiser_id", "creative_id",
-        "placement_id", "pricing", "clearing_ecpm_micros", "charge_nanos", "event_time", "prev_hash", "hash", "kid", "sig",
-    ]
+    public static let columns = LedgerField.allCases.map(\.rawValue)
 
     /// One record as a JSON object on one line (no trailing newline), written with the
     /// wire layer's `JSONWriter` (the same escaping as every other JSON the server writes).
     public static func jsonLine(_ record: LedgerRecord) -> String {
-        let e = record.event
         var out = JSONWriter(capacity: 640)
-        out.raw("{"); out.key("seq"); out.integer(record.seq)
-        out.comma(); out.key("kind"); out.string(e.kind.rawValue)
-        out.comma(); out.key("billed"); out.bool(e.billed)
-        out.comma(); out.key("reason"); out.optionalString(e.reason)
-        out.comma(); out.key("impression_id"); out.string(e.impressionID)
-        out.comma(); out.key("request_id"); out.string(e.requestID)
-        out.comma(); out.key("campaign_id"); out.string(e.campaignID.rawValue)
-        out.comma(); out.key("advertiser_id"); out.string(e.advertiserID.rawValue)
-        out.comma(); out.key("creative_id"); out.string(e.creativeID.rawValue)
-        out.comma(); out.key("placement_id"); out.string(e.placementID.rawValue)
-        out.comma(); out.key("pricing"); out.string(e.pricing.rawValue)
-        out.comma(); out.key("clearing_ecpm_micros"); out.integer(e.clearingECPM.value)
-        out.comma(); out.key("charge_nanos"); out.integer(e.charge.value)
-        out.comma(); out.key("event_time"); out.string(e.eventTime.rfc3339Milliseconds)
-        out.comma(); out.key("prev_hash"); out.string(record.prevHash)
-        out.comma(); out.key("hash"); out.string(record.hash)
-        out.comma(); out.key("kid"); out.string(record.keyID)
-        out.comma(); out.key("sig"); out.string(record.signature)
+        out.raw("{")
+        for field in LedgerField.allCases {
+            if field != .seq { out.comma() }
+            out.key(named: field.rawValue)
+            switch field.value(in: record) {
+            case .integer(let value): out.integer(value)
+            case .boolean(let value): out.bool(value)
+            case .string(let value): out.string(value)
+            case .null: out.raw("null")
+            }
+        }
         out.raw("}")
         return String(decoding: out.bytes, as: UTF8.self)
     }
 
+    /// Parses one JSON line strictly; throws naming the field at fault.
+    /// `allowUnknownFields` accepts (and ignores) keys the format does not define.
+    public static func parse(jsonLine line: String, allowUnknownFields: Bool = false) throws(LedgerFormatError) -> LedgerRecord {
+        var reader = JSONReader(Array(line.utf8))
+        var values: [LedgerField: LedgerValue] = [:]
+        do {
+            var seen = Set<String>()
+            try reader.readObject { reader, key throws(FieldError) in
+                guard seen.insert(key).inserted else { throw reader.fieldError("appears twice in the record") }
+                guard let field = LedgerField(rawValue: key) else {
+                    if allowUnknownFields { return try reader.skipValue() }
+                    throw reader.fieldError("is not a ledger field (pass --allow-unknown-fields to ignore fields added later)")
+                }
+                values[field] = try readValue(&reader, as: field.shape)
+            }
+            try reader.expectEnd()
+        } catch where error.field == nil && !error.message.hasPrefix("not valid JSON") {
+            throw LedgerFormatError(field: nil, "the line is not a JSON object")
+        } catch {
+            throw LedgerFormatError(field: error.field, error.message)
+        }
+        return try LedgerRecord(values: values)
+    }
+
+    private static func readValue(_ reader: inout JSONReader, as shape: LedgerField.Shape) throws(FieldError) -> LedgerValue {
+        switch shape {
+        case .integer:
+            let text = try reader.readNumber()
+            guard let value = Int64(text), String(value) == text else {
+                throw reader.fieldError("must be an integer written in canonical form (no fraction, exponent, sign of zero or leading zeros), not \(text)")
+            }
+            return .integer(value)
+        case .boolean:
+            return .boolean(try reader.readBool())
+        case .string:
+            return .string(try reader.readString(maximumBytes: 4_096))
+        case .optionalString:
+            if try reader.readNull() { return .null }
+            return .string(try reader.readString(maximumBytes: 4_096))
+        }
+    }
+
     public static let csvHeader = columns.joined(separator: ",")
 
+    /// One record as a CSV row: RFC 4180 quoting (a value with a comma, quote or line
+    /// break is quoted, quotes doubled); booleans as `true`/`false`; null as an empty cell.
     public static func csvLine(_ record: LedgerRecord) -> String {
-        let e = record.event
-        let values = [
-            String(record.seq), e.kind.rawValue, e.billed ? "true" : "false", e.reason ?? "", e.impressionID, e.requestID,
-            e.campaignID.rawValue, e.advertiserID.rawValue, e.creativeID.rawValue, e.placementID.rawValue, e.pricing.rawValue,
-            String(e.clearingECPM.value), String(e.charge.value), e.eventTime.rfc3339Milliseconds, record.prevHash, record.hash,
-            record.keyID, record.signature,
-        ]
-        return values.map { value in
-            value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + value.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : value
+        LedgerField.allCases.map { field in
+            let value = field.value(in: record).text
+            return value.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + value.replacing("\"", with: "\"\"") + "\"" : value
         }.joined(separator: ",")
     }
 
-    /// Parses one JSON line; throws naming the field at fault.
-    public static func parse(jsonLine line: String) throws -> LedgerRecord {
-        let document: Document
-        do { document = try JSONDecoder().decode(Document.self, from: Data(line.utf8)) } catch let error as DecodingError {
-            throw LedgerFormatError(describe(error))
+    /// Parses one CSV row (its cells already split) under `csvHeader`. An empty cell is
+    /// null for `reason` (which is never an empty string) and the empty string elsewhere.
+    public static func parse(csvCells cells: [String]) throws(LedgerFormatError) -> LedgerRecord {
+        guard cells.count == LedgerField.allCases.count else {
+            throw LedgerFormatError(field: nil, "has \(cells.count) cells; a ledger row has \(LedgerField.allCases.count)")
         }
-        func id<T: ValidatedIdentifier>(_ value: String, _ field: String) throws -> T {
-            guard let id = T(value) else { throw LedgerFormatError("\(field): '\(value)' is not a valid id") }
-            return id
+        var values: [LedgerField: LedgerValue] = [:]
+        for (field, cell) in zip(LedgerField.allCases, cells) {
+            switch field.shape {
+            case .integer:
+                guard let value = Int64(cell), String(value) == cell else { throw LedgerFormatError(field, "must be an integer, not '\(cell)'") }
+                values[field] = .integer(value)
+            case .boolean:
+                guard cell == "true" || cell == "false" else { throw LedgerFormatError(field, "must be true or false, not '\(cell)'") }
+                values[field] = .boolean(cell == "true")
+            case .string: values[field] = .string(cell)
+            case .optionalString: values[field] = cell.isEmpty ? .null : .string(cell)
+            }
         }
-        guard let kind = BeaconKind(rawValue: document.kind) else { throw LedgerFormatError("kind: must be impression or click") }
-        guard let pricing = Pricing(rawValue: document.pricing) else { throw LedgerFormatError("pricing: must be cpm or cpc") }
-        guard let time = Instant(canonicalRFC3339Milliseconds: document.event_time) else {
-            throw LedgerFormatError("event_time: must be YYYY-MM-DDTHH:MM:SS.mmmZ")
-        }
-        let event = LedgerEvent(
-            kind: kind, billed: document.billed, reason: document.reason, impressionID: document.impression_id,
-            requestID: document.request_id, campaignID: try id(document.campaign_id, "campaign_id"),
-            advertiserID: try id(document.advertiser_id, "advertiser_id"), creativeID: try id(document.creative_id, "creative_id"),
-            placementID: try id(document.placement_id, "placement_id"), pricing: pricing,
-            clearingECPM: Micros(document.clearing_ecpm_micros), charge: Nanos(document.charge_nanos), eventTime: time
-        )
-        return LedgerRecord(seq: document.seq, event: event, prevHash: document.prev_hash, hash: document.hash, keyID: document.kid, signature: document.sig)
-    }
-
-    private struct Document: Decodable {
-        var seq: Int64
-        var kind: String
-        var billed: Bool
-        var reason: String?
-        var impression_id: String
-        var request_id: String
-        var campaign_id: String
-        var advertiser_id: String
-        var creative_id: String
-        var placement_id: String
-        var pricing: String
-        var clearing_ecpm_micros: Int64
-        var charge_nanos: Int64
-        var event_time: String
-        var prev_hash: String
-        var hash: String
-        var kid: String
-        var sig: String
-    }
-
-    private static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound(let key, _): "\(key.stringValue): missing"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            "\(context.codingPath.map(\.stringValue).joined(separator: ".")): wrong type"
-        case .dataCorrupted: "not valid JSON"
-        @unknown default: "not a ledger record"
-        }
+        return try LedgerRecord(values: values)
     }
 }
 
-/// A JSON line that is not a ledger record, naming the field at fault.
-public struct LedgerFormatError: Error, CustomStringConvertible {
-    public var description: String
-    init(_ description: String) { self.description = description }
+/// Reads a CSV export (RFC 4180: quoted cells may hold commas, quotes and line breaks)
+/// row by row, checking the header first.
+public struct LedgerCSVReader {
+    private let bytes: [UInt8]
+    private var position = 0
+    /// The 1-based line where the row last returned started.
+    public private(set) var line = 1
+    private var nextLine = 1
+
+    public init(_ bytes: [UInt8]) throws(LedgerFormatError) {
+        self.bytes = bytes
+        guard let header = try nextCells(), header == LedgerExport.columns else {
+            throw LedgerFormatError(field: nil, "line 1 is not the ledger's CSV header (\(LedgerExport.csvHeader))")
+        }
+    }
+
+    /// Whether `bytes` start like a CSV export (its header) rather than JSON lines.
+    public static func looksLikeCSV(_ bytes: [UInt8]) -> Bool {
+        bytes.starts(with: Array(LedgerExport.csvHeader.utf8))
+    }
+
+    /// The next record, or nil at the end.
+    public mutating func next() throws(LedgerFormatError) -> LedgerRecord? {
+        while let cells = try nextCells() {
+            if cells == [""] { continue }  // a blank line
+            return try LedgerExport.parse(csvCells: cells)
+        }
+        return nil
+    }
+
+    private mutating func nextCells() throws(LedgerFormatError) -> [String]? {
+        guard position < bytes.count else { return nil }
+        line = nextLine
+        var cells: [String] = []
+        var cell: [UInt8] = []
+        var quoted = false
+        while position < bytes.count {
+            let byte = bytes[position]
+            position += 1
+            if quoted {
+                if byte == UInt8(ascii: "\"") {
+                    if position < bytes.count, bytes[position] == UInt8(ascii: "\"") {
+                        cell.append(byte)
+                        position += 1
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    if byte == 0x0A { nextLine += 1 }
+                    cell.append(byte)
+                }
+                continue
+            }
+            switch byte {
+            case UInt8(ascii: ","):
+                cells.append(try text(cell))
+                cell.removeAll(keepingCapacity: true)
+            case UInt8(ascii: "\""):
+                guard cell.isEmpty else { throw LedgerFormatError(field: nil, "line \(line): a quote inside an unquoted cell") }
+                quoted = true
+            case 0x0A:
+                nextLine += 1
+                if cell.last == 0x0D { cell.removeLast() }
+                cells.append(try text(cell))
+                return cells
+            default:
+                cell.append(byte)
+            }
+        }
+        guard !quoted else { throw LedgerFormatError(field: nil, "line \(line): a quoted cell is not closed") }
+        cells.append(try text(cell))
+        return cells
+    }
+
+    private func text(_ bytes: [UInt8]) throws(LedgerFormatError) -> String {
+        guard let text = String(validating: bytes, as: UTF8.self) else { throw LedgerFormatError(field: nil, "line \(line): not UTF-8") }
+        return text
+    }
 }

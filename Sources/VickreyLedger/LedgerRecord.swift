@@ -85,32 +85,19 @@ public struct LedgerRecord: Hashable, Sendable {
     public var canonicalBytes: [UInt8] { Self.canonicalBytes(seq: seq, event: event, prevHash: prevHash, keyID: keyID) }
 
     static func canonicalBytes(seq: Int64, event: LedgerEvent, prevHash: String, keyID: String) -> [UInt8] {
+        // The signed fields do not include `hash` and `sig`, so they may be left empty here.
+        let record = LedgerRecord(seq: seq, event: event, prevHash: prevHash, hash: "", keyID: keyID, signature: "")
         var bytes = Array(header.utf8)
         bytes.reserveCapacity(512)
-        func field(_ name: String, _ value: String) {
-            bytes.append(contentsOf: name.utf8)
+        for field in LedgerField.signed {
+            let value = field.value(in: record).text
+            bytes.append(contentsOf: field.rawValue.utf8)
             bytes.append(UInt8(ascii: "="))
             bytes.append(contentsOf: String(value.utf8.count).utf8)
             bytes.append(UInt8(ascii: ":"))
             bytes.append(contentsOf: value.utf8)
             bytes.append(UInt8(ascii: "\n"))
         }
-        field("seq", String(seq))
-        field("kind", event.kind.rawValue)
-        field("billed", event.billed ? "true" : "false")
-        field("reason", event.reason ?? "")
-        field("impression_id", event.impressionID)
-        field("request_id", event.requestID)
-        field("campaign_id", event.campaignID.rawValue)
-        field("advertiser_id", event.advertiserID.rawValue)
-        field("creative_id", event.creativeID.rawValue)
-        field("placement_id", event.placementID.rawValue)
-        field("pricing", event.pricing.rawValue)
-        field("clearing_ecpm_micros", String(event.clearingECPM.value))
-        field("charge_nanos", String(event.charge.value))
-        field("event_time", event.eventTime.rfc3339Milliseconds)
-        field("prev_hash", prevHash)
-        field("kid", keyID)
         return bytes
     }
 

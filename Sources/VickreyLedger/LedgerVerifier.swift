@@ -10,62 +10,154 @@ public struct PublicKeySet: Sendable {
     public init(keys: [String: [UInt8]]) { self.keys = keys }
 }
 
-/// The first record that does not verify, and why.
+/// One thing wrong with a ledger, at the sequence number where it shows.
 public struct VerificationFailure: Error, Hashable, Sendable, CustomStringConvertible {
-    /// The sequence number of the bad record (as it claims, or as expected when its own is wrong).
+    /// The sequence number of the bad record (as it claims, or the first of a missing run).
     public var seq: Int64
     public var problem: String
     public var description: String { "record seq \(seq): \(problem)" }
 }
 
-/// Checks a ledger record by record, in order: each sequence number follows the last,
-/// each hash is the SHA-256 of the record's canonical bytes, each `prev_hash` is the
-/// previous record's hash, and each signature verifies under a known key. Any deleted,
-/// inserted, reordered, altered or re-signed record is reported at the first sequence
-/// number where the chain breaks. Not `Sendable`: it holds the parsed keys (swift-crypto's
-/// key type is not), and checking is sequential anyway.
+/// Checks a ledger record by record, in the order given: each sequence number follows
+/// the last, each hash is the SHA-256 of the record's canonical bytes, each `prev_hash`
+/// is the previous record's hash, and each signature verifies under a known key.
+///
+/// It does not stop at the first problem: it reads on, so that the report says what
+/// happened rather than where it was first noticed. A run of missing records is one
+/// problem naming how many (`records 4–5 are missing (2 deleted)`); a record found
+/// after a later one is out of order, not deleted; a sequence number seen twice is
+/// repeated; a record whose content was altered is named by its own hash or signature,
+/// and the chain break that follows from it is not reported a second time.
+///
+/// Not `Sendable`: it holds the parsed keys (swift-crypto's key type is not), and
+/// checking is sequential anyway.
 public struct LedgerVerifier {
     /// Parsed once: decoding a public key costs a good part of a verification.
     private let keys: [String: Curve25519.Signing.PublicKey]
+    private let requiredFirstSeq: Int64?
     private var expectedSeq: Int64?
     private var previousHash: String?
+    /// Whether the record before the next one was itself sound (a chain break right after
+    /// a bad record is a consequence, not a second tampering).
+    private var previousWasSound = true
+    /// Runs of sequence numbers skipped so far; one that shows up later was reordered.
+    private var missing: [ClosedRange<Int64>] = []
+    private var found: [VerificationFailure] = []
+    private var foundBeyondLimit = 0
+    private var exportStart: Int64?
     public private(set) var verifiedCount = 0
     public private(set) var lastHash: String?
+
+    /// Most problems kept; the rest are only counted.
+    public static let maximumReported = 100
 
     /// `startingAt`: the sequence number the first record must carry (1 for a whole
     /// ledger, whose first record chains from 64 zeros); nil accepts any first record
     /// as the anchor of a partial export.
     public init(keys: PublicKeySet, startingAt firstSeq: Int64? = 1) {
         self.keys = keys.keys.compactMapValues { try? Curve25519.Signing.PublicKey(rawRepresentation: $0) }
+        requiredFirstSeq = firstSeq
         expectedSeq = firstSeq
         previousHash = firstSeq == 1 ? LedgerRecord.genesisHash : nil
     }
 
-    /// Checks the next record; on success it becomes the one the next must chain to.
-    public mutating func check(_ record: LedgerRecord) -> VerificationFailure? {
-        func fail(_ problem: String, seq: Int64? = nil) -> VerificationFailure {
-            VerificationFailure(seq: seq ?? record.seq, problem: problem)
+    /// Every problem found, by sequence number, with runs still missing reported as deleted.
+    public var problems: [VerificationFailure] {
+        var all = found
+        for run in missing {
+            if let exportStart, run.lowerBound == requiredFirstSeq, run.upperBound == exportStart - 1 {
+                all.append(VerificationFailure(
+                    seq: run.lowerBound,
+                    problem: "the export starts at seq \(exportStart), not \(run.lowerBound): \(Self.describe(run)) missing; "
+                        + "an export made with --since starts later: verify it with --partial"
+                ))
+            } else {
+                all.append(VerificationFailure(seq: run.lowerBound, problem: "\(Self.describe(run)) missing (deleted)"))
+            }
         }
-        if let expectedSeq, record.seq != expectedSeq {
-            let what = record.seq > expectedSeq ? "missing (deleted)" : "out of order or repeated"
-            return fail("expected seq \(expectedSeq) but found seq \(record.seq): record \(expectedSeq) is \(what)", seq: expectedSeq)
+        return all.sorted { ($0.seq, $0.problem) < ($1.seq, $1.problem) }
+    }
+
+    /// The first problem by sequence number, if any.
+    public var firstProblem: VerificationFailure? { problems.first }
+
+    /// Problems found beyond `maximumReported` (counted, not kept).
+    public var unreportedProblems: Int { foundBeyondLimit }
+
+    /// Checks the next record in the order given.
+    public mutating func check(_ record: LedgerRecord) {
+        if exportStart == nil { exportStart = record.seq }
+        let contentProblem = Self.contentProblem(record, keys: keys)
+        if let contentProblem { report(record.seq, contentProblem) }
+        guard let expected = expectedSeq else {
+            // The anchor of a partial export: nothing before it to chain to.
+            advance(past: record, sound: contentProblem == nil)
+            return
         }
-        let bytes = record.canonicalBytes
-        if LedgerRecord.hexSHA256(bytes) != record.hash {
-            return fail("hash does not match the record's content (record altered)")
+        if record.seq == expected {
+            if contentProblem == nil, previousWasSound, let previousHash, record.prevHash != previousHash {
+                report(record.seq, "prev_hash does not match the previous record's hash (chain broken: a record was removed, inserted or reordered)")
+            }
+            advance(past: record, sound: contentProblem == nil)
+        } else if record.seq > expected {
+            // A gap; whether it is a deletion or a reordering shows later.
+            remember(missing: expected...(record.seq - 1))
+            advance(past: record, sound: contentProblem == nil)
+        } else if let run = missing.firstIndex(where: { $0.contains(record.seq) }) {
+            report(record.seq, "out of order: found after seq \(expected - 1)")
+            split(run: run, at: record.seq)
+        } else {
+            report(record.seq, "repeated: seq \(record.seq) appears more than once (expected seq \(expected) here)")
         }
-        if let previousHash, record.prevHash != previousHash {
-            return fail("prev_hash does not match the previous record's hash (chain broken: a record was removed, inserted or reordered)")
-        }
-        guard let key = keys[record.keyID] else {
-            return fail("signed with unknown key '\(record.keyID)'")
-        }
-        guard let signature = Base64URL.decode(record.signature), key.isValidSignature(signature, for: bytes)
-        else { return fail("signature does not verify under key '\(record.keyID)'") }
+    }
+
+    private mutating func advance(past record: LedgerRecord, sound: Bool) {
         expectedSeq = record.seq + 1
         previousHash = record.hash
-        lastHash = record.hash
-        verifiedCount += 1
+        previousWasSound = sound
+        if sound {
+            lastHash = record.hash
+            verifiedCount += 1
+        }
+    }
+
+    private mutating func report(_ seq: Int64, _ problem: String) {
+        if found.count < Self.maximumReported {
+            found.append(VerificationFailure(seq: seq, problem: problem))
+        } else {
+            foundBeyondLimit += 1
+        }
+    }
+
+    private mutating func remember(missing run: ClosedRange<Int64>) {
+        if missing.count < 10_000 { missing.append(run) } else { foundBeyondLimit += 1 }
+    }
+
+    private mutating func split(run index: Int, at seq: Int64) {
+        let run = missing.remove(at: index)
+        if run.lowerBound < seq { missing.insert(run.lowerBound...(seq - 1), at: index) }
+        if seq < run.upperBound { missing.append((seq + 1)...run.upperBound) }
+    }
+
+    private static func describe(_ run: ClosedRange<Int64>) -> String {
+        run.count == 1 ? "record \(run.lowerBound) is" : "records \(run.lowerBound)–\(run.upperBound) (\(run.count) records) are"
+    }
+
+    /// What is wrong with the record on its own: its hash, its key or its signature.
+    private static func contentProblem(_ record: LedgerRecord, keys: [String: Curve25519.Signing.PublicKey]) -> String? {
+        let bytes = record.canonicalBytes
+        if LedgerRecord.hexSHA256(bytes) != record.hash {
+            return "hash does not match the record's content (record altered)"
+        }
+        guard let key = keys[record.keyID] else {
+            return "signed with unknown key '\(record.keyID)'"
+        }
+        guard let signature = Base64URL.decodeCanonical(record.signature), signature.count == 64 else {
+            return "sig is not the canonical base64url (86 characters, no padding) of a 64-byte signature"
+        }
+        guard key.isValidSignature(signature, for: bytes) else {
+            return "signature does not verify under key '\(record.keyID)'"
+        }
         return nil
     }
 }

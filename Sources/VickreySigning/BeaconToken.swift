@@ -12,7 +12,9 @@ import VickreyCore
 /// about 1.3 µs, where an Ed25519 signature per ad would cost 10 µs to make and 50 µs
 /// to check (see `docs/beacons.md`). Any change to any byte is detected.
 public struct BeaconToken: Hashable, Sendable {
-    public static let version: UInt8 = 2
+    /// Version 3 writes string lengths as varints (a request id may take up to 512
+    /// bytes); version 2 tokens (one length byte) still decode.
+    public static let version: UInt8 = 3
 
     /// 12 random bytes, hex: the id of this ad impression (idempotency key for beacons).
     public var impressionID: String
@@ -104,6 +106,9 @@ public struct BeaconTokenCodec: Sendable {
     private let currentKeyID: String
     private let currentMAC: PreparedMAC
     static let macBytes = 16
+    /// The longest token text accepted: more than any token this codec mints (a
+    /// 128-character request id of 4-byte characters makes one of about 1,050).
+    public static let maximumTextLength = 2_048
 
     public init(keyring: SigningKeyring) {
         macs = keyring.keys.mapValues { key in
@@ -138,9 +143,8 @@ public struct BeaconTokenCodec: Sendable {
         appendVarint(UInt64(bitPattern: token.price.value), &payload)
         for text in [token.impressionID, token.requestID, token.placementID.rawValue, token.campaignID.rawValue,
                      token.advertiserID.rawValue, token.creativeID.rawValue, currentKeyID] {
-            let count = min(text.utf8.count, 255)
-            payload.append(UInt8(count))
-            payload.append(contentsOf: text.utf8.prefix(count))
+            appendVarint(UInt64(text.utf8.count), &payload)
+            payload.append(contentsOf: text.utf8)
         }
         payload.append(contentsOf: currentMAC.code(for: payload))
         return Base64URL.encode(payload)
@@ -148,11 +152,12 @@ public struct BeaconTokenCodec: Sendable {
 
     /// Verifies and decodes a token for a beacon of `kind`; `now` decides expiry.
     public func decode(_ text: String, kind: BeaconKind = .impression, now: Instant) -> Result<BeaconToken, Rejection> {
-        guard text.utf8.count <= 1024, let bytes = Base64URL.decode(text), bytes.count > Self.macBytes + 2 else { return .failure(.malformed) }
+        guard text.utf8.count <= Self.maximumTextLength, let bytes = Base64URL.decode(text), bytes.count > Self.macBytes + 2 else { return .failure(.malformed) }
         let payload = Array(bytes[..<(bytes.count - Self.macBytes)])
         let mac = Array(bytes[(bytes.count - Self.macBytes)...])
-        var reader = ByteReader(bytes: payload)
-        guard reader.byte() == BeaconToken.version, let flags = reader.byte(),
+        guard let version = payload.first, version == 2 || version == BeaconToken.version else { return .failure(.malformed) }
+        var reader = ByteReader(bytes: payload, varintLengths: version >= 3)
+        guard reader.byte() == version, let flags = reader.byte(),
               let issued = reader.varint(), let expires = reader.varint(), let clickExpires = reader.varint(),
               let reservation = reader.varint(), let clearing = reader.varint(), let price = reader.varint(),
               let impressionID = reader.string(), let requestID = reader.string(), let placement = reader.string().flatMap(PlacementID.init),
@@ -214,6 +219,8 @@ private final class PreparedMAC: @unchecked Sendable {
 /// Reads the token's binary layout, refusing anything truncated or oversized.
 private struct ByteReader {
     let bytes: [UInt8]
+    /// Whether string lengths are varints (version 3) or one byte (version 2).
+    let varintLengths: Bool
     var position = 0
 
     var isAtEnd: Bool { position == bytes.count }
@@ -235,9 +242,10 @@ private struct ByteReader {
     }
 
     mutating func string() -> String? {
-        guard let count = byte(), position + Int(count) <= bytes.count else { return nil }
-        defer { position += Int(count) }
-        return String(validating: bytes[position..<position + Int(count)], as: UTF8.self)
+        guard let length = varintLengths ? varint() : byte().map(UInt64.init), length <= UInt64(bytes.count - position) else { return nil }
+        let count = Int(length)
+        defer { position += count }
+        return String(validating: bytes[position..<position + count], as: UTF8.self)
     }
 }
 
@@ -268,13 +276,56 @@ public enum Base64URL {
         return String(decoding: output, as: UTF8.self)
     }
 
-    public static func decode(_ text: String) -> [UInt8]? {
-        guard text.utf8.allSatisfy({ byte in
-            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
-                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_")
-        }) else { return nil }
-        var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while standard.utf8.count % 4 != 0 { standard += "=" }
-        return Data(base64Encoded: standard).map(Array.init)
+    /// Decodes unpadded base64url from a table. Accepts what `encode` writes and also
+    /// texts whose unused final bits are not zero (several texts for the same bytes);
+    /// `decodeCanonical` refuses those.
+    public static func decode(_ text: String) -> [UInt8]? { decode(text, canonical: false) }
+
+    /// Decodes only the one text `encode` writes for the bytes: unpadded, with the unused
+    /// bits of the last character zero. A verifier uses it so that a signature has one spelling.
+    public static func decodeCanonical(_ text: String) -> [UInt8]? { decode(text, canonical: true) }
+
+    private static let values: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (index, byte) in alphabet.enumerated() { table[Int(byte)] = UInt8(index) }
+        return table
+    }()
+
+    private static func decode(_ text: String, canonical: Bool) -> [UInt8]? {
+        var text = text
+        return text.withUTF8 { decode($0, canonical: canonical) }
+    }
+
+    private static func decode(_ input: UnsafeBufferPointer<UInt8>, canonical: Bool) -> [UInt8]? {
+        let remainder = input.count % 4
+        guard remainder != 1 else { return nil }
+        var output: [UInt8] = []
+        output.reserveCapacity(input.count * 3 / 4)
+        var chunk: UInt32 = 0
+        var filled = 0
+        for byte in input {
+            let value = values[Int(byte)]
+            guard value != 0xFF else { return nil }
+            chunk = chunk << 6 | UInt32(value)
+            filled += 1
+            if filled == 4 {
+                output.append(UInt8(chunk >> 16 & 0xFF))
+                output.append(UInt8(chunk >> 8 & 0xFF))
+                output.append(UInt8(chunk & 0xFF))
+                chunk = 0
+                filled = 0
+            }
+        }
+        switch filled {
+        case 2:
+            if canonical && chunk & 0xF != 0 { return nil }
+            output.append(UInt8(chunk >> 4 & 0xFF))
+        case 3:
+            if canonical && chunk & 0x3 != 0 { return nil }
+            output.append(UInt8(chunk >> 10 & 0xFF))
+            output.append(UInt8(chunk >> 2 & 0xFF))
+        default: break
+        }
+        return output
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import VickreyCore
 import VickreyLedger
@@ -87,17 +88,28 @@ public final class LedgerStore: Sendable {
         } catch { throw CampaignStore.map(error) }
     }
 
-    /// Calls `body` with every record (with an event at or after `since`, if given), in
-    /// order, from one consistent snapshot, without holding them all in memory.
-    public func forEachRecord(since: Instant? = nil, _ body: (LedgerRecord) throws -> Void) throws(StoreError) {
+    /// Calls `body` with every record in `window`, in order, from one consistent snapshot,
+    /// without holding them all in memory.
+    public func forEachRecord(in window: ExportWindow = .all, _ body: (LedgerRecord) throws -> Void) throws(StoreError) {
         do {
             try pool.read { db in
-                let cursor = try Row.fetchCursor(
-                    db, sql: "\(Self.select) WHERE event_time_ms >= ? ORDER BY seq", arguments: [since?.millisecondsSinceEpoch ?? Int64.min]
-                )
+                let first = try window.since.map { try Self.firstSeq(db, atOrAfter: $0) } ?? 1
+                let end = try window.until.map { try Self.firstSeq(db, atOrAfter: $0) } ?? Int64.max
+                let cursor = try Row.fetchCursor(db, sql: "\(Self.select) WHERE seq >= ? AND seq < ? ORDER BY seq", arguments: [first, end])
                 while let row = try cursor.next() { try body(try Self.record(row)) }
             }
         } catch { throw CampaignStore.map(error) }
+    }
+
+    /// Where an export made at `time` cuts the chain: the first record whose event time is
+    /// at or after it (one past the last record when there is none). Event times can step
+    /// back by a millisecond between records committed together, so a cut by time alone
+    /// could leave a record out between two it keeps; a cut by sequence never does.
+    static func firstSeq(_ db: Database, atOrAfter time: Instant) throws -> Int64 {
+        if let seq = try Int64.fetchOne(db, sql: "SELECT MIN(seq) FROM ledger WHERE event_time_ms >= ?", arguments: [time.millisecondsSinceEpoch]) {
+            return seq
+        }
+        return try tail(db).seq + 1
     }
 
     /// Lifetime billed spend per campaign: the sum of billed records' charges.
@@ -151,7 +163,7 @@ public final class LedgerStore: Sendable {
             throw StoreError(.database, "ledger record \(row[0] as Int64) has an unknown kind or pricing")
         }
         let event = LedgerEvent(
-            kind: kind, billed: row[2], reason: row[3], impressionID: row[4], requestID: row[5],
+            kind: kind, billed: row[2], reason: row[3], impressionID: row[4], requestID: try exactText(row[5]),
             campaignID: CampaignID(unchecked: row[6]), advertiserID: AdvertiserID(unchecked: row[7]),
             creativeID: CreativeID(unchecked: row[8]), placementID: PlacementID(unchecked: row[9]), pricing: pricing,
             clearingECPM: Micros(row[11]), charge: Nanos(row[12]), eventTime: Instant(millisecondsSinceEpoch: row[13])
@@ -159,14 +171,44 @@ public final class LedgerStore: Sendable {
         return LedgerRecord(seq: row[0], event: event, prevHash: row[14], hash: row[15], keyID: row[16], signature: row[17])
     }
 
+    /// A text column read back byte for byte, whether it was stored as a blob (its exact
+    /// UTF-8 bytes) or as text by an earlier version.
+    private static func exactText(_ value: DatabaseValue) throws -> String {
+        switch value.storage {
+        case .blob(let data):
+            guard let text = String(validating: data, as: UTF8.self) else { throw StoreError(.database, "a ledger text field is not UTF-8") }
+            return text
+        case .string(let text): return text
+        default: throw StoreError(.database, "a ledger text field holds neither text nor bytes")
+        }
+    }
+
     private static func arguments(_ record: LedgerRecord) -> StatementArguments {
         let e = record.event
         return [
-            record.seq, e.kind.rawValue, e.billed, e.reason, e.impressionID, e.requestID, e.campaignID.rawValue, e.advertiserID.rawValue,
+            // The request id is the one field a client chooses: stored as its exact UTF-8
+            // bytes (SQLite text bound by GRDB would end at a NUL).
+            record.seq, e.kind.rawValue, e.billed, e.reason, e.impressionID, Data(e.requestID.utf8), e.campaignID.rawValue, e.advertiserID.rawValue,
             e.creativeID.rawValue, e.placementID.rawValue, e.pricing.rawValue, e.clearingECPM.value, e.charge.value,
             e.eventTime.millisecondsSinceEpoch, record.prevHash, record.hash, record.keyID, record.signature,
         ]
     }
+}
+
+/// Which records an export takes, cut by sequence number at two times: from the first
+/// record whose event time is at or after `since` (the start of the chain without it) up
+/// to, not including, the first at or after `until` (the end without it). Exports of
+/// consecutive windows (`until` of one = `since` of the next) join exactly.
+public struct ExportWindow: Hashable, Sendable {
+    public var since: Instant?
+    public var until: Instant?
+
+    public init(since: Instant? = nil, until: Instant? = nil) {
+        self.since = since
+        self.until = until
+    }
+
+    public static let all = ExportWindow()
 }
 
 /// One campaign's delivery on one UTC day, summed from the ledger.

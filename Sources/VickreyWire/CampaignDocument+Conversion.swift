@@ -172,7 +172,7 @@ extension TargetingDocument {
         case "countries": "ISO 3166-1 alpha-2 country code"
         case "devices": "device type (mobile, tablet, desktop, ctv)"
         case "os": "operating system (ios, android, windows, macos, linux, other)"
-        default: "keyword (1–64 bytes, no control characters)"
+        default: "keyword (1–64 characters, no control characters)"
         }
     }
 }

@@ -43,8 +43,10 @@ public enum CountryCodes {
     public static func alpha3(for country: CountryCode) -> String? { alpha3ByAlpha2[country.rawValue] }
 
     /// The alpha-2 code for an alpha-3 code (any case); a two-letter code is taken as it
-    /// is (upper-cased); nil for anything else or an unknown alpha-3 code.
+    /// is (upper-cased); nil for anything else or an unknown alpha-3 code. Only ASCII
+    /// letters count (so no upper-casing can turn another script into a code).
     public static func country(_ code: String) -> CountryCode? {
+        guard code.utf8.allSatisfy({ (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) }) else { return nil }
         let upper = code.uppercased()
         switch upper.utf8.count {
         case 3: return alpha2ByAlpha3[upper].flatMap(CountryCode.init)
@@ -52,4 +54,13 @@ public enum CountryCodes {
         default: return nil
         }
     }
+
+    /// A regular expression (ECMA 262, for the OpenAPI document) matching exactly the
+    /// texts `country(_:)` accepts: two ASCII letters, or an assigned alpha-3 code, in any case.
+    public static let pattern: String = {
+        let alpha3 = alpha2ByAlpha3.keys.sorted().map { code in
+            code.map { "[\($0)\($0.lowercased())]" }.joined()
+        }
+        return "^([A-Za-z]{2}|" + alpha3.joined(separator: "|") + ")$"
+    }()
 }

@@ -147,6 +147,16 @@ public struct JSONReader {
         return try readRawString(maximumBytes: maximumBytes)
     }
 
+    /// A string of at most `maximumCharacters` Unicode scalars (what JSON Schema's
+    /// `maxLength` counts), so at most four times as many bytes.
+    public mutating func readString(maximumCharacters: Int) throws(FieldError) -> String {
+        let text = try readString(maximumBytes: maximumCharacters * 4)
+        if text.utf8.count > maximumCharacters, text.unicodeScalars.count > maximumCharacters {
+            throw fieldError("longer than \(maximumCharacters) characters")
+        }
+        return text
+    }
+
     public mutating func readBool() throws(FieldError) -> Bool {
         skipWhitespace()
         switch peek() {

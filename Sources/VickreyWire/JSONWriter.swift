@@ -18,6 +18,12 @@ public struct JSONWriter {
         bytes.append(UInt8(ascii: ":"))
     }
 
+    /// Appends `"key":` for a key known only at run time (written escaped).
+    public mutating func key(named key: String) {
+        string(key)
+        bytes.append(UInt8(ascii: ":"))
+    }
+
     public mutating func comma() { bytes.append(UInt8(ascii: ",")) }
 
     /// Appends a JSON string, escaping quotes, backslashes and control characters. Runs

@@ -29,15 +29,13 @@ public struct NativeAdRequest: Sendable, Hashable {
                 switch key {
                 case "request_id":
                     if try reader.readNull() { return }
-                    let id = try reader.readString(maximumBytes: limits.maximumIDBytes)
-                    guard !id.isEmpty else { throw reader.fieldError("must not be empty") }
-                    request.requestID = id
+                    request.requestID = try reader.readSignedID(maximumCharacters: limits.maximumIDCharacters)
                 case "user":
                     if try reader.readNull() { return }
                     try reader.readObject { reader, key throws(FieldError) in
                         guard key == "id" else { return try reader.skipValue() }
                         if try reader.readNull() { return }
-                        request.userID = try reader.readString(maximumBytes: limits.maximumIDBytes)
+                        request.userID = try reader.readUserID(limits: limits)
                     }
                 case "device":
                     if try reader.readNull() { return }
@@ -57,7 +55,7 @@ public struct NativeAdRequest: Sendable, Hashable {
                     try reader.readObject { reader, key throws(FieldError) in
                         guard key == "country" else { return try reader.skipValue() }
                         if try reader.readNull() { return }
-                        let text = try reader.readString(maximumBytes: 8)
+                        let text = try reader.readString(maximumCharacters: 8)
                         guard let country = CountryCodes.country(text) else {
                             throw reader.fieldError("'\(text)' is not an ISO 3166-1 country code (e.g. US)")
                         }
@@ -66,8 +64,8 @@ public struct NativeAdRequest: Sendable, Hashable {
                 case "keywords":
                     if try reader.readNull() { return }
                     try reader.readArray(maximumCount: limits.maximumKeywords) { reader, _ throws(FieldError) in
-                        let text = try reader.readString(maximumBytes: Keyword.maximumLength)
-                        guard let keyword = Keyword(text) else { throw reader.fieldError("must be 1–64 bytes without control characters") }
+                        let text = try reader.readString(maximumCharacters: Keyword.maximumLength)
+                        guard let keyword = Keyword(text) else { throw reader.fieldError("must be 1–64 characters without control characters") }
                         request.keywords.append(keyword)
                     }
                 case "placements":
@@ -108,7 +106,7 @@ public struct NativeAdRequest: Sendable, Hashable {
             case "sizes":
                 if try reader.readNull() { return }
                 try reader.readArray(maximumCount: limits.maximumSizes) { reader, _ throws(FieldError) in
-                    let text = try reader.readString(maximumBytes: 16)
+                    let text = try reader.readString(maximumCharacters: 16)
                     guard let size = AdSize(text) else { throw reader.fieldError("'\(text)' is not a size like 300x250 (1–10000 each side)") }
                     sizes.append(size)
                 }
@@ -129,7 +127,7 @@ public struct NativeAdRequest: Sendable, Hashable {
 
     private static func choice<Value: RawRepresentable & CaseIterable>(_ reader: inout JSONReader, _ type: Value.Type) throws(FieldError) -> Value
     where Value.RawValue == String {
-        let text = try reader.readString(maximumBytes: 32)
+        let text = try reader.readString(maximumCharacters: 32)
         guard let value = Value(rawValue: text) else {
             throw reader.fieldError("'\(text)' is not one of: \(Value.allCases.map(\.rawValue).joined(separator: ", "))")
         }

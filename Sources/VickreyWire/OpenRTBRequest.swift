@@ -56,8 +56,7 @@ private struct OpenRTBParser {
             try reader.readObject { reader, key throws(FieldError) in
                 switch key {
                 case "id":
-                    request.id = try reader.readString(maximumBytes: limits.maximumIDBytes)
-                    guard !request.id.isEmpty else { throw reader.fieldError("must not be empty") }
+                    request.id = try reader.readSignedID(maximumCharacters: limits.maximumIDCharacters)
                     sawID = true
                 case "imp":
                     sawImp = true
@@ -99,7 +98,7 @@ private struct OpenRTBParser {
                             request.device = Self.deviceType(try reader.readInteger())
                         case "os":
                             if try reader.readNull() { return }
-                            request.operatingSystem = Self.operatingSystem(try reader.readString(maximumBytes: limits.maximumTextBytes))
+                            request.operatingSystem = Self.operatingSystem(try reader.readString(maximumCharacters: limits.maximumTextCharacters))
                         case "w", "h", "ppi", "pxratio": try nonNegativeNumber(&reader)
                         case "geo":
                             if let country = try parseGeo(&reader) { request.country = country }
@@ -112,7 +111,7 @@ private struct OpenRTBParser {
                         switch field {
                         case "id":
                             if try reader.readNull() { return }
-                            request.userID = try reader.readString(maximumBytes: limits.maximumIDBytes)
+                            request.userID = try reader.readUserID(limits: limits)
                         case "keywords": request.keywords += try keywordList(&reader)
                         case "kwarray": request.keywords += try keywordArray(&reader)
                         case "geo": userCountry = try parseGeo(&reader)
@@ -132,7 +131,7 @@ private struct OpenRTBParser {
                 case "cur":
                     if try reader.readNull() { return }
                     try reader.readArray(maximumCount: 32) { reader, _ throws(FieldError) in
-                        request.currencies.append(try reader.readString(maximumBytes: 8).uppercased())
+                        request.currencies.append(try reader.readString(maximumCharacters: 8).uppercased())
                     }
                 case "regs":
                     if try reader.readNull() { return }
@@ -167,12 +166,12 @@ private struct OpenRTBParser {
         try reader.readObject { reader, key throws(FieldError) in
             switch key {
             case "id":
-                impression.id = try reader.readString(maximumBytes: limits.maximumIDBytes)
+                impression.id = try reader.readString(maximumCharacters: limits.maximumIDCharacters)
                 guard !impression.id.isEmpty else { throw reader.fieldError("must not be empty") }
                 sawID = true
             case "tagid":
                 if try reader.readNull() { return }
-                impression.tagID = try reader.readString(maximumBytes: limits.maximumTextBytes)
+                impression.tagID = try reader.readString(maximumCharacters: limits.maximumTextCharacters)
             case "banner":
                 if try reader.readNull() { return }
                 mediaTypes += 1
@@ -193,12 +192,12 @@ private struct OpenRTBParser {
             case "bidfloor":
                 if try reader.readNull() { return }
                 let text = try reader.readNumber()
-                guard !text.hasPrefix("-") else { throw reader.fieldError("must be zero or more") }
+                guard !DecimalText.isNegative(text) else { throw reader.fieldError("must be zero or more") }
                 guard let micros = DecimalText.micros(fromCurrency: text) else { throw reader.fieldError("is too large") }
                 impression.floor = micros
             case "bidfloorcur":
                 if try reader.readNull() { return }
-                impression.floorCurrency = try reader.readString(maximumBytes: 8).uppercased()
+                impression.floorCurrency = try reader.readString(maximumCharacters: 8).uppercased()
             case "pmp":
                 if try reader.readNull() { return }
                 try reader.readObject { reader, field throws(FieldError) in
@@ -213,7 +212,7 @@ private struct OpenRTBParser {
                         try reader.readArray(maximumCount: 100) { reader, _ throws(FieldError) in
                             var dealID: String?
                             try reader.readObject { reader, field throws(FieldError) in
-                                if field == "id" { dealID = try reader.readString(maximumBytes: limits.maximumIDBytes) } else { try reader.skipValue() }
+                                if field == "id" { dealID = try reader.readString(maximumCharacters: limits.maximumIDCharacters) } else { try reader.skipValue() }
                             }
                             guard let dealID, !dealID.isEmpty else { throw reader.fieldError("id", "is required") }
                         }
@@ -285,7 +284,7 @@ private struct OpenRTBParser {
     private func nonNegativeNumber(_ reader: inout JSONReader) throws(FieldError) {
         if try reader.readNull() { return }
         let text = try reader.readNumber()
-        guard !text.hasPrefix("-") else { throw reader.fieldError("must be a positive number") }
+        guard !DecimalText.isNegative(text) else { throw reader.fieldError("must be zero or more") }
     }
 
     private func nonNegativeFields(_ reader: inout JSONReader, _ fields: Set<String>) throws(FieldError) {
@@ -301,7 +300,7 @@ private struct OpenRTBParser {
             switch field {
             case "country":
                 if try reader.readNull() { return }
-                country = CountryCodes.country(try reader.readString(maximumBytes: 16))
+                country = CountryCodes.country(try reader.readString(maximumCharacters: 16))
             case "accuracy": try nonNegativeNumber(&reader)
             default: try reader.skipValue()
             }
@@ -312,7 +311,7 @@ private struct OpenRTBParser {
     /// OpenRTB `keywords`: a comma-separated string. Invalid entries are skipped.
     private func keywordList(_ reader: inout JSONReader) throws(FieldError) -> [Keyword] {
         if try reader.readNull() { return [] }
-        let text = try reader.readString(maximumBytes: limits.maximumTextBytes)
+        let text = try reader.readString(maximumCharacters: limits.maximumTextCharacters)
         return text.split(separator: ",").prefix(limits.maximumKeywords).compactMap {
             Keyword(String($0.drop(while: { $0 == " " })).trimmingTrailingSpaces)
         }
@@ -323,7 +322,7 @@ private struct OpenRTBParser {
         if try reader.readNull() { return [] }
         var keywords: [Keyword] = []
         try reader.readArray(maximumCount: limits.maximumKeywords) { reader, _ throws(FieldError) in
-            if let keyword = Keyword(try reader.readString(maximumBytes: limits.maximumTextBytes)) { keywords.append(keyword) }
+            if let keyword = Keyword(try reader.readString(maximumCharacters: limits.maximumTextCharacters)) { keywords.append(keyword) }
         }
         return keywords
     }

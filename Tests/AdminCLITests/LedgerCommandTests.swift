@@ -52,39 +52,101 @@ struct LedgerCommandTests {
         #expect(csv.output.split(separator: "\n").count == 13)
     }
 
-    enum Tampering: String, CaseIterable, Sendable { case deleteLine4, alterCharge6, reorder5And6, resignWithUnknownKey7, truncateFirst }
+    /// Every way an outside party was found to alter an export, and what `ledger verify`
+    /// must say about it (exit 2 in every case).
+    enum Tampering: String, CaseIterable, Sendable {
+        case deleteLine4, deleteLines4And5, deleteLines2And7, alterCharge6, reorder5And6, duplicateLine3, resignWithUnknownKey7
+        case truncateFirst, secondChargeKey, seqAsDecimal, emptyReason, nonCanonicalSignature, unknownField, csvAlteredCharge
+    }
 
     @Test(arguments: Tampering.allCases)
     func aTamperedExportFailsAtTheRightRecord(_ tampering: Tampering) async throws {
         try await record(10)
         var lines = await export()
-        let expected: String
+        var fileName = "tampered.jsonl"
+        var expected: [String]
         switch tampering {
         case .deleteLine4:
             lines.remove(at: 3)
-            expected = "record seq 4: expected seq 4 but found seq 5"
+            expected = ["1 problem(s)", "record seq 4: record 4 is missing (deleted)"]
+        case .deleteLines4And5:
+            lines.removeSubrange(3...4)
+            expected = ["1 problem(s)", "record seq 4: records 4–5 (2 records) are missing (deleted)"]
+        case .deleteLines2And7:
+            lines.remove(at: 6)
+            lines.remove(at: 1)
+            expected = ["2 problem(s)", "record seq 2: record 2 is missing (deleted)", "record seq 7: record 7 is missing (deleted)"]
         case .alterCharge6:
             lines[5] = lines[5].replacingOccurrences(of: #""charge_nanos":2000000"#, with: #""charge_nanos":2000001"#)
                 .replacingOccurrences(of: #""charge_nanos":300000000"#, with: #""charge_nanos":300000001"#)
-            expected = "record seq 6: hash does not match"
+            expected = ["1 problem(s)", "record seq 6: hash does not match"]
         case .reorder5And6:
             lines.swapAt(4, 5)
-            expected = "record seq 5: expected seq 5 but found seq 6"
+            expected = ["1 problem(s)", "record seq 5: out of order: found after seq 6"]
+        case .duplicateLine3:
+            lines.insert(lines[2], at: 3)
+            expected = ["1 problem(s)", "record seq 3: repeated"]
         case .resignWithUnknownKey7:
             var record = try LedgerExport.parse(jsonLine: lines[6])
             record.event.charge = .zero
             let forger = try SigningKeyring.loadOrCreate(directory: cli.directory.appendingPathComponent("forger").path).0
             record = try LedgerRecord.seal(record.event, seq: 7, prevHash: record.prevHash, keyID: forger.currentID, signingKey: forger.current.privateKey)
             lines[6] = LedgerExport.jsonLine(record)
-            expected = "record seq 7: signed with unknown key '\(forger.currentID)'"
+            expected = ["record seq 7: signed with unknown key '\(forger.currentID)'"]
         case .truncateFirst:
             lines.removeFirst()
-            expected = "record seq 1: expected seq 1 but found seq 2"
+            expected = ["record seq 1: the export starts at seq 2, not 1", "verify it with --partial"]
+        case .secondChargeKey:
+            // Python and JavaScript keep the last of two keys: billing would read 1.
+            lines[2] = lines[2].replacingOccurrences(of: #","event_time""#, with: #","charge_nanos":1,"event_time""#)
+            expected = ["line 3 is not a ledger record: charge_nanos: appears twice"]
+        case .seqAsDecimal:
+            lines[3] = lines[3].replacingOccurrences(of: #"{"seq":4,"#, with: #"{"seq":4.0,"#)
+            expected = ["line 4 is not a ledger record: seq: must be an integer written in canonical form"]
+        case .emptyReason:
+            lines[4] = lines[4].replacingOccurrences(of: #""reason":"daily_budget_exhausted""#, with: #""reason":"""#)
+            expected = ["line 5 is not a ledger record: reason: must be null or a non-empty string"]
+        case .nonCanonicalSignature:
+            var record = try LedgerExport.parse(jsonLine: lines[7])
+            var spelling = Array(record.signature.utf8)
+            let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+            spelling[spelling.count - 1] = alphabet[alphabet.firstIndex(of: spelling[spelling.count - 1])! ^ 1]
+            record.signature = String(decoding: spelling, as: UTF8.self)
+            lines[7] = LedgerExport.jsonLine(record)
+            expected = ["record seq 8: sig is not the canonical base64url"]
+        case .unknownField:
+            lines[1] = lines[1].replacingOccurrences(of: #"{"seq":2,"#, with: #"{"seq":2,"discount_nanos":5,"#)
+            expected = ["line 2 is not a ledger record: discount_nanos: is not a ledger field"]
+        case .csvAlteredCharge:
+            let csv = await cli.run("ledger", "export", "--format", "csv").output
+            lines = csv.split(separator: "\n").map(String.init)
+            lines[6] = lines[6].replacingOccurrences(of: ",2000000,2026", with: ",2000001,2026").replacingOccurrences(of: ",300000000,2026", with: ",300000001,2026")
+            fileName = "tampered.csv"
+            expected = ["1 problem(s)", "record seq 6: hash does not match"]
         }
-        let file = cli.file("tampered.jsonl", lines.joined(separator: "\n"))
+        let file = cli.file(fileName, lines.joined(separator: "\n"))
         let result = await cli.run(["ledger", "verify", file, "--keys", keysPath], database: false)
         #expect(result.status == 2)
-        #expect(result.error.contains(expected), "\(result.error)")
+        for phrase in expected { #expect(result.error.contains(phrase), "\(result.error)") }
+    }
+
+    @Test func aCSVExportVerifiesAndAWindowedExportVerifiesWithPartial() async throws {
+        try await record(10)
+        let csv = await cli.run("ledger", "export", "--format", "csv")
+        let file = cli.file("ledger.csv", csv.output)
+        let verified = await cli.run(["ledger", "verify", file, "--keys", keysPath], database: false)
+        #expect(verified.status == 0, "\(verified.error)")
+        #expect(verified.output.hasPrefix("verified 10 records"))
+        // Events are an hour apart from 2026-11-27T00:00Z: records 4… from 03:00.
+        let since = await cli.run("ledger", "export", "--since", "2026-11-27T03:00:00Z")
+        let sinceFile = cli.file("since.jsonl", since.output)
+        let refused = await cli.run(["ledger", "verify", sinceFile, "--keys", keysPath], database: false)
+        #expect(refused.status == 2)
+        #expect(refused.error.contains("the export starts at seq 4, not 1"))
+        #expect(refused.error.contains("--partial"))
+        let partial = await cli.run(["ledger", "verify", sinceFile, "--partial", "--keys", keysPath], database: false)
+        #expect(partial.status == 0, "\(partial.error)")
+        #expect(partial.output.hasPrefix("verified 7 records"))
     }
 
     @Test func rotationKeepsOldRecordsVerifiableAndJWKSListsEveryKey() async throws {

@@ -11,7 +11,7 @@ struct LedgerExportTests {
     @Test func jsonLinesRoundTripExactly() throws {
         let records = signer.chain(15)
         let lines = records.map(LedgerExport.jsonLine)
-        let back = try lines.map(LedgerExport.parse(jsonLine:))
+        let back = try lines.map { try LedgerExport.parse(jsonLine: $0) }
         #expect(back == records)
         #expect(LedgerFixtures.verify(back, keys: signer.publicKeys) == nil)
         // Fields in the contract's order, nulls for reason when billed.
@@ -28,14 +28,86 @@ struct LedgerExportTests {
         #expect(LedgerExport.csvHeader.split(separator: ",").count == 18)
     }
 
-    @Test(arguments: [
-        (#"{"seq":"1"}"#, "seq: wrong type"),
-        (#"{"seq":1}"#, "kind: missing"),
-        ("not json", "not valid JSON"),
-    ])
-    func badLinesAreNamed(line: String, message: String) {
+    @Test func csvRoundTripsExactlyThroughTheReader() throws {
+        var records = signer.chain(12)
+        // A request id that needs quoting in every way CSV allows.
+        records[3] = signer.seal(
+            LedgerEvent(
+                kind: .impression, billed: true, reason: nil, impressionID: records[3].event.impressionID,
+                requestID: "a,\"b\" c ✓ é", campaignID: records[3].event.campaignID, advertiserID: records[3].event.advertiserID,
+                creativeID: records[3].event.creativeID, placementID: records[3].event.placementID, pricing: .cpm,
+                clearingECPM: Micros(1), charge: Nanos(1), eventTime: records[3].event.eventTime
+            ),
+            seq: 4, prevHash: records[2].hash
+        )
+        records = Array(records[..<4]) + signer.chain(8, startingAt: 5, after: records[3].hash)
+        let text = ([LedgerExport.csvHeader] + records.map(LedgerExport.csvLine)).joined(separator: "\r\n") + "\r\n"
+        #expect(LedgerCSVReader.looksLikeCSV(Array(text.utf8)))
+        var reader = try LedgerCSVReader(Array(text.utf8))
+        var back: [LedgerRecord] = []
+        while let record = try reader.next() { back.append(record) }
+        #expect(back == records)
+        #expect(LedgerFixtures.verify(back, keys: signer.publicKeys) == nil)
+    }
+
+    /// Lines that parse in some JSON reader but do not say what was signed, and the
+    /// field each must be refused for.
+    static let refusedLines: [(name: String, edit: @Sendable (String) -> String, field: String?, phrase: String)] = [
+        ("a second charge_nanos key", { $0.replacingOccurrences(of: #","event_time""#, with: #","charge_nanos":999,"event_time""#) },
+         "charge_nanos", "appears twice"),
+        ("seq as 1.0", { $0.replacingOccurrences(of: #"{"seq":1,"#, with: #"{"seq":1.0,"#) }, "seq", "canonical"),
+        ("seq as 1e0", { $0.replacingOccurrences(of: #"{"seq":1,"#, with: #"{"seq":1e0,"#) }, "seq", "canonical"),
+        ("charge as -0", { $0.replacingOccurrences(of: #""charge_nanos":1234567"#, with: #""charge_nanos":-0"#) }, "charge_nanos", "canonical"),
+        ("seq as a string", { $0.replacingOccurrences(of: #"{"seq":1,"#, with: #"{"seq":"1","#) }, "seq", "expected a number"),
+        ("billed as a string", { $0.replacingOccurrences(of: #""billed":true"#, with: #""billed":"true""#) }, "billed", "expected true or false"),
+        ("reason as an empty string", { $0.replacingOccurrences(of: #""reason":null"#, with: #""reason":"""#) }, "reason", "non-empty"),
+        ("reason on a billed record", { $0.replacingOccurrences(of: #""reason":null"#, with: #""reason":"test""#) }, "reason", "null when billed"),
+        ("an unknown field", { $0.replacingOccurrences(of: #"{"seq":1,"#, with: #"{"seq":1,"discount":5,"#) }, "discount", "not a ledger field"),
+        ("a missing field", { $0.replacingOccurrences(of: #","pricing":"cpm""#, with: "") }, "pricing", "missing"),
+        ("an upper-case hash", { line in
+            let hash = line.range(of: #""hash":""#)!.upperBound
+            return line.replacingCharacters(in: hash..<line.index(hash, offsetBy: 64), with: String(line[hash..<line.index(hash, offsetBy: 64)]).uppercased())
+        }, "hash", "lowercase hex"),
+        ("a time without milliseconds", { $0.replacingOccurrences(of: ".000Z", with: "Z") }, "event_time", "YYYY"),
+        ("a kind nobody knows", { $0.replacingOccurrences(of: #""kind":"impression""#, with: #""kind":"view""#) }, "kind", "impression or click"),
+        ("trailing content", { $0 + "x" }, nil, "not valid JSON"),
+        ("not JSON at all", { _ in "not json" }, nil, "not a JSON object"),
+    ]
+
+    @Test(arguments: refusedLines.indices)
+    func linesThatDoNotSayWhatWasSignedAreRefused(_ index: Int) throws {
+        let (name, edit, field, phrase) = Self.refusedLines[index]
+        let line = LedgerExport.jsonLine(signer.chain(1)[0])
+        #expect((try? LedgerExport.parse(jsonLine: line)) != nil)
+        let edited = edit(line)
+        #expect(edited != line, "\(name): the edit did not apply")
+        do {
+            _ = try LedgerExport.parse(jsonLine: edited)
+            Issue.record("\(name) was accepted")
+        } catch {
+            #expect(error.field == field, "\(name): \(error)")
+            #expect(error.message.contains(phrase), "\(name): \(error)")
+        }
+    }
+
+    @Test func unknownFieldsCanBeAllowedOnRequest() throws {
+        let record = signer.chain(1)[0]
+        let line = LedgerExport.jsonLine(record).replacingOccurrences(of: #"{"seq":1,"#, with: #"{"seq":1,"server_note":"x","#)
         #expect(throws: LedgerFormatError.self) { try LedgerExport.parse(jsonLine: line) }
-        do { _ = try LedgerExport.parse(jsonLine: line) } catch { #expect("\(error)".contains(message), "\(error)") }
+        #expect(try LedgerExport.parse(jsonLine: line, allowUnknownFields: true) == record)
+    }
+
+    @Test func csvCellsAreReadAsStrictlyAsJSON() throws {
+        let record = signer.chain(1)[0]
+        let cells = LedgerField.allCases.map { $0.value(in: record).text }
+        #expect(throws: Never.self) { try LedgerExport.parse(csvCells: cells) }
+        for (column, value, phrase) in [(0, "1.0", "integer"), (2, "True", "true or false"), (12, "+5", "integer"), (0, "01", "integer")] {
+            var bad = cells
+            bad[column] = value
+            #expect(throws: LedgerFormatError.self, "\(LedgerExport.columns[column]) = \(value)") { try LedgerExport.parse(csvCells: bad) }
+            do { _ = try LedgerExport.parse(csvCells: bad) } catch { #expect(error.message.contains(phrase)) }
+        }
+        #expect(throws: LedgerFormatError.self) { try LedgerExport.parse(csvCells: Array(cells.dropLast())) }
     }
 
     @Test func jwksRoundTripsAndFollowsRFC8037() throws {
@@ -57,6 +129,16 @@ struct LedgerExportTests {
                 .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
             #expect(Base64URL.encode(bytes) == expected)
             #expect(Base64URL.decode(expected) == bytes)
+            #expect(Base64URL.decodeCanonical(expected) == bytes)
         }
+        // The same 64 bytes spelt with non-zero unused bits: decodable, but not canonical.
+        let signature = Base64URL.encode((0..<64).map { UInt8($0) })
+        var respelt = Array(signature.utf8)
+        respelt[respelt.count - 1] += 1  // 'w' → 'x': only the four unused low bits change
+        let text = String(decoding: respelt, as: UTF8.self)
+        #expect(Base64URL.decode(text) == (0..<64).map { UInt8($0) })
+        #expect(Base64URL.decodeCanonical(text) == nil)
+        #expect(Base64URL.decode("A") == nil)
+        #expect(Base64URL.decode("AA=") == nil)
     }
 }

@@ -44,8 +44,8 @@ enum LedgerFixtures {
 
     static func verify(_ records: [LedgerRecord], keys: PublicKeySet, startingAt first: Int64? = 1) -> VerificationFailure? {
         var verifier = LedgerVerifier(keys: keys, startingAt: first)
-        for record in records { if let failure = verifier.check(record) { return failure } }
-        return nil
+        for record in records { verifier.check(record) }
+        return verifier.firstProblem
     }
 }
 

@@ -38,7 +38,7 @@ struct LedgerVerificationTests {
             expected = (1, "altered")
         case .reorder5And6:
             records.swapAt(4, 5)
-            expected = (5, "expected seq 5 but found seq 6")
+            expected = (5, "out of order: found after seq 6")
         case .resignRecord7WithUnknownKey:
             var event = records[6].event
             event.charge = Nanos(1)
@@ -53,7 +53,7 @@ struct LedgerVerificationTests {
             expected = (1, "missing")
         case .duplicateRecord2:
             records.insert(records[1], at: 2)
-            expected = (3, "out of order or repeated")
+            expected = (2, "repeated")
         case .recomputeHashAfterAltering8:
             records[7].event.billed = false
             records[7].hash = records[7].canonicalBytes.sha256Hex
@@ -62,6 +62,46 @@ struct LedgerVerificationTests {
         let failure = LedgerFixtures.verify(records, keys: signer.publicKeys)
         #expect(failure?.seq == expected.seq, "\(failure.map(\.description) ?? "verified")")
         #expect(failure?.problem.contains(expected.phrase) == true, "\(failure.map(\.description) ?? "verified")")
+    }
+
+    /// The whole report, not just the first problem: each tampering named once, as what it is.
+    @Test(arguments: [
+        ("two adjacent deletions", [3, 4], [] as [Int], [(4, "records 4–5 (2 records) are missing (deleted)")]),
+        ("two separate deletions", [1, 6], [], [(2, "record 2 is missing (deleted)"), (7, "record 7 is missing (deleted)")]),
+        ("a swapped pair", [], [4, 5], [(5, "out of order: found after seq 6")]),
+        ("the first three cut off", [0, 1, 2], [], [(1, "the export starts at seq 4, not 1: records 1–3 (3 records) are missing; an export made with --since starts later: verify it with --partial")]),
+    ] as [(String, [Int], [Int], [(Int64, String)])])
+    func theReportNamesEachTamperingOnce(name: String, deleted: [Int], swapped: [Int], expected: [(Int64, String)]) {
+        var records = signer.chain(10)
+        if swapped.count == 2 { records.swapAt(swapped[0], swapped[1]) }
+        for index in deleted.sorted(by: >) { records.remove(at: index) }
+        var verifier = LedgerVerifier(keys: signer.publicKeys)
+        for record in records { verifier.check(record) }
+        #expect(verifier.problems.map(\.seq) == expected.map(\.0), "\(name): \(verifier.problems)")
+        #expect(verifier.problems.map(\.problem) == expected.map(\.1), "\(name)")
+    }
+
+    @Test func anAlteredRecordWithARecomputedHashIsOneProblemNotTwo() {
+        var records = signer.chain(6)
+        records[2].event.charge = Nanos(1)
+        records[2].hash = records[2].canonicalBytes.sha256Hex
+        var verifier = LedgerVerifier(keys: signer.publicKeys)
+        for record in records { verifier.check(record) }
+        #expect(verifier.problems.count == 1, "\(verifier.problems)")
+        #expect(verifier.problems.first?.seq == 3)
+        #expect(verifier.verifiedCount == 5)
+    }
+
+    @Test func aSignatureSpeltNonCanonicallyIsRefused() {
+        var records = signer.chain(2)
+        var spelling = Array(records[1].signature.utf8)
+        // The last character carries four unused bits: setting one keeps the bytes, changes the text.
+        spelling[spelling.count - 1] = Base64URLAlphabet.respell(spelling[spelling.count - 1])
+        records[1].signature = String(decoding: spelling, as: UTF8.self)
+        #expect(Base64URL.decode(records[1].signature) == Base64URL.decode(signer.chain(2)[1].signature))
+        let failure = LedgerFixtures.verify(records, keys: signer.publicKeys)
+        #expect(failure?.seq == 2)
+        #expect(failure?.problem.contains("canonical base64url") == true, "\(failure.map(\.description) ?? "verified")")
     }
 
     @Test func everySingleByteOfTheSignedContentMatters() {
@@ -113,5 +153,16 @@ extension [UInt8] {
     var sha256Hex: String {
         // Recomputed independently of the library's own helper, with CryptoKit-style API.
         LedgerHash.hex(self)
+    }
+}
+
+/// The base64url alphabet, to spell a final character differently without changing its bytes.
+enum Base64URLAlphabet {
+    static let characters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// The character whose value differs from `character`'s only in its lowest bit.
+    static func respell(_ character: UInt8) -> UInt8 {
+        let value = characters.firstIndex(of: character)!
+        return characters[value ^ 1]
     }
 }

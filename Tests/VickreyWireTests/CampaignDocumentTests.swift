@@ -98,12 +98,14 @@ struct CampaignDocumentTests {
 
 @Suite("Exact currency amounts from JSON numbers")
 struct DecimalTextTests {
-    @Test(arguments: [("0.03", 30_000), ("0.85", 850_000), ("1", 1_000_000), ("2.5e-1", 250_000), ("0.0000001", 1), ("0", 0), ("1E2", 100_000_000)] as [(String, Int64)])
+    @Test(arguments: [("0.03", 30_000), ("0.85", 850_000), ("1", 1_000_000), ("2.5e-1", 250_000), ("0.0000001", 1), ("0", 0), ("1E2", 100_000_000),
+                       // Negative zero is zero; exponents past ±40 are below a micro (rounded up) or zero.
+                       ("-0", 0), ("-0.0", 0), ("-0e5", 0), ("1.5e-07", 1), ("1e-50", 1), ("0e99", 0), ("0.0e-99", 0)] as [(String, Int64)])
     func convertsExactlyRoundingUpPastSixDecimals(text: String, micros: Int64) {
         #expect(DecimalText.micros(fromCurrency: text) == Micros(micros))
     }
 
-    @Test(arguments: ["-1", "-0", "-0.0", "abc", "", "1e41", "1000000001"])
+    @Test(arguments: ["-1", "-0.001", "-1e-50", "abc", "", "1e41", "1e99", "1000000001"])
     func refusesNegativesGarbageAndOverflow(text: String) {
         #expect(DecimalText.micros(fromCurrency: text) == nil)
     }

@@ -63,8 +63,8 @@ public enum InvariantChecker {
         var checks: [InvariantCheck] = []
 
         var verifier = LedgerVerifier(keys: keys)
-        var failure: VerificationFailure?
-        for record in records where failure == nil { failure = verifier.check(record) }
+        for record in records { verifier.check(record) }
+        let failure = verifier.firstProblem
         checks.append(InvariantCheck(
             name: "every record verifies, chain intact", passed: failure == nil,
             detail: failure.map(\.description) ?? "\(verifier.verifiedCount) records verified against \(keys.keys.count) public key(s)"

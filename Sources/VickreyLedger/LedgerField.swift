@@ -1,0 +1,188 @@
+import VickreyCore
+
+/// The one declaration of a ledger record's fields: their names, order and JSON types.
+/// The canonical bytes, the JSON line, the CSV row and both readers are derived from it,
+/// so a field is added here and in `LedgerRecord`, and nowhere else.
+public enum LedgerField: String, CaseIterable, Sendable {
+    case seq, kind, billed, reason
+    case impressionID = "impression_id"
+    case requestID = "request_id"
+    case campaignID = "campaign_id"
+    case advertiserID = "advertiser_id"
+    case creativeID = "creative_id"
+    case placementID = "placement_id"
+    case pricing
+    case clearingECPM = "clearing_ecpm_micros"
+    case charge = "charge_nanos"
+    case eventTime = "event_time"
+    case prevHash = "prev_hash"
+    case hash, kid, sig
+
+    /// The JSON type a field's value must have.
+    public enum Shape: Sendable {
+        case integer, boolean, string
+        /// A non-empty string, or null.
+        case optionalString
+    }
+
+    public var shape: Shape {
+        switch self {
+        case .seq, .clearingECPM, .charge: .integer
+        case .billed: .boolean
+        case .reason: .optionalString
+        default: .string
+        }
+    }
+
+    /// Part of the bytes hashed and signed (all but `hash` and `sig`, which are computed from them).
+    public var isSigned: Bool { self != .hash && self != .sig }
+
+    /// The fields of the canonical bytes, in order.
+    public static let signed = allCases.filter(\.isSigned)
+
+    /// The field's value in `record`.
+    public func value(in record: LedgerRecord) -> LedgerValue {
+        let event = record.event
+        return switch self {
+        case .seq: .integer(record.seq)
+        case .kind: .string(event.kind.rawValue)
+        case .billed: .boolean(event.billed)
+        case .reason: event.reason.map(LedgerValue.string) ?? .null
+        case .impressionID: .string(event.impressionID)
+        case .requestID: .string(event.requestID)
+        case .campaignID: .string(event.campaignID.rawValue)
+        case .advertiserID: .string(event.advertiserID.rawValue)
+        case .creativeID: .string(event.creativeID.rawValue)
+        case .placementID: .string(event.placementID.rawValue)
+        case .pricing: .string(event.pricing.rawValue)
+        case .clearingECPM: .integer(event.clearingECPM.value)
+        case .charge: .integer(event.charge.value)
+        case .eventTime: .string(event.eventTime.rfc3339Milliseconds)
+        case .prevHash: .string(record.prevHash)
+        case .hash: .string(record.hash)
+        case .kid: .string(record.keyID)
+        case .sig: .string(record.signature)
+        }
+    }
+}
+
+/// A field's value as it is written: JSON integer, boolean, string or null.
+public enum LedgerValue: Hashable, Sendable {
+    case integer(Int64)
+    case boolean(Bool)
+    case string(String)
+    case null
+
+    /// The text of the value in the canonical bytes and in CSV: integers in decimal,
+    /// booleans as `true`/`false`, strings as they are, null as nothing.
+    public var text: String {
+        switch self {
+        case .integer(let value): String(value)
+        case .boolean(let value): value ? "true" : "false"
+        case .string(let value): value
+        case .null: ""
+        }
+    }
+}
+
+extension LedgerRecord {
+    /// Builds a record from one value per field, checking each one's type and syntax:
+    /// what a reader of an export calls once it has the values. Throws naming the field.
+    public init(values: [LedgerField: LedgerValue]) throws(LedgerFormatError) {
+        let reader = FieldValues(values: values)
+        let kindText = try reader.string(.kind)
+        guard let kind = BeaconKind(rawValue: kindText) else { throw LedgerFormatError(.kind, "must be impression or click, not '\(kindText)'") }
+        let pricingText = try reader.string(.pricing)
+        guard let pricing = Pricing(rawValue: pricingText) else { throw LedgerFormatError(.pricing, "must be cpm or cpc, not '\(pricingText)'") }
+        let timeText = try reader.string(.eventTime)
+        guard let time = Instant(canonicalRFC3339Milliseconds: timeText) else {
+            throw LedgerFormatError(.eventTime, "must be YYYY-MM-DDTHH:MM:SS.mmmZ, not '\(timeText)'")
+        }
+        let billed = try reader.boolean(.billed)
+        let reason = try reader.optionalString(.reason)
+        if billed, let reason { throw LedgerFormatError(.reason, "must be null when billed is true, not '\(reason)'") }
+        if !billed, reason == nil { throw LedgerFormatError(.reason, "must say why when billed is false") }
+        let seq = try reader.integer(.seq)
+        guard seq >= 1 else { throw LedgerFormatError(.seq, "must be 1 or more") }
+        let charge = try reader.integer(.charge)
+        guard charge >= 0 else { throw LedgerFormatError(.charge, "must not be negative") }
+        if !billed, charge != 0 { throw LedgerFormatError(.charge, "must be 0 when billed is false") }
+        let event = LedgerEvent(
+            kind: kind, billed: billed, reason: reason, impressionID: try reader.string(.impressionID),
+            requestID: try reader.string(.requestID), campaignID: try reader.id(.campaignID), advertiserID: try reader.id(.advertiserID),
+            creativeID: try reader.id(.creativeID), placementID: try reader.id(.placementID), pricing: pricing,
+            clearingECPM: Micros(try reader.integer(.clearingECPM)), charge: Nanos(charge), eventTime: time
+        )
+        let prevHash = try reader.hex(.prevHash)
+        let hash = try reader.hex(.hash)
+        let keyID = try reader.string(.kid)
+        guard !keyID.isEmpty else { throw LedgerFormatError(.kid, "must not be empty") }
+        self.init(seq: seq, event: event, prevHash: prevHash, hash: hash, keyID: keyID, signature: try reader.string(.sig))
+    }
+}
+
+/// Typed access to the values read for one record.
+private struct FieldValues {
+    let values: [LedgerField: LedgerValue]
+
+    func value(_ field: LedgerField) throws(LedgerFormatError) -> LedgerValue {
+        guard let value = values[field] else { throw LedgerFormatError(field, "missing") }
+        return value
+    }
+
+    func string(_ field: LedgerField) throws(LedgerFormatError) -> String {
+        guard case .string(let text) = try value(field) else { throw LedgerFormatError(field, "must be a string") }
+        return text
+    }
+
+    func optionalString(_ field: LedgerField) throws(LedgerFormatError) -> String? {
+        switch try value(field) {
+        case .null: return nil
+        case .string(let text) where !text.isEmpty: return text
+        case .string: throw LedgerFormatError(field, "must be null or a non-empty string, not \"\"")
+        default: throw LedgerFormatError(field, "must be a string or null")
+        }
+    }
+
+    func integer(_ field: LedgerField) throws(LedgerFormatError) -> Int64 {
+        guard case .integer(let number) = try value(field) else { throw LedgerFormatError(field, "must be an integer") }
+        return number
+    }
+
+    func boolean(_ field: LedgerField) throws(LedgerFormatError) -> Bool {
+        guard case .boolean(let flag) = try value(field) else { throw LedgerFormatError(field, "must be true or false") }
+        return flag
+    }
+
+    func id<ID: ValidatedIdentifier>(_ field: LedgerField) throws(LedgerFormatError) -> ID {
+        let text = try string(field)
+        guard let id = ID(text) else { throw LedgerFormatError(field, "'\(text)' is not a valid id") }
+        return id
+    }
+
+    /// 64 lowercase hex digits (a SHA-256).
+    func hex(_ field: LedgerField) throws(LedgerFormatError) -> String {
+        let text = try string(field)
+        guard text.utf8.count == 64, text.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else {
+            throw LedgerFormatError(field, "must be 64 lowercase hex digits")
+        }
+        return text
+    }
+}
+
+/// A line of an export that is not a ledger record, naming the field at fault.
+public struct LedgerFormatError: Error, CustomStringConvertible, Sendable {
+    public var field: String?
+    public var message: String
+    public var description: String { field.map { "\($0): \(message)" } ?? message }
+
+    init(_ field: LedgerField, _ message: String) {
+        self.field = field.rawValue
+        self.message = message
+    }
+
+    init(field: String?, _ message: String) {
+        self.field = field
+        self.message = message
+    }
+}

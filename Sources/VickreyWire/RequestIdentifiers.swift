@@ -1,0 +1,39 @@
+import Crypto
+
+extension JSONReader {
+    /// An id that is signed into the ledger (`request_id`, the OpenRTB `id`): 1 to
+    /// `maximumCharacters` characters with no control character (U+0000–U+001F), so that
+    /// the record it leads to reads back exactly as it was signed, whatever stores it.
+    public mutating func readSignedID(maximumCharacters: Int) throws(FieldError) -> String {
+        let id = try readString(maximumCharacters: maximumCharacters)
+        guard !id.isEmpty else { throw fieldError("must not be empty") }
+        if let control = id.utf8.first(where: { $0 < 0x20 }) {
+            let code = String(control, radix: 16, uppercase: true)
+            throw fieldError("must not contain control characters (found U+\(String(repeating: "0", count: 4 - code.count))\(code)); it is signed into the ledger")
+        }
+        return id
+    }
+
+    /// A user id: any string up to `RequestLimits.maximumUserIDCharacters`. Exchanges
+    /// send ids of several hundred bytes (cookie maps), so a long one is not refused:
+    /// past 128 bytes it is replaced by `UserKey.hashed` of it.
+    public mutating func readUserID(limits: RequestLimits) throws(FieldError) -> String {
+        let id = try readString(maximumCharacters: limits.maximumUserIDCharacters)
+        return id.utf8.count > 128 ? UserKey.hashed(id) : id
+    }
+}
+
+/// Fixed-length keys for long user ids.
+public enum UserKey {
+    /// `sha256:` and the lowercase hex SHA-256 of the id's UTF-8 bytes (71 characters):
+    /// the same id always gives the same key, so frequency caps stay exact.
+    public static func hashed(_ id: String) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = Array("sha256:".utf8)
+        for byte in SHA256.hash(data: Array(id.utf8)) {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
