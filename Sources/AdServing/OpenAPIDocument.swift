@@ -108,7 +108,7 @@ enum OpenAPIDocument {
             "geo": {"type": ["object", "null"], "properties": {"country": {"type": ["string", "null"], "pattern": "$COUNTRY_PATTERN",
               "description": "ISO 3166-1 alpha-2 (any two letters) or an assigned alpha-3 code, any case."}}},
             "keywords": {"type": ["array", "null"], "maxItems": 32, "items": {"$ref": "#/components/schemas/Keyword"}},
-            "placements": {"type": "array", "minItems": 1, "maxItems": 16,
+            "placements": {"type": "array", "minItems": 1, "maxItems": 16, "uniqueItems": true,
               "description": "Placement ids must be distinct within a request.",
               "items": {"type": "object", "required": ["id"], "properties": {
                 "id": {"$ref": "#/components/schemas/ID"},
@@ -145,13 +145,17 @@ enum OpenAPIDocument {
             "minbitrate": {"$ref": "#/components/schemas/NonNegative"}, "maxbitrate": {"$ref": "#/components/schemas/NonNegative"},
             "minduration": {"$ref": "#/components/schemas/NonNegative"}, "maxduration": {"$ref": "#/components/schemas/NonNegative"},
             "sequence": {"$ref": "#/components/schemas/NonNegative"}}},
+          "Audio": {"type": ["object", "null"], "properties": {
+            "minbitrate": {"$ref": "#/components/schemas/NonNegative"}, "maxbitrate": {"$ref": "#/components/schemas/NonNegative"},
+            "minduration": {"$ref": "#/components/schemas/NonNegative"}, "maxduration": {"$ref": "#/components/schemas/NonNegative"},
+            "sequence": {"$ref": "#/components/schemas/NonNegative"}}},
           "Imp": {"type": "object", "required": ["id"],
             "properties": {
               "id": {"type": "string", "minLength": 1, "maxLength": 128},
               "tagid": {"type": ["string", "null"], "maxLength": 1024, "description": "Our placement id."},
               "banner": {"oneOf": [{"$ref": "#/components/schemas/Banner"}, {"type": "null"}]},
               "video": {"$ref": "#/components/schemas/Video"},
-              "audio": {"$ref": "#/components/schemas/Video"},
+              "audio": {"$ref": "#/components/schemas/Audio"},
               "native": {},
               "bidfloor": {"type": ["number", "null"], "minimum": 0, "maximum": 1000000000, "description": "CPM in currency units."},
               "bidfloorcur": {"type": ["string", "null"], "maxLength": 8},
@@ -168,7 +172,7 @@ enum OpenAPIDocument {
           "BidRequest": {"type": "object", "required": ["id", "imp"],
             "properties": {
               "id": {"$ref": "#/components/schemas/SignedID"},
-              "imp": {"type": "array", "minItems": 1, "maxItems": 16, "items": {"$ref": "#/components/schemas/Imp"},
+              "imp": {"type": "array", "minItems": 1, "maxItems": 16, "uniqueItems": true, "items": {"$ref": "#/components/schemas/Imp"},
                       "description": "Imp ids must be distinct within a request."},
               "site": {"$ref": "#/components/schemas/Distribution"},
               "app": {"$ref": "#/components/schemas/Distribution"},

@@ -77,7 +77,7 @@ public struct JSONReader {
         while true {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw syntaxError("expected a key") }
-            let key = try readRawString(maximumBytes: 256)
+            let key = try readRawString(maximumBytes: 4_096)
             skipWhitespace()
             guard peek() == UInt8(ascii: ":") else { throw syntaxError("expected ':'") }
             position += 1
@@ -166,13 +166,43 @@ public struct JSONReader {
         }
     }
 
-    /// An integer that fits in `Int64` (no fraction, no exponent).
+    /// An integer that fits in `Int64`. As in JSON Schema, a number whose value is whole
+    /// counts as an integer whatever its spelling (`768.0`, `7.68e2`); `0.5` does not.
     public mutating func readInteger() throws(FieldError) -> Int64 {
         skipWhitespace()
         guard let first = peek(), first == UInt8(ascii: "-") || isDigit(first) else { throw typeError("expected an integer") }
         let text = try readNumberText()
-        guard let value = Int64(text) else { throw fieldError(text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) ? "expected an integer" : "integer out of range") }
-        return value
+        if let value = Int64(text) { return value }
+        switch Self.wholeValue(of: text) {
+        case .some(.some(let value)): return value
+        case .some(.none): throw fieldError("integer out of range")
+        case .none: throw fieldError("expected an integer")
+        }
+    }
+
+    /// The value of a JSON number's text when it is whole: nil when it has a fractional
+    /// part, `.some(nil)` when it is whole but outside `Int64`.
+    static func wholeValue(of text: String) -> Int64?? {
+        var mantissa = Substring(text)
+        var exponent = 0
+        if let e = mantissa.firstIndex(where: { $0 == "e" || $0 == "E" }) {
+            guard let parsed = Int(mantissa[mantissa.index(after: e)...]) else { return .some(nil) }
+            exponent = min(max(parsed, -400), 400)
+            mantissa = mantissa[..<e]
+        }
+        let negative = mantissa.hasPrefix("-")
+        if negative { mantissa = mantissa.dropFirst() }
+        let parts = mantissa.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        var digits = Array(parts[0] + (parts.count == 2 ? parts[1] : ""))
+        var pointAt = parts[0].count + exponent  // digits before the decimal point
+        while let last = digits.last, last == "0", digits.count > pointAt { digits.removeLast() }  // trailing fractional zeros
+        guard digits.count <= max(pointAt, 0) || digits.allSatisfy({ $0 == "0" }) else { return nil }
+        let whole = digits.drop(while: { $0 == "0" })
+        if whole.isEmpty { return .some(0) }
+        pointAt -= digits.count - whole.count
+        guard pointAt <= 19 else { return .some(nil) }
+        let text = String(whole) + String(repeating: "0", count: pointAt - whole.count)
+        return .some(Int64((negative ? "-" : "") + text))
     }
 
     /// The exact text of a JSON number (`0.03`, `-2`, `1e3`), for exact decimal conversion.

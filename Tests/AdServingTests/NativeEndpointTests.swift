@@ -4,6 +4,8 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
+import VickreyCore
+import VickreyStore
 
 @Suite("POST /v1/ads")
 struct NativeEndpointTests {
@@ -83,6 +85,10 @@ struct NativeEndpointTests {
         BadRequest(name: "bad country", body: #"{"geo":{"country":"Mars"},"placements":[{"id":"a"}]}"#, field: "geo.country"),
         BadRequest(name: "keywords not an array", body: #"{"keywords":"baking","placements":[{"id":"a"}]}"#, field: "keywords"),
         BadRequest(name: "over-long request id", body: #"{"request_id":"\#(String(repeating: "x", count: 129))","placements":[{"id":"a"}]}"#, field: "request_id"),
+        BadRequest(name: "request id with a NUL", body: #"{"request_id":"r-\u0000nul","placements":[{"id":"a"}]}"#, field: "request_id"),
+        BadRequest(name: "request id with a line feed", body: #"{"request_id":"r\n","placements":[{"id":"a"}]}"#, field: "request_id"),
+        BadRequest(name: "empty request id", body: #"{"request_id":"","placements":[{"id":"a"}]}"#, field: "request_id"),
+        BadRequest(name: "user id over 4096 characters", body: #"{"user":{"id":"\#(String(repeating: "u", count: 4_097))"},"placements":[{"id":"a"}]}"#, field: "user.id"),
         BadRequest(name: "over-long keyword", body: #"{"keywords":["\#(String(repeating: "k", count: 65))"],"placements":[{"id":"a"}]}"#, field: "keywords[0]"),
         BadRequest(name: "too many placements", body: #"{"placements":[\#((0..<17).map { #"{"id":"p\#($0)"}"# }.joined(separator: ","))]}"#, field: "placements"),
         BadRequest(name: "debug not a bool", body: #"{"debug":"yes","placements":[{"id":"a"}]}"#, field: "debug"),
@@ -108,6 +114,48 @@ struct NativeEndpointTests {
             let response = try await client.post("/v1/ads", json: big)
             #expect(response.status == .contentTooLarge)
             #expect(response.errorCode == "body_too_large")
+        }
+    }
+
+    /// Every control character is refused in a request id (it is signed into the
+    /// ledger), and named in the message.
+    @Test(arguments: 0..<0x20)
+    func everyControlCharacterInARequestIDIsRefused(_ code: Int) async throws {
+        let escaped = String(format: "\\u%04x", code)
+        try await harness.test { client in
+            let response = try await client.post("/v1/ads", json: #"{"request_id":"r\#(escaped)x","placements":[{"id":"a"}]}"#)
+            #expect(response.status == .badRequest)
+            #expect(response.errorField == "request_id")
+            let message = (response.object["error"] as? [String: Any])?["message"] as? String ?? ""
+            #expect(message.contains(String(format: "U+%04X", code)), "\(message)")
+        }
+    }
+
+    /// Exchanges send user ids of several hundred bytes: served, and capped as one user.
+    @Test func aLongUserIDIsServedAndCappedAsOneUser() async throws {
+        var capped = Campaigns.make("capped", advertiser: "a", bid: 1_000_000)
+        capped.frequencyCap = FrequencyCap(impressions: 1, windowSeconds: 3_600)
+        _ = try harness.store().importCampaigns([capped])
+        let cookieMap = String(repeating: "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=", count: 20)  // 720 bytes
+        try await harness.test { client in
+            let body = #"{"user":{"id":"\#(cookieMap)"},"placements":[{"id":"home_feed"}]}"#
+            let first = try await client.post("/v1/ads", json: body)
+            #expect(first.status == .ok)
+            #expect((first.object["ads"] as? [[String: Any]])?.count == 1)
+            let second = try await client.post("/v1/ads", json: body)
+            #expect((second.object["ads"] as? [[String: Any]])?.count == 0, "the cap of 1 must hold for the same long id")
+            let other = try await client.post("/v1/ads", json: #"{"user":{"id":"\#(cookieMap)x"},"placements":[{"id":"home_feed"}]}"#)
+            #expect((other.object["ads"] as? [[String: Any]])?.count == 1, "another long id is another user")
+        }
+    }
+
+    /// JSON Schema counts `768.0` as an integer; so does the server.
+    @Test func wholeNumbersWrittenWithAFractionAreIntegers() async throws {
+        try await harness.test { client in
+            let whole = try await client.post("/v1/ads", json: #"{"placements":[{"id":"a","floor_micros":5.0e5}]}"#)
+            #expect(whole.status == .ok)
+            let fractional = try await client.post("/v1/ads", json: #"{"placements":[{"id":"a","floor_micros":5.5}]}"#)
+            #expect(fractional.errorField == "placements[0].floor_micros")
         }
     }
 }

@@ -51,6 +51,9 @@ struct OpenRTBEndpointTests {
 
     @Test(arguments: [
         (#"{"imp":[{"id":"1","banner":{"w":1,"h":1}}]}"#, "id"),
+        (#"{"id":"r-\u0000nul","imp":[{"id":"1","banner":{"w":1,"h":1}}]}"#, "id"),
+        (#"{"id":"\u001f","imp":[{"id":"1","banner":{"w":1,"h":1}}]}"#, "id"),
+        (#"{"id":null,"imp":[{"id":"1","banner":{"w":1,"h":1}}]}"#, "id"),
         (#"{"id":"r","imp":[]}"#, "imp"),
         (#"{"id":"r"}"#, "imp"),
         (#"{"id":"r","imp":[{"id":"1","banner":{"w":1,"h":1}},{"id":"1","banner":{"w":1,"h":1}}]}"#, "imp[1].id"),

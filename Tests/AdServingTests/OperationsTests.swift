@@ -36,6 +36,22 @@ struct OperationsTests {
     }
 
     /// Each route's real responses must match the schema the document gives for them.
+    /// A known path asked with a method it does not answer: 405 and the methods it does.
+    @Test(arguments: [
+        ("/v1/ads", HTTPRequest.Method.get, "POST"), ("/healthz", .delete, "GET"), ("/openrtb2/auction", .put, "POST"),
+        ("/v1/beacons/impression/AAAAAAAAAAAAAAAAAAAAAAAAAAAA", .post, "GET"), ("/v1/campaigns/x/budget", .patch, "GET"),
+        ("/v1/ledger", .post, "GET"),
+    ])
+    func anUndeclaredMethodOnAKnownPathIs405WithAllow(path: String, method: HTTPRequest.Method, allowed: String) async throws {
+        try await harness.test { client in
+            let response = try await client.execute(uri: path, method: method)
+            #expect(response.status == .methodNotAllowed)
+            #expect(response.headers[HTTPField.Name("Allow")!] == allowed)
+            #expect(response.errorCode == "method_not_allowed")
+            #expect(try await client.get("/v1/nowhere").status == .notFound)
+        }
+    }
+
     @Test func realResponsesMatchTheOpenAPIDocument() async throws {
         try await harness.test { client in
             let document = try #require(try await client.get("/openapi.json").json as? [String: Any])

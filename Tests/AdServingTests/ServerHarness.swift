@@ -9,6 +9,8 @@ import Logging
 import NIOCore
 import VickreyBudget
 import VickreyCore
+import Testing
+import VickreySigning
 import VickreyStore
 
 /// A server on a temporary database and key directory, driven through HummingbirdTesting.
@@ -45,6 +47,16 @@ final class ServerHarness: Sendable {
     func live(_ body: @Sendable @escaping (any TestClientProtocol) async throws -> Void) async throws {
         try await test(.live, body)
     }
+
+    /// `live`, returning what `body` returns.
+    func liveResult<Value: Sendable>(_ body: @Sendable @escaping (any TestClientProtocol) async throws -> Value) async throws -> Value {
+        let box = Box<Value>()
+        try await live { client in await box.set(try await body(client)) }
+        return try #require(await box.value)
+    }
+
+    /// The server's signing keys, as `adctl` would load them.
+    func keyring() throws -> SigningKeyring? { try SigningKeyring.load(directory: settings.keysDirectory) }
 
     private func test(_ setup: TestingSetup, _ body: @Sendable @escaping (any TestClientProtocol) async throws -> Void) async throws {
         var logger = Logger(label: "test")

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Fuzzes a live adserver with Schemathesis from its own OpenAPI document (GET
+# /openapi.json), with every check, and fails on any finding. Used by .ci/run; runs alone
+# too: `.ci/schemathesis.sh [ADSERVER_BINARY]` (default: the debug build).
+#
+# Bounded: a fixed seed, deterministic generation, at most EXAMPLES cases per operation
+# (default 60) and a hard time limit, so the run takes about a minute and never hangs CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+binary="${1:-.build/debug/adserver}"
+examples="${SCHEMATHESIS_EXAMPLES:-60}"
+version="4.32.5"
+
+if ! python3 -c "import schemathesis, sys; sys.exit(schemathesis.__version__ != '$version')" 2>/dev/null; then
+    python3 -m pip install --quiet --disable-pip-version-check "schemathesis==$version"
+fi
+
+work="$(mktemp -d)"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+token="schemathesis-billing-token"
+LEDGER_BEARER_TOKEN="$token" "$binary" --port "$port" --db "$work/vickrey.sqlite" --keys "$work/keys" \
+    --public-base-url "http://127.0.0.1:$port" >"$work/server.log" 2>&1 &
+server=$!
+trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
+
+for _ in $(seq 1 100); do
+    curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
+    sleep 0.1
+done
+
+status=0
+SCHEMATHESIS_HOOKS=hooks PYTHONPATH=.ci/schemathesis timeout 600 schemathesis \
+    --config-file .ci/schemathesis/schemathesis.toml run "http://127.0.0.1:$port/openapi.json" \
+    --checks all --max-examples "$examples" --seed 20261201 --generation-deterministic \
+    --header "Authorization: Bearer $token" --workers 1 --no-color --suppress-health-check filter_too_much \
+    || status=$?
+if [ $status -ne 0 ]; then
+    echo "schemathesis found failures (exit $status); server log:" >&2
+    tail -n 40 "$work/server.log" >&2
+fi
+exit $status
