@@ -22,6 +22,7 @@ let package = Package(
         .library(name: "VickreyStore", targets: ["VickreyStore"]),
         .library(name: "VickreySigning", targets: ["VickreySigning"]),
         .library(name: "VickreyLedger", targets: ["VickreyLedger"]),
+        .library(name: "VickreyBilling", targets: ["VickreyBilling"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -80,6 +81,14 @@ let package = Package(
             dependencies: ["VickreyCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
+        // The billing use cases, between the HTTP layer and the stores: a beacon turned into
+        // money and a durable ledger record, spend recovered from the ledger at start-up,
+        // the replay guard and the live signing keys. No HTTP.
+        .target(
+            name: "VickreyBilling",
+            dependencies: ["VickreyCore", "VickreyBudget", "VickreyLedger", "VickreySigning", "VickreyStore", .product(name: "DequeModule", package: "swift-collections")],
+            swiftSettings: strictSettings
+        ),
         // Settings shared by the executables: config/vickrey.json < environment < flags.
         .target(
             name: "VickreyConfig",
@@ -105,7 +114,7 @@ let package = Package(
             name: "AdServing",
             dependencies: [
                 "VickreyCore", "VickreyBudget", "VickreyWire", "VickreyStore", "VickreySigning", "VickreyLedger", "VickreyConfig",
-                .product(name: "Hummingbird", package: "hummingbird"),
+                "VickreyBilling", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

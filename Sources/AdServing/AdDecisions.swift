@@ -1,4 +1,5 @@
 import Foundation
+import VickreyBilling
 import VickreyBudget
 import VickreyCore
 import VickreySigning
@@ -34,9 +35,8 @@ struct AdDecisions: Sendable {
         let signed = outcome.wins.map { win in
             let impressionID = BeaconToken.newImpressionID(using: &generator)
             let token = tokens.encode(BeaconToken(
-                impressionID: impressionID, requestID: request.requestID, placementID: win.placementID, campaignID: win.campaignID,
-                advertiserID: win.advertiserID, creativeID: win.creative.id, pricing: win.pricing, clearingECPM: win.clearingECPM,
-                price: win.price, issuedAt: request.time, expiresAt: request.time.adding(seconds: settings.beaconTimeouts.impressionSeconds),
+                ad: SoldAd(win, impressionID: impressionID, requestID: request.requestID), price: win.price, issuedAt: request.time,
+                expiresAt: request.time.adding(seconds: settings.beaconTimeouts.impressionSeconds),
                 clickExpiresAt: request.time.adding(seconds: settings.beaconTimeouts.clickSeconds), reservationID: win.reservationID,
                 isTest: isTest, keyID: ""
             ))

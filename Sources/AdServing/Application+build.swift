@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import VickreyBilling
 import VickreyBudget
 import VickreyCore
 import VickreySigning
@@ -44,15 +45,13 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
         reloader: reloader, auctioneer: Auctioneer(rules: settings.rules), policy: policy, keys: keys, settings: settings
     )
     let writer = LedgerWriter(store: ledgerStore, maximumBatch: settings.ledgerMaximumBatch) { keys.signingKey }
-    let beacons = BeaconProcessor(
-        keys: keys, budgets: budgets, ledger: writer, replays: replays, reloader: reloader, clock: settings.clock, metrics: metrics
-    )
+    let beacons = BeaconProcessor(keys: keys, budgets: budgets, ledger: writer, replays: replays, campaigns: reloader, clock: settings.clock)
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ErrorMiddleware())
     AdsController(decisions: decisions, metrics: metrics).addRoutes(to: router)
     OpenRTBController(decisions: decisions, metrics: metrics).addRoutes(to: router)
-    BeaconController(processor: beacons).addRoutes(to: router)
+    BeaconController(processor: beacons, metrics: metrics).addRoutes(to: router)
     LedgerController(
         ledger: ledgerStore, keys: keys, bearerToken: settings.ledgerBearerToken, budgets: budgets, reloader: reloader, clock: settings.clock
     ).addRoutes(to: router)

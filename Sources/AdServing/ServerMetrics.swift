@@ -29,8 +29,6 @@ final class ServerMetrics: Sendable {
         let noFills: [NoFillReason: Metrics.Counter]
     }
 
-    /// Routes get their own label; anything else is counted as `other` (bounded cardinality).
-    static let routes: Set<String> = ["/v1/ads", "/openrtb2/auction", "/healthz", "/readyz", "/metrics", "/openapi.json"]
 
     init() {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -54,13 +52,11 @@ final class ServerMetrics: Sendable {
         reloadLag = Metrics.Gauge(label: "vickrey_index_reload_lag_seconds", factory: factory)
     }
 
-    func request(route: String, status: Int, duration: Duration) {
-        let label = if Self.routes.contains(route) { route }
-            else if route.hasPrefix("/v1/beacons/impression/") { "/v1/beacons/impression/{token}" }
-            else if route.hasPrefix("/v1/beacons/click/") { "/v1/beacons/click/{token}" }
-            else if route == "/v1/ledger" || route == "/.well-known/jwks.json" { route }
-            else if route.hasPrefix("/v1/campaigns/") && route.hasSuffix("/budget") { "/v1/campaigns/{id}/budget" }
-            else { "other" }
+    /// Counts and times one request. `route` is the router's matched path with its
+    /// parameters as `{name}` (`/v1/beacons/impression/{token}`); a request that matched
+    /// no route is counted as `other`, so the label's cardinality is the route table's.
+    func request(route: String?, status: Int, duration: Duration) {
+        let label = route.flatMap { $0.hasPrefix("/") ? $0 : nil } ?? "other"
         counter("http_requests_total", [("route", label), ("status", "\(status)")]).increment()
         let timer = timers.withLock { timers in
             if let existing = timers[label] { return existing }
@@ -68,7 +64,7 @@ final class ServerMetrics: Sendable {
             timers[label] = made
             return made
         }
-        timer.recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        timer.record(duration: duration)
     }
 
     /// The endpoints that run auctions, as the `endpoint` label spells them.

@@ -22,11 +22,6 @@ public struct BudgetLimits: Hashable, Sendable {
     }
 }
 
-/// What a reservation waits for: an impression beacon (CPM wins) or a click (CPC wins).
-public enum ReservationKind: String, Hashable, Sendable {
-    case impression, click
-}
-
 /// Why a charge was not billed.
 public enum UnbilledReason: String, Hashable, Sendable, CaseIterable {
     case dailyBudgetExhausted = "daily_budget_exhausted"
@@ -181,7 +176,7 @@ struct AccountState {
             + "\(percent(expected)) of the day's traffic expected so far)"
     }
 
-    mutating func reserve(_ amount: Nanos, id: UInt64, kind: ReservationKind, expiresAt: Instant) -> Bool {
+    mutating func reserve(_ amount: Nanos, id: UInt64, kind: BeaconKind, expiresAt: Instant) -> Bool {
         guard shortfall(adding: amount) == nil else { return false }
         reservations[id] = Reservation(amount: amount, expiresAt: expiresAt)
         reserved += amount

@@ -11,7 +11,8 @@ public struct ReservationTimeouts: Hashable, Sendable {
         self.clickSeconds = clickSeconds
     }
 
-    public func seconds(for kind: ReservationKind) -> Int64 {
+    /// How long a reservation waiting for a beacon of `kind` stays open.
+    public func seconds(for kind: BeaconKind) -> Int64 {
         switch kind {
         case .impression: impressionSeconds
         case .click: clickSeconds
@@ -64,12 +65,9 @@ public final class BudgetBook: Sendable {
         }
     }
 
-    /// Reserves `amount` if both budgets still hold it; returns the reservation's id.
-    public func reserve(_ campaign: Campaign, amount: Nanos, kind: ReservationKind, at now: Instant) -> UInt64? {
-        reserve(campaign.id, limits: BudgetLimits(campaign), amount: amount, kind: kind, at: now)
-    }
-
-    public func reserve(_ campaignID: CampaignID, limits: BudgetLimits, amount: Nanos, kind: ReservationKind, at now: Instant) -> UInt64? {
+    /// Reserves `amount` if both budgets still hold it, until a beacon of `kind` settles
+    /// it or its time is up; returns the reservation's id.
+    public func reserve(_ campaignID: CampaignID, limits: BudgetLimits, amount: Nanos, kind: BeaconKind, at now: Instant) -> UInt64? {
         let id = nextReservationID.wrappingAdd(1, ordering: .relaxed).newValue
         let expiresAt = now.adding(seconds: timeouts.seconds(for: kind))
         let taken = account(campaignID, limits: limits).withState(limits: limits, now: now, pacing: pacing) {

@@ -75,15 +75,11 @@ struct PacingState: Sendable {
 /// always gets the same pacing decision, so auctions stay replayable.
 enum PacingDraw {
     static func value(requestID: String, campaignID: CampaignID) -> Double {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in requestID.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        hash = (hash ^ 0xff) &* 0x0000_0100_0000_01b3
-        for byte in campaignID.rawValue.utf8 { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 }
-        // SplitMix64 finaliser spreads the FNV bits over the whole word.
-        var z = hash &+ 0x9e37_79b9_7f4a_7c15
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        z ^= z >> 31
-        return Double(z >> 11) / Double(UInt64(1) << 53)
+        var hash = FNV1a()
+        hash.add(requestID)
+        hash.add(0xff)  // a separator no UTF-8 text contains
+        hash.add(campaignID.rawValue)
+        // SplitMix64's output function spreads the FNV bits over the whole word.
+        return SplitMix64.unit(SplitMix64.mix(hash.value &+ SplitMix64.increment))
     }
 }

@@ -37,8 +37,9 @@ public struct ServingPolicy: EligibilityPolicy {
         if let (cap, user) = cappedUser, !caps.record(user: user, campaign: campaign.id, cap: cap, at: request.time) {
             return nil
         }
-        let kind: ReservationKind = campaign.pricing == .cpm ? .impression : .click
-        guard let id = budgets.reserve(campaign.id, limits: BudgetLimits(campaign), amount: candidate.maximumCharge, kind: kind, at: request.time) else {
+        guard let id = budgets.reserve(
+            campaign.id, limits: BudgetLimits(campaign), amount: candidate.maximumCharge, kind: campaign.pricing.chargedEvent, at: request.time
+        ) else {
             if let (_, user) = cappedUser { caps.forget(user: user, campaign: campaign.id, at: request.time) }
             return nil
         }

@@ -2,7 +2,8 @@ import Configuration
 import SystemPackage
 
 /// The settings every executable shares, resolved in this order (first wins): command
-/// line flags, environment variables, the config file, built-in defaults.
+/// line flags (for the keys that have one: each executable declares its own), environment
+/// variables, the config file, built-in defaults.
 ///
 /// The config file is `config/vickrey.json` in the working directory unless the
 /// environment variable `VICKREY_CONFIG` names another; a missing default file is not an

@@ -61,14 +61,9 @@ public struct Campaign: Hashable, Sendable {
         return true
     }
 
-    /// The most one slot can cost this campaign: for CPM one impression at its bid
-    /// (`bid` nanos), for CPC one click at its bid. A win reserves this much.
-    public var maximumCharge: Nanos {
-        switch pricing {
-        case .cpm: Nanos.impression(atCPM: bid)
-        case .cpc: Nanos.click(atPrice: bid)
-        }
-    }
+    /// The most one slot can cost this campaign: its charged event at its bid (for CPM
+    /// one impression, `bid` nanos; for CPC one click). A win reserves this much.
+    public var maximumCharge: Nanos { pricing.cost(of: pricing.chargedEvent, atPrice: bid) }
 
     /// The first creative a placement accepting `sizes` can show (any creative when
     /// `sizes` is empty).

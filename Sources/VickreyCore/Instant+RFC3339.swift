@@ -79,7 +79,3 @@ extension Instant {
     }
 }
 
-/// What a beacon reports: an ad was shown, or clicked.
-public enum BeaconKind: String, Hashable, Sendable, CaseIterable {
-    case impression, click
-}

@@ -3,45 +3,50 @@ import Foundation
 import VickreyCore
 import VickreySigning
 
-/// What happened, before it is placed in the chain: one impression or click, billed or
-/// not. The ledger writer gives it a sequence number, chains and signs it.
+/// What happened to a sold ad, before it is placed in the chain: one impression or
+/// click, billed or not. The ledger writer gives it a sequence number, chains and signs it.
 public struct LedgerEvent: Hashable, Sendable {
+    /// The ad, as its beacon token carried it.
+    public var ad: SoldAd
     public var kind: BeaconKind
     public var billed: Bool
     /// Why the event was not billed (`daily_budget_exhausted`, `total_budget_exhausted`,
-    /// `test`); nil when billed.
+    /// `test`, `unknown_campaign`); nil when billed. Never empty.
     public var reason: String?
-    public var impressionID: String
-    public var requestID: String
-    public var campaignID: CampaignID
-    public var advertiserID: AdvertiserID
-    public var creativeID: CreativeID
-    public var placementID: PlacementID
-    public var pricing: Pricing
-    public var clearingECPM: Micros
     /// What was charged, exactly: 0 when unbilled.
     public var charge: Nanos
     public var eventTime: Instant
 
+    public init(ad: SoldAd, kind: BeaconKind, billed: Bool, reason: String?, charge: Nanos, eventTime: Instant) {
+        self.ad = ad
+        self.kind = kind
+        self.billed = billed
+        self.reason = reason
+        self.charge = charge
+        self.eventTime = eventTime
+    }
+
+    /// An event from its fields one by one, as an export reader or a test has them.
     public init(
         kind: BeaconKind, billed: Bool, reason: String?, impressionID: String, requestID: String, campaignID: CampaignID,
         advertiserID: AdvertiserID, creativeID: CreativeID, placementID: PlacementID, pricing: Pricing, clearingECPM: Micros,
         charge: Nanos, eventTime: Instant
     ) {
-        self.kind = kind
-        self.billed = billed
-        self.reason = reason
-        self.impressionID = impressionID
-        self.requestID = requestID
-        self.campaignID = campaignID
-        self.advertiserID = advertiserID
-        self.creativeID = creativeID
-        self.placementID = placementID
-        self.pricing = pricing
-        self.clearingECPM = clearingECPM
-        self.charge = charge
-        self.eventTime = eventTime
+        let ad = SoldAd(
+            impressionID: impressionID, requestID: requestID, placementID: placementID, campaignID: campaignID,
+            advertiserID: advertiserID, creativeID: creativeID, pricing: pricing, clearingECPM: clearingECPM
+        )
+        self.init(ad: ad, kind: kind, billed: billed, reason: reason, charge: charge, eventTime: eventTime)
     }
+
+    public var impressionID: String { get { ad.impressionID } set { ad.impressionID = newValue } }
+    public var requestID: String { get { ad.requestID } set { ad.requestID = newValue } }
+    public var campaignID: CampaignID { get { ad.campaignID } set { ad.campaignID = newValue } }
+    public var advertiserID: AdvertiserID { get { ad.advertiserID } set { ad.advertiserID = newValue } }
+    public var creativeID: CreativeID { get { ad.creativeID } set { ad.creativeID = newValue } }
+    public var placementID: PlacementID { get { ad.placementID } set { ad.placementID = newValue } }
+    public var pricing: Pricing { get { ad.pricing } set { ad.pricing = newValue } }
+    public var clearingECPM: Micros { get { ad.clearingECPM } set { ad.clearingECPM = newValue } }
 }
 
 /// One ledger record: an event with its place in the chain, its hash and its signature.

@@ -3,11 +3,11 @@ import Foundation
 import Synchronization
 import VickreyCore
 
-/// What an ad's impression and click URLs carry: what was shown, where, for which
-/// campaign, at what price, when, and until when the beacon is valid.
+/// What an ad's impression and click URLs carry: the sold ad, its per-unit price, the
+/// budget reservation its win took, when it was issued and until when each beacon is valid.
 ///
 /// Encoded compactly in binary (version, flags, varints, length-prefixed strings) and
-/// authenticated with HMAC-SHA256 truncated to 128 bits, then base64url: about 120
+/// authenticated with HMAC-SHA256 truncated to 128 bits, then base64url: about 140
 /// characters. Only this server verifies tokens, so a symmetric MAC suffices and costs
 /// about 1.3 µs, where an Ed25519 signature per ad would cost 10 µs to make and 50 µs
 /// to check (see `docs/beacons.md`). Any change to any byte is detected.
@@ -16,16 +16,8 @@ public struct BeaconToken: Hashable, Sendable {
     /// bytes); version 2 tokens (one length byte) still decode.
     public static let version: UInt8 = 3
 
-    /// 12 random bytes, hex: the id of this ad impression (idempotency key for beacons).
-    public var impressionID: String
-    public var requestID: String
-    public var placementID: PlacementID
-    public var campaignID: CampaignID
-    public var advertiserID: AdvertiserID
-    public var creativeID: CreativeID
-    public var pricing: Pricing
-    public var clearingECPM: Micros
-    /// Per unit of `pricing` (CPM or per click).
+    public var ad: SoldAd
+    /// Per unit of the ad's pricing (CPM or per click): what its charged event costs.
     public var price: Micros
     public var issuedAt: Instant
     /// Until when the impression URL is valid.
@@ -40,26 +32,21 @@ public struct BeaconToken: Hashable, Sendable {
     public var keyID: String
 
     public init(
-        impressionID: String, requestID: String, placementID: PlacementID, campaignID: CampaignID, advertiserID: AdvertiserID,
-        creativeID: CreativeID, pricing: Pricing, clearingECPM: Micros, price: Micros, issuedAt: Instant, expiresAt: Instant,
-        clickExpiresAt: Instant? = nil, reservationID: UInt64 = 0, isTest: Bool, keyID: String
+        ad: SoldAd, price: Micros, issuedAt: Instant, expiresAt: Instant, clickExpiresAt: Instant? = nil, reservationID: UInt64 = 0,
+        isTest: Bool, keyID: String
     ) {
-        self.clickExpiresAt = clickExpiresAt ?? expiresAt
-        self.reservationID = reservationID
-        self.impressionID = impressionID
-        self.requestID = requestID
-        self.placementID = placementID
-        self.campaignID = campaignID
-        self.advertiserID = advertiserID
-        self.creativeID = creativeID
-        self.pricing = pricing
-        self.clearingECPM = clearingECPM
+        self.ad = ad
         self.price = price
         self.issuedAt = issuedAt
         self.expiresAt = expiresAt
+        self.clickExpiresAt = clickExpiresAt ?? expiresAt
+        self.reservationID = reservationID
         self.isTest = isTest
         self.keyID = keyID
     }
+
+    /// What a beacon of `kind` for this ad costs (`Pricing.cost(of:atPrice:)`).
+    public func cost(of kind: BeaconKind) -> Nanos { ad.pricing.cost(of: kind, atPrice: price) }
 
     /// A new random impression id: 12 bytes as 24 hex characters.
     public static func newImpressionID<G: RandomNumberGenerator>(using generator: inout G) -> String {
@@ -90,10 +77,7 @@ public struct ImpressionIDGenerator: RandomNumberGenerator {
     public init() {}
 
     public mutating func next() -> UInt64 {
-        var z = Self.counter.wrappingAdd(0x9E37_79B9_7F4A_7C15, ordering: .relaxed).newValue
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        SplitMix64.mix(Self.counter.wrappingAdd(SplitMix64.increment, ordering: .relaxed).newValue)
     }
 }
 
@@ -133,16 +117,17 @@ public struct BeaconTokenCodec: Sendable {
 
     /// The token's URL-safe text, authenticated with the current key.
     public func encode(_ token: BeaconToken) -> String {
-        var payload: [UInt8] = [BeaconToken.version, (token.isTest ? 1 : 0) | (token.pricing == .cpc ? 2 : 0)]
+        let ad = token.ad
+        var payload: [UInt8] = [BeaconToken.version, (token.isTest ? 1 : 0) | (ad.pricing == .cpc ? 2 : 0)]
         payload.reserveCapacity(192)
         appendVarint(UInt64(bitPattern: token.issuedAt.secondsSinceEpoch), &payload)
         appendVarint(UInt64(bitPattern: token.expiresAt.secondsSinceEpoch), &payload)
         appendVarint(UInt64(bitPattern: token.clickExpiresAt.secondsSinceEpoch), &payload)
         appendVarint(token.reservationID, &payload)
-        appendVarint(UInt64(bitPattern: token.clearingECPM.value), &payload)
+        appendVarint(UInt64(bitPattern: ad.clearingECPM.value), &payload)
         appendVarint(UInt64(bitPattern: token.price.value), &payload)
-        for text in [token.impressionID, token.requestID, token.placementID.rawValue, token.campaignID.rawValue,
-                     token.advertiserID.rawValue, token.creativeID.rawValue, currentKeyID] {
+        for text in [ad.impressionID, ad.requestID, ad.placementID.rawValue, ad.campaignID.rawValue,
+                     ad.advertiserID.rawValue, ad.creativeID.rawValue, currentKeyID] {
             appendVarint(UInt64(text.utf8.count), &payload)
             payload.append(contentsOf: text.utf8)
         }
@@ -166,10 +151,12 @@ public struct BeaconTokenCodec: Sendable {
         else { return .failure(.malformed) }
         guard let keyMAC = macs[keyID] else { return .failure(.unknownKey) }
         guard Self.constantTimeEqual(keyMAC.code(for: payload), mac) else { return .failure(.forged) }
-        let token = BeaconToken(
+        let ad = SoldAd(
             impressionID: impressionID, requestID: requestID, placementID: placement, campaignID: campaign, advertiserID: advertiser,
-            creativeID: creative, pricing: flags & 2 != 0 ? .cpc : .cpm, clearingECPM: Micros(Int64(bitPattern: clearing)),
-            price: Micros(Int64(bitPattern: price)), issuedAt: Instant(secondsSinceEpoch: Int64(bitPattern: issued)),
+            creativeID: creative, pricing: flags & 2 != 0 ? .cpc : .cpm, clearingECPM: Micros(Int64(bitPattern: clearing))
+        )
+        let token = BeaconToken(
+            ad: ad, price: Micros(Int64(bitPattern: price)), issuedAt: Instant(secondsSinceEpoch: Int64(bitPattern: issued)),
             expiresAt: Instant(secondsSinceEpoch: Int64(bitPattern: expires)),
             clickExpiresAt: Instant(secondsSinceEpoch: Int64(bitPattern: clickExpires)), reservationID: reservation,
             isTest: flags & 1 != 0, keyID: keyID

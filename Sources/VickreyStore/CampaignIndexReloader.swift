@@ -39,8 +39,6 @@ public final class CampaignIndexReloader: Sendable {
         return Refresh(revision: loaded.revision, changed: loaded.campaigns.count, unreadable: loaded.unreadable)
     }
 
-    /// Applies what changed since the last load or refresh.
-    @discardableResult
     /// A campaign as it stands: from the index when it serves, else from the store
     /// (paused or archived campaigns still have beacons to bill and budgets to report).
     public func campaign(_ id: CampaignID) throws(StoreError) -> Campaign? {
@@ -48,6 +46,8 @@ public final class CampaignIndexReloader: Sendable {
         return try store.campaign(id)
     }
 
+    /// Applies what changed since the last load or refresh.
+    @discardableResult
     public func refresh() throws(StoreError) -> Refresh {
         let since = revision
         if since < 0 { return try loadAll() }
@@ -62,12 +62,14 @@ public final class CampaignIndexReloader: Sendable {
 }
 
 extension CampaignIndexReloader {
-    /// Refreshes every `interval` until the task is cancelled. A failed refresh (the
-    /// database briefly locked, say) is reported to `onError` and retried next time;
-    /// the index keeps serving what it has.
-    public func run(every interval: Duration, onError: @Sendable (StoreError) -> Void = { _ in }) async {
+    /// Refreshes every `interval` until the task is cancelled, handing each attempt's
+    /// result to `tick`. A failed refresh (the database briefly locked, say) is retried
+    /// next time; the index keeps serving what it has.
+    public func run(every interval: Duration, tick: (Result<Refresh, StoreError>) -> Void = { _ in }) async {
         while !Task.isCancelled {
-            do { _ = try refresh() } catch { onError(error) }
+            let result: Result<Refresh, StoreError>
+            do { result = .success(try refresh()) } catch { result = .failure(error) }
+            tick(result)
             try? await Task.sleep(for: interval)
         }
     }

@@ -15,15 +15,6 @@ extension CampaignStore {
         }
     }
 
-    /// Replaces an existing campaign's fields, targeting and creatives.
-    public func updateCampaign(_ campaign: Campaign) throws(StoreError) {
-        try write { db in
-            guard try campaignExists(campaign.id, db) else { throw StoreError(.notFound, "no campaign '\(campaign.id)'") }
-            try requireAdvertiser(campaign.advertiserID, db)
-            try saveCampaign(campaign, revision: try bumpRevision(db), db)
-        }
-    }
-
     /// Reads, changes and saves one campaign in a single transaction; returns the result.
     @discardableResult
     public func modifyCampaign(_ id: CampaignID, _ change: (inout Campaign) throws -> Void) throws(StoreError) -> Campaign {
@@ -98,8 +89,7 @@ extension CampaignStore {
     /// Inside a savepoint, so a campaign that fails leaves nothing half-written.
     private func saveCampaign(_ c: Campaign, revision: Int64, _ db: Database, isNew: Bool = false) throws {
         let statements = try CampaignStatements(db)
-        try statements.savepoint.execute()
-        do {
+        try db.inSavepoint {
             try statements.upsertCampaign.execute(arguments: [
                 c.id.rawValue, c.advertiserID.rawValue, c.name, c.status.rawValue, c.pricing.rawValue, c.bid.value,
                 c.predictedCTR?.partsPerMillion, c.dailyBudget?.value, c.totalBudget.value, c.start?.rfc3339, c.end?.rfc3339,
@@ -124,23 +114,16 @@ extension CampaignStore {
                     throw StoreError(.conflict, "creative id '\(item.id)' already belongs to another campaign")
                 }
             }
-            try statements.release.execute()
-        } catch {
-            try statements.rollback.execute()
-            try statements.release.execute()
-            throw error
+            return .commit
         }
     }
 }
 
 /// The statements that save a campaign, from the connection's statement cache.
 private struct CampaignStatements {
-    let savepoint, release, rollback, upsertCampaign, deleteTargeting, deleteCreatives, insertTargeting, insertCreative: Statement
+    let upsertCampaign, deleteTargeting, deleteCreatives, insertTargeting, insertCreative: Statement
 
     init(_ db: Database) throws {
-        savepoint = try db.cachedStatement(sql: "SAVEPOINT save_campaign")
-        release = try db.cachedStatement(sql: "RELEASE save_campaign")
-        rollback = try db.cachedStatement(sql: "ROLLBACK TO save_campaign")
         upsertCampaign = try db.cachedStatement(sql: """
             INSERT INTO campaign (id, advertiser_id, name, status, pricing, bid_micros, predicted_ctr_ppm,
                 daily_budget_micros, total_budget_micros, start_at, end_at, time_zone, pacing,

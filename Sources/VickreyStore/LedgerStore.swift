@@ -1,4 +1,3 @@
-import Foundation
 import GRDB
 import VickreyCore
 import VickreyLedger
@@ -37,25 +36,16 @@ public final class LedgerStore: Sendable {
         case duplicate
     }
 
-    /// Seals one event as record `seq` after the record whose hash is `prevHash`.
-    public typealias Seal = (LedgerEvent, _ seq: Int64, _ prevHash: String) throws -> LedgerRecord
-
-    /// Appends `events` in one transaction, chained after the current tail and sealed by
-    /// the function `makeSeal` returns (called once per transaction, so a signing key is
-    /// set up once per batch); events already recorded (same kind and impression id) are skipped.
-    public func append(
-        _ events: [LedgerEvent], makeSeal: @escaping @Sendable () throws -> Seal
-    ) async throws(StoreError) -> [AppendOutcome] {
+    /// Appends `events` in one transaction, chained after the current tail and sealed
+    /// with `signingKey` (the key is set up once per transaction); events already
+    /// recorded (same kind and impression id), in the ledger or earlier in the batch, are skipped.
+    public func append(_ events: [LedgerEvent], signingKey: LedgerSigningKey) async throws(StoreError) -> [AppendOutcome] {
         do {
             return try await pool.write { db in
-                let seal = try makeSeal()
+                let sealer = try LedgerSealer(signingKey)
                 var (seq, hash) = try Self.tail(db)
                 let exists = try db.cachedStatement(sql: "SELECT 1 FROM ledger WHERE kind = ? AND impression_id = ?")
-                let insert = try db.cachedStatement(sql: """
-                    INSERT INTO ledger (seq, kind, billed, reason, impression_id, request_id, campaign_id, advertiser_id, creative_id,
-                        placement_id, pricing, clearing_ecpm_micros, charge_nanos, event_time_ms, prev_hash, hash, kid, sig)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
+                let insert = try db.cachedStatement(sql: LedgerRow.insertSQL)
                 var outcomes: [AppendOutcome] = []
                 outcomes.reserveCapacity(events.count)
                 var seen = Set<String>()
@@ -66,8 +56,8 @@ public final class LedgerStore: Sendable {
                         outcomes.append(.duplicate)
                         continue
                     }
-                    let record = try seal(event, seq + 1, hash)
-                    try insert.execute(arguments: Self.arguments(record))
+                    let record = try sealer.seal(event, seq: seq + 1, after: hash)
+                    try insert.execute(arguments: LedgerRow.arguments(record))
                     seq = record.seq
                     hash = record.hash
                     outcomes.append(.appended(seq: seq))
@@ -83,7 +73,7 @@ public final class LedgerStore: Sendable {
     public func records(after: Int64, limit: Int) throws(StoreError) -> [LedgerRecord] {
         do {
             return try pool.read { db in
-                try Row.fetchAll(db, sql: "\(Self.select) WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [after, limit]).map(Self.record)
+                try LedgerRow.fetchAll(db, sql: "\(LedgerRow.selectSQL) WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [after, limit]).map(\.record)
             }
         } catch { throw CampaignStore.map(error) }
     }
@@ -95,8 +85,8 @@ public final class LedgerStore: Sendable {
             try pool.read { db in
                 let first = try window.since.map { try Self.firstSeq(db, atOrAfter: $0) } ?? 1
                 let end = try window.until.map { try Self.firstSeq(db, atOrAfter: $0) } ?? Int64.max
-                let cursor = try Row.fetchCursor(db, sql: "\(Self.select) WHERE seq >= ? AND seq < ? ORDER BY seq", arguments: [first, end])
-                while let row = try cursor.next() { try body(try Self.record(row)) }
+                let cursor = try LedgerRow.fetchCursor(db, sql: "\(LedgerRow.selectSQL) WHERE seq >= ? AND seq < ? ORDER BY seq", arguments: [first, end])
+                while let row = try cursor.next() { try body(row.record) }
             }
         } catch { throw CampaignStore.map(error) }
     }
@@ -151,47 +141,6 @@ public final class LedgerStore: Sendable {
     /// How many records the ledger holds.
     public func count() throws(StoreError) -> Int {
         do { return try pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM ledger") ?? 0 } } catch { throw CampaignStore.map(error) }
-    }
-
-    private static let select = """
-        SELECT seq, kind, billed, reason, impression_id, request_id, campaign_id, advertiser_id, creative_id, placement_id, pricing,
-               clearing_ecpm_micros, charge_nanos, event_time_ms, prev_hash, hash, kid, sig FROM ledger
-        """
-
-    private static func record(_ row: Row) throws -> LedgerRecord {
-        guard let kind = BeaconKind(rawValue: row[1]), let pricing = Pricing(rawValue: row[10]) else {
-            throw StoreError(.database, "ledger record \(row[0] as Int64) has an unknown kind or pricing")
-        }
-        let event = LedgerEvent(
-            kind: kind, billed: row[2], reason: row[3], impressionID: row[4], requestID: try exactText(row[5]),
-            campaignID: CampaignID(unchecked: row[6]), advertiserID: AdvertiserID(unchecked: row[7]),
-            creativeID: CreativeID(unchecked: row[8]), placementID: PlacementID(unchecked: row[9]), pricing: pricing,
-            clearingECPM: Micros(row[11]), charge: Nanos(row[12]), eventTime: Instant(millisecondsSinceEpoch: row[13])
-        )
-        return LedgerRecord(seq: row[0], event: event, prevHash: row[14], hash: row[15], keyID: row[16], signature: row[17])
-    }
-
-    /// A text column read back byte for byte, whether it was stored as a blob (its exact
-    /// UTF-8 bytes) or as text by an earlier version.
-    private static func exactText(_ value: DatabaseValue) throws -> String {
-        switch value.storage {
-        case .blob(let data):
-            guard let text = String(validating: data, as: UTF8.self) else { throw StoreError(.database, "a ledger text field is not UTF-8") }
-            return text
-        case .string(let text): return text
-        default: throw StoreError(.database, "a ledger text field holds neither text nor bytes")
-        }
-    }
-
-    private static func arguments(_ record: LedgerRecord) -> StatementArguments {
-        let e = record.event
-        return [
-            // The request id is the one field a client chooses: stored as its exact UTF-8
-            // bytes (SQLite text bound by GRDB would end at a NUL).
-            record.seq, e.kind.rawValue, e.billed, e.reason, e.impressionID, Data(e.requestID.utf8), e.campaignID.rawValue, e.advertiserID.rawValue,
-            e.creativeID.rawValue, e.placementID.rawValue, e.pricing.rawValue, e.clearingECPM.value, e.charge.value,
-            e.eventTime.millisecondsSinceEpoch, record.prevHash, record.hash, record.keyID, record.signature,
-        ]
     }
 }
 

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Synchronization
 import VickreyLedger
@@ -10,8 +9,8 @@ import VickreyLedger
 ///
 /// `maximumBatch = 1` gives one transaction per event (the baseline it is measured against).
 public final class LedgerWriter: Sendable {
-    /// The key new records are signed with: its id and raw 32-byte Ed25519 private key.
-    public typealias SigningKeyProvider = @Sendable () -> (id: String, rawPrivateKey: Data)
+    /// The key new records are signed with, asked once per batch (a rotation takes effect at the next batch).
+    public typealias SigningKeyProvider = @Sendable () -> LedgerSigningKey
 
     /// The writer was closed (shutdown) before the event could be taken.
     public struct Closed: Error, CustomStringConvertible {
@@ -45,6 +44,9 @@ public final class LedgerWriter: Sendable {
 
     /// How many transactions the writer has committed.
     public var committedBatches: Int { batches.load(ordering: .relaxed) }
+
+    /// How many events are waiting for the next batch.
+    public var waiting: Int { queue.withLock { $0.pending.count } }
 
     /// Appends one event and returns once it is durable (or known to be a duplicate).
     public func append(_ event: LedgerEvent) async throws -> LedgerStore.AppendOutcome {
@@ -81,13 +83,8 @@ public final class LedgerWriter: Sendable {
             return taken
         }
         guard !batch.isEmpty else { return false }
-        let (keyID, raw) = signingKey()
         do {
-            let outcomes = try await store.append(batch.map(\.event)) {
-                // Deriving the key from its raw bytes costs as much as a signature: once per batch.
-                let key = try Curve25519.Signing.PrivateKey(rawRepresentation: raw)
-                return { event, seq, prevHash in try LedgerRecord.seal(event, seq: seq, prevHash: prevHash, keyID: keyID, signingKey: key) }
-            }
+            let outcomes = try await store.append(batch.map(\.event), signingKey: signingKey())
             batches.add(1, ordering: .relaxed)
             for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(returning: outcome) }
         } catch {

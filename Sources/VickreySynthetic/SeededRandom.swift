@@ -1,19 +1,14 @@
 import Foundation
+import VickreyCore
 
 /// A small, fast, seedable generator (SplitMix64) so synthetic data is reproducible:
 /// the same seed yields the same campaigns and requests on every machine.
 public struct SeededRandom: RandomNumberGenerator, Sendable {
-    private var state: UInt64
+    private var generator: SplitMix64
 
-    public init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { generator = SplitMix64(state: seed) }
 
-    public mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
+    public mutating func next() -> UInt64 { generator.next() }
 
     /// A uniform integer in `range` (rejection sampling; independent of the standard
     /// library's algorithm so sequences never change across toolchains).

@@ -40,7 +40,7 @@ struct CrashRecoveryTests {
         let key: @Sendable (String) -> String = { path in
             let parts = path.split(separator: "/")
             let token = try? tokens.decode(String(parts[parts.count - 1]), now: Instant(millisecondsSinceEpoch: 0)).get()
-            return "\(parts[parts.count - 2]):\(token?.impressionID ?? "?")"
+            return "\(parts[parts.count - 2]):\(token?.ad.impressionID ?? "?")"
         }
         let answered = AnsweredBeacons()
         var beaconPaths: [String] = []

@@ -14,7 +14,7 @@ struct LedgerCommandTests {
     /// directory's current key: every third a CPC click, every fifth unbilled.
     func record(_ count: Int, from first: Int = 0) async throws {
         let keyring = try SigningKeyring.loadOrCreate(directory: keysPath).0
-        let writer = LedgerWriter(store: LedgerStore(try cli.store()), maximumBatch: 4) { (keyring.currentID, keyring.current.rawPrivateKey) }
+        let writer = LedgerWriter(store: LedgerStore(try cli.store()), maximumBatch: 4) { LedgerSigningKey(id: keyring.currentID, rawPrivateKey: keyring.current.rawPrivateKey) }
         let running = Task { await writer.run() }
         for index in first..<(first + count) {
             let click = index % 3 == 2

@@ -65,7 +65,7 @@ struct ConcurrencyTests {
         let now = Fixture.midnight
         let taken = await withTaskGroup(of: Int.self) { group in
             for _ in 0..<16 {
-                group.addTask { (0..<100).reduce(0) { n, _ in n + (book.reserve(campaign, amount: Nanos(1_000_000), kind: .impression, at: now) != nil ? 1 : 0) } }
+                group.addTask { (0..<100).reduce(0) { n, _ in n + (book.reserve(campaign.id, limits: BudgetLimits(campaign), amount: Nanos(1_000_000), kind: .impression, at: now) != nil ? 1 : 0) } }
             }
             return await group.reduce(0, +)
         }

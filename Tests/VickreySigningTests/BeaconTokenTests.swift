@@ -20,9 +20,12 @@ struct BeaconTokenTests {
 
     static func token(expiresIn seconds: Int64 = 3600) -> BeaconToken {
         BeaconToken(
-            impressionID: "0123456789abcdef01234567", requestID: "req-1", placementID: PlacementID("home_feed")!,
-            campaignID: CampaignID("summer-sale-1")!, advertiserID: AdvertiserID("acme")!, creativeID: CreativeID("cr-1")!,
-            pricing: .cpc, clearingECPM: Micros(910_000), price: Micros(72_800), issuedAt: now, expiresAt: now.adding(seconds: seconds),
+            ad: SoldAd(
+                impressionID: "0123456789abcdef01234567", requestID: "req-1", placementID: PlacementID("home_feed")!,
+                campaignID: CampaignID("summer-sale-1")!, advertiserID: AdvertiserID("acme")!, creativeID: CreativeID("cr-1")!,
+                pricing: .cpc, clearingECPM: Micros(910_000)
+            ),
+            price: Micros(72_800), issuedAt: now, expiresAt: now.adding(seconds: seconds),
             isTest: false, keyID: ""
         )
     }

@@ -63,7 +63,7 @@ struct CampaignStoreTests {
         do { try store.createAdvertiser(Advertiser(id: AdvertiserID("acme")!, name: "Again")) } catch { #expect(error.code == .alreadyExists) }
         try store.createCampaign(Sample.campaign("x"))
         do { try store.createCampaign(Sample.campaign("x")); Issue.record("duplicate accepted") } catch { #expect(error.code == .alreadyExists) }
-        do { try store.updateCampaign(Sample.campaign("y")); Issue.record("update of unknown accepted") } catch { #expect(error.code == .notFound) }
+        do { try store.modifyCampaign(CampaignID("y")!) { _ in }; Issue.record("update of unknown accepted") } catch { #expect(error.code == .notFound) }
         var clash = Sample.campaign("z")
         clash.creatives = Sample.campaign("x").creatives
         do { try store.createCampaign(clash); Issue.record("creative clash accepted") } catch { #expect(error.code == .conflict) }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import GRDB
 import Testing
 import VickreyCore
 import VickreyLedger
@@ -24,7 +25,7 @@ struct LedgerStoreTests {
     func append(_ events: [LedgerEvent], tasks: Int) async throws -> LedgerStore {
         let ledger = LedgerStore(try database.open())
         let raw = key.rawRepresentation
-        let writer = LedgerWriter(store: ledger, maximumBatch: 16) { ("k-store", raw) }
+        let writer = LedgerWriter(store: ledger, maximumBatch: 16) { LedgerSigningKey(id: "k-store", rawPrivateKey: raw) }
         let running = Task { await writer.run() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for task in 0..<tasks {
@@ -94,5 +95,105 @@ struct LedgerStoreTests {
         for record in back { verifier.check(record) }
         #expect(verifier.problems.isEmpty, "\(verifier.problems)")
         #expect(verifier.verifiedCount == ids.count)
+    }
+
+    // MARK: The group-commit writer
+
+    func writer(_ ledger: LedgerStore, maximumBatch: Int = 512) -> LedgerWriter {
+        let raw = key.rawRepresentation
+        return LedgerWriter(store: ledger, maximumBatch: maximumBatch) { LedgerSigningKey(id: "k-store", rawPrivateKey: raw) }
+    }
+
+    /// Starts `count` appends and waits until all of them are queued (the writer not yet running).
+    func queue(_ events: [LedgerEvent], on writer: LedgerWriter) async -> [Task<LedgerStore.AppendOutcome, any Error>] {
+        var tasks: [Task<LedgerStore.AppendOutcome, any Error>] = []
+        for event in events {
+            tasks.append(Task { try await writer.append(event) })
+            while writer.waiting < tasks.count { await Task.yield() }
+        }
+        return tasks
+    }
+
+    @Test func eventsWaitingTogetherShareOneTransaction() async throws {
+        let ledger = LedgerStore(try database.open())
+        let writer = writer(ledger)
+        let time = Instant(millisecondsSinceEpoch: 1_795_737_600_000)
+        let tasks = await queue((0..<64).map { event($0, time: time) }, on: writer)
+        let running = Task { await writer.run() }
+        var seqs: [Int64] = []
+        for task in tasks {
+            guard case .appended(let seq) = try await task.value else { Issue.record("not appended"); continue }
+            seqs.append(seq)
+        }
+        #expect(seqs == Array(1...64))
+        #expect(writer.committedBatches == 1)
+        writer.close()
+        await running.value
+        #expect(try records(ledger).count == 64)
+    }
+
+    @Test func aDuplicateInsideOneBatchIsRecordedOnce() async throws {
+        let ledger = LedgerStore(try database.open())
+        let writer = writer(ledger)
+        let time = Instant(millisecondsSinceEpoch: 1_795_737_600_000)
+        var click = event(1, time: time)
+        click.kind = .click
+        let tasks = await queue([event(1, time: time), event(2, time: time), event(1, time: time), click], on: writer)
+        let running = Task { await writer.run() }
+        var outcomes: [LedgerStore.AppendOutcome] = []
+        for task in tasks { outcomes.append(try await task.value) }
+        #expect(outcomes == [.appended(seq: 1), .appended(seq: 2), .duplicate, .appended(seq: 3)])
+        // And across batches: the ledger's unique (kind, impression id) answers a late replay.
+        #expect(try await writer.append(event(2, time: time)) == .duplicate)
+        writer.close()
+        await running.value
+        #expect(try records(ledger).map(\.event.impressionID) == [event(1, time: time), event(2, time: time), click].map(\.impressionID))
+    }
+
+    @Test func closingDrainsWhatIsWaitingAndRefusesWhatComesAfter() async throws {
+        let ledger = LedgerStore(try database.open())
+        let writer = writer(ledger, maximumBatch: 3)
+        let time = Instant(millisecondsSinceEpoch: 1_795_737_600_000)
+        let tasks = await queue((0..<10).map { event($0, time: time) }, on: writer)
+        writer.close()
+        await expectClosed { try await writer.append(event(99, time: time)) }
+        await writer.run()  // returns once the ten waiting are written
+        for task in tasks { #expect(try await task.value != .duplicate) }
+        #expect(try records(ledger).count == 10)
+        #expect(writer.committedBatches == 4)  // 3 + 3 + 3 + 1
+    }
+
+    @Test func aFailedCommitAnswersEveryWaiterAndWritesNothing() async throws {
+        let store = try database.open()
+        let ledger = LedgerStore(store)
+        let writer = writer(ledger)
+        let time = Instant(millisecondsSinceEpoch: 1_795_737_600_000)
+        // A second connection makes every insert fail, as a full disk would.
+        let other = try DatabaseQueue(path: database.path)
+        try await other.write { try $0.execute(sql: "CREATE TRIGGER refuse BEFORE INSERT ON ledger BEGIN SELECT RAISE(ABORT, 'disk full'); END") }
+        let tasks = await queue((0..<5).map { event($0, time: time) }, on: writer)
+        let running = Task { await writer.run() }
+        for task in tasks {
+            do {
+                _ = try await task.value
+                Issue.record("a failed commit answered success")
+            } catch {
+                #expect("\(error)".contains("disk full"), "\(error)")
+            }
+        }
+        #expect(try ledger.count() == 0)
+        try await other.write { try $0.execute(sql: "DROP TRIGGER refuse") }
+        #expect(try await writer.append(event(0, time: time)) == .appended(seq: 1))
+        writer.close()
+        await running.value
+    }
+
+    private func expectClosed(_ body: () async throws -> LedgerStore.AppendOutcome) async {
+        do {
+            _ = try await body()
+            Issue.record("an append after close was taken")
+        } catch {
+            #expect(error is LedgerWriter.Closed)
+        }
     }
 }

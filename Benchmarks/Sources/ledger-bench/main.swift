@@ -56,7 +56,7 @@ func appendRate(maximumBatch: Int, count: Int, label: String) async throws -> Do
     let store = try CampaignStore(path: directory.appendingPathComponent("\(label).sqlite").path)
     let ledger = LedgerStore(store)
     try ledger.requireDurableCommits()
-    let writer = LedgerWriter(store: ledger, maximumBatch: maximumBatch) { (keyring.currentID, keyring.current.rawPrivateKey) }
+    let writer = LedgerWriter(store: ledger, maximumBatch: maximumBatch) { LedgerSigningKey(id: keyring.currentID, rawPrivateKey: keyring.current.rawPrivateKey) }
     let running = Task { await writer.run() }
     let start = ContinuousClock.now
     try await withThrowingTaskGroup(of: Void.self) { group in

@@ -49,11 +49,7 @@ public struct TrafficGenerator: Sendable {
 
     /// A reproducible draw in [0, 1) for (seed, number, stream): SplitMix64.
     static func unitDraw(_ seed: UInt64, _ number: UInt64, _ stream: UInt64) -> Double {
-        var z = seed &+ number &* 0x9e37_79b9_7f4a_7c15 &+ stream &* 0xd1b5_4a32_d192_ed03
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        z ^= z >> 31
-        return Double(z >> 11) / Double(UInt64(1) << 53)
+        SplitMix64.unit(SplitMix64.mix(seed &+ number &* SplitMix64.increment &+ stream &* 0xd1b5_4a32_d192_ed03))
     }
 }
 

@@ -6,7 +6,7 @@ import VickreySigning
 /// The signing keys as the running server sees them: reloaded from the key directory
 /// when `adctl keys rotate` adds one, so new records and tokens use the new key while
 /// everything made with an old one still verifies.
-final class LiveKeyring: Sendable {
+public final class LiveKeyring: Sendable {
     private struct Keys {
         var keyring: SigningKeyring
         var tokens: BeaconTokenCodec
@@ -14,24 +14,25 @@ final class LiveKeyring: Sendable {
     }
 
     private let keys: Mutex<Keys>
-    let directory: String
+    public let directory: String
 
-    init(_ keyring: SigningKeyring) {
+    public init(_ keyring: SigningKeyring) {
         directory = keyring.directory
         keys = Mutex(Self.make(keyring))
     }
 
-    var tokens: BeaconTokenCodec { keys.withLock { $0.tokens } }
-    var publicKeys: PublicKeySet { keys.withLock { $0.publicKeys } }
-    var currentKeyID: String { keys.withLock { $0.keyring.currentID } }
+    /// Mints and checks beacon tokens with every key of the directory.
+    public var tokens: BeaconTokenCodec { keys.withLock { $0.tokens } }
+    /// Every key of the directory, public halves only: what the JWKS serves.
+    public var publicKeys: PublicKeySet { keys.withLock { $0.publicKeys } }
 
     /// The key that signs new ledger records.
-    var signingKey: (id: String, rawPrivateKey: Data) {
-        keys.withLock { ($0.keyring.currentID, $0.keyring.current.rawPrivateKey) }
+    public var signingKey: LedgerSigningKey {
+        keys.withLock { LedgerSigningKey(id: $0.keyring.currentID, rawPrivateKey: $0.keyring.current.rawPrivateKey) }
     }
 
     /// Re-reads the directory; returns the new current key id when it changed.
-    func reload() throws -> String? {
+    public func reload() throws -> String? {
         guard let fresh = try SigningKeyring.load(directory: directory) else { return nil }
         return keys.withLock { keys in
             guard fresh.currentID != keys.keyring.currentID || fresh.keys.count != keys.keyring.keys.count else { return nil }

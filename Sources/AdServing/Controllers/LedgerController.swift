@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import VickreyBilling
 import VickreyBudget
 import VickreyCore
 import VickreyLedger

@@ -14,9 +14,9 @@ struct IndexReloaderService: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             var lastChange = ContinuousClock.now
-            while !Task.isCancelled {
-                do {
-                    let refresh = try reloader.refresh()
+            await reloader.run(every: interval) { result in
+                switch result {
+                case .success(let refresh):
                     if refresh.changed > 0 {
                         logger.info("index updated", metadata: ["index.revision": "\(refresh.revision)", "index.changed": "\(refresh.changed)"])
                     }
@@ -24,12 +24,11 @@ struct IndexReloaderService: Service {
                         logger.warning("campaign left out of the index", metadata: ["campaign.id": "\(id)", "problem": "\(problem)"])
                     }
                     lastChange = ContinuousClock.now
-                } catch {
+                case .failure(let error):
                     logger.error("index refresh failed", metadata: ["error": "\(error)"])
                 }
                 let lag = ContinuousClock.now - lastChange
                 metrics.index(campaigns: reloader.index.snapshot.count, lagSeconds: Double(lag.components.seconds) + Double(lag.components.attoseconds) / 1e18)
-                try? await Task.sleep(for: interval)
             }
         }
     }

@@ -9,7 +9,7 @@ import VickreyCore
 /// which a replay is refused as expired anyway, so a key is forgotten once the longest
 /// token lifetime has passed since it was taken. Keys taken before a restart are loaded
 /// from the ledger, whose unique (kind, impression id) is the final guard.
-final class BeaconReplayGuard: Sendable {
+public final class BeaconReplayGuard: Sendable {
     private struct State {
         var taken: [String: Instant] = [:]
         /// Keys in the order they were taken, with when they may be forgotten.
@@ -19,10 +19,10 @@ final class BeaconReplayGuard: Sendable {
     private let state = Mutex(State())
     private let retentionSeconds: Int64
 
-    init(retentionSeconds: Int64) { self.retentionSeconds = retentionSeconds }
+    public init(retentionSeconds: Int64) { self.retentionSeconds = retentionSeconds }
 
     /// Takes `key`; false when it was already taken (a replay).
-    func take(_ key: String, at now: Instant) -> Bool {
+    public func take(_ key: String, at now: Instant) -> Bool {
         state.withLock { state in
             guard state.taken[key] == nil else { return false }
             let forgetAt = now.adding(seconds: retentionSeconds)
@@ -33,12 +33,12 @@ final class BeaconReplayGuard: Sendable {
     }
 
     /// Gives a key back (its beacon failed before it was recorded).
-    func giveBack(_ key: String) {
+    public func giveBack(_ key: String) {
         _ = state.withLock { $0.taken.removeValue(forKey: key) }
     }
 
     /// Forgets keys whose retention has passed.
-    func prune(at now: Instant) {
+    public func prune(at now: Instant) {
         state.withLock { state in
             while let entry = state.expiry.first, entry.forgetAt <= now {
                 state.expiry.removeFirst()
@@ -47,5 +47,5 @@ final class BeaconReplayGuard: Sendable {
         }
     }
 
-    var count: Int { state.withLock { $0.taken.count } }
+    public var count: Int { state.withLock { $0.taken.count } }
 }

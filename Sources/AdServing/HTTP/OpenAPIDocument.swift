@@ -5,7 +5,7 @@ import VickreyWire
 ///
 /// It declares the constraints the server enforces (lengths in characters, patterns,
 /// ranges, required and nullable fields), so that what it accepts is what the server
-/// accepts. `OpenAPIDocumentTests` checks every route's real responses against it, and
+/// accepts. `OperationsTests.realResponsesMatchTheOpenAPIDocument` checks every route's real responses against it, and
 /// `.ci/schemathesis.sh` fuzzes a live server with it (see the README).
 enum OpenAPIDocument {
     static let json = template.replacingOccurrences(of: "$COUNTRY_PATTERN", with: CountryCodes.pattern)
@@ -77,7 +77,7 @@ enum OpenAPIDocument {
             "401": {"$ref": "#/components/responses/Error"},
             "404": {"$ref": "#/components/responses/Error"}}}},
         "/.well-known/jwks.json": {"get": {
-          "summary": "Every public key that has signed ledger records, as a JWK Set (RFC 8037 OKP/Ed25519).",
+          "summary": "Every key in the server's key directory (the current signer and every earlier one, so every key that has signed a record), as a JWK Set (RFC 8037 OKP/Ed25519).",
           "responses": {"200": {"description": "The keys.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JWKS"}}}}}}}
       },
       "components": {

@@ -8,12 +8,18 @@ import VickreyStore
 /// the longest token lifetime is marked taken so a replay after a restart is not
 /// counted again. Reservations are not durable: after a crash they are gone, and a late
 /// beacon is billed only if the free budget still covers it.
-struct SpendRecovery {
+public struct SpendRecovery {
     let ledger: LedgerStore
     let reloader: CampaignIndexReloader
     let clock: any VickreyClock
 
-    func restore(into budgets: BudgetBook, replays: BeaconReplayGuard, retentionSeconds: Int64) throws -> (campaigns: Int, records: Int) {
+    public init(ledger: LedgerStore, reloader: CampaignIndexReloader, clock: any VickreyClock) {
+        self.ledger = ledger
+        self.reloader = reloader
+        self.clock = clock
+    }
+
+    public func restore(into budgets: BudgetBook, replays: BeaconReplayGuard, retentionSeconds: Int64) throws -> (campaigns: Int, records: Int) {
         let now = clock.now()
         let lifetime = try ledger.billedSpendByCampaign()
         // Two days back covers "today" in every time zone (offsets are within ±14 h).

@@ -1,0 +1,74 @@
+import HTTPTypes
+import Logging
+import Hummingbird
+import NIOCore
+import VickreyBilling
+import VickreySigning
+import VickreyWire
+
+/// Every error a client can cause, and the one place that maps it to an HTTP status and
+/// the JSON error body `{"error": {"code", "message", "field"}}`.
+struct APIError: Error {
+    enum Code: String {
+        /// The body is not JSON, not an object, or a field is missing, mistyped or invalid.
+        case invalidRequest = "invalid_request"
+        /// The body is larger than `http.maxBodyBytes`.
+        case bodyTooLarge = "body_too_large"
+        case unsupportedMediaType = "unsupported_media_type"
+        case notFound = "not_found"
+        /// A known path asked with a method it does not answer (the `Allow` header lists those it does).
+        case methodNotAllowed = "method_not_allowed"
+        case notReady = "not_ready"
+        /// A beacon token that is malformed, altered, forged or signed with an unknown key.
+        case invalidToken = "invalid_token"
+        /// A beacon token past its validity.
+        case expiredToken = "expired_token"
+        /// `GET /v1/ledger` without the configured bearer token.
+        case unauthorized
+        /// A dependency (the ledger) failed; the client may retry.
+        case unavailable
+        case internalError = "internal_error"
+    }
+
+    var code: Code
+    var message: String
+    var field: String?
+
+    static func invalid(_ error: FieldError) -> APIError { APIError(code: .invalidRequest, message: error.message, field: error.field) }
+
+    /// What billing's refusal of a beacon means to the client.
+    init(_ failure: BeaconFailure) {
+        switch failure {
+        case .token(.malformed): self.init(code: .invalidToken, message: "the beacon token is malformed", field: "token")
+        case .token(.forged): self.init(code: .invalidToken, message: "the beacon token does not verify: altered or forged", field: "token")
+        case .token(.unknownKey): self.init(code: .invalidToken, message: "the beacon token names a key this server does not have", field: "token")
+        case .token(.expired): self.init(code: .expiredToken, message: "the beacon token has expired", field: "token")
+        case .unavailable: self.init(code: .unavailable, message: "the event could not be recorded; retry", field: nil)
+        }
+    }
+
+    init(code: Code, message: String, field: String?) {
+        self.code = code
+        self.message = message
+        self.field = field
+    }
+
+    var status: HTTPResponse.Status {
+        switch code {
+        case .invalidRequest: .badRequest
+        case .bodyTooLarge: .contentTooLarge
+        case .unsupportedMediaType: .unsupportedMediaType
+        case .notFound: .notFound
+        case .methodNotAllowed: .methodNotAllowed
+        case .notReady, .unavailable: .serviceUnavailable
+        case .invalidToken: .badRequest
+        case .expiredToken: .gone
+        case .unauthorized: .unauthorized
+        case .internalError: .internalServerError
+        }
+    }
+
+    var response: Response {
+        JSONResponse.bytes(ErrorBody.write(code: code.rawValue, message: message, field: field), status: status)
+    }
+}

@@ -1,0 +1,104 @@
+import VickreyBudget
+import VickreyCore
+import VickreyLedger
+import VickreySigning
+import VickreyStore
+
+/// Turns a verified beacon into money and a ledger record: settles the win's
+/// reservation (or charges free budget after a restart), records the event as billed or
+/// unbilled with its reason, and returns only once the record is durable. A replay is
+/// answered the same way but changes nothing.
+///
+/// It knows nothing of HTTP: it throws `BeaconFailure`, which the server maps to a
+/// status in one place.
+public struct BeaconProcessor: Sendable {
+    let keys: LiveKeyring
+    let budgets: BudgetBook
+    let ledger: LedgerWriter
+    let replays: BeaconReplayGuard
+    let campaigns: CampaignIndexReloader
+    let clock: any VickreyClock
+
+    public init(
+        keys: LiveKeyring, budgets: BudgetBook, ledger: LedgerWriter, replays: BeaconReplayGuard, campaigns: CampaignIndexReloader,
+        clock: any VickreyClock
+    ) {
+        self.keys = keys
+        self.budgets = budgets
+        self.ledger = ledger
+        self.replays = replays
+        self.campaigns = campaigns
+        self.clock = clock
+    }
+
+    /// What happened to a valid beacon.
+    public enum Outcome: String, Sendable {
+        case billed, unbilled, replay
+    }
+
+    /// What a valid beacon did.
+    public struct Accepted: Sendable {
+        public var outcome: Outcome
+        /// The record appended (nil for a replay).
+        public var event: LedgerEvent?
+        /// The creative's click-through URL (clicks only).
+        public var clickURL: String?
+    }
+
+    public func process(_ kind: BeaconKind, token text: String) async throws(BeaconFailure) -> Accepted {
+        let now = clock.now()
+        let token: BeaconToken
+        switch keys.tokens.decode(text, kind: kind, now: now) {
+        case .success(let decoded): token = decoded
+        case .failure(let rejection): throw .token(rejection)
+        }
+        let ad = token.ad
+        let campaign: Campaign?
+        do { campaign = try campaigns.campaign(ad.campaignID) } catch { throw .unavailable("the campaign store: \(error)") }
+        let clickURL = kind == .click ? campaign.flatMap { c in (c.creatives.first { $0.id == ad.creativeID } ?? c.creatives.first)?.clickURL } : nil
+        let key = "\(kind.rawValue):\(ad.impressionID)"
+        guard replays.take(key, at: now) else { return Accepted(outcome: .replay, event: nil, clickURL: clickURL) }
+        var event = LedgerEvent(ad: ad, kind: kind, billed: true, reason: nil, charge: .zero, eventTime: now)
+        let cost = token.cost(of: kind)
+        if token.isTest {
+            event.billed = false
+            event.reason = "test"
+            if cost > .zero { budgets.release(ad.campaignID, reservationID: token.reservationID, at: now) }
+        } else if let campaign {
+            if cost > .zero {
+                switch budgets.charge(campaign.id, limits: BudgetLimits(campaign), amount: cost, reservationID: token.reservationID, at: now) {
+                case .billed(let charged): event.charge = charged
+                case .unbilled(let reason):
+                    event.billed = false
+                    event.reason = reason.rawValue
+                }
+            }
+        } else {
+            event.billed = false
+            event.reason = "unknown_campaign"
+        }
+        let appended: LedgerStore.AppendOutcome
+        do {
+            appended = try await ledger.append(event)
+        } catch {
+            // Not recorded, so not charged: undo, and let the client retry.
+            if event.charge > .zero { budgets.refund(ad.campaignID, amount: event.charge, at: now) }
+            replays.giveBack(key)
+            throw .unavailable("the ledger could not record the event: \(error)")
+        }
+        guard case .appended = appended else {
+            if event.charge > .zero { budgets.refund(ad.campaignID, amount: event.charge, at: now) }
+            return Accepted(outcome: .replay, event: nil, clickURL: clickURL)
+        }
+        return Accepted(outcome: event.billed ? .billed : .unbilled, event: event, clickURL: clickURL)
+    }
+}
+
+/// Why a beacon was not taken.
+public enum BeaconFailure: Error, Sendable {
+    /// The token is malformed, altered, forged, signed with an unknown key, or expired.
+    case token(BeaconTokenCodec.Rejection)
+    /// A dependency failed before the event was recorded; nothing was charged, and the
+    /// client may retry.
+    case unavailable(String)
+}
