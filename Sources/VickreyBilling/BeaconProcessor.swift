@@ -56,7 +56,7 @@ public struct BeaconProcessor: Sendable {
         let campaign: Campaign?
         do { campaign = try campaigns.campaign(ad.campaignID) } catch { throw .unavailable("the campaign store: \(error)") }
         let clickURL = kind == .click ? campaign.flatMap { c in (c.creatives.first { $0.id == ad.creativeID } ?? c.creatives.first)?.clickURL } : nil
-        let key = "\(kind.rawValue):\(ad.impressionID)"
+        let key = BeaconKey(kind, ad.impressionID)
         guard replays.take(key, at: now) else { return Accepted(outcome: .replay, event: nil, clickURL: clickURL) }
         var event = LedgerEvent(ad: ad, kind: kind, billed: true, reason: nil, charge: .zero, eventTime: now)
         let cost = token.cost(of: kind)

@@ -2,7 +2,19 @@ import DequeModule
 import Synchronization
 import VickreyCore
 
-/// Remembers which beacons (`kind:impression_id`) were taken, so a replay is counted
+/// One beacon's identity: its kind and its ad's impression id. At most one ledger
+/// record exists per key.
+public struct BeaconKey: Hashable, Sendable {
+    public var kind: BeaconKind
+    public var impressionID: String
+
+    public init(_ kind: BeaconKind, _ impressionID: String) {
+        self.kind = kind
+        self.impressionID = impressionID
+    }
+}
+
+/// Remembers which beacons (kind and impression id) were taken, so a replay is counted
 /// once. Taking is atomic: of two identical beacons racing, exactly one wins.
 ///
 /// Bounded by time, not count: a beacon's token is valid only until its expiry, after
@@ -11,9 +23,9 @@ import VickreyCore
 /// from the ledger, whose unique (kind, impression id) is the final guard.
 public final class BeaconReplayGuard: Sendable {
     private struct State {
-        var taken: [String: Instant] = [:]
+        var taken: [BeaconKey: Instant] = [:]
         /// Keys in the order they were taken, with when they may be forgotten.
-        var expiry = Deque<(key: String, forgetAt: Instant)>()
+        var expiry = Deque<(key: BeaconKey, forgetAt: Instant)>()
     }
 
     private let state = Mutex(State())
@@ -22,7 +34,7 @@ public final class BeaconReplayGuard: Sendable {
     public init(retentionSeconds: Int64) { self.retentionSeconds = retentionSeconds }
 
     /// Takes `key`; false when it was already taken (a replay).
-    public func take(_ key: String, at now: Instant) -> Bool {
+    public func take(_ key: BeaconKey, at now: Instant) -> Bool {
         state.withLock { state in
             guard state.taken[key] == nil else { return false }
             let forgetAt = now.adding(seconds: retentionSeconds)
@@ -33,7 +45,7 @@ public final class BeaconReplayGuard: Sendable {
     }
 
     /// Gives a key back (its beacon failed before it was recorded).
-    public func giveBack(_ key: String) {
+    public func giveBack(_ key: BeaconKey) {
         _ = state.withLock { $0.taken.removeValue(forKey: key) }
     }
 

@@ -36,8 +36,8 @@ public struct SpendRecovery {
             }
             budgets.restore(id, limits: limits, spentTotal: total, spentToday: spentToday, at: now)
         }
-        let taken = try ledger.recentEventKeys(since: now.adding(seconds: -retentionSeconds))
-        for (key, time) in taken { _ = replays.take(key, at: time) }
+        let taken = try ledger.recentEvents(since: now.adding(seconds: -retentionSeconds))
+        for (kind, impressionID, time) in taken { _ = replays.take(BeaconKey(kind, impressionID), at: time) }
         return (lifetime.count, taken.count)
     }
 }

@@ -92,22 +92,53 @@ public struct LedgerRecord: Hashable, Sendable {
     static func canonicalBytes(seq: Int64, event: LedgerEvent, prevHash: String, keyID: String) -> [UInt8] {
         // The signed fields do not include `hash` and `sig`, so they may be left empty here.
         let record = LedgerRecord(seq: seq, event: event, prevHash: prevHash, hash: "", keyID: keyID, signature: "")
-        var bytes = Array(header.utf8)
+        var bytes: [UInt8] = []
         bytes.reserveCapacity(512)
+        bytes.append(contentsOf: header.utf8)
+        var digits: [UInt8] = []
+        digits.reserveCapacity(20)
         for field in LedgerField.signed {
-            let value = field.value(in: record).text
             bytes.append(contentsOf: field.rawValue.utf8)
             bytes.append(UInt8(ascii: "="))
-            bytes.append(contentsOf: String(value.utf8.count).utf8)
-            bytes.append(UInt8(ascii: ":"))
-            bytes.append(contentsOf: value.utf8)
+            switch field.value(in: record) {
+            case .integer(let number):
+                digits.removeAll(keepingCapacity: true)
+                appendDecimal(number, to: &digits)
+                appendDecimal(Int64(digits.count), to: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                bytes.append(contentsOf: digits)
+            case .boolean(let flag):
+                bytes.append(contentsOf: flag ? "4:true".utf8 : "5:false".utf8)
+            case .string(let text):
+                appendDecimal(Int64(text.utf8.count), to: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                bytes.append(contentsOf: text.utf8)
+            case .null:
+                bytes.append(contentsOf: "0:".utf8)
+            }
             bytes.append(UInt8(ascii: "\n"))
         }
         return bytes
     }
 
+    /// Appends `value` in decimal (a leading `-` when negative, no leading zeros).
+    private static func appendDecimal(_ value: Int64, to bytes: inout [UInt8]) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        let magnitude = value.magnitude
+        var divisor: UInt64 = 1
+        while divisor <= magnitude / 10 { divisor *= 10 }
+        var rest = magnitude
+        repeat {
+            bytes.append(UInt8(ascii: "0") + UInt8(rest / divisor))
+            rest %= divisor
+            divisor /= 10
+        } while divisor > 0
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     static func hexSHA256(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
+        let digits = hexDigits
         var text: [UInt8] = []
         text.reserveCapacity(64)
         for byte in SHA256.hash(data: bytes) {

@@ -48,18 +48,22 @@ struct LedgerRow: FetchableRecord {
         }
     }
 
-    /// The statement arguments that write `record`, in `columns` order.
+    /// The statement arguments that write `record`, in `columns` order: plain
+    /// `DatabaseValue`s (no boxing per field; this runs for every beacon).
     static func arguments(_ record: LedgerRecord) -> StatementArguments {
-        StatementArguments(LedgerField.allCases.map { field -> (any DatabaseValueConvertible)? in
+        var values: [DatabaseValue] = []
+        values.reserveCapacity(LedgerField.allCases.count)
+        for field in LedgerField.allCases {
             switch (field, field.value(in: record)) {
-            case (.eventTime, _): record.event.eventTime.millisecondsSinceEpoch
-            case (.requestID, .string(let text)): Data(text.utf8)
-            case (_, .integer(let number)): number
-            case (_, .boolean(let flag)): flag
-            case (_, .string(let text)): text
-            case (_, .null): nil
+            case (.eventTime, _): values.append(record.event.eventTime.millisecondsSinceEpoch.databaseValue)
+            case (.requestID, .string(let text)): values.append(Data(text.utf8).databaseValue)
+            case (_, .integer(let number)): values.append(number.databaseValue)
+            case (_, .boolean(let flag)): values.append(flag.databaseValue)
+            case (_, .string(let text)): values.append(text.databaseValue)
+            case (_, .null): values.append(.null)
             }
-        })
+        }
+        return StatementArguments(values)
     }
 
     private static func corrupt(_ field: LedgerField, _ row: Row) -> StoreError {

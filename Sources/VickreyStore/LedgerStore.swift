@@ -57,7 +57,9 @@ public final class LedgerStore: Sendable {
                         continue
                     }
                     let record = try sealer.seal(event, seq: seq + 1, after: hash)
-                    try insert.execute(arguments: LedgerRow.arguments(record))
+                    // The arguments match the statement by construction (both come from LedgerField).
+                    insert.setUncheckedArguments(LedgerRow.arguments(record))
+                    try insert.execute()
                     seq = record.seq
                     hash = record.hash
                     outcomes.append(.appended(seq: seq))
@@ -128,12 +130,14 @@ public final class LedgerStore: Sendable {
         } catch { throw CampaignStore.map(error) }
     }
 
-    /// `kind:impression_id` of every event recorded at or after `since`, with its time.
-    public func recentEventKeys(since: Instant) throws(StoreError) -> [(key: String, time: Instant)] {
+    /// The kind and impression id of every event recorded at or after `since`, with its time.
+    public func recentEvents(since: Instant) throws(StoreError) -> [(kind: BeaconKind, impressionID: String, time: Instant)] {
         do {
             return try pool.read { db in
                 try Row.fetchAll(db, sql: "SELECT kind, impression_id, event_time_ms FROM ledger WHERE event_time_ms >= ?", arguments: [since.millisecondsSinceEpoch])
-                    .map { ("\($0[0] as String):\($0[1] as String)", Instant(millisecondsSinceEpoch: $0[2])) }
+                    .compactMap { row in
+                        (row[0] as String?).flatMap(BeaconKind.init(rawValue:)).map { ($0, row[1], Instant(millisecondsSinceEpoch: row[2])) }
+                    }
             }
         } catch { throw CampaignStore.map(error) }
     }
