@@ -48,9 +48,13 @@ public struct RunReport: Codable, Sendable {
     public var beaconsPerSecond: Double
     public var errors: [String: Int]
     public var invariants: InvariantReport?
+    /// Ad-request latency second by second since the start (what the SVG chart draws),
+    /// so a stall can be placed in time and matched with what the server did then.
+    public var perSecond: [Latency]?
 
     enum CodingKeys: String, CodingKey {
         case scenario, mode, target, connections, latency, errors, invariants
+        case perSecond = "per_second"
         case durationSeconds = "duration_seconds", requestedRate = "requested_rate", achievedRate = "achieved_rate"
         case adRequests = "ad_requests", fillRate = "fill_rate", latencyByKind = "latency_by_kind"
         case beaconsAccepted = "beacons_accepted", beaconsPerSecond = "beacons_per_second"
@@ -72,6 +76,7 @@ public struct RunReport: Codable, Sendable {
         beaconsAccepted = stats.beaconsAnswered
         beaconsPerSecond = elapsedSeconds > 0 ? Double(stats.beaconsAnswered) / elapsedSeconds : 0
         errors = stats.errors
+        perSecond = stats.perSecond.map(Latency.init)
     }
 
     /// The end-of-run table.
