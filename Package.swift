@@ -86,7 +86,10 @@ let package = Package(
         // the replay guard and the live signing keys. No HTTP.
         .target(
             name: "VickreyBilling",
-            dependencies: ["VickreyCore", "VickreyBudget", "VickreyLedger", "VickreySigning", "VickreyStore", .product(name: "DequeModule", package: "swift-collections")],
+            dependencies: [
+                "VickreyCore", "VickreyBudget", "VickreyLedger", "VickreySigning", "VickreyStore",
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
             swiftSettings: strictSettings
         ),
         // Settings shared by the executables: config/vickrey.json < environment < flags.
@@ -183,7 +186,8 @@ let package = Package(
             name: "AdServingTests",
             dependencies: [
                 "AdServing", "VickreyWire", "VickreyCore", "VickreyStore", "VickreyBudget", "VickreyLedger", "VickreySigning",
-                "VickreySynthetic", .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
+                "VickreySynthetic", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -34,12 +34,13 @@ struct AdDecisions: Sendable {
         let tokens = keys.tokens
         let signed = outcome.wins.map { win in
             let impressionID = BeaconToken.newImpressionID(using: &generator)
-            let token = tokens.encode(BeaconToken(
-                ad: SoldAd(win, impressionID: impressionID, requestID: request.requestID), price: win.price, issuedAt: request.time,
-                expiresAt: request.time.adding(seconds: settings.beaconTimeouts.impressionSeconds),
-                clickExpiresAt: request.time.adding(seconds: settings.beaconTimeouts.clickSeconds), reservationID: win.reservationID,
-                isTest: isTest, keyID: ""
-            ))
+            let token = tokens.encode(
+                BeaconToken(
+                    ad: SoldAd(win, impressionID: impressionID, requestID: request.requestID), price: win.price, issuedAt: request.time,
+                    expiresAt: request.time.adding(seconds: settings.beaconTimeouts.impressionSeconds),
+                    clickExpiresAt: request.time.adding(seconds: settings.beaconTimeouts.clickSeconds), reservationID: win.reservationID,
+                    isTest: isTest, keyID: ""
+                ))
             return SignedWin(
                 win: win, impressionID: impressionID,
                 impressionURL: "\(base)/v1/beacons/impression/\(token)", clickURL: "\(base)/v1/beacons/click/\(token)"

@@ -25,17 +25,23 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
     }
     let reloader = CampaignIndexReloader(store: store)
     try reloader.loadAll()
-    logger.info("campaign index loaded", metadata: ["index.campaigns": "\(reloader.index.snapshot.count)", "db.path": "\(settings.databasePath)"])
+    logger.info(
+        "campaign index loaded", metadata: ["index.campaigns": "\(reloader.index.snapshot.count)", "db.path": "\(settings.databasePath)"])
 
     let budgets = BudgetBook(timeouts: settings.beaconTimeouts, pacing: settings.pacing)
     let replays = BeaconReplayGuard(retentionSeconds: max(settings.beaconTimeouts.impressionSeconds, settings.beaconTimeouts.clickSeconds))
     let recovered = try SpendRecovery(ledger: ledgerStore, reloader: reloader, clock: settings.clock)
-        .restore(into: budgets, replays: replays, retentionSeconds: max(settings.beaconTimeouts.impressionSeconds, settings.beaconTimeouts.clickSeconds))
-    logger.info("spend recovered from the ledger", metadata: ["campaigns": "\(recovered.campaigns)", "ledger.records": "\(recovered.records)"])
+        .restore(
+            into: budgets, replays: replays,
+            retentionSeconds: max(settings.beaconTimeouts.impressionSeconds, settings.beaconTimeouts.clickSeconds))
+    logger.info(
+        "spend recovered from the ledger", metadata: ["campaigns": "\(recovered.campaigns)", "ledger.records": "\(recovered.records)"])
     if settings.ledgerBearerToken == nil {
         logger.warning("ledger.bearerToken is not set: GET /v1/ledger answers 401 to everyone")
     } else if settings.ledgerBearerToken == ServerSettings.shippedBillingToken {
-        logger.warning("ledger.bearerToken is the example value from config/vickrey.json: set your own (LEDGER_BEARER_TOKEN) before billing reads the ledger")
+        logger.warning(
+            "ledger.bearerToken is the example value from config/vickrey.json: set your own (LEDGER_BEARER_TOKEN) before billing reads the ledger"
+        )
     }
 
     let metrics = ServerMetrics()
@@ -45,7 +51,8 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
         reloader: reloader, auctioneer: Auctioneer(rules: settings.rules), policy: policy, keys: keys, settings: settings
     )
     let writer = LedgerWriter(store: ledgerStore, maximumBatch: settings.ledgerMaximumBatch) { keys.signingKey }
-    let beacons = BeaconProcessor(keys: keys, budgets: budgets, ledger: writer, replays: replays, campaigns: reloader, clock: settings.clock)
+    let beacons = BeaconProcessor(
+        keys: keys, budgets: budgets, ledger: writer, replays: replays, campaigns: reloader, clock: settings.clock)
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ErrorMiddleware())
@@ -53,7 +60,8 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
     OpenRTBController(decisions: decisions, metrics: metrics).addRoutes(to: router)
     BeaconController(processor: beacons, metrics: metrics).addRoutes(to: router)
     LedgerController(
-        ledger: ledgerStore, keys: keys, bearerToken: settings.ledgerBearerToken, budgets: budgets, reloader: reloader, clock: settings.clock
+        ledger: ledgerStore, keys: keys, bearerToken: settings.ledgerBearerToken, budgets: budgets, reloader: reloader,
+        clock: settings.clock
     ).addRoutes(to: router)
     OperationsController(reloader: reloader, metrics: metrics).addRoutes(to: router)
 
@@ -65,12 +73,15 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
         services: [
             LedgerWriterService(writer: writer),
             MaintenanceService(budgets: budgets, replays: replays, keys: keys, clock: settings.clock, logger: logger),
-            IndexReloaderService(reloader: reloader, interval: .milliseconds(settings.pollIntervalMilliseconds), metrics: metrics, logger: logger),
+            IndexReloaderService(
+                reloader: reloader, interval: .milliseconds(settings.pollIntervalMilliseconds), metrics: metrics, logger: logger),
         ],
         onServerRunning: { channel in
             let address = channel.localAddress?.port.map { "http://\(host):\($0)" } ?? "http://\(host):\(port)"
             logger.info("Vickrey is listening on \(address)")
-            logger.info("try: curl -s \(address)/v1/ads -H 'content-type: application/json' -d '{\"placements\":[{\"id\":\"home_feed\",\"sizes\":[\"300x250\"]}]}'")
+            logger.info(
+                "try: curl -s \(address)/v1/ads -H 'content-type: application/json' -d '{\"placements\":[{\"id\":\"home_feed\",\"sizes\":[\"300x250\"]}]}'"
+            )
         },
         logger: logger
     )

@@ -29,7 +29,6 @@ final class ServerMetrics: Sendable {
         let noFills: [NoFillReason: Metrics.Counter]
     }
 
-
     init() {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = [
@@ -37,17 +36,28 @@ final class ServerMetrics: Sendable {
             .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(500), .seconds(1),
         ]
         self.factory = factory
-        auctionCounters = Dictionary(uniqueKeysWithValues: AuctionEndpoint.allCases.map { endpoint in
-            (endpoint, AuctionCounters(
-                auctions: Metrics.Counter(label: "vickrey_auctions_total", dimensions: [("endpoint", endpoint.rawValue)], factory: factory),
-                fills: Metrics.Counter(label: "vickrey_fills_total", dimensions: [("endpoint", endpoint.rawValue)], factory: factory),
-                noFills: Dictionary(uniqueKeysWithValues: NoFillReason.allCases.map { reason in
-                    (reason, Metrics.Counter(
-                        label: "vickrey_no_fills_total", dimensions: [("endpoint", endpoint.rawValue), ("reason", reason.rawValue)], factory: factory
-                    ))
-                })
-            ))
-        })
+        auctionCounters = Dictionary(
+            uniqueKeysWithValues: AuctionEndpoint.allCases.map { endpoint in
+                (
+                    endpoint,
+                    AuctionCounters(
+                        auctions: Metrics.Counter(
+                            label: "vickrey_auctions_total", dimensions: [("endpoint", endpoint.rawValue)], factory: factory),
+                        fills: Metrics.Counter(
+                            label: "vickrey_fills_total", dimensions: [("endpoint", endpoint.rawValue)], factory: factory),
+                        noFills: Dictionary(
+                            uniqueKeysWithValues: NoFillReason.allCases.map { reason in
+                                (
+                                    reason,
+                                    Metrics.Counter(
+                                        label: "vickrey_no_fills_total",
+                                        dimensions: [("endpoint", endpoint.rawValue), ("reason", reason.rawValue)], factory: factory
+                                    )
+                                )
+                            })
+                    )
+                )
+            })
         indexSize = Metrics.Gauge(label: "vickrey_index_campaigns", factory: factory)
         reloadLag = Metrics.Gauge(label: "vickrey_index_reload_lag_seconds", factory: factory)
     }

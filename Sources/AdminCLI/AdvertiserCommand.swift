@@ -18,7 +18,8 @@ struct AdvertiserCommand: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create an advertiser.", discussion: "Example:\n  adctl advertiser create acme --name \"Acme Corp\" --db var/vickrey.sqlite"
+            abstract: "Create an advertiser.",
+            discussion: "Example:\n  adctl advertiser create acme --name \"Acme Corp\" --db var/vickrey.sqlite"
         )
         @Argument(help: "Advertiser id: 1–64 characters from A-Z a-z 0-9 . _ -") var id: String
         @Option(help: "Display name (default: the id).") var name: String?
@@ -33,7 +34,8 @@ struct AdvertiserCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List advertisers.", discussion: "Example:\n  adctl advertiser list --json")
+        static let configuration = CommandConfiguration(
+            abstract: "List advertisers.", discussion: "Example:\n  adctl advertiser list --json")
         @OptionGroup var output: OutputOptions
         @OptionGroup var store: StoreOptions
 
@@ -49,7 +51,8 @@ struct AdvertiserCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one advertiser and its campaign counts.", discussion: "Example:\n  adctl advertiser show acme")
+        static let configuration = CommandConfiguration(
+            abstract: "Show one advertiser and its campaign counts.", discussion: "Example:\n  adctl advertiser show acme")
         @Argument(help: "Advertiser id.") var id: String
         @OptionGroup var output: OutputOptions
         @OptionGroup var store: StoreOptions
@@ -65,10 +68,11 @@ struct AdvertiserCommand: AsyncParsableCommand {
             if output.json {
                 Console.print(try JSONOutput.pretty(Document(id: advertiser.id.rawValue, name: advertiser.name, campaigns: byStatus)))
             } else {
-                Console.print(keyValueLines([
-                    ("id", advertiser.id.rawValue), ("name", advertiser.name),
-                    ("campaigns", CampaignStatus.allCases.map { "\(byStatus[$0.rawValue]!) \($0.rawValue)" }.joined(separator: ", ")),
-                ]))
+                Console.print(
+                    keyValueLines([
+                        ("id", advertiser.id.rawValue), ("name", advertiser.name),
+                        ("campaigns", CampaignStatus.allCases.map { "\(byStatus[$0.rawValue]!) \($0.rawValue)" }.joined(separator: ", ")),
+                    ]))
             }
         }
     }

@@ -43,8 +43,10 @@ extension CampaignCommand {
             let db = try await store.open()
             do {
                 let summary = try db.importCampaigns(campaigns)
-                Console.print("imported \(campaigns.count) campaigns (\(summary.created) created, \(summary.updated) updated, \(summary.advertisersCreated) advertisers created)")
-            } catch where error.code == .rejected {
+                Console.print(
+                    "imported \(campaigns.count) campaigns (\(summary.created) created, \(summary.updated) updated, \(summary.advertisersCreated) advertisers created)"
+                )
+            } catch  where error.code == .rejected {
                 throw CommandFailure(
                     message: "nothing imported: \(error.failures.count) bad line(s)", exitCode: CommandFailure.invalidData,
                     details: error.failures.map { "line \(lineNumbers[$0.position]): \($0.field): \($0.message)" }
@@ -81,7 +83,9 @@ extension CampaignCommand {
                     }
                     firstLineOfID[campaign.id] = number
                     if let clash = campaign.creatives.first(where: { firstLineOfCreative[$0.id] != nil }) {
-                        problems.append("line \(number): creatives: creative id '\(clash.id)' already appears on line \(firstLineOfCreative[clash.id]!)")
+                        problems.append(
+                            "line \(number): creatives: creative id '\(clash.id)' already appears on line \(firstLineOfCreative[clash.id]!)"
+                        )
                         continue
                     }
                     for creative in campaign.creatives { firstLineOfCreative[creative.id] = number }
@@ -117,7 +121,8 @@ extension CampaignCommand {
     struct Export: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write campaigns as JSON lines, in the format import reads.",
-            discussion: "Examples:\n  adctl campaign export > campaigns.jsonl\n  adctl campaign export --advertiser acme --output acme.jsonl"
+            discussion:
+                "Examples:\n  adctl campaign export > campaigns.jsonl\n  adctl campaign export --advertiser acme --output acme.jsonl"
         )
         @Option(help: "Only this advertiser's campaigns.") var advertiser: String?
         @Option(help: "Only campaigns with this status.") var status: String?

@@ -29,7 +29,8 @@ struct CampaignCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            for (value, flag) in [(fields.advertiser, "--advertiser"), (fields.bid, "--bid"), (fields.totalBudget, "--total-budget")] where value == nil {
+            for (value, flag) in [(fields.advertiser, "--advertiser"), (fields.bid, "--bid"), (fields.totalBudget, "--total-budget")]
+            where value == nil {
                 throw CommandFailure.usage("\(flag) is required to create a campaign")
             }
             var document = CampaignDocument(
@@ -101,7 +102,8 @@ struct CampaignCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one campaign.", discussion: "Example:\n  adctl campaign show summer-sale-1 --json")
+        static let configuration = CommandConfiguration(
+            abstract: "Show one campaign.", discussion: "Example:\n  adctl campaign show summer-sale-1 --json")
         @Argument(help: "Campaign id.") var id: String
         @OptionGroup var output: OutputOptions
         @OptionGroup var store: StoreOptions
@@ -117,14 +119,16 @@ struct CampaignCommand: AsyncParsableCommand {
     }
 
     struct Pause: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Pause an active campaign.", discussion: "Example:\n  adctl campaign pause summer-sale-1")
+        static let configuration = CommandConfiguration(
+            abstract: "Pause an active campaign.", discussion: "Example:\n  adctl campaign pause summer-sale-1")
         @Argument(help: "Campaign id.") var id: String
         @OptionGroup var store: StoreOptions
         func run() async throws { try await changeStatus(id, to: .paused, store: store) }
     }
 
     struct Resume: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Resume a paused campaign.", discussion: "Example:\n  adctl campaign resume summer-sale-1")
+        static let configuration = CommandConfiguration(
+            abstract: "Resume a paused campaign.", discussion: "Example:\n  adctl campaign resume summer-sale-1")
         @Argument(help: "Campaign id.") var id: String
         @OptionGroup var store: StoreOptions
         func run() async throws { try await changeStatus(id, to: .active, store: store) }
@@ -161,7 +165,9 @@ func changeStatus(_ id: String, to status: CampaignStatus, store: StoreOptions) 
 func filteredCampaigns(store: StoreOptions, advertiser: String?, status: String?) async throws -> [Campaign] {
     let advertiserID = try advertiser.map(parsedAdvertiserID)
     let wanted = try status.map { text in
-        guard let value = CampaignStatus(rawValue: text) else { throw CommandFailure.usage("--status: '\(text)' is not one of active, paused, archived") }
+        guard let value = CampaignStatus(rawValue: text) else {
+            throw CommandFailure.usage("--status: '\(text)' is not one of active, paused, archived")
+        }
         return value
     }
     let db = try await store.open()
@@ -197,7 +203,12 @@ enum CampaignDescription {
             ("total budget", DecimalMoney.formatCurrency(c.totalBudget)),
             ("flight", "\(c.start?.rfc3339 ?? "now") → \(c.end?.rfc3339 ?? "no end")"), ("time zone", c.timeZone.identifier),
             ("pacing", c.pacing.rawValue),
-            ("frequency cap", c.frequencyCap.map { "\($0.impressions) per \($0.windowSeconds) s" + ($0.refuseAnonymous ? ", refuses anonymous requests" : "") } ?? "none"),
+            (
+                "frequency cap",
+                c.frequencyCap.map {
+                    "\($0.impressions) per \($0.windowSeconds) s" + ($0.refuseAnonymous ? ", refuses anonymous requests" : "")
+                } ?? "none"
+            ),
             ("targeting", targeting.joined(separator: "; ")),
         ]
         for (index, creative) in c.creatives.enumerated() {

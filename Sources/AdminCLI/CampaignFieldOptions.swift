@@ -20,7 +20,8 @@ struct CampaignFieldOptions: ParsableArguments {
     @Flag(name: .customLong("no-end"), help: "Remove the flight end.") var noEnd = false
     @Option(name: .customLong("time-zone"), help: "IANA time zone for the day and hours of the week (default UTC).") var timeZone: String?
     @Option(help: "asap or even.") var pacing: String?
-    @Option(name: .customLong("frequency-cap"), help: "N/WINDOW impressions per user, WINDOW in s, m, h or d: 3/24h.") var frequencyCap: String?
+    @Option(name: .customLong("frequency-cap"), help: "N/WINDOW impressions per user, WINDOW in s, m, h or d: 3/24h.") var frequencyCap:
+        String?
     @Flag(name: .customLong("no-frequency-cap"), help: "Remove the frequency cap.") var noFrequencyCap = false
     @Option(name: .customLong("refuse-anonymous"), help: "true: with a frequency cap, stay out of requests without a user id.")
     var refuseAnonymous: Bool?
@@ -119,7 +120,8 @@ struct CampaignFieldOptions: ParsableArguments {
     static func money(_ text: String, flag: String, maximum: Micros = .maximum) throws -> Micros {
         switch DecimalMoney.parseMicros(text, maximum: maximum) {
         case .success(let micros): return micros
-        case .failure(.tooLarge): throw CommandFailure.usage("\(flag): '\(text)' is over the maximum of \(DecimalMoney.formatCurrency(maximum))")
+        case .failure(.tooLarge):
+            throw CommandFailure.usage("\(flag): '\(text)' is over the maximum of \(DecimalMoney.formatCurrency(maximum))")
         case .failure(let error): throw CommandFailure.usage("\(flag): \(error.description)")
         }
     }
@@ -133,7 +135,7 @@ struct CampaignFieldOptions: ParsableArguments {
         for part in list(text) {
             let bounds = part.split(separator: "-", omittingEmptySubsequences: false).map { Int($0) }
             guard (1...2).contains(bounds.count), let low = bounds[0], let high = bounds.count == 2 ? bounds[1] : low,
-                  0 <= low, low <= high, high < HoursOfWeek.count
+                0 <= low, low <= high, high < HoursOfWeek.count
             else { throw CommandFailure.usage("\(flag): '\(part)' is not an hour or range within 0–167 (0 = Monday 00:00)") }
             hours += Array(low...high)
         }
@@ -144,13 +146,14 @@ struct CampaignFieldOptions: ParsableArguments {
         let usage = CommandFailure.usage("--frequency-cap: '\(text)' is not N/WINDOW like 3/24h (units s, m, h, d)")
         let parts = text.split(separator: "/")
         guard parts.count == 2, let impressions = Int(parts[0]), let unit = parts[1].last else { throw usage }
-        let multiplier: Int64 = switch unit {
-        case "s": 1
-        case "m": 60
-        case "h": 3600
-        case "d": 86_400
-        default: 0
-        }
+        let multiplier: Int64 =
+            switch unit {
+            case "s": 1
+            case "m": 60
+            case "h": 3600
+            case "d": 86_400
+            default: 0
+            }
         let amountText = unit.isNumber ? parts[1] : parts[1].dropLast()
         guard let amount = Int64(amountText), amount > 0, amount <= 366 * 86_400 else { throw usage }
         return FrequencyCapDocument(impressions: impressions, windowSeconds: amount * (unit.isNumber ? 1 : multiplier))

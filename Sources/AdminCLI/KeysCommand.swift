@@ -25,29 +25,34 @@ struct KeysCommand: AsyncParsableCommand {
 
         func run() async throws {
             guard let keyring = try await keys.load() else {
-                throw CommandFailure(message: "no keys in \(try await keys.directory()); run 'adctl keys generate'", exitCode: CommandFailure.notFound)
+                throw CommandFailure(
+                    message: "no keys in \(try await keys.directory()); run 'adctl keys generate'", exitCode: CommandFailure.notFound)
             }
             let rows = keyring.orderedKeys.map { key in
                 (id: key.id, current: key.id == keyring.currentID, x: Base64URL.encode(key.rawPublicKey))
             }
             if output.json {
-                Console.print(JWKS.encode(PublicKeySet(keys: Dictionary(uniqueKeysWithValues: keyring.orderedKeys.map { ($0.id, $0.rawPublicKey) }))))
+                Console.print(
+                    JWKS.encode(PublicKeySet(keys: Dictionary(uniqueKeysWithValues: keyring.orderedKeys.map { ($0.id, $0.rawPublicKey) }))))
             } else {
-                Console.print(TextTable(
-                    headers: ["KID", "CURRENT", "PUBLIC KEY (base64url)"], rows: rows.map { [$0.id, $0.current ? "yes" : "", $0.x] }
-                ).render())
+                Console.print(
+                    TextTable(
+                        headers: ["KID", "CURRENT", "PUBLIC KEY (base64url)"], rows: rows.map { [$0.id, $0.current ? "yes" : "", $0.x] }
+                    ).render())
             }
         }
     }
 
     struct Generate: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create the first signing key (the server also does this on first start).")
+        static let configuration = CommandConfiguration(
+            abstract: "Create the first signing key (the server also does this on first start).")
         @OptionGroup var keys: KeysOptions
 
         func run() async throws {
             let directory = try await keys.directory()
             if try await keys.load() != nil {
-                throw CommandFailure(message: "\(directory) already has keys; use 'adctl keys rotate' to add one", exitCode: CommandFailure.refused)
+                throw CommandFailure(
+                    message: "\(directory) already has keys; use 'adctl keys rotate' to add one", exitCode: CommandFailure.refused)
             }
             let (keyring, _) = try SigningKeyring.loadOrCreate(directory: directory)
             Console.print("created key \(keyring.currentID) in \(directory)")
@@ -72,7 +77,9 @@ struct KeysCommand: AsyncParsableCommand {
 
 /// `--keys DIR`, for commands that read the signing keys.
 struct KeysOptions: ParsableArguments {
-    @Option(name: .customLong("keys"), help: ArgumentHelp("Signing keys directory (default: keys.directory from the config file).", valueName: "dir"))
+    @Option(
+        name: .customLong("keys"),
+        help: ArgumentHelp("Signing keys directory (default: keys.directory from the config file).", valueName: "dir"))
     var keysDirectory: String?
 
     func directory() async throws -> String {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 import VickreyCore
 import VickreyLedger
@@ -58,13 +58,15 @@ struct LedgerCommand: AsyncParsableCommand {
 
     /// `--since` and `--until`: a window of the chain cut by sequence number.
     struct WindowOptions: ParsableArguments {
-        @Option(help: ArgumentHelp(
-            "Start at the first record whose event time is at or after this RFC 3339 time (the export is partial: verify it with --partial).",
-            valueName: "time"))
+        @Option(
+            help: ArgumentHelp(
+                "Start at the first record whose event time is at or after this RFC 3339 time (the export is partial: verify it with --partial).",
+                valueName: "time"))
         var since: String?
-        @Option(help: ArgumentHelp(
-            "Stop before the first record whose event time is at or after this time; the export --since this time continues it exactly.",
-            valueName: "time"))
+        @Option(
+            help: ArgumentHelp(
+                "Stop before the first record whose event time is at or after this time; the export --since this time continues it exactly.",
+                valueName: "time"))
         var until: String?
 
         func exportWindow() throws -> ExportWindow {
@@ -128,7 +130,9 @@ struct LedgerCommand: AsyncParsableCommand {
                     exitCode: LedgerCommand.verificationFailed
                 )
             }
-            Console.print("verified \(verifier.verifiedCount) records: every signature valid, chain intact" + (verifier.lastHash.map { ", last hash \($0)" } ?? ""))
+            Console.print(
+                "verified \(verifier.verifiedCount) records: every signature valid, chain intact"
+                    + (verifier.lastHash.map { ", last hash \($0)" } ?? ""))
         }
 
         /// Reads every record of a JSON lines or CSV export, refusing the first line that is
@@ -154,7 +158,9 @@ struct LedgerCommand: AsyncParsableCommand {
                 guard let text = String(validating: line, as: UTF8.self) else {
                     throw CommandFailure(message: "line \(lineNumber) is not UTF-8", exitCode: LedgerCommand.verificationFailed)
                 }
-                do { body(try LedgerExport.parse(jsonLine: text, allowUnknownFields: allowUnknownFields)) } catch { throw refuse(lineNumber, error) }
+                do { body(try LedgerExport.parse(jsonLine: text, allowUnknownFields: allowUnknownFields)) } catch {
+                    throw refuse(lineNumber, error)
+                }
             }
         }
 
@@ -164,7 +170,8 @@ struct LedgerCommand: AsyncParsableCommand {
                 if jwks.hasPrefix("http://") || jwks.hasPrefix("https://") {
                     guard let url = URL(string: jwks) else { throw CommandFailure.usage("--jwks: '\(jwks)' is not a URL") }
                     do { data = try await URLSession.shared.data(from: url).0 } catch {
-                        throw CommandFailure(message: "cannot fetch \(jwks): \(error.localizedDescription)", exitCode: CommandFailure.refused)
+                        throw CommandFailure(
+                            message: "cannot fetch \(jwks): \(error.localizedDescription)", exitCode: CommandFailure.refused)
                     }
                 } else {
                     guard let contents = FileManager.default.contents(atPath: jwks) else {
@@ -172,7 +179,9 @@ struct LedgerCommand: AsyncParsableCommand {
                     }
                     data = contents
                 }
-                do { return try JWKS.decode(data) } catch { throw CommandFailure(message: "--jwks: \(error)", exitCode: CommandFailure.invalidData) }
+                do { return try JWKS.decode(data) } catch {
+                    throw CommandFailure(message: "--jwks: \(error)", exitCode: CommandFailure.invalidData)
+                }
             }
             guard let keyring = try await keys.load() else {
                 throw CommandFailure(message: "no public keys: pass --jwks FILE|URL or --keys DIR", exitCode: CommandFailure.notFound)

@@ -32,7 +32,9 @@ struct ReportCommand: AsyncParsableCommand {
         if by == .campaign {
             var merged: [CampaignID: DeliveryRow] = [:]
             for row in rows {
-                var total = merged[row.campaignID] ?? DeliveryRow(campaignID: row.campaignID, day: "all", impressions: 0, clicks: 0, unbilled: 0, spend: .zero)
+                var total =
+                    merged[row.campaignID]
+                    ?? DeliveryRow(campaignID: row.campaignID, day: "all", impressions: 0, clicks: 0, unbilled: 0, spend: .zero)
                 total.impressions += row.impressions
                 total.clicks += row.clicks
                 total.unbilled += row.unbilled
@@ -56,7 +58,9 @@ struct ReportCommand: AsyncParsableCommand {
             ])
         }
         let total = rows.reduce(Nanos.zero) { $0 + $1.spend }
-        Console.print(table.render() + "\ntotal spend \(Self.money(total)) (\(total.value) nanos) over \(rows.reduce(0) { $0 + $1.impressions }) impressions")
+        Console.print(
+            table.render()
+                + "\ntotal spend \(Self.money(total)) (\(total.value) nanos) over \(rows.reduce(0) { $0 + $1.impressions }) impressions")
     }
 
     /// Clicks per million impressions.

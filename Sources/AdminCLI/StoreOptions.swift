@@ -32,7 +32,9 @@ struct StoreOptions: ParsableArguments {
 
 /// `--since TIME`, on the ledger's export and report: only events at or after it.
 struct SinceOption: ParsableArguments {
-    @Option(help: ArgumentHelp("Only events at or after this RFC 3339 time (an export from here is partial: verify it with --partial).", valueName: "time"))
+    @Option(
+        help: ArgumentHelp(
+            "Only events at or after this RFC 3339 time (an export from here is partial: verify it with --partial).", valueName: "time"))
     var since: String?
 
     func instant() throws -> Instant? {
@@ -53,11 +55,12 @@ struct OutputOptions: ParsableArguments {
 extension StoreError {
     /// The command failure this store error means for a user.
     var commandFailure: CommandFailure {
-        let code: Int32 = switch self.code {
-        case .notFound, .unknownAdvertiser: CommandFailure.notFound
-        case .rejected: CommandFailure.invalidData
-        default: CommandFailure.refused
-        }
+        let code: Int32 =
+            switch self.code {
+            case .notFound, .unknownAdvertiser: CommandFailure.notFound
+            case .rejected: CommandFailure.invalidData
+            default: CommandFailure.refused
+            }
         return CommandFailure(message: message, exitCode: code)
     }
 }

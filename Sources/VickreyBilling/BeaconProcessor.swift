@@ -55,7 +55,8 @@ public struct BeaconProcessor: Sendable {
         let ad = token.ad
         let campaign: Campaign?
         do { campaign = try campaigns.campaign(ad.campaignID) } catch { throw .unavailable("the campaign store: \(error)") }
-        let clickURL = kind == .click ? campaign.flatMap { c in (c.creatives.first { $0.id == ad.creativeID } ?? c.creatives.first)?.clickURL } : nil
+        let clickURL =
+            kind == .click ? campaign.flatMap { c in (c.creatives.first { $0.id == ad.creativeID } ?? c.creatives.first)?.clickURL } : nil
         let key = BeaconKey(kind, ad.impressionID)
         guard replays.take(key, at: now) else { return Accepted(outcome: .replay, event: nil, clickURL: clickURL) }
         var event = LedgerEvent(ad: ad, kind: kind, billed: true, reason: nil, charge: .zero, eventTime: now)
@@ -66,7 +67,9 @@ public struct BeaconProcessor: Sendable {
             if cost > .zero { budgets.release(ad.campaignID, reservationID: token.reservationID, at: now) }
         } else if let campaign {
             if cost > .zero {
-                switch budgets.charge(campaign.id, limits: BudgetLimits(campaign), amount: cost, reservationID: token.reservationID, at: now) {
+                switch budgets.charge(
+                    campaign.id, limits: BudgetLimits(campaign), amount: cost, reservationID: token.reservationID, at: now)
+                {
                 case .billed(let charged): event.charge = charged
                 case .unbilled(let reason):
                     event.billed = false

@@ -19,7 +19,9 @@ public struct SpendRecovery {
         self.clock = clock
     }
 
-    public func restore(into budgets: BudgetBook, replays: BeaconReplayGuard, retentionSeconds: Int64) throws -> (campaigns: Int, records: Int) {
+    public func restore(into budgets: BudgetBook, replays: BeaconReplayGuard, retentionSeconds: Int64) throws -> (
+        campaigns: Int, records: Int
+    ) {
         let now = clock.now()
         let lifetime = try ledger.billedSpendByCampaign()
         // Two days back covers "today" in every time zone (offsets are within ±14 h).

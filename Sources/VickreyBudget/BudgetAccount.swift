@@ -18,7 +18,8 @@ public struct BudgetLimits: Hashable, Sendable {
     }
 
     public init(_ campaign: Campaign) {
-        self.init(daily: campaign.dailyBudget?.nanos, total: campaign.totalBudget.nanos, timeZone: campaign.timeZone, pacing: campaign.pacing)
+        self.init(
+            daily: campaign.dailyBudget?.nanos, total: campaign.totalBudget.nanos, timeZone: campaign.timeZone, pacing: campaign.pacing)
     }
 }
 

@@ -66,7 +66,8 @@ struct CapShard {
 
     func count(user: String, campaign: CampaignID, since: Instant) -> Int {
         guard let history = current[user] ?? previous[user],
-              let entry = history.campaigns.first(where: { $0.campaign == campaign }) else { return 0 }
+            let entry = history.campaigns.first(where: { $0.campaign == campaign })
+        else { return 0 }
         return entry.servedAt.reduce(0) { $0 + ($1 > since ? 1 : 0) }
     }
 
@@ -91,7 +92,8 @@ struct CapShard {
     mutating func forget(user: String, campaign: CampaignID, at: Instant) {
         var history = take(user)
         if let index = history.campaigns.firstIndex(where: { $0.campaign == campaign }),
-           let position = history.campaigns[index].servedAt.lastIndex(of: at) {
+            let position = history.campaigns[index].servedAt.lastIndex(of: at)
+        {
             history.campaigns[index].servedAt.remove(at: position)
         }
         put(user, history)

@@ -28,7 +28,8 @@ public struct PacingSettings: Hashable, Sendable {
         self.adjustmentRate = adjustmentRate
         self.initialPassThrough = initialPassThrough
         self.minimumPassThrough = minimumPassThrough
-        let weights = hourlyTrafficWeights.count == 24 && hourlyTrafficWeights.contains(where: { $0 > 0 })
+        let weights =
+            hourlyTrafficWeights.count == 24 && hourlyTrafficWeights.contains(where: { $0 > 0 })
             ? hourlyTrafficWeights.map { max(0, $0) } : Array(repeating: 1, count: 24)
         self.hourlyTrafficWeights = weights
         cumulativeWeights = Self.cumulative(weights)
@@ -60,7 +61,10 @@ struct PacingState: Sendable {
 
     /// Adjusts the probability when an update interval has gone by.
     mutating func update(spentShare: Double, expectedShare: Double, at now: Instant, settings: PacingSettings) {
-        guard let last = lastUpdate else { lastUpdate = now; return }
+        guard let last = lastUpdate else {
+            lastUpdate = now
+            return
+        }
         guard now.millisecondsSinceEpoch - last.millisecondsSinceEpoch >= settings.updateIntervalSeconds * 1000 else { return }
         lastUpdate = now
         if spentShare > expectedShare {

@@ -39,7 +39,10 @@ public struct PacingSimulation: Sendable {
         let campaign = Campaign(
             id: CampaignID(unchecked: "paced"), advertiserID: AdvertiserID(unchecked: "sim"), bid: Self.clearingCPM,
             dailyBudget: Micros(budget / 1000), totalBudget: Micros(budget), pacing: .even,
-            creatives: [Creative(id: CreativeID(unchecked: "c"), size: AdSize(width: 300, height: 250)!, imageURL: "https://i", clickURL: "https://c")]
+            creatives: [
+                Creative(
+                    id: CreativeID(unchecked: "c"), size: AdSize(width: 300, height: 250)!, imageURL: "https://i", clickURL: "https://c")
+            ]
         )
         let book = BudgetBook(pacing: settings)
         let policy = ServingPolicy(budgets: book, caps: FrequencyCapper(maximumUsers: 16))

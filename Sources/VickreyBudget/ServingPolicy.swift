@@ -18,8 +18,10 @@ public struct ServingPolicy: EligibilityPolicy {
             if let user = request.userID {
                 let seen = caps.count(user: user, campaign: campaign.id, windowSeconds: cap.windowSeconds, at: request.time)
                 if seen >= cap.impressions {
-                    return .refused(.frequencyCap, reason: request.debug
-                        ? "user was served \(seen) of \(cap.impressions) ads in the last \(cap.windowSeconds) s" : "frequency cap")
+                    return .refused(
+                        .frequencyCap,
+                        reason: request.debug
+                            ? "user was served \(seen) of \(cap.impressions) ads in the last \(cap.windowSeconds) s" : "frequency cap")
                 }
             } else if cap.refuseAnonymous {
                 return .refused(.frequencyCap, reason: "the request has no user id and the campaign refuses anonymous requests")
@@ -37,9 +39,12 @@ public struct ServingPolicy: EligibilityPolicy {
         if let (cap, user) = cappedUser, !caps.record(user: user, campaign: campaign.id, cap: cap, at: request.time) {
             return nil
         }
-        guard let id = budgets.reserve(
-            campaign.id, limits: BudgetLimits(campaign), amount: candidate.maximumCharge, kind: campaign.pricing.chargedEvent, at: request.time
-        ) else {
+        guard
+            let id = budgets.reserve(
+                campaign.id, limits: BudgetLimits(campaign), amount: candidate.maximumCharge, kind: campaign.pricing.chargedEvent,
+                at: request.time
+            )
+        else {
             if let (_, user) = cappedUser { caps.forget(user: user, campaign: campaign.id, at: request.time) }
             return nil
         }

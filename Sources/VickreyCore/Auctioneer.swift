@@ -215,12 +215,16 @@ private struct PlacementAuction {
         return best.map { NoFillReason($0.stage) } ?? .belowFloor
     }
 
-    private func makeWin(_ entry: IndexedCampaign, score: Micros, clearing: ClearingPrice, runnerUp: Candidate?, reservationID: UInt64) -> Win {
+    private func makeWin(_ entry: IndexedCampaign, score: Micros, clearing: ClearingPrice, runnerUp: Candidate?, reservationID: UInt64)
+        -> Win
+    {
         let campaign = entry.campaign
-        let price = switch campaign.pricing {
-        case .cpm: clearing.price
-        case .cpc: Scoring.perClickPrice(clearingECPM: clearing.price, ctr: campaign.predictedCTR ?? ClickThroughRate(partsPerMillion: 1))
-        }
+        let price =
+            switch campaign.pricing {
+            case .cpm: clearing.price
+            case .cpc:
+                Scoring.perClickPrice(clearingECPM: clearing.price, ctr: campaign.predictedCTR ?? ClickThroughRate(partsPerMillion: 1))
+            }
         return Win(
             placementID: placement.id, indexed: entry, creative: campaign.creative(accepting: placement.sizes)!,
             score: score, clearingECPM: clearing.price, price: price, priceRule: clearing.rule, floor: floor,
@@ -235,14 +239,17 @@ private struct PlacementAuction {
         var candidates: [CandidateExplanation] = []
         func describe(_ slot: Int, _ stage: CandidateStage, _ reason: String) {
             let campaign = entry(atSlot: slot).campaign
-            candidates.append(CandidateExplanation(
-                campaignID: campaign.id, advertiserID: campaign.advertiserID,
-                score: entry(atSlot: slot).score, stage: stage, reason: reason
-            ))
+            candidates.append(
+                CandidateExplanation(
+                    campaignID: campaign.id, advertiserID: campaign.advertiserID,
+                    score: entry(atSlot: slot).score, stage: stage, reason: reason
+                ))
         }
         for candidate in eligible {
             if candidate.slot == winnerSlot {
-                describe(candidate.slot, .won, "highest score; clears at \(clearing?.price.value ?? 0) micros eCPM (\(clearing?.rule.rawValue ?? ""))")
+                describe(
+                    candidate.slot, .won,
+                    "highest score; clears at \(clearing?.price.value ?? 0) micros eCPM (\(clearing?.rule.rawValue ?? ""))")
             } else if candidate.slot == runnerUpSlot {
                 describe(candidate.slot, .outbid, "runner-up from another advertiser: sets the price")
             } else {

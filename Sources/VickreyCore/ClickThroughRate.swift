@@ -46,7 +46,7 @@ public struct ClickThroughRate: Hashable, Comparable, Sendable, CustomStringConv
         let integerPart = parts[0]
         let fractionPart = parts.count == 2 ? parts[1] : ""
         guard !(integerPart.isEmpty && fractionPart.isEmpty),
-              (integerPart + fractionPart).allSatisfy({ $0.isASCII && $0.isNumber })
+            (integerPart + fractionPart).allSatisfy({ $0.isASCII && $0.isNumber })
         else { return nil }
         // digits × 10^(exponent - fractionCount) is the value; we want value × 10^6.
         var digits = Array((integerPart + fractionPart).drop(while: { $0 == "0" }))

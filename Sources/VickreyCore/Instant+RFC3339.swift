@@ -15,7 +15,7 @@ extension Instant {
     public init?(canonicalRFC3339 text: String) {
         let bytes = Array(text.utf8)
         guard bytes.count == 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"), bytes[10] == UInt8(ascii: "T"),
-              bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "Z")
+            bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"), bytes[19] == UInt8(ascii: "Z")
         else { return nil }
         func number(_ range: Range<Int>) -> Int64? {
             var value: Int64 = 0
@@ -26,8 +26,8 @@ extension Instant {
             return value
         }
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10), let hour = number(11..<13),
-              let minute = number(14..<16), let second = number(17..<19),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60
+            let minute = number(14..<16), let second = number(17..<19),
+            (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 60
         else { return nil }
         let days = Self.days(fromCivil: year, month, day)
         guard Self.civil(fromDays: days) == (year, month, day) else { return nil }  // e.g. 02-30
@@ -71,11 +71,10 @@ extension Instant {
     public init?(canonicalRFC3339Milliseconds text: String) {
         let bytes = Array(text.utf8)
         guard bytes.count == 24, bytes[19] == UInt8(ascii: "."), bytes[23] == UInt8(ascii: "Z"),
-              let whole = Instant(canonicalRFC3339: String(decoding: bytes[0..<19], as: UTF8.self) + "Z"),
-              bytes[20..<23].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+            let whole = Instant(canonicalRFC3339: String(decoding: bytes[0..<19], as: UTF8.self) + "Z"),
+            bytes[20..<23].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
         else { return nil }
         let millis = bytes[20..<23].reduce(Int64(0)) { $0 * 10 + Int64($1 - UInt8(ascii: "0")) }
         self.init(millisecondsSinceEpoch: whole.millisecondsSinceEpoch + millis)
     }
 }
-

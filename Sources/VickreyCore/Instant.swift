@@ -46,7 +46,10 @@ public struct CampaignTimeZone: Hashable, Sendable, CustomStringConvertible {
     /// Nil when `identifier` is not a time zone this system knows.
     public init?(identifier: String) {
         guard identifier.utf8.count <= 64 else { return nil }
-        if identifier == "UTC" { self = .utc; return }
+        if identifier == "UTC" {
+            self = .utc
+            return
+        }
         guard let zone = TimeZone(identifier: identifier) else { return nil }
         self.init(identifier: identifier, zone: zone)
     }

@@ -87,7 +87,7 @@ public enum DecimalMoney {
         let integerDigits = dot.map { utf8[..<$0] } ?? utf8
         let fractionDigits = dot.map { utf8[utf8.index(after: $0)...] } ?? utf8[utf8.endIndex...]
         guard !(integerDigits.isEmpty && fractionDigits.isEmpty),
-              integerDigits.allSatisfy(isDigit), fractionDigits.allSatisfy(isDigit)
+            integerDigits.allSatisfy(isDigit), fractionDigits.allSatisfy(isDigit)
         else { return .failure(.notANumber(text)) }
         if fractionDigits.count > 6 {
             // Trailing zeros beyond the sixth decimal carry no value: accept them.

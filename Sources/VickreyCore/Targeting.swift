@@ -102,7 +102,7 @@ public struct Keyword: Hashable, Comparable, Sendable, CustomStringConvertible {
         // Counted before lowering: lowering may add scalars (İ becomes i and a combining dot).
         let scalars = text.unicodeScalars
         guard !scalars.isEmpty, scalars.count <= Self.maximumLength,
-              !scalars.contains(where: { $0.properties.generalCategory == .control })
+            !scalars.contains(where: { $0.properties.generalCategory == .control })
         else { return nil }
         rawValue = text.lowercased()
     }

@@ -50,7 +50,8 @@ extension Campaign {
     /// which this is nil (hours of the week aside, which the auction checks per campaign).
     public func targetingMismatch(_ query: TargetingQuery, hourOfWeek: Int?) -> TargetingMismatch? {
         let t = targeting
-        func check<V: Hashable>(_ dimension: TargetingDimension, _ values: [V], _ include: Set<V>, _ exclude: Set<V>) -> TargetingMismatch? {
+        func check<V: Hashable>(_ dimension: TargetingDimension, _ values: [V], _ include: Set<V>, _ exclude: Set<V>) -> TargetingMismatch?
+        {
             if !include.isEmpty, !values.contains(where: include.contains) { return .notIncluded(dimension) }
             if values.contains(where: exclude.contains) { return .excluded(dimension) }
             return nil

@@ -14,7 +14,12 @@ public enum JWKS {
     /// Reads the Ed25519 keys of a key set; throws naming what is wrong.
     public static func decode(_ data: Data) throws -> PublicKeySet {
         struct Document: Decodable {
-            struct Key: Decodable { var kty: String?; var crv: String?; var kid: String?; var x: String? }
+            struct Key: Decodable {
+                var kty: String?
+                var crv: String?
+                var kid: String?
+                var x: String?
+            }
             var keys: [Key]
         }
         let document: Document

@@ -44,7 +44,7 @@ public enum LedgerExport {
                 values[field] = try readValue(&reader, as: field.shape)
             }
             try reader.expectEnd()
-        } catch where error.field == nil && !error.message.hasPrefix("not valid JSON") {
+        } catch  where error.field == nil && !error.message.hasPrefix("not valid JSON") {
             throw LedgerFormatError(field: nil, "the line is not a JSON object")
         } catch {
             throw LedgerFormatError(field: error.field, error.message)
@@ -57,7 +57,8 @@ public enum LedgerExport {
         case .integer:
             let text = try reader.readNumber()
             guard let value = Int64(text), String(value) == text else {
-                throw reader.fieldError("must be an integer written in canonical form (no fraction, exponent, sign of zero or leading zeros), not \(text)")
+                throw reader.fieldError(
+                    "must be an integer written in canonical form (no fraction, exponent, sign of zero or leading zeros), not \(text)")
             }
             return .integer(value)
         case .boolean:
@@ -92,7 +93,9 @@ public enum LedgerExport {
         for (field, cell) in zip(LedgerField.allCases, cells) {
             switch field.shape {
             case .integer:
-                guard let value = Int64(cell), String(value) == cell else { throw LedgerFormatError(field, "must be an integer, not '\(cell)'") }
+                guard let value = Int64(cell), String(value) == cell else {
+                    throw LedgerFormatError(field, "must be an integer, not '\(cell)'")
+                }
                 values[field] = .integer(value)
             case .boolean:
                 guard cell == "true" || cell == "false" else { throw LedgerFormatError(field, "must be true or false, not '\(cell)'") }

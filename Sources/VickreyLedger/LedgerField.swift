@@ -91,9 +91,13 @@ extension LedgerRecord {
     public init(values: [LedgerField: LedgerValue]) throws(LedgerFormatError) {
         let reader = FieldValues(values: values)
         let kindText = try reader.string(.kind)
-        guard let kind = BeaconKind(rawValue: kindText) else { throw LedgerFormatError(.kind, "must be impression or click, not '\(kindText)'") }
+        guard let kind = BeaconKind(rawValue: kindText) else {
+            throw LedgerFormatError(.kind, "must be impression or click, not '\(kindText)'")
+        }
         let pricingText = try reader.string(.pricing)
-        guard let pricing = Pricing(rawValue: pricingText) else { throw LedgerFormatError(.pricing, "must be cpm or cpc, not '\(pricingText)'") }
+        guard let pricing = Pricing(rawValue: pricingText) else {
+            throw LedgerFormatError(.pricing, "must be cpm or cpc, not '\(pricingText)'")
+        }
         let timeText = try reader.string(.eventTime)
         guard let time = Instant(canonicalRFC3339Milliseconds: timeText) else {
             throw LedgerFormatError(.eventTime, "must be YYYY-MM-DDTHH:MM:SS.mmmZ, not '\(timeText)'")

@@ -39,14 +39,38 @@ public struct LedgerEvent: Hashable, Sendable {
         self.init(ad: ad, kind: kind, billed: billed, reason: reason, charge: charge, eventTime: eventTime)
     }
 
-    public var impressionID: String { get { ad.impressionID } set { ad.impressionID = newValue } }
-    public var requestID: String { get { ad.requestID } set { ad.requestID = newValue } }
-    public var campaignID: CampaignID { get { ad.campaignID } set { ad.campaignID = newValue } }
-    public var advertiserID: AdvertiserID { get { ad.advertiserID } set { ad.advertiserID = newValue } }
-    public var creativeID: CreativeID { get { ad.creativeID } set { ad.creativeID = newValue } }
-    public var placementID: PlacementID { get { ad.placementID } set { ad.placementID = newValue } }
-    public var pricing: Pricing { get { ad.pricing } set { ad.pricing = newValue } }
-    public var clearingECPM: Micros { get { ad.clearingECPM } set { ad.clearingECPM = newValue } }
+    public var impressionID: String {
+        get { ad.impressionID }
+        set { ad.impressionID = newValue }
+    }
+    public var requestID: String {
+        get { ad.requestID }
+        set { ad.requestID = newValue }
+    }
+    public var campaignID: CampaignID {
+        get { ad.campaignID }
+        set { ad.campaignID = newValue }
+    }
+    public var advertiserID: AdvertiserID {
+        get { ad.advertiserID }
+        set { ad.advertiserID = newValue }
+    }
+    public var creativeID: CreativeID {
+        get { ad.creativeID }
+        set { ad.creativeID = newValue }
+    }
+    public var placementID: PlacementID {
+        get { ad.placementID }
+        set { ad.placementID = newValue }
+    }
+    public var pricing: Pricing {
+        get { ad.pricing }
+        set { ad.pricing = newValue }
+    }
+    public var clearingECPM: Micros {
+        get { ad.clearingECPM }
+        set { ad.clearingECPM = newValue }
+    }
 }
 
 /// One ledger record: an event with its place in the chain, its hash and its signature.
@@ -77,7 +101,9 @@ public struct LedgerRecord: Hashable, Sendable {
     }
 
     /// Chains and signs `event` as record `seq` after a record whose hash is `prevHash`.
-    public static func seal(_ event: LedgerEvent, seq: Int64, prevHash: String, keyID: String, signingKey: Curve25519.Signing.PrivateKey) throws -> LedgerRecord {
+    public static func seal(_ event: LedgerEvent, seq: Int64, prevHash: String, keyID: String, signingKey: Curve25519.Signing.PrivateKey)
+        throws -> LedgerRecord
+    {
         let bytes = canonicalBytes(seq: seq, event: event, prevHash: prevHash, keyID: keyID)
         let signature = try signingKey.signature(for: bytes)
         return LedgerRecord(

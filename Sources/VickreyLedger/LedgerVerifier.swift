@@ -66,11 +66,12 @@ public struct LedgerVerifier {
         var all = found
         for run in missing {
             if let exportStart, run.lowerBound == requiredFirstSeq, run.upperBound == exportStart - 1 {
-                all.append(VerificationFailure(
-                    seq: run.lowerBound,
-                    problem: "the export starts at seq \(exportStart), not \(run.lowerBound): \(Self.describe(run)) missing; "
-                        + "an export made with --since starts later: verify it with --partial"
-                ))
+                all.append(
+                    VerificationFailure(
+                        seq: run.lowerBound,
+                        problem: "the export starts at seq \(exportStart), not \(run.lowerBound): \(Self.describe(run)) missing; "
+                            + "an export made with --since starts later: verify it with --partial"
+                    ))
             } else {
                 all.append(VerificationFailure(seq: run.lowerBound, problem: "\(Self.describe(run)) missing (deleted)"))
             }
@@ -96,7 +97,9 @@ public struct LedgerVerifier {
         }
         if record.seq == expected {
             if contentProblem == nil, previousWasSound, let previousHash, record.prevHash != previousHash {
-                report(record.seq, "prev_hash does not match the previous record's hash (chain broken: a record was removed, inserted or reordered)")
+                report(
+                    record.seq,
+                    "prev_hash does not match the previous record's hash (chain broken: a record was removed, inserted or reordered)")
             }
             advance(past: record, sound: contentProblem == nil)
         } else if record.seq > expected {

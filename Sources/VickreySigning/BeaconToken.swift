@@ -96,9 +96,10 @@ public struct BeaconTokenCodec: Sendable {
 
     public init(keyring: SigningKeyring) {
         macs = keyring.keys.mapValues { key in
-            PreparedMAC(key: HKDF<SHA256>.deriveKey(
-                inputKeyMaterial: SymmetricKey(data: key.rawPrivateKey), info: Data("vickrey beacon token v1".utf8), outputByteCount: 32
-            ))
+            PreparedMAC(
+                key: HKDF<SHA256>.deriveKey(
+                    inputKeyMaterial: SymmetricKey(data: key.rawPrivateKey), info: Data("vickrey beacon token v1".utf8), outputByteCount: 32
+                ))
         }
         currentKeyID = keyring.currentID
         currentMAC = macs[keyring.currentID]!  // a keyring always holds its current key
@@ -126,8 +127,10 @@ public struct BeaconTokenCodec: Sendable {
         appendVarint(token.reservationID, &payload)
         appendVarint(UInt64(bitPattern: ad.clearingECPM.value), &payload)
         appendVarint(UInt64(bitPattern: token.price.value), &payload)
-        for text in [ad.impressionID, ad.requestID, ad.placementID.rawValue, ad.campaignID.rawValue,
-                     ad.advertiserID.rawValue, ad.creativeID.rawValue, currentKeyID] {
+        for text in [
+            ad.impressionID, ad.requestID, ad.placementID.rawValue, ad.campaignID.rawValue,
+            ad.advertiserID.rawValue, ad.creativeID.rawValue, currentKeyID,
+        ] {
             appendVarint(UInt64(text.utf8.count), &payload)
             payload.append(contentsOf: text.utf8)
         }
@@ -137,17 +140,19 @@ public struct BeaconTokenCodec: Sendable {
 
     /// Verifies and decodes a token for a beacon of `kind`; `now` decides expiry.
     public func decode(_ text: String, kind: BeaconKind = .impression, now: Instant) -> Result<BeaconToken, Rejection> {
-        guard text.utf8.count <= Self.maximumTextLength, let bytes = Base64URL.decode(text), bytes.count > Self.macBytes + 2 else { return .failure(.malformed) }
+        guard text.utf8.count <= Self.maximumTextLength, let bytes = Base64URL.decode(text), bytes.count > Self.macBytes + 2 else {
+            return .failure(.malformed)
+        }
         let payload = Array(bytes[..<(bytes.count - Self.macBytes)])
         let mac = Array(bytes[(bytes.count - Self.macBytes)...])
         guard let version = payload.first, version == 2 || version == BeaconToken.version else { return .failure(.malformed) }
         var reader = ByteReader(bytes: payload, varintLengths: version >= 3)
         guard reader.byte() == version, let flags = reader.byte(),
-              let issued = reader.varint(), let expires = reader.varint(), let clickExpires = reader.varint(),
-              let reservation = reader.varint(), let clearing = reader.varint(), let price = reader.varint(),
-              let impressionID = reader.string(), let requestID = reader.string(), let placement = reader.string().flatMap(PlacementID.init),
-              let campaign = reader.string().flatMap(CampaignID.init), let advertiser = reader.string().flatMap(AdvertiserID.init),
-              let creative = reader.string().flatMap(CreativeID.init), let keyID = reader.string(), reader.isAtEnd
+            let issued = reader.varint(), let expires = reader.varint(), let clickExpires = reader.varint(),
+            let reservation = reader.varint(), let clearing = reader.varint(), let price = reader.varint(),
+            let impressionID = reader.string(), let requestID = reader.string(), let placement = reader.string().flatMap(PlacementID.init),
+            let campaign = reader.string().flatMap(CampaignID.init), let advertiser = reader.string().flatMap(AdvertiserID.init),
+            let creative = reader.string().flatMap(CreativeID.init), let keyID = reader.string(), reader.isAtEnd
         else { return .failure(.malformed) }
         guard let keyMAC = macs[keyID] else { return .failure(.unknownKey) }
         guard Self.constantTimeEqual(keyMAC.code(for: payload), mac) else { return .failure(.forged) }

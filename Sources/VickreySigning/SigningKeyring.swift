@@ -59,16 +59,19 @@ public struct SigningKeyring: Sendable {
     /// Creates a new key, writes it with mode 0600 and makes it current.
     @discardableResult
     public mutating func rotate(now: Date = Date()) throws -> Key {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.createDirectory(
+            atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let privateKey = Curve25519.Signing.PrivateKey()
         let fingerprint = SHA256.hash(data: privateKey.publicKey.rawRepresentation).prefix(4).map { String(format: "%02x", $0) }.joined()
         let stamp = Self.stampFormatter.string(from: now)
         let id = "k\(stamp)-\(fingerprint)"
         let path = "\(directory)/\(id).ed25519"
-        guard FileManager.default.createFile(
-            atPath: path, contents: Data((privateKey.rawRepresentation.base64EncodedString() + "\n").utf8),
-            attributes: [.posixPermissions: 0o600]
-        ) else { throw KeyringError("cannot write \(path)") }
+        guard
+            FileManager.default.createFile(
+                atPath: path, contents: Data((privateKey.rawRepresentation.base64EncodedString() + "\n").utf8),
+                attributes: [.posixPermissions: 0o600]
+            )
+        else { throw KeyringError("cannot write \(path)") }
         try Data((id + "\n").utf8).write(to: URL(fileURLWithPath: "\(directory)/current"), options: .atomic)
         let key = Key(id: id, privateKey: privateKey)
         keys[id] = key

@@ -38,7 +38,9 @@ extension CampaignStore {
     public func campaignCounts(advertiser id: AdvertiserID) throws(StoreError) -> [CampaignStatus: Int] {
         try read { db in
             var counts: [CampaignStatus: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT status, count(*) FROM campaign WHERE advertiser_id = ? GROUP BY status", arguments: [id.rawValue]) {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT status, count(*) FROM campaign WHERE advertiser_id = ? GROUP BY status", arguments: [id.rawValue])
+            {
                 if let status = CampaignStatus(rawValue: row[0]) { counts[status] = row[1] }
             }
             return counts

@@ -94,7 +94,8 @@ extension CampaignStore {
                 c.id.rawValue, c.advertiserID.rawValue, c.name, c.status.rawValue, c.pricing.rawValue, c.bid.value,
                 c.predictedCTR?.partsPerMillion, c.dailyBudget?.value, c.totalBudget.value, c.start?.rfc3339, c.end?.rfc3339,
                 c.timeZone.identifier, c.pacing.rawValue, c.frequencyCap?.impressions, c.frequencyCap?.windowSeconds,
-                c.frequencyCap?.refuseAnonymous == true, HourRanges.format(c.targeting.hoursOfWeek), HourRanges.format(c.targeting.exclude.hoursOfWeek),
+                c.frequencyCap?.refuseAnonymous == true, HourRanges.format(c.targeting.hoursOfWeek),
+                HourRanges.format(c.targeting.exclude.hoursOfWeek),
                 revision, Self.nowText(),
             ])
             if !isNew {
@@ -124,29 +125,32 @@ private struct CampaignStatements {
     let upsertCampaign, deleteTargeting, deleteCreatives, insertTargeting, insertCreative: Statement
 
     init(_ db: Database) throws {
-        upsertCampaign = try db.cachedStatement(sql: """
-            INSERT INTO campaign (id, advertiser_id, name, status, pricing, bid_micros, predicted_ctr_ppm,
-                daily_budget_micros, total_budget_micros, start_at, end_at, time_zone, pacing,
-                frequency_cap_impressions, frequency_cap_window_seconds, frequency_cap_refuse_anonymous,
-                hours_of_week, exclude_hours_of_week, revision, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (id) DO UPDATE SET advertiser_id = excluded.advertiser_id, name = excluded.name,
-                status = excluded.status, pricing = excluded.pricing, bid_micros = excluded.bid_micros,
-                predicted_ctr_ppm = excluded.predicted_ctr_ppm, daily_budget_micros = excluded.daily_budget_micros,
-                total_budget_micros = excluded.total_budget_micros, start_at = excluded.start_at, end_at = excluded.end_at,
-                time_zone = excluded.time_zone, pacing = excluded.pacing,
-                frequency_cap_impressions = excluded.frequency_cap_impressions,
-                frequency_cap_window_seconds = excluded.frequency_cap_window_seconds,
-                frequency_cap_refuse_anonymous = excluded.frequency_cap_refuse_anonymous,
-                hours_of_week = excluded.hours_of_week, exclude_hours_of_week = excluded.exclude_hours_of_week,
-                revision = excluded.revision, updated_at = excluded.updated_at
-            """)
+        upsertCampaign = try db.cachedStatement(
+            sql: """
+                INSERT INTO campaign (id, advertiser_id, name, status, pricing, bid_micros, predicted_ctr_ppm,
+                    daily_budget_micros, total_budget_micros, start_at, end_at, time_zone, pacing,
+                    frequency_cap_impressions, frequency_cap_window_seconds, frequency_cap_refuse_anonymous,
+                    hours_of_week, exclude_hours_of_week, revision, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET advertiser_id = excluded.advertiser_id, name = excluded.name,
+                    status = excluded.status, pricing = excluded.pricing, bid_micros = excluded.bid_micros,
+                    predicted_ctr_ppm = excluded.predicted_ctr_ppm, daily_budget_micros = excluded.daily_budget_micros,
+                    total_budget_micros = excluded.total_budget_micros, start_at = excluded.start_at, end_at = excluded.end_at,
+                    time_zone = excluded.time_zone, pacing = excluded.pacing,
+                    frequency_cap_impressions = excluded.frequency_cap_impressions,
+                    frequency_cap_window_seconds = excluded.frequency_cap_window_seconds,
+                    frequency_cap_refuse_anonymous = excluded.frequency_cap_refuse_anonymous,
+                    hours_of_week = excluded.hours_of_week, exclude_hours_of_week = excluded.exclude_hours_of_week,
+                    revision = excluded.revision, updated_at = excluded.updated_at
+                """)
         deleteTargeting = try db.cachedStatement(sql: "DELETE FROM campaign_targeting WHERE campaign_id = ?")
         deleteCreatives = try db.cachedStatement(sql: "DELETE FROM creative WHERE campaign_id = ?")
-        insertTargeting = try db.cachedStatement(sql: "INSERT INTO campaign_targeting (campaign_id, dimension, mode, value) VALUES (?, ?, ?, ?)")
-        insertCreative = try db.cachedStatement(sql: """
-            INSERT INTO creative (id, campaign_id, position, size, image_url, click_url, adomain) VALUES (?, ?, ?, ?, ?, ?, ?)
-            """)
+        insertTargeting = try db.cachedStatement(
+            sql: "INSERT INTO campaign_targeting (campaign_id, dimension, mode, value) VALUES (?, ?, ?, ?)")
+        insertCreative = try db.cachedStatement(
+            sql: """
+                INSERT INTO creative (id, campaign_id, position, size, image_url, click_url, adomain) VALUES (?, ?, ?, ?, ?, ?, ?)
+                """)
     }
 }
 

@@ -40,28 +40,35 @@ extension CampaignStore {
     /// Loads campaigns with three ordered scans (campaigns, targeting, creatives) merged
     /// by campaign id, all inside the caller's transaction so they are consistent.
     func loadCampaigns(_ selection: Selection, _ db: Database) throws -> Loaded {
-        let (condition, arguments): (String, StatementArguments) = switch selection {
-        case .all: ("1", [])
-        case .one(let id): ("c.id = ?", [id.rawValue])
-        case .changed(let revision): ("c.revision > ?", [revision])
-        case .filtered(let advertiser, let status):
-            ("(?1 IS NULL OR c.advertiser_id = ?1) AND (?2 IS NULL OR c.status = ?2)", [advertiser?.rawValue, status?.rawValue])
-        }
+        let (condition, arguments): (String, StatementArguments) =
+            switch selection {
+            case .all: ("1", [])
+            case .one(let id): ("c.id = ?", [id.rawValue])
+            case .changed(let revision): ("c.revision > ?", [revision])
+            case .filtered(let advertiser, let status):
+                ("(?1 IS NULL OR c.advertiser_id = ?1) AND (?2 IS NULL OR c.status = ?2)", [advertiser?.rawValue, status?.rawValue])
+            }
         let revision = try Int64.fetchOne(db, sql: "SELECT revision FROM store_revision WHERE id = 1") ?? 0
-        let campaignRows = try Row.fetchCursor(db, sql: """
-            SELECT c.id, c.advertiser_id, c.name, c.status, c.pricing, c.bid_micros, c.predicted_ctr_ppm, c.daily_budget_micros,
-                   c.total_budget_micros, c.start_at, c.end_at, c.time_zone, c.pacing, c.frequency_cap_impressions,
-                   c.frequency_cap_window_seconds, c.hours_of_week, c.exclude_hours_of_week, c.frequency_cap_refuse_anonymous
-            FROM campaign c WHERE \(condition) ORDER BY c.id
-            """, arguments: arguments)
-        let targetingRows = try Row.fetchCursor(db, sql: """
-            SELECT t.campaign_id, t.dimension, t.mode, t.value FROM campaign_targeting t
-            JOIN campaign c ON c.id = t.campaign_id WHERE \(condition) ORDER BY t.campaign_id
-            """, arguments: arguments)
-        let creativeRows = try Row.fetchCursor(db, sql: """
-            SELECT k.campaign_id, k.id, k.size, k.image_url, k.click_url, k.adomain FROM creative k
-            JOIN campaign c ON c.id = k.campaign_id WHERE \(condition) ORDER BY k.campaign_id, k.position
-            """, arguments: arguments)
+        let campaignRows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT c.id, c.advertiser_id, c.name, c.status, c.pricing, c.bid_micros, c.predicted_ctr_ppm, c.daily_budget_micros,
+                       c.total_budget_micros, c.start_at, c.end_at, c.time_zone, c.pacing, c.frequency_cap_impressions,
+                       c.frequency_cap_window_seconds, c.hours_of_week, c.exclude_hours_of_week, c.frequency_cap_refuse_anonymous
+                FROM campaign c WHERE \(condition) ORDER BY c.id
+                """, arguments: arguments)
+        let targetingRows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT t.campaign_id, t.dimension, t.mode, t.value FROM campaign_targeting t
+                JOIN campaign c ON c.id = t.campaign_id WHERE \(condition) ORDER BY t.campaign_id
+                """, arguments: arguments)
+        let creativeRows = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT k.campaign_id, k.id, k.size, k.image_url, k.click_url, k.adomain FROM creative k
+                JOIN campaign c ON c.id = k.campaign_id WHERE \(condition) ORDER BY k.campaign_id, k.position
+                """, arguments: arguments)
 
         var loaded = Loaded(revision: revision, campaigns: [], unreadable: [])
         var nextTargeting = try targetingRows.next()
@@ -103,9 +110,9 @@ extension CampaignStore {
     private static func campaign(from row: Row, targeting: Targeting, creatives: [Creative]) -> Result<Campaign, RowProblem> {
         var targeting = targeting
         guard let id = CampaignID(row[0] as String), let advertiser = AdvertiserID(row[1] as String),
-              let status = CampaignStatus(rawValue: row[3]), let pricing = Pricing(rawValue: row[4]),
-              let zone = CampaignTimeZone(identifier: row[11]), let pacing = PacingMode(rawValue: row[12]),
-              let hours = HourRanges.parse(row[15]), let excludedHours = HourRanges.parse(row[16])
+            let status = CampaignStatus(rawValue: row[3]), let pricing = Pricing(rawValue: row[4]),
+            let zone = CampaignTimeZone(identifier: row[11]), let pacing = PacingMode(rawValue: row[12]),
+            let hours = HourRanges.parse(row[15]), let excludedHours = HourRanges.parse(row[16])
         else { return .failure(RowProblem(message: "a column holds a value this version cannot read")) }
         let startText: String? = row[9]
         let endText: String? = row[10]
@@ -121,12 +128,15 @@ extension CampaignStore {
         let refuseAnonymous: Bool = row[17]
         let ppm: Int64? = row[6]
         let daily: Int64? = row[7]
-        return .success(Campaign(
-            id: id, advertiserID: advertiser, name: row[2], status: status, pricing: pricing, bid: Micros(row[5]),
-            predictedCTR: ppm.map { ClickThroughRate(partsPerMillion: $0) }, dailyBudget: daily.map(Micros.init),
-            totalBudget: Micros(row[8]), start: start, end: end, timeZone: zone, pacing: pacing,
-            frequencyCap: capImpressions.flatMap { imps in capWindow.map { FrequencyCap(impressions: imps, windowSeconds: $0, refuseAnonymous: refuseAnonymous) } },
-            targeting: targeting, creatives: creatives
-        ))
+        return .success(
+            Campaign(
+                id: id, advertiserID: advertiser, name: row[2], status: status, pricing: pricing, bid: Micros(row[5]),
+                predictedCTR: ppm.map { ClickThroughRate(partsPerMillion: $0) }, dailyBudget: daily.map(Micros.init),
+                totalBudget: Micros(row[8]), start: start, end: end, timeZone: zone, pacing: pacing,
+                frequencyCap: capImpressions.flatMap { imps in
+                    capWindow.map { FrequencyCap(impressions: imps, windowSeconds: $0, refuseAnonymous: refuseAnonymous) }
+                },
+                targeting: targeting, creatives: creatives
+            ))
     }
 }

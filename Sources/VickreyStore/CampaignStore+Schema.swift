@@ -6,105 +6,108 @@ extension CampaignStore {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1: advertisers, campaigns, creatives, targeting") { db in
-            try db.execute(sql: """
-                CREATE TABLE store_revision (
-                    id INTEGER PRIMARY KEY CHECK (id = 1),
-                    revision INTEGER NOT NULL
-                );
-                INSERT INTO store_revision (id, revision) VALUES (1, 0);
+            try db.execute(
+                sql: """
+                    CREATE TABLE store_revision (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        revision INTEGER NOT NULL
+                    );
+                    INSERT INTO store_revision (id, revision) VALUES (1, 0);
 
-                CREATE TABLE advertiser (
-                    id TEXT PRIMARY KEY NOT NULL CHECK (length(id) BETWEEN 1 AND 64),
-                    name TEXT NOT NULL CHECK (length(name) <= 256),
-                    created_at TEXT NOT NULL
-                );
+                    CREATE TABLE advertiser (
+                        id TEXT PRIMARY KEY NOT NULL CHECK (length(id) BETWEEN 1 AND 64),
+                        name TEXT NOT NULL CHECK (length(name) <= 256),
+                        created_at TEXT NOT NULL
+                    );
 
-                -- Money in integer micros; times as RFC 3339 UTC text; hours of the week as
-                -- ranges like '8-22,32-46' (0 = Monday 00:00 in the campaign's time zone).
-                CREATE TABLE campaign (
-                    id TEXT PRIMARY KEY NOT NULL CHECK (length(id) BETWEEN 1 AND 64),
-                    advertiser_id TEXT NOT NULL REFERENCES advertiser(id),
-                    name TEXT NOT NULL,
-                    status TEXT NOT NULL CHECK (status IN ('active', 'paused', 'archived')),
-                    pricing TEXT NOT NULL CHECK (pricing IN ('cpm', 'cpc')),
-                    bid_micros INTEGER NOT NULL CHECK (bid_micros > 0),
-                    predicted_ctr_ppm INTEGER CHECK (predicted_ctr_ppm BETWEEN 1 AND 1000000),
-                    daily_budget_micros INTEGER CHECK (daily_budget_micros >= 0),
-                    total_budget_micros INTEGER NOT NULL CHECK (total_budget_micros >= 0),
-                    start_at TEXT,
-                    end_at TEXT,
-                    time_zone TEXT NOT NULL,
-                    pacing TEXT NOT NULL CHECK (pacing IN ('asap', 'even')),
-                    frequency_cap_impressions INTEGER CHECK (frequency_cap_impressions > 0),
-                    frequency_cap_window_seconds INTEGER CHECK (frequency_cap_window_seconds > 0),
-                    hours_of_week TEXT NOT NULL DEFAULT '',
-                    exclude_hours_of_week TEXT NOT NULL DEFAULT '',
-                    revision INTEGER NOT NULL,
-                    updated_at TEXT NOT NULL,
-                    CHECK ((frequency_cap_impressions IS NULL) = (frequency_cap_window_seconds IS NULL)),
-                    CHECK ((pricing = 'cpc') = (predicted_ctr_ppm IS NOT NULL))
-                );
-                CREATE INDEX campaign_by_revision ON campaign(revision);
-                CREATE INDEX campaign_by_advertiser ON campaign(advertiser_id);
+                    -- Money in integer micros; times as RFC 3339 UTC text; hours of the week as
+                    -- ranges like '8-22,32-46' (0 = Monday 00:00 in the campaign's time zone).
+                    CREATE TABLE campaign (
+                        id TEXT PRIMARY KEY NOT NULL CHECK (length(id) BETWEEN 1 AND 64),
+                        advertiser_id TEXT NOT NULL REFERENCES advertiser(id),
+                        name TEXT NOT NULL,
+                        status TEXT NOT NULL CHECK (status IN ('active', 'paused', 'archived')),
+                        pricing TEXT NOT NULL CHECK (pricing IN ('cpm', 'cpc')),
+                        bid_micros INTEGER NOT NULL CHECK (bid_micros > 0),
+                        predicted_ctr_ppm INTEGER CHECK (predicted_ctr_ppm BETWEEN 1 AND 1000000),
+                        daily_budget_micros INTEGER CHECK (daily_budget_micros >= 0),
+                        total_budget_micros INTEGER NOT NULL CHECK (total_budget_micros >= 0),
+                        start_at TEXT,
+                        end_at TEXT,
+                        time_zone TEXT NOT NULL,
+                        pacing TEXT NOT NULL CHECK (pacing IN ('asap', 'even')),
+                        frequency_cap_impressions INTEGER CHECK (frequency_cap_impressions > 0),
+                        frequency_cap_window_seconds INTEGER CHECK (frequency_cap_window_seconds > 0),
+                        hours_of_week TEXT NOT NULL DEFAULT '',
+                        exclude_hours_of_week TEXT NOT NULL DEFAULT '',
+                        revision INTEGER NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        CHECK ((frequency_cap_impressions IS NULL) = (frequency_cap_window_seconds IS NULL)),
+                        CHECK ((pricing = 'cpc') = (predicted_ctr_ppm IS NOT NULL))
+                    );
+                    CREATE INDEX campaign_by_revision ON campaign(revision);
+                    CREATE INDEX campaign_by_advertiser ON campaign(advertiser_id);
 
-                -- One row per targeted value: which campaigns include or exclude what.
-                CREATE TABLE campaign_targeting (
-                    campaign_id TEXT NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,
-                    dimension TEXT NOT NULL CHECK (dimension IN ('placement', 'country', 'device', 'os', 'keyword')),
-                    mode TEXT NOT NULL CHECK (mode IN ('include', 'exclude')),
-                    value TEXT NOT NULL,
-                    PRIMARY KEY (campaign_id, dimension, mode, value)
-                ) WITHOUT ROWID;
+                    -- One row per targeted value: which campaigns include or exclude what.
+                    CREATE TABLE campaign_targeting (
+                        campaign_id TEXT NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,
+                        dimension TEXT NOT NULL CHECK (dimension IN ('placement', 'country', 'device', 'os', 'keyword')),
+                        mode TEXT NOT NULL CHECK (mode IN ('include', 'exclude')),
+                        value TEXT NOT NULL,
+                        PRIMARY KEY (campaign_id, dimension, mode, value)
+                    ) WITHOUT ROWID;
 
-                -- Creatives in serving order; adomain is space-separated.
-                CREATE TABLE creative (
-                    id TEXT PRIMARY KEY NOT NULL CHECK (length(id) BETWEEN 1 AND 64),
-                    campaign_id TEXT NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,
-                    position INTEGER NOT NULL,
-                    size TEXT NOT NULL,
-                    image_url TEXT NOT NULL,
-                    click_url TEXT NOT NULL,
-                    adomain TEXT NOT NULL DEFAULT '',
-                    UNIQUE (campaign_id, position)
-                );
-                """)
+                    -- Creatives in serving order; adomain is space-separated.
+                    CREATE TABLE creative (
+                        id TEXT PRIMARY KEY NOT NULL CHECK (length(id) BETWEEN 1 AND 64),
+                        campaign_id TEXT NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,
+                        position INTEGER NOT NULL,
+                        size TEXT NOT NULL,
+                        image_url TEXT NOT NULL,
+                        click_url TEXT NOT NULL,
+                        adomain TEXT NOT NULL DEFAULT '',
+                        UNIQUE (campaign_id, position)
+                    );
+                    """)
         }
         migrator.registerMigration("v2: frequency caps may refuse anonymous requests") { db in
-            try db.execute(sql: """
-                ALTER TABLE campaign ADD COLUMN frequency_cap_refuse_anonymous INTEGER NOT NULL DEFAULT 0
-                    CHECK (frequency_cap_refuse_anonymous IN (0, 1))
-                """)
+            try db.execute(
+                sql: """
+                    ALTER TABLE campaign ADD COLUMN frequency_cap_refuse_anonymous INTEGER NOT NULL DEFAULT 0
+                        CHECK (frequency_cap_refuse_anonymous IN (0, 1))
+                    """)
         }
         migrator.registerMigration("v3: signed ledger") { db in
-            try db.execute(sql: """
-                CREATE TABLE ledger (
-                    seq INTEGER PRIMARY KEY,
-                    kind TEXT NOT NULL CHECK (kind IN ('impression', 'click')),
-                    billed INTEGER NOT NULL CHECK (billed IN (0, 1)),
-                    reason TEXT,
-                    impression_id TEXT NOT NULL,
-                    request_id TEXT NOT NULL,
-                    campaign_id TEXT NOT NULL,
-                    advertiser_id TEXT NOT NULL,
-                    creative_id TEXT NOT NULL,
-                    placement_id TEXT NOT NULL,
-                    pricing TEXT NOT NULL,
-                    clearing_ecpm_micros INTEGER NOT NULL,
-                    charge_nanos INTEGER NOT NULL CHECK (charge_nanos >= 0),
-                    event_time_ms INTEGER NOT NULL,
-                    prev_hash TEXT NOT NULL,
-                    hash TEXT NOT NULL,
-                    kid TEXT NOT NULL,
-                    sig TEXT NOT NULL,
-                    UNIQUE (kind, impression_id)
-                );
-                CREATE INDEX ledger_event_time ON ledger (event_time_ms);
-                CREATE INDEX ledger_campaign ON ledger (campaign_id, billed);
-                CREATE TRIGGER ledger_is_append_only_update BEFORE UPDATE ON ledger
-                    BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
-                CREATE TRIGGER ledger_is_append_only_delete BEFORE DELETE ON ledger
-                    BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
-                """)
+            try db.execute(
+                sql: """
+                    CREATE TABLE ledger (
+                        seq INTEGER PRIMARY KEY,
+                        kind TEXT NOT NULL CHECK (kind IN ('impression', 'click')),
+                        billed INTEGER NOT NULL CHECK (billed IN (0, 1)),
+                        reason TEXT,
+                        impression_id TEXT NOT NULL,
+                        request_id TEXT NOT NULL,
+                        campaign_id TEXT NOT NULL,
+                        advertiser_id TEXT NOT NULL,
+                        creative_id TEXT NOT NULL,
+                        placement_id TEXT NOT NULL,
+                        pricing TEXT NOT NULL,
+                        clearing_ecpm_micros INTEGER NOT NULL,
+                        charge_nanos INTEGER NOT NULL CHECK (charge_nanos >= 0),
+                        event_time_ms INTEGER NOT NULL,
+                        prev_hash TEXT NOT NULL,
+                        hash TEXT NOT NULL,
+                        kid TEXT NOT NULL,
+                        sig TEXT NOT NULL,
+                        UNIQUE (kind, impression_id)
+                    );
+                    CREATE INDEX ledger_event_time ON ledger (event_time_ms);
+                    CREATE INDEX ledger_campaign ON ledger (campaign_id, billed);
+                    CREATE TRIGGER ledger_is_append_only_update BEFORE UPDATE ON ledger
+                        BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+                    CREATE TRIGGER ledger_is_append_only_delete BEFORE DELETE ON ledger
+                        BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+                    """)
         }
         return migrator
     }

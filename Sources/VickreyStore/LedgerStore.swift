@@ -14,7 +14,9 @@ public final class LedgerStore: Sendable {
     /// Makes every commit on the writer connection wait for the disk (`synchronous =
     /// FULL`): a record is durable before its beacon is answered, even on power loss.
     public func requireDurableCommits() throws(StoreError) {
-        do { try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") } } catch { throw CampaignStore.map(error) }
+        do { try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") } } catch {
+            throw CampaignStore.map(error)
+        }
     }
 
     /// The last record's sequence number and hash (0 and 64 zeros for an empty ledger).
@@ -75,7 +77,8 @@ public final class LedgerStore: Sendable {
     public func records(after: Int64, limit: Int) throws(StoreError) -> [LedgerRecord] {
         do {
             return try pool.read { db in
-                try LedgerRow.fetchAll(db, sql: "\(LedgerRow.selectSQL) WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [after, limit]).map(\.record)
+                try LedgerRow.fetchAll(db, sql: "\(LedgerRow.selectSQL) WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [after, limit]).map(
+                    \.record)
             }
         } catch { throw CampaignStore.map(error) }
     }
@@ -87,7 +90,8 @@ public final class LedgerStore: Sendable {
             try pool.read { db in
                 let first = try window.since.map { try Self.firstSeq(db, atOrAfter: $0) } ?? 1
                 let end = try window.until.map { try Self.firstSeq(db, atOrAfter: $0) } ?? Int64.max
-                let cursor = try LedgerRow.fetchCursor(db, sql: "\(LedgerRow.selectSQL) WHERE seq >= ? AND seq < ? ORDER BY seq", arguments: [first, end])
+                let cursor = try LedgerRow.fetchCursor(
+                    db, sql: "\(LedgerRow.selectSQL) WHERE seq >= ? AND seq < ? ORDER BY seq", arguments: [first, end])
                 while let row = try cursor.next() { try body(row.record) }
             }
         } catch { throw CampaignStore.map(error) }
@@ -98,7 +102,9 @@ public final class LedgerStore: Sendable {
     /// back by a millisecond between records committed together, so a cut by time alone
     /// could leave a record out between two it keeps; a cut by sequence never does.
     static func firstSeq(_ db: Database, atOrAfter time: Instant) throws -> Int64 {
-        if let seq = try Int64.fetchOne(db, sql: "SELECT MIN(seq) FROM ledger WHERE event_time_ms >= ?", arguments: [time.millisecondsSinceEpoch]) {
+        if let seq = try Int64.fetchOne(
+            db, sql: "SELECT MIN(seq) FROM ledger WHERE event_time_ms >= ?", arguments: [time.millisecondsSinceEpoch])
+        {
             return seq
         }
         return try tail(db).seq + 1
@@ -109,7 +115,9 @@ public final class LedgerStore: Sendable {
         do {
             return try pool.read { db in
                 var spend: [CampaignID: Nanos] = [:]
-                for row in try Row.fetchAll(db, sql: "SELECT campaign_id, SUM(charge_nanos) FROM ledger WHERE billed = 1 GROUP BY campaign_id") {
+                for row in try Row.fetchAll(
+                    db, sql: "SELECT campaign_id, SUM(charge_nanos) FROM ledger WHERE billed = 1 GROUP BY campaign_id")
+                {
                     spend[CampaignID(unchecked: row[0])] = Nanos(row[1])
                 }
                 return spend
@@ -121,9 +129,12 @@ public final class LedgerStore: Sendable {
     public func billedCharges(since: Instant) throws(StoreError) -> [(campaign: CampaignID, time: Instant, charge: Nanos)] {
         do {
             return try pool.read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT campaign_id, event_time_ms, charge_nanos FROM ledger WHERE billed = 1 AND charge_nanos > 0 AND event_time_ms >= ?
-                    """, arguments: [since.millisecondsSinceEpoch]).map {
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT campaign_id, event_time_ms, charge_nanos FROM ledger WHERE billed = 1 AND charge_nanos > 0 AND event_time_ms >= ?
+                        """, arguments: [since.millisecondsSinceEpoch]
+                ).map {
                     (CampaignID(unchecked: $0[0]), Instant(millisecondsSinceEpoch: $0[1]), Nanos($0[2]))
                 }
             }
@@ -134,17 +145,22 @@ public final class LedgerStore: Sendable {
     public func recentEvents(since: Instant) throws(StoreError) -> [(kind: BeaconKind, impressionID: String, time: Instant)] {
         do {
             return try pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT kind, impression_id, event_time_ms FROM ledger WHERE event_time_ms >= ?", arguments: [since.millisecondsSinceEpoch])
-                    .compactMap { row in
-                        (row[0] as String?).flatMap(BeaconKind.init(rawValue:)).map { ($0, row[1], Instant(millisecondsSinceEpoch: row[2])) }
-                    }
+                try Row.fetchAll(
+                    db, sql: "SELECT kind, impression_id, event_time_ms FROM ledger WHERE event_time_ms >= ?",
+                    arguments: [since.millisecondsSinceEpoch]
+                )
+                .compactMap { row in
+                    (row[0] as String?).flatMap(BeaconKind.init(rawValue:)).map { ($0, row[1], Instant(millisecondsSinceEpoch: row[2])) }
+                }
             }
         } catch { throw CampaignStore.map(error) }
     }
 
     /// How many records the ledger holds.
     public func count() throws(StoreError) -> Int {
-        do { return try pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM ledger") ?? 0 } } catch { throw CampaignStore.map(error) }
+        do { return try pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM ledger") ?? 0 } } catch {
+            throw CampaignStore.map(error)
+        }
     }
 }
 
@@ -191,13 +207,18 @@ extension LedgerStore {
     public func delivery(since: Instant? = nil) throws(StoreError) -> [DeliveryRow] {
         do {
             return try pool.read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT campaign_id, date(event_time_ms / 1000, 'unixepoch') AS day,
-                           SUM(kind = 'impression' AND billed = 1), SUM(kind = 'click' AND billed = 1), SUM(billed = 0),
-                           SUM(charge_nanos)
-                    FROM ledger WHERE event_time_ms >= ? GROUP BY campaign_id, day ORDER BY campaign_id, day
-                    """, arguments: [since?.millisecondsSinceEpoch ?? Int64.min]).map {
-                    DeliveryRow(campaignID: CampaignID(unchecked: $0[0]), day: $0[1], impressions: $0[2], clicks: $0[3], unbilled: $0[4], spend: Nanos($0[5]))
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT campaign_id, date(event_time_ms / 1000, 'unixepoch') AS day,
+                               SUM(kind = 'impression' AND billed = 1), SUM(kind = 'click' AND billed = 1), SUM(billed = 0),
+                               SUM(charge_nanos)
+                        FROM ledger WHERE event_time_ms >= ? GROUP BY campaign_id, day ORDER BY campaign_id, day
+                        """, arguments: [since?.millisecondsSinceEpoch ?? Int64.min]
+                ).map {
+                    DeliveryRow(
+                        campaignID: CampaignID(unchecked: $0[0]), day: $0[1], impressions: $0[2], clicks: $0[3], unbilled: $0[4],
+                        spend: Nanos($0[5]))
                 }
             }
         } catch { throw CampaignStore.map(error) }

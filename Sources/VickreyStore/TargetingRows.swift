@@ -69,8 +69,8 @@ public enum HourRanges {
         for part in text.split(separator: ",") {
             let bounds = part.filter { $0 != " " }.split(separator: "-", omittingEmptySubsequences: false)
             guard (1...2).contains(bounds.count), let low = Int(bounds[0]),
-                  let high = bounds.count == 2 ? Int(bounds[1]) : low,
-                  0 <= low, low <= high, high < HoursOfWeek.count
+                let high = bounds.count == 2 ? Int(bounds[1]) : low,
+                0 <= low, low <= high, high < HoursOfWeek.count
             else { return nil }
             for hour in low...high { hours.insert(hour) }
         }

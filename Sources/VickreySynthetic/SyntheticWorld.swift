@@ -10,14 +10,15 @@ import VickreyCore
 /// Four in five bid CPM around $0.50–$20, one in five bid CPC with a CTR prior of
 /// 0.1%–3%.
 public struct SyntheticWorld: Sendable {
-    public static let placements: [(id: String, sizes: [String])] = [
-        ("home_feed", ["300x250", "1200x628"]), ("search_results", ["300x250", "320x50"]),
-        ("pin_closeup", ["600x600", "1200x628"]), ("related_pins", ["300x250", "600x600"]),
-        ("profile_sidebar", ["160x600", "300x600"]), ("board_header", ["728x90"]),
-        ("story_interstitial", ["1080x1920"]), ("video_preroll", ["1080x1920", "1200x628"]),
-        ("notifications", ["320x50"]), ("explore_grid", ["600x600", "300x250"]),
-        ("shopping_tab", ["300x250", "1200x628"]), ("checkout_banner", ["728x90", "320x50"]),
-    ] + (0..<12).map { ("section_\($0)", ["300x250"]) }
+    public static let placements: [(id: String, sizes: [String])] =
+        [
+            ("home_feed", ["300x250", "1200x628"]), ("search_results", ["300x250", "320x50"]),
+            ("pin_closeup", ["600x600", "1200x628"]), ("related_pins", ["300x250", "600x600"]),
+            ("profile_sidebar", ["160x600", "300x600"]), ("board_header", ["728x90"]),
+            ("story_interstitial", ["1080x1920"]), ("video_preroll", ["1080x1920", "1200x628"]),
+            ("notifications", ["320x50"]), ("explore_grid", ["600x600", "300x250"]),
+            ("shopping_tab", ["300x250", "1200x628"]), ("checkout_banner", ["728x90", "320x50"]),
+        ] + (0..<12).map { ("section_\($0)", ["300x250"]) }
 
     public static let sizes = ["300x250", "320x50", "728x90", "300x600", "160x600", "1080x1920", "1200x628", "600x600"]
     public static let countries = [
@@ -57,10 +58,12 @@ public struct SyntheticWorld: Sendable {
             operatingSystem: random.chance(95) ? OperatingSystem.allCases[random.int(in: 0...5)] : nil,
             country: random.chance(95) ? CountryCode(Self.countries[Self.countryPopularity.sample(using: &random)]) : nil,
             keywords: Self.keywordPopularity.distinct(random.int(in: 0...5), using: &random).compactMap { Keyword("kw\($0)") },
-            placements: [PlacementRequest(
-                id: PlacementID(unchecked: placement.id), sizes: random.chance(80) ? sizes : [],
-                floor: random.chance(30) ? Micros(Int64(random.int(in: 1...40)) * 50_000) : nil
-            )],
+            placements: [
+                PlacementRequest(
+                    id: PlacementID(unchecked: placement.id), sizes: random.chance(80) ? sizes : [],
+                    floor: random.chance(30) ? Micros(Int64(random.int(in: 1...40)) * 50_000) : nil
+                )
+            ],
             time: time
         )
     }
@@ -71,21 +74,29 @@ public struct SyntheticWorld: Sendable {
         let daily = Int64(random.int(in: 50...5_000)) * 1_000_000
         var targeting = Targeting()
         if random.chance(75) {
-            targeting.placements = Set(placementPopularity.distinct(random.int(in: 1...3), using: &random).map { PlacementID(unchecked: placements[$0].id) })
+            targeting.placements = Set(
+                placementPopularity.distinct(random.int(in: 1...3), using: &random).map { PlacementID(unchecked: placements[$0].id) })
         }
         if random.chance(65) {
-            targeting.countries = Set(countryPopularity.distinct(random.int(in: 1...4), using: &random).compactMap { CountryCode(countries[$0]) })
+            targeting.countries = Set(
+                countryPopularity.distinct(random.int(in: 1...4), using: &random).compactMap { CountryCode(countries[$0]) })
         }
-        if random.chance(50) { targeting.devices = Set((0..<random.int(in: 1...2)).map { _ in DeviceType.allCases[random.int(in: 0...3)] }) }
-        if random.chance(40) { targeting.operatingSystems = Set((0..<random.int(in: 1...2)).map { _ in OperatingSystem.allCases[random.int(in: 0...5)] }) }
+        if random.chance(50) {
+            targeting.devices = Set((0..<random.int(in: 1...2)).map { _ in DeviceType.allCases[random.int(in: 0...3)] })
+        }
+        if random.chance(40) {
+            targeting.operatingSystems = Set((0..<random.int(in: 1...2)).map { _ in OperatingSystem.allCases[random.int(in: 0...5)] })
+        }
         if random.chance(60) {
             targeting.keywords = Set(keywordPopularity.distinct(random.int(in: 3...12), using: &random).compactMap { Keyword("kw\($0)") })
         }
         if random.chance(10) {
-            targeting.exclude.countries = Set(countryPopularity.distinct(random.int(in: 1...3), using: &random).compactMap { CountryCode(countries[$0]) })
+            targeting.exclude.countries = Set(
+                countryPopularity.distinct(random.int(in: 1...3), using: &random).compactMap { CountryCode(countries[$0]) })
         }
         if random.chance(15) {
-            targeting.exclude.keywords = Set(keywordPopularity.distinct(random.int(in: 1...5), using: &random).compactMap { Keyword("kw\($0)") })
+            targeting.exclude.keywords = Set(
+                keywordPopularity.distinct(random.int(in: 1...5), using: &random).compactMap { Keyword("kw\($0)") })
         }
         if random.chance(15) {
             let first = random.int(in: 5...10)

@@ -50,10 +50,14 @@ extension CampaignDocument {
             dailyBudgetMicros: campaign.dailyBudget?.value, totalBudgetMicros: campaign.totalBudget.value,
             start: campaign.start.map(RFC3339.format), end: campaign.end.map(RFC3339.format),
             timeZone: campaign.timeZone.identifier, pacing: campaign.pacing.rawValue,
-            frequencyCap: campaign.frequencyCap.map { FrequencyCapDocument(impressions: $0.impressions, windowSeconds: $0.windowSeconds, refuseAnonymous: $0.refuseAnonymous) },
+            frequencyCap: campaign.frequencyCap.map {
+                FrequencyCapDocument(impressions: $0.impressions, windowSeconds: $0.windowSeconds, refuseAnonymous: $0.refuseAnonymous)
+            },
             targeting: targeting,
             creatives: campaign.creatives.map {
-                CreativeDocument(id: $0.id.rawValue, size: $0.size.description, imageURL: $0.imageURL, clickURL: $0.clickURL, adomain: $0.advertiserDomains)
+                CreativeDocument(
+                    id: $0.id.rawValue, size: $0.size.description, imageURL: $0.imageURL, clickURL: $0.clickURL,
+                    adomain: $0.advertiserDomains)
             }
         )
     }
@@ -82,12 +86,17 @@ extension CampaignDocument {
         var cap: FrequencyCap?
         if let frequencyCap {
             guard (1...CampaignLimits.maximumCapImpressions).contains(frequencyCap.impressions) else {
-                throw FieldError(field: "frequency_cap.impressions", message: "must be between 1 and \(CampaignLimits.maximumCapImpressions)")
+                throw FieldError(
+                    field: "frequency_cap.impressions", message: "must be between 1 and \(CampaignLimits.maximumCapImpressions)")
             }
             guard (1...CampaignLimits.maximumCapWindowSeconds).contains(frequencyCap.windowSeconds) else {
-                throw FieldError(field: "frequency_cap.window_seconds", message: "must be between 1 and \(CampaignLimits.maximumCapWindowSeconds) (30 days)")
+                throw FieldError(
+                    field: "frequency_cap.window_seconds",
+                    message: "must be between 1 and \(CampaignLimits.maximumCapWindowSeconds) (30 days)")
             }
-            cap = FrequencyCap(impressions: frequencyCap.impressions, windowSeconds: frequencyCap.windowSeconds, refuseAnonymous: frequencyCap.refuseAnonymous)
+            cap = FrequencyCap(
+                impressions: frequencyCap.impressions, windowSeconds: frequencyCap.windowSeconds,
+                refuseAnonymous: frequencyCap.refuseAnonymous)
         }
         let campaign = Campaign(
             id: id, advertiserID: advertiser, name: name ?? "", status: status, pricing: pricing, bid: Micros(bidMicros),
@@ -104,7 +113,8 @@ extension CampaignDocument {
         do { return try ID(validating: text) } catch { throw FieldError(field: field, message: error.description) }
     }
 
-    static func choice<Value: RawRepresentable & CaseIterable>(_ type: Value.Type, _ text: String, field: String) throws(FieldError) -> Value
+    static func choice<Value: RawRepresentable & CaseIterable>(_ type: Value.Type, _ text: String, field: String) throws(FieldError)
+        -> Value
     where Value.RawValue == String {
         guard let value = Value(rawValue: text) else {
             let allowed = Value.allCases.map(\.rawValue).joined(separator: ", ")
@@ -186,7 +196,8 @@ extension CreativeDocument {
         }
         for (name, url) in [("image_url", imageURL), ("click_url", clickURL)] {
             guard Self.isHTTPURL(url) else {
-                throw FieldError(field: "\(field).\(name)", message: "must be an http(s) URL of at most \(CampaignLimits.maximumURLLength) bytes")
+                throw FieldError(
+                    field: "\(field).\(name)", message: "must be an http(s) URL of at most \(CampaignLimits.maximumURLLength) bytes")
             }
         }
         let domains = adomain ?? []
@@ -202,7 +213,7 @@ extension CreativeDocument {
 
     static func isHTTPURL(_ text: String) -> Bool {
         guard text.utf8.count <= CampaignLimits.maximumURLLength, text.hasPrefix("https://") || text.hasPrefix("http://"),
-              !text.contains(where: { $0.isWhitespace }), let url = URL(string: text), url.host?.isEmpty == false
+            !text.contains(where: { $0.isWhitespace }), let url = URL(string: text), url.host?.isEmpty == false
         else { return false }
         return true
     }

@@ -202,4 +202,3 @@ public struct CreativeDocument: Codable, Hashable, Sendable {
         try container.encode(adomain ?? [], forKey: .adomain)
     }
 }
-

@@ -17,7 +17,6 @@ public struct FieldError: Error, Hashable, Sendable, CustomStringConvertible {
     public var description: String { field.map { "\($0): \(message)" } ?? message }
 }
 
-
 extension FieldError {
     /// Translates a `DecodingError` into the field it is about.
     public init(_ error: DecodingError) {

@@ -40,7 +40,7 @@ public struct JSONReader {
         guard let byte = peek() else { return syntaxError("unexpected end of input") }
         switch byte {
         case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "\""), UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"),
-             UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             return fieldError(expected)
         default: return syntaxError("unexpected character")
         }
@@ -73,7 +73,10 @@ public struct JSONReader {
         guard path.count < Self.maximumDepth else { throw fieldError("nested more than \(Self.maximumDepth) levels deep") }
         position += 1
         skipWhitespace()
-        if peek() == UInt8(ascii: "}") { position += 1; return }
+        if peek() == UInt8(ascii: "}") {
+            position += 1
+            return
+        }
         while true {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw syntaxError("expected a key") }
@@ -87,7 +90,9 @@ public struct JSONReader {
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "}"): position += 1; return
+            case UInt8(ascii: "}"):
+                position += 1
+                return
             default: throw syntaxError("expected ',' or '}'")
             }
         }
@@ -100,7 +105,10 @@ public struct JSONReader {
         guard path.count < Self.maximumDepth else { throw fieldError("nested more than \(Self.maximumDepth) levels deep") }
         position += 1
         skipWhitespace()
-        if peek() == UInt8(ascii: "]") { position += 1; return }
+        if peek() == UInt8(ascii: "]") {
+            position += 1
+            return
+        }
         var index = 0
         while true {
             guard index < maximumCount else { throw fieldError("at most \(maximumCount) elements") }
@@ -111,7 +119,9 @@ public struct JSONReader {
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","): position += 1
-            case UInt8(ascii: "]"): position += 1; return
+            case UInt8(ascii: "]"):
+                position += 1
+                return
             default: throw syntaxError("expected ',' or ']'")
             }
         }
@@ -160,8 +170,12 @@ public struct JSONReader {
     public mutating func readBool() throws(FieldError) -> Bool {
         skipWhitespace()
         switch peek() {
-        case UInt8(ascii: "t"): try expectLiteral("true"); return true
-        case UInt8(ascii: "f"): try expectLiteral("false"); return false
+        case UInt8(ascii: "t"):
+            try expectLiteral("true")
+            return true
+        case UInt8(ascii: "f"):
+            try expectLiteral("false")
+            return false
         default: throw typeError("expected true or false")
         }
     }
@@ -313,7 +327,8 @@ public struct JSONReader {
                 case UInt8(ascii: "u"):
                     var scalar = try readHex4()
                     if (0xD800..<0xDC00).contains(scalar) {
-                        guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
+                        guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u")
+                        else {
                             throw syntaxError("unpaired surrogate")
                         }
                         position += 2

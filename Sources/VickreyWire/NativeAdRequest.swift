@@ -65,7 +65,9 @@ public struct NativeAdRequest: Sendable, Hashable {
                     if try reader.readNull() { return }
                     try reader.readArray(maximumCount: limits.maximumKeywords) { reader, _ throws(FieldError) in
                         let text = try reader.readString(maximumCharacters: Keyword.maximumLength)
-                        guard let keyword = Keyword(text) else { throw reader.fieldError("must be 1–64 characters without control characters") }
+                        guard let keyword = Keyword(text) else {
+                            throw reader.fieldError("must be 1–64 characters without control characters")
+                        }
                         request.keywords.append(keyword)
                     }
                 case "placements":
@@ -84,7 +86,7 @@ public struct NativeAdRequest: Sendable, Hashable {
                     try reader.skipValue()
                 }
             }
-        } catch where error.field == nil && !error.message.hasPrefix("not valid JSON") {
+        } catch  where error.field == nil && !error.message.hasPrefix("not valid JSON") {
             throw FieldError(field: nil, message: "the body must be a JSON object")
         }
         try reader.expectEnd()
@@ -101,13 +103,17 @@ public struct NativeAdRequest: Sendable, Hashable {
             switch key {
             case "id":
                 let text = try reader.readString(maximumBytes: IdentifierRules.maximumLength)
-                guard let parsed = PlacementID(text) else { throw reader.fieldError("'\(text)' is not a placement id: use 1–64 characters from A-Z a-z 0-9 . _ -") }
+                guard let parsed = PlacementID(text) else {
+                    throw reader.fieldError("'\(text)' is not a placement id: use 1–64 characters from A-Z a-z 0-9 . _ -")
+                }
                 id = parsed
             case "sizes":
                 if try reader.readNull() { return }
                 try reader.readArray(maximumCount: limits.maximumSizes) { reader, _ throws(FieldError) in
                     let text = try reader.readString(maximumCharacters: 16)
-                    guard let size = AdSize(text) else { throw reader.fieldError("'\(text)' is not a size like 300x250 (1–10000 each side)") }
+                    guard let size = AdSize(text) else {
+                        throw reader.fieldError("'\(text)' is not a size like 300x250 (1–10000 each side)")
+                    }
                     sizes.append(size)
                 }
             case "floor_micros":
@@ -125,7 +131,8 @@ public struct NativeAdRequest: Sendable, Hashable {
         return PlacementRequest(id: id, sizes: sizes, floor: floor)
     }
 
-    private static func choice<Value: RawRepresentable & CaseIterable>(_ reader: inout JSONReader, _ type: Value.Type) throws(FieldError) -> Value
+    private static func choice<Value: RawRepresentable & CaseIterable>(_ reader: inout JSONReader, _ type: Value.Type) throws(FieldError)
+        -> Value
     where Value.RawValue == String {
         let text = try reader.readString(maximumCharacters: 32)
         guard let value = Value(rawValue: text) else {

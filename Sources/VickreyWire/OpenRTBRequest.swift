@@ -98,7 +98,8 @@ private struct OpenRTBParser {
                             request.device = Self.deviceType(try reader.readInteger())
                         case "os":
                             if try reader.readNull() { return }
-                            request.operatingSystem = Self.operatingSystem(try reader.readString(maximumCharacters: limits.maximumTextCharacters))
+                            request.operatingSystem = Self.operatingSystem(
+                                try reader.readString(maximumCharacters: limits.maximumTextCharacters))
                         case "w", "h", "ppi", "pxratio": try nonNegativeNumber(&reader)
                         case "geo":
                             if let country = try parseGeo(&reader) { request.country = country }
@@ -148,7 +149,7 @@ private struct OpenRTBParser {
                     try reader.skipValue()
                 }
             }
-        } catch where error.field == nil && !error.message.hasPrefix("not valid JSON") {
+        } catch  where error.field == nil && !error.message.hasPrefix("not valid JSON") {
             throw FieldError(field: nil, message: "the body must be a JSON object")
         }
         try reader.expectEnd()
@@ -212,7 +213,11 @@ private struct OpenRTBParser {
                         try reader.readArray(maximumCount: 100) { reader, _ throws(FieldError) in
                             var dealID: String?
                             try reader.readObject { reader, field throws(FieldError) in
-                                if field == "id" { dealID = try reader.readString(maximumCharacters: limits.maximumIDCharacters) } else { try reader.skipValue() }
+                                if field == "id" {
+                                    dealID = try reader.readString(maximumCharacters: limits.maximumIDCharacters)
+                                } else {
+                                    try reader.skipValue()
+                                }
                             }
                             guard let dealID, !dealID.isEmpty else { throw reader.fieldError("id", "is required") }
                         }

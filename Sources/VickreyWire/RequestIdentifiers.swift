@@ -9,7 +9,9 @@ extension JSONReader {
         guard !id.isEmpty else { throw fieldError("must not be empty") }
         if let control = id.utf8.first(where: { $0 < 0x20 }) {
             let code = String(control, radix: 16, uppercase: true)
-            throw fieldError("must not contain control characters (found U+\(String(repeating: "0", count: 4 - code.count))\(code)); it is signed into the ledger")
+            throw fieldError(
+                "must not contain control characters (found U+\(String(repeating: "0", count: 4 - code.count))\(code)); it is signed into the ledger"
+            )
         }
         return id
     }

@@ -28,7 +28,8 @@ struct BeaconEndpointTests {
         _ = try harness.store().importCampaigns([Campaigns.make("one", advertiser: "a", bid: 1_000_000)])
         try await harness.live { client in
             let ad = try #require(try await client.ad(Self.floorRequest))
-            var budget = try await client.get("/v1/campaigns/one/budget", headers: [.authorization: "Bearer \(ServerHarness.billingToken)"]).object
+            var budget = try await client.get("/v1/campaigns/one/budget", headers: [.authorization: "Bearer \(ServerHarness.billingToken)"])
+                .object
             #expect(budget["reserved_nanos"] as? Int == 1_000_000)
 
             let first = try await client.get(ad.impression)
@@ -44,7 +45,8 @@ struct BeaconEndpointTests {
             #expect(records.first?["billed"] as? Bool == true)
             #expect(records.first?["charge_nanos"] as? Int == 500_000)
             #expect(records.first?["request_id"] as? String == "r-1")
-            budget = try await client.get("/v1/campaigns/one/budget", headers: [.authorization: "Bearer \(ServerHarness.billingToken)"]).object
+            budget = try await client.get("/v1/campaigns/one/budget", headers: [.authorization: "Bearer \(ServerHarness.billingToken)"])
+                .object
             #expect(budget["spent_total_nanos"] as? Int == 500_000)
             #expect(budget["reserved_nanos"] as? Int == 0)
             let metrics = try await client.get("/metrics").text
@@ -126,8 +128,10 @@ struct BeaconEndpointTests {
     @Test func testRequestsAreRecordedButNeverBilled() async throws {
         _ = try harness.store().importCampaigns([Campaigns.make("one", advertiser: "a", bid: 1_000_000)])
         try await harness.live { client in
-            let response = try await client.post("/openrtb2/auction", json: #"{"id":"t-1","test":1,"imp":[{"id":"1","tagid":"home_feed","banner":{"w":300,"h":250}}]}"#)
-            let nurl = try #require(((response.object["seatbid"] as? [[String: Any]])?.first?["bid"] as? [[String: Any]])?.first?["nurl"] as? String)
+            let response = try await client.post(
+                "/openrtb2/auction", json: #"{"id":"t-1","test":1,"imp":[{"id":"1","tagid":"home_feed","banner":{"w":300,"h":250}}]}"#)
+            let nurl = try #require(
+                ((response.object["seatbid"] as? [[String: Any]])?.first?["bid"] as? [[String: Any]])?.first?["nurl"] as? String)
             #expect(try await client.get(URL(string: nurl)!.path).status == .ok)
             let records = try await client.ledger()
             #expect(records.first?["billed"] as? Bool == false)

@@ -1,9 +1,9 @@
 import Foundation
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import Synchronization
 import Testing
@@ -56,7 +56,8 @@ struct CrashRecoveryTests {
                         while answered.withLock({ $0.count }) < target, index < 200 {
                             index += 1
                             let floor = [10_000, 600_000, 1_000_000][(worker + index) % 3]
-                            let body = #"{"request_id":"r\#(round)-\#(worker)-\#(index)","user":{"id":"u\#(worker)"},"placements":[{"id":"home_feed","floor_micros":\#(floor)}]}"#
+                            let body =
+                                #"{"request_id":"r\#(round)-\#(worker)-\#(index)","user":{"id":"u\#(worker)"},"placements":[{"id":"home_feed","floor_micros":\#(floor)}]}"#
                             guard let ads = await server.ads(body) else { break }
                             for (impression, click) in ads {
                                 seen.append(impression)
@@ -182,7 +183,7 @@ final class RunningServer: Sendable {
 
     func kill() {
         #if canImport(Glibc)
-        Glibc.kill(process.processIdentifier, SIGKILL)
+            Glibc.kill(process.processIdentifier, SIGKILL)
         #endif
     }
 
@@ -199,19 +200,24 @@ final class RunningServer: Sendable {
     /// The impression and click paths of each ad served, or nil when the server did not answer.
     func ads(_ body: String) async -> [(String, String)]? {
         guard let response = await fetch("/v1/ads", body: body), response.status == 200,
-              let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
-              let ads = object["ads"] as? [[String: Any]] else { return nil }
+            let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
+            let ads = object["ads"] as? [[String: Any]]
+        else { return nil }
         return ads.compactMap { ad in
             guard let impression = (ad["impression_url"] as? String).flatMap(URL.init(string:))?.path,
-                  let click = (ad["click_url"] as? String).flatMap(URL.init(string:))?.path else { return nil }
+                let click = (ad["click_url"] as? String).flatMap(URL.init(string:))?.path
+            else { return nil }
             return (impression, click)
         }
     }
 
     /// The campaign's lifetime spend as the running server holds it.
     func spentTotal(_ campaign: String) async -> Int64? {
-        guard let response = await fetch("/v1/campaigns/\(campaign)/budget", headers: ["Authorization": "Bearer \(ServerHarness.billingToken)"]),
-              let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any] else { return nil }
+        guard
+            let response = await fetch(
+                "/v1/campaigns/\(campaign)/budget", headers: ["Authorization": "Bearer \(ServerHarness.billingToken)"]),
+            let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any]
+        else { return nil }
         return (object["spent_total_nanos"] as? NSNumber)?.int64Value
     }
 

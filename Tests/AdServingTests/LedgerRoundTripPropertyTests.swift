@@ -69,7 +69,8 @@ struct LedgerRoundTripPropertyTests {
         let accepted = try await harness.liveResult { client -> [String] in
             var accepted: [String] = []
             for (json, expected, openRTB) in all {
-                let body = openRTB
+                let body =
+                    openRTB
                     ? #"{"id":"\#(json)","imp":[{"id":"1","tagid":"home_feed","banner":{"w":300,"h":250}}]}"#
                     : #"{"request_id":"\#(json)","placements":[{"id":"home_feed"}]}"#
                 let response = try await client.post(openRTB ? "/openrtb2/auction" : "/v1/ads", json: body)
@@ -79,7 +80,8 @@ struct LedgerRoundTripPropertyTests {
                     continue
                 }
                 #expect(response.status == .ok, "\(json): \(response.status) \(response.text)")
-                let url = openRTB
+                let url =
+                    openRTB
                     ? ((((response.object["seatbid"] as? [[String: Any]])?.first?["bid"] as? [[String: Any]])?.first?["burl"]) as? String)
                     : ((response.object["ads"] as? [[String: Any]])?.first?["impression_url"] as? String)
                 let path = try #require(url.flatMap(URL.init(string:))?.path)
@@ -92,7 +94,8 @@ struct LedgerRoundTripPropertyTests {
             var read: [String] = []
             var after: Int64 = 0
             while true {
-                let page = try await client.get("/v1/ledger?after=\(after)&limit=50", headers: [.authorization: "Bearer \(ServerHarness.billingToken)"])
+                let page = try await client.get(
+                    "/v1/ledger?after=\(after)&limit=50", headers: [.authorization: "Bearer \(ServerHarness.billingToken)"])
                 let object = try #require(try JSONSerialization.jsonObject(with: Data(page.body.readableBytesView)) as? [String: Any])
                 for item in object["records"] as? [[String: Any]] ?? [] {
                     let line = String(decoding: try JSONSerialization.data(withJSONObject: item), as: UTF8.self)

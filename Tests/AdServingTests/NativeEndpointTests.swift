@@ -14,7 +14,11 @@ struct NativeEndpointTests {
     @Test func theWinnerPaysTheRunnerUpPlusIncrementAndCarriesSignedURLs() async throws {
         try Campaigns.seedSpecExample(harness)
         try await harness.test { client in
-            let response = try await client.post("/v1/ads", json: #"{"request_id":"r-1","geo":{"country":"US"},"placements":[{"id":"home_feed","sizes":["300x250"],"floor_micros":850000},{"id":"sidebar"}]}"#)
+            let response = try await client.post(
+                "/v1/ads",
+                json:
+                    #"{"request_id":"r-1","geo":{"country":"US"},"placements":[{"id":"home_feed","sizes":["300x250"],"floor_micros":850000},{"id":"sidebar"}]}"#
+            )
             #expect(response.status == .ok)
             let body = response.object
             #expect(body["request_id"] as? String == "r-1")
@@ -37,7 +41,8 @@ struct NativeEndpointTests {
     @Test func unfilledPlacementsAreListedAndAMissingRequestIDIsGenerated() async throws {
         try Campaigns.seedSpecExample(harness)
         try await harness.test { client in
-            let response = try await client.post("/v1/ads", json: #"{"placements":[{"id":"a","sizes":["728x90"]},{"id":"b","floor_micros":5000000}]}"#)
+            let response = try await client.post(
+                "/v1/ads", json: #"{"placements":[{"id":"a","sizes":["728x90"]},{"id":"b","floor_micros":5000000}]}"#)
             #expect(response.status == .ok)
             #expect(response.object["unfilled"] as? [String] == ["a", "b"])
             #expect((response.object["request_id"] as? String)?.hasPrefix("r-") == true)
@@ -48,13 +53,17 @@ struct NativeEndpointTests {
     @Test func debugExplainsTheAuction() async throws {
         try Campaigns.seedSpecExample(harness)
         try await harness.test { client in
-            let response = try await client.post("/v1/ads", json: #"{"debug":true,"geo":{"country":"FR"},"placements":[{"id":"p","floor_micros":850000}]}"#)
+            let response = try await client.post(
+                "/v1/ads", json: #"{"debug":true,"geo":{"country":"FR"},"placements":[{"id":"p","floor_micros":850000}]}"#)
             let debug = try #require(response.object["debug"] as? [String: Any])
             let placement = try #require((debug["placements"] as? [[String: Any]])?.first)
             #expect(placement["floor_micros"] as? Int == 850_000)
             #expect(placement["winner"] as? String == "one")
             #expect(placement["price_rule"] as? String == "runner_up_plus_increment")
-            let stages = Dictionary(uniqueKeysWithValues: (placement["candidates"] as? [[String: Any]] ?? []).map { ($0["campaign_id"] as! String, $0["stage"] as! String) })
+            let stages = Dictionary(
+                uniqueKeysWithValues: (placement["candidates"] as? [[String: Any]] ?? []).map {
+                    ($0["campaign_id"] as! String, $0["stage"] as! String)
+                })
             #expect(stages == ["one": "won", "two": "outbid", "three": "targeting"])
         }
     }
@@ -84,15 +93,25 @@ struct NativeEndpointTests {
         BadRequest(name: "unknown os", body: #"{"device":{"os":"beos"},"placements":[{"id":"a"}]}"#, field: "device.os"),
         BadRequest(name: "bad country", body: #"{"geo":{"country":"Mars"},"placements":[{"id":"a"}]}"#, field: "geo.country"),
         BadRequest(name: "keywords not an array", body: #"{"keywords":"baking","placements":[{"id":"a"}]}"#, field: "keywords"),
-        BadRequest(name: "over-long request id", body: #"{"request_id":"\#(String(repeating: "x", count: 129))","placements":[{"id":"a"}]}"#, field: "request_id"),
+        BadRequest(
+            name: "over-long request id", body: #"{"request_id":"\#(String(repeating: "x", count: 129))","placements":[{"id":"a"}]}"#,
+            field: "request_id"),
         BadRequest(name: "request id with a NUL", body: #"{"request_id":"r-\u0000nul","placements":[{"id":"a"}]}"#, field: "request_id"),
         BadRequest(name: "request id with a line feed", body: #"{"request_id":"r\n","placements":[{"id":"a"}]}"#, field: "request_id"),
         BadRequest(name: "empty request id", body: #"{"request_id":"","placements":[{"id":"a"}]}"#, field: "request_id"),
-        BadRequest(name: "user id over 4096 characters", body: #"{"user":{"id":"\#(String(repeating: "u", count: 4_097))"},"placements":[{"id":"a"}]}"#, field: "user.id"),
-        BadRequest(name: "over-long keyword", body: #"{"keywords":["\#(String(repeating: "k", count: 65))"],"placements":[{"id":"a"}]}"#, field: "keywords[0]"),
-        BadRequest(name: "too many placements", body: #"{"placements":[\#((0..<17).map { #"{"id":"p\#($0)"}"# }.joined(separator: ","))]}"#, field: "placements"),
+        BadRequest(
+            name: "user id over 4096 characters",
+            body: #"{"user":{"id":"\#(String(repeating: "u", count: 4_097))"},"placements":[{"id":"a"}]}"#, field: "user.id"),
+        BadRequest(
+            name: "over-long keyword", body: #"{"keywords":["\#(String(repeating: "k", count: 65))"],"placements":[{"id":"a"}]}"#,
+            field: "keywords[0]"),
+        BadRequest(
+            name: "too many placements", body: #"{"placements":[\#((0..<17).map { #"{"id":"p\#($0)"}"# }.joined(separator: ","))]}"#,
+            field: "placements"),
         BadRequest(name: "debug not a bool", body: #"{"debug":"yes","placements":[{"id":"a"}]}"#, field: "debug"),
-        BadRequest(name: "nesting too deep", body: #"{"x":\#(String(repeating: "[", count: 40))\#(String(repeating: "]", count: 40)),"placements":[{"id":"a"}]}"#),
+        BadRequest(
+            name: "nesting too deep",
+            body: #"{"x":\#(String(repeating: "[", count: 40))\#(String(repeating: "]", count: 40)),"placements":[{"id":"a"}]}"#),
         BadRequest(name: "trailing garbage", body: #"{"placements":[{"id":"a"}]} x"#, field: nil),
     ]
 

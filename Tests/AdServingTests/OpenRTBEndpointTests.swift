@@ -11,7 +11,8 @@ struct OpenRTBEndpointTests {
     let harness = ServerHarness()
 
     /// Our own fixtures, modelled on the IAB examples.
-    static let banner = #"{"id":"req-1","at":2,"cur":["USD"],"imp":[{"id":"1","tagid":"home_feed","bidfloor":0.85,"banner":{"w":300,"h":250}}],"site":{"id":"s","keywords":"recipes, baking"},"device":{"devicetype":4,"os":"iOS","geo":{"country":"USA"}},"user":{"id":"u-1"}}"#
+    static let banner =
+        #"{"id":"req-1","at":2,"cur":["USD"],"imp":[{"id":"1","tagid":"home_feed","bidfloor":0.85,"banner":{"w":300,"h":250}}],"site":{"id":"s","keywords":"recipes, baking"},"device":{"devicetype":4,"os":"iOS","geo":{"country":"USA"}},"user":{"id":"u-1"}}"#
 
     @Test func aBidPaysTheClearingPriceInCurrencyUnits() async throws {
         try Campaigns.seedSpecExample(harness)
@@ -35,7 +36,10 @@ struct OpenRTBEndpointTests {
     @Test(arguments: [
         ("a floor over every bid", Self.banner.replacingOccurrences(of: "\"bidfloor\":0.85", with: "\"bidfloor\":1.5")),
         ("a private auction", Self.banner.replacingOccurrences(of: "\"banner\"", with: "\"pmp\":{\"private_auction\":1},\"banner\"")),
-        ("a floor in another currency", Self.banner.replacingOccurrences(of: "\"bidfloor\":0.85", with: "\"bidfloor\":0.85,\"bidfloorcur\":\"EUR\"")),
+        (
+            "a floor in another currency",
+            Self.banner.replacingOccurrences(of: "\"bidfloor\":0.85", with: "\"bidfloor\":0.85,\"bidfloorcur\":\"EUR\"")
+        ),
         ("a request that accepts only EUR", Self.banner.replacingOccurrences(of: "[\"USD\"]", with: "[\"EUR\"]")),
         ("video only", #"{"id":"v","imp":[{"id":"1","video":{"w":640,"h":480,"mimes":["video/mp4"]}}]}"#),
         ("no matching size", Self.banner.replacingOccurrences(of: "\"w\":300,\"h\":250", with: "\"w\":728,\"h\":90")),
@@ -76,7 +80,9 @@ struct OpenRTBEndpointTests {
         }
     }
 
-    static let sharedDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../shared/openrtb").standardized
+    static let sharedDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+        "../../../shared/openrtb"
+    ).standardized
 
     /// Prebid Server's invalid-request samples, when `../shared` is present.
     @Test func everyPrebidInvalidSampleIsA4xxAndTheServerStaysUp() async throws {
@@ -86,8 +92,10 @@ struct OpenRTBEndpointTests {
         }
         #expect(cases.count == 35)
         let samples: [(name: String, body: String)] = try cases.map { sample in
-            let body = try sample["body"] as? String
-                ?? String(decoding: JSONSerialization.data(withJSONObject: sample["body"] as Any, options: [.fragmentsAllowed]), as: UTF8.self)
+            let body =
+                try sample["body"] as? String
+                ?? String(
+                    decoding: JSONSerialization.data(withJSONObject: sample["body"] as Any, options: [.fragmentsAllowed]), as: UTF8.self)
             return (sample["name"] as? String ?? "?", body)
         }
         try await harness.test { client in

@@ -58,17 +58,26 @@ struct OperationsTests {
             #expect(document["openapi"] as? String == "3.1.0")
             let checker = SchemaChecker(root: document)
             let paths = try #require(document["paths"] as? [String: [String: Any]])
-            #expect(Set(paths.keys) == [
-                "/v1/ads", "/openrtb2/auction", "/healthz", "/readyz", "/metrics", "/openapi.json", "/v1/beacons/impression/{token}",
-                "/v1/beacons/click/{token}", "/v1/ledger", "/v1/campaigns/{id}/budget", "/.well-known/jwks.json",
-            ])
+            #expect(
+                Set(paths.keys) == [
+                    "/v1/ads", "/openrtb2/auction", "/healthz", "/readyz", "/metrics", "/openapi.json", "/v1/beacons/impression/{token}",
+                    "/v1/beacons/click/{token}", "/v1/ledger", "/v1/campaigns/{id}/budget", "/.well-known/jwks.json",
+                ])
             func schema(_ path: String, _ method: String, _ status: String) -> Any? {
                 var response = ((paths[path]?[method] as? [String: Any])?["responses"] as? [String: Any])?[status] as? [String: Any]
-                if let reference = response?["$ref"] as? String { response = ((document["components"] as? [String: Any])?["responses"] as? [String: Any])?[String(reference.split(separator: "/").last!)] as? [String: Any] }
+                if let reference = response?["$ref"] as? String {
+                    response =
+                        ((document["components"] as? [String: Any])?["responses"] as? [String: Any])?[
+                            String(reference.split(separator: "/").last!)] as? [String: Any]
+                }
                 return ((response?["content"] as? [String: Any])?["application/json"] as? [String: Any])?["schema"]
             }
             let exchanges: [(String, String, String?, String)] = [
-                ("/v1/ads", "post", #"{"debug":true,"keywords":["baking"],"placements":[{"id":"home_feed","sizes":["300x250"]},{"id":"none","sizes":["1x1"]}]}"#, "200"),
+                (
+                    "/v1/ads", "post",
+                    #"{"debug":true,"keywords":["baking"],"placements":[{"id":"home_feed","sizes":["300x250"]},{"id":"none","sizes":["1x1"]}]}"#,
+                    "200"
+                ),
                 ("/v1/ads", "post", #"{"placements":"x"}"#, "400"),
                 ("/openrtb2/auction", "post", #"{"id":"r","imp":[{"id":"1","banner":{"w":300,"h":250}}]}"#, "200"),
                 ("/openrtb2/auction", "post", #"{"id":"r","imp":[]}"#, "400"),
@@ -96,7 +105,11 @@ struct OperationsTests {
             let paths = try #require(document["paths"] as? [String: [String: Any]])
             func schema(_ path: String, _ status: String) -> Any? {
                 var response = ((paths[path]?["get"] as? [String: Any])?["responses"] as? [String: Any])?[status] as? [String: Any]
-                if let reference = response?["$ref"] as? String { response = ((document["components"] as? [String: Any])?["responses"] as? [String: Any])?[String(reference.split(separator: "/").last!)] as? [String: Any] }
+                if let reference = response?["$ref"] as? String {
+                    response =
+                        ((document["components"] as? [String: Any])?["responses"] as? [String: Any])?[
+                            String(reference.split(separator: "/").last!)] as? [String: Any]
+                }
                 return ((response?["content"] as? [String: Any])?["application/json"] as? [String: Any])?["schema"]
             }
             let ad = try #require(try await client.ad(#"{"placements":[{"id":"home_feed"}]}"#))

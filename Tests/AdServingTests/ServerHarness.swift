@@ -71,11 +71,14 @@ extension TestClientProtocol {
         try await execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: json))
     }
 
-    func get(_ uri: String, headers: HTTPFields = [:]) async throws -> TestResponse { try await execute(uri: uri, method: .get, headers: headers) }
+    func get(_ uri: String, headers: HTTPFields = [:]) async throws -> TestResponse {
+        try await execute(uri: uri, method: .get, headers: headers)
+    }
 
     /// The ledger page, read with the billing token.
     func ledger(after: Int64 = 0, limit: Int = 1_000) async throws -> [[String: Any]] {
-        let response = try await get("/v1/ledger?after=\(after)&limit=\(limit)", headers: [.authorization: "Bearer \(ServerHarness.billingToken)"])
+        let response = try await get(
+            "/v1/ledger?after=\(after)&limit=\(limit)", headers: [.authorization: "Bearer \(ServerHarness.billingToken)"])
         return response.object["records"] as? [[String: Any]] ?? []
     }
 
@@ -83,8 +86,9 @@ extension TestClientProtocol {
     func ad(_ json: String) async throws -> (ad: [String: Any], impression: String, click: String)? {
         let response = try await post("/v1/ads", json: json)
         guard let ad = (response.object["ads"] as? [[String: Any]])?.first,
-              let impression = (ad["impression_url"] as? String).flatMap(URL.init(string:))?.path,
-              let click = (ad["click_url"] as? String).flatMap(URL.init(string:))?.path else { return nil }
+            let impression = (ad["impression_url"] as? String).flatMap(URL.init(string:))?.path,
+            let click = (ad["click_url"] as? String).flatMap(URL.init(string:))?.path
+        else { return nil }
         return (ad, impression, click)
     }
 }
@@ -107,7 +111,11 @@ enum Campaigns {
             id: CampaignID(id)!, advertiserID: AdvertiserID(advertiser)!, name: id, pricing: pricing, bid: Micros(bid),
             predictedCTR: ctr.map { ClickThroughRate(partsPerMillion: $0) }, totalBudget: Micros(totalBudget),
             targeting: targeting,
-            creatives: sizes.enumerated().map { Creative(id: CreativeID("\(id)-\($0.offset)")!, size: AdSize($0.element)!, imageURL: "https://cdn.example/\(id).png", clickURL: "https://\(advertiser).example/", advertiserDomains: ["\(advertiser).example"]) }
+            creatives: sizes.enumerated().map {
+                Creative(
+                    id: CreativeID("\(id)-\($0.offset)")!, size: AdSize($0.element)!, imageURL: "https://cdn.example/\(id).png",
+                    clickURL: "https://\(advertiser).example/", advertiserDomains: ["\(advertiser).example"])
+            }
         )
     }
 

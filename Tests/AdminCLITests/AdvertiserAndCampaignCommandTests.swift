@@ -72,7 +72,9 @@ struct AdvertiserAndCampaignCommandTests {
 
     @Test func updateChangesOnlyTheFlagsGiven() async throws {
         try await seed()
-        let result = await cli.run("campaign", "update", "summer-sale-1", "--bid", "3", "--countries", "", "--no-daily-budget", "--pricing", "cpc", "--ctr", "0.0125")
+        let result = await cli.run(
+            "campaign", "update", "summer-sale-1", "--bid", "3", "--countries", "", "--no-daily-budget", "--pricing", "cpc", "--ctr",
+            "0.0125")
         #expect(result.status == 0, "\(result.error)")
         let campaign = try #require(try cli.store().campaign(CampaignID("summer-sale-1")!))
         #expect(campaign.bid == Micros(3_000_000))
@@ -125,23 +127,37 @@ struct AdvertiserAndCampaignCommandTests {
         ErrorCase(arguments: ["campaign", "pause", "nope"], status: 3, message: "no campaign 'nope'"),
         ErrorCase(arguments: ["campaign", "update", "nope", "--bid", "1"], status: 3, message: "no campaign 'nope'"),
         ErrorCase(arguments: ["advertiser", "show", "ghost"], status: 3, message: "no advertiser 'ghost'"),
-        ErrorCase(arguments: ["campaign", "create", "x", "--advertiser", "ghost", "--bid", "1", "--total-budget", "1"], status: 3, message: "no advertiser 'ghost'"),
-        ErrorCase(arguments: ["campaign", "create", "summer-sale-1", "--advertiser", "acme", "--bid", "1", "--total-budget", "1"], status: 1, message: "already exists"),
+        ErrorCase(
+            arguments: ["campaign", "create", "x", "--advertiser", "ghost", "--bid", "1", "--total-budget", "1"], status: 3,
+            message: "no advertiser 'ghost'"),
+        ErrorCase(
+            arguments: ["campaign", "create", "summer-sale-1", "--advertiser", "acme", "--bid", "1", "--total-budget", "1"], status: 1,
+            message: "already exists"),
         ErrorCase(arguments: ["advertiser", "create", "acme"], status: 1, message: "already exists"),
-        ErrorCase(arguments: ["campaign", "create", "y", "--advertiser", "acme", "--total-budget", "1"], status: 64, message: "--bid is required"),
+        ErrorCase(
+            arguments: ["campaign", "create", "y", "--advertiser", "acme", "--total-budget", "1"], status: 64, message: "--bid is required"),
         ErrorCase(arguments: ["campaign", "update", "summer-sale-1", "--bid", "-1"], status: 64, message: "--bid: '-1' is negative"),
         ErrorCase(arguments: ["campaign", "update", "summer-sale-1", "--bid", "1.0000001"], status: 64, message: "more than six decimals"),
-        ErrorCase(arguments: ["campaign", "update", "summer-sale-1", "--bid", "two"], status: 64, message: "--bid: 'two' is not a decimal amount"),
-        ErrorCase(arguments: ["campaign", "update", "summer-sale-1", "--total-budget", "1000000001"], status: 64, message: "over the maximum"),
+        ErrorCase(
+            arguments: ["campaign", "update", "summer-sale-1", "--bid", "two"], status: 64, message: "--bid: 'two' is not a decimal amount"),
+        ErrorCase(
+            arguments: ["campaign", "update", "summer-sale-1", "--total-budget", "1000000001"], status: 64, message: "over the maximum"),
         ErrorCase(arguments: ["campaign", "update", "summer-sale-1", "--bid", "1000001"], status: 64, message: "over the maximum"),
-        ErrorCase(arguments: ["campaign", "update", "summer-sale-1", "--countries", "USA"], status: 64, message: "--countries: 'USA' is not a valid ISO 3166-1"),
+        ErrorCase(
+            arguments: ["campaign", "update", "summer-sale-1", "--countries", "USA"], status: 64,
+            message: "--countries: 'USA' is not a valid ISO 3166-1"),
         ErrorCase(arguments: ["campaign", "update", "summer-sale-1", "--frequency-cap", "3"], status: 64, message: "--frequency-cap"),
         ErrorCase(arguments: ["campaign", "update", "summer-sale-1", "--hours", "100-200"], status: 64, message: "--hours"),
-        ErrorCase(arguments: ["campaign", "update", "summer-sale-1", "--pricing", "cpc"], status: 64, message: "--ctr: is required for cpc"),
+        ErrorCase(
+            arguments: ["campaign", "update", "summer-sale-1", "--pricing", "cpc"], status: 64, message: "--ctr: is required for cpc"),
         ErrorCase(arguments: ["campaign", "update", "summer-sale-1", "--ctr", "1.5", "--pricing", "cpc"], status: 64, message: "--ctr"),
-        ErrorCase(arguments: ["campaign", "update", "summer-sale-1", "--end", "2026-10-01T00:00:00Z"], status: 64, message: "--end: must be after start"),
+        ErrorCase(
+            arguments: ["campaign", "update", "summer-sale-1", "--end", "2026-10-01T00:00:00Z"], status: 64,
+            message: "--end: must be after start"),
         ErrorCase(arguments: ["campaign", "update", "summer-sale-1", "--time-zone", "Mars/Base"], status: 64, message: "--time-zone"),
-        ErrorCase(arguments: ["campaign", "update", "summer-sale-1", "--creative", "id=cr-9,size=300x250"], status: 64, message: "missing image, click"),
+        ErrorCase(
+            arguments: ["campaign", "update", "summer-sale-1", "--creative", "id=cr-9,size=300x250"], status: 64,
+            message: "missing image, click"),
         ErrorCase(arguments: ["campaign", "list", "--status", "running"], status: 64, message: "--status"),
         ErrorCase(arguments: ["campaign", "show", "bad id"], status: 64, message: "campaign id"),
         ErrorCase(arguments: ["campaign", "frobnicate"], status: 64, message: "Error:"),
@@ -157,7 +173,9 @@ struct AdvertiserAndCampaignCommandTests {
         #expect(try cli.store().campaign(CampaignID("summer-sale-1")!) == before, "a refused command changed the campaign")
     }
 
-    @Test(arguments: [["--help"], ["campaign", "create", "--help"], ["campaign", "import", "--help"], ["advertiser", "create", "--help"]])
+    @Test(arguments: [
+        ["--help"], ["campaign", "create", "--help"], ["campaign", "import", "--help"], ["advertiser", "create", "--help"],
+    ])
     func helpHasExamples(arguments: [String]) async {
         let result = await cli.run(arguments, database: false)
         #expect(result.status == 0)

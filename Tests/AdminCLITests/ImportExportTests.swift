@@ -27,7 +27,8 @@ struct ImportExportTests {
         let lines = exported.output.split(separator: "\n")
         #expect(lines.count == 300)
         let back = try lines.map { try CampaignDocument.decode(Data($0.utf8)).flatMap { $0.campaign() }.get() }
-        #expect(Dictionary(uniqueKeysWithValues: back.map { ($0.id, $0) }) == Dictionary(uniqueKeysWithValues: campaigns.map { ($0.id, $0) }))
+        #expect(
+            Dictionary(uniqueKeysWithValues: back.map { ($0.id, $0) }) == Dictionary(uniqueKeysWithValues: campaigns.map { ($0.id, $0) }))
 
         // Export → import → export is byte-identical, and re-importing updates in place.
         let again = await cli.run("campaign", "import", cli.file("again.jsonl", exported.output))
@@ -37,8 +38,8 @@ struct ImportExportTests {
 
     @Test func theContractExampleImports() async throws {
         let line = """
-        {"id": "summer-sale-1", "advertiser_id": "acme", "name": "Summer sale", "status": "active", "pricing": "cpm", "bid_micros": 2500000, "predicted_ctr": null, "daily_budget_micros": 50000000, "total_budget_micros": 500000000, "start": "2026-11-01T00:00:00Z", "end": null, "time_zone": "UTC", "pacing": "asap", "frequency_cap": {"impressions": 3, "window_seconds": 86400}, "targeting": {"placements": ["home_feed"], "countries": ["US", "CA"], "devices": ["mobile", "tablet"], "os": ["ios", "android"], "keywords": ["recipes", "baking"], "hours_of_week": [0, 1, 2], "exclude": {"countries": ["FR"], "keywords": ["alcohol"]}}, "creatives": [{"id": "cr-1", "size": "300x250", "image_url": "https://cdn.example/a.png", "click_url": "https://acme.example/sale", "adomain": ["acme.example"]}]}
-        """
+            {"id": "summer-sale-1", "advertiser_id": "acme", "name": "Summer sale", "status": "active", "pricing": "cpm", "bid_micros": 2500000, "predicted_ctr": null, "daily_budget_micros": 50000000, "total_budget_micros": 500000000, "start": "2026-11-01T00:00:00Z", "end": null, "time_zone": "UTC", "pacing": "asap", "frequency_cap": {"impressions": 3, "window_seconds": 86400}, "targeting": {"placements": ["home_feed"], "countries": ["US", "CA"], "devices": ["mobile", "tablet"], "os": ["ios", "android"], "keywords": ["recipes", "baking"], "hours_of_week": [0, 1, 2], "exclude": {"countries": ["FR"], "keywords": ["alcohol"]}}, "creatives": [{"id": "cr-1", "size": "300x250", "image_url": "https://cdn.example/a.png", "click_url": "https://acme.example/sale", "adomain": ["acme.example"]}]}
+            """
         let result = await cli.run("campaign", "import", cli.file("one.jsonl", line + "\n"))
         #expect(result.status == 0, "\(result.error)")
         #expect(try cli.store().campaign(CampaignID("summer-sale-1")!)?.bid == Micros(2_500_000))

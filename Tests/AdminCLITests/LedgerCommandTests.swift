@@ -14,18 +14,24 @@ struct LedgerCommandTests {
     /// directory's current key: every third a CPC click, every fifth unbilled.
     func record(_ count: Int, from first: Int = 0) async throws {
         let keyring = try SigningKeyring.loadOrCreate(directory: keysPath).0
-        let writer = LedgerWriter(store: LedgerStore(try cli.store()), maximumBatch: 4) { LedgerSigningKey(id: keyring.currentID, rawPrivateKey: keyring.current.rawPrivateKey) }
+        let writer = LedgerWriter(store: LedgerStore(try cli.store()), maximumBatch: 4) {
+            LedgerSigningKey(id: keyring.currentID, rawPrivateKey: keyring.current.rawPrivateKey)
+        }
         let running = Task { await writer.run() }
         for index in first..<(first + count) {
             let click = index % 3 == 2
             let billed = index % 5 != 4
-            _ = try await writer.append(LedgerEvent(
-                kind: click ? .click : .impression, billed: billed, reason: billed ? nil : "daily_budget_exhausted",
-                impressionID: String(format: "%024x", index + 1), requestID: "r-\(index)", campaignID: CampaignID(unchecked: index % 2 == 0 ? "even" : "odd"),
-                advertiserID: AdvertiserID(unchecked: "acme"), creativeID: CreativeID(unchecked: "cr"), placementID: PlacementID(unchecked: "home_feed"),
-                pricing: click ? .cpc : .cpm, clearingECPM: Micros(2_000_000), charge: billed ? (click ? Nanos(300_000_000) : Nanos(2_000_000)) : .zero,
-                eventTime: Instant(secondsSinceEpoch: 1_795_737_600 + Int64(index) * 3_600)
-            ))
+            _ = try await writer.append(
+                LedgerEvent(
+                    kind: click ? .click : .impression, billed: billed, reason: billed ? nil : "daily_budget_exhausted",
+                    impressionID: String(format: "%024x", index + 1), requestID: "r-\(index)",
+                    campaignID: CampaignID(unchecked: index % 2 == 0 ? "even" : "odd"),
+                    advertiserID: AdvertiserID(unchecked: "acme"), creativeID: CreativeID(unchecked: "cr"),
+                    placementID: PlacementID(unchecked: "home_feed"),
+                    pricing: click ? .cpc : .cpm, clearingECPM: Micros(2_000_000),
+                    charge: billed ? (click ? Nanos(300_000_000) : Nanos(2_000_000)) : .zero,
+                    eventTime: Instant(secondsSinceEpoch: 1_795_737_600 + Int64(index) * 3_600)
+                ))
         }
         writer.close()
         await running.value
@@ -90,7 +96,8 @@ struct LedgerCommandTests {
             var record = try LedgerExport.parse(jsonLine: lines[6])
             record.event.charge = .zero
             let forger = try SigningKeyring.loadOrCreate(directory: cli.directory.appendingPathComponent("forger").path).0
-            record = try LedgerRecord.seal(record.event, seq: 7, prevHash: record.prevHash, keyID: forger.currentID, signingKey: forger.current.privateKey)
+            record = try LedgerRecord.seal(
+                record.event, seq: 7, prevHash: record.prevHash, keyID: forger.currentID, signingKey: forger.current.privateKey)
             lines[6] = LedgerExport.jsonLine(record)
             expected = ["record seq 7: signed with unknown key '\(forger.currentID)'"]
         case .truncateFirst:
@@ -120,7 +127,8 @@ struct LedgerCommandTests {
         case .csvAlteredCharge:
             let csv = await cli.run("ledger", "export", "--format", "csv").output
             lines = csv.split(separator: "\n").map(String.init)
-            lines[6] = lines[6].replacingOccurrences(of: ",2000000,2026", with: ",2000001,2026").replacingOccurrences(of: ",300000000,2026", with: ",300000001,2026")
+            lines[6] = lines[6].replacingOccurrences(of: ",2000000,2026", with: ",2000001,2026").replacingOccurrences(
+                of: ",300000000,2026", with: ",300000001,2026")
             fileName = "tampered.csv"
             expected = ["1 problem(s)", "record seq 6: hash does not match"]
         }
@@ -160,7 +168,9 @@ struct LedgerCommandTests {
         #expect(rotated.output.contains("\(after) now signs new records; \(before) is kept"))
         try await record(4, from: 4)
         let lines = await export()
-        #expect(try lines.map { try LedgerExport.parse(jsonLine: $0).keyID } == Array(repeating: before, count: 4) + Array(repeating: after, count: 4))
+        #expect(
+            try lines.map { try LedgerExport.parse(jsonLine: $0).keyID } == Array(repeating: before, count: 4)
+                + Array(repeating: after, count: 4))
         let jwks = await cli.run(["keys", "list", "--json", "--keys", keysPath], database: false)
         let jwksFile = cli.file("jwks.json", jwks.output)
         #expect(try JWKS.decode(Data(jwks.output.utf8)).keys.count == 2)

@@ -16,7 +16,9 @@ struct BudgetBookTests {
         var account = try #require(policy.budgets.snapshot(rich.id, at: clock.now()))
         #expect(account.reserved == Nanos(3_000_000))
 
-        let outcome = policy.budgets.charge(rich.id, limits: BudgetLimits(rich), amount: .impression(atCPM: win.clearingECPM), reservationID: win.reservationID, at: clock.now())
+        let outcome = policy.budgets.charge(
+            rich.id, limits: BudgetLimits(rich), amount: .impression(atCPM: win.clearingECPM), reservationID: win.reservationID,
+            at: clock.now())
         #expect(outcome == .billed(Nanos(2_010_000)))
         account = try #require(policy.budgets.snapshot(rich.id, at: clock.now()))
         #expect(account.reserved == .zero)
@@ -32,7 +34,10 @@ struct BudgetBookTests {
         #expect(Fixture.win([tiny], Fixture.request("a", at: clock.now()), policy: policy) != nil)
         #expect(Fixture.win([tiny], Fixture.request("b", at: clock.now()), policy: policy) != nil)
         let third = Fixture.outcome([tiny], Fixture.request("c", at: clock.now()), policy: policy)
-        guard case .unfilled(let reason) = third.placements[0].result else { Issue.record("third request filled"); return }
+        guard case .unfilled(let reason) = third.placements[0].result else {
+            Issue.record("third request filled")
+            return
+        }
         #expect(reason == .budget)
         #expect(policy.budgets.snapshot(tiny.id, at: clock.now())?.reserved == Nanos(2_000_000))
     }
@@ -46,9 +51,11 @@ struct BudgetBookTests {
         clock.advance(seconds: 1)
         let second = try #require(Fixture.win([tiny], Fixture.request("c", at: clock.now()), policy: policy))
         // The first ad's late beacon finds no reservation and no free budget: not billed.
-        let late = policy.budgets.charge(tiny.id, limits: BudgetLimits(tiny), amount: Nanos(1_000_000), reservationID: first.reservationID, at: clock.now())
+        let late = policy.budgets.charge(
+            tiny.id, limits: BudgetLimits(tiny), amount: Nanos(1_000_000), reservationID: first.reservationID, at: clock.now())
         #expect(late == .unbilled(.totalBudgetExhausted))
-        let settled = policy.budgets.charge(tiny.id, limits: BudgetLimits(tiny), amount: Nanos(1_000_000), reservationID: second.reservationID, at: clock.now())
+        let settled = policy.budgets.charge(
+            tiny.id, limits: BudgetLimits(tiny), amount: Nanos(1_000_000), reservationID: second.reservationID, at: clock.now())
         #expect(settled == .billed(Nanos(1_000_000)))
         let account = try #require(policy.budgets.snapshot(tiny.id, at: clock.now()))
         #expect(account.spentTotal == Nanos(1_000_000))
@@ -63,9 +70,10 @@ struct BudgetBookTests {
         #expect(policy.budgets.snapshot(cpc.id, at: clock.now())?.reserved == Nanos(500_000_000))
         clock.advance(seconds: 300)
         #expect(policy.budgets.snapshot(cpc.id, at: clock.now())?.reserved == Nanos(500_000_000))
-        let outcome = policy.budgets.charge(cpc.id, limits: BudgetLimits(cpc), amount: .click(atPrice: win.price), reservationID: win.reservationID, at: clock.now())
+        let outcome = policy.budgets.charge(
+            cpc.id, limits: BudgetLimits(cpc), amount: .click(atPrice: win.price), reservationID: win.reservationID, at: clock.now())
         #expect(outcome == .billed(.click(atPrice: win.price)))
-        #expect(win.price == Micros(500)) // the 0.01 floor at 2% CTR: 10_000 × 1000 / 20_000
+        #expect(win.price == Micros(500))  // the 0.01 floor at 2% CTR: 10_000 × 1000 / 20_000
         #expect(policy.budgets.snapshot(cpc.id, at: clock.now())?.reserved == .zero)
     }
 
@@ -77,8 +85,12 @@ struct BudgetBookTests {
             let campaign = Fixture.campaign("daily-\(zone.identifier.count)", daily: 2_000, timeZone: zone)
             let dayStart = Fixture.midnight.adding(seconds: offset)
             for index in 0..<2 {
-                let win = try #require(Fixture.win([campaign], Fixture.request("\(zone)-\(index)", at: dayStart.adding(seconds: 60)), policy: policy))
-                #expect(policy.budgets.charge(campaign.id, limits: BudgetLimits(campaign), amount: Nanos(1_000_000), reservationID: win.reservationID, at: dayStart.adding(seconds: 60)) == .billed(Nanos(1_000_000)))
+                let win = try #require(
+                    Fixture.win([campaign], Fixture.request("\(zone)-\(index)", at: dayStart.adding(seconds: 60)), policy: policy))
+                #expect(
+                    policy.budgets.charge(
+                        campaign.id, limits: BudgetLimits(campaign), amount: Nanos(1_000_000), reservationID: win.reservationID,
+                        at: dayStart.adding(seconds: 60)) == .billed(Nanos(1_000_000)))
             }
             let lastMinute = dayStart.adding(seconds: 86_399)
             #expect(Fixture.win([campaign], Fixture.request("\(zone)-late", at: lastMinute), policy: policy) == nil)
@@ -108,11 +120,16 @@ struct BudgetBookTests {
         let campaign = Fixture.campaign("c", daily: 1_500, total: 10_000)
         let limits = BudgetLimits(campaign)
         let now = clock.now()
-        #expect(book.charge(campaign.id, limits: limits, amount: Nanos(1_000_000), reservationID: nil, at: now) == .billed(Nanos(1_000_000)))
-        #expect(book.charge(campaign.id, limits: limits, amount: Nanos(1_000_000), reservationID: nil, at: now) == .unbilled(.dailyBudgetExhausted))
+        #expect(
+            book.charge(campaign.id, limits: limits, amount: Nanos(1_000_000), reservationID: nil, at: now) == .billed(Nanos(1_000_000)))
+        #expect(
+            book.charge(campaign.id, limits: limits, amount: Nanos(1_000_000), reservationID: nil, at: now)
+                == .unbilled(.dailyBudgetExhausted))
         #expect(book.charge(campaign.id, limits: limits, amount: Nanos(500_000), reservationID: 42, at: now) == .billed(Nanos(500_000)))
         book.restore(campaign.id, limits: limits, spentTotal: Nanos(9_900_000), spentToday: .zero, at: now.adding(seconds: 86_400))
-        #expect(book.charge(campaign.id, limits: limits, amount: Nanos(200_000), reservationID: nil, at: now.adding(seconds: 86_400)) == .unbilled(.totalBudgetExhausted))
+        #expect(
+            book.charge(campaign.id, limits: limits, amount: Nanos(200_000), reservationID: nil, at: now.adding(seconds: 86_400))
+                == .unbilled(.totalBudgetExhausted))
     }
 
     @Test func theExplanationNamesTheBudgetThatRanOut() throws {
@@ -143,7 +160,10 @@ struct BudgetBookTests {
     /// identical books, one with every request in debug (which never skips), wins the same.
     @Test func skippingExhaustedCampaignsChangesNoDecision() {
         // One advertiser: every winner pays the floor, so a settlement frees almost all it held.
-        let campaigns = (0..<6).map { Fixture.campaign("c\($0)", advertiser: "same", bid: 1_000_000 + Int64($0) * 250_000, daily: 2_000 + Int64($0) * 700, total: 9_000) }
+        let campaigns = (0..<6).map {
+            Fixture.campaign(
+                "c\($0)", advertiser: "same", bid: 1_000_000 + Int64($0) * 250_000, daily: 2_000 + Int64($0) * 700, total: 9_000)
+        }
         let plain = Fixture.policy(timeouts: ReservationTimeouts(impressionSeconds: 40, clickSeconds: 40))
         let explained = Fixture.policy(timeouts: ReservationTimeouts(impressionSeconds: 40, clickSeconds: 40))
         let snapshot = CampaignIndex(campaigns: campaigns).snapshot
@@ -161,8 +181,10 @@ struct BudgetBookTests {
             if index % 2 == 1, !open.isEmpty {
                 let (q, l) = open.removeFirst()
                 let amount = Nanos.impression(atCPM: q.clearingECPM)
-                _ = plain.budgets.charge(q.campaignID, limits: BudgetLimits(q.campaign), amount: amount, reservationID: q.reservationID, at: time)
-                _ = explained.budgets.charge(l.campaignID, limits: BudgetLimits(l.campaign), amount: amount, reservationID: l.reservationID, at: time)
+                _ = plain.budgets.charge(
+                    q.campaignID, limits: BudgetLimits(q.campaign), amount: amount, reservationID: q.reservationID, at: time)
+                _ = explained.budgets.charge(
+                    l.campaignID, limits: BudgetLimits(l.campaign), amount: amount, reservationID: l.reservationID, at: time)
             }
         }
     }

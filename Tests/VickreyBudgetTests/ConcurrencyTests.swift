@@ -14,8 +14,12 @@ struct ConcurrencyTests {
         let campaigns: [Campaign] = (0..<12).map { index in
             let bid = Int64(1_000_000 + index * 137_000)
             return index % 3 == 2
-                ? Fixture.campaign("c\(index)", advertiser: "a\(index % 5)", pricing: .cpc, bid: bid / 10, ctr: 50_000, daily: 1_700 + Int64(index) * 3, total: 40_000)
-                : Fixture.campaign("c\(index)", advertiser: "a\(index % 5)", bid: bid, daily: Int64(3_000 + index * 531), total: Int64(5_000 + index * 977))
+                ? Fixture.campaign(
+                    "c\(index)", advertiser: "a\(index % 5)", pricing: .cpc, bid: bid / 10, ctr: 50_000, daily: 1_700 + Int64(index) * 3,
+                    total: 40_000)
+                : Fixture.campaign(
+                    "c\(index)", advertiser: "a\(index % 5)", bid: bid, daily: Int64(3_000 + index * 531), total: Int64(5_000 + index * 977)
+                )
         }
         let snapshot = CampaignIndex(campaigns: campaigns).snapshot
         let byID = Dictionary(uniqueKeysWithValues: campaigns.map { ($0.id, $0) })
@@ -31,11 +35,15 @@ struct ConcurrencyTests {
                             let campaign = byID[win.campaignID]!
                             switch (index + task) % 4 {
                             case 0, 1:
-                                let amount: Nanos = campaign.pricing == .cpm ? .impression(atCPM: win.clearingECPM) : .click(atPrice: win.price)
+                                let amount: Nanos =
+                                    campaign.pricing == .cpm ? .impression(atCPM: win.clearingECPM) : .click(atPrice: win.price)
                                 // A settled reservation is always billed: the win already held the money.
-                                #expect(policy.budgets.charge(campaign.id, limits: BudgetLimits(campaign), amount: amount, reservationID: win.reservationID, at: time) == .billed(amount))
+                                #expect(
+                                    policy.budgets.charge(
+                                        campaign.id, limits: BudgetLimits(campaign), amount: amount, reservationID: win.reservationID,
+                                        at: time) == .billed(amount))
                             case 2: policy.budgets.release(campaign.id, reservationID: win.reservationID, at: time)
-                            default: break // left to expire
+                            default: break  // left to expire
                             }
                         }
                     }
@@ -65,7 +73,14 @@ struct ConcurrencyTests {
         let now = Fixture.midnight
         let taken = await withTaskGroup(of: Int.self) { group in
             for _ in 0..<16 {
-                group.addTask { (0..<100).reduce(0) { n, _ in n + (book.reserve(campaign.id, limits: BudgetLimits(campaign), amount: Nanos(1_000_000), kind: .impression, at: now) != nil ? 1 : 0) } }
+                group.addTask {
+                    (0..<100).reduce(0) { n, _ in
+                        n
+                            + (book.reserve(
+                                campaign.id, limits: BudgetLimits(campaign), amount: Nanos(1_000_000), kind: .impression, at: now) != nil
+                                ? 1 : 0)
+                    }
+                }
             }
             return await group.reduce(0, +)
         }

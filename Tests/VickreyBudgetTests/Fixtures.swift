@@ -15,7 +15,11 @@ enum Fixture {
             id: CampaignID(unchecked: id), advertiserID: AdvertiserID(unchecked: advertiser ?? "adv-\(id)"), pricing: pricing,
             bid: Micros(bid), predictedCTR: ctr.map { ClickThroughRate(partsPerMillion: $0) }, dailyBudget: daily.map(Micros.init),
             totalBudget: Micros(total), start: start, end: end, timeZone: timeZone, pacing: pacing, frequencyCap: cap,
-            creatives: [Creative(id: CreativeID(unchecked: "cr-\(id)"), size: AdSize(width: 300, height: 250)!, imageURL: "https://img", clickURL: "https://click")]
+            creatives: [
+                Creative(
+                    id: CreativeID(unchecked: "cr-\(id)"), size: AdSize(width: 300, height: 250)!, imageURL: "https://img",
+                    clickURL: "https://click")
+            ]
         )
     }
 

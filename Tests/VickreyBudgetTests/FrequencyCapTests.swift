@@ -32,7 +32,9 @@ struct FrequencyCapTests {
             for task in 0..<8 {
                 group.addTask {
                     (0..<50).reduce(0) { total, index in
-                        total + Auctioneer().run(Fixture.request("t\(task)-\(index)", user: "same", at: now), on: snapshot, policy: policy).wins.count
+                        total
+                            + Auctioneer().run(Fixture.request("t\(task)-\(index)", user: "same", at: now), on: snapshot, policy: policy)
+                            .wins.count
                     }
                 }
             }

@@ -19,7 +19,9 @@ struct PacingTests {
         let policy = Fixture.policy()
         let asap = Fixture.campaign("asap", daily: 1_000_000)
         for index in 0..<200 {
-            #expect(Fixture.win([asap], Fixture.request("r\(index)", at: Fixture.midnight.adding(seconds: Int64(index))), policy: policy) != nil)
+            #expect(
+                Fixture.win([asap], Fixture.request("r\(index)", at: Fixture.midnight.adding(seconds: Int64(index))), policy: policy) != nil
+            )
         }
     }
 
@@ -30,7 +32,9 @@ struct PacingTests {
         for index in 0..<100 where throttled == nil {
             var request = Fixture.request("p\(index)", at: Fixture.midnight.adding(seconds: 60 + Int64(index)))
             request.debug = true
-            throttled = Fixture.outcome([paced], request, policy: policy).explanation?.placements[0].candidates.first { $0.stage == .pacing }
+            throttled = Fixture.outcome([paced], request, policy: policy).explanation?.placements[0].candidates.first {
+                $0.stage == .pacing
+            }
         }
         let reason = try #require(throttled?.reason)
         #expect(reason.hasPrefix("even pacing: pass-through 10.0%"))

@@ -58,10 +58,11 @@ struct AuctionRuleTests {
         #expect(win.price == Micros(401_000))  // 4_010_000 × 1000 / 10_000 per click
     }
 
-    @Test(arguments: [
-        // (start offset s, end offset s, serves)
-        (nil, nil, true), (-60, nil, true), (60, nil, false), (nil, 60, true), (nil, 0, false), (-120, -60, false),
-    ] as [(Int64?, Int64?, Bool)])
+    @Test(
+        arguments: [
+            // (start offset s, end offset s, serves)
+            (nil, nil, true), (-60, nil, true), (60, nil, false), (nil, 60, true), (nil, 0, false), (-120, -60, false),
+        ] as [(Int64?, Int64?, Bool)])
     func flightDatesBoundServing(start: Int64?, end: Int64?, serves: Bool) {
         let campaign = Fixture.campaign(
             "a", bid: 1_000_000, start: start.map { Fixture.now.adding(seconds: $0) }, end: end.map { Fixture.now.adding(seconds: $0) }
@@ -78,8 +79,10 @@ struct AuctionRuleTests {
         let tokyo = try #require(CampaignTimeZone(identifier: "Asia/Tokyo"))
         let utcMorning = Fixture.campaign("utc", bid: 1_000_000, targeting: Targeting(hoursOfWeek: HoursOfWeek([10])!))
         let tokyoEvening = Fixture.campaign("tokyo", bid: 2_000_000, targeting: Targeting(hoursOfWeek: HoursOfWeek([19])!), timeZone: tokyo)
-        let tokyoMorning = Fixture.campaign("tokyo-am", bid: 3_000_000, targeting: Targeting(hoursOfWeek: HoursOfWeek([10])!), timeZone: tokyo)
-        let outcome = Fixture.auction([utcMorning, tokyoEvening, tokyoMorning], Fixture.request(placements: ["p1", "p2", "p3"], time: mondayTenUTC))
+        let tokyoMorning = Fixture.campaign(
+            "tokyo-am", bid: 3_000_000, targeting: Targeting(hoursOfWeek: HoursOfWeek([10])!), timeZone: tokyo)
+        let outcome = Fixture.auction(
+            [utcMorning, tokyoEvening, tokyoMorning], Fixture.request(placements: ["p1", "p2", "p3"], time: mondayTenUTC))
         #expect(outcome.wins.map(\.campaignID.rawValue) == ["tokyo", "utc"])
     }
 
@@ -128,7 +131,9 @@ struct EligibilityAndExplanationTests {
     }
 
     @Test func aFailedClaimFallsThroughToTheNextCampaign() throws {
-        let campaigns = [Fixture.campaign("a", bid: 5_000_000), Fixture.campaign("b", bid: 4_000_000), Fixture.campaign("c", bid: 1_000_000)]
+        let campaigns = [
+            Fixture.campaign("a", bid: 5_000_000), Fixture.campaign("b", bid: 4_000_000), Fixture.campaign("c", bid: 1_000_000),
+        ]
         let outcome = Fixture.auction(campaigns, Fixture.request(debug: true), policy: ScriptedPolicy(failingClaims: ["a"]))
         let win = try #require(outcome.wins.first)
         #expect(win.campaignID.rawValue == "b")
@@ -155,14 +160,16 @@ struct EligibilityAndExplanationTests {
             Fixture.campaign("ended", advertiser: "t", bid: 9_000_000, end: Fixture.now.adding(seconds: -1)),
         ]
         let outcome = Fixture.auction(
-            campaigns, Fixture.request(floor: 500_000, country: "US", debug: true), policy: ScriptedPolicy(refusals: ["capped": .frequencyCap])
+            campaigns, Fixture.request(floor: 500_000, country: "US", debug: true),
+            policy: ScriptedPolicy(refusals: ["capped": .frequencyCap])
         )
         let explained = try #require(outcome.explanation?.placements.first)
         let stages = Dictionary(uniqueKeysWithValues: explained.candidates.map { ($0.campaignID.rawValue, $0.stage) })
-        #expect(stages == [
-            "winner": .won, "sibling": .outbid, "second": .outbid, "third": .outbid, "cheap": .floor,
-            "capped": .frequencyCap, "french": .targeting, "ended": .flight,
-        ])
+        #expect(
+            stages == [
+                "winner": .won, "sibling": .outbid, "second": .outbid, "third": .outbid, "cheap": .floor,
+                "capped": .frequencyCap, "french": .targeting, "ended": .flight,
+            ])
         #expect(explained.floor == Micros(500_000))
         #expect(explained.requestFloor == Micros(500_000))
         #expect(explained.winner?.rawValue == "winner")

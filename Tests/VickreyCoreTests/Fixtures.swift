@@ -14,7 +14,9 @@ enum Fixture {
             pricing: pricing, bid: Micros(bid), predictedCTR: ctrPPM.map { ClickThroughRate(partsPerMillion: $0) },
             totalBudget: Micros(1_000_000_000), start: start, end: end, timeZone: timeZone, targeting: targeting,
             creatives: sizes.enumerated().map { index, size in
-                Creative(id: CreativeID("\(id)-cr\(index)")!, size: AdSize(size)!, imageURL: "https://cdn.example/\(id).png", clickURL: "https://example.com/\(id)")
+                Creative(
+                    id: CreativeID("\(id)-cr\(index)")!, size: AdSize(size)!, imageURL: "https://cdn.example/\(id).png",
+                    clickURL: "https://example.com/\(id)")
             }
         )
     }
@@ -27,12 +29,17 @@ enum Fixture {
         AuctionRequest(
             requestID: id, userID: "u-1", device: device, operatingSystem: os, country: country.flatMap(CountryCode.init),
             keywords: keywords.compactMap(Keyword.init),
-            placements: placements.map { PlacementRequest(id: PlacementID($0)!, sizes: sizes.compactMap(AdSize.init), floor: floor.map(Micros.init)) },
+            placements: placements.map {
+                PlacementRequest(id: PlacementID($0)!, sizes: sizes.compactMap(AdSize.init), floor: floor.map(Micros.init))
+            },
             time: time, debug: debug
         )
     }
 
-    static func auction(_ campaigns: [Campaign], _ request: AuctionRequest, rules: AuctionRules = AuctionRules(), policy: some EligibilityPolicy = AlwaysEligible()) -> AuctionOutcome {
+    static func auction(
+        _ campaigns: [Campaign], _ request: AuctionRequest, rules: AuctionRules = AuctionRules(),
+        policy: some EligibilityPolicy = AlwaysEligible()
+    ) -> AuctionOutcome {
         Auctioneer(rules: rules).run(request, on: CampaignIndex(campaigns: campaigns).snapshot, policy: policy)
     }
 }

@@ -65,7 +65,8 @@ struct IndexAndAuctionPropertyTests {
             placements: (0..<random.int(in: 1...3)).map { _ in
                 PlacementRequest(
                     id: PlacementID(placements[random.int(in: 0...3)])!, sizes: subset(sizes, &random, max: 2).compactMap(AdSize.init),
-                    floor: random.chance(40) ? Micros([50_000, 500_000, 510_001, 1_000_000, 1_010_000, 1_500_000][random.int(in: 0...5)]) : nil
+                    floor: random.chance(40)
+                        ? Micros([50_000, 500_000, 510_001, 1_000_000, 1_010_000, 1_500_000][random.int(in: 0...5)]) : nil
                 )
             },
             time: now.adding(seconds: Int64(random.int(in: 0...(7 * 86_400)))),
@@ -85,7 +86,11 @@ struct IndexAndAuctionPropertyTests {
         let expected = ReferenceAuction.run(campaigns, request, rules: rules, policy: policy, offsets: offsets)
         for source in [Auctioneer.CandidateSource.index, .linearScan] {
             let outcome = Auctioneer(rules: rules).run(request, on: snapshot, policy: policy, candidates: source)
-            let actual = outcome.placements.map { $0.result.win.map { ReferenceAuction.Result(campaign: $0.campaignID.rawValue, clearing: $0.clearingECPM.value, price: $0.price.value) } }
+            let actual = outcome.placements.map {
+                $0.result.win.map {
+                    ReferenceAuction.Result(campaign: $0.campaignID.rawValue, clearing: $0.clearingECPM.value, price: $0.price.value)
+                }
+            }
             #expect(actual == expected, "auction differs from the reference for \(request.requestID) via \(source)")
         }
     }

@@ -15,33 +15,45 @@ struct PricingCase: CustomTestStringConvertible, Sendable {
 @Suite("Second-price pricing rules")
 struct PricingRuleTests {
     static let cases: [PricingCase] = [
-        PricingCase(name: "OpenRTB 2.6 §4.4.1: floor 0.85, bids 1.00/0.90/0.80 → 1.00 wins, pays 0.91",
-                    floor: 850_000, bids: [("a", "x", 1_000_000), ("b", "y", 900_000), ("c", "z", 800_000)],
-                    winners: ["a"], price: 910_000, rule: .runnerUpPlusIncrement),
+        PricingCase(
+            name: "OpenRTB 2.6 §4.4.1: floor 0.85, bids 1.00/0.90/0.80 → 1.00 wins, pays 0.91",
+            floor: 850_000, bids: [("a", "x", 1_000_000), ("b", "y", 900_000), ("c", "z", 800_000)],
+            winners: ["a"], price: 910_000, rule: .runnerUpPlusIncrement),
         PricingCase(name: "a lone bid below the floor loses", floor: 500_000, bids: [("a", "x", 400_000)], winners: [], price: nil),
-        PricingCase(name: "a lone bid above the floor pays the floor", floor: 500_000, bids: [("a", "x", 2_000_000)],
-                    winners: ["a"], price: 500_000, rule: .floor),
-        PricingCase(name: "a lone bid pays the default minimum floor of 0.01", floor: nil, bids: [("a", "x", 2_000_000)],
-                    winners: ["a"], price: 10_000, rule: .floor),
-        PricingCase(name: "a floor between the top two is paid", floor: 1_500_000,
-                    bids: [("a", "x", 2_000_000), ("b", "y", 1_000_000)], winners: ["a"], price: 1_500_000, rule: .floor),
-        PricingCase(name: "a floor just above the runner-up plus increment is paid", floor: 1_020_000,
-                    bids: [("a", "x", 2_000_000), ("b", "y", 1_030_000)], winners: ["a"], price: 1_040_000, rule: .runnerUpPlusIncrement),
-        PricingCase(name: "a runner-up below the floor drops out and the floor is paid", floor: 1_040_001,
-                    bids: [("a", "x", 2_000_000), ("b", "y", 1_030_000)], winners: ["a"], price: 1_040_001, rule: .floor),
-        PricingCase(name: "a tie above the floor pays the tied score", floor: 100_000,
-                    bids: [("a", "x", 2_000_000), ("b", "y", 2_000_000)], winners: ["a", "b"], price: 2_000_000, rule: .winnerScore),
-        PricingCase(name: "a tie at the floor pays the floor", floor: 1_000_000,
-                    bids: [("a", "x", 1_000_000), ("b", "y", 1_000_000)], winners: ["a", "b"], price: 1_000_000),
-        PricingCase(name: "a runner-up within one increment is capped at the winner's score", floor: nil,
-                    bids: [("a", "x", 1_000_000), ("b", "y", 995_000)], winners: ["a"], price: 1_000_000, rule: .winnerScore),
-        PricingCase(name: "two campaigns of one advertiser never set each other's price", floor: nil,
-                    bids: [("a1", "x", 2_000_000), ("a2", "x", 1_900_000), ("b", "y", 1_000_000)],
-                    winners: ["a1"], price: 1_010_000, rule: .runnerUpPlusIncrement),
-        PricingCase(name: "an advertiser alone pays the floor whatever its other campaigns bid", floor: 300_000,
-                    bids: [("a1", "x", 2_000_000), ("a2", "x", 1_999_999)], winners: ["a1"], price: 300_000, rule: .floor),
-        PricingCase(name: "a bid exactly at the floor is eligible", floor: 700_000, bids: [("a", "x", 700_000)],
-                    winners: ["a"], price: 700_000),
+        PricingCase(
+            name: "a lone bid above the floor pays the floor", floor: 500_000, bids: [("a", "x", 2_000_000)],
+            winners: ["a"], price: 500_000, rule: .floor),
+        PricingCase(
+            name: "a lone bid pays the default minimum floor of 0.01", floor: nil, bids: [("a", "x", 2_000_000)],
+            winners: ["a"], price: 10_000, rule: .floor),
+        PricingCase(
+            name: "a floor between the top two is paid", floor: 1_500_000,
+            bids: [("a", "x", 2_000_000), ("b", "y", 1_000_000)], winners: ["a"], price: 1_500_000, rule: .floor),
+        PricingCase(
+            name: "a floor just above the runner-up plus increment is paid", floor: 1_020_000,
+            bids: [("a", "x", 2_000_000), ("b", "y", 1_030_000)], winners: ["a"], price: 1_040_000, rule: .runnerUpPlusIncrement),
+        PricingCase(
+            name: "a runner-up below the floor drops out and the floor is paid", floor: 1_040_001,
+            bids: [("a", "x", 2_000_000), ("b", "y", 1_030_000)], winners: ["a"], price: 1_040_001, rule: .floor),
+        PricingCase(
+            name: "a tie above the floor pays the tied score", floor: 100_000,
+            bids: [("a", "x", 2_000_000), ("b", "y", 2_000_000)], winners: ["a", "b"], price: 2_000_000, rule: .winnerScore),
+        PricingCase(
+            name: "a tie at the floor pays the floor", floor: 1_000_000,
+            bids: [("a", "x", 1_000_000), ("b", "y", 1_000_000)], winners: ["a", "b"], price: 1_000_000),
+        PricingCase(
+            name: "a runner-up within one increment is capped at the winner's score", floor: nil,
+            bids: [("a", "x", 1_000_000), ("b", "y", 995_000)], winners: ["a"], price: 1_000_000, rule: .winnerScore),
+        PricingCase(
+            name: "two campaigns of one advertiser never set each other's price", floor: nil,
+            bids: [("a1", "x", 2_000_000), ("a2", "x", 1_900_000), ("b", "y", 1_000_000)],
+            winners: ["a1"], price: 1_010_000, rule: .runnerUpPlusIncrement),
+        PricingCase(
+            name: "an advertiser alone pays the floor whatever its other campaigns bid", floor: 300_000,
+            bids: [("a1", "x", 2_000_000), ("a2", "x", 1_999_999)], winners: ["a1"], price: 300_000, rule: .floor),
+        PricingCase(
+            name: "a bid exactly at the floor is eligible", floor: 700_000, bids: [("a", "x", 700_000)],
+            winners: ["a"], price: 700_000),
     ]
 
     @Test(arguments: cases)
@@ -61,11 +73,12 @@ struct PricingRuleTests {
         if let rule = row.rule { #expect(win.priceRule == rule) }
     }
 
-    @Test(arguments: [
-        // (minimum, placement, request) → floor
-        (10_000, nil, nil, 10_000), (10_000, 500_000, nil, 500_000), (10_000, 500_000, 30_000, 500_000),
-        (10_000, nil, 30_000, 30_000), (50_000, 20_000, 30_000, 50_000),
-    ] as [(Int64, Int64?, Int64?, Int64)])
+    @Test(
+        arguments: [
+            // (minimum, placement, request) → floor
+            (10_000, nil, nil, 10_000), (10_000, 500_000, nil, 500_000), (10_000, 500_000, 30_000, 500_000),
+            (10_000, nil, 30_000, 30_000), (50_000, 20_000, 30_000, 50_000),
+        ] as [(Int64, Int64?, Int64?, Int64)])
     func floorIsTheLargestOfThree(minimum: Int64, placement: Int64?, request: Int64?, expected: Int64) throws {
         let rules = AuctionRules(
             minimumFloor: Micros(minimum), placementFloors: placement.map { [PlacementID("home_feed")!: Micros($0)] } ?? [:]
@@ -76,17 +89,21 @@ struct PricingRuleTests {
 
     @Test func configurableIncrementIsAdded() throws {
         let rules = AuctionRules(increment: Micros(250_000))
-        let outcome = Fixture.auction([Fixture.campaign("a", bid: 3_000_000), Fixture.campaign("b", bid: 1_000_000)], Fixture.request(), rules: rules)
+        let outcome = Fixture.auction(
+            [Fixture.campaign("a", bid: 3_000_000), Fixture.campaign("b", bid: 1_000_000)], Fixture.request(), rules: rules)
         #expect(try #require(outcome.placements.first?.result.win).clearingECPM == Micros(1_250_000))
     }
 
-    @Test(arguments: [
-        // (cpc bid, ppm, runner-up CPM or 0 for none, minimum floor) → (score, clearing eCPM, per-click price)
-        (2_000_000, 12_500, 10_000_000, 10_000, 25_000_000, 10_010_000, 800_800),
-        (1_234_567, 3_333, 1_000_000, 10_000, 4_114_811, 1_010_000, 303_030),
-        (500_000, 1, 0, 500, 500, 500, 500_000),  // the lowest CTR: a lone winner at the floor pays its whole bid
-    ] as [(Int64, Int64, Int64, Int64, Int64, Int64, Int64)])
-    func cpcWinnerPaysPerClick(bid: Int64, ppm: Int64, runnerUp: Int64, minimumFloor: Int64, score: Int64, clearing: Int64, perClick: Int64) throws {
+    @Test(
+        arguments: [
+            // (cpc bid, ppm, runner-up CPM or 0 for none, minimum floor) → (score, clearing eCPM, per-click price)
+            (2_000_000, 12_500, 10_000_000, 10_000, 25_000_000, 10_010_000, 800_800),
+            (1_234_567, 3_333, 1_000_000, 10_000, 4_114_811, 1_010_000, 303_030),
+            (500_000, 1, 0, 500, 500, 500, 500_000),  // the lowest CTR: a lone winner at the floor pays its whole bid
+        ] as [(Int64, Int64, Int64, Int64, Int64, Int64, Int64)])
+    func cpcWinnerPaysPerClick(bid: Int64, ppm: Int64, runnerUp: Int64, minimumFloor: Int64, score: Int64, clearing: Int64, perClick: Int64)
+        throws
+    {
         var campaigns = [Fixture.campaign("cpc", bid: bid, pricing: .cpc, ctrPPM: ppm)]
         if runnerUp > 0 { campaigns.append(Fixture.campaign("cpm", bid: runnerUp)) }
         let outcome = Fixture.auction(campaigns, Fixture.request(), rules: AuctionRules(minimumFloor: Micros(minimumFloor)))
@@ -101,7 +118,8 @@ struct PricingRuleTests {
     }
 
     @Test func cpcScoreRoundsDown() {
-        #expect(Scoring.effectiveCPM(pricing: .cpc, bid: Micros(1_234_567), ctr: ClickThroughRate(partsPerMillion: 3_333)) == Micros(4_114_811))
+        #expect(
+            Scoring.effectiveCPM(pricing: .cpc, bid: Micros(1_234_567), ctr: ClickThroughRate(partsPerMillion: 3_333)) == Micros(4_114_811))
         #expect(Scoring.perClickPrice(clearingECPM: Micros(1_010_000), ctr: ClickThroughRate(partsPerMillion: 3_333)) == Micros(303_030))
     }
 }

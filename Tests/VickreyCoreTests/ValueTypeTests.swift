@@ -3,10 +3,11 @@ import VickreyCore
 
 @Suite("Money, rates, ids and time")
 struct ValueTypeTests {
-    @Test(arguments: [
-        ("2.50", 2_500_000), ("0.03", 30_000), ("100", 100_000_000), ("0.000001", 1), (".5", 500_000), ("7.", 7_000_000),
-        ("1.2345670", 1_234_567), ("0", 0), ("+1", 1_000_000), ("1000000000", 1_000_000_000_000_000),
-    ] as [(String, Int64)])
+    @Test(
+        arguments: [
+            ("2.50", 2_500_000), ("0.03", 30_000), ("100", 100_000_000), ("0.000001", 1), (".5", 500_000), ("7.", 7_000_000),
+            ("1.2345670", 1_234_567), ("0", 0), ("+1", 1_000_000), ("1000000000", 1_000_000_000_000_000),
+        ] as [(String, Int64)])
     func decimalAmountsConvertExactly(text: String, micros: Int64) {
         #expect(DecimalMoney.parseMicros(text) == .success(Micros(micros)))
     }
@@ -36,10 +37,11 @@ struct ValueTypeTests {
         #expect(spend == Nanos(1_234_567_000_000))
     }
 
-    @Test(arguments: [
-        ("0.0125", 12_500), ("1", 1_000_000), ("0.0000005", 1), ("0.0000004", 1), ("0.0000125", 13), ("0.00001249", 12),
-        ("2.5e-3", 2_500), ("0.1234565", 123_457), ("1.0", 1_000_000), ("5E-1", 500_000),
-    ] as [(String, Int64)])
+    @Test(
+        arguments: [
+            ("0.0125", 12_500), ("1", 1_000_000), ("0.0000005", 1), ("0.0000004", 1), ("0.0000125", 13), ("0.00001249", 12),
+            ("2.5e-3", 2_500), ("0.1234565", 123_457), ("1.0", 1_000_000), ("5E-1", 500_000),
+        ] as [(String, Int64)])
     func ctrBecomesPartsPerMillionRoundedHalfUp(text: String, ppm: Int64) {
         #expect(ClickThroughRate(decimal: text)?.partsPerMillion == ppm)
     }
@@ -57,22 +59,25 @@ struct ValueTypeTests {
         #expect(prior.smoothed(impressions: 1_000_000, clicks: 0, priorWeight: 1_000).partsPerMillion == 20)
     }
 
-    @Test(arguments: [("acme", true), ("summer-sale_1.v2", true), ("", false), ("has space", false), ("é", false),
-                      (String(repeating: "a", count: 64), true), (String(repeating: "a", count: 65), false)])
+    @Test(arguments: [
+        ("acme", true), ("summer-sale_1.v2", true), ("", false), ("has space", false), ("é", false),
+        (String(repeating: "a", count: 64), true), (String(repeating: "a", count: 65), false),
+    ])
     func idSyntax(text: String, valid: Bool) {
         #expect((CampaignID(text) != nil) == valid)
         #expect((try? CampaignID(validating: text)) != nil || !valid)
     }
 
-    @Test(arguments: [
-        // (unix seconds, offset, hour of week)
-        (345_600, 0, 0),  // 1970-01-05 00:00 UTC, a Monday
-        (0, 0, 72),  // 1970-01-01 00:00 UTC, a Thursday
-        (1_794_823_200, 0, 10),  // 2026-11-16 10:00 UTC, a Monday
-        (1_794_823_200, 9 * 3600, 19),  // same instant in Tokyo
-        (1_794_823_200, -11 * 3600, 167),  // Sunday 23:00 at UTC-11
-        (-3_600, 0, 71),  // before the epoch
-    ] as [(Int64, Int, Int)])
+    @Test(
+        arguments: [
+            // (unix seconds, offset, hour of week)
+            (345_600, 0, 0),  // 1970-01-05 00:00 UTC, a Monday
+            (0, 0, 72),  // 1970-01-01 00:00 UTC, a Thursday
+            (1_794_823_200, 0, 10),  // 2026-11-16 10:00 UTC, a Monday
+            (1_794_823_200, 9 * 3600, 19),  // same instant in Tokyo
+            (1_794_823_200, -11 * 3600, 167),  // Sunday 23:00 at UTC-11
+            (-3_600, 0, 71),  // before the epoch
+        ] as [(Int64, Int, Int)])
     func hourOfWeek(seconds: Int64, offset: Int, expected: Int) {
         #expect(Instant(secondsSinceEpoch: seconds).hourOfWeek(offsetSeconds: offset) == expected)
     }
@@ -98,11 +103,12 @@ struct ValueTypeTests {
         #expect(AdSize("10000x00010") == AdSize(width: 10_000, height: 10))
     }
 
-    @Test(arguments: [
-        ("sports", "sports"), ("Sports", "sports"), ("ÉTÉ", "été"), ("a b", "a b"), ("", nil), ("tab\there", nil),
-        ("\u{7F}del", nil), (String(repeating: "k", count: 64), String(repeating: "k", count: 64)),
-        (String(repeating: "k", count: 65), nil),
-    ] as [(String, String?)])
+    @Test(
+        arguments: [
+            ("sports", "sports"), ("Sports", "sports"), ("ÉTÉ", "été"), ("a b", "a b"), ("", nil), ("tab\there", nil),
+            ("\u{7F}del", nil), (String(repeating: "k", count: 64), String(repeating: "k", count: 64)),
+            (String(repeating: "k", count: 65), nil),
+        ] as [(String, String?)])
     func keywordsAreLowercasedAndBounded(text: String, expected: String?) {
         #expect(Keyword(text)?.rawValue == expected)
     }
@@ -123,16 +129,19 @@ struct ValueTypeTests {
 
 @Suite("Canonical RFC 3339")
 struct CanonicalTimestampTests {
-    @Test(arguments: [
-        (0, "1970-01-01T00:00:00Z"), (1_794_823_200, "2026-11-16T10:00:00Z"), (951_782_400, "2000-02-29T00:00:00Z"),
-        (-1, "1969-12-31T23:59:59Z"), (4_102_444_799, "2099-12-31T23:59:59Z"),
-    ] as [(Int64, String)])
+    @Test(
+        arguments: [
+            (0, "1970-01-01T00:00:00Z"), (1_794_823_200, "2026-11-16T10:00:00Z"), (951_782_400, "2000-02-29T00:00:00Z"),
+            (-1, "1969-12-31T23:59:59Z"), (4_102_444_799, "2099-12-31T23:59:59Z"),
+        ] as [(Int64, String)])
     func formatsAndParsesBack(seconds: Int64, text: String) {
         #expect(Instant(secondsSinceEpoch: seconds).rfc3339 == text)
         #expect(Instant(canonicalRFC3339: text) == Instant(secondsSinceEpoch: seconds))
     }
 
-    @Test(arguments: ["2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "2026-11-01 00:00:00Z", "2026-11-01T24:00:00Z", "2026-11-01T00:00:00+01:00", ""])
+    @Test(arguments: [
+        "2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "2026-11-01 00:00:00Z", "2026-11-01T24:00:00Z", "2026-11-01T00:00:00+01:00", "",
+    ])
     func refusesAnythingElse(text: String) {
         #expect(Instant(canonicalRFC3339: text) == nil)
     }

@@ -53,23 +53,44 @@ struct LedgerExportTests {
     /// Lines that parse in some JSON reader but do not say what was signed, and the
     /// field each must be refused for.
     static let refusedLines: [(name: String, edit: @Sendable (String) -> String, field: String?, phrase: String)] = [
-        ("a second charge_nanos key", { $0.replacingOccurrences(of: #","event_time""#, with: #","charge_nanos":999,"event_time""#) },
-         "charge_nanos", "appears twice"),
+        (
+            "a second charge_nanos key", { $0.replacingOccurrences(of: #","event_time""#, with: #","charge_nanos":999,"event_time""#) },
+            "charge_nanos", "appears twice"
+        ),
         ("seq as 1.0", { $0.replacingOccurrences(of: #"{"seq":1,"#, with: #"{"seq":1.0,"#) }, "seq", "canonical"),
         ("seq as 1e0", { $0.replacingOccurrences(of: #"{"seq":1,"#, with: #"{"seq":1e0,"#) }, "seq", "canonical"),
-        ("charge as -0", { $0.replacingOccurrences(of: #""charge_nanos":1234567"#, with: #""charge_nanos":-0"#) }, "charge_nanos", "canonical"),
+        (
+            "charge as -0", { $0.replacingOccurrences(of: #""charge_nanos":1234567"#, with: #""charge_nanos":-0"#) }, "charge_nanos",
+            "canonical"
+        ),
         ("seq as a string", { $0.replacingOccurrences(of: #"{"seq":1,"#, with: #"{"seq":"1","#) }, "seq", "expected a number"),
-        ("billed as a string", { $0.replacingOccurrences(of: #""billed":true"#, with: #""billed":"true""#) }, "billed", "expected true or false"),
+        (
+            "billed as a string", { $0.replacingOccurrences(of: #""billed":true"#, with: #""billed":"true""#) }, "billed",
+            "expected true or false"
+        ),
         ("reason as an empty string", { $0.replacingOccurrences(of: #""reason":null"#, with: #""reason":"""#) }, "reason", "non-empty"),
-        ("reason on a billed record", { $0.replacingOccurrences(of: #""reason":null"#, with: #""reason":"test""#) }, "reason", "null when billed"),
-        ("an unknown field", { $0.replacingOccurrences(of: #"{"seq":1,"#, with: #"{"seq":1,"discount":5,"#) }, "discount", "not a ledger field"),
+        (
+            "reason on a billed record", { $0.replacingOccurrences(of: #""reason":null"#, with: #""reason":"test""#) }, "reason",
+            "null when billed"
+        ),
+        (
+            "an unknown field", { $0.replacingOccurrences(of: #"{"seq":1,"#, with: #"{"seq":1,"discount":5,"#) }, "discount",
+            "not a ledger field"
+        ),
         ("a missing field", { $0.replacingOccurrences(of: #","pricing":"cpm""#, with: "") }, "pricing", "missing"),
-        ("an upper-case hash", { line in
-            let hash = line.range(of: #""hash":""#)!.upperBound
-            return line.replacingCharacters(in: hash..<line.index(hash, offsetBy: 64), with: String(line[hash..<line.index(hash, offsetBy: 64)]).uppercased())
-        }, "hash", "lowercase hex"),
+        (
+            "an upper-case hash",
+            { line in
+                let hash = line.range(of: #""hash":""#)!.upperBound
+                return line.replacingCharacters(
+                    in: hash..<line.index(hash, offsetBy: 64), with: String(line[hash..<line.index(hash, offsetBy: 64)]).uppercased())
+            }, "hash", "lowercase hex"
+        ),
         ("a time without milliseconds", { $0.replacingOccurrences(of: ".000Z", with: "Z") }, "event_time", "YYYY"),
-        ("a kind nobody knows", { $0.replacingOccurrences(of: #""kind":"impression""#, with: #""kind":"view""#) }, "kind", "impression or click"),
+        (
+            "a kind nobody knows", { $0.replacingOccurrences(of: #""kind":"impression""#, with: #""kind":"view""#) }, "kind",
+            "impression or click"
+        ),
         ("trailing content", { $0 + "x" }, nil, "not valid JSON"),
         ("not JSON at all", { _ in "not json" }, nil, "not a JSON object"),
     ]

@@ -65,12 +65,21 @@ struct LedgerVerificationTests {
     }
 
     /// The whole report, not just the first problem: each tampering named once, as what it is.
-    @Test(arguments: [
-        ("two adjacent deletions", [3, 4], [] as [Int], [(4, "records 4–5 (2 records) are missing (deleted)")]),
-        ("two separate deletions", [1, 6], [], [(2, "record 2 is missing (deleted)"), (7, "record 7 is missing (deleted)")]),
-        ("a swapped pair", [], [4, 5], [(5, "out of order: found after seq 6")]),
-        ("the first three cut off", [0, 1, 2], [], [(1, "the export starts at seq 4, not 1: records 1–3 (3 records) are missing; an export made with --since starts later: verify it with --partial")]),
-    ] as [(String, [Int], [Int], [(Int64, String)])])
+    @Test(
+        arguments: [
+            ("two adjacent deletions", [3, 4], [] as [Int], [(4, "records 4–5 (2 records) are missing (deleted)")]),
+            ("two separate deletions", [1, 6], [], [(2, "record 2 is missing (deleted)"), (7, "record 7 is missing (deleted)")]),
+            ("a swapped pair", [], [4, 5], [(5, "out of order: found after seq 6")]),
+            (
+                "the first three cut off", [0, 1, 2], [],
+                [
+                    (
+                        1,
+                        "the export starts at seq 4, not 1: records 1–3 (3 records) are missing; an export made with --since starts later: verify it with --partial"
+                    )
+                ]
+            ),
+        ] as [(String, [Int], [Int], [(Int64, String)])])
     func theReportNamesEachTamperingOnce(name: String, deleted: [Int], swapped: [Int], expected: [(Int64, String)]) {
         var records = signer.chain(10)
         if swapped.count == 2 { records.swapAt(swapped[0], swapped[1]) }

@@ -73,8 +73,9 @@ struct BeaconTokenTests {
                 }
             }
         }
-        #expect(codec.decode(String(codec.encode(Self.token()).dropLast(3)), now: Self.now) == .failure(.forged) ||
-                codec.decode(String(codec.encode(Self.token()).dropLast(3)), now: Self.now) == .failure(.malformed))
+        #expect(
+            codec.decode(String(codec.encode(Self.token()).dropLast(3)), now: Self.now) == .failure(.forged)
+                || codec.decode(String(codec.encode(Self.token()).dropLast(3)), now: Self.now) == .failure(.malformed))
         #expect(codec.decode("not a token!", now: Self.now) == .failure(.malformed))
     }
 

@@ -64,7 +64,10 @@ struct CampaignIndexReloaderTests {
         let writer = try database.open()
         let pairs = 50
         func pair(_ n: Int, bid: Int64) -> [Campaign] {
-            [Sample.campaign("p\(n)-left", advertiser: "adv\(n)", bid: bid), Sample.campaign("p\(n)-right", advertiser: "adv\(n)", bid: bid)]
+            [
+                Sample.campaign("p\(n)-left", advertiser: "adv\(n)", bid: bid),
+                Sample.campaign("p\(n)-right", advertiser: "adv\(n)", bid: bid),
+            ]
         }
         _ = try writer.importCampaigns((0..<pairs).flatMap { pair($0, bid: 1_000_000) })
         let reloader = CampaignIndexReloader(store: try database.open())
@@ -92,7 +95,13 @@ struct CampaignIndexReloaderTests {
             let n = update % pairs
             // Every fourth update pauses the pair, the next one revives it with a new bid.
             var members = pair(n, bid: Int64(1_000_000 + update))
-            if update % 4 == 3 { members = members.map { var c = $0; c.status = .paused; return c } }
+            if update % 4 == 3 {
+                members = members.map {
+                    var c = $0
+                    c.status = .paused
+                    return c
+                }
+            }
             _ = try writer.importCampaigns(members)
         }
         refresher.cancel()

@@ -12,10 +12,11 @@ struct CampaignStoreTests {
 
     @Test func anEmptyFileIsMigratedToWALWithForeignKeys() throws {
         let store = try database.open()
-        #expect(try store.appliedMigrations() == [
-            "v1: advertisers, campaigns, creatives, targeting", "v2: frequency caps may refuse anonymous requests",
-            "v3: signed ledger",
-        ])
+        #expect(
+            try store.appliedMigrations() == [
+                "v1: advertisers, campaigns, creatives, targeting", "v2: frequency caps may refuse anonymous requests",
+                "v3: signed ledger",
+            ])
         #expect(try store.revision() == 0)
         let queue = try DatabaseQueue(path: database.path)
         try queue.read { db in
@@ -50,7 +51,8 @@ struct CampaignStoreTests {
         try store.createCampaign(Sample.campaign("summer"))
         let queue = try DatabaseQueue(path: database.path)
         let usCampaigns = try queue.read { db in
-            try String.fetchAll(db, sql: "SELECT campaign_id FROM campaign_targeting WHERE dimension = 'country' AND mode = 'include' AND value = 'US'")
+            try String.fetchAll(
+                db, sql: "SELECT campaign_id FROM campaign_targeting WHERE dimension = 'country' AND mode = 'include' AND value = 'US'")
         }
         #expect(usCampaigns == ["summer"])
     }
@@ -60,13 +62,24 @@ struct CampaignStoreTests {
         #expect(throws: StoreError.self) { try store.createCampaign(Sample.campaign("x", advertiser: "ghost")) }
         do { try store.createCampaign(Sample.campaign("x", advertiser: "ghost")) } catch { #expect(error.code == .unknownAdvertiser) }
         try store.createAdvertiser(Advertiser(id: AdvertiserID("acme")!, name: "Acme"))
-        do { try store.createAdvertiser(Advertiser(id: AdvertiserID("acme")!, name: "Again")) } catch { #expect(error.code == .alreadyExists) }
+        do { try store.createAdvertiser(Advertiser(id: AdvertiserID("acme")!, name: "Again")) } catch {
+            #expect(error.code == .alreadyExists)
+        }
         try store.createCampaign(Sample.campaign("x"))
-        do { try store.createCampaign(Sample.campaign("x")); Issue.record("duplicate accepted") } catch { #expect(error.code == .alreadyExists) }
-        do { try store.modifyCampaign(CampaignID("y")!) { _ in }; Issue.record("update of unknown accepted") } catch { #expect(error.code == .notFound) }
+        do {
+            try store.createCampaign(Sample.campaign("x"))
+            Issue.record("duplicate accepted")
+        } catch { #expect(error.code == .alreadyExists) }
+        do {
+            try store.modifyCampaign(CampaignID("y")!) { _ in }
+            Issue.record("update of unknown accepted")
+        } catch { #expect(error.code == .notFound) }
         var clash = Sample.campaign("z")
         clash.creatives = Sample.campaign("x").creatives
-        do { try store.createCampaign(clash); Issue.record("creative clash accepted") } catch { #expect(error.code == .conflict) }
+        do {
+            try store.createCampaign(clash)
+            Issue.record("creative clash accepted")
+        } catch { #expect(error.code == .conflict) }
         #expect(try store.campaign(CampaignID("z")!) == nil)
     }
 

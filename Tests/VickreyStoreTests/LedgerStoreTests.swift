@@ -15,7 +15,8 @@ struct LedgerStoreTests {
     func event(_ index: Int, requestID: String? = nil, time: Instant) -> LedgerEvent {
         LedgerEvent(
             kind: .impression, billed: true, reason: nil, impressionID: String(format: "%024x", index + 1),
-            requestID: requestID ?? "r-\(index)", campaignID: CampaignID(unchecked: "c-\(index % 3)"), advertiserID: AdvertiserID(unchecked: "acme"),
+            requestID: requestID ?? "r-\(index)", campaignID: CampaignID(unchecked: "c-\(index % 3)"),
+            advertiserID: AdvertiserID(unchecked: "acme"),
             creativeID: CreativeID(unchecked: "cr"), placementID: PlacementID(unchecked: "home_feed"), pricing: .cpm,
             clearingECPM: Micros(1_000_000), charge: Nanos(1_000_000), eventTime: time
         )
@@ -62,7 +63,10 @@ struct LedgerStoreTests {
 
         var naiveGaps = 0
         for step in stride(from: 17, to: 240, by: 23) {
-            let cuts = [Instant(millisecondsSinceEpoch: base.millisecondsSinceEpoch + Int64(step)), Instant(millisecondsSinceEpoch: base.millisecondsSinceEpoch + Int64(step + 60))]
+            let cuts = [
+                Instant(millisecondsSinceEpoch: base.millisecondsSinceEpoch + Int64(step)),
+                Instant(millisecondsSinceEpoch: base.millisecondsSinceEpoch + Int64(step + 60)),
+            ]
             let windows = [
                 ExportWindow(until: cuts[0]), ExportWindow(since: cuts[0], until: cuts[1]), ExportWindow(since: cuts[1]),
             ]
@@ -122,7 +126,10 @@ struct LedgerStoreTests {
         let running = Task { await writer.run() }
         var seqs: [Int64] = []
         for task in tasks {
-            guard case .appended(let seq) = try await task.value else { Issue.record("not appended"); continue }
+            guard case .appended(let seq) = try await task.value else {
+                Issue.record("not appended")
+                continue
+            }
             seqs.append(seq)
         }
         #expect(seqs == Array(1...64))
@@ -170,7 +177,9 @@ struct LedgerStoreTests {
         let time = Instant(millisecondsSinceEpoch: 1_795_737_600_000)
         // A second connection makes every insert fail, as a full disk would.
         let other = try DatabaseQueue(path: database.path)
-        try await other.write { try $0.execute(sql: "CREATE TRIGGER refuse BEFORE INSERT ON ledger BEGIN SELECT RAISE(ABORT, 'disk full'); END") }
+        try await other.write {
+            try $0.execute(sql: "CREATE TRIGGER refuse BEFORE INSERT ON ledger BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+        }
         let tasks = await queue((0..<5).map { event($0, time: time) }, on: writer)
         let running = Task { await writer.run() }
         for task in tasks {

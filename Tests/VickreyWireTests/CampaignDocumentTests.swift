@@ -8,16 +8,16 @@ import VickreyWire
 struct CampaignDocumentTests {
     /// The example from the product contract's appendix.
     static let contractExample = #"""
-    {"id": "summer-sale-1", "advertiser_id": "acme", "name": "Summer sale", "status": "active", "pricing": "cpm",
-     "bid_micros": 2500000, "predicted_ctr": null, "daily_budget_micros": 50000000, "total_budget_micros": 500000000,
-     "start": "2026-11-01T00:00:00Z", "end": null, "time_zone": "UTC", "pacing": "asap",
-     "frequency_cap": {"impressions": 3, "window_seconds": 86400},
-     "targeting": {"placements": ["home_feed"], "countries": ["US", "CA"], "devices": ["mobile", "tablet"],
-       "os": ["ios", "android"], "keywords": ["recipes", "baking"], "hours_of_week": [0, 1, 2],
-       "exclude": {"countries": ["FR"], "keywords": ["alcohol"]}},
-     "creatives": [{"id": "cr-1", "size": "300x250", "image_url": "https://cdn.example/a.png",
-       "click_url": "https://acme.example/sale", "adomain": ["acme.example"]}]}
-    """#
+        {"id": "summer-sale-1", "advertiser_id": "acme", "name": "Summer sale", "status": "active", "pricing": "cpm",
+         "bid_micros": 2500000, "predicted_ctr": null, "daily_budget_micros": 50000000, "total_budget_micros": 500000000,
+         "start": "2026-11-01T00:00:00Z", "end": null, "time_zone": "UTC", "pacing": "asap",
+         "frequency_cap": {"impressions": 3, "window_seconds": 86400},
+         "targeting": {"placements": ["home_feed"], "countries": ["US", "CA"], "devices": ["mobile", "tablet"],
+           "os": ["ios", "android"], "keywords": ["recipes", "baking"], "hours_of_week": [0, 1, 2],
+           "exclude": {"countries": ["FR"], "keywords": ["alcohol"]}},
+         "creatives": [{"id": "cr-1", "size": "300x250", "image_url": "https://cdn.example/a.png",
+           "click_url": "https://acme.example/sale", "adomain": ["acme.example"]}]}
+        """#
 
     static func decode(_ text: String) -> Result<Campaign, FieldError> {
         CampaignDocument.decode(Data(text.utf8)).flatMap { $0.campaign() }
@@ -53,29 +53,30 @@ struct CampaignDocumentTests {
         #expect(try Self.decode(line).get().predictedCTR?.partsPerMillion == ppm)
     }
 
-    @Test(arguments: [
-        (#""bid_micros": 2500000,"#, "", "bid_micros"),
-        (#""bid_micros": 2500000"#, #""bid_micros": "2.50""#, "bid_micros"),
-        (#""bid_micros": 2500000"#, #""bid_micros": 0"#, "bid_micros"),
-        (#""countries": ["US", "CA"]"#, #""countries": ["US", "USA"]"#, "targeting.countries[1]"),
-        (#""exclude": {"countries": ["FR"]"#, #""exclude": {"countries": [7]"#, "targeting.exclude.countries[0]"),
-        (#""pricing": "cpm""#, #""pricing": "cpc""#, "predicted_ctr"),
-        (#""predicted_ctr": null"#, #""predicted_ctr": 0.5"#, "predicted_ctr"),
-        (#""pricing": "cpm""#, #""pricing": "cpa""#, "pricing"),
-        (#""status": "active""#, #""status": "running""#, "status"),
-        (#""size": "300x250""#, #""size": "300by250""#, "creatives[0].size"),
-        (#""image_url": "https://cdn.example/a.png""#, #""image_url": "ftp://cdn.example/a.png""#, "creatives[0].image_url"),
-        (#""id": "cr-1""#, #""id": "cr 1""#, "creatives[0].id"),
-        (#""time_zone": "UTC""#, #""time_zone": "Mars/Base""#, "time_zone"),
-        (#""start": "2026-11-01T00:00:00Z""#, #""start": "yesterday""#, "start"),
-        (#""end": null"#, #""end": "2026-10-01T00:00:00Z""#, "end"),
-        (#""hours_of_week": [0, 1, 2]"#, #""hours_of_week": [0, 168]"#, "targeting.hours_of_week[1]"),
-        (#""window_seconds": 86400"#, #""window_seconds": 0"#, "frequency_cap.window_seconds"),
-        (#""devices": ["mobile", "tablet"]"#, #""devices": ["phone"]"#, "targeting.devices[0]"),
-        (#""id": "summer-sale-1""#, #""id": "summer sale""#, "id"),
-        (#""advertiser_id": "acme""#, #""advertiser_id": null"#, "advertiser_id"),
-        (#""total_budget_micros": 500000000"#, #""total_budget_micros": -1"#, "total_budget_micros"),
-    ] as [(String, String, String)])
+    @Test(
+        arguments: [
+            (#""bid_micros": 2500000,"#, "", "bid_micros"),
+            (#""bid_micros": 2500000"#, #""bid_micros": "2.50""#, "bid_micros"),
+            (#""bid_micros": 2500000"#, #""bid_micros": 0"#, "bid_micros"),
+            (#""countries": ["US", "CA"]"#, #""countries": ["US", "USA"]"#, "targeting.countries[1]"),
+            (#""exclude": {"countries": ["FR"]"#, #""exclude": {"countries": [7]"#, "targeting.exclude.countries[0]"),
+            (#""pricing": "cpm""#, #""pricing": "cpc""#, "predicted_ctr"),
+            (#""predicted_ctr": null"#, #""predicted_ctr": 0.5"#, "predicted_ctr"),
+            (#""pricing": "cpm""#, #""pricing": "cpa""#, "pricing"),
+            (#""status": "active""#, #""status": "running""#, "status"),
+            (#""size": "300x250""#, #""size": "300by250""#, "creatives[0].size"),
+            (#""image_url": "https://cdn.example/a.png""#, #""image_url": "ftp://cdn.example/a.png""#, "creatives[0].image_url"),
+            (#""id": "cr-1""#, #""id": "cr 1""#, "creatives[0].id"),
+            (#""time_zone": "UTC""#, #""time_zone": "Mars/Base""#, "time_zone"),
+            (#""start": "2026-11-01T00:00:00Z""#, #""start": "yesterday""#, "start"),
+            (#""end": null"#, #""end": "2026-10-01T00:00:00Z""#, "end"),
+            (#""hours_of_week": [0, 1, 2]"#, #""hours_of_week": [0, 168]"#, "targeting.hours_of_week[1]"),
+            (#""window_seconds": 86400"#, #""window_seconds": 0"#, "frequency_cap.window_seconds"),
+            (#""devices": ["mobile", "tablet"]"#, #""devices": ["phone"]"#, "targeting.devices[0]"),
+            (#""id": "summer-sale-1""#, #""id": "summer sale""#, "id"),
+            (#""advertiser_id": "acme""#, #""advertiser_id": null"#, "advertiser_id"),
+            (#""total_budget_micros": 500000000"#, #""total_budget_micros": -1"#, "total_budget_micros"),
+        ] as [(String, String, String)])
     func aBadFieldIsNamed(original: String, replacement: String, field: String) {
         let line = Self.contractExample.replacingOccurrences(of: original, with: replacement)
         #expect(line != Self.contractExample, "the test's substitution did not apply")
@@ -98,9 +99,12 @@ struct CampaignDocumentTests {
 
 @Suite("Exact currency amounts from JSON numbers")
 struct DecimalTextTests {
-    @Test(arguments: [("0.03", 30_000), ("0.85", 850_000), ("1", 1_000_000), ("2.5e-1", 250_000), ("0.0000001", 1), ("0", 0), ("1E2", 100_000_000),
-                       // Negative zero is zero; exponents past ±40 are below a micro (rounded up) or zero.
-                       ("-0", 0), ("-0.0", 0), ("-0e5", 0), ("1.5e-07", 1), ("1e-50", 1), ("0e99", 0), ("0.0e-99", 0)] as [(String, Int64)])
+    @Test(
+        arguments: [
+            ("0.03", 30_000), ("0.85", 850_000), ("1", 1_000_000), ("2.5e-1", 250_000), ("0.0000001", 1), ("0", 0), ("1E2", 100_000_000),
+            // Negative zero is zero; exponents past ±40 are below a micro (rounded up) or zero.
+            ("-0", 0), ("-0.0", 0), ("-0e5", 0), ("1.5e-07", 1), ("1e-50", 1), ("0e99", 0), ("0.0e-99", 0),
+        ] as [(String, Int64)])
     func convertsExactlyRoundingUpPastSixDecimals(text: String, micros: Int64) {
         #expect(DecimalText.micros(fromCurrency: text) == Micros(micros))
     }

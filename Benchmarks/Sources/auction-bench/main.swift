@@ -61,22 +61,30 @@ if options.demo {
     let outcome = Auctioneer().run(request, on: index.snapshot)
     let placement = request.placements[0]
     print("Demo auction over \(index.snapshot.count) synthetic campaigns.")
-    print("Request \(request.requestID): placement \(placement.id) sizes \(placement.sizes.map(\.description)) country \(request.country?.rawValue ?? "-") device \(request.device?.rawValue ?? "-") os \(request.operatingSystem?.rawValue ?? "-") keywords \(request.keywords.map(\.rawValue))")
+    print(
+        "Request \(request.requestID): placement \(placement.id) sizes \(placement.sizes.map(\.description)) country \(request.country?.rawValue ?? "-") device \(request.device?.rawValue ?? "-") os \(request.operatingSystem?.rawValue ?? "-") keywords \(request.keywords.map(\.rawValue))"
+    )
     if let explanation = outcome.explanation?.placements.first {
         print("floor \(DecimalMoney.formatCurrency(explanation.floor)) CPM; \(explanation.targetingRejections) campaigns failed targeting")
         for candidate in explanation.candidates where candidate.stage != .targeting {
-            print("  \(candidate.campaignID.rawValue.padding(12)) \(candidate.advertiserID.rawValue.padding(8)) eCPM \(DecimalMoney.formatCurrency(candidate.score).padding(10)) \(candidate.stage.rawValue.padding(14)) \(candidate.reason)")
+            print(
+                "  \(candidate.campaignID.rawValue.padding(12)) \(candidate.advertiserID.rawValue.padding(8)) eCPM \(DecimalMoney.formatCurrency(candidate.score).padding(10)) \(candidate.stage.rawValue.padding(14)) \(candidate.reason)"
+            )
         }
     }
     for win in outcome.wins {
-        print("Winner \(win.campaignID) (\(win.advertiserID)) pays \(DecimalMoney.formatCurrency(win.clearingECPM)) CPM by rule \(win.priceRule.rawValue); creative \(win.creative.id) \(win.creative.size)")
+        print(
+            "Winner \(win.campaignID) (\(win.advertiserID)) pays \(DecimalMoney.formatCurrency(win.clearingECPM)) CPM by rule \(win.priceRule.rawValue); creative \(win.creative.id) \(win.creative.size)"
+        )
     }
     if outcome.wins.isEmpty { print("Unfilled: \(outcome.placements[0].result)") }
     exit(0)
 }
 
 print("auction-bench: one thread, \(options.requests) requests through the index and \(options.scanRequests) by linear scan per size")
-print("| campaigns | build index | matched/request | fill | index p50 | index p99 | index p99.9 | index mean | scan p50 | scan p99 | scan mean | speed-up (mean) |")
+print(
+    "| campaigns | build index | matched/request | fill | index p50 | index p99 | index p99.9 | index mean | scan p50 | scan p99 | scan mean | speed-up (mean) |"
+)
 print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for size in options.sizes {
     let world = SyntheticWorld(campaignCount: size, seed: 42, now: now)
@@ -108,7 +116,9 @@ for size in options.sizes {
         policed.record(clock.now - start)
         policedFills += outcome.wins.count
     }
-    print("  \(size) campaigns under the serving policy: p50 \(microseconds(policed.percentile(0.5))) µs, p99 \(microseconds(policed.percentile(0.99))) µs, mean \(microseconds(policed.mean)) µs (always-eligible mean \(microseconds(indexed.mean)) µs), fill \(policedFills * 100 / requests.count)%")
+    print(
+        "  \(size) campaigns under the serving policy: p50 \(microseconds(policed.percentile(0.5))) µs, p99 \(microseconds(policed.percentile(0.99))) µs, mean \(microseconds(policed.mean)) µs (always-eligible mean \(microseconds(indexed.mean)) µs), fill \(policedFills * 100 / requests.count)%"
+    )
     var matched = 0
     for request in requests.prefix(1_000) { matched += snapshot.matchingCampaigns(request.query(for: request.placements[0])).count }
 
@@ -117,12 +127,15 @@ for size in options.sizes {
         let start = clock.now
         let outcome = auctioneer.run(request, on: snapshot, candidates: .linearScan)
         scanned.record(clock.now - start)
-        precondition(outcome.wins.map(\.campaignID) == auctioneer.run(request, on: snapshot).wins.map(\.campaignID), "scan and index disagree")
+        precondition(
+            outcome.wins.map(\.campaignID) == auctioneer.run(request, on: snapshot).wins.map(\.campaignID), "scan and index disagree")
     }
     let (buildSeconds, buildAtto) = buildTime.components
     let buildMs = buildSeconds * 1000 + buildAtto / 1_000_000_000_000_000
     let speedUp = Double(scanned.mean) / Double(max(1, indexed.mean))
-    print("| \(size) | \(buildMs) ms | \(matched / 1_000) | \(filled * 100 / requests.count)% | \(microseconds(indexed.percentile(0.5))) µs | \(microseconds(indexed.percentile(0.99))) µs | \(microseconds(indexed.percentile(0.999))) µs | \(microseconds(indexed.mean)) µs | \(microseconds(scanned.percentile(0.5))) µs | \(microseconds(scanned.percentile(0.99))) µs | \(microseconds(scanned.mean)) µs | \(Int(speedUp.rounded()))× |")
+    print(
+        "| \(size) | \(buildMs) ms | \(matched / 1_000) | \(filled * 100 / requests.count)% | \(microseconds(indexed.percentile(0.5))) µs | \(microseconds(indexed.percentile(0.99))) µs | \(microseconds(indexed.percentile(0.999))) µs | \(microseconds(indexed.mean)) µs | \(microseconds(scanned.percentile(0.5))) µs | \(microseconds(scanned.percentile(0.99))) µs | \(microseconds(scanned.mean)) µs | \(Int(speedUp.rounded()))× |"
+    )
 }
 
 extension String {

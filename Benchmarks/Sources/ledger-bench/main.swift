@@ -25,7 +25,8 @@ func event(_ index: Int) -> LedgerEvent {
         kind: .impression, billed: true, reason: nil, impressionID: String(format: "%024x", index), requestID: "r-\(index)",
         campaignID: CampaignID(unchecked: "c-\(index % 100)"), advertiserID: AdvertiserID(unchecked: "a-\(index % 10)"),
         creativeID: CreativeID(unchecked: "cr"), placementID: PlacementID(unchecked: "home_feed"), pricing: .cpm,
-        clearingECPM: Micros(1_234_567), charge: Nanos(1_234_567), eventTime: Instant(millisecondsSinceEpoch: 1_795_737_600_000 + Int64(index))
+        clearingECPM: Micros(1_234_567), charge: Nanos(1_234_567),
+        eventTime: Instant(millisecondsSinceEpoch: 1_795_737_600_000 + Int64(index))
     )
 }
 
@@ -39,7 +40,8 @@ records.reserveCapacity(events)
 var previous = LedgerRecord.genesisHash
 let sealTime = try clock.measure {
     for index in 0..<events {
-        let record = try LedgerRecord.seal(event(index), seq: Int64(index + 1), prevHash: previous, keyID: keyring.currentID, signingKey: key)
+        let record = try LedgerRecord.seal(
+            event(index), seq: Int64(index + 1), prevHash: previous, keyID: keyring.currentID, signingKey: key)
         previous = record.hash
         records.append(record)
     }
@@ -56,7 +58,9 @@ func appendRate(maximumBatch: Int, count: Int, label: String) async throws -> Do
     let store = try CampaignStore(path: directory.appendingPathComponent("\(label).sqlite").path)
     let ledger = LedgerStore(store)
     try ledger.requireDurableCommits()
-    let writer = LedgerWriter(store: ledger, maximumBatch: maximumBatch) { LedgerSigningKey(id: keyring.currentID, rawPrivateKey: keyring.current.rawPrivateKey) }
+    let writer = LedgerWriter(store: ledger, maximumBatch: maximumBatch) {
+        LedgerSigningKey(id: keyring.currentID, rawPrivateKey: keyring.current.rawPrivateKey)
+    }
     let running = Task { await writer.run() }
     let start = ContinuousClock.now
     try await withThrowingTaskGroup(of: Void.self) { group in
@@ -73,7 +77,9 @@ func appendRate(maximumBatch: Int, count: Int, label: String) async throws -> Do
     let written = try ledger.count()
     precondition(written == count)
     let rate = Double(count) / elapsed
-    print("\(label): \(count) durable appends from \(concurrency) concurrent beacons in \(String(format: "%.2f", elapsed)) s = \(Int(rate)) /s (\(writer.committedBatches) transactions)")
+    print(
+        "\(label): \(count) durable appends from \(concurrency) concurrent beacons in \(String(format: "%.2f", elapsed)) s = \(Int(rate)) /s (\(writer.committedBatches) transactions)"
+    )
     return rate
 }
 
@@ -86,11 +92,18 @@ do {
     let sample = event(1)
     let n = 5_000
     let raw = keyring.current.rawPrivateKey
-    let bytes = LedgerRecord(seq: 1, event: sample, prevHash: LedgerRecord.genesisHash, hash: "", keyID: keyring.currentID, signature: "").canonicalBytes
-    let canonical = clock.measure { for _ in 0..<n { _ = LedgerRecord(seq: 1, event: sample, prevHash: LedgerRecord.genesisHash, hash: "", keyID: "k", signature: "").canonicalBytes } }
+    let bytes = LedgerRecord(seq: 1, event: sample, prevHash: LedgerRecord.genesisHash, hash: "", keyID: keyring.currentID, signature: "")
+        .canonicalBytes
+    let canonical = clock.measure {
+        for _ in 0..<n {
+            _ = LedgerRecord(seq: 1, event: sample, prevHash: LedgerRecord.genesisHash, hash: "", keyID: "k", signature: "").canonicalBytes
+        }
+    }
     let keyBuild = try clock.measure { for _ in 0..<n { _ = try Curve25519.Signing.PrivateKey(rawRepresentation: raw) } }
     let sign = try clock.measure { for _ in 0..<n { _ = try key.signature(for: bytes) } }
     let hash = clock.measure { for _ in 0..<n { _ = SHA256.hash(data: bytes) } }
     func us(_ d: Duration) -> String { String(format: "%.2f µs", seconds(d) / Double(n) * 1e6) }
-    print("  canonical bytes \(us(canonical)), SHA-256 \(us(hash)), Ed25519 sign \(us(sign)), private key from raw bytes \(us(keyBuild)) (\(bytes.count)-byte message)")
+    print(
+        "  canonical bytes \(us(canonical)), SHA-256 \(us(hash)), Ed25519 sign \(us(sign)), private key from raw bytes \(us(keyBuild)) (\(bytes.count)-byte message)"
+    )
 }

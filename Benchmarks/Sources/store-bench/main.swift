@@ -20,8 +20,8 @@ func peakResidentMiB() -> Int {
 
 func currentResidentMiB() -> Int {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-          let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+        let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
     else { return 0 }
     return kilobytes / 1024
 }
@@ -44,7 +44,9 @@ case ("load", 2):
     let index = CampaignIndex(campaigns: loaded.campaigns)
     let indexed = clock.now
     func ms(_ d: Duration) -> Int64 { d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000 }
-    print("campaigns \(index.snapshot.count) servable of \(loaded.campaigns.count); open+migrate \(ms(opened - start)) ms, read \(ms(read - opened)) ms, index \(ms(indexed - read)) ms, total \(ms(indexed - start)) ms; RSS before \(before) MiB, after \(currentResidentMiB()) MiB, peak \(peakResidentMiB()) MiB")
+    print(
+        "campaigns \(index.snapshot.count) servable of \(loaded.campaigns.count); open+migrate \(ms(opened - start)) ms, read \(ms(read - opened)) ms, index \(ms(indexed - read)) ms, total \(ms(indexed - start)) ms; RSS before \(before) MiB, after \(currentResidentMiB()) MiB, peak \(peakResidentMiB()) MiB"
+    )
 default:
     print("usage: store-bench generate N FILE | store-bench load DB")
     exit(2)

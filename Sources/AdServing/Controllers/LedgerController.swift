@@ -54,7 +54,9 @@ struct LedgerController<Context: RequestContext>: Sendable {
         try authorize(request)
         let query = request.uri.queryParameters
         let after = try Self.integer(query["after"].map(String.init), field: "after", default: 0, range: 0...Int64.max)
-        let limit = Int(try Self.integer(query["limit"].map(String.init), field: "limit", default: Int64(Self.defaultLimit), range: 1...Int64(Self.maximumLimit)))
+        let limit = Int(
+            try Self.integer(
+                query["limit"].map(String.init), field: "limit", default: Int64(Self.defaultLimit), range: 1...Int64(Self.maximumLimit)))
         let records = try ledger.records(after: after, limit: limit)
         // Read after the page: a record appended in between shows up as more to come.
         let last = try ledger.tail().seq
@@ -69,8 +71,12 @@ struct LedgerController<Context: RequestContext>: Sendable {
         let presented = request.headers[.authorization].flatMap { value -> String? in
             value.hasPrefix("Bearer ") ? String(value.dropFirst(7)) : nil
         }
-        guard let expected = bearerToken, !expected.isEmpty, let presented, Self.constantTimeEqual(Array(presented.utf8), Array(expected.utf8)) else {
-            throw APIError(code: .unauthorized, message: "send the billing token from ledger.bearerToken as 'Authorization: Bearer TOKEN'", field: "Authorization")
+        guard let expected = bearerToken, !expected.isEmpty, let presented,
+            Self.constantTimeEqual(Array(presented.utf8), Array(expected.utf8))
+        else {
+            throw APIError(
+                code: .unauthorized, message: "send the billing token from ledger.bearerToken as 'Authorization: Bearer TOKEN'",
+                field: "Authorization")
         }
     }
 

@@ -34,13 +34,25 @@ struct OpenRTBController<Context: RequestContext>: Sendable {
         var placements: [PlacementRequest] = []
         var impressionIDs: [PlacementID: String] = [:]
         for impression in bidRequest.impressions {
-            guard impression.hasBanner else { metrics.openRTBSkipped(reason: "not_banner"); continue }
-            guard !impression.privateAuction else { metrics.openRTBSkipped(reason: "private_auction"); continue }
-            guard impression.floorCurrency == currency else { metrics.openRTBSkipped(reason: "currency"); continue }
+            guard impression.hasBanner else {
+                metrics.openRTBSkipped(reason: "not_banner")
+                continue
+            }
+            guard !impression.privateAuction else {
+                metrics.openRTBSkipped(reason: "private_auction")
+                continue
+            }
+            guard impression.floorCurrency == currency else {
+                metrics.openRTBSkipped(reason: "currency")
+                continue
+            }
             // Placement ids must be unique within one auction request; a repeated tagid
             // keeps only its first impression.
             let placement = impression.tagID.flatMap(PlacementID.init) ?? Self.defaultPlacement
-            guard impressionIDs[placement] == nil else { metrics.openRTBSkipped(reason: "duplicate_tagid"); continue }
+            guard impressionIDs[placement] == nil else {
+                metrics.openRTBSkipped(reason: "duplicate_tagid")
+                continue
+            }
             impressionIDs[placement] = impression.id
             placements.append(PlacementRequest(id: placement, sizes: impression.sizes, floor: impression.floor))
         }

@@ -15,7 +15,8 @@ struct OperationsController<Context: RequestContext>: Sendable {
             guard reloader.revision >= 0, (try? reloader.store.revision()) != nil else {
                 throw APIError(code: .notReady, message: "the campaign index is not loaded yet", field: nil)
             }
-            return JSONResponse.bytes(Array(#"{"status":"ready","campaigns":\#(reloader.index.snapshot.count),"revision":\#(reloader.revision)}"#.utf8))
+            return JSONResponse.bytes(
+                Array(#"{"status":"ready","campaigns":\#(reloader.index.snapshot.count),"revision":\#(reloader.revision)}"#.utf8))
         }
         router.get("/metrics") { _, _ in
             Response(

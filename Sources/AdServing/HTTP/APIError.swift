@@ -41,7 +41,8 @@ struct APIError: Error {
         switch failure {
         case .token(.malformed): self.init(code: .invalidToken, message: "the beacon token is malformed", field: "token")
         case .token(.forged): self.init(code: .invalidToken, message: "the beacon token does not verify: altered or forged", field: "token")
-        case .token(.unknownKey): self.init(code: .invalidToken, message: "the beacon token names a key this server does not have", field: "token")
+        case .token(.unknownKey):
+            self.init(code: .invalidToken, message: "the beacon token names a key this server does not have", field: "token")
         case .token(.expired): self.init(code: .expiredToken, message: "the beacon token has expired", field: "token")
         case .unavailable: self.init(code: .unavailable, message: "the event could not be recorded; retry", field: nil)
         }

@@ -11,247 +11,247 @@ enum OpenAPIDocument {
     static let json = template.replacingOccurrences(of: "$COUNTRY_PATTERN", with: CountryCodes.pattern)
 
     private static let template = #"""
-    {
-      "openapi": "3.1.0",
-      "info": {"title": "Vickrey ad server", "version": "0.1.0",
-               "description": "Second-price ad auctions over campaigns held in memory. Money is integer micros (1 USD = 1000000)."},
-      "paths": {
-        "/v1/ads": {"post": {
-          "summary": "Request ads for one or more placements (native API).",
-          "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdRequest"}}}},
-          "responses": {
-            "200": {"description": "One ad per filled placement.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdResponse"}}}},
-            "400": {"$ref": "#/components/responses/Error"},
-            "413": {"$ref": "#/components/responses/Error"}}}},
-        "/openrtb2/auction": {"post": {
-          "summary": "OpenRTB 2.6 bid request; the bid price is the auction's clearing CPM.",
-          "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BidRequest"}}}},
-          "responses": {
-            "200": {"description": "A BidResponse with one bid per won impression.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BidResponse"}}}},
-            "204": {"description": "No bid."},
-            "400": {"$ref": "#/components/responses/Error"},
-            "413": {"$ref": "#/components/responses/Error"}}}},
-        "/healthz": {"get": {"summary": "The process is up.",
-          "responses": {"200": {"description": "Up.", "content": {"application/json": {"schema": {"type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["ok"]}}}}}}}}},
-        "/readyz": {"get": {"summary": "The database is open and the campaign index loaded.",
-          "responses": {
-            "200": {"description": "Ready.", "content": {"application/json": {"schema": {"type": "object", "required": ["status", "campaigns", "revision"],
-              "properties": {"status": {"type": "string", "enum": ["ready"]}, "campaigns": {"type": "integer"}, "revision": {"type": "integer"}}}}}},
-            "503": {"$ref": "#/components/responses/Error"}}}},
-        "/metrics": {"get": {"summary": "Prometheus text exposition.",
-          "responses": {"200": {"description": "Metrics.", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
-        "/openapi.json": {"get": {"summary": "This document.",
-          "responses": {"200": {"description": "OpenAPI 3.1.", "content": {"application/json": {"schema": {"type": "object", "required": ["openapi", "paths"]}}}}}}},
-        "/v1/beacons/impression/{token}": {"get": {
-          "summary": "Impression beacon: verifies the token, settles the win's reservation and appends a signed ledger record; a replay changes nothing.",
-          "parameters": [{"$ref": "#/components/parameters/Token"}],
-          "responses": {
-            "200": {"description": "Recorded (or a replay). A transparent 1x1 GIF.", "content": {"image/gif": {"schema": {"type": "string"}}}},
-            "400": {"$ref": "#/components/responses/Error"},
-            "410": {"$ref": "#/components/responses/Error"},
-            "503": {"$ref": "#/components/responses/Error"}}}},
-        "/v1/beacons/click/{token}": {"get": {
-          "summary": "Click beacon: as the impression beacon (charging CPC clicks), then redirects to the creative's click URL.",
-          "parameters": [{"$ref": "#/components/parameters/Token"}],
-          "responses": {
-            "302": {"description": "Recorded (or a replay); Location is the creative's click URL."},
-            "400": {"$ref": "#/components/responses/Error"},
-            "410": {"$ref": "#/components/responses/Error"},
-            "503": {"$ref": "#/components/responses/Error"}}}},
-        "/v1/ledger": {"get": {
-          "summary": "Signed ledger records in sequence order after a cursor (billing).",
-          "security": [{"billing": []}],
-          "parameters": [
-            {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 9223372036854775807}, "description": "Return records with seq > after (default 0)."},
-            {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}, "description": "At most this many (default 100)."}],
-          "responses": {
-            "200": {"description": "A page of records and the next cursor.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LedgerPage"}}}},
-            "400": {"$ref": "#/components/responses/Error"},
-            "401": {"$ref": "#/components/responses/Error"}}}},
-        "/v1/campaigns/{id}/budget": {"get": {
-          "summary": "A campaign's live budget account: spend, open reservations, limits and pacing (billing).",
-          "security": [{"billing": []}],
-          "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"$ref": "#/components/schemas/ID"}}],
-          "responses": {
-            "200": {"description": "The account.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Budget"}}}},
-            "401": {"$ref": "#/components/responses/Error"},
-            "404": {"$ref": "#/components/responses/Error"}}}},
-        "/.well-known/jwks.json": {"get": {
-          "summary": "Every key in the server's key directory (the current signer and every earlier one, so every key that has signed a record), as a JWK Set (RFC 8037 OKP/Ed25519).",
-          "responses": {"200": {"description": "The keys.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JWKS"}}}}}}}
-      },
-      "components": {
-        "securitySchemes": {"billing": {"type": "http", "scheme": "bearer", "description": "The token configured as ledger.bearerToken."}},
-        "parameters": {
-          "Token": {"name": "token", "in": "path", "required": true,
-                    "schema": {"type": "string", "minLength": 26, "maxLength": 2048, "pattern": "^[A-Za-z0-9_-]+$"},
-                    "description": "The signed beacon token from the ad's URL (base64url). Only tokens this fleet minted verify: any other is answered 400 invalid_token, an expired one 410."}
-        },
-        "responses": {
-          "Error": {"description": "A client error, naming the field at fault.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-        },
-        "schemas": {
-          "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message", "field"],
-            "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": ["string", "null"]}}}}},
-          "ID": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"},
-          "SignedID": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[^\\u0000-\\u001F]+$",
-            "description": "Signed into the ledger: no control characters (U+0000 to U+001F)."},
-          "Keyword": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[^\\u0000-\\u001F\\u007F-\\u009F]+$"},
-          "UserID": {"type": "string", "maxLength": 4096, "description": "Any id; one over 128 bytes is used as its SHA-256."},
-          "Size": {"type": "string", "pattern": "^([1-9][0-9]{0,3}|10000)x([1-9][0-9]{0,3}|10000)$"},
-          "AdRequest": {"type": "object", "required": ["placements"], "properties": {
-            "request_id": {"oneOf": [{"$ref": "#/components/schemas/SignedID"}, {"type": "null"}]},
-            "user": {"type": ["object", "null"], "properties": {"id": {"oneOf": [{"$ref": "#/components/schemas/UserID"}, {"type": "null"}]}}},
-            "device": {"type": ["object", "null"], "properties": {
-              "type": {"enum": ["mobile", "tablet", "desktop", "ctv", null]},
-              "os": {"enum": ["ios", "android", "windows", "macos", "linux", "other", null]}}},
-            "geo": {"type": ["object", "null"], "properties": {"country": {"type": ["string", "null"], "pattern": "$COUNTRY_PATTERN",
-              "description": "ISO 3166-1 alpha-2 (any two letters) or an assigned alpha-3 code, any case."}}},
-            "keywords": {"type": ["array", "null"], "maxItems": 32, "items": {"$ref": "#/components/schemas/Keyword"}},
-            "placements": {"type": "array", "minItems": 1, "maxItems": 16, "uniqueItems": true,
-              "description": "Placement ids must be distinct within a request.",
-              "items": {"type": "object", "required": ["id"], "properties": {
-                "id": {"$ref": "#/components/schemas/ID"},
-                "sizes": {"type": ["array", "null"], "maxItems": 20, "items": {"$ref": "#/components/schemas/Size"}},
-                "floor_micros": {"type": ["integer", "null"], "minimum": 0, "maximum": 1000000000000}}}},
-            "debug": {"type": ["boolean", "null"]}}},
-          "Integer": {"type": "integer", "minimum": -9223372036854775808, "maximum": 9223372036854775807},
-          "NonNegative": {"type": ["number", "null"], "minimum": 0},
-          "Flag": {"enum": [0, 1, null]},
-          "Text": {"type": "string", "maxLength": 1024},
-          "Keywords": {"type": ["string", "null"], "maxLength": 1024, "description": "Comma-separated."},
-          "KeywordArray": {"type": ["array", "null"], "maxItems": 32, "items": {"$ref": "#/components/schemas/Text"}},
-          "Geo": {"type": ["object", "null"], "properties": {
-            "country": {"type": ["string", "null"], "maxLength": 16, "description": "ISO 3166-1 alpha-3 (or alpha-2); an unknown code counts as none."},
-            "accuracy": {"$ref": "#/components/schemas/NonNegative"}}},
-          "Distribution": {"type": ["object", "null"], "properties": {
-            "keywords": {"$ref": "#/components/schemas/Keywords"}, "kwarray": {"$ref": "#/components/schemas/KeywordArray"},
-            "content": {"type": ["object", "null"], "properties": {
-              "keywords": {"$ref": "#/components/schemas/Keywords"}, "kwarray": {"$ref": "#/components/schemas/KeywordArray"}}}}},
-          "Dimension": {"type": ["integer", "null"], "minimum": 1, "maximum": 10000},
-          "Format": {"type": "object",
-            "properties": {"w": {"$ref": "#/components/schemas/Dimension"}, "h": {"$ref": "#/components/schemas/Dimension"},
-              "wratio": {"$ref": "#/components/schemas/NonNegative"}, "hratio": {"$ref": "#/components/schemas/NonNegative"},
-              "wmin": {"$ref": "#/components/schemas/NonNegative"}},
-            "anyOf": [{"required": ["w", "h"], "properties": {"w": {"type": "integer"}, "h": {"type": "integer"}}},
-                      {"required": ["wratio"]}, {"required": ["hratio"]}, {"required": ["wmin"]}]},
-          "Banner": {"type": "object",
-            "properties": {"w": {"$ref": "#/components/schemas/Dimension"}, "h": {"$ref": "#/components/schemas/Dimension"},
-              "format": {"type": ["array", "null"], "maxItems": 20, "items": {"$ref": "#/components/schemas/Format"}}},
-            "anyOf": [{"required": ["w", "h"], "properties": {"w": {"type": "integer"}, "h": {"type": "integer"}}},
-                      {"required": ["format"], "properties": {"format": {"type": "array", "minItems": 1}}}]},
-          "Video": {"type": ["object", "null"], "properties": {
-            "w": {"$ref": "#/components/schemas/NonNegative"}, "h": {"$ref": "#/components/schemas/NonNegative"},
-            "minbitrate": {"$ref": "#/components/schemas/NonNegative"}, "maxbitrate": {"$ref": "#/components/schemas/NonNegative"},
-            "minduration": {"$ref": "#/components/schemas/NonNegative"}, "maxduration": {"$ref": "#/components/schemas/NonNegative"},
-            "sequence": {"$ref": "#/components/schemas/NonNegative"}}},
-          "Audio": {"type": ["object", "null"], "properties": {
-            "minbitrate": {"$ref": "#/components/schemas/NonNegative"}, "maxbitrate": {"$ref": "#/components/schemas/NonNegative"},
-            "minduration": {"$ref": "#/components/schemas/NonNegative"}, "maxduration": {"$ref": "#/components/schemas/NonNegative"},
-            "sequence": {"$ref": "#/components/schemas/NonNegative"}}},
-          "Imp": {"type": "object", "required": ["id"],
-            "properties": {
-              "id": {"type": "string", "minLength": 1, "maxLength": 128},
-              "tagid": {"type": ["string", "null"], "maxLength": 1024, "description": "Our placement id."},
-              "banner": {"oneOf": [{"$ref": "#/components/schemas/Banner"}, {"type": "null"}]},
-              "video": {"$ref": "#/components/schemas/Video"},
-              "audio": {"$ref": "#/components/schemas/Audio"},
-              "native": {},
-              "bidfloor": {"type": ["number", "null"], "minimum": 0, "maximum": 1000000000, "description": "CPM in currency units."},
-              "bidfloorcur": {"type": ["string", "null"], "maxLength": 8},
-              "pmp": {"type": ["object", "null"], "properties": {
-                "private_auction": {"$ref": "#/components/schemas/Flag"},
-                "deals": {"type": ["array", "null"], "maxItems": 100, "items": {"type": "object", "required": ["id"],
-                  "properties": {"id": {"type": "string", "minLength": 1, "maxLength": 128}}}}}}},
-            "anyOf": [
-              {"required": ["banner"], "properties": {"banner": {"type": "object"}}},
-              {"required": ["video"], "properties": {"video": {"type": "object"}}},
-              {"required": ["audio"], "properties": {"audio": {"type": "object"}}},
-              {"required": ["native"], "properties": {"native": {"not": {"type": "null"}}}}],
-            "description": "At least one of banner, video, audio or native."},
-          "BidRequest": {"type": "object", "required": ["id", "imp"],
-            "properties": {
-              "id": {"$ref": "#/components/schemas/SignedID"},
-              "imp": {"type": "array", "minItems": 1, "maxItems": 16, "uniqueItems": true, "items": {"$ref": "#/components/schemas/Imp"},
-                      "description": "Imp ids must be distinct within a request."},
-              "site": {"$ref": "#/components/schemas/Distribution"},
-              "app": {"$ref": "#/components/schemas/Distribution"},
-              "dooh": {"$ref": "#/components/schemas/Distribution"},
-              "device": {"type": ["object", "null"], "properties": {
-                "devicetype": {"oneOf": [{"$ref": "#/components/schemas/Integer"}, {"type": "null"}]},
-                "os": {"type": ["string", "null"], "maxLength": 1024},
-                "w": {"$ref": "#/components/schemas/NonNegative"}, "h": {"$ref": "#/components/schemas/NonNegative"},
-                "ppi": {"$ref": "#/components/schemas/NonNegative"}, "pxratio": {"$ref": "#/components/schemas/NonNegative"},
-                "geo": {"$ref": "#/components/schemas/Geo"}}},
-              "user": {"type": ["object", "null"], "properties": {
-                "id": {"oneOf": [{"$ref": "#/components/schemas/UserID"}, {"type": "null"}]},
+        {
+          "openapi": "3.1.0",
+          "info": {"title": "Vickrey ad server", "version": "0.1.0",
+                   "description": "Second-price ad auctions over campaigns held in memory. Money is integer micros (1 USD = 1000000)."},
+          "paths": {
+            "/v1/ads": {"post": {
+              "summary": "Request ads for one or more placements (native API).",
+              "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdRequest"}}}},
+              "responses": {
+                "200": {"description": "One ad per filled placement.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdResponse"}}}},
+                "400": {"$ref": "#/components/responses/Error"},
+                "413": {"$ref": "#/components/responses/Error"}}}},
+            "/openrtb2/auction": {"post": {
+              "summary": "OpenRTB 2.6 bid request; the bid price is the auction's clearing CPM.",
+              "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BidRequest"}}}},
+              "responses": {
+                "200": {"description": "A BidResponse with one bid per won impression.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BidResponse"}}}},
+                "204": {"description": "No bid."},
+                "400": {"$ref": "#/components/responses/Error"},
+                "413": {"$ref": "#/components/responses/Error"}}}},
+            "/healthz": {"get": {"summary": "The process is up.",
+              "responses": {"200": {"description": "Up.", "content": {"application/json": {"schema": {"type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["ok"]}}}}}}}}},
+            "/readyz": {"get": {"summary": "The database is open and the campaign index loaded.",
+              "responses": {
+                "200": {"description": "Ready.", "content": {"application/json": {"schema": {"type": "object", "required": ["status", "campaigns", "revision"],
+                  "properties": {"status": {"type": "string", "enum": ["ready"]}, "campaigns": {"type": "integer"}, "revision": {"type": "integer"}}}}}},
+                "503": {"$ref": "#/components/responses/Error"}}}},
+            "/metrics": {"get": {"summary": "Prometheus text exposition.",
+              "responses": {"200": {"description": "Metrics.", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
+            "/openapi.json": {"get": {"summary": "This document.",
+              "responses": {"200": {"description": "OpenAPI 3.1.", "content": {"application/json": {"schema": {"type": "object", "required": ["openapi", "paths"]}}}}}}},
+            "/v1/beacons/impression/{token}": {"get": {
+              "summary": "Impression beacon: verifies the token, settles the win's reservation and appends a signed ledger record; a replay changes nothing.",
+              "parameters": [{"$ref": "#/components/parameters/Token"}],
+              "responses": {
+                "200": {"description": "Recorded (or a replay). A transparent 1x1 GIF.", "content": {"image/gif": {"schema": {"type": "string"}}}},
+                "400": {"$ref": "#/components/responses/Error"},
+                "410": {"$ref": "#/components/responses/Error"},
+                "503": {"$ref": "#/components/responses/Error"}}}},
+            "/v1/beacons/click/{token}": {"get": {
+              "summary": "Click beacon: as the impression beacon (charging CPC clicks), then redirects to the creative's click URL.",
+              "parameters": [{"$ref": "#/components/parameters/Token"}],
+              "responses": {
+                "302": {"description": "Recorded (or a replay); Location is the creative's click URL."},
+                "400": {"$ref": "#/components/responses/Error"},
+                "410": {"$ref": "#/components/responses/Error"},
+                "503": {"$ref": "#/components/responses/Error"}}}},
+            "/v1/ledger": {"get": {
+              "summary": "Signed ledger records in sequence order after a cursor (billing).",
+              "security": [{"billing": []}],
+              "parameters": [
+                {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 9223372036854775807}, "description": "Return records with seq > after (default 0)."},
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}, "description": "At most this many (default 100)."}],
+              "responses": {
+                "200": {"description": "A page of records and the next cursor.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LedgerPage"}}}},
+                "400": {"$ref": "#/components/responses/Error"},
+                "401": {"$ref": "#/components/responses/Error"}}}},
+            "/v1/campaigns/{id}/budget": {"get": {
+              "summary": "A campaign's live budget account: spend, open reservations, limits and pacing (billing).",
+              "security": [{"billing": []}],
+              "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"$ref": "#/components/schemas/ID"}}],
+              "responses": {
+                "200": {"description": "The account.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Budget"}}}},
+                "401": {"$ref": "#/components/responses/Error"},
+                "404": {"$ref": "#/components/responses/Error"}}}},
+            "/.well-known/jwks.json": {"get": {
+              "summary": "Every key in the server's key directory (the current signer and every earlier one, so every key that has signed a record), as a JWK Set (RFC 8037 OKP/Ed25519).",
+              "responses": {"200": {"description": "The keys.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JWKS"}}}}}}}
+          },
+          "components": {
+            "securitySchemes": {"billing": {"type": "http", "scheme": "bearer", "description": "The token configured as ledger.bearerToken."}},
+            "parameters": {
+              "Token": {"name": "token", "in": "path", "required": true,
+                        "schema": {"type": "string", "minLength": 26, "maxLength": 2048, "pattern": "^[A-Za-z0-9_-]+$"},
+                        "description": "The signed beacon token from the ad's URL (base64url). Only tokens this fleet minted verify: any other is answered 400 invalid_token, an expired one 410."}
+            },
+            "responses": {
+              "Error": {"description": "A client error, naming the field at fault.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+            },
+            "schemas": {
+              "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message", "field"],
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": ["string", "null"]}}}}},
+              "ID": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"},
+              "SignedID": {"type": "string", "minLength": 1, "maxLength": 128, "pattern": "^[^\\u0000-\\u001F]+$",
+                "description": "Signed into the ledger: no control characters (U+0000 to U+001F)."},
+              "Keyword": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[^\\u0000-\\u001F\\u007F-\\u009F]+$"},
+              "UserID": {"type": "string", "maxLength": 4096, "description": "Any id; one over 128 bytes is used as its SHA-256."},
+              "Size": {"type": "string", "pattern": "^([1-9][0-9]{0,3}|10000)x([1-9][0-9]{0,3}|10000)$"},
+              "AdRequest": {"type": "object", "required": ["placements"], "properties": {
+                "request_id": {"oneOf": [{"$ref": "#/components/schemas/SignedID"}, {"type": "null"}]},
+                "user": {"type": ["object", "null"], "properties": {"id": {"oneOf": [{"$ref": "#/components/schemas/UserID"}, {"type": "null"}]}}},
+                "device": {"type": ["object", "null"], "properties": {
+                  "type": {"enum": ["mobile", "tablet", "desktop", "ctv", null]},
+                  "os": {"enum": ["ios", "android", "windows", "macos", "linux", "other", null]}}},
+                "geo": {"type": ["object", "null"], "properties": {"country": {"type": ["string", "null"], "pattern": "$COUNTRY_PATTERN",
+                  "description": "ISO 3166-1 alpha-2 (any two letters) or an assigned alpha-3 code, any case."}}},
+                "keywords": {"type": ["array", "null"], "maxItems": 32, "items": {"$ref": "#/components/schemas/Keyword"}},
+                "placements": {"type": "array", "minItems": 1, "maxItems": 16, "uniqueItems": true,
+                  "description": "Placement ids must be distinct within a request.",
+                  "items": {"type": "object", "required": ["id"], "properties": {
+                    "id": {"$ref": "#/components/schemas/ID"},
+                    "sizes": {"type": ["array", "null"], "maxItems": 20, "items": {"$ref": "#/components/schemas/Size"}},
+                    "floor_micros": {"type": ["integer", "null"], "minimum": 0, "maximum": 1000000000000}}}},
+                "debug": {"type": ["boolean", "null"]}}},
+              "Integer": {"type": "integer", "minimum": -9223372036854775808, "maximum": 9223372036854775807},
+              "NonNegative": {"type": ["number", "null"], "minimum": 0},
+              "Flag": {"enum": [0, 1, null]},
+              "Text": {"type": "string", "maxLength": 1024},
+              "Keywords": {"type": ["string", "null"], "maxLength": 1024, "description": "Comma-separated."},
+              "KeywordArray": {"type": ["array", "null"], "maxItems": 32, "items": {"$ref": "#/components/schemas/Text"}},
+              "Geo": {"type": ["object", "null"], "properties": {
+                "country": {"type": ["string", "null"], "maxLength": 16, "description": "ISO 3166-1 alpha-3 (or alpha-2); an unknown code counts as none."},
+                "accuracy": {"$ref": "#/components/schemas/NonNegative"}}},
+              "Distribution": {"type": ["object", "null"], "properties": {
                 "keywords": {"$ref": "#/components/schemas/Keywords"}, "kwarray": {"$ref": "#/components/schemas/KeywordArray"},
-                "geo": {"$ref": "#/components/schemas/Geo"}}},
-              "tmax": {"type": ["integer", "null"], "minimum": 0, "maximum": 9223372036854775807},
-              "test": {"$ref": "#/components/schemas/Flag"},
-              "cur": {"type": ["array", "null"], "maxItems": 32, "items": {"type": "string", "maxLength": 8}},
-              "regs": {"type": ["object", "null"], "properties": {"gdpr": {"$ref": "#/components/schemas/Flag"}, "coppa": {"$ref": "#/components/schemas/Flag"}}}},
-            "not": {"anyOf": [
-              {"required": ["site", "app"], "properties": {"site": {"type": "object"}, "app": {"type": "object"}}},
-              {"required": ["site", "dooh"], "properties": {"site": {"type": "object"}, "dooh": {"type": "object"}}},
-              {"required": ["app", "dooh"], "properties": {"app": {"type": "object"}, "dooh": {"type": "object"}}}]},
-            "description": "OpenRTB 2.6 BidRequest: the fields Vickrey reads (others are ignored). At most one of site, app and dooh."},
-          "AdResponse": {"type": "object", "required": ["request_id", "ads", "unfilled"], "properties": {
-            "request_id": {"type": "string"},
-            "ads": {"type": "array", "items": {"$ref": "#/components/schemas/Ad"}},
-            "unfilled": {"type": "array", "items": {"type": "string"}},
-            "debug": {"type": "object", "required": ["placements"], "properties": {"placements": {"type": "array", "items": {"type": "object",
-              "required": ["placement_id", "floor_micros", "candidates", "targeting_rejections"],
-              "properties": {"placement_id": {"type": "string"}, "floor_micros": {"type": "integer"}, "targeting_rejections": {"type": "integer"},
-                "winner": {"type": ["string", "null"]}, "clearing_ecpm_micros": {"type": ["integer", "null"]}, "price_rule": {"type": ["string", "null"]},
-                "no_fill_reason": {"type": ["string", "null"]},
-                "candidates": {"type": "array", "items": {"type": "object", "required": ["campaign_id", "advertiser_id", "score_micros", "stage", "reason"],
-                  "properties": {"campaign_id": {"type": "string"}, "advertiser_id": {"type": "string"}, "score_micros": {"type": "integer"},
-                    "stage": {"type": "string", "enum": ["targeting", "already_won", "flight", "floor", "frequency_cap", "pacing", "budget", "outbid", "won"]},
-                    "reason": {"type": "string"}}}}}}}}}}},
-          "Ad": {"type": "object", "required": ["placement_id", "campaign_id", "advertiser_id", "creative", "pricing", "clearing_ecpm_micros", "price_micros", "impression_url", "click_url"],
-            "properties": {
-              "placement_id": {"type": "string"}, "campaign_id": {"type": "string"}, "advertiser_id": {"type": "string"},
-              "creative": {"type": "object", "required": ["id", "size", "image_url", "click_url", "adomain"], "properties": {
-                "id": {"type": "string"}, "size": {"type": "string"}, "image_url": {"type": "string"}, "click_url": {"type": "string"},
-                "adomain": {"type": "array", "items": {"type": "string"}}}},
-              "pricing": {"type": "string", "enum": ["cpm", "cpc"]},
-              "clearing_ecpm_micros": {"type": "integer", "minimum": 0},
-              "price_micros": {"type": "integer", "minimum": 0},
-              "impression_url": {"type": "string"}, "click_url": {"type": "string"}}},
-          "BidResponse": {"type": "object", "required": ["id", "seatbid", "cur"], "properties": {
-            "id": {"type": "string"}, "cur": {"type": "string"},
-            "seatbid": {"type": "array", "items": {"type": "object", "required": ["bid"], "properties": {"seat": {"type": "string"},
-              "bid": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["id", "impid", "price", "adm", "crid", "cid", "w", "h", "mtype", "nurl", "burl"],
-                "properties": {"id": {"type": "string"}, "impid": {"type": "string"}, "price": {"type": "number", "minimum": 0}, "adm": {"type": "string"},
-                  "adomain": {"type": "array", "items": {"type": "string"}}, "crid": {"type": "string"}, "cid": {"type": "string"},
-                  "w": {"type": "integer"}, "h": {"type": "integer"}, "mtype": {"type": "integer", "enum": [1]},
-                  "nurl": {"type": "string"}, "burl": {"type": "string"}}}}}}}}},
-          "LedgerRecord": {"type": "object",
-            "required": ["seq", "kind", "billed", "reason", "impression_id", "request_id", "campaign_id", "advertiser_id", "creative_id",
-                         "placement_id", "pricing", "clearing_ecpm_micros", "charge_nanos", "event_time", "prev_hash", "hash", "kid", "sig"],
-            "properties": {
-              "seq": {"type": "integer", "minimum": 1}, "kind": {"type": "string", "enum": ["impression", "click"]}, "billed": {"type": "boolean"},
-              "reason": {"type": ["string", "null"]}, "impression_id": {"type": "string"}, "request_id": {"type": "string"},
-              "campaign_id": {"type": "string"}, "advertiser_id": {"type": "string"}, "creative_id": {"type": "string"}, "placement_id": {"type": "string"},
-              "pricing": {"type": "string", "enum": ["cpm", "cpc"]}, "clearing_ecpm_micros": {"type": "integer"}, "charge_nanos": {"type": "integer", "minimum": 0},
-              "event_time": {"type": "string"}, "prev_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"}, "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-              "kid": {"type": "string"}, "sig": {"type": "string"}}},
-          "LedgerPage": {"type": "object", "required": ["records", "next_after", "has_more", "last_seq"], "properties": {
-            "records": {"type": "array", "items": {"$ref": "#/components/schemas/LedgerRecord"}},
-            "next_after": {"type": "integer"}, "has_more": {"type": "boolean"},
-            "last_seq": {"type": "integer", "description": "The ledger's newest sequence number (0 when empty)."}}},
-          "Budget": {"type": "object", "required": ["campaign_id", "spent_total_nanos", "spent_today_nanos", "reserved_nanos", "open_reservations",
-                                                     "daily_budget_nanos", "total_budget_nanos", "pacing", "pass_through"],
-            "properties": {"campaign_id": {"type": "string"}, "spent_total_nanos": {"type": "integer"}, "spent_today_nanos": {"type": "integer"},
-              "reserved_nanos": {"type": "integer"}, "open_reservations": {"type": "integer"}, "daily_budget_nanos": {"type": ["integer", "null"]},
-              "total_budget_nanos": {"type": "integer"}, "pacing": {"type": "string", "enum": ["asap", "even"]}, "pass_through": {"type": "number"},
-              "time_zone": {"type": "string", "description": "The IANA zone whose midnight starts the budget day."}}},
-          "JWKS": {"type": "object", "required": ["keys"], "properties": {"keys": {"type": "array", "items": {"type": "object",
-            "required": ["kty", "crv", "kid", "x"], "properties": {"kty": {"type": "string", "enum": ["OKP"]}, "crv": {"type": "string", "enum": ["Ed25519"]},
-              "kid": {"type": "string"}, "x": {"type": "string"}, "use": {"type": "string"}, "alg": {"type": "string"}}}}}}
+                "content": {"type": ["object", "null"], "properties": {
+                  "keywords": {"$ref": "#/components/schemas/Keywords"}, "kwarray": {"$ref": "#/components/schemas/KeywordArray"}}}}},
+              "Dimension": {"type": ["integer", "null"], "minimum": 1, "maximum": 10000},
+              "Format": {"type": "object",
+                "properties": {"w": {"$ref": "#/components/schemas/Dimension"}, "h": {"$ref": "#/components/schemas/Dimension"},
+                  "wratio": {"$ref": "#/components/schemas/NonNegative"}, "hratio": {"$ref": "#/components/schemas/NonNegative"},
+                  "wmin": {"$ref": "#/components/schemas/NonNegative"}},
+                "anyOf": [{"required": ["w", "h"], "properties": {"w": {"type": "integer"}, "h": {"type": "integer"}}},
+                          {"required": ["wratio"]}, {"required": ["hratio"]}, {"required": ["wmin"]}]},
+              "Banner": {"type": "object",
+                "properties": {"w": {"$ref": "#/components/schemas/Dimension"}, "h": {"$ref": "#/components/schemas/Dimension"},
+                  "format": {"type": ["array", "null"], "maxItems": 20, "items": {"$ref": "#/components/schemas/Format"}}},
+                "anyOf": [{"required": ["w", "h"], "properties": {"w": {"type": "integer"}, "h": {"type": "integer"}}},
+                          {"required": ["format"], "properties": {"format": {"type": "array", "minItems": 1}}}]},
+              "Video": {"type": ["object", "null"], "properties": {
+                "w": {"$ref": "#/components/schemas/NonNegative"}, "h": {"$ref": "#/components/schemas/NonNegative"},
+                "minbitrate": {"$ref": "#/components/schemas/NonNegative"}, "maxbitrate": {"$ref": "#/components/schemas/NonNegative"},
+                "minduration": {"$ref": "#/components/schemas/NonNegative"}, "maxduration": {"$ref": "#/components/schemas/NonNegative"},
+                "sequence": {"$ref": "#/components/schemas/NonNegative"}}},
+              "Audio": {"type": ["object", "null"], "properties": {
+                "minbitrate": {"$ref": "#/components/schemas/NonNegative"}, "maxbitrate": {"$ref": "#/components/schemas/NonNegative"},
+                "minduration": {"$ref": "#/components/schemas/NonNegative"}, "maxduration": {"$ref": "#/components/schemas/NonNegative"},
+                "sequence": {"$ref": "#/components/schemas/NonNegative"}}},
+              "Imp": {"type": "object", "required": ["id"],
+                "properties": {
+                  "id": {"type": "string", "minLength": 1, "maxLength": 128},
+                  "tagid": {"type": ["string", "null"], "maxLength": 1024, "description": "Our placement id."},
+                  "banner": {"oneOf": [{"$ref": "#/components/schemas/Banner"}, {"type": "null"}]},
+                  "video": {"$ref": "#/components/schemas/Video"},
+                  "audio": {"$ref": "#/components/schemas/Audio"},
+                  "native": {},
+                  "bidfloor": {"type": ["number", "null"], "minimum": 0, "maximum": 1000000000, "description": "CPM in currency units."},
+                  "bidfloorcur": {"type": ["string", "null"], "maxLength": 8},
+                  "pmp": {"type": ["object", "null"], "properties": {
+                    "private_auction": {"$ref": "#/components/schemas/Flag"},
+                    "deals": {"type": ["array", "null"], "maxItems": 100, "items": {"type": "object", "required": ["id"],
+                      "properties": {"id": {"type": "string", "minLength": 1, "maxLength": 128}}}}}}},
+                "anyOf": [
+                  {"required": ["banner"], "properties": {"banner": {"type": "object"}}},
+                  {"required": ["video"], "properties": {"video": {"type": "object"}}},
+                  {"required": ["audio"], "properties": {"audio": {"type": "object"}}},
+                  {"required": ["native"], "properties": {"native": {"not": {"type": "null"}}}}],
+                "description": "At least one of banner, video, audio or native."},
+              "BidRequest": {"type": "object", "required": ["id", "imp"],
+                "properties": {
+                  "id": {"$ref": "#/components/schemas/SignedID"},
+                  "imp": {"type": "array", "minItems": 1, "maxItems": 16, "uniqueItems": true, "items": {"$ref": "#/components/schemas/Imp"},
+                          "description": "Imp ids must be distinct within a request."},
+                  "site": {"$ref": "#/components/schemas/Distribution"},
+                  "app": {"$ref": "#/components/schemas/Distribution"},
+                  "dooh": {"$ref": "#/components/schemas/Distribution"},
+                  "device": {"type": ["object", "null"], "properties": {
+                    "devicetype": {"oneOf": [{"$ref": "#/components/schemas/Integer"}, {"type": "null"}]},
+                    "os": {"type": ["string", "null"], "maxLength": 1024},
+                    "w": {"$ref": "#/components/schemas/NonNegative"}, "h": {"$ref": "#/components/schemas/NonNegative"},
+                    "ppi": {"$ref": "#/components/schemas/NonNegative"}, "pxratio": {"$ref": "#/components/schemas/NonNegative"},
+                    "geo": {"$ref": "#/components/schemas/Geo"}}},
+                  "user": {"type": ["object", "null"], "properties": {
+                    "id": {"oneOf": [{"$ref": "#/components/schemas/UserID"}, {"type": "null"}]},
+                    "keywords": {"$ref": "#/components/schemas/Keywords"}, "kwarray": {"$ref": "#/components/schemas/KeywordArray"},
+                    "geo": {"$ref": "#/components/schemas/Geo"}}},
+                  "tmax": {"type": ["integer", "null"], "minimum": 0, "maximum": 9223372036854775807},
+                  "test": {"$ref": "#/components/schemas/Flag"},
+                  "cur": {"type": ["array", "null"], "maxItems": 32, "items": {"type": "string", "maxLength": 8}},
+                  "regs": {"type": ["object", "null"], "properties": {"gdpr": {"$ref": "#/components/schemas/Flag"}, "coppa": {"$ref": "#/components/schemas/Flag"}}}},
+                "not": {"anyOf": [
+                  {"required": ["site", "app"], "properties": {"site": {"type": "object"}, "app": {"type": "object"}}},
+                  {"required": ["site", "dooh"], "properties": {"site": {"type": "object"}, "dooh": {"type": "object"}}},
+                  {"required": ["app", "dooh"], "properties": {"app": {"type": "object"}, "dooh": {"type": "object"}}}]},
+                "description": "OpenRTB 2.6 BidRequest: the fields Vickrey reads (others are ignored). At most one of site, app and dooh."},
+              "AdResponse": {"type": "object", "required": ["request_id", "ads", "unfilled"], "properties": {
+                "request_id": {"type": "string"},
+                "ads": {"type": "array", "items": {"$ref": "#/components/schemas/Ad"}},
+                "unfilled": {"type": "array", "items": {"type": "string"}},
+                "debug": {"type": "object", "required": ["placements"], "properties": {"placements": {"type": "array", "items": {"type": "object",
+                  "required": ["placement_id", "floor_micros", "candidates", "targeting_rejections"],
+                  "properties": {"placement_id": {"type": "string"}, "floor_micros": {"type": "integer"}, "targeting_rejections": {"type": "integer"},
+                    "winner": {"type": ["string", "null"]}, "clearing_ecpm_micros": {"type": ["integer", "null"]}, "price_rule": {"type": ["string", "null"]},
+                    "no_fill_reason": {"type": ["string", "null"]},
+                    "candidates": {"type": "array", "items": {"type": "object", "required": ["campaign_id", "advertiser_id", "score_micros", "stage", "reason"],
+                      "properties": {"campaign_id": {"type": "string"}, "advertiser_id": {"type": "string"}, "score_micros": {"type": "integer"},
+                        "stage": {"type": "string", "enum": ["targeting", "already_won", "flight", "floor", "frequency_cap", "pacing", "budget", "outbid", "won"]},
+                        "reason": {"type": "string"}}}}}}}}}}},
+              "Ad": {"type": "object", "required": ["placement_id", "campaign_id", "advertiser_id", "creative", "pricing", "clearing_ecpm_micros", "price_micros", "impression_url", "click_url"],
+                "properties": {
+                  "placement_id": {"type": "string"}, "campaign_id": {"type": "string"}, "advertiser_id": {"type": "string"},
+                  "creative": {"type": "object", "required": ["id", "size", "image_url", "click_url", "adomain"], "properties": {
+                    "id": {"type": "string"}, "size": {"type": "string"}, "image_url": {"type": "string"}, "click_url": {"type": "string"},
+                    "adomain": {"type": "array", "items": {"type": "string"}}}},
+                  "pricing": {"type": "string", "enum": ["cpm", "cpc"]},
+                  "clearing_ecpm_micros": {"type": "integer", "minimum": 0},
+                  "price_micros": {"type": "integer", "minimum": 0},
+                  "impression_url": {"type": "string"}, "click_url": {"type": "string"}}},
+              "BidResponse": {"type": "object", "required": ["id", "seatbid", "cur"], "properties": {
+                "id": {"type": "string"}, "cur": {"type": "string"},
+                "seatbid": {"type": "array", "items": {"type": "object", "required": ["bid"], "properties": {"seat": {"type": "string"},
+                  "bid": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["id", "impid", "price", "adm", "crid", "cid", "w", "h", "mtype", "nurl", "burl"],
+                    "properties": {"id": {"type": "string"}, "impid": {"type": "string"}, "price": {"type": "number", "minimum": 0}, "adm": {"type": "string"},
+                      "adomain": {"type": "array", "items": {"type": "string"}}, "crid": {"type": "string"}, "cid": {"type": "string"},
+                      "w": {"type": "integer"}, "h": {"type": "integer"}, "mtype": {"type": "integer", "enum": [1]},
+                      "nurl": {"type": "string"}, "burl": {"type": "string"}}}}}}}}},
+              "LedgerRecord": {"type": "object",
+                "required": ["seq", "kind", "billed", "reason", "impression_id", "request_id", "campaign_id", "advertiser_id", "creative_id",
+                             "placement_id", "pricing", "clearing_ecpm_micros", "charge_nanos", "event_time", "prev_hash", "hash", "kid", "sig"],
+                "properties": {
+                  "seq": {"type": "integer", "minimum": 1}, "kind": {"type": "string", "enum": ["impression", "click"]}, "billed": {"type": "boolean"},
+                  "reason": {"type": ["string", "null"]}, "impression_id": {"type": "string"}, "request_id": {"type": "string"},
+                  "campaign_id": {"type": "string"}, "advertiser_id": {"type": "string"}, "creative_id": {"type": "string"}, "placement_id": {"type": "string"},
+                  "pricing": {"type": "string", "enum": ["cpm", "cpc"]}, "clearing_ecpm_micros": {"type": "integer"}, "charge_nanos": {"type": "integer", "minimum": 0},
+                  "event_time": {"type": "string"}, "prev_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"}, "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+                  "kid": {"type": "string"}, "sig": {"type": "string"}}},
+              "LedgerPage": {"type": "object", "required": ["records", "next_after", "has_more", "last_seq"], "properties": {
+                "records": {"type": "array", "items": {"$ref": "#/components/schemas/LedgerRecord"}},
+                "next_after": {"type": "integer"}, "has_more": {"type": "boolean"},
+                "last_seq": {"type": "integer", "description": "The ledger's newest sequence number (0 when empty)."}}},
+              "Budget": {"type": "object", "required": ["campaign_id", "spent_total_nanos", "spent_today_nanos", "reserved_nanos", "open_reservations",
+                                                         "daily_budget_nanos", "total_budget_nanos", "pacing", "pass_through"],
+                "properties": {"campaign_id": {"type": "string"}, "spent_total_nanos": {"type": "integer"}, "spent_today_nanos": {"type": "integer"},
+                  "reserved_nanos": {"type": "integer"}, "open_reservations": {"type": "integer"}, "daily_budget_nanos": {"type": ["integer", "null"]},
+                  "total_budget_nanos": {"type": "integer"}, "pacing": {"type": "string", "enum": ["asap", "even"]}, "pass_through": {"type": "number"},
+                  "time_zone": {"type": "string", "description": "The IANA zone whose midnight starts the budget day."}}},
+              "JWKS": {"type": "object", "required": ["keys"], "properties": {"keys": {"type": "array", "items": {"type": "object",
+                "required": ["kty", "crv", "kid", "x"], "properties": {"kty": {"type": "string", "enum": ["OKP"]}, "crv": {"type": "string", "enum": ["Ed25519"]},
+                  "kid": {"type": "string"}, "x": {"type": "string"}, "use": {"type": "string"}, "alg": {"type": "string"}}}}}}
+            }
+          }
         }
-      }
-    }
-    """#
+        """#
 }

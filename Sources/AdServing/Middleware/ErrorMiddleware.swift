@@ -15,21 +15,24 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                 let allowed = AllowedMethods.documented.methods(for: request.uri.path)
                 if !allowed.isEmpty {
                     var response = APIError(
-                        code: .methodNotAllowed, message: "\(request.method) is not allowed on \(request.uri.path); allowed: \(allowed.joined(separator: ", "))",
+                        code: .methodNotAllowed,
+                        message: "\(request.method) is not allowed on \(request.uri.path); allowed: \(allowed.joined(separator: ", "))",
                         field: nil
                     ).response
                     response.headers[HTTPField.Name("Allow")!] = allowed.joined(separator: ", ")
                     return response
                 }
             }
-            let code: APIError.Code = switch error.status {
-            case .contentTooLarge: .bodyTooLarge
-            case .notFound: .notFound
-            case .unsupportedMediaType: .unsupportedMediaType
-            case let status where (400..<500).contains(status.code): .invalidRequest
-            default: .internalError
-            }
-            let message = code == .notFound ? "no route for \(request.method) \(request.uri.path)" : (error.body ?? error.status.reasonPhrase)
+            let code: APIError.Code =
+                switch error.status {
+                case .contentTooLarge: .bodyTooLarge
+                case .notFound: .notFound
+                case .unsupportedMediaType: .unsupportedMediaType
+                case let status where (400..<500).contains(status.code): .invalidRequest
+                default: .internalError
+                }
+            let message =
+                code == .notFound ? "no route for \(request.method) \(request.uri.path)" : (error.body ?? error.status.reasonPhrase)
             return APIError(code: code, message: message, field: nil).response.with(status: error.status)
         } catch {
             context.logger.error("unhandled error", metadata: ["error": "\(error)"])

@@ -18,7 +18,8 @@ struct IndexReloaderService: Service {
                 switch result {
                 case .success(let refresh):
                     if refresh.changed > 0 {
-                        logger.info("index updated", metadata: ["index.revision": "\(refresh.revision)", "index.changed": "\(refresh.changed)"])
+                        logger.info(
+                            "index updated", metadata: ["index.revision": "\(refresh.revision)", "index.changed": "\(refresh.changed)"])
                     }
                     for (id, problem) in refresh.unreadable {
                         logger.warning("campaign left out of the index", metadata: ["campaign.id": "\(id)", "problem": "\(problem)"])
@@ -28,7 +29,9 @@ struct IndexReloaderService: Service {
                     logger.error("index refresh failed", metadata: ["error": "\(error)"])
                 }
                 let lag = ContinuousClock.now - lastChange
-                metrics.index(campaigns: reloader.index.snapshot.count, lagSeconds: Double(lag.components.seconds) + Double(lag.components.attoseconds) / 1e18)
+                metrics.index(
+                    campaigns: reloader.index.snapshot.count,
+                    lagSeconds: Double(lag.components.seconds) + Double(lag.components.attoseconds) / 1e18)
             }
         }
     }

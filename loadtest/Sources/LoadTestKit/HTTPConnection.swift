@@ -34,7 +34,9 @@ public final class HTTPConnection {
     }
 
     /// Opens a connection.
-    public static func connect(host: String, port: Int, group: any EventLoopGroup, timeout: TimeAmount = .seconds(10)) async throws -> HTTPConnection {
+    public static func connect(host: String, port: Int, group: any EventLoopGroup, timeout: TimeAmount = .seconds(10)) async throws
+        -> HTTPConnection
+    {
         do {
             let channel = try await ClientBootstrap(group: group)
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)

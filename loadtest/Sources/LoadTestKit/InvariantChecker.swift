@@ -17,7 +17,8 @@ public struct InvariantReport: Codable, Sendable {
     public var passed: Bool { checks.allSatisfy(\.passed) }
 
     public var summary: String {
-        (["invariants       " + (passed ? "all hold" : "VIOLATED")] + checks.map { "  [\($0.passed ? "ok" : "FAIL")] \($0.name): \($0.detail)" })
+        (["invariants       " + (passed ? "all hold" : "VIOLATED")]
+            + checks.map { "  [\($0.passed ? "ok" : "FAIL")] \($0.name): \($0.detail)" })
             .joined(separator: "\n")
     }
 
@@ -65,17 +66,20 @@ public enum InvariantChecker {
         var verifier = LedgerVerifier(keys: keys)
         for record in records { verifier.check(record) }
         let failure = verifier.firstProblem
-        checks.append(InvariantCheck(
-            name: "every record verifies, chain intact", passed: failure == nil,
-            detail: failure.map(\.description) ?? "\(verifier.verifiedCount) records verified against \(keys.keys.count) public key(s)"
-        ))
+        checks.append(
+            InvariantCheck(
+                name: "every record verifies, chain intact", passed: failure == nil,
+                detail: failure.map(\.description) ?? "\(verifier.verifiedCount) records verified against \(keys.keys.count) public key(s)"
+            ))
 
         let during = records.filter { $0.seq > lastSeqBeforeRun }
         let billed = during.filter(\.event.billed).count
-        checks.append(InvariantCheck(
-            name: "beacons answered 2xx = billed + unbilled records", passed: during.count == beaconsAccepted,
-            detail: "\(beaconsAccepted) beacons accepted, \(during.count) records appended (\(billed) billed, \(during.count - billed) unbilled)"
-        ))
+        checks.append(
+            InvariantCheck(
+                name: "beacons answered 2xx = billed + unbilled records", passed: during.count == beaconsAccepted,
+                detail:
+                    "\(beaconsAccepted) beacons accepted, \(during.count) records appended (\(billed) billed, \(during.count - billed) unbilled)"
+            ))
 
         var lifetime: [CampaignID: Nanos] = [:]
         var daily: [CampaignID: [Int64: Nanos]] = [:]
@@ -89,27 +93,35 @@ public enum InvariantChecker {
         var overspent: [String] = []
         var unknown: [String] = []
         for (campaign, spent) in lifetime.sorted(by: { $0.key < $1.key }) {
-            guard let budget = budgets[campaign] else { unknown.append(campaign.rawValue); continue }
-            if spent > budget.total { overspent.append("\(campaign) spent \(spent.value) nanos of a \(budget.total.value) lifetime budget") }
+            guard let budget = budgets[campaign] else {
+                unknown.append(campaign.rawValue)
+                continue
+            }
+            if spent > budget.total {
+                overspent.append("\(campaign) spent \(spent.value) nanos of a \(budget.total.value) lifetime budget")
+            }
             if let limit = budget.daily {
                 for (day, amount) in daily[campaign] ?? [:] where amount > limit {
                     overspent.append("\(campaign) spent \(amount.value) nanos on day \(day) of a \(limit.value) daily budget")
                 }
             }
         }
-        checks.append(InvariantCheck(
-            name: "no campaign's spend exceeds its budgets", passed: overspent.isEmpty && unknown.isEmpty,
-            detail: overspent.first ?? unknown.first.map { "no budget known for campaign \($0)" } ?? "\(lifetime.count) campaigns with billed spend, all within budget"
-        ))
+        checks.append(
+            InvariantCheck(
+                name: "no campaign's spend exceeds its budgets", passed: overspent.isEmpty && unknown.isEmpty,
+                detail: overspent.first ?? unknown.first.map { "no budget known for campaign \($0)" }
+                    ?? "\(lifetime.count) campaigns with billed spend, all within budget"
+            ))
 
         let mismatched = lifetime.compactMap { campaign, spent -> String? in
             guard let server = budgets[campaign]?.serverSpentTotal, server != spent else { return nil }
             return "\(campaign): server \(server.value) nanos, ledger \(spent.value) nanos"
         }
-        checks.append(InvariantCheck(
-            name: "the server's spend equals the ledger's", passed: mismatched.isEmpty,
-            detail: mismatched.sorted().first ?? "spend matches for \(lifetime.count) campaigns"
-        ))
+        checks.append(
+            InvariantCheck(
+                name: "the server's spend equals the ledger's", passed: mismatched.isEmpty,
+                detail: mismatched.sorted().first ?? "spend matches for \(lifetime.count) campaigns"
+            ))
         return InvariantReport(checks: checks)
     }
 }
@@ -131,15 +143,20 @@ public struct LedgerReader: Sendable {
     }
 
     func get(_ connection: HTTPConnection, _ path: String) async throws -> [UInt8] {
-        let result = try await connection.send(PlannedRequest(kind: .healthz, method: .GET, path: path, authorization: "Bearer \(billingToken)"))
+        let result = try await connection.send(
+            PlannedRequest(kind: .healthz, method: .GET, path: path, authorization: "Bearer \(billingToken)"))
         guard result.status == 200 else {
-            throw ReadError(description: "GET \(path) answered \(result.status)\(result.status == 401 ? ": pass the billing token (--billing-token or LEDGER_BEARER_TOKEN)" : "")")
+            throw ReadError(
+                description:
+                    "GET \(path) answered \(result.status)\(result.status == 401 ? ": pass the billing token (--billing-token or LEDGER_BEARER_TOKEN)" : "")"
+            )
         }
         return result.body
     }
 
     public func lastSeq() async throws -> Int64 {
-        let connection = try await HTTPConnection.connect(host: target.host, port: target.port, group: MultiThreadedEventLoopGroup.singleton)
+        let connection = try await HTTPConnection.connect(
+            host: target.host, port: target.port, group: MultiThreadedEventLoopGroup.singleton)
         defer { connection.close() }
         let page = try JSONSerialization.jsonObject(with: Data(try await get(connection, "/v1/ledger?limit=1"))) as? [String: Any]
         guard let last = (page?["last_seq"] as? NSNumber)?.int64Value else {
@@ -149,7 +166,8 @@ public struct LedgerReader: Sendable {
     }
 
     public func read() async throws -> (records: [LedgerRecord], keys: PublicKeySet, budgets: [CampaignID: CampaignBudget]) {
-        let connection = try await HTTPConnection.connect(host: target.host, port: target.port, group: MultiThreadedEventLoopGroup.singleton, timeout: .seconds(60))
+        let connection = try await HTTPConnection.connect(
+            host: target.host, port: target.port, group: MultiThreadedEventLoopGroup.singleton, timeout: .seconds(60))
         defer { connection.close() }
         let keys = try JWKS.decode(Data(try await get(connection, "/.well-known/jwks.json")))
         var records: [LedgerRecord] = []
@@ -157,9 +175,11 @@ public struct LedgerReader: Sendable {
         while true {
             let body = try await get(connection, "/v1/ledger?after=\(after)&limit=1000")
             guard let page = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-                  let objects = page["records"] as? [[String: Any]] else { throw ReadError(description: "the ledger page is not the documented shape") }
+                let objects = page["records"] as? [[String: Any]]
+            else { throw ReadError(description: "the ledger page is not the documented shape") }
             for object in objects {
-                records.append(try LedgerExport.parse(jsonLine: String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)))
+                records.append(
+                    try LedgerExport.parse(jsonLine: String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)))
             }
             after = (page["next_after"] as? NSNumber)?.int64Value ?? after
             if page["has_more"] as? Bool != true { break }
@@ -168,7 +188,8 @@ public struct LedgerReader: Sendable {
         for campaign in Set(records.filter(\.event.billed).map(\.event.campaignID)) {
             let body = try await get(connection, "/v1/campaigns/\(campaign)/budget")
             guard let object = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-                  let total = (object["total_budget_nanos"] as? NSNumber)?.int64Value else { continue }
+                let total = (object["total_budget_nanos"] as? NSNumber)?.int64Value
+            else { continue }
             budgets[campaign] = CampaignBudget(
                 total: Nanos(total), daily: (object["daily_budget_nanos"] as? NSNumber).map { Nanos($0.int64Value) },
                 timeZone: (object["time_zone"] as? String).flatMap(CampaignTimeZone.init(identifier:)) ?? .utc,

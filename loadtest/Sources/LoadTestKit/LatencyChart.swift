@@ -22,7 +22,8 @@ public enum LatencyChart {
         }
         let seconds = max(1, perSecond.count - 1)
         func x(_ second: Int) -> Double { left + plotWidth * Double(second) / Double(seconds) }
-        var svg = #"<svg xmlns="http://www.w3.org/2000/svg" width="\#(Int(width))" height="\#(Int(height))" font-family="sans-serif" font-size="12">"#
+        var svg =
+            #"<svg xmlns="http://www.w3.org/2000/svg" width="\#(Int(width))" height="\#(Int(height))" font-family="sans-serif" font-size="12">"#
         svg += #"<rect width="100%" height="100%" fill="white"/>"#
         svg += #"<text x="\#(left)" y="22" font-size="15">\#(escape(title))</text>"#
         var decade = logLow
@@ -37,7 +38,8 @@ public enum LatencyChart {
         for second in stride(from: 0, through: seconds, by: step) {
             svg += #"<text x="\#(x(second))" y="\#(height - bottom + 18)" text-anchor="middle">\#(second)s</text>"#
         }
-        svg += #"<text x="\#(left + plotWidth / 2)" y="\#(height - 10)" text-anchor="middle">seconds since start (latency from intended send time)</text>"#
+        svg +=
+            #"<text x="\#(left + plotWidth / 2)" y="\#(height - 10)" text-anchor="middle">seconds since start (latency from intended send time)</text>"#
         for (index, line) in series.enumerated() {
             let points = line.values.enumerated().map { "\(x($0.offset)),\(y($0.element))" }.joined(separator: " ")
             svg += #"<polyline fill="none" stroke="\#(line.color)" stroke-width="1.8" points="\#(points)"/>"#
@@ -49,6 +51,7 @@ public enum LatencyChart {
     static func label(_ ms: Double) -> String { ms >= 1 ? String(Int(ms)) : String(ms) }
 
     static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(
+            of: ">", with: "&gt;")
     }
 }

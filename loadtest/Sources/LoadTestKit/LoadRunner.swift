@@ -146,7 +146,9 @@ public final class LoadRunner: Sendable {
                 let due = min(schedule.dueCount(at: now), schedule.dueCount(at: end - 1))
                 while next < due {
                     inFlightAds.add(1, ordering: .relaxed)
-                    hand(Job(request: request(next), intended: schedule.intendedTime(of: next), number: next), to: adQueues, turn: &turns.ads)
+                    hand(
+                        Job(request: request(next), intended: schedule.intendedTime(of: next), number: next), to: adQueues, turn: &turns.ads
+                    )
                     next += 1
                 }
             }
@@ -171,7 +173,9 @@ public final class LoadRunner: Sendable {
         connection.close()
     }
 
-    private func closedLoopWorker(_ connection: HTTPConnection, start: UInt64, end: UInt64, stats: RunStats, group: any EventLoopGroup) async {
+    private func closedLoopWorker(_ connection: HTTPConnection, start: UInt64, end: UInt64, stats: RunStats, group: any EventLoopGroup)
+        async
+    {
         var connection = connection
         let now = Monotonic.now()
         if now < start { try? await Task.sleep(nanoseconds: start - now) }
@@ -185,7 +189,10 @@ public final class LoadRunner: Sendable {
                 inFlightAds.add(1, ordering: .relaxed)
                 job = Job(request: request(number), intended: now, number: number)
             } else if beacons.withLock({ $0.pending }) > 0 || inFlightAds.load(ordering: .relaxed) > 0 {
-                if now >= end + 60_000_000_000 { connection.close(); return }
+                if now >= end + 60_000_000_000 {
+                    connection.close()
+                    return
+                }
                 try? await Task.sleep(for: .milliseconds(1))
                 continue
             } else {
@@ -212,12 +219,15 @@ public final class LoadRunner: Sendable {
             switch job.request.kind {
             case .native, .openrtb:
                 let (impressions, clicks) = result.status == 200 ? ResponseScanner.beaconPaths(in: result.body) : ([], [])
-                stats.record(job.request.kind, intended: job.intended, completed: completed, status: result.status, filled: impressions.count)
+                stats.record(
+                    job.request.kind, intended: job.intended, completed: completed, status: result.status, filled: impressions.count)
                 scheduleBeacons(for: job.number, impressions: impressions, clicks: clicks, answeredAt: completed)
             case .impression:
-                stats.record(.impression, intended: job.intended, completed: completed, status: result.status, beaconAccepted: result.status == 200)
+                stats.record(
+                    .impression, intended: job.intended, completed: completed, status: result.status, beaconAccepted: result.status == 200)
             case .click:
-                stats.record(.click, intended: job.intended, completed: completed, status: result.status, beaconAccepted: result.status == 302)
+                stats.record(
+                    .click, intended: job.intended, completed: completed, status: result.status, beaconAccepted: result.status == 302)
             case .healthz:
                 stats.record(.healthz, intended: job.intended, completed: completed, status: result.status)
             }
@@ -234,7 +244,9 @@ public final class LoadRunner: Sendable {
         var jobs: [Job] = []
         for (index, path) in impressions.enumerated() {
             let decision = generator.beacons(request: number, ad: index)
-            if decision.impression { jobs.append(Job(request: PlannedRequest(kind: .impression, method: .GET, path: path), intended: due, number: number)) }
+            if decision.impression {
+                jobs.append(Job(request: PlannedRequest(kind: .impression, method: .GET, path: path), intended: due, number: number))
+            }
             if decision.click, index < clicks.count {
                 jobs.append(Job(request: PlannedRequest(kind: .click, method: .GET, path: clicks[index]), intended: due, number: number))
             }

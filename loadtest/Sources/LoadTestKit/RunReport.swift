@@ -25,7 +25,13 @@ public struct RunReport: Codable, Sendable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case count, p50Ms = "p50_ms", p90Ms = "p90_ms", p99Ms = "p99_ms", p999Ms = "p99_9_ms", maxMs = "max_ms", meanMs = "mean_ms"
+            case count
+            case p50Ms = "p50_ms"
+            case p90Ms = "p90_ms"
+            case p99Ms = "p99_ms"
+            case p999Ms = "p99_9_ms"
+            case maxMs = "max_ms"
+            case meanMs = "mean_ms"
         }
     }
 
@@ -55,12 +61,19 @@ public struct RunReport: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case scenario, mode, target, connections, latency, errors, invariants
         case perSecond = "per_second"
-        case durationSeconds = "duration_seconds", requestedRate = "requested_rate", achievedRate = "achieved_rate"
-        case adRequests = "ad_requests", fillRate = "fill_rate", latencyByKind = "latency_by_kind"
-        case beaconsAccepted = "beacons_accepted", beaconsPerSecond = "beacons_per_second"
+        case durationSeconds = "duration_seconds"
+        case requestedRate = "requested_rate"
+        case achievedRate = "achieved_rate"
+        case adRequests = "ad_requests"
+        case fillRate = "fill_rate"
+        case latencyByKind = "latency_by_kind"
+        case beaconsAccepted = "beacons_accepted"
+        case beaconsPerSecond = "beacons_per_second"
     }
 
-    public init(scenario: Scenario, mode: Scenario.Mode, target: String, requestedRate: Int?, elapsedSeconds: Double, stats: RunStats.Snapshot) {
+    public init(
+        scenario: Scenario, mode: Scenario.Mode, target: String, requestedRate: Int?, elapsedSeconds: Double, stats: RunStats.Snapshot
+    ) {
         self.scenario = scenario.name
         self.mode = mode.rawValue
         self.target = target
@@ -98,8 +111,14 @@ public struct RunReport: Codable, Sendable {
         lines.append(row("ad requests", latency))
         for kind in PlannedRequest.Kind.allCases { if let l = latencyByKind[kind.rawValue] { lines.append(row("  \(kind.rawValue)", l)) } }
         lines.append("")
-        lines.append(errors.isEmpty ? "errors           none" : "errors           " + errors.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
-        if let invariants { lines.append(""); lines.append(invariants.summary) }
+        lines.append(
+            errors.isEmpty
+                ? "errors           none"
+                : "errors           " + errors.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: ", "))
+        if let invariants {
+            lines.append("")
+            lines.append(invariants.summary)
+        }
         return lines.joined(separator: "\n")
     }
 

@@ -46,7 +46,9 @@ public struct Scenario: Codable, Hashable, Sendable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case impressionShare = "impression_share", clickShare = "click_share", delayMilliseconds = "delay_ms"
+            case impressionShare = "impression_share"
+            case clickShare = "click_share"
+            case delayMilliseconds = "delay_ms"
         }
     }
 
@@ -98,7 +100,8 @@ public struct Scenario: Codable, Hashable, Sendable {
         switch error {
         case .keyNotFound(let key, _): "\(key.stringValue): missing"
         case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            context.codingPath.isEmpty ? "not valid JSON" : "\(context.codingPath.map(\.stringValue).joined(separator: ".")): wrong type or value"
+            context.codingPath.isEmpty
+                ? "not valid JSON" : "\(context.codingPath.map(\.stringValue).joined(separator: ".")): wrong type or value"
         @unknown default: "not a scenario"
         }
     }

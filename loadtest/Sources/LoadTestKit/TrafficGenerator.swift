@@ -105,7 +105,9 @@ public enum RequestBodies {
             let sizes = placement.sizes.isEmpty ? [AdSize(width: 300, height: 250)!] : placement.sizes
             let formats = sizes.map { #"{"w":\#($0.width),"h":\#($0.height)}"# }.joined(separator: ",")
             imp += #","banner":{"w":\#(sizes[0].width),"h":\#(sizes[0].height),"format":[\#(formats)]}"#
-            if let floor = placement.floor { imp += #","bidfloor":\#(DecimalMoney.format(floor.value, fractionDigits: 6)),"bidfloorcur":"USD""# }
+            if let floor = placement.floor {
+                imp += #","bidfloor":\#(DecimalMoney.format(floor.value, fractionDigits: 6)),"bidfloorcur":"USD""#
+            }
             return imp + "}"
         }
         var json = #"{"id":"\#(request.requestID)","imp":[\#(imps.joined(separator: ","))],"cur":["USD"],"tmax":500"#
@@ -113,7 +115,9 @@ public enum RequestBodies {
         var device: [String] = []
         if let type = request.device { device.append(#""devicetype":\#(openRTBDeviceType(type))"#) }
         if let os = request.operatingSystem { device.append(#""os":"\#(os.rawValue)""#) }
-        if let country = request.country { device.append(#""geo":{"country":"\#(CountryCodes.alpha3(for: country) ?? country.rawValue)"}"#) }
+        if let country = request.country {
+            device.append(#""geo":{"country":"\#(CountryCodes.alpha3(for: country) ?? country.rawValue)"}"#)
+        }
         if !device.isEmpty { json += #","device":{\#(device.joined(separator: ","))}"# }
         if let user = request.userID { json += #","user":{"id":"\#(user)"}"# }
         return Array((json + "}").utf8)

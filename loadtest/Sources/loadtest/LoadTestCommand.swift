@@ -118,8 +118,9 @@ extension LoadTestCommand {
                     guard !quiet else { return }
                     let ads = (snapshot.completed[.native] ?? 0) + (snapshot.completed[.openrtb] ?? 0)
                     let p99 = Double(snapshot.adLatency.valueAtPercentile(99)) / 1000
-                    let line = String(format: "\r[%4ds] %8d ads answered  %7.0f/s  p99 %7.2f ms  beacons %7d  errors %d   ",
-                                      second, ads, Double(ads) / Double(second), p99, snapshot.beaconsAnswered, snapshot.errorCount)
+                    let line = String(
+                        format: "\r[%4ds] %8d ads answered  %7.0f/s  p99 %7.2f ms  beacons %7d  errors %d   ",
+                        second, ads, Double(ads) / Double(second), p99, snapshot.beaconsAnswered, snapshot.errorCount)
                     FileHandle.standardError.write(Data(line.utf8))
                 }
             } catch {
@@ -145,8 +146,10 @@ extension LoadTestCommand {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             try report.json().write(to: URL(fileURLWithPath: "\(directory)/result.json"))
             try PercentileDistribution.text(stats.adLatency).write(toFile: "\(directory)/latency.hgrm", atomically: true, encoding: .utf8)
-            let title = "\(scenario.name): \(mode.rawValue) loop, \(report.requestedRate.map { "\($0)/s" } ?? "\(scenario.connections) connections")"
-            try LatencyChart.svg(perSecond: stats.perSecond, title: title).write(toFile: "\(directory)/latency.svg", atomically: true, encoding: .utf8)
+            let title =
+                "\(scenario.name): \(mode.rawValue) loop, \(report.requestedRate.map { "\($0)/s" } ?? "\(scenario.connections) connections")"
+            try LatencyChart.svg(perSecond: stats.perSecond, title: title).write(
+                toFile: "\(directory)/latency.svg", atomically: true, encoding: .utf8)
             print(report.table)
             print("\nwrote \(directory)/result.json, latency.hgrm, latency.svg")
             if let invariants = report.invariants, !invariants.passed { throw ExitCode(1) }
@@ -170,9 +173,12 @@ extension LoadTestCommand {
             let (stats, _) = try await runner.run()
             let histogram = stats.histograms[.healthz]
             let answered = stats.completed[.healthz] ?? 0
-            print(String(format: "GET /healthz, closed loop, %d connections, %d s: %.0f requests/s, p50 %.2f ms, p99 %.2f ms, errors %d",
-                         connections, duration, Double(answered) / Double(duration),
-                         Double(histogram?.valueAtPercentile(50) ?? 0) / 1000, Double(histogram?.valueAtPercentile(99) ?? 0) / 1000, stats.errorCount))
+            print(
+                String(
+                    format: "GET /healthz, closed loop, %d connections, %d s: %.0f requests/s, p50 %.2f ms, p99 %.2f ms, errors %d",
+                    connections, duration, Double(answered) / Double(duration),
+                    Double(histogram?.valueAtPercentile(50) ?? 0) / 1000, Double(histogram?.valueAtPercentile(99) ?? 0) / 1000,
+                    stats.errorCount))
         }
     }
 }

@@ -18,8 +18,10 @@ struct InvariantCheckerTests {
         var previous = LedgerRecord.genesisHash
         return charges.enumerated().map { index, charge in
             let event = LedgerEvent(
-                kind: .impression, billed: true, reason: nil, impressionID: "imp-\(index)", requestID: "r", campaignID: CampaignID(unchecked: charge.0),
-                advertiserID: AdvertiserID(unchecked: "x"), creativeID: CreativeID(unchecked: "c"), placementID: PlacementID(unchecked: "p"),
+                kind: .impression, billed: true, reason: nil, impressionID: "imp-\(index)", requestID: "r",
+                campaignID: CampaignID(unchecked: charge.0),
+                advertiserID: AdvertiserID(unchecked: "x"), creativeID: CreativeID(unchecked: "c"),
+                placementID: PlacementID(unchecked: "p"),
                 pricing: .cpm, clearingECPM: Micros(charge.1), charge: Nanos(charge.1),
                 eventTime: Instant(secondsSinceEpoch: 1_795_737_600 + charge.2 * 86_400 + Int64(index))
             )
@@ -34,7 +36,8 @@ struct InvariantCheckerTests {
     func failed(_ report: InvariantReport) -> [String] { report.checks.filter { !$0.passed }.map(\.name) }
 
     @Test func aCleanRunPassesEveryCheck() {
-        let report = InvariantChecker.check(records: ledger(Self.clean), keys: keys, lastSeqBeforeRun: 0, beaconsAccepted: 3, budgets: Self.budgets)
+        let report = InvariantChecker.check(
+            records: ledger(Self.clean), keys: keys, lastSeqBeforeRun: 0, beaconsAccepted: 3, budgets: Self.budgets)
         #expect(report.passed, "\(report.summary)")
         #expect(report.checks.count == 4)
     }
@@ -60,19 +63,22 @@ struct InvariantCheckerTests {
     }
 
     @Test func aLostBeaconIsCaught() {
-        let report = InvariantChecker.check(records: ledger(Self.clean), keys: keys, lastSeqBeforeRun: 0, beaconsAccepted: 4, budgets: Self.budgets)
+        let report = InvariantChecker.check(
+            records: ledger(Self.clean), keys: keys, lastSeqBeforeRun: 0, beaconsAccepted: 4, budgets: Self.budgets)
         #expect(failed(report) == ["beacons answered 2xx = billed + unbilled records"])
     }
 
     @Test func aServerWhoseSpendDriftedFromTheLedgerIsCaught() {
         var budgets = Self.budgets
         budgets[CampaignID(unchecked: "b")]?.serverSpentTotal = Nanos(2_000_001)
-        let report = InvariantChecker.check(records: ledger(Self.clean), keys: keys, lastSeqBeforeRun: 0, beaconsAccepted: 3, budgets: budgets)
+        let report = InvariantChecker.check(
+            records: ledger(Self.clean), keys: keys, lastSeqBeforeRun: 0, beaconsAccepted: 3, budgets: budgets)
         #expect(failed(report) == ["the server's spend equals the ledger's"])
     }
 
     @Test func onlyRecordsAppendedDuringTheRunAreCountedAgainstItsBeacons() {
-        let report = InvariantChecker.check(records: ledger(Self.clean), keys: keys, lastSeqBeforeRun: 2, beaconsAccepted: 1, budgets: Self.budgets)
+        let report = InvariantChecker.check(
+            records: ledger(Self.clean), keys: keys, lastSeqBeforeRun: 2, beaconsAccepted: 1, budgets: Self.budgets)
         #expect(report.passed, "\(report.summary)")
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 import LoadTestKit
 import Testing
@@ -16,7 +16,8 @@ struct LiveHarnessTests {
 
     @Test func bothModesRunCleanlyAndTheInvariantsHold() async throws {
         defer { try? FileManager.default.removeItem(at: directory) }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let binary = root.appendingPathComponent(".build/debug/adserver").path
         try #require(FileManager.default.isExecutableFile(atPath: binary), "build the adserver executable first (swift build)")
         let scenario = Scenario(
@@ -36,7 +37,9 @@ struct LiveHarnessTests {
             let port = Int.random(in: 20_000..<60_000)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = ["--port", "\(port)", "--db", database, "--keys", directory.appendingPathComponent("keys").path, "--no-seed"]
+            process.arguments = [
+                "--port", "\(port)", "--db", database, "--keys", directory.appendingPathComponent("keys").path, "--no-seed",
+            ]
             var environment = ProcessInfo.processInfo.environment
             environment["LEDGER_BEARER_TOKEN"] = "live-token"
             process.environment = environment

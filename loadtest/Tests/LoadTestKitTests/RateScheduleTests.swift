@@ -53,9 +53,9 @@ struct RateScheduleTests {
         let honest = corrected.snapshot.adLatency
         let omitted = naive.snapshot.adLatency
         #expect(honest.totalCount == 10_000)
-        #expect(honest.valueAtPercentile(99) >= 800_000)   // µs: a tenth of the requests waited up to a second
+        #expect(honest.valueAtPercentile(99) >= 800_000)  // µs: a tenth of the requests waited up to a second
         #expect(honest.valueAtPercentile(90) >= 1_000 && honest.valueAtPercentile(90) < 2_000)
-        #expect(omitted.valueAtPercentile(99) < 2_000)      // the naive view hides the stall
-        #expect(omitted.max >= 990_000)                     // except for the one request that saw it
+        #expect(omitted.valueAtPercentile(99) < 2_000)  // the naive view hides the stall
+        #expect(omitted.max >= 990_000)  // except for the one request that saw it
     }
 }

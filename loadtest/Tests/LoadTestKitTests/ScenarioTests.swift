@@ -52,9 +52,18 @@ struct ScenarioTests {
     }
 
     @Test(arguments: [
-        (#"{"name":"x","seed":1,"campaigns":0,"mode":"open","rate":10,"duration_seconds":1,"connections":1,"mix":{"native":1,"openrtb":0},"beacons":{"impression_share":1,"click_share":0,"delay_ms":0}}"#, "campaigns"),
-        (#"{"name":"x","seed":1,"campaigns":10,"mode":"sideways","rate":10,"duration_seconds":1,"connections":1,"mix":{"native":1,"openrtb":0},"beacons":{"impression_share":1,"click_share":0,"delay_ms":0}}"#, "mode"),
-        (#"{"name":"x","seed":1,"campaigns":10,"mode":"open","rate":10,"duration_seconds":1,"connections":1,"mix":{"native":1,"openrtb":0},"beacons":{"impression_share":2,"click_share":0,"delay_ms":0}}"#, "beacons.impression_share"),
+        (
+            #"{"name":"x","seed":1,"campaigns":0,"mode":"open","rate":10,"duration_seconds":1,"connections":1,"mix":{"native":1,"openrtb":0},"beacons":{"impression_share":1,"click_share":0,"delay_ms":0}}"#,
+            "campaigns"
+        ),
+        (
+            #"{"name":"x","seed":1,"campaigns":10,"mode":"sideways","rate":10,"duration_seconds":1,"connections":1,"mix":{"native":1,"openrtb":0},"beacons":{"impression_share":1,"click_share":0,"delay_ms":0}}"#,
+            "mode"
+        ),
+        (
+            #"{"name":"x","seed":1,"campaigns":10,"mode":"open","rate":10,"duration_seconds":1,"connections":1,"mix":{"native":1,"openrtb":0},"beacons":{"impression_share":2,"click_share":0,"delay_ms":0}}"#,
+            "beacons.impression_share"
+        ),
         (#"{"name":"x"}"#, "seed: missing"),
     ])
     func aBadScenarioFileIsRefusedNamingTheField(json: String, field: String) throws {
@@ -74,11 +83,15 @@ struct ScenarioTests {
     }
 
     @Test func beaconPathsAreFoundInBothAnswerShapes() {
-        let native = Array(#"{"ads":[{"impression_url":"http://h:1/v1/beacons/impression/AAA","click_url":"http://h:1/v1/beacons/click/AAA"},{"impression_url":"http://h:1/v1/beacons/impression/BBB","click_url":"http://h:1/v1/beacons/click/BBB"}]}"#.utf8)
+        let native = Array(
+            #"{"ads":[{"impression_url":"http://h:1/v1/beacons/impression/AAA","click_url":"http://h:1/v1/beacons/click/AAA"},{"impression_url":"http://h:1/v1/beacons/impression/BBB","click_url":"http://h:1/v1/beacons/click/BBB"}]}"#
+                .utf8)
         let found = ResponseScanner.beaconPaths(in: native)
         #expect(found.impressions == ["/v1/beacons/impression/AAA", "/v1/beacons/impression/BBB"])
         #expect(found.clicks == ["/v1/beacons/click/AAA", "/v1/beacons/click/BBB"])
-        let openRTB = Array(#"{"seatbid":[{"bid":[{"nurl":"http://h:1/v1/beacons/impression/CCC","burl":"http://h:1/v1/beacons/impression/CCC","adm":"<a href=\"http://h:1/v1/beacons/click/CCC\">"}]}]}"#.utf8)
+        let openRTB = Array(
+            #"{"seatbid":[{"bid":[{"nurl":"http://h:1/v1/beacons/impression/CCC","burl":"http://h:1/v1/beacons/impression/CCC","adm":"<a href=\"http://h:1/v1/beacons/click/CCC\">"}]}]}"#
+                .utf8)
         let rtb = ResponseScanner.beaconPaths(in: openRTB)
         #expect(rtb.impressions == ["/v1/beacons/impression/CCC"])
         #expect(rtb.clicks == ["/v1/beacons/click/CCC"])
