@@ -12,9 +12,12 @@ binary="${1:-.build/debug/adserver}"
 examples="${SCHEMATHESIS_EXAMPLES:-60}"
 version="4.32.5"
 
-if ! python3 -c "import schemathesis, sys; sys.exit(schemathesis.__version__ != '$version')" 2>/dev/null; then
-    python3 -m pip install --quiet --disable-pip-version-check "schemathesis==$version"
-fi
+installed() { python3 -c "import schemathesis, sys; sys.exit(schemathesis.__version__ != '$version')" 2>/dev/null; }
+for attempt in 1 2 3; do
+    installed && break
+    python3 -m pip install --quiet --disable-pip-version-check "schemathesis==$version" || sleep $((attempt * 5))
+done
+installed || { echo "cannot install schemathesis $version from PyPI" >&2; exit 1; }
 
 work="$(mktemp -d)"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
