@@ -43,19 +43,20 @@ public enum LedgerField: String, CaseIterable, Sendable {
     /// The field's value in `record`.
     public func value(in record: LedgerRecord) -> LedgerValue {
         let event = record.event
+        let ad = event.ad
         return switch self {
         case .seq: .integer(record.seq)
         case .kind: .string(event.kind.rawValue)
         case .billed: .boolean(event.billed)
         case .reason: event.reason.map(LedgerValue.string) ?? .null
-        case .impressionID: .string(event.impressionID)
-        case .requestID: .string(event.requestID)
-        case .campaignID: .string(event.campaignID.rawValue)
-        case .advertiserID: .string(event.advertiserID.rawValue)
-        case .creativeID: .string(event.creativeID.rawValue)
-        case .placementID: .string(event.placementID.rawValue)
-        case .pricing: .string(event.pricing.rawValue)
-        case .clearingECPM: .integer(event.clearingECPM.value)
+        case .impressionID: .string(ad.impressionID)
+        case .requestID: .string(ad.requestID)
+        case .campaignID: .string(ad.campaignID.rawValue)
+        case .advertiserID: .string(ad.advertiserID.rawValue)
+        case .creativeID: .string(ad.creativeID.rawValue)
+        case .placementID: .string(ad.placementID.rawValue)
+        case .pricing: .string(ad.pricing.rawValue)
+        case .clearingECPM: .integer(ad.clearingECPM.value)
         case .charge: .integer(event.charge.value)
         case .eventTime: .string(event.eventTime.rfc3339Milliseconds)
         case .prevHash: .string(record.prevHash)

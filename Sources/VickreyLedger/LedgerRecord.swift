@@ -5,6 +5,7 @@ import VickreySigning
 
 /// What happened to a sold ad, before it is placed in the chain: one impression or
 /// click, billed or not. The ledger writer gives it a sequence number, chains and signs it.
+@dynamicMemberLookup
 public struct LedgerEvent: Hashable, Sendable {
     /// The ad, as its beacon token carried it.
     public var ad: SoldAd
@@ -39,37 +40,10 @@ public struct LedgerEvent: Hashable, Sendable {
         self.init(ad: ad, kind: kind, billed: billed, reason: reason, charge: charge, eventTime: eventTime)
     }
 
-    public var impressionID: String {
-        get { ad.impressionID }
-        set { ad.impressionID = newValue }
-    }
-    public var requestID: String {
-        get { ad.requestID }
-        set { ad.requestID = newValue }
-    }
-    public var campaignID: CampaignID {
-        get { ad.campaignID }
-        set { ad.campaignID = newValue }
-    }
-    public var advertiserID: AdvertiserID {
-        get { ad.advertiserID }
-        set { ad.advertiserID = newValue }
-    }
-    public var creativeID: CreativeID {
-        get { ad.creativeID }
-        set { ad.creativeID = newValue }
-    }
-    public var placementID: PlacementID {
-        get { ad.placementID }
-        set { ad.placementID = newValue }
-    }
-    public var pricing: Pricing {
-        get { ad.pricing }
-        set { ad.pricing = newValue }
-    }
-    public var clearingECPM: Micros {
-        get { ad.clearingECPM }
-        set { ad.clearingECPM = newValue }
+    /// The sold ad's fields read and written as the event's own (`event.campaignID`).
+    public subscript<Value>(dynamicMember keyPath: WritableKeyPath<SoldAd, Value>) -> Value {
+        get { ad[keyPath: keyPath] }
+        set { ad[keyPath: keyPath] = newValue }
     }
 }
 
