@@ -181,7 +181,10 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "VickreySigningTests", dependencies: ["VickreySigning"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "VickreySigningTests", dependencies: ["VickreySigning", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "AdServingTests",
             dependencies: [

@@ -23,11 +23,6 @@ public struct LedgerSealer {
         key = try Curve25519.Signing.PrivateKey(rawRepresentation: signingKey.rawPrivateKey)
     }
 
-    public init(keyID: String, key: Curve25519.Signing.PrivateKey) {
-        self.keyID = keyID
-        self.key = key
-    }
-
     /// `event` as record `seq`, chained after the record whose hash is `prevHash`, hashed and signed.
     public func seal(_ event: LedgerEvent, seq: Int64, after prevHash: String) throws -> LedgerRecord {
         try LedgerRecord.seal(event, seq: seq, prevHash: prevHash, keyID: keyID, signingKey: key)

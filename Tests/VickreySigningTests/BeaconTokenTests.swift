@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Testing
 import VickreyCore
@@ -58,6 +59,45 @@ struct BeaconTokenTests {
         var expected = Self.token()
         expected.keyID = keyring.currentID
         #expect(try codec.decode(text, now: Self.now).get() == expected)
+    }
+
+    /// Tokens minted before version 3 (one length byte per string) are still in ads
+    /// served before an upgrade: they must still verify and decode to the same token.
+    @Test func aVersion2TokenStillDecodes() throws {
+        let (keyring, _) = try SigningKeyring.loadOrCreate(directory: directory)
+        let token = Self.token()
+        var payload: [UInt8] = [2, 2]  // version 2; flags: CPC, not a test
+        func varint(_ value: UInt64) {
+            var rest = value
+            while rest >= 0x80 {
+                payload.append(UInt8(rest & 0x7F) | 0x80)
+                rest >>= 7
+            }
+            payload.append(UInt8(rest))
+        }
+        for value in [token.issuedAt.secondsSinceEpoch, token.expiresAt.secondsSinceEpoch, token.clickExpiresAt.secondsSinceEpoch] {
+            varint(UInt64(value))
+        }
+        varint(token.reservationID)
+        varint(UInt64(token.ad.clearingECPM.value))
+        varint(UInt64(token.price.value))
+        let ad = token.ad
+        for text in [
+            ad.impressionID, ad.requestID, ad.placementID.rawValue, ad.campaignID.rawValue, ad.advertiserID.rawValue,
+            ad.creativeID.rawValue, keyring.currentID,
+        ] {
+            payload.append(UInt8(text.utf8.count))
+            payload.append(contentsOf: text.utf8)
+        }
+        // The MAC as version 2 made it: HMAC-SHA256 under the HKDF-derived key, first 16 bytes.
+        let macKey = HKDF<SHA256>.deriveKey(
+            inputKeyMaterial: SymmetricKey(data: keyring.current.rawPrivateKey), info: Data("vickrey beacon token v1".utf8),
+            outputByteCount: 32)
+        payload.append(contentsOf: Array(HMAC<SHA256>.authenticationCode(for: payload, using: macKey)).prefix(16))
+        var expected = token
+        expected.keyID = keyring.currentID
+        let decoded = try BeaconTokenCodec(keyring: keyring).decode(Base64URL.encode(payload), now: Self.now).get()
+        #expect(decoded == expected)
     }
 
     @Test func changingAnySingleByteIsRejected() throws {

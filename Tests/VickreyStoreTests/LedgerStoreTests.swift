@@ -101,6 +101,39 @@ struct LedgerStoreTests {
         #expect(verifier.verifiedCount == ids.count)
     }
 
+    /// Rows written before the request id was stored as bytes hold it as text: they read
+    /// back, verify, and the chain continues after them.
+    @Test func rowsWrittenByTheEarlierVersionStillReadBackAndVerify() async throws {
+        _ = try database.open()  // creates and migrates the schema
+        let time = Instant(millisecondsSinceEpoch: 1_795_737_600_000)
+        let sealer = try LedgerSealer(LedgerSigningKey(id: "k-store", rawPrivateKey: key.rawRepresentation))
+        let old = try sealer.seal(event(0, requestID: "r-old \"quoted\" é", time: time), seq: 1, after: LedgerRecord.genesisHash)
+        let e = old.event
+        let other = try DatabaseQueue(path: database.path)
+        try await other.write { db in
+            // The earlier version's insert: every text column bound as text.
+            try db.execute(
+                sql: """
+                    INSERT INTO ledger (seq, kind, billed, reason, impression_id, request_id, campaign_id, advertiser_id, creative_id,
+                        placement_id, pricing, clearing_ecpm_micros, charge_nanos, event_time_ms, prev_hash, hash, kid, sig)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    old.seq, e.kind.rawValue, e.billed, e.reason, e.impressionID, e.requestID, e.campaignID.rawValue,
+                    e.advertiserID.rawValue,
+                    e.creativeID.rawValue, e.placementID.rawValue, e.pricing.rawValue, e.clearingECPM.value, e.charge.value,
+                    e.eventTime.millisecondsSinceEpoch, old.prevHash, old.hash, old.keyID, old.signature,
+                ])
+        }
+        let ledger = try await append([event(1, time: time)], tasks: 1)
+        let back = try records(ledger)
+        #expect(back.first == old)
+        #expect(back.map(\.seq) == [1, 2])
+        var verifier = LedgerVerifier(keys: keys)
+        for record in back { verifier.check(record) }
+        #expect(verifier.problems.isEmpty, "\(verifier.problems)")
+    }
+
     // MARK: The group-commit writer
 
     func writer(_ ledger: LedgerStore, maximumBatch: Int = 512) -> LedgerWriter {
