@@ -38,6 +38,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // The auction core: money, ids, the campaign model, the targeting index and the
@@ -65,11 +66,14 @@ let package = Package(
             name: "VickreyWire", dependencies: ["VickreyCore", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),
-        // The SQLite campaign store (the only GRDB importer) and the live index reloader.
+        // The durable stores behind one interface, on two engines: SQLite (the embedded
+        // default, the only GRDB importer) and PostgreSQL (a fleet's shared database, the only
+        // PostgresNIO importer); the live index reloader.
         .target(
             name: "VickreyStore",
             dependencies: [
                 "VickreyCore", "VickreyLedger", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings
@@ -159,12 +163,15 @@ let package = Package(
         .testTarget(
             name: "LoadTestKitTests",
             dependencies: [
-                "LoadTestKit", "VickreyCore", "VickreyLedger", "VickreyWire", "VickreyStore",
+                "LoadTestKit", "VickreyCore", "VickreyLedger", "VickreyWire", "VickreyStore", "VickreyTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "loadtest/Tests/LoadTestKitTests",
             swiftSettings: strictSettings
         ),
+        // Test helpers shared by the test targets: a fresh database per test on either
+        // engine, and the PostgreSQL server the tests use (started on demand).
+        .target(name: "VickreyTestSupport", dependencies: ["VickreyStore"], path: "Tests/VickreyTestSupport", swiftSettings: strictSettings),
         .testTarget(name: "VickreyCoreTests", dependencies: ["VickreyCore", "VickreySynthetic"], swiftSettings: strictSettings),
         .testTarget(name: "VickreyBudgetTests", dependencies: ["VickreyBudget", "VickreyCore"], swiftSettings: strictSettings),
         .testTarget(
@@ -176,7 +183,7 @@ let package = Package(
         .testTarget(
             name: "VickreyStoreTests",
             dependencies: [
-                "VickreyStore", "VickreyLedger", "VickreySynthetic", .product(name: "GRDB", package: "GRDB.swift"),
+                "VickreyStore", "VickreyLedger", "VickreySynthetic", "VickreyTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings
@@ -189,7 +196,7 @@ let package = Package(
             name: "AdServingTests",
             dependencies: [
                 "AdServing", "VickreyWire", "VickreyCore", "VickreyStore", "VickreyBudget", "VickreyLedger", "VickreySigning",
-                "VickreySynthetic", .product(name: "Hummingbird", package: "hummingbird"),
+                "VickreySynthetic", "VickreyTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -198,7 +205,9 @@ let package = Package(
         ),
         .testTarget(
             name: "AdminCLITests",
-            dependencies: ["AdminCLI", "VickreySynthetic", "VickreyStore", "VickreyLedger", "VickreySigning", "VickreyCore"],
+            dependencies: [
+                "AdminCLI", "VickreySynthetic", "VickreyStore", "VickreyLedger", "VickreySigning", "VickreyCore", "VickreyTestSupport",
+            ],
             swiftSettings: strictSettings
         ),
     ],

@@ -11,26 +11,27 @@ import VickreyStore
 /// index, recovers spend and taken beacons from the ledger, and wires routes,
 /// middleware and the background services. The executable and the tests both call this.
 public func buildApplication(settings: ServerSettings, logger: Logger) async throws -> some ApplicationProtocol {
-    let store = try CampaignStore(path: settings.databasePath)
-    let ledgerStore = LedgerStore(store)
-    try ledgerStore.requireDurableCommits()
+    let database = try await Store.open(StoreLocation(settings.databasePath))
+    let store = database.campaigns
+    let ledgerStore = database.ledger
+    try await ledgerStore.requireDurableCommits()
     let (keyring, createdKey) = try SigningKeyring.loadOrCreate(directory: settings.keysDirectory)
     if createdKey {
         logger.info("created signing key", metadata: ["key.id": "\(keyring.currentID)", "keys.directory": "\(settings.keysDirectory)"])
     }
     let keys = LiveKeyring(keyring)
     if settings.seedDemoCampaigns {
-        let seeded = try DemoCampaigns.seedIfEmpty(store)
+        let seeded = try await DemoCampaigns.seedIfEmpty(store)
         if seeded > 0 { logger.info("seeded demo campaigns into an empty database", metadata: ["campaigns": "\(seeded)"]) }
     }
     let reloader = CampaignIndexReloader(store: store)
-    try reloader.loadAll()
+    try await reloader.loadAll()
     logger.info(
-        "campaign index loaded", metadata: ["index.campaigns": "\(reloader.index.snapshot.count)", "db.path": "\(settings.databasePath)"])
+        "campaign index loaded", metadata: ["index.campaigns": "\(reloader.index.snapshot.count)", "db": "\(database.location)"])
 
     let budgets = BudgetBook(timeouts: settings.beaconTimeouts, pacing: settings.pacing)
     let replays = BeaconReplayGuard(retentionSeconds: max(settings.beaconTimeouts.impressionSeconds, settings.beaconTimeouts.clickSeconds))
-    let recovered = try SpendRecovery(ledger: ledgerStore, reloader: reloader, clock: settings.clock)
+    let recovered = try await SpendRecovery(ledger: ledgerStore, reloader: reloader, clock: settings.clock)
         .restore(
             into: budgets, replays: replays,
             retentionSeconds: max(settings.beaconTimeouts.impressionSeconds, settings.beaconTimeouts.clickSeconds))

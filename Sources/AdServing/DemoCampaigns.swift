@@ -3,8 +3,8 @@ import VickreyStore
 
 /// A handful of campaigns so a fresh server answers the README's first request with an ad.
 enum DemoCampaigns {
-    static func seedIfEmpty(_ store: CampaignStore) throws -> Int {
-        guard try store.campaigns().isEmpty else { return 0 }
+    static func seedIfEmpty(_ store: any CampaignStore) async throws -> Int {
+        guard try await store.campaigns().isEmpty else { return 0 }
         func creative(_ id: String, _ size: String, _ domain: String) -> Creative {
             Creative(
                 id: CreativeID(id)!, size: AdSize(size)!, imageURL: "https://cdn.example/demo/\(id).png",
@@ -41,6 +41,6 @@ enum DemoCampaigns {
                     creative("umbrella-leader", "728x90", "umbrella.example"), creative("umbrella-mrec", "300x250", "umbrella.example"),
                 ]),
         ]
-        return try store.importCampaigns(demo).created
+        return try await store.importCampaigns(demo).created
     }
 }

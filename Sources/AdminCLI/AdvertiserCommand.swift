@@ -27,8 +27,7 @@ struct AdvertiserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let advertiser = try parsedAdvertiserID(id)
-            let db = try await store.open()
-            try storeCall { () throws(StoreError) in try db.createAdvertiser(Advertiser(id: advertiser, name: name ?? id)) }
+            try await store.call { db in try await db.campaigns.createAdvertiser(Advertiser(id: advertiser, name: name ?? id)) }
             Console.print("created advertiser \(advertiser)")
         }
     }
@@ -40,8 +39,7 @@ struct AdvertiserCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let db = try await store.open()
-            let advertisers = try storeCall { () throws(StoreError) in try db.advertisers() }
+            let advertisers = try await store.call { db in try await db.campaigns.advertisers() }
             if output.json {
                 Console.print(try JSONOutput.pretty(advertisers.map { Document(id: $0.id.rawValue, name: $0.name) }))
             } else {
@@ -59,11 +57,10 @@ struct AdvertiserCommand: AsyncParsableCommand {
 
         func run() async throws {
             let advertiserID = try parsedAdvertiserID(id)
-            let db = try await store.open()
-            guard let advertiser = try storeCall({ () throws(StoreError) in try db.advertiser(advertiserID) }) else {
+            guard let advertiser = try await store.call({ db in try await db.campaigns.advertiser(advertiserID) }) else {
                 throw CommandFailure(message: "no advertiser '\(id)'", exitCode: CommandFailure.notFound)
             }
-            let counts = try storeCall { () throws(StoreError) in try db.campaignCounts(advertiser: advertiserID) }
+            let counts = try await store.call { db in try await db.campaigns.campaignCounts(advertiser: advertiserID) }
             let byStatus = Dictionary(uniqueKeysWithValues: CampaignStatus.allCases.map { ($0.rawValue, counts[$0] ?? 0) })
             if output.json {
                 Console.print(try JSONOutput.pretty(Document(id: advertiser.id.rawValue, name: advertiser.name, campaigns: byStatus)))

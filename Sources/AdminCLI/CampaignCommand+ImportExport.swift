@@ -40,20 +40,17 @@ extension CampaignCommand {
                     details: problems.prefix(1_000).map { $0 } + (problems.count > 1_000 ? ["… and \(problems.count - 1_000) more"] : [])
                 )
             }
-            let db = try await store.open()
-            do {
-                let summary = try db.importCampaigns(campaigns)
-                Console.print(
-                    "imported \(campaigns.count) campaigns (\(summary.created) created, \(summary.updated) updated, \(summary.advertisersCreated) advertisers created)"
-                )
-            } catch  where error.code == .rejected {
-                throw CommandFailure(
-                    message: "nothing imported: \(error.failures.count) bad line(s)", exitCode: CommandFailure.invalidData,
-                    details: error.failures.map { "line \(lineNumbers[$0.position]): \($0.field): \($0.message)" }
-                )
-            } catch {
-                throw error.commandFailure
+            let summary = try await store.call { db in
+                do { return try await db.campaigns.importCampaigns(campaigns) } catch let error as StoreError where error.code == .rejected {
+                    throw CommandFailure(
+                        message: "nothing imported: \(error.failures.count) bad line(s)", exitCode: CommandFailure.invalidData,
+                        details: error.failures.map { "line \(lineNumbers[$0.position]): \($0.field): \($0.message)" }
+                    )
+                }
             }
+            Console.print(
+                "imported \(campaigns.count) campaigns (\(summary.created) created, \(summary.updated) updated, \(summary.advertisersCreated) advertisers created)"
+            )
         }
 
         /// Decodes and validates every line (on every core; lines are independent), then

@@ -40,8 +40,7 @@ struct CampaignCommand: AsyncParsableCommand {
             )
             try fields.apply(to: &document)
             let campaign = try validated(document)
-            let db = try await store.open()
-            try storeCall { () throws(StoreError) in try db.createCampaign(campaign) }
+            try await store.call { db in try await db.campaigns.createCampaign(campaign) }
             Console.print("created campaign \(campaign.id)\(campaign.creatives.isEmpty ? " (no creatives yet: it cannot serve)" : "")")
         }
     }
@@ -62,9 +61,8 @@ struct CampaignCommand: AsyncParsableCommand {
 
         func run() async throws {
             let campaignID = try parsedCampaignID(id)
-            let db = try await store.open()
-            let updated = try storeCall { () throws(StoreError) in
-                try db.modifyCampaign(campaignID) { campaign in
+            let updated = try await store.call { db in
+                try await db.campaigns.modifyCampaign(campaignID) { campaign in
                     var document = CampaignDocument(campaign)
                     try fields.apply(to: &document)
                     campaign = try validated(document)
@@ -110,8 +108,7 @@ struct CampaignCommand: AsyncParsableCommand {
 
         func run() async throws {
             let campaignID = try parsedCampaignID(id)
-            let db = try await store.open()
-            guard let campaign = try storeCall({ () throws(StoreError) in try db.campaign(campaignID) }) else {
+            guard let campaign = try await store.call({ db in try await db.campaigns.campaign(campaignID) }) else {
                 throw CommandFailure(message: "no campaign '\(id)'", exitCode: CommandFailure.notFound)
             }
             Console.print(output.json ? try JSONOutput.pretty(CampaignDocument(campaign)) : CampaignDescription.text(campaign))
@@ -157,8 +154,7 @@ func validated(_ document: CampaignDocument) throws -> Campaign {
 
 func changeStatus(_ id: String, to status: CampaignStatus, store: StoreOptions) async throws {
     let campaignID = try parsedCampaignID(id)
-    let db = try await store.open()
-    _ = try storeCall { () throws(StoreError) in try db.setStatus(campaignID, to: status) }
+    _ = try await store.call { db in try await db.campaigns.setStatus(campaignID, to: status) }
     Console.print("campaign \(campaignID) is now \(status.rawValue)")
 }
 
@@ -170,8 +166,7 @@ func filteredCampaigns(store: StoreOptions, advertiser: String?, status: String?
         }
         return value
     }
-    let db = try await store.open()
-    return try storeCall { () throws(StoreError) in try db.campaigns(advertiser: advertiserID, status: wanted) }
+    return try await store.call { db in try await db.campaigns.campaigns(advertiser: advertiserID, status: wanted) }
 }
 
 /// The human-readable form of one campaign.

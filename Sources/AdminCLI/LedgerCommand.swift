@@ -38,19 +38,16 @@ struct LedgerCommand: AsyncParsableCommand {
 
         func run() async throws {
             let window = try window.exportWindow()
-            let ledger = LedgerStore(try await store.open())
             var chunk: [String] = []
             if format == .csv { chunk.append(LedgerExport.csvHeader) }
-            do {
-                try ledger.forEachRecord(in: window) { record in
+            try await store.call { db in
+                try await db.ledger.forEachRecord(in: window) { record in
                     chunk.append(format == .jsonl ? LedgerExport.jsonLine(record) : LedgerExport.csvLine(record))
                     if chunk.count >= 1_000 {
                         Console.print(chunk.joined(separator: "\n"))
                         chunk.removeAll(keepingCapacity: true)
                     }
                 }
-            } catch {
-                throw error.commandFailure
             }
             if !chunk.isEmpty { Console.print(chunk.joined(separator: "\n")) }
         }
@@ -117,8 +114,7 @@ struct LedgerCommand: AsyncParsableCommand {
                 }
                 try readExport(Array(data)) { verifier.check($0) }
             } else {
-                let ledger = LedgerStore(try await store.open())
-                do { try ledger.forEachRecord { verifier.check($0) } } catch { throw error.commandFailure }
+                try await store.call { db in try await db.ledger.forEachRecord { verifier.check($0) } }
             }
             let problems = verifier.problems
             guard problems.isEmpty else {

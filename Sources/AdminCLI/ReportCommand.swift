@@ -26,9 +26,7 @@ struct ReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let start = try since.instant()
-        let ledger = LedgerStore(try await store.open())
-        var rows: [DeliveryRow]
-        do { rows = try ledger.delivery(since: start) } catch { throw error.commandFailure }
+        var rows = try await store.call { db in try await db.ledger.delivery(since: start) }
         if by == .campaign {
             var merged: [CampaignID: DeliveryRow] = [:]
             for row in rows {

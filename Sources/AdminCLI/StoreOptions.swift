@@ -7,11 +7,15 @@ import VickreyWire
 
 /// `--db PATH`, shared by every command that touches the database.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .customLong("db"), help: ArgumentHelp("SQLite database file (default: db.path from the config file).", valueName: "path"))
+    @Option(
+        name: .customLong("db"),
+        help: ArgumentHelp(
+            "SQLite database file or postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME URL (default: db.path from the config file).",
+            valueName: "path|url"))
     var databasePath: String?
 
-    /// Opens the store at `--db`, or at the configured path.
-    func open() async throws -> CampaignStore {
+    /// Opens the store at `--db`, or at the configured location.
+    func open() async throws -> Store {
         let path: String
         if let databasePath {
             path = databasePath
@@ -23,7 +27,7 @@ struct StoreOptions: ParsableArguments {
             }
         }
         do {
-            return try CampaignStore(path: path)
+            return try await Store.open(StoreLocation(path))
         } catch {
             throw CommandFailure(message: error.message, exitCode: CommandFailure.refused)
         }
@@ -65,10 +69,20 @@ extension StoreError {
     }
 }
 
-/// Runs a store call, turning its errors into command failures.
-func storeCall<T>(_ body: () throws(StoreError) -> T) throws(CommandFailure) -> T {
-    do { return try body() } catch {
-        if error.code == .caller, let failure = error.underlying as? CommandFailure { throw failure }
-        throw error.commandFailure
+extension StoreOptions {
+    /// Opens the store, runs `body` with it and closes it, turning store errors into
+    /// command failures (a command failure thrown inside a store call comes out as it is).
+    func call<T>(_ body: (Store) async throws -> T) async throws -> T {
+        let store = try await open()
+        let result: Result<T, any Error>
+        do { result = .success(try await body(store)) } catch { result = .failure(error) }
+        await store.close()
+        switch result {
+        case .success(let value): return value
+        case .failure(let error as StoreError):
+            if error.code == .caller, let failure = error.underlying as? CommandFailure { throw failure }
+            throw error.commandFailure
+        case .failure(let error): throw error
+        }
     }
 }

@@ -54,7 +54,7 @@ public struct BeaconProcessor: Sendable {
         }
         let ad = token.ad
         let campaign: Campaign?
-        do { campaign = try campaigns.campaign(ad.campaignID) } catch { throw .unavailable("the campaign store: \(error)") }
+        do { campaign = try await campaigns.campaign(ad.campaignID) } catch { throw .unavailable("the campaign store: \(error)") }
         let clickURL =
             kind == .click ? campaign.flatMap { c in (c.creatives.first { $0.id == ad.creativeID } ?? c.creatives.first)?.clickURL } : nil
         let key = BeaconKey(kind, ad.impressionID)
@@ -80,7 +80,7 @@ public struct BeaconProcessor: Sendable {
             event.billed = false
             event.reason = "unknown_campaign"
         }
-        let appended: LedgerStore.AppendOutcome
+        let appended: LedgerAppendOutcome
         do {
             appended = try await ledger.append(event)
         } catch {

@@ -9,28 +9,28 @@ import VickreyStore
 /// counted again. Reservations are not durable: after a crash they are gone, and a late
 /// beacon is billed only if the free budget still covers it.
 public struct SpendRecovery {
-    let ledger: LedgerStore
+    let ledger: any LedgerStore
     let reloader: CampaignIndexReloader
     let clock: any VickreyClock
 
-    public init(ledger: LedgerStore, reloader: CampaignIndexReloader, clock: any VickreyClock) {
+    public init(ledger: any LedgerStore, reloader: CampaignIndexReloader, clock: any VickreyClock) {
         self.ledger = ledger
         self.reloader = reloader
         self.clock = clock
     }
 
-    public func restore(into budgets: BudgetBook, replays: BeaconReplayGuard, retentionSeconds: Int64) throws -> (
+    public func restore(into budgets: BudgetBook, replays: BeaconReplayGuard, retentionSeconds: Int64) async throws -> (
         campaigns: Int, records: Int
     ) {
         let now = clock.now()
-        let lifetime = try ledger.billedSpendByCampaign()
+        let lifetime = try await ledger.billedSpendByCampaign()
         // Two days back covers "today" in every time zone (offsets are within ±14 h).
         var recent: [CampaignID: [(Instant, Nanos)]] = [:]
-        for charge in try ledger.billedCharges(since: now.adding(seconds: -2 * 86_400)) {
+        for charge in try await ledger.billedCharges(since: now.adding(seconds: -2 * 86_400)) {
             recent[charge.campaign, default: []].append((charge.time, charge.charge))
         }
         for (id, total) in lifetime {
-            guard let campaign = try reloader.campaign(id) else { continue }
+            guard let campaign = try await reloader.campaign(id) else { continue }
             let limits = BudgetLimits(campaign)
             let today = now.dayNumber(offsetSeconds: limits.timeZone.offsetSeconds(at: now))
             let spentToday = (recent[id] ?? []).reduce(Nanos.zero) { sum, entry in
@@ -38,7 +38,7 @@ public struct SpendRecovery {
             }
             budgets.restore(id, limits: limits, spentTotal: total, spentToday: spentToday, at: now)
         }
-        let taken = try ledger.recentEvents(since: now.adding(seconds: -retentionSeconds))
+        let taken = try await ledger.recentEvents(since: now.adding(seconds: -retentionSeconds))
         for (kind, impressionID, time) in taken { _ = replays.take(BeaconKey(kind, impressionID), at: time) }
         return (lifetime.count, taken.count)
     }

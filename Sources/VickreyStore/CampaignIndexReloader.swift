@@ -8,11 +8,11 @@ import VickreyCore
 /// milliseconds is cheap; changes made by `adctl` in another process are seen on the
 /// next poll. The index is swapped atomically, so auctions never wait on the database.
 public final class CampaignIndexReloader: Sendable {
-    public let store: CampaignStore
+    public let store: any CampaignStore
     public let index: CampaignIndex
     private let appliedRevision = Mutex<Int64>(-1)
 
-    public init(store: CampaignStore, index: CampaignIndex = CampaignIndex()) {
+    public init(store: any CampaignStore, index: CampaignIndex = CampaignIndex()) {
         self.store = store
         self.index = index
     }
@@ -31,8 +31,8 @@ public final class CampaignIndexReloader: Sendable {
 
     /// Loads every campaign into the index (servable ones enter it; the rest are ignored).
     @discardableResult
-    public func loadAll() throws(StoreError) -> Refresh {
-        let loaded = try store.loadAll()
+    public func loadAll() async throws(StoreError) -> Refresh {
+        let loaded = try await store.loadAll()
         let current = index.snapshot.campaigns.map(\.id)
         index.apply(current.map { .remove($0) } + loaded.campaigns.map { .upsert($0) })
         appliedRevision.withLock { $0 = loaded.revision }
@@ -41,19 +41,19 @@ public final class CampaignIndexReloader: Sendable {
 
     /// A campaign as it stands: from the index when it serves, else from the store
     /// (paused or archived campaigns still have beacons to bill and budgets to report).
-    public func campaign(_ id: CampaignID) throws(StoreError) -> Campaign? {
+    public func campaign(_ id: CampaignID) async throws(StoreError) -> Campaign? {
         if let indexed = index.snapshot.campaign(id) { return indexed }
-        return try store.campaign(id)
+        return try await store.campaign(id)
     }
 
     /// Applies what changed since the last load or refresh.
     @discardableResult
-    public func refresh() throws(StoreError) -> Refresh {
+    public func refresh() async throws(StoreError) -> Refresh {
         let since = revision
-        if since < 0 { return try loadAll() }
-        let latest = try store.revision()
+        if since < 0 { return try await loadAll() }
+        let latest = try await store.revision()
         guard latest != since else { return Refresh(revision: since, changed: 0, unreadable: []) }
-        let loaded = try store.changes(since: since)
+        let loaded = try await store.changes(since: since)
         // Unreadable campaigns leave the index rather than keep serving a stale version.
         index.apply(loaded.campaigns.map { .upsert($0) } + loaded.unreadable.map { .remove($0.0) })
         appliedRevision.withLock { $0 = loaded.revision }
@@ -68,7 +68,7 @@ extension CampaignIndexReloader {
     public func run(every interval: Duration, tick: (Result<Refresh, StoreError>) -> Void = { _ in }) async {
         while !Task.isCancelled {
             let result: Result<Refresh, StoreError>
-            do { result = .success(try refresh()) } catch { result = .failure(error) }
+            do { result = .success(try await refresh()) } catch { result = .failure(error) }
             tick(result)
             try? await Task.sleep(for: interval)
         }

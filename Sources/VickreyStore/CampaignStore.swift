@@ -1,67 +1,90 @@
-import Foundation
-import GRDB
 import VickreyCore
 
-/// The durable home of advertisers, campaigns, creatives and targeting: one SQLite file
-/// in WAL mode, migrated on open, with foreign keys on. Both the server and `adctl`
-/// use this type; it speaks core types outward and keeps every SQL statement inside
-/// this module.
+/// The durable home of advertisers, campaigns, creatives and targeting, on either engine
+/// (`SQLiteCampaignStore`, `PostgresCampaignStore`). Both speak core types outward, keep
+/// every SQL statement inside this module and give the same answers and the same errors
+/// for the same calls: the store tests run over both.
 ///
-/// Every write transaction bumps a store-wide revision and stamps the campaigns it
-/// changed with it, so a reader learns what changed since revision `r` with one
-/// indexed query (`changes(since:)`), including changes made by another process.
-public final class CampaignStore: Sendable {
-    /// The underlying pool; shared with other stores of this module on the same file.
-    let pool: DatabasePool
-    public let path: String
+/// Every write transaction bumps a store-wide revision and stamps the campaigns it changed
+/// with it, so a reader learns what changed since revision `r` with one indexed query
+/// (`changes(since:)`), including changes made by another process or machine.
+public protocol CampaignStore: Sendable {
+    /// The store-wide revision: bumped by every write transaction.
+    func revision() async throws(StoreError) -> Int64
+    /// The migrations applied to this database, oldest first.
+    func appliedMigrations() async throws(StoreError) -> [String]
 
-    /// Opens (creating if needed) the database at `path` and applies pending migrations.
-    public init(path: String) throws(StoreError) {
-        self.path = path
-        do {
-            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            var configuration = Configuration()
-            configuration.busyMode = .timeout(10)
-            configuration.foreignKeysEnabled = true
-            pool = try DatabasePool(path: path, configuration: configuration)
-            try Self.migrator.migrate(pool)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.database, "cannot open database at \(path): \(error)", underlying: error)
+    /// Creates an advertiser; fails with `.alreadyExists` if the id is taken.
+    func createAdvertiser(_ advertiser: Advertiser) async throws(StoreError)
+    /// Every advertiser, by id.
+    func advertisers() async throws(StoreError) -> [Advertiser]
+    func advertiser(_ id: AdvertiserID) async throws(StoreError) -> Advertiser?
+    /// How many campaigns the advertiser has, by status.
+    func campaignCounts(advertiser id: AdvertiserID) async throws(StoreError) -> [CampaignStatus: Int]
+
+    /// Creates a campaign. Fails with `.alreadyExists` for a taken campaign id,
+    /// `.unknownAdvertiser` when its advertiser does not exist, `.conflict` when one of
+    /// its creative ids belongs to another campaign.
+    func createCampaign(_ campaign: Campaign) async throws(StoreError)
+    /// Reads, changes and saves one campaign in a single transaction; returns the result.
+    /// An error thrown by `change` is rethrown as is when it is a `StoreError`.
+    @discardableResult
+    func modifyCampaign(_ id: CampaignID, _ change: (inout Campaign) throws -> Void) async throws(StoreError) -> Campaign
+    /// Creates or replaces many campaigns in one transaction, creating unknown advertisers
+    /// (named after their id). All or nothing: if any campaign fails, none is saved and
+    /// every failure is reported with its position in `campaigns`.
+    func importCampaigns(_ campaigns: [Campaign]) async throws(StoreError) -> ImportSummary
+
+    /// Every campaign, whatever its status, with the revision they reflect.
+    func loadAll() async throws(StoreError) -> LoadedCampaigns
+    /// Campaigns created or changed after `revision` (paused and archived included).
+    func changes(since revision: Int64) async throws(StoreError) -> LoadedCampaigns
+    func campaign(_ id: CampaignID) async throws(StoreError) -> Campaign?
+    /// Campaigns by id, optionally of one advertiser and/or status.
+    func campaigns(advertiser: AdvertiserID?, status: CampaignStatus?) async throws(StoreError) -> [Campaign]
+}
+
+extension CampaignStore {
+    /// Every campaign by id.
+    public func campaigns() async throws(StoreError) -> [Campaign] { try await campaigns(advertiser: nil, status: nil) }
+
+    /// Sets a campaign's status with the transitions ad-ops expect: pause an active
+    /// campaign, resume a paused one, archive anything not yet archived.
+    @discardableResult
+    public func setStatus(_ id: CampaignID, to status: CampaignStatus) async throws(StoreError) -> Campaign {
+        try await modifyCampaign(id) { campaign in
+            switch (campaign.status, status) {
+            case (.archived, _):
+                throw StoreError(.invalidState, "campaign '\(id)' is archived; archived campaigns cannot change status")
+            case (let current, let wanted) where current == wanted:
+                throw StoreError(.invalidState, "campaign '\(id)' is already \(wanted.rawValue)")
+            default:
+                campaign.status = status
+            }
         }
     }
+}
 
-    /// The store-wide revision: bumped by every write transaction.
-    public func revision() throws(StoreError) -> Int64 {
-        try read { db in try Int64.fetchOne(db, sql: "SELECT revision FROM store_revision WHERE id = 1") ?? 0 }
-    }
+/// The result of loading campaigns: the store revision they are consistent with, the
+/// campaigns (by id), and rows that could not be read (edited by hand, say).
+public struct LoadedCampaigns: Sendable {
+    public var revision: Int64
+    public var campaigns: [Campaign]
+    public var unreadable: [(CampaignID, String)]
+}
 
-    /// Runs a read transaction, mapping database errors.
-    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
-        do { return try pool.read(body) } catch { throw Self.map(error) }
-    }
+/// What an import did.
+public struct ImportSummary: Equatable, Sendable {
+    public var created = 0
+    public var updated = 0
+    public var advertisersCreated = 0
+    public init() {}
+}
 
-    /// Runs a write transaction, mapping database errors.
-    func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
-        do { return try pool.write(body) } catch { throw Self.map(error) }
-    }
-
-    /// Bumps and returns the store revision, inside the current write transaction.
-    func bumpRevision(_ db: Database) throws -> Int64 {
-        try db.execute(sql: "UPDATE store_revision SET revision = revision + 1 WHERE id = 1")
-        return try Int64.fetchOne(db, sql: "SELECT revision FROM store_revision WHERE id = 1") ?? 0
-    }
-
-    static func map(_ error: any Error) -> StoreError {
-        if let error = error as? StoreError { return error }
-        if error is DatabaseError { return StoreError(.database, "database error: \(error)", underlying: error) }
-        return StoreError(.caller, "\(error)", underlying: error)
-    }
-
-    /// The current UTC time in the canonical form the store writes for audit columns.
-    static func nowText() -> String {
-        Instant(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)).rfc3339
-    }
+/// One campaign an import could not save.
+public struct ImportFailure: Equatable, Sendable {
+    /// Index in the imported list.
+    public var position: Int
+    public var field: String
+    public var message: String
 }

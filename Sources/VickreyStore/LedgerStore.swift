@@ -1,167 +1,53 @@
-import GRDB
 import VickreyCore
 import VickreyLedger
 
-/// The ledger's table in the campaign database: append-only (triggers refuse updates
-/// and deletes), one record per (kind, impression id), read by cursor for billing,
-/// exports and start-up recovery.
-public final class LedgerStore: Sendable {
-    let pool: DatabasePool
-
-    /// The ledger of the database `store` opened (same file, same connections).
-    public init(_ store: CampaignStore) { pool = store.pool }
-
-    /// Makes every commit on the writer connection wait for the disk (`synchronous =
-    /// FULL`): a record is durable before its beacon is answered, even on power loss.
-    public func requireDurableCommits() throws(StoreError) {
-        do { try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") } } catch {
-            throw CampaignStore.map(error)
-        }
-    }
-
-    /// The last record's sequence number and hash (0 and 64 zeros for an empty ledger).
-    public func tail() throws(StoreError) -> (seq: Int64, hash: String) {
-        do { return try pool.read(Self.tail) } catch { throw CampaignStore.map(error) }
-    }
-
-    static func tail(_ db: Database) throws -> (seq: Int64, hash: String) {
-        guard let row = try Row.fetchOne(db, sql: "SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1") else {
-            return (0, LedgerRecord.genesisHash)
-        }
-        return (row[0], row[1])
-    }
-
-    /// What happened to one event handed to `append`.
-    public enum AppendOutcome: Hashable, Sendable {
-        case appended(seq: Int64)
-        /// A record of the same kind for the same impression exists: nothing written.
-        case duplicate
-    }
-
+/// The signed ledger's records on either engine (`SQLiteLedgerStore`,
+/// `PostgresLedgerStore`): append-only, one record per (kind, impression id) across the
+/// whole database, read by cursor for billing, exports and start-up recovery.
+///
+/// A store appends to one chain (its server's); reads of records and windows are of that
+/// chain, while the sums used for budgets and reports (`billedSpendByCampaign`,
+/// `billedCharges`, `recentEvents`, `delivery`) cover every chain in the database.
+public protocol LedgerStore: Sendable {
+    /// Makes every commit wait for the disk: a record is durable before its beacon is
+    /// answered, even on power loss.
+    func requireDurableCommits() async throws(StoreError)
+    /// The chain's last record's sequence number and hash (0 and 64 zeros when empty).
+    func tail() async throws(StoreError) -> (seq: Int64, hash: String)
     /// Appends `events` in one transaction, chained after the current tail and sealed
-    /// with `signingKey` (the key is set up once per transaction); events already
-    /// recorded (same kind and impression id), in the ledger or earlier in the batch, are skipped.
-    public func append(_ events: [LedgerEvent], signingKey: LedgerSigningKey) async throws(StoreError) -> [AppendOutcome] {
-        do {
-            return try await pool.write { db in
-                let sealer = try LedgerSealer(signingKey)
-                var (seq, hash) = try Self.tail(db)
-                let exists = try db.cachedStatement(sql: "SELECT 1 FROM ledger WHERE kind = ? AND impression_id = ?")
-                let insert = try db.cachedStatement(sql: LedgerRow.insertSQL)
-                var outcomes: [AppendOutcome] = []
-                outcomes.reserveCapacity(events.count)
-                var seen = Set<String>()
-                for event in events {
-                    let key = "\(event.kind.rawValue):\(event.impressionID)"
-                    let recorded = try Bool.fetchOne(exists, arguments: [event.kind.rawValue, event.impressionID]) ?? false
-                    if recorded || !seen.insert(key).inserted {
-                        outcomes.append(.duplicate)
-                        continue
-                    }
-                    let record = try sealer.seal(event, seq: seq + 1, after: hash)
-                    // The arguments match the statement by construction (both come from LedgerField).
-                    insert.setUncheckedArguments(LedgerRow.arguments(record))
-                    try insert.execute()
-                    seq = record.seq
-                    hash = record.hash
-                    outcomes.append(.appended(seq: seq))
-                }
-                return outcomes
-            }
-        } catch {
-            throw CampaignStore.map(error)
-        }
-    }
-
-    /// Up to `limit` records with `seq > after`, in order.
-    public func records(after: Int64, limit: Int) throws(StoreError) -> [LedgerRecord] {
-        do {
-            return try pool.read { db in
-                try LedgerRow.fetchAll(db, sql: "\(LedgerRow.selectSQL) WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [after, limit]).map(
-                    \.record)
-            }
-        } catch { throw CampaignStore.map(error) }
-    }
-
-    /// Calls `body` with every record in `window`, in order, from one consistent snapshot,
-    /// without holding them all in memory.
-    public func forEachRecord(in window: ExportWindow = .all, _ body: (LedgerRecord) throws -> Void) throws(StoreError) {
-        do {
-            try pool.read { db in
-                let first = try window.since.map { try Self.firstSeq(db, atOrAfter: $0) } ?? 1
-                let end = try window.until.map { try Self.firstSeq(db, atOrAfter: $0) } ?? Int64.max
-                let cursor = try LedgerRow.fetchCursor(
-                    db, sql: "\(LedgerRow.selectSQL) WHERE seq >= ? AND seq < ? ORDER BY seq", arguments: [first, end])
-                while let row = try cursor.next() { try body(row.record) }
-            }
-        } catch { throw CampaignStore.map(error) }
-    }
-
-    /// Where an export made at `time` cuts the chain: the first record whose event time is
-    /// at or after it (one past the last record when there is none). Event times can step
-    /// back by a millisecond between records committed together, so a cut by time alone
-    /// could leave a record out between two it keeps; a cut by sequence never does.
-    static func firstSeq(_ db: Database, atOrAfter time: Instant) throws -> Int64 {
-        if let seq = try Int64.fetchOne(
-            db, sql: "SELECT MIN(seq) FROM ledger WHERE event_time_ms >= ?", arguments: [time.millisecondsSinceEpoch])
-        {
-            return seq
-        }
-        return try tail(db).seq + 1
-    }
-
+    /// with `signingKey`; events already recorded (same kind and impression id, in any
+    /// chain or earlier in the batch) are skipped.
+    func append(_ events: [LedgerEvent], signingKey: LedgerSigningKey) async throws(StoreError) -> [LedgerAppendOutcome]
+    /// Up to `limit` records of the chain with `seq > after`, in order.
+    func records(after: Int64, limit: Int) async throws(StoreError) -> [LedgerRecord]
+    /// Calls `body` with every record of the chain in `window`, in order, from one
+    /// consistent snapshot, without holding them all in memory.
+    func forEachRecord(in window: ExportWindow, _ body: (LedgerRecord) throws -> Void) async throws(StoreError)
     /// Lifetime billed spend per campaign: the sum of billed records' charges.
-    public func billedSpendByCampaign() throws(StoreError) -> [CampaignID: Nanos] {
-        do {
-            return try pool.read { db in
-                var spend: [CampaignID: Nanos] = [:]
-                for row in try Row.fetchAll(
-                    db, sql: "SELECT campaign_id, SUM(charge_nanos) FROM ledger WHERE billed = 1 GROUP BY campaign_id")
-                {
-                    spend[CampaignID(unchecked: row[0])] = Nanos(row[1])
-                }
-                return spend
-            }
-        } catch { throw CampaignStore.map(error) }
-    }
-
+    func billedSpendByCampaign() async throws(StoreError) -> [CampaignID: Nanos]
     /// Every billed charge with its campaign and time, for events at or after `since`.
-    public func billedCharges(since: Instant) throws(StoreError) -> [(campaign: CampaignID, time: Instant, charge: Nanos)] {
-        do {
-            return try pool.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT campaign_id, event_time_ms, charge_nanos FROM ledger WHERE billed = 1 AND charge_nanos > 0 AND event_time_ms >= ?
-                        """, arguments: [since.millisecondsSinceEpoch]
-                ).map {
-                    (CampaignID(unchecked: $0[0]), Instant(millisecondsSinceEpoch: $0[1]), Nanos($0[2]))
-                }
-            }
-        } catch { throw CampaignStore.map(error) }
-    }
-
+    func billedCharges(since: Instant) async throws(StoreError) -> [(campaign: CampaignID, time: Instant, charge: Nanos)]
     /// The kind and impression id of every event recorded at or after `since`, with its time.
-    public func recentEvents(since: Instant) throws(StoreError) -> [(kind: BeaconKind, impressionID: String, time: Instant)] {
-        do {
-            return try pool.read { db in
-                try Row.fetchAll(
-                    db, sql: "SELECT kind, impression_id, event_time_ms FROM ledger WHERE event_time_ms >= ?",
-                    arguments: [since.millisecondsSinceEpoch]
-                )
-                .compactMap { row in
-                    (row[0] as String?).flatMap(BeaconKind.init(rawValue:)).map { ($0, row[1], Instant(millisecondsSinceEpoch: row[2])) }
-                }
-            }
-        } catch { throw CampaignStore.map(error) }
+    func recentEvents(since: Instant) async throws(StoreError) -> [(kind: BeaconKind, impressionID: String, time: Instant)]
+    /// How many records the chain holds.
+    func count() async throws(StoreError) -> Int
+    /// Delivery by campaign and UTC day, from every record with an event at or after `since`.
+    func delivery(since: Instant?) async throws(StoreError) -> [DeliveryRow]
+}
+
+extension LedgerStore {
+    public func forEachRecord(_ body: (LedgerRecord) throws -> Void) async throws(StoreError) {
+        try await forEachRecord(in: .all, body)
     }
 
-    /// How many records the ledger holds.
-    public func count() throws(StoreError) -> Int {
-        do { return try pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM ledger") ?? 0 } } catch {
-            throw CampaignStore.map(error)
-        }
-    }
+    public func delivery() async throws(StoreError) -> [DeliveryRow] { try await delivery(since: nil) }
+}
+
+/// What happened to one event handed to `LedgerStore.append`.
+public enum LedgerAppendOutcome: Hashable, Sendable {
+    case appended(seq: Int64)
+    /// A record of the same kind for the same impression exists: nothing written.
+    case duplicate
 }
 
 /// Which records an export takes, cut by sequence number at two times: from the first
@@ -199,28 +85,5 @@ public struct DeliveryRow: Hashable, Sendable {
         self.clicks = clicks
         self.unbilled = unbilled
         self.spend = spend
-    }
-}
-
-extension LedgerStore {
-    /// Delivery by campaign and UTC day, from every record with an event at or after `since`.
-    public func delivery(since: Instant? = nil) throws(StoreError) -> [DeliveryRow] {
-        do {
-            return try pool.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT campaign_id, date(event_time_ms / 1000, 'unixepoch') AS day,
-                               SUM(kind = 'impression' AND billed = 1), SUM(kind = 'click' AND billed = 1), SUM(billed = 0),
-                               SUM(charge_nanos)
-                        FROM ledger WHERE event_time_ms >= ? GROUP BY campaign_id, day ORDER BY campaign_id, day
-                        """, arguments: [since?.millisecondsSinceEpoch ?? Int64.min]
-                ).map {
-                    DeliveryRow(
-                        campaignID: CampaignID(unchecked: $0[0]), day: $0[1], impressions: $0[2], clicks: $0[3], unbilled: $0[4],
-                        spend: Nanos($0[5]))
-                }
-            }
-        } catch { throw CampaignStore.map(error) }
     }
 }

@@ -19,7 +19,7 @@ public final class LedgerWriter: Sendable {
 
     private struct Pending {
         var event: LedgerEvent
-        var continuation: CheckedContinuation<LedgerStore.AppendOutcome, any Error>
+        var continuation: CheckedContinuation<LedgerAppendOutcome, any Error>
     }
 
     private struct Queue {
@@ -27,7 +27,7 @@ public final class LedgerWriter: Sendable {
         var closed = false
     }
 
-    private let store: LedgerStore
+    private let store: any LedgerStore
     private let signingKey: SigningKeyProvider
     public let maximumBatch: Int
     private let queue = Mutex(Queue())
@@ -35,7 +35,7 @@ public final class LedgerWriter: Sendable {
     private let wakeUps: AsyncStream<Void>
     private let batches = Atomic<Int>(0)
 
-    public init(store: LedgerStore, maximumBatch: Int = 512, signingKey: @escaping SigningKeyProvider) {
+    public init(store: any LedgerStore, maximumBatch: Int = 512, signingKey: @escaping SigningKeyProvider) {
         self.store = store
         self.signingKey = signingKey
         self.maximumBatch = max(1, maximumBatch)
@@ -49,7 +49,7 @@ public final class LedgerWriter: Sendable {
     public var waiting: Int { queue.withLock { $0.pending.count } }
 
     /// Appends one event and returns once it is durable (or known to be a duplicate).
-    public func append(_ event: LedgerEvent) async throws -> LedgerStore.AppendOutcome {
+    public func append(_ event: LedgerEvent) async throws -> LedgerAppendOutcome {
         try await withCheckedThrowingContinuation { continuation in
             let accepted = queue.withLock { queue in
                 guard !queue.closed else { return false }

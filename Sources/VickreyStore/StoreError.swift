@@ -1,3 +1,5 @@
+import VickreyCore
+
 /// Why a store operation failed. Each case a user can cause carries a message that
 /// says what to do; database failures carry their underlying error.
 public struct StoreError: Error, CustomStringConvertible, Sendable {
@@ -27,4 +29,33 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
     }
 
     public var description: String { message }
+}
+
+/// The errors both engines raise for the same mistakes, worded once.
+extension StoreError {
+    static func advertiserExists(_ id: AdvertiserID) -> StoreError {
+        StoreError(.alreadyExists, "advertiser '\(id)' already exists")
+    }
+
+    static let advertiserNameTooLong = StoreError(.conflict, "advertiser name is at most \(Advertiser.maximumNameLength) bytes")
+
+    static func unknownAdvertiser(_ id: AdvertiserID) -> StoreError {
+        StoreError(.unknownAdvertiser, "no advertiser '\(id)' (create it with 'adctl advertiser create \(id)')")
+    }
+
+    static func campaignExists(_ id: CampaignID) -> StoreError {
+        StoreError(.alreadyExists, "campaign '\(id)' already exists (use 'adctl campaign update')")
+    }
+
+    static func noCampaign(_ id: CampaignID) -> StoreError { StoreError(.notFound, "no campaign '\(id)'") }
+
+    static let campaignIDChanged = StoreError(.conflict, "a campaign's id cannot change")
+
+    static func creativeTaken(_ id: String) -> StoreError {
+        StoreError(.conflict, "creative id '\(id)' already belongs to another campaign")
+    }
+
+    static func importRejected(_ failures: [ImportFailure]) -> StoreError {
+        StoreError(.rejected, "import rejected: \(failures.count) campaign(s) could not be saved", failures: failures)
+    }
 }

@@ -2,10 +2,11 @@ import VickreyCore
 
 /// How targeting maps to rows of `campaign_targeting` and back.
 enum TargetingRows {
-    static func rows(of t: Targeting) -> [(String, String, String)] {
-        var rows: [(String, String, String)] = []
+    static func rows(of c: Campaign) -> [TargetingRow] {
+        let t = c.targeting
+        var rows: [TargetingRow] = []
         func add(_ dimension: String, _ mode: String, _ values: some Sequence<String>) {
-            for value in values { rows.append((dimension, mode, value)) }
+            for value in values { rows.append(TargetingRow(campaignID: c.id.rawValue, dimension: dimension, mode: mode, value: value)) }
         }
         add("placement", "include", t.placements.map(\.rawValue))
         add("country", "include", t.countries.map(\.rawValue))

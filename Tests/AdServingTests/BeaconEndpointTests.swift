@@ -25,7 +25,7 @@ struct BeaconEndpointTests {
     static let floorRequest = #"{"request_id":"r-1","user":{"id":"u-1"},"placements":[{"id":"home_feed","floor_micros":500000}]}"#
 
     @Test func anImpressionIsBilledOnceAndRecordedBeforeItIsAnswered() async throws {
-        _ = try harness.store().importCampaigns([Campaigns.make("one", advertiser: "a", bid: 1_000_000)])
+        _ = try await harness.store().importCampaigns([Campaigns.make("one", advertiser: "a", bid: 1_000_000)])
         try await harness.live { client in
             let ad = try #require(try await client.ad(Self.floorRequest))
             var budget = try await client.get("/v1/campaigns/one/budget", headers: [.authorization: "Bearer \(ServerHarness.billingToken)"])
@@ -58,7 +58,7 @@ struct BeaconEndpointTests {
     @Test func aClickRedirectsToTheCreativeAndChargesTheCPCPrice() async throws {
         // CPC 0.40 per click at 2.5% CTR: score 10_000 micros eCPM; alone, it pays the 0.01
         // floor: 10_000 × 1000 / 25_000 = 400 micros per click.
-        _ = try harness.store().importCampaigns([Campaigns.make("cpc", advertiser: "a", bid: 400_000, pricing: .cpc, ctr: 25_000)])
+        _ = try await harness.store().importCampaigns([Campaigns.make("cpc", advertiser: "a", bid: 400_000, pricing: .cpc, ctr: 25_000)])
         try await harness.live { client in
             let ad = try #require(try await client.ad(#"{"placements":[{"id":"home_feed"}]}"#))
             #expect(ad.ad["price_micros"] as? Int == 400)
@@ -74,7 +74,7 @@ struct BeaconEndpointTests {
     }
 
     @Test func alteredForgedAndExpiredTokensAreRefused() async throws {
-        _ = try harness.store().importCampaigns([Campaigns.make("one", advertiser: "a", bid: 1_000_000)])
+        _ = try await harness.store().importCampaigns([Campaigns.make("one", advertiser: "a", bid: 1_000_000)])
         try await harness.live { client in
             let ad = try #require(try await client.ad(Self.floorRequest))
             var altered = Array(ad.impression)
@@ -106,7 +106,7 @@ struct BeaconEndpointTests {
     /// (its reservation is gone), ad B reserves the budget; A's late beacon no longer fits
     /// and is recorded unbilled, B's is billed. Spend stays within the budget.
     @Test func anImpressionThatNoLongerFitsIsRecordedUnbilledAcrossARestart() async throws {
-        _ = try harness.store().importCampaigns([Campaigns.make("tight", advertiser: "a", bid: 1_000_000, totalBudget: 1_500)])
+        _ = try await harness.store().importCampaigns([Campaigns.make("tight", advertiser: "a", bid: 1_000_000, totalBudget: 1_500)])
         let request = #"{"placements":[{"id":"home_feed","floor_micros":1000000}]}"#
         let first = Box<String>()
         try await harness.live { client in
@@ -126,7 +126,7 @@ struct BeaconEndpointTests {
     }
 
     @Test func testRequestsAreRecordedButNeverBilled() async throws {
-        _ = try harness.store().importCampaigns([Campaigns.make("one", advertiser: "a", bid: 1_000_000)])
+        _ = try await harness.store().importCampaigns([Campaigns.make("one", advertiser: "a", bid: 1_000_000)])
         try await harness.live { client in
             let response = try await client.post(
                 "/openrtb2/auction", json: #"{"id":"t-1","test":1,"imp":[{"id":"1","tagid":"home_feed","banner":{"w":300,"h":250}}]}"#)
@@ -140,7 +140,7 @@ struct BeaconEndpointTests {
     }
 
     @Test func theLedgerAPINeedsTheBillingTokenAndPagesByCursor() async throws {
-        _ = try harness.store().importCampaigns([Campaigns.make("one", advertiser: "a", bid: 1_000_000)])
+        _ = try await harness.store().importCampaigns([Campaigns.make("one", advertiser: "a", bid: 1_000_000)])
         try await harness.live { client in
             for index in 0..<5 {
                 let ad = try #require(try await client.ad(#"{"request_id":"r-\#(index)","placements":[{"id":"home_feed"}]}"#))

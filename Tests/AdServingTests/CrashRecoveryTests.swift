@@ -33,7 +33,7 @@ struct CrashRecoveryTests {
     @Test func killingTheServerMidStreamNeverChargesTwiceLosesAnAnsweredBeaconOrOverspends() async throws {
         defer { try? FileManager.default.removeItem(at: directory) }
         let binary = try #require(Self.serverBinary(), "build the adserver executable first (swift build)")
-        _ = try CampaignStore(path: databasePath).importCampaigns(Self.campaigns)
+        _ = try await Store.open(.sqlite(path: databasePath)).campaigns.importCampaigns(Self.campaigns)
         let (keyring, _) = try SigningKeyring.loadOrCreate(directory: keysPath)
         let tokens = BeaconTokenCodec(keyring: keyring)
         /// `kind:impression_id` of a beacon path, read from its token.
@@ -84,14 +84,14 @@ struct CrashRecoveryTests {
         }
         #expect(answered.withLock { $0.count } >= 75)
 
-        let ledger = LedgerStore(try CampaignStore(path: databasePath))
-        func recordedKeys() throws -> [String] {
+        let ledger = try await Store.open(.sqlite(path: databasePath)).ledger
+        func recordedKeys() async throws -> [String] {
             var keys: [String] = []
-            try ledger.forEachRecord { keys.append("\($0.event.kind.rawValue):\($0.event.impressionID)") }
+            try await ledger.forEachRecord { keys.append("\($0.event.kind.rawValue):\($0.event.impressionID)") }
             return keys
         }
         // Every beacon answered 2xx before a kill is in the ledger, and none is there twice.
-        let before = try recordedKeys()
+        let before = try await recordedKeys()
         #expect(Set(before).count == before.count, "a beacon was recorded twice")
         let lost = answered.withLock { $0 }.subtracting(before)
         #expect(lost.isEmpty, "answered 2xx but not in the ledger: \(lost.sorted())")
@@ -100,14 +100,14 @@ struct CrashRecoveryTests {
         let server = try await RunningServer.start(binary: binary, database: databasePath, keys: keysPath)
         let replayed = Array(beaconPaths.shuffled().prefix(80))
         for path in replayed { _ = await server.get(path) }
-        let after = try recordedKeys()
+        let after = try await recordedKeys()
         #expect(after.count - before.count == Set(replayed.map(key)).subtracting(before).count)
         #expect(Set(after).count == after.count, "a replay was recorded twice")
 
         // The chain verifies; spend never exceeds a budget; the server's spend is the ledger's.
         var verifier = LedgerVerifier(keys: PublicKeySet(keys: keyring.keys.mapValues(\.rawPublicKey)))
         var spend: [CampaignID: Nanos] = [:]
-        try ledger.forEachRecord { record in
+        try await ledger.forEachRecord { record in
             verifier.check(record)
             if record.event.billed { spend[record.event.campaignID, default: .zero] += record.event.charge }
         }

@@ -54,7 +54,7 @@ struct LedgerRoundTripPropertyTests {
     }
 
     @Test func everyAcceptedIDIsSignedAndReadBackExactly() async throws {
-        _ = try harness.store().importCampaigns([Campaigns.make("any", advertiser: "a", bid: 1_000_000, totalBudget: 1_000_000_000_000)])
+        _ = try await harness.store().importCampaigns([Campaigns.make("any", advertiser: "a", bid: 1_000_000, totalBudget: 1_000_000_000_000)])
         var random = SeededRandom(seed: 20_261_201)
         var cases: [(json: String, expected: String?, openRTB: Bool)] = []
         for _ in 0..<160 {
@@ -114,11 +114,11 @@ struct LedgerRoundTripPropertyTests {
         #expect(accepted.count < all.count - 20, "too few refused cases to mean anything")
 
         // The database's own rows, read back and verified as `adctl ledger verify` does.
-        let ledger = LedgerStore(try harness.store())
+        let ledger = try await harness.ledger()
         let keyring = try #require(try harness.keyring())
         var verifier = LedgerVerifier(keys: PublicKeySet(keys: keyring.keys.mapValues(\.rawPublicKey)))
         var records: [LedgerRecord] = []
-        try ledger.forEachRecord { records.append($0) }
+        try await ledger.forEachRecord { records.append($0) }
         var stored: [[UInt8]] = []
         for record in records {
             verifier.check(record)

@@ -12,7 +12,7 @@ struct NativeEndpointTests {
     let harness = ServerHarness()
 
     @Test func theWinnerPaysTheRunnerUpPlusIncrementAndCarriesSignedURLs() async throws {
-        try Campaigns.seedSpecExample(harness)
+        try await Campaigns.seedSpecExample(harness)
         try await harness.test { client in
             let response = try await client.post(
                 "/v1/ads",
@@ -39,7 +39,7 @@ struct NativeEndpointTests {
     }
 
     @Test func unfilledPlacementsAreListedAndAMissingRequestIDIsGenerated() async throws {
-        try Campaigns.seedSpecExample(harness)
+        try await Campaigns.seedSpecExample(harness)
         try await harness.test { client in
             let response = try await client.post(
                 "/v1/ads", json: #"{"placements":[{"id":"a","sizes":["728x90"]},{"id":"b","floor_micros":5000000}]}"#)
@@ -51,7 +51,7 @@ struct NativeEndpointTests {
     }
 
     @Test func debugExplainsTheAuction() async throws {
-        try Campaigns.seedSpecExample(harness)
+        try await Campaigns.seedSpecExample(harness)
         try await harness.test { client in
             let response = try await client.post(
                 "/v1/ads", json: #"{"debug":true,"geo":{"country":"FR"},"placements":[{"id":"p","floor_micros":850000}]}"#)
@@ -154,7 +154,7 @@ struct NativeEndpointTests {
     @Test func aLongUserIDIsServedAndCappedAsOneUser() async throws {
         var capped = Campaigns.make("capped", advertiser: "a", bid: 1_000_000)
         capped.frequencyCap = FrequencyCap(impressions: 1, windowSeconds: 3_600)
-        _ = try harness.store().importCampaigns([capped])
+        _ = try await harness.store().importCampaigns([capped])
         let cookieMap = String(repeating: "QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo=", count: 20)  // 720 bytes
         try await harness.test { client in
             let body = #"{"user":{"id":"\#(cookieMap)"},"placements":[{"id":"home_feed"}]}"#

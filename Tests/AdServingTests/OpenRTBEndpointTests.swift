@@ -15,7 +15,7 @@ struct OpenRTBEndpointTests {
         #"{"id":"req-1","at":2,"cur":["USD"],"imp":[{"id":"1","tagid":"home_feed","bidfloor":0.85,"banner":{"w":300,"h":250}}],"site":{"id":"s","keywords":"recipes, baking"},"device":{"devicetype":4,"os":"iOS","geo":{"country":"USA"}},"user":{"id":"u-1"}}"#
 
     @Test func aBidPaysTheClearingPriceInCurrencyUnits() async throws {
-        try Campaigns.seedSpecExample(harness)
+        try await Campaigns.seedSpecExample(harness)
         try await harness.test { client in
             let response = try await client.post("/openrtb2/auction", json: Self.banner)
             #expect(response.status == .ok)
@@ -45,7 +45,7 @@ struct OpenRTBEndpointTests {
         ("no matching size", Self.banner.replacingOccurrences(of: "\"w\":300,\"h\":250", with: "\"w\":728,\"h\":90")),
     ])
     func noBidIs204(name: String, body: String) async throws {
-        try Campaigns.seedSpecExample(harness)
+        try await Campaigns.seedSpecExample(harness)
         try await harness.test { client in
             let response = try await client.post("/openrtb2/auction", json: body)
             #expect(response.status == .noContent, "\(name)")
@@ -120,7 +120,7 @@ struct OpenRTBEndpointTests {
             files[name] = try JSONSerialization.jsonObject(with: data)
         }
         let checker = SchemaChecker(files: files)
-        _ = try harness.store().importCampaigns([
+        _ = try await harness.store().importCampaigns([
             Campaigns.make("any-size", advertiser: "a", bid: 2_000_000, sizes: ["300x250", "728x90"]),
             Campaigns.make("runner", advertiser: "b", bid: 1_000_000, sizes: ["300x250", "728x90"]),
         ])

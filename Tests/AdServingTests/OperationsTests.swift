@@ -98,7 +98,7 @@ struct OperationsTests {
 
     /// The billing routes, on a live server (their records need the ledger writer).
     @Test func billingResponsesMatchTheOpenAPIDocument() async throws {
-        _ = try harness.store().importCampaigns([Campaigns.make("one", advertiser: "a", bid: 1_000_000)])
+        _ = try await harness.store().importCampaigns([Campaigns.make("one", advertiser: "a", bid: 1_000_000)])
         try await harness.live { client in
             let document = try #require(try await client.get("/openapi.json").json as? [String: Any])
             let checker = SchemaChecker(root: document)

@@ -32,7 +32,9 @@ final class ServerHarness: Sendable {
 
     deinit { try? FileManager.default.removeItem(at: directory) }
 
-    func store() throws -> CampaignStore { try CampaignStore(path: settings.databasePath) }
+    func store() async throws -> any CampaignStore { try await Store.open(StoreLocation(settings.databasePath)).campaigns }
+
+    func ledger() async throws -> any LedgerStore { try await Store.open(StoreLocation(settings.databasePath)).ledger }
 
     static let billingToken = "test-billing-token"
 
@@ -120,8 +122,8 @@ enum Campaigns {
     }
 
     /// The OpenRTB 2.6 §4.4.1 example: bids 1.00, 0.90, 0.80 from three advertisers.
-    static func seedSpecExample(_ harness: ServerHarness) throws {
-        _ = try harness.store().importCampaigns([
+    static func seedSpecExample(_ harness: ServerHarness) async throws {
+        _ = try await harness.store().importCampaigns([
             make("one", advertiser: "a", bid: 1_000_000), make("two", advertiser: "b", bid: 900_000),
             make("three", advertiser: "c", bid: 800_000, targeting: Targeting(countries: [CountryCode("US")!])),
         ])

@@ -38,7 +38,7 @@ struct AdvertiserAndCampaignCommandTests {
 
     @Test func campaignCreateStoresEveryFlag() async throws {
         try await seed()
-        let campaign = try #require(try cli.store().campaign(CampaignID("summer-sale-1")!))
+        let campaign = try #require(try await cli.store().campaign(CampaignID("summer-sale-1")!))
         #expect(campaign.bid == Micros(2_500_000))
         #expect(campaign.dailyBudget == Micros(50_000_000))
         #expect(campaign.totalBudget == Micros(500_000_000))
@@ -57,11 +57,11 @@ struct AdvertiserAndCampaignCommandTests {
     @Test func aCappedCampaignCanRefuseAnonymousRequests() async throws {
         try await seed()
         #expect(await cli.run("campaign", "update", "summer-sale-1", "--refuse-anonymous", "true").status == 0)
-        var campaign = try #require(try cli.store().campaign(CampaignID("summer-sale-1")!))
+        var campaign = try #require(try await cli.store().campaign(CampaignID("summer-sale-1")!))
         #expect(campaign.frequencyCap == FrequencyCap(impressions: 3, windowSeconds: 86_400, refuseAnonymous: true))
         // Changing the cap keeps the flag; the export writes it inside frequency_cap.
         #expect(await cli.run("campaign", "update", "summer-sale-1", "--frequency-cap", "5/1h").status == 0)
-        campaign = try #require(try cli.store().campaign(CampaignID("summer-sale-1")!))
+        campaign = try #require(try await cli.store().campaign(CampaignID("summer-sale-1")!))
         #expect(campaign.frequencyCap == FrequencyCap(impressions: 5, windowSeconds: 3_600, refuseAnonymous: true))
         let exported = await cli.run("campaign", "export")
         #expect(exported.output.contains(#""frequency_cap":{"impressions":5,"refuse_anonymous":true,"window_seconds":3600}"#))
@@ -76,7 +76,7 @@ struct AdvertiserAndCampaignCommandTests {
             "campaign", "update", "summer-sale-1", "--bid", "3", "--countries", "", "--no-daily-budget", "--pricing", "cpc", "--ctr",
             "0.0125")
         #expect(result.status == 0, "\(result.error)")
-        let campaign = try #require(try cli.store().campaign(CampaignID("summer-sale-1")!))
+        let campaign = try #require(try await cli.store().campaign(CampaignID("summer-sale-1")!))
         #expect(campaign.bid == Micros(3_000_000))
         #expect(campaign.pricing == .cpc)
         #expect(campaign.predictedCTR?.partsPerMillion == 12_500)
@@ -89,14 +89,14 @@ struct AdvertiserAndCampaignCommandTests {
     @Test func pauseResumeArchive() async throws {
         try await seed()
         #expect(await cli.run("campaign", "pause", "summer-sale-1").output == "campaign summer-sale-1 is now paused\n")
-        #expect(try cli.store().campaign(CampaignID("summer-sale-1")!)?.status == .paused)
+        #expect(try await cli.store().campaign(CampaignID("summer-sale-1")!)?.status == .paused)
         #expect(await cli.run("campaign", "pause", "summer-sale-1").status == 1)
         #expect(await cli.run("campaign", "resume", "summer-sale-1").status == 0)
         #expect(await cli.run("campaign", "archive", "summer-sale-1").status == 0)
         let resumed = await cli.run("campaign", "resume", "summer-sale-1")
         #expect(resumed.status == 1)
         #expect(resumed.error.contains("archived"))
-        #expect(try cli.store().campaign(CampaignID("summer-sale-1")!)?.status == .archived)
+        #expect(try await cli.store().campaign(CampaignID("summer-sale-1")!)?.status == .archived)
     }
 
     @Test func listAndShowAsTablesAndJSON() async throws {
@@ -166,11 +166,11 @@ struct AdvertiserAndCampaignCommandTests {
     @Test(arguments: errorCases)
     func errorsExitWithTheDocumentedCodeAndSayWhy(_ row: ErrorCase) async throws {
         try await seed()
-        let before = try cli.store().campaign(CampaignID("summer-sale-1")!)
+        let before = try await cli.store().campaign(CampaignID("summer-sale-1")!)
         let result = await cli.run(row.arguments)
         #expect(result.status == row.status)
         #expect(result.error.contains(row.message), "stderr was: \(result.error)")
-        #expect(try cli.store().campaign(CampaignID("summer-sale-1")!) == before, "a refused command changed the campaign")
+        #expect(try await cli.store().campaign(CampaignID("summer-sale-1")!) == before, "a refused command changed the campaign")
     }
 
     @Test(arguments: [

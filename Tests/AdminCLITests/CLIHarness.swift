@@ -37,5 +37,7 @@ final class CLIHarness: Sendable {
         return path
     }
 
-    func store() throws -> CampaignStore { try CampaignStore(path: databasePath) }
+    func store() async throws -> any CampaignStore { try await Store.open(.sqlite(path: databasePath)).campaigns }
+
+    func ledger() async throws -> any LedgerStore { try await Store.open(.sqlite(path: databasePath)).ledger }
 }

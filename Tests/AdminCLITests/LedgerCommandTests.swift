@@ -14,7 +14,7 @@ struct LedgerCommandTests {
     /// directory's current key: every third a CPC click, every fifth unbilled.
     func record(_ count: Int, from first: Int = 0) async throws {
         let keyring = try SigningKeyring.loadOrCreate(directory: keysPath).0
-        let writer = LedgerWriter(store: LedgerStore(try cli.store()), maximumBatch: 4) {
+        let writer = LedgerWriter(store: try await cli.ledger(), maximumBatch: 4) {
             LedgerSigningKey(id: keyring.currentID, rawPrivateKey: keyring.current.rawPrivateKey)
         }
         let running = Task { await writer.run() }

@@ -4,10 +4,10 @@ import Testing
 import VickreyCore
 import VickreyStore
 import VickreySynthetic
+import VickreyTestSupport
 
-@Suite("Live index updates")
+@Suite("Live index updates, on SQLite and PostgreSQL")
 struct CampaignIndexReloaderTests {
-    let database = TemporaryDatabase()
     /// Wednesday 02:30 in Paris: hour 50 of the week, which the sample campaigns serve.
     static let now = Instant(canonicalRFC3339: "2026-11-18T01:30:00Z")!
 
@@ -18,40 +18,44 @@ struct CampaignIndexReloaderTests {
         )
     }
 
-    @Test func aChangeThroughAnotherConnectionReachesTheIndexOnRefresh() throws {
-        let writer = try database.open()
-        try writer.createAdvertiser(Advertiser(id: AdvertiserID("acme")!, name: "Acme"))
-        try writer.createCampaign(Sample.campaign("a", bid: 2_000_000))
-        let reloader = CampaignIndexReloader(store: try database.open())
-        try reloader.loadAll()
+    @Test(arguments: TestEngine.available)
+    func aChangeThroughAnotherConnectionReachesTheIndexOnRefresh(engine: TestEngine) async throws {
+        let database = try await TestDatabase(engine)
+        let writer = try await database.open().campaigns
+        try await writer.createAdvertiser(Advertiser(id: AdvertiserID("acme")!, name: "Acme"))
+        try await writer.createCampaign(Sample.campaign("a", bid: 2_000_000))
+        let reloader = CampaignIndexReloader(store: try await database.open().campaigns)
+        try await reloader.loadAll()
         #expect(Auctioneer().run(Self.request("r1"), on: reloader.index.snapshot).wins.first?.campaignID.rawValue == "a")
 
-        try writer.createCampaign(Sample.campaign("b", advertiser: "acme", bid: 3_000_000))
-        #expect(try reloader.refresh().changed == 1)
+        try await writer.createCampaign(Sample.campaign("b", advertiser: "acme", bid: 3_000_000))
+        #expect(try await reloader.refresh().changed == 1)
         #expect(Auctioneer().run(Self.request("r2"), on: reloader.index.snapshot).wins.first?.campaignID.rawValue == "b")
 
-        try writer.setStatus(CampaignID("b")!, to: .paused)
-        try reloader.refresh()
+        try await writer.setStatus(CampaignID("b")!, to: .paused)
+        try await reloader.refresh()
         #expect(reloader.index.snapshot.campaign(CampaignID("b")!) == nil)
         #expect(Auctioneer().run(Self.request("r3"), on: reloader.index.snapshot).wins.first?.campaignID.rawValue == "a")
 
-        try writer.setStatus(CampaignID("a")!, to: .archived)
-        try reloader.refresh()
+        try await writer.setStatus(CampaignID("a")!, to: .archived)
+        try await reloader.refresh()
         #expect(reloader.index.snapshot.count == 0)
-        #expect(try reloader.refresh().changed == 0)  // nothing new: one integer read
+        #expect(try await reloader.refresh().changed == 0)  // nothing new: one integer read
     }
 
-    @Test func aRunningReloaderSeesAPauseWithinASecond() async throws {
-        let writer = try database.open()
-        try writer.createAdvertiser(Advertiser(id: AdvertiserID("acme")!, name: "Acme"))
-        try writer.createCampaign(Sample.campaign("a"))
-        let reloader = CampaignIndexReloader(store: try database.open())
-        try reloader.loadAll()
+    @Test(arguments: TestEngine.available)
+    func aRunningReloaderSeesAPauseWithinASecond(engine: TestEngine) async throws {
+        let database = try await TestDatabase(engine)
+        let writer = try await database.open().campaigns
+        try await writer.createAdvertiser(Advertiser(id: AdvertiserID("acme")!, name: "Acme"))
+        try await writer.createCampaign(Sample.campaign("a"))
+        let reloader = CampaignIndexReloader(store: try await database.open().campaigns)
+        try await reloader.loadAll()
         let loop = Task { await reloader.run(every: .milliseconds(100)) }
         defer { loop.cancel() }
 
         let paused = ContinuousClock.now
-        try writer.setStatus(CampaignID("a")!, to: .paused)
+        try await writer.setStatus(CampaignID("a")!, to: .paused)
         while reloader.index.snapshot.campaign(CampaignID("a")!) != nil, ContinuousClock.now - paused < .seconds(1) {
             try await Task.sleep(for: .milliseconds(5))
         }
@@ -60,8 +64,10 @@ struct CampaignIndexReloaderTests {
 
     /// Pairs of campaigns always change together in one transaction (same bid); a reader
     /// must never see the two members of a pair with different bids.
-    @Test func auctionsSeeConsistentSnapshotsWhileThousandsOfUpdatesLand() async throws {
-        let writer = try database.open()
+    @Test(arguments: TestEngine.available)
+    func auctionsSeeConsistentSnapshotsWhileThousandsOfUpdatesLand(engine: TestEngine) async throws {
+        let database = try await TestDatabase(engine)
+        let writer = try await database.open().campaigns
         let pairs = 50
         func pair(_ n: Int, bid: Int64) -> [Campaign] {
             [
@@ -69,9 +75,9 @@ struct CampaignIndexReloaderTests {
                 Sample.campaign("p\(n)-right", advertiser: "adv\(n)", bid: bid),
             ]
         }
-        _ = try writer.importCampaigns((0..<pairs).flatMap { pair($0, bid: 1_000_000) })
-        let reloader = CampaignIndexReloader(store: try database.open())
-        try reloader.loadAll()
+        _ = try await writer.importCampaigns((0..<pairs).flatMap { pair($0, bid: 1_000_000) })
+        let reloader = CampaignIndexReloader(store: try await database.open().campaigns)
+        try await reloader.loadAll()
 
         let updates = 1_000
         let stop = ManagedAtomicFlag()
@@ -102,17 +108,17 @@ struct CampaignIndexReloaderTests {
                     return c
                 }
             }
-            _ = try writer.importCampaigns(members)
+            _ = try await writer.importCampaigns(members)
         }
         refresher.cancel()
         _ = await refresher.value
-        try reloader.refresh()
+        try await reloader.refresh()
         stop.set()
         let (auctions, torn) = await reader.value
         #expect(torn == 0)
         #expect(auctions > 0)
         // No update lost: the index equals the database's servable campaigns.
-        let servable = try writer.loadAll().campaigns.filter { $0.status == .active && !$0.creatives.isEmpty }
+        let servable = try await writer.loadAll().campaigns.filter { $0.status == .active && !$0.creatives.isEmpty }
         #expect(Set(reloader.index.snapshot.campaigns) == Set(servable))
         #expect(reloader.index.snapshot.count == servable.count)
     }

@@ -5,10 +5,10 @@ import Testing
 import VickreyCore
 import VickreyLedger
 import VickreyStore
+import VickreyTestSupport
 
-@Suite("Ledger table: exact read-back and export windows")
+@Suite("Ledger store on SQLite and PostgreSQL: exact read-back, export windows, group commit")
 struct LedgerStoreTests {
-    let database = TemporaryDatabase()
     let key = Curve25519.Signing.PrivateKey()
     var keys: PublicKeySet { PublicKeySet(keys: ["k-store": Array(key.publicKey.rawRepresentation)]) }
 
@@ -23,8 +23,8 @@ struct LedgerStoreTests {
     }
 
     /// Appends through the real group-commit writer from `tasks` concurrent tasks.
-    func append(_ events: [LedgerEvent], tasks: Int) async throws -> LedgerStore {
-        let ledger = LedgerStore(try database.open())
+    func append(_ events: [LedgerEvent], tasks: Int, to database: TestDatabase) async throws -> any LedgerStore {
+        let ledger = try await database.open().ledger
         let raw = key.rawRepresentation
         let writer = LedgerWriter(store: ledger, maximumBatch: 16) { LedgerSigningKey(id: "k-store", rawPrivateKey: raw) }
         let running = Task { await writer.run() }
@@ -41,22 +41,24 @@ struct LedgerStoreTests {
         return ledger
     }
 
-    func records(_ ledger: LedgerStore, _ window: ExportWindow = .all) throws -> [LedgerRecord] {
+    func records(_ ledger: any LedgerStore, _ window: ExportWindow = .all) async throws -> [LedgerRecord] {
         var records: [LedgerRecord] = []
-        try ledger.forEachRecord(in: window) { records.append($0) }
+        try await ledger.forEachRecord(in: window) { records.append($0) }
         return records
     }
 
     /// Beacons arriving together are sealed in arrival order, so event times step back
     /// now and then. Windows cut by time must still be whole runs of the chain that join.
-    @Test func consecutiveWindowsJoinExactlyWhenTimesStepBack() async throws {
+    @Test(arguments: TestEngine.available)
+    func consecutiveWindowsJoinExactlyWhenTimesStepBack(engine: TestEngine) async throws {
+        let database = try await TestDatabase(engine)
         let base = Instant(millisecondsSinceEpoch: 1_795_737_600_000)
         // Times jitter by up to 3 ms around an even 1 ms step, as concurrent beacons' clocks do.
         let events = (0..<240).map { index in
             event(index, time: Instant(millisecondsSinceEpoch: base.millisecondsSinceEpoch + Int64(index) + Int64((index * 7_919) % 7) - 3))
         }
-        let ledger = try await append(events, tasks: 24)
-        let all = try records(ledger)
+        let ledger = try await append(events, tasks: 24, to: database)
+        let all = try await records(ledger)
         #expect(all.map(\.seq) == Array(1...240))
         let inversions = zip(all, all.dropFirst()).filter { $1.event.eventTime < $0.event.eventTime }.count
         #expect(inversions > 0, "the test needs times that step back")
@@ -70,7 +72,8 @@ struct LedgerStoreTests {
             let windows = [
                 ExportWindow(until: cuts[0]), ExportWindow(since: cuts[0], until: cuts[1]), ExportWindow(since: cuts[1]),
             ]
-            let parts = try windows.map { try records(ledger, $0) }
+            var parts: [[LedgerRecord]] = []
+            for window in windows { parts.append(try await records(ledger, window)) }
             #expect(parts.flatMap { $0 } == all, "windows at \(step) ms do not join exactly")
             for part in parts where !part.isEmpty {
                 #expect(part.map(\.seq) == Array(part[0].seq...part[part.count - 1].seq))
@@ -86,14 +89,16 @@ struct LedgerStoreTests {
     }
 
     /// Whatever a request id holds, the row reads back as it was signed.
-    @Test func everyRequestIDReadsBackByteForByte() async throws {
+    @Test(arguments: TestEngine.available)
+    func everyRequestIDReadsBackByteForByte(engine: TestEngine) async throws {
+        let database = try await TestDatabase(engine)
         let ids = [
             "nul\u{0}inside", "\u{0}", "tab\tnewline\ncr\r", "quote\"back\\slash", "emoji 🎈👩‍👩‍👧", "e\u{301} combining",
             "\u{7F}\u{85}\u{2028}", String(repeating: "ж", count: 128), "'); DROP TABLE ledger; --",
         ]
         let time = Instant(millisecondsSinceEpoch: 1_795_737_600_000)
-        let ledger = try await append(ids.enumerated().map { event($0.offset, requestID: $0.element, time: time) }, tasks: 1)
-        let back = try records(ledger)
+        let ledger = try await append(ids.enumerated().map { event($0.offset, requestID: $0.element, time: time) }, tasks: 1, to: database)
+        let back = try await records(ledger)
         #expect(back.map { Array($0.event.requestID.utf8) } == ids.map { Array($0.utf8) })
         var verifier = LedgerVerifier(keys: keys)
         for record in back { verifier.check(record) }
@@ -104,7 +109,8 @@ struct LedgerStoreTests {
     /// Rows written before the request id was stored as bytes hold it as text: they read
     /// back, verify, and the chain continues after them.
     @Test func rowsWrittenByTheEarlierVersionStillReadBackAndVerify() async throws {
-        _ = try database.open()  // creates and migrates the schema
+        let database = try await TestDatabase(.sqlite)
+        _ = try await database.open()  // creates and migrates the schema
         let time = Instant(millisecondsSinceEpoch: 1_795_737_600_000)
         let sealer = try LedgerSealer(LedgerSigningKey(id: "k-store", rawPrivateKey: key.rawRepresentation))
         let old = try sealer.seal(event(0, requestID: "r-old \"quoted\" é", time: time), seq: 1, after: LedgerRecord.genesisHash)
@@ -125,8 +131,8 @@ struct LedgerStoreTests {
                     e.eventTime.millisecondsSinceEpoch, old.prevHash, old.hash, old.keyID, old.signature,
                 ])
         }
-        let ledger = try await append([event(1, time: time)], tasks: 1)
-        let back = try records(ledger)
+        let ledger = try await append([event(1, time: time)], tasks: 1, to: database)
+        let back = try await records(ledger)
         #expect(back.first == old)
         #expect(back.map(\.seq) == [1, 2])
         var verifier = LedgerVerifier(keys: keys)
@@ -136,14 +142,14 @@ struct LedgerStoreTests {
 
     // MARK: The group-commit writer
 
-    func writer(_ ledger: LedgerStore, maximumBatch: Int = 512) -> LedgerWriter {
+    func writer(_ ledger: any LedgerStore, maximumBatch: Int = 512) -> LedgerWriter {
         let raw = key.rawRepresentation
         return LedgerWriter(store: ledger, maximumBatch: maximumBatch) { LedgerSigningKey(id: "k-store", rawPrivateKey: raw) }
     }
 
     /// Starts `count` appends and waits until all of them are queued (the writer not yet running).
-    func queue(_ events: [LedgerEvent], on writer: LedgerWriter) async -> [Task<LedgerStore.AppendOutcome, any Error>] {
-        var tasks: [Task<LedgerStore.AppendOutcome, any Error>] = []
+    func queue(_ events: [LedgerEvent], on writer: LedgerWriter) async -> [Task<LedgerAppendOutcome, any Error>] {
+        var tasks: [Task<LedgerAppendOutcome, any Error>] = []
         for event in events {
             tasks.append(Task { try await writer.append(event) })
             while writer.waiting < tasks.count { await Task.yield() }
@@ -151,8 +157,10 @@ struct LedgerStoreTests {
         return tasks
     }
 
-    @Test func eventsWaitingTogetherShareOneTransaction() async throws {
-        let ledger = LedgerStore(try database.open())
+    @Test(arguments: TestEngine.available)
+    func eventsWaitingTogetherShareOneTransaction(engine: TestEngine) async throws {
+        let database = try await TestDatabase(engine)
+        let ledger = try await database.open().ledger
         let writer = writer(ledger)
         let time = Instant(millisecondsSinceEpoch: 1_795_737_600_000)
         let tasks = await queue((0..<64).map { event($0, time: time) }, on: writer)
@@ -169,29 +177,33 @@ struct LedgerStoreTests {
         #expect(writer.committedBatches == 1)
         writer.close()
         await running.value
-        #expect(try records(ledger).count == 64)
+        #expect(try await records(ledger).count == 64)
     }
 
-    @Test func aDuplicateInsideOneBatchIsRecordedOnce() async throws {
-        let ledger = LedgerStore(try database.open())
+    @Test(arguments: TestEngine.available)
+    func aDuplicateInsideOneBatchIsRecordedOnce(engine: TestEngine) async throws {
+        let database = try await TestDatabase(engine)
+        let ledger = try await database.open().ledger
         let writer = writer(ledger)
         let time = Instant(millisecondsSinceEpoch: 1_795_737_600_000)
         var click = event(1, time: time)
         click.kind = .click
         let tasks = await queue([event(1, time: time), event(2, time: time), event(1, time: time), click], on: writer)
         let running = Task { await writer.run() }
-        var outcomes: [LedgerStore.AppendOutcome] = []
+        var outcomes: [LedgerAppendOutcome] = []
         for task in tasks { outcomes.append(try await task.value) }
         #expect(outcomes == [.appended(seq: 1), .appended(seq: 2), .duplicate, .appended(seq: 3)])
         // And across batches: the ledger's unique (kind, impression id) answers a late replay.
         #expect(try await writer.append(event(2, time: time)) == .duplicate)
         writer.close()
         await running.value
-        #expect(try records(ledger).map(\.event.impressionID) == [event(1, time: time), event(2, time: time), click].map(\.impressionID))
+        #expect(try await records(ledger).map(\.event.impressionID) == [event(1, time: time), event(2, time: time), click].map(\.impressionID))
     }
 
-    @Test func closingDrainsWhatIsWaitingAndRefusesWhatComesAfter() async throws {
-        let ledger = LedgerStore(try database.open())
+    @Test(arguments: TestEngine.available)
+    func closingDrainsWhatIsWaitingAndRefusesWhatComesAfter(engine: TestEngine) async throws {
+        let database = try await TestDatabase(engine)
+        let ledger = try await database.open().ledger
         let writer = writer(ledger, maximumBatch: 3)
         let time = Instant(millisecondsSinceEpoch: 1_795_737_600_000)
         let tasks = await queue((0..<10).map { event($0, time: time) }, on: writer)
@@ -199,13 +211,13 @@ struct LedgerStoreTests {
         await expectClosed { try await writer.append(event(99, time: time)) }
         await writer.run()  // returns once the ten waiting are written
         for task in tasks { #expect(try await task.value != .duplicate) }
-        #expect(try records(ledger).count == 10)
+        #expect(try await records(ledger).count == 10)
         #expect(writer.committedBatches == 4)  // 3 + 3 + 3 + 1
     }
 
     @Test func aFailedCommitAnswersEveryWaiterAndWritesNothing() async throws {
-        let store = try database.open()
-        let ledger = LedgerStore(store)
+        let database = try await TestDatabase(.sqlite)
+        let ledger = try await database.open().ledger
         let writer = writer(ledger)
         let time = Instant(millisecondsSinceEpoch: 1_795_737_600_000)
         // A second connection makes every insert fail, as a full disk would.
@@ -223,14 +235,14 @@ struct LedgerStoreTests {
                 #expect("\(error)".contains("disk full"), "\(error)")
             }
         }
-        #expect(try ledger.count() == 0)
+        #expect(try await ledger.count() == 0)
         try await other.write { try $0.execute(sql: "DROP TRIGGER refuse") }
         #expect(try await writer.append(event(0, time: time)) == .appended(seq: 1))
         writer.close()
         await running.value
     }
 
-    private func expectClosed(_ body: () async throws -> LedgerStore.AppendOutcome) async {
+    private func expectClosed(_ body: () async throws -> LedgerAppendOutcome) async {
         do {
             _ = try await body()
             Issue.record("an append after close was taken")

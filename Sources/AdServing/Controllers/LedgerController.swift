@@ -11,7 +11,7 @@ import VickreyStore
 /// `GET /v1/campaigns/{id}/budget` (live spend and reservations). For anyone who
 /// verifies records: `GET /.well-known/jwks.json`.
 struct LedgerController<Context: RequestContext>: Sendable {
-    let ledger: LedgerStore
+    let ledger: any LedgerStore
     let keys: LiveKeyring
     let bearerToken: String?
     let budgets: BudgetBook
@@ -27,15 +27,15 @@ struct LedgerController<Context: RequestContext>: Sendable {
             response.headers[.cacheControl] = "max-age=300"
             return response
         }
-        router.get("/v1/ledger") { request, _ in try page(request) }
+        router.get("/v1/ledger") { request, _ in try await page(request) }
         router.get("/v1/campaigns/:id/budget") { request, context in
             try authorize(request)
-            return try budget(try context.parameters.require("id"))
+            return try await budget(try context.parameters.require("id"))
         }
     }
 
-    func budget(_ idText: String) throws -> Response {
-        guard let id = CampaignID(idText), let campaign = try reloader.campaign(id) else {
+    func budget(_ idText: String) async throws -> Response {
+        guard let id = CampaignID(idText), let campaign = try await reloader.campaign(id) else {
             throw APIError(code: .notFound, message: "no campaign '\(idText)'", field: "id")
         }
         let now = clock.now()
@@ -50,16 +50,16 @@ struct LedgerController<Context: RequestContext>: Sendable {
         return JSONResponse.bytes(Array(body.utf8))
     }
 
-    func page(_ request: Request) throws -> Response {
+    func page(_ request: Request) async throws -> Response {
         try authorize(request)
         let query = request.uri.queryParameters
         let after = try Self.integer(query["after"].map(String.init), field: "after", default: 0, range: 0...Int64.max)
         let limit = Int(
             try Self.integer(
                 query["limit"].map(String.init), field: "limit", default: Int64(Self.defaultLimit), range: 1...Int64(Self.maximumLimit)))
-        let records = try ledger.records(after: after, limit: limit)
+        let records = try await ledger.records(after: after, limit: limit)
         // Read after the page: a record appended in between shows up as more to come.
-        let last = try ledger.tail().seq
+        let last = try await ledger.tail().seq
         var body = #"{"records":["#
         body += records.map(LedgerExport.jsonLine).joined(separator: ",")
         let next = records.last?.seq ?? after

@@ -12,7 +12,7 @@ struct OperationsController<Context: RequestContext>: Sendable {
         router.get("/healthz") { _, _ in JSONResponse.bytes(Array(#"{"status":"ok"}"#.utf8)) }
         router.get("/readyz") { _, _ in
             // Ready once the first full load has reached the index and the database answers.
-            guard reloader.revision >= 0, (try? reloader.store.revision()) != nil else {
+            guard reloader.revision >= 0, (try? await reloader.store.revision()) != nil else {
                 throw APIError(code: .notReady, message: "the campaign index is not loaded yet", field: nil)
             }
             return JSONResponse.bytes(

@@ -29,7 +29,7 @@ struct LiveHarnessTests {
         let campaigns = try generator.campaignLines().split(separator: UInt8(ascii: "\n")).map {
             try CampaignDocument.decode(Data($0)).flatMap { $0.campaign() }.get()
         }
-        _ = try CampaignStore(path: database).importCampaigns(campaigns)
+        _ = try await Store.open(.sqlite(path: database)).campaigns.importCampaigns(campaigns)
 
         // A random port may be taken: a server that exits at once is retried on another.
         var started: (process: Process, target: LoadRunner.Target)?

@@ -1,14 +1,14 @@
 import GRDB
 import VickreyCore
 
-extension CampaignStore {
+extension SQLiteCampaignStore {
     /// Creates a campaign. Fails with `.alreadyExists` for a taken campaign id,
     /// `.unknownAdvertiser` when its advertiser does not exist, `.conflict` when one of
     /// its creative ids belongs to another campaign.
     public func createCampaign(_ campaign: Campaign) throws(StoreError) {
         try write { db in
             guard try !campaignExists(campaign.id, db) else {
-                throw StoreError(.alreadyExists, "campaign '\(campaign.id)' already exists (use 'adctl campaign update')")
+                throw StoreError.campaignExists(campaign.id)
             }
             try requireAdvertiser(campaign.advertiserID, db)
             try saveCampaign(campaign, revision: try bumpRevision(db), db, isNew: true)
@@ -20,10 +20,10 @@ extension CampaignStore {
     public func modifyCampaign(_ id: CampaignID, _ change: (inout Campaign) throws -> Void) throws(StoreError) -> Campaign {
         try write { db in
             guard var campaign = try loadCampaigns(.one(id), db).campaigns.first else {
-                throw StoreError(.notFound, "no campaign '\(id)'")
+                throw StoreError.noCampaign(id)
             }
             try change(&campaign)
-            guard campaign.id == id else { throw StoreError(.conflict, "a campaign's id cannot change") }
+            guard campaign.id == id else { throw StoreError.campaignIDChanged }
             try requireAdvertiser(campaign.advertiserID, db)
             try saveCampaign(campaign, revision: try bumpRevision(db), db)
             return campaign
@@ -53,25 +53,9 @@ extension CampaignStore {
                 }
             }
             if !failures.isEmpty {
-                throw StoreError(.rejected, "import rejected: \(failures.count) campaign(s) could not be saved", failures: failures)
+                throw StoreError.importRejected(failures)
             }
             return summary
-        }
-    }
-
-    /// Sets a campaign's status with the transitions ad-ops expect: pause an active
-    /// campaign, resume a paused one, archive anything not yet archived.
-    @discardableResult
-    public func setStatus(_ id: CampaignID, to status: CampaignStatus) throws(StoreError) -> Campaign {
-        try modifyCampaign(id) { campaign in
-            switch (campaign.status, status) {
-            case (.archived, _):
-                throw StoreError(.invalidState, "campaign '\(id)' is archived; archived campaigns cannot change status")
-            case (let current, let wanted) where current == wanted:
-                throw StoreError(.invalidState, "campaign '\(id)' is already \(wanted.rawValue)")
-            default:
-                campaign.status = status
-            }
         }
     }
 
@@ -81,7 +65,7 @@ extension CampaignStore {
 
     private func requireAdvertiser(_ id: AdvertiserID, _ db: Database) throws {
         guard try Bool.fetchOne(db, sql: "SELECT 1 FROM advertiser WHERE id = ?", arguments: [id.rawValue]) == true else {
-            throw StoreError(.unknownAdvertiser, "no advertiser '\(id)' (create it with 'adctl advertiser create \(id)')")
+            throw StoreError.unknownAdvertiser(id)
         }
     }
 
@@ -89,30 +73,26 @@ extension CampaignStore {
     /// Inside a savepoint, so a campaign that fails leaves nothing half-written.
     private func saveCampaign(_ c: Campaign, revision: Int64, _ db: Database, isNew: Bool = false) throws {
         let statements = try CampaignStatements(db)
+        let row = CampaignRow(c)
         try db.inSavepoint {
             try statements.upsertCampaign.execute(arguments: [
-                c.id.rawValue, c.advertiserID.rawValue, c.name, c.status.rawValue, c.pricing.rawValue, c.bid.value,
-                c.predictedCTR?.partsPerMillion, c.dailyBudget?.value, c.totalBudget.value, c.start?.rfc3339, c.end?.rfc3339,
-                c.timeZone.identifier, c.pacing.rawValue, c.frequencyCap?.impressions, c.frequencyCap?.windowSeconds,
-                c.frequencyCap?.refuseAnonymous == true, HourRanges.format(c.targeting.hoursOfWeek),
-                HourRanges.format(c.targeting.exclude.hoursOfWeek),
-                revision, Self.nowText(),
+                row.id, row.advertiserID, row.name, row.status, row.pricing, row.bidMicros, row.predictedCTRPartsPerMillion,
+                row.dailyBudgetMicros, row.totalBudgetMicros, row.startAt, row.endAt, row.timeZone, row.pacing,
+                row.frequencyCapImpressions, row.frequencyCapWindowSeconds, row.frequencyCapRefusesAnonymous, row.hoursOfWeek,
+                row.excludedHoursOfWeek, revision, Self.nowText(),
             ])
             if !isNew {
                 try statements.deleteTargeting.execute(arguments: [c.id.rawValue])
                 try statements.deleteCreatives.execute(arguments: [c.id.rawValue])
             }
-            for (dimension, mode, value) in TargetingRows.rows(of: c.targeting) {
-                try statements.insertTargeting.execute(arguments: [c.id.rawValue, dimension, mode, value])
+            for t in TargetingRows.rows(of: c) {
+                try statements.insertTargeting.execute(arguments: [t.campaignID, t.dimension, t.mode, t.value])
             }
-            for (position, item) in c.creatives.enumerated() {
+            for k in CreativeRow.rows(of: c) {
                 do {
-                    try statements.insertCreative.execute(arguments: [
-                        item.id.rawValue, c.id.rawValue, position, item.size.description, item.imageURL, item.clickURL,
-                        item.advertiserDomains.joined(separator: " "),
-                    ])
+                    try statements.insertCreative.execute(arguments: [k.id, k.campaignID, k.position, k.size, k.imageURL, k.clickURL, k.adomain])
                 } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
-                    throw StoreError(.conflict, "creative id '\(item.id)' already belongs to another campaign")
+                    throw StoreError.creativeTaken(k.id)
                 }
             }
             return .commit
@@ -154,18 +134,3 @@ private struct CampaignStatements {
     }
 }
 
-/// What an import did.
-public struct ImportSummary: Equatable, Sendable {
-    public var created = 0
-    public var updated = 0
-    public var advertisersCreated = 0
-    public init() {}
-}
-
-/// One campaign an import could not save.
-public struct ImportFailure: Equatable, Sendable {
-    /// Index in the imported list.
-    public var position: Int
-    public var field: String
-    public var message: String
-}

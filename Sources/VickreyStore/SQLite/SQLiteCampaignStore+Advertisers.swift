@@ -1,15 +1,15 @@
 import GRDB
 import VickreyCore
 
-extension CampaignStore {
+extension SQLiteCampaignStore {
     /// Creates an advertiser; fails with `.alreadyExists` if the id is taken.
     public func createAdvertiser(_ advertiser: Advertiser) throws(StoreError) {
         guard advertiser.name.utf8.count <= Advertiser.maximumNameLength else {
-            throw StoreError(.conflict, "advertiser name is at most \(Advertiser.maximumNameLength) bytes")
+            throw .advertiserNameTooLong
         }
         try write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM advertiser WHERE id = ?", arguments: [advertiser.id.rawValue]) == true {
-                throw StoreError(.alreadyExists, "advertiser '\(advertiser.id)' already exists")
+                throw StoreError.advertiserExists(advertiser.id)
             }
             try insertAdvertiser(advertiser, db)
             _ = try bumpRevision(db)

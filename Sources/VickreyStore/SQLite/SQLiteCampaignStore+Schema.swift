@@ -1,6 +1,6 @@
 import GRDB
 
-extension CampaignStore {
+extension SQLiteCampaignStore {
     /// Versioned, append-only migrations: a shipped migration is never edited; a change
     /// is a new migration.
     static var migrator: DatabaseMigrator {

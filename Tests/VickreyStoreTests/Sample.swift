@@ -1,21 +1,7 @@
 import Foundation
 import VickreyCore
-import VickreyStore
 
-/// A fresh database file in its own temporary directory, removed when released.
-final class TemporaryDatabase {
-    let directory: URL
-    var path: String { directory.appendingPathComponent("vickrey.sqlite").path }
-
-    init() {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("vickrey-test-\(UUID().uuidString)")
-    }
-
-    deinit { try? FileManager.default.removeItem(at: directory) }
-
-    func open() throws -> CampaignStore { try CampaignStore(path: path) }
-}
-
+/// Campaigns the store tests save and read back.
 enum Sample {
     static func campaign(_ id: String, advertiser: String = "acme", bid: Int64 = 1_000_000, status: CampaignStatus = .active) -> Campaign {
         Campaign(

@@ -1,0 +1,165 @@
+import VickreyCore
+
+/// A campaign as columns, the same on both engines: what a save writes and a load reads
+/// back before it becomes a `Campaign` again. Money in integer micros, times as RFC 3339
+/// UTC text, hours of the week as ranges like `8-22,32-46`.
+struct CampaignRow: Sendable {
+    var id: String
+    var advertiserID: String
+    var name: String
+    var status: String
+    var pricing: String
+    var bidMicros: Int64
+    var predictedCTRPartsPerMillion: Int64?
+    var dailyBudgetMicros: Int64?
+    var totalBudgetMicros: Int64
+    var startAt: String?
+    var endAt: String?
+    var timeZone: String
+    var pacing: String
+    var frequencyCapImpressions: Int64?
+    var frequencyCapWindowSeconds: Int64?
+    var frequencyCapRefusesAnonymous: Bool
+    var hoursOfWeek: String
+    var excludedHoursOfWeek: String
+
+    init(
+        id: String, advertiserID: String, name: String, status: String, pricing: String, bidMicros: Int64,
+        predictedCTRPartsPerMillion: Int64?, dailyBudgetMicros: Int64?, totalBudgetMicros: Int64, startAt: String?,
+        endAt: String?, timeZone: String, pacing: String, frequencyCapImpressions: Int64?, frequencyCapWindowSeconds: Int64?,
+        frequencyCapRefusesAnonymous: Bool, hoursOfWeek: String, excludedHoursOfWeek: String
+    ) {
+        self.id = id
+        self.advertiserID = advertiserID
+        self.name = name
+        self.status = status
+        self.pricing = pricing
+        self.bidMicros = bidMicros
+        self.predictedCTRPartsPerMillion = predictedCTRPartsPerMillion
+        self.dailyBudgetMicros = dailyBudgetMicros
+        self.totalBudgetMicros = totalBudgetMicros
+        self.startAt = startAt
+        self.endAt = endAt
+        self.timeZone = timeZone
+        self.pacing = pacing
+        self.frequencyCapImpressions = frequencyCapImpressions
+        self.frequencyCapWindowSeconds = frequencyCapWindowSeconds
+        self.frequencyCapRefusesAnonymous = frequencyCapRefusesAnonymous
+        self.hoursOfWeek = hoursOfWeek
+        self.excludedHoursOfWeek = excludedHoursOfWeek
+    }
+
+    init(_ c: Campaign) {
+        self.init(
+            id: c.id.rawValue, advertiserID: c.advertiserID.rawValue, name: c.name, status: c.status.rawValue,
+            pricing: c.pricing.rawValue, bidMicros: c.bid.value, predictedCTRPartsPerMillion: c.predictedCTR?.partsPerMillion,
+            dailyBudgetMicros: c.dailyBudget?.value, totalBudgetMicros: c.totalBudget.value, startAt: c.start?.rfc3339,
+            endAt: c.end?.rfc3339, timeZone: c.timeZone.identifier, pacing: c.pacing.rawValue,
+            frequencyCapImpressions: c.frequencyCap.map { Int64($0.impressions) },
+            frequencyCapWindowSeconds: c.frequencyCap?.windowSeconds,
+            frequencyCapRefusesAnonymous: c.frequencyCap?.refuseAnonymous == true,
+            hoursOfWeek: HourRanges.format(c.targeting.hoursOfWeek), excludedHoursOfWeek: HourRanges.format(c.targeting.exclude.hoursOfWeek)
+        )
+    }
+
+    /// The campaign these columns describe, or why they do not describe one.
+    func campaign(targeting: Targeting, creatives: [Creative]) -> Result<Campaign, CampaignRowProblem> {
+        var targeting = targeting
+        guard let id = CampaignID(id), let advertiser = AdvertiserID(advertiserID), let status = CampaignStatus(rawValue: status),
+            let pricing = Pricing(rawValue: pricing), let zone = CampaignTimeZone(identifier: timeZone),
+            let pacing = PacingMode(rawValue: pacing), let hours = HourRanges.parse(hoursOfWeek),
+            let excludedHours = HourRanges.parse(excludedHoursOfWeek)
+        else { return .failure(CampaignRowProblem(message: "a column holds a value this version cannot read")) }
+        let start = startAt.flatMap(Instant.init(canonicalRFC3339:))
+        let end = endAt.flatMap(Instant.init(canonicalRFC3339:))
+        guard (startAt == nil) == (start == nil), (endAt == nil) == (end == nil) else {
+            return .failure(CampaignRowProblem(message: "start_at/end_at must be YYYY-MM-DDTHH:MM:SSZ"))
+        }
+        targeting.hoursOfWeek = hours
+        targeting.exclude.hoursOfWeek = excludedHours
+        let cap = frequencyCapImpressions.flatMap { impressions in
+            frequencyCapWindowSeconds.map {
+                FrequencyCap(impressions: Int(impressions), windowSeconds: $0, refuseAnonymous: frequencyCapRefusesAnonymous)
+            }
+        }
+        return .success(
+            Campaign(
+                id: id, advertiserID: advertiser, name: name, status: status, pricing: pricing, bid: Micros(bidMicros),
+                predictedCTR: predictedCTRPartsPerMillion.map { ClickThroughRate(partsPerMillion: $0) },
+                dailyBudget: dailyBudgetMicros.map(Micros.init), totalBudget: Micros(totalBudgetMicros), start: start, end: end,
+                timeZone: zone, pacing: pacing, frequencyCap: cap, targeting: targeting, creatives: creatives
+            ))
+    }
+}
+
+struct CampaignRowProblem: Error { var message: String }
+
+/// One targeted value of `campaign_targeting`.
+struct TargetingRow: Sendable {
+    var campaignID: String
+    var dimension: String
+    var mode: String
+    var value: String
+}
+
+/// One row of `creative`; `adomain` is space-separated.
+struct CreativeRow: Sendable {
+    var campaignID: String
+    var id: String
+    var position: Int64
+    var size: String
+    var imageURL: String
+    var clickURL: String
+    var adomain: String
+
+    init(campaignID: String, id: String, position: Int64, size: String, imageURL: String, clickURL: String, adomain: String) {
+        self.campaignID = campaignID
+        self.id = id
+        self.position = position
+        self.size = size
+        self.imageURL = imageURL
+        self.clickURL = clickURL
+        self.adomain = adomain
+    }
+
+    /// The creatives of `c` as rows, in serving order.
+    static func rows(of c: Campaign) -> [CreativeRow] {
+        c.creatives.enumerated().map { position, item in
+            CreativeRow(
+                campaignID: c.id.rawValue, id: item.id.rawValue, position: Int64(position), size: item.size.description,
+                imageURL: item.imageURL, clickURL: item.clickURL, adomain: item.advertiserDomains.joined(separator: " "))
+        }
+    }
+}
+
+extension LoadedCampaigns {
+    /// Campaigns assembled from the three tables' rows as one transaction read them; rows
+    /// that do not make a valid campaign are listed in `unreadable` rather than served.
+    init(revision: Int64, campaigns: [CampaignRow], targeting: [TargetingRow], creatives: [CreativeRow]) {
+        self.init(revision: revision, campaigns: [], unreadable: [])
+        let targetingByCampaign = Dictionary(grouping: targeting, by: \.campaignID)
+        let creativesByCampaign = Dictionary(grouping: creatives, by: \.campaignID)
+        for row in campaigns.sorted(by: { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }) {
+            var problem: String?
+            var targeting = Targeting()
+            for t in targetingByCampaign[row.id] ?? []
+            where !TargetingRows.apply(dimension: t.dimension, mode: t.mode, value: t.value, to: &targeting) {
+                problem = "bad targeting row \(t.dimension)/\(t.mode)/\(t.value)"
+            }
+            var creatives: [Creative] = []
+            for k in (creativesByCampaign[row.id] ?? []).sorted(by: { $0.position < $1.position }) {
+                if let creativeID = CreativeID(k.id), let size = AdSize(k.size) {
+                    let domains = k.adomain.split(separator: " ").map(String.init)
+                    creatives.append(Creative(id: creativeID, size: size, imageURL: k.imageURL, clickURL: k.clickURL, advertiserDomains: domains))
+                } else {
+                    problem = "bad creative row \(k.id)"
+                }
+            }
+            switch row.campaign(targeting: targeting, creatives: creatives) {
+            case .success(let campaign) where problem == nil: self.campaigns.append(campaign)
+            case .success: unreadable.append((CampaignID(unchecked: row.id), problem!))
+            case .failure(let reason): unreadable.append((CampaignID(unchecked: row.id), reason.message))
+            }
+        }
+    }
+}

@@ -1,0 +1,285 @@
+import Foundation
+import Logging
+import PostgresNIO
+import VickreyCore
+
+/// The campaign store on PostgreSQL: the same tables, rules, answers and errors as
+/// `SQLiteCampaignStore`, shared by every server of a fleet. Reads that must agree with
+/// each other (campaigns with their targeting, creatives and revision) run in one
+/// repeatable-read transaction.
+public final class PostgresCampaignStore: CampaignStore {
+    let database: PostgresDatabase
+    private var logger: Logger { database.logger }
+
+    init(_ database: PostgresDatabase) { self.database = database }
+
+    public func revision() async throws(StoreError) -> Int64 {
+        try await database.transaction { connection in try await Self.revision(connection, logger: self.logger) }
+    }
+
+    public func appliedMigrations() async throws(StoreError) -> [String] {
+        try await PostgresSchema.applied(database)
+    }
+
+    // MARK: Advertisers
+
+    public func createAdvertiser(_ advertiser: Advertiser) async throws(StoreError) {
+        guard advertiser.name.utf8.count <= Advertiser.maximumNameLength else { throw .advertiserNameTooLong }
+        try await database.transaction { connection in
+            guard try await !Self.advertiserExists(advertiser.id, connection, logger: self.logger) else {
+                throw StoreError.advertiserExists(advertiser.id)
+            }
+            try await Self.insertAdvertiser(advertiser, connection, logger: self.logger)
+            _ = try await PostgresDatabase.bumpRevision(connection, logger: self.logger)
+        }
+    }
+
+    public func advertisers() async throws(StoreError) -> [Advertiser] {
+        try await database.transaction { connection in
+            try await connection.all("SELECT id, name FROM advertiser ORDER BY id COLLATE \"C\"", as: (String, String).self, logger: self.logger)
+                .map { Advertiser(id: AdvertiserID(unchecked: $0.0), name: $0.1) }
+        }
+    }
+
+    public func advertiser(_ id: AdvertiserID) async throws(StoreError) -> Advertiser? {
+        try await database.transaction { connection in
+            try await connection.all("SELECT id, name FROM advertiser WHERE id = \(id.rawValue)", as: (String, String).self, logger: self.logger)
+                .first.map { Advertiser(id: AdvertiserID(unchecked: $0.0), name: $0.1) }
+        }
+    }
+
+    public func campaignCounts(advertiser id: AdvertiserID) async throws(StoreError) -> [CampaignStatus: Int] {
+        try await database.transaction { connection in
+            var counts: [CampaignStatus: Int] = [:]
+            for (status, count) in try await connection.all(
+                "SELECT status, count(*) FROM campaign WHERE advertiser_id = \(id.rawValue) GROUP BY status", as: (String, Int64).self,
+                logger: self.logger)
+            {
+                if let status = CampaignStatus(rawValue: status) { counts[status] = Int(count) }
+            }
+            return counts
+        }
+    }
+
+    // MARK: Campaigns
+
+    public func createCampaign(_ campaign: Campaign) async throws(StoreError) {
+        try await database.transaction { connection in
+            guard try await !Self.campaignExists(campaign.id, connection, logger: self.logger) else {
+                throw StoreError.campaignExists(campaign.id)
+            }
+            try await self.requireAdvertiser(campaign.advertiserID, connection)
+            let revision = try await PostgresDatabase.bumpRevision(connection, logger: self.logger)
+            try await self.save(campaign, revision: revision, connection, isNew: true)
+        }
+    }
+
+    @discardableResult
+    public func modifyCampaign(_ id: CampaignID, _ change: (inout Campaign) throws -> Void) async throws(StoreError) -> Campaign {
+        try await database.transaction { connection in
+            // FOR UPDATE: two changes to one campaign apply one after the other, not over each other.
+            try await connection.query("SELECT 1 FROM campaign WHERE id = \(id.rawValue) FOR UPDATE", logger: self.logger)
+            guard var campaign = try await self.load(.one(id), connection).campaigns.first else { throw StoreError.noCampaign(id) }
+            try change(&campaign)
+            guard campaign.id == id else { throw StoreError.campaignIDChanged }
+            try await self.requireAdvertiser(campaign.advertiserID, connection)
+            let revision = try await PostgresDatabase.bumpRevision(connection, logger: self.logger)
+            try await self.save(campaign, revision: revision, connection, isNew: false)
+            return campaign
+        }
+    }
+
+    public func importCampaigns(_ campaigns: [Campaign]) async throws(StoreError) -> ImportSummary {
+        try await database.transaction { connection in
+            var summary = ImportSummary()
+            var failures: [ImportFailure] = []
+            let revision = try await PostgresDatabase.bumpRevision(connection, logger: self.logger)
+            var knownAdvertisers = Set(try await connection.all("SELECT id FROM advertiser", as: String.self, logger: self.logger))
+            let existing = Set(
+                try await connection.all(
+                    "SELECT id FROM campaign WHERE id = ANY(\(campaigns.map(\.id.rawValue)))", as: String.self, logger: self.logger))
+            for (position, campaign) in campaigns.enumerated() {
+                if knownAdvertisers.insert(campaign.advertiserID.rawValue).inserted {
+                    try await Self.insertAdvertiser(
+                        Advertiser(id: campaign.advertiserID, name: campaign.advertiserID.rawValue), connection, logger: self.logger)
+                    summary.advertisersCreated += 1
+                }
+                let existed = existing.contains(campaign.id.rawValue)
+                do {
+                    try await self.save(campaign, revision: revision, connection, isNew: !existed)
+                    if existed { summary.updated += 1 } else { summary.created += 1 }
+                } catch let error as StoreError where error.code == .conflict {
+                    failures.append(ImportFailure(position: position, field: "creatives", message: error.message))
+                }
+            }
+            if !failures.isEmpty { throw StoreError.importRejected(failures) }
+            return summary
+        }
+    }
+
+    // MARK: Loading
+
+    public func loadAll() async throws(StoreError) -> LoadedCampaigns {
+        try await database.transaction(repeatableRead: true) { connection in try await self.load(.all, connection) }
+    }
+
+    public func changes(since revision: Int64) async throws(StoreError) -> LoadedCampaigns {
+        try await database.transaction(repeatableRead: true) { connection in try await self.load(.changed(revision), connection) }
+    }
+
+    public func campaign(_ id: CampaignID) async throws(StoreError) -> Campaign? {
+        try await database.transaction(repeatableRead: true) { connection in try await self.load(.one(id), connection).campaigns.first }
+    }
+
+    public func campaigns(advertiser: AdvertiserID? = nil, status: CampaignStatus? = nil) async throws(StoreError) -> [Campaign] {
+        try await database.transaction(repeatableRead: true) { connection in
+            try await self.load(.filtered(advertiser: advertiser, status: status), connection).campaigns
+        }
+    }
+
+    private enum Selection {
+        case all
+        case one(CampaignID)
+        case changed(Int64)
+        case filtered(advertiser: AdvertiserID?, status: CampaignStatus?)
+
+        /// The WHERE clause over `campaign c` and its binds.
+        var condition: PostgresQuery {
+            switch self {
+            case .all: "TRUE"
+            case .one(let id): "c.id = \(id.rawValue)"
+            case .changed(let revision): "c.revision > \(revision)"
+            case .filtered(let advertiser, let status):
+                "(\(advertiser?.rawValue)::text IS NULL OR c.advertiser_id = \(advertiser?.rawValue)) AND (\(status?.rawValue)::text IS NULL OR c.status = \(status?.rawValue))"
+            }
+        }
+    }
+
+    /// The three tables' rows for `selection`, in the caller's transaction.
+    private func load(_ selection: Selection, _ connection: PostgresConnection) async throws -> LoadedCampaigns {
+        let revision = try await Self.revision(connection, logger: logger)
+        var campaigns: [CampaignRow] = []
+        let campaignRows = try await connection.query(
+            selection.condition.prefixed(
+                """
+                SELECT c.id, c.advertiser_id, c.name, c.status, c.pricing, c.bid_micros, c.predicted_ctr_ppm, c.daily_budget_micros,
+                       c.total_budget_micros, c.start_at, c.end_at, c.time_zone, c.pacing, c.frequency_cap_impressions,
+                       c.frequency_cap_window_seconds, c.frequency_cap_refuse_anonymous, c.hours_of_week, c.exclude_hours_of_week
+                FROM campaign c WHERE
+                """), logger: logger)
+        for try await row in campaignRows {
+            let r = row.makeRandomAccess()
+            campaigns.append(
+                CampaignRow(
+                    id: try r[0].decode(String.self), advertiserID: try r[1].decode(String.self), name: try r[2].decode(String.self),
+                    status: try r[3].decode(String.self), pricing: try r[4].decode(String.self), bidMicros: try r[5].decode(Int64.self),
+                    predictedCTRPartsPerMillion: try r[6].decode(Int64?.self), dailyBudgetMicros: try r[7].decode(Int64?.self),
+                    totalBudgetMicros: try r[8].decode(Int64.self), startAt: try r[9].decode(String?.self),
+                    endAt: try r[10].decode(String?.self), timeZone: try r[11].decode(String.self), pacing: try r[12].decode(String.self),
+                    frequencyCapImpressions: try r[13].decode(Int64?.self), frequencyCapWindowSeconds: try r[14].decode(Int64?.self),
+                    frequencyCapRefusesAnonymous: try r[15].decode(Bool.self), hoursOfWeek: try r[16].decode(String.self),
+                    excludedHoursOfWeek: try r[17].decode(String.self)))
+        }
+        let targeting = try await connection.all(
+            selection.condition.prefixed(
+                "SELECT t.campaign_id, t.dimension, t.mode, t.value FROM campaign_targeting t JOIN campaign c ON c.id = t.campaign_id WHERE"),
+            as: (String, String, String, String).self, logger: logger
+        ).map { TargetingRow(campaignID: $0.0, dimension: $0.1, mode: $0.2, value: $0.3) }
+        let creatives = try await connection.all(
+            selection.condition.prefixed(
+                """
+                SELECT k.campaign_id, k.id, k.position, k.size, k.image_url, k.click_url, k.adomain
+                FROM creative k JOIN campaign c ON c.id = k.campaign_id WHERE
+                """), as: (String, String, Int64, String, String, String, String).self, logger: logger
+        ).map { CreativeRow(campaignID: $0.0, id: $0.1, position: $0.2, size: $0.3, imageURL: $0.4, clickURL: $0.5, adomain: $0.6) }
+        return LoadedCampaigns(revision: revision, campaigns: campaigns, targeting: targeting, creatives: creatives)
+    }
+
+    // MARK: Writing
+
+    /// Writes a campaign row, its targeting and its creatives, replacing what was there.
+    /// A creative id that belongs to another campaign is a `.conflict`, found before
+    /// anything of this campaign is written.
+    private func save(_ c: Campaign, revision: Int64, _ connection: PostgresConnection, isNew: Bool) async throws {
+        let creatives = CreativeRow.rows(of: c)
+        let taken = try await connection.all(
+            "SELECT id FROM creative WHERE id = ANY(\(creatives.map(\.id))) AND campaign_id <> \(c.id.rawValue) ORDER BY id COLLATE \"C\"",
+            as: String.self, logger: logger)
+        if let id = taken.first { throw StoreError.creativeTaken(id) }
+        let row = CampaignRow(c)
+        try await connection.query(
+            """
+            INSERT INTO campaign (id, advertiser_id, name, status, pricing, bid_micros, predicted_ctr_ppm,
+                daily_budget_micros, total_budget_micros, start_at, end_at, time_zone, pacing,
+                frequency_cap_impressions, frequency_cap_window_seconds, frequency_cap_refuse_anonymous,
+                hours_of_week, exclude_hours_of_week, revision, updated_at)
+            VALUES (\(row.id), \(row.advertiserID), \(row.name), \(row.status), \(row.pricing), \(row.bidMicros),
+                \(row.predictedCTRPartsPerMillion), \(row.dailyBudgetMicros), \(row.totalBudgetMicros), \(row.startAt), \(row.endAt),
+                \(row.timeZone), \(row.pacing), \(row.frequencyCapImpressions), \(row.frequencyCapWindowSeconds),
+                \(row.frequencyCapRefusesAnonymous), \(row.hoursOfWeek), \(row.excludedHoursOfWeek), \(revision), \(Self.nowText()))
+            ON CONFLICT (id) DO UPDATE SET advertiser_id = excluded.advertiser_id, name = excluded.name,
+                status = excluded.status, pricing = excluded.pricing, bid_micros = excluded.bid_micros,
+                predicted_ctr_ppm = excluded.predicted_ctr_ppm, daily_budget_micros = excluded.daily_budget_micros,
+                total_budget_micros = excluded.total_budget_micros, start_at = excluded.start_at, end_at = excluded.end_at,
+                time_zone = excluded.time_zone, pacing = excluded.pacing,
+                frequency_cap_impressions = excluded.frequency_cap_impressions,
+                frequency_cap_window_seconds = excluded.frequency_cap_window_seconds,
+                frequency_cap_refuse_anonymous = excluded.frequency_cap_refuse_anonymous,
+                hours_of_week = excluded.hours_of_week, exclude_hours_of_week = excluded.exclude_hours_of_week,
+                revision = excluded.revision, updated_at = excluded.updated_at
+            """, logger: logger)
+        if !isNew {
+            try await connection.query("DELETE FROM campaign_targeting WHERE campaign_id = \(c.id.rawValue)", logger: logger)
+            try await connection.query("DELETE FROM creative WHERE campaign_id = \(c.id.rawValue)", logger: logger)
+        }
+        let targeting = TargetingRows.rows(of: c)
+        if !targeting.isEmpty {
+            try await connection.query(
+                """
+                INSERT INTO campaign_targeting (campaign_id, dimension, mode, value)
+                SELECT \(c.id.rawValue), * FROM unnest(\(targeting.map(\.dimension))::text[], \(targeting.map(\.mode))::text[], \(targeting.map(\.value))::text[])
+                """, logger: logger)
+        }
+        if !creatives.isEmpty {
+            try await connection.query(
+                """
+                INSERT INTO creative (id, campaign_id, position, size, image_url, click_url, adomain)
+                SELECT id, \(c.id.rawValue), position, size, image_url, click_url, adomain FROM unnest(
+                    \(creatives.map(\.id))::text[], \(creatives.map(\.position))::bigint[], \(creatives.map(\.size))::text[],
+                    \(creatives.map(\.imageURL))::text[], \(creatives.map(\.clickURL))::text[], \(creatives.map(\.adomain))::text[]
+                ) AS k(id, position, size, image_url, click_url, adomain)
+                """, logger: logger)
+        }
+    }
+
+    private func requireAdvertiser(_ id: AdvertiserID, _ connection: PostgresConnection) async throws {
+        guard try await Self.advertiserExists(id, connection, logger: logger) else { throw StoreError.unknownAdvertiser(id) }
+    }
+
+    private static func advertiserExists(_ id: AdvertiserID, _ connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        try await !connection.all("SELECT 1 FROM advertiser WHERE id = \(id.rawValue)", as: Int32.self, logger: logger).isEmpty
+    }
+
+    private static func campaignExists(_ id: CampaignID, _ connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        try await !connection.all("SELECT 1 FROM campaign WHERE id = \(id.rawValue)", as: Int32.self, logger: logger).isEmpty
+    }
+
+    static func insertAdvertiser(_ advertiser: Advertiser, _ connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(
+            "INSERT INTO advertiser (id, name, created_at) VALUES (\(advertiser.id.rawValue), \(advertiser.name), \(nowText()))",
+            logger: logger)
+    }
+
+    static func revision(_ connection: PostgresConnection, logger: Logger) async throws -> Int64 {
+        try await connection.all("SELECT revision FROM store_revision WHERE id = 1", as: Int64.self, logger: logger).first ?? 0
+    }
+
+    static func nowText() -> String { Instant(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)).rfc3339 }
+}
+
+extension PostgresQuery {
+    /// `sql` followed by this query (a condition), binds renumbered as they are.
+    func prefixed(_ sql: String) -> PostgresQuery {
+        PostgresQuery(unsafeSQL: sql + " " + self.sql, binds: self.binds)
+    }
+}

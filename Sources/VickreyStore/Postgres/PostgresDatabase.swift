@@ -1,0 +1,180 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// A connection pool to one PostgreSQL database, migrated on open, with the helpers the
+/// PostgreSQL stores share: transactions that map errors to `StoreError`, and the
+/// store-wide revision.
+final class PostgresDatabase: Sendable {
+    let address: PostgresAddress
+    let client: PostgresClient
+    let logger: Logger
+    /// Runs the pool's background work (connections, keep-alives) until `close()`.
+    private let runner: Mutex<Task<Void, Never>?>
+
+    private init(address: PostgresAddress, client: PostgresClient, logger: Logger) {
+        self.address = address
+        self.client = client
+        self.logger = logger
+        runner = Mutex(Task { await client.run() })
+    }
+
+    /// Connects to `address`, creating the database and its schema on first use and
+    /// applying any migration this version has that the database has not.
+    static func open(_ address: PostgresAddress) async throws(StoreError) -> PostgresDatabase {
+        var logger = Logger(label: "vickrey.postgres")
+        logger.logLevel = .error
+        // One plain connection first: the pool retries failed connections quietly, while a
+        // user who named the wrong host, password or database wants to be told at once.
+        do {
+            try await probe(address, logger: logger)
+        } catch where error.sqlState == "3D000" {
+            // The database does not exist yet: create it, as SQLite creates its file.
+            try await createDatabase(address, logger: logger)
+        } catch {
+            throw StoreError(.database, "cannot open database at \(address): \(error.message)", underlying: error)
+        }
+        let database = PostgresDatabase(
+            address: address, client: PostgresClient(configuration: configuration(address), backgroundLogger: logger), logger: logger)
+        do {
+            try await PostgresSchema.migrate(database)
+        } catch {
+            await database.close()
+            throw StoreError(.database, "cannot migrate database at \(address): \(error.message)", underlying: error)
+        }
+        return database
+    }
+
+    private static func probe(_ address: PostgresAddress, logger: Logger) async throws {
+        let connection = try await PostgresConnection.connect(
+            configuration: PostgresConnection.Configuration(
+                host: address.host, port: address.port, username: address.user, password: address.password, database: address.database,
+                tls: .disable),
+            id: 0, logger: logger)
+        try? await connection.close()
+    }
+
+    /// Creates `address.database` through the server's `postgres` database; one created
+    /// meanwhile by another process is fine.
+    private static func createDatabase(_ address: PostgresAddress, logger: Logger) async throws(StoreError) {
+        let maintenance = address.database("postgres")
+        let name = "\"" + address.database.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        do {
+            let connection = try await PostgresConnection.connect(
+                configuration: PostgresConnection.Configuration(
+                    host: maintenance.host, port: maintenance.port, username: maintenance.user, password: maintenance.password,
+                    database: maintenance.database, tls: .disable),
+                id: 0, logger: logger)
+            let created: Result<Void, any Error>
+            do {
+                try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+                created = .success(())
+            } catch where error.sqlState == "42P04" || error.sqlState == "23505" {
+                created = .success(())
+            } catch {
+                created = .failure(error)
+            }
+            try? await connection.close()
+            try created.get()
+        } catch {
+            throw StoreError(.database, "cannot create database \(address.database) on \(maintenance): \(error.message)", underlying: error)
+        }
+    }
+
+    private static func configuration(_ address: PostgresAddress) -> PostgresClient.Configuration {
+        var configuration = PostgresClient.Configuration(
+            host: address.host, port: address.port, username: address.user, password: address.password,
+            database: address.database, tls: .disable)
+        configuration.options.connectTimeout = .seconds(5)
+        configuration.options.maximumConnections = 8
+        // Every commit waits for the WAL to reach the disk, whatever the server's default:
+        // a ledger record is durable before its beacon is answered.
+        configuration.options.additionalStartupParameters = [("synchronous_commit", "on"), ("application_name", "vickrey")]
+        return configuration
+    }
+
+    /// A database dropped without `close()` still stops its pool (the task that runs it
+    /// holds the client, not this object).
+    deinit { runner.withLock { $0?.cancel() } }
+
+    func close() async {
+        let task = runner.withLock { task in
+            defer { task = nil }
+            return task
+        }
+        task?.cancel()
+        await task?.value
+    }
+
+    /// Runs `body` in a transaction (committed when it returns, rolled back when it throws),
+    /// mapping every error to a `StoreError`. `repeatableRead` gives every statement the
+    /// same snapshot, for reads that must be consistent with each other.
+    func transaction<T: Sendable>(
+        repeatableRead: Bool = false, _ body: (PostgresConnection) async throws -> T
+    ) async throws(StoreError) -> T {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                if repeatableRead {
+                    try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", logger: logger)
+                }
+                return try await body(connection)
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    static func map(_ error: any Error) -> StoreError {
+        if let error = error as? StoreError { return error }
+        if let error = error as? PostgresTransactionError {
+            return map(error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError ?? StoreError(.database, "transaction failed"))
+        }
+        if error is PSQLError { return StoreError(.database, "database error: \(error.message)", underlying: error) }
+        return StoreError(.caller, "\(error)", underlying: error)
+    }
+
+    /// Bumps and returns the store revision, inside the current transaction. The row lock
+    /// this takes orders writers, so revisions are handed out in commit order.
+    static func bumpRevision(_ connection: PostgresConnection, logger: Logger) async throws -> Int64 {
+        let rows = try await connection.query("UPDATE store_revision SET revision = revision + 1 WHERE id = 1 RETURNING revision", logger: logger)
+        for try await revision in rows.decode(Int64.self) { return revision }
+        throw StoreError(.database, "the store_revision row is missing")
+    }
+}
+
+extension PostgresConnection {
+    /// The rows of `query` decoded as `T`, all of them.
+    func all<T: PostgresDecodable>(_ query: PostgresQuery, as type: T.Type, logger: Logger) async throws -> [T] {
+        var values: [T] = []
+        for try await row in try await self.query(query, logger: logger) { values.append(try row.decode(T.self)) }
+        return values
+    }
+
+    /// The rows of `query` decoded as tuples of `Column…`, all of them.
+    func all<each Column: PostgresDecodable>(
+        _ query: PostgresQuery, as type: (repeat each Column).Type, logger: Logger
+    ) async throws -> [(repeat each Column)] {
+        var values: [(repeat each Column)] = []
+        for try await row in try await self.query(query, logger: logger) { values.append(try row.decode(type)) }
+        return values
+    }
+}
+
+extension Error {
+    /// What went wrong, in words: the server's message for a PostgreSQL error (whose
+    /// `description` hides it), the description otherwise.
+    var message: String {
+        if let error = self as? PSQLError {
+            if let message = error.serverInfo?[.message] {
+                return error.serverInfo?[.detail].map { "\(message) (\($0))" } ?? message
+            }
+            return "\(error.code)"
+        }
+        if let error = self as? StoreError { return error.message }
+        return "\(self)"
+    }
+
+    /// The SQLSTATE of a PostgreSQL error (`23505` for a unique violation).
+    var sqlState: String? { (self as? PSQLError)?.serverInfo?[.sqlState] }
+}

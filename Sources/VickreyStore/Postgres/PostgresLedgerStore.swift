@@ -1,0 +1,248 @@
+import Foundation
+import Logging
+import PostgresNIO
+import VickreyCore
+import VickreyLedger
+
+/// The ledger on PostgreSQL: every server of a fleet appends to its own chain
+/// (`server_id`, with `seq` counting within it) in one shared table; an event (kind,
+/// impression id) is recorded at most once across all chains, by whichever server
+/// commits it first. Appends are one transaction per group-committed batch: three round
+/// trips (the chain's tail, which events are already recorded, one multi-row insert).
+public final class PostgresLedgerStore: LedgerStore {
+    let database: PostgresDatabase
+    /// The chain this store appends to and reads.
+    public let serverID: String
+    private var logger: Logger { database.logger }
+
+    init(_ database: PostgresDatabase, serverID: String) {
+        self.database = database
+        self.serverID = serverID
+    }
+
+    public func requireDurableCommits() async throws(StoreError) {
+        let setting = try await database.transaction { connection in
+            try await connection.all("SHOW synchronous_commit", as: String.self, logger: self.logger).first ?? ""
+        }
+        guard setting != "off", setting != "local" else {
+            throw StoreError(.database, "synchronous_commit is '\(setting)' on \(database.address): ledger commits would not be durable")
+        }
+    }
+
+    public func tail() async throws(StoreError) -> (seq: Int64, hash: String) {
+        try await database.transaction { connection in try await self.tail(connection) }
+    }
+
+    private func tail(_ connection: PostgresConnection) async throws -> (seq: Int64, hash: String) {
+        let rows = try await connection.all(
+            "SELECT seq, hash FROM ledger WHERE server_id = \(serverID) ORDER BY seq DESC LIMIT 1", as: (Int64, String).self,
+            logger: logger)
+        return rows.first.map { (seq: $0.0, hash: $0.1) } ?? (0, LedgerRecord.genesisHash)
+    }
+
+    /// A batch met an event another server recorded after this batch looked: the batch is
+    /// sealed again without it.
+    private struct RecordedMeanwhile: Error {}
+
+    public func append(_ events: [LedgerEvent], signingKey: LedgerSigningKey) async throws(StoreError) -> [LedgerAppendOutcome] {
+        let sealer: LedgerSealer
+        do { sealer = try LedgerSealer(signingKey) } catch { throw StoreError(.caller, "the signing key is unusable: \(error)") }
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                return try await database.transaction { connection in try await self.append(events, sealer: sealer, connection) }
+            } catch let error where error.underlying is RecordedMeanwhile && attempt < 5 {
+                continue
+            }
+        }
+    }
+
+    private func append(_ events: [LedgerEvent], sealer: LedgerSealer, _ connection: PostgresConnection) async throws -> [LedgerAppendOutcome] {
+        var (seq, hash) = try await tail(connection)
+        let recorded = Set(
+            try await connection.all(
+                "SELECT kind, impression_id FROM ledger WHERE impression_id = ANY(\(events.map(\.impressionID)))",
+                as: (String, String).self, logger: logger
+            ).map { "\($0.0):\($0.1)" })
+        var seen = Set<String>()
+        var outcomes: [LedgerAppendOutcome] = []
+        var records: [LedgerRecord] = []
+        for event in events {
+            let key = "\(event.kind.rawValue):\(event.impressionID)"
+            guard !recorded.contains(key), seen.insert(key).inserted else {
+                outcomes.append(.duplicate)
+                continue
+            }
+            let record = try sealer.seal(event, seq: seq + 1, after: hash)
+            records.append(record)
+            (seq, hash) = (record.seq, record.hash)
+            outcomes.append(.appended(seq: seq))
+        }
+        guard !records.isEmpty else { return outcomes }
+        let inserted = try await connection.all(try PostgresLedgerRow.insert(records, serverID: serverID), as: Int64.self, logger: logger)
+        // Another server committed one of these events after the check above: a record is
+        // missing from the chain we sealed, so roll back and seal the batch again.
+        guard inserted.count == records.count else { throw StoreError(.database, "an event was recorded meanwhile", underlying: RecordedMeanwhile()) }
+        return outcomes
+    }
+
+    public func records(after: Int64, limit: Int) async throws(StoreError) -> [LedgerRecord] {
+        try await database.transaction { connection in
+            var records: [LedgerRecord] = []
+            let rows = try await connection.query(
+                PostgresLedgerRow.select("WHERE server_id = \(self.serverID) AND seq > \(after) ORDER BY seq LIMIT \(Int64(limit))"),
+                logger: self.logger)
+            for try await row in rows { records.append(try PostgresLedgerRow.record(row)) }
+            return records
+        }
+    }
+
+    public func forEachRecord(in window: ExportWindow, _ body: (LedgerRecord) throws -> Void) async throws(StoreError) {
+        try await database.transaction(repeatableRead: true) { connection in
+            let first = try await window.since.asyncMap { try await self.firstSeq(connection, atOrAfter: $0) } ?? 1
+            let end = try await window.until.asyncMap { try await self.firstSeq(connection, atOrAfter: $0) } ?? Int64.max
+            let rows = try await connection.query(
+                PostgresLedgerRow.select("WHERE server_id = \(self.serverID) AND seq >= \(first) AND seq < \(end) ORDER BY seq"),
+                logger: self.logger)
+            for try await row in rows { try body(try PostgresLedgerRow.record(row)) }
+        }
+    }
+
+    /// The first record of the chain at or after `time` (one past the tail when none is):
+    /// exports are cut by sequence number, as on SQLite.
+    private func firstSeq(_ connection: PostgresConnection, atOrAfter time: Instant) async throws -> Int64 {
+        let first = try await connection.all(
+            "SELECT MIN(seq) FROM ledger WHERE server_id = \(serverID) AND event_time_ms >= \(time.millisecondsSinceEpoch)",
+            as: Int64?.self, logger: logger)
+        if let seq = first.first ?? nil { return seq }
+        return try await tail(connection).seq + 1
+    }
+
+    public func billedSpendByCampaign() async throws(StoreError) -> [CampaignID: Nanos] {
+        try await database.transaction { connection in
+            var spend: [CampaignID: Nanos] = [:]
+            for (campaign, total) in try await connection.all(
+                "SELECT campaign_id, SUM(charge_nanos)::bigint FROM ledger WHERE billed GROUP BY campaign_id", as: (String, Int64).self,
+                logger: self.logger)
+            {
+                spend[CampaignID(unchecked: campaign)] = Nanos(total)
+            }
+            return spend
+        }
+    }
+
+    public func billedCharges(since: Instant) async throws(StoreError) -> [(campaign: CampaignID, time: Instant, charge: Nanos)] {
+        try await database.transaction { connection in
+            try await connection.all(
+                """
+                SELECT campaign_id, event_time_ms, charge_nanos FROM ledger
+                WHERE billed AND charge_nanos > 0 AND event_time_ms >= \(since.millisecondsSinceEpoch)
+                """, as: (String, Int64, Int64).self, logger: self.logger
+            ).map { (CampaignID(unchecked: $0.0), Instant(millisecondsSinceEpoch: $0.1), Nanos($0.2)) }
+        }
+    }
+
+    public func recentEvents(since: Instant) async throws(StoreError) -> [(kind: BeaconKind, impressionID: String, time: Instant)] {
+        try await database.transaction { connection in
+            try await connection.all(
+                "SELECT kind, impression_id, event_time_ms FROM ledger WHERE event_time_ms >= \(since.millisecondsSinceEpoch)",
+                as: (String, String, Int64).self, logger: self.logger
+            ).compactMap { row in BeaconKind(rawValue: row.0).map { ($0, row.1, Instant(millisecondsSinceEpoch: row.2)) } }
+        }
+    }
+
+    public func count() async throws(StoreError) -> Int {
+        try await database.transaction { connection in
+            Int(try await connection.all("SELECT count(*) FROM ledger WHERE server_id = \(self.serverID)", as: Int64.self, logger: self.logger).first ?? 0)
+        }
+    }
+
+    public func delivery(since: Instant?) async throws(StoreError) -> [DeliveryRow] {
+        try await database.transaction { connection in
+            try await connection.all(
+                """
+                SELECT campaign_id, to_char(to_timestamp(event_time_ms / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
+                       count(*) FILTER (WHERE kind = 'impression' AND billed), count(*) FILTER (WHERE kind = 'click' AND billed),
+                       count(*) FILTER (WHERE NOT billed), SUM(charge_nanos)::bigint
+                FROM ledger WHERE event_time_ms >= \(since?.millisecondsSinceEpoch ?? Int64.min)
+                GROUP BY campaign_id, day ORDER BY campaign_id COLLATE "C", day
+                """, as: (String, String, Int64, Int64, Int64, Int64).self, logger: self.logger
+            ).map {
+                DeliveryRow(campaignID: CampaignID(unchecked: $0.0), day: $0.1, impressions: $0.2, clicks: $0.3, unbilled: $0.4, spend: Nanos($0.5))
+            }
+        }
+    }
+}
+
+/// How a ledger record maps to a row of PostgreSQL's `ledger` table: the columns are the
+/// fields of `LedgerField` (`event_time` kept as `event_time_ms`, `request_id` as bytes),
+/// after the chain's `server_id`.
+enum PostgresLedgerRow {
+    static func column(_ field: LedgerField) -> String { field == .eventTime ? "event_time_ms" : field.rawValue }
+    static let columns = LedgerField.allCases.map(column).joined(separator: ", ")
+
+    static func select(_ rest: PostgresQuery) -> PostgresQuery { rest.prefixed("SELECT \(columns) FROM ledger") }
+
+    /// One multi-row insert of `records` into `serverID`'s chain that skips (and does not
+    /// return) an event already recorded by any chain; returns the inserted rows' seqs.
+    static func insert(_ records: [LedgerRecord], serverID: String) throws -> PostgresQuery {
+        var binds = PostgresBindings(capacity: records.count * (LedgerField.allCases.count + 1))
+        var tuples: [String] = []
+        tuples.reserveCapacity(records.count)
+        for record in records {
+            var placeholders: [String] = []
+            binds.append(serverID)
+            placeholders.append("$\(binds.count)")
+            for field in LedgerField.allCases {
+                switch (field, field.value(in: record)) {
+                case (.eventTime, _): binds.append(record.event.eventTime.millisecondsSinceEpoch)
+                case (.requestID, .string(let text)): try binds.append(Data(text.utf8))
+                case (_, .integer(let number)): binds.append(number)
+                case (_, .boolean(let flag)): binds.append(flag)
+                case (_, .string(let text)): binds.append(text)
+                case (_, .null): binds.appendNull()
+                }
+                placeholders.append("$\(binds.count)")
+            }
+            tuples.append("(\(placeholders.joined(separator: ", ")))")
+        }
+        return PostgresQuery(
+            unsafeSQL: """
+                INSERT INTO ledger (server_id, \(columns)) VALUES \(tuples.joined(separator: ", "))
+                ON CONFLICT (kind, impression_id) DO NOTHING RETURNING seq
+                """, binds: binds)
+    }
+
+    /// The record a row holds, checked as strictly as an export line.
+    static func record(_ row: PostgresRow) throws -> LedgerRecord {
+        let cells = row.makeRandomAccess()
+        var values: [LedgerField: LedgerValue] = [:]
+        for (index, field) in LedgerField.allCases.enumerated() {
+            let cell = cells[index]
+            switch (field, field.shape) {
+            case (.eventTime, _): values[field] = .string(Instant(millisecondsSinceEpoch: try cell.decode(Int64.self)).rfc3339Milliseconds)
+            case (.requestID, _):
+                guard let text = String(validating: try cell.decode(Data.self), as: UTF8.self) else {
+                    throw StoreError(.database, "ledger record: request_id is not UTF-8")
+                }
+                values[field] = .string(text)
+            case (_, .integer): values[field] = .integer(try cell.decode(Int64.self))
+            case (_, .boolean): values[field] = .boolean(try cell.decode(Bool.self))
+            case (_, .string), (_, .optionalString): values[field] = try cell.decode(String?.self).map(LedgerValue.string) ?? .null
+            }
+        }
+        do { return try LedgerRecord(values: values) } catch {
+            throw StoreError(.database, "ledger record \(values[.seq]?.text ?? "?") does not read back: \(error)")
+        }
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        switch self {
+        case .some(let value): try await transform(value)
+        case .none: nil
+        }
+    }
+}

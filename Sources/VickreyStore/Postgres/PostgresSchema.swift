@@ -1,0 +1,144 @@
+import Logging
+import PostgresNIO
+
+/// The PostgreSQL schema as versioned, append-only migrations (a shipped migration is
+/// never edited; a change is a new one), the same tables and rules as the SQLite file's
+/// with PostgreSQL's types. Applied under an advisory lock, so servers starting together
+/// migrate once.
+enum PostgresSchema {
+    static let migrations: [(name: String, sql: [String])] = [
+        (
+            "v1: advertisers, campaigns, creatives, targeting, ledger chains",
+            [
+                """
+                CREATE TABLE store_revision (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    revision BIGINT NOT NULL
+                )
+                """,
+                "INSERT INTO store_revision (id, revision) VALUES (1, 0)",
+                """
+                CREATE TABLE advertiser (
+                    id TEXT PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 64),
+                    name TEXT NOT NULL CHECK (octet_length(name) <= 256),
+                    created_at TEXT NOT NULL
+                )
+                """,
+                """
+                CREATE TABLE campaign (
+                    id TEXT PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 64),
+                    advertiser_id TEXT NOT NULL REFERENCES advertiser(id),
+                    name TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('active', 'paused', 'archived')),
+                    pricing TEXT NOT NULL CHECK (pricing IN ('cpm', 'cpc')),
+                    bid_micros BIGINT NOT NULL CHECK (bid_micros > 0),
+                    predicted_ctr_ppm BIGINT CHECK (predicted_ctr_ppm BETWEEN 1 AND 1000000),
+                    daily_budget_micros BIGINT CHECK (daily_budget_micros >= 0),
+                    total_budget_micros BIGINT NOT NULL CHECK (total_budget_micros >= 0),
+                    start_at TEXT,
+                    end_at TEXT,
+                    time_zone TEXT NOT NULL,
+                    pacing TEXT NOT NULL CHECK (pacing IN ('asap', 'even')),
+                    frequency_cap_impressions BIGINT CHECK (frequency_cap_impressions > 0),
+                    frequency_cap_window_seconds BIGINT CHECK (frequency_cap_window_seconds > 0),
+                    frequency_cap_refuse_anonymous BOOLEAN NOT NULL DEFAULT false,
+                    hours_of_week TEXT NOT NULL DEFAULT '',
+                    exclude_hours_of_week TEXT NOT NULL DEFAULT '',
+                    revision BIGINT NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    CHECK ((frequency_cap_impressions IS NULL) = (frequency_cap_window_seconds IS NULL)),
+                    CHECK ((pricing = 'cpc') = (predicted_ctr_ppm IS NOT NULL))
+                )
+                """,
+                "CREATE INDEX campaign_by_revision ON campaign (revision)",
+                "CREATE INDEX campaign_by_advertiser ON campaign (advertiser_id)",
+                """
+                CREATE TABLE campaign_targeting (
+                    campaign_id TEXT NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,
+                    dimension TEXT NOT NULL CHECK (dimension IN ('placement', 'country', 'device', 'os', 'keyword')),
+                    mode TEXT NOT NULL CHECK (mode IN ('include', 'exclude')),
+                    value TEXT NOT NULL,
+                    PRIMARY KEY (campaign_id, dimension, mode, value)
+                )
+                """,
+                """
+                CREATE TABLE creative (
+                    id TEXT PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 64),
+                    campaign_id TEXT NOT NULL REFERENCES campaign(id) ON DELETE CASCADE,
+                    position BIGINT NOT NULL,
+                    size TEXT NOT NULL,
+                    image_url TEXT NOT NULL,
+                    click_url TEXT NOT NULL,
+                    adomain TEXT NOT NULL DEFAULT '',
+                    UNIQUE (campaign_id, position)
+                )
+                """,
+                "CREATE INDEX creative_by_campaign ON creative (campaign_id)",
+                // One chain per server: (server_id, seq) is the record's place; (kind,
+                // impression_id) is unique across every chain, so an event is billed at most
+                // once fleet-wide whichever server records it first. request_id is bytes:
+                // a client may send any character, NUL included, which text cannot hold.
+                """
+                CREATE TABLE ledger (
+                    server_id TEXT NOT NULL,
+                    seq BIGINT NOT NULL CHECK (seq >= 1),
+                    kind TEXT NOT NULL CHECK (kind IN ('impression', 'click')),
+                    billed BOOLEAN NOT NULL,
+                    reason TEXT,
+                    impression_id TEXT NOT NULL,
+                    request_id BYTEA NOT NULL,
+                    campaign_id TEXT NOT NULL,
+                    advertiser_id TEXT NOT NULL,
+                    creative_id TEXT NOT NULL,
+                    placement_id TEXT NOT NULL,
+                    pricing TEXT NOT NULL,
+                    clearing_ecpm_micros BIGINT NOT NULL,
+                    charge_nanos BIGINT NOT NULL CHECK (charge_nanos >= 0),
+                    event_time_ms BIGINT NOT NULL,
+                    prev_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL,
+                    kid TEXT NOT NULL,
+                    sig TEXT NOT NULL,
+                    PRIMARY KEY (server_id, seq),
+                    UNIQUE (kind, impression_id)
+                )
+                """,
+                "CREATE INDEX ledger_event_time ON ledger (event_time_ms)",
+                "CREATE INDEX ledger_campaign ON ledger (campaign_id, billed)",
+                """
+                CREATE FUNCTION ledger_is_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION 'the ledger is append-only'; END $$
+                """,
+                """
+                CREATE TRIGGER ledger_is_append_only BEFORE UPDATE OR DELETE OR TRUNCATE ON ledger
+                    FOR EACH STATEMENT EXECUTE FUNCTION ledger_is_append_only()
+                """,
+            ]
+        )
+    ]
+
+    /// A key for `pg_advisory_xact_lock` that only Vickrey's migrations take.
+    static let migrationLock: Int64 = 0x5669_636b_7265_7901
+
+    static func migrate(_ database: PostgresDatabase) async throws {
+        let logger = database.logger
+        try await database.client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLock))", logger: logger)
+            try await connection.query(
+                "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+                logger: logger)
+            let applied = Set(try await connection.all("SELECT name FROM schema_migrations", as: String.self, logger: logger))
+            for migration in migrations where !applied.contains(migration.name) {
+                for statement in migration.sql { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                try await connection.query("INSERT INTO schema_migrations (name) VALUES (\(migration.name))", logger: logger)
+            }
+        }
+    }
+
+    /// The migrations applied to the database, oldest first.
+    static func applied(_ database: PostgresDatabase) async throws(StoreError) -> [String] {
+        try await database.transaction { connection in
+            try await connection.all("SELECT name FROM schema_migrations ORDER BY applied_at, name", as: String.self, logger: database.logger)
+        }
+    }
+}
