@@ -15,9 +15,11 @@ public enum LedgerExport {
         var out = JSONWriter(capacity: 640)
         out.raw("{")
         for field in LedgerField.allCases {
+            let value = field.value(in: record)
+            if field.isOmittedWhenNull, value == .null { continue }
             if field != .seq { out.comma() }
             out.key(named: field.rawValue)
-            switch field.value(in: record) {
+            switch value {
             case .integer(let value): out.integer(value)
             case .boolean(let value): out.bool(value)
             case .string(let value): out.string(value)
@@ -42,6 +44,9 @@ public enum LedgerExport {
                     throw reader.fieldError("is not a ledger field (pass --allow-unknown-fields to ignore fields added later)")
                 }
                 values[field] = try readValue(&reader, as: field.shape)
+                if field.isOmittedWhenNull, values[field] == .null {
+                    throw reader.fieldError("must be left out when the record has none, not null")
+                }
             }
             try reader.expectEnd()
         } catch  where error.field == nil && !error.message.hasPrefix("not valid JSON") {
@@ -85,12 +90,14 @@ public enum LedgerExport {
 
     /// Parses one CSV row (its cells already split) under `csvHeader`. An empty cell is
     /// null for `reason` (which is never an empty string) and the empty string elsewhere.
-    public static func parse(csvCells cells: [String]) throws(LedgerFormatError) -> LedgerRecord {
-        guard cells.count == LedgerField.allCases.count else {
-            throw LedgerFormatError(field: nil, "has \(cells.count) cells; a ledger row has \(LedgerField.allCases.count)")
+    /// An export written before `server_id` existed has one column fewer; `fields` says
+    /// which columns the file has (`LedgerCSVReader.fields`).
+    public static func parse(csvCells cells: [String], fields: [LedgerField] = LedgerField.allCases) throws(LedgerFormatError) -> LedgerRecord {
+        guard cells.count == fields.count else {
+            throw LedgerFormatError(field: nil, "has \(cells.count) cells; a ledger row has \(fields.count)")
         }
         var values: [LedgerField: LedgerValue] = [:]
-        for (field, cell) in zip(LedgerField.allCases, cells) {
+        for (field, cell) in zip(fields, cells) {
             switch field.shape {
             case .integer:
                 guard let value = Int64(cell), String(value) == cell else {
@@ -117,23 +124,30 @@ public struct LedgerCSVReader {
     public private(set) var line = 1
     private var nextLine = 1
 
+    /// The columns of this file: every field, or every field but `server_id` in an
+    /// export written before fleets.
+    public private(set) var fields = LedgerField.allCases
+
     public init(_ bytes: [UInt8]) throws(LedgerFormatError) {
         self.bytes = bytes
-        guard let header = try nextCells(), header == LedgerExport.columns else {
-            throw LedgerFormatError(field: nil, "line 1 is not the ledger's CSV header (\(LedgerExport.csvHeader))")
+        let withoutServer = LedgerField.allCases.filter { !$0.isOmittedWhenNull }
+        switch try nextCells() {
+        case LedgerExport.columns?: fields = LedgerField.allCases
+        case withoutServer.map(\.rawValue)?: fields = withoutServer
+        default: throw LedgerFormatError(field: nil, "line 1 is not the ledger's CSV header (\(LedgerExport.csvHeader))")
         }
     }
 
     /// Whether `bytes` start like a CSV export (its header) rather than JSON lines.
     public static func looksLikeCSV(_ bytes: [UInt8]) -> Bool {
-        bytes.starts(with: Array(LedgerExport.csvHeader.utf8))
+        bytes.starts(with: Array(LedgerField.allCases.prefix(3).map(\.rawValue).joined(separator: ",").utf8))
     }
 
     /// The next record, or nil at the end.
     public mutating func next() throws(LedgerFormatError) -> LedgerRecord? {
         while let cells = try nextCells() {
             if cells == [""] { continue }  // a blank line
-            return try LedgerExport.parse(csvCells: cells)
+            return try LedgerExport.parse(csvCells: cells, fields: fields)
         }
         return nil
     }

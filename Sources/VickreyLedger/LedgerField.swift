@@ -3,6 +3,10 @@ import VickreyCore
 /// The one declaration of a ledger record's fields: their names, order and JSON types.
 /// The canonical bytes, the JSON line, the CSV row and both readers are derived from it,
 /// so a field is added here and in `LedgerRecord`, and nowhere else.
+///
+/// `server_id` (the chain a fleet server writes) is the one field a record may lack:
+/// records of a single server's SQLite ledger have none, and are written and signed
+/// exactly as before it existed (format version 1); a record with one is version 2.
 public enum LedgerField: String, CaseIterable, Sendable {
     case seq, kind, billed, reason
     case impressionID = "impression_id"
@@ -17,6 +21,7 @@ public enum LedgerField: String, CaseIterable, Sendable {
     case eventTime = "event_time"
     case prevHash = "prev_hash"
     case hash, kid, sig
+    case serverID = "server_id"
 
     /// The JSON type a field's value must have.
     public enum Shape: Sendable {
@@ -29,10 +34,13 @@ public enum LedgerField: String, CaseIterable, Sendable {
         switch self {
         case .seq, .clearingECPM, .charge: .integer
         case .billed: .boolean
-        case .reason: .optionalString
+        case .reason, .serverID: .optionalString
         default: .string
         }
     }
+
+    /// Left out of a record that has no value for it (not written as null): `server_id`.
+    public var isOmittedWhenNull: Bool { self == .serverID }
 
     /// Part of the bytes hashed and signed (all but `hash` and `sig`, which are computed from them).
     public var isSigned: Bool { self != .hash && self != .sig }
@@ -63,6 +71,7 @@ public enum LedgerField: String, CaseIterable, Sendable {
         case .hash: .string(record.hash)
         case .kid: .string(record.keyID)
         case .sig: .string(record.signature)
+        case .serverID: record.serverID.map(LedgerValue.string) ?? .null
         }
     }
 }
@@ -90,6 +99,8 @@ extension LedgerRecord {
     /// Builds a record from one value per field, checking each one's type and syntax:
     /// what a reader of an export calls once it has the values. Throws naming the field.
     public init(values: [LedgerField: LedgerValue]) throws(LedgerFormatError) {
+        var values = values
+        for field in LedgerField.allCases where field.isOmittedWhenNull && values[field] == nil { values[field] = .null }
         let reader = FieldValues(values: values)
         let kindText = try reader.string(.kind)
         guard let kind = BeaconKind(rawValue: kindText) else {
@@ -122,7 +133,12 @@ extension LedgerRecord {
         let hash = try reader.hex(.hash)
         let keyID = try reader.string(.kid)
         guard !keyID.isEmpty else { throw LedgerFormatError(.kid, "must not be empty") }
-        self.init(seq: seq, event: event, prevHash: prevHash, hash: hash, keyID: keyID, signature: try reader.string(.sig))
+        let serverID = try reader.optionalString(.serverID)
+        if let serverID, !LedgerRecord.isValidServerID(serverID) {
+            throw LedgerFormatError(.serverID, "must be 1–64 characters from A-Z a-z 0-9 . _ -, not '\(serverID)'")
+        }
+        self.init(
+            seq: seq, event: event, prevHash: prevHash, hash: hash, keyID: keyID, signature: try reader.string(.sig), serverID: serverID)
     }
 }
 

@@ -61,11 +61,19 @@ public struct LedgerRecord: Hashable, Sendable {
     public var hash: String
     public var keyID: String
     public var signature: String
+    /// The fleet server whose chain holds the record; nil in a single server's ledger.
+    public var serverID: String?
 
     public static let genesisHash = String(repeating: "0", count: 64)
+    /// The first line of the canonical bytes: version 1 for a record without `server_id`
+    /// (every record written before fleets existed), version 2 with it.
     static let header = "vickrey-ledger-record-v1\n"
+    static let fleetHeader = "vickrey-ledger-record-v2\n"
 
-    public init(seq: Int64, event: LedgerEvent, prevHash: String, hash: String, keyID: String, signature: String) {
+    public init(
+        seq: Int64, event: LedgerEvent, prevHash: String, hash: String, keyID: String, signature: String, serverID: String? = nil
+    ) {
+        self.serverID = serverID
         self.seq = seq
         self.event = event
         self.prevHash = prevHash
@@ -75,29 +83,46 @@ public struct LedgerRecord: Hashable, Sendable {
     }
 
     /// Chains and signs `event` as record `seq` after a record whose hash is `prevHash`.
-    public static func seal(_ event: LedgerEvent, seq: Int64, prevHash: String, keyID: String, signingKey: Curve25519.Signing.PrivateKey)
-        throws -> LedgerRecord
-    {
-        let bytes = canonicalBytes(seq: seq, event: event, prevHash: prevHash, keyID: keyID)
+    public static func seal(
+        _ event: LedgerEvent, seq: Int64, prevHash: String, keyID: String, serverID: String? = nil,
+        signingKey: Curve25519.Signing.PrivateKey
+    ) throws -> LedgerRecord {
+        let bytes = canonicalBytes(seq: seq, event: event, prevHash: prevHash, keyID: keyID, serverID: serverID)
         let signature = try signingKey.signature(for: bytes)
         return LedgerRecord(
             seq: seq, event: event, prevHash: prevHash, hash: hexSHA256(bytes), keyID: keyID,
-            signature: Base64URL.encode(Array(signature))
+            signature: Base64URL.encode(Array(signature)), serverID: serverID
         )
     }
 
-    /// The exact bytes hashed and signed (see `docs/ledger.md`).
-    public var canonicalBytes: [UInt8] { Self.canonicalBytes(seq: seq, event: event, prevHash: prevHash, keyID: keyID) }
+    /// A fleet server id: 1–64 characters from `A-Z a-z 0-9 . _ -`.
+    public static func isValidServerID(_ text: String) -> Bool {
+        (1...64).contains(text.utf8.count)
+            && text.utf8.allSatisfy { byte in
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                    UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"):
+                    true
+                default: false
+                }
+            }
+    }
 
-    static func canonicalBytes(seq: Int64, event: LedgerEvent, prevHash: String, keyID: String) -> [UInt8] {
+    /// The exact bytes hashed and signed (see `docs/ledger.md`).
+    public var canonicalBytes: [UInt8] {
+        Self.canonicalBytes(seq: seq, event: event, prevHash: prevHash, keyID: keyID, serverID: serverID)
+    }
+
+    static func canonicalBytes(seq: Int64, event: LedgerEvent, prevHash: String, keyID: String, serverID: String?) -> [UInt8] {
         // The signed fields do not include `hash` and `sig`, so they may be left empty here.
-        let record = LedgerRecord(seq: seq, event: event, prevHash: prevHash, hash: "", keyID: keyID, signature: "")
+        let record = LedgerRecord(seq: seq, event: event, prevHash: prevHash, hash: "", keyID: keyID, signature: "", serverID: serverID)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(512)
-        bytes.append(contentsOf: header.utf8)
+        bytes.append(contentsOf: (serverID == nil ? header : fleetHeader).utf8)
         var digits: [UInt8] = []
         digits.reserveCapacity(20)
         for field in LedgerField.signed {
+            if field.isOmittedWhenNull, field.value(in: record) == .null { continue }
             bytes.append(contentsOf: field.rawValue.utf8)
             bytes.append(UInt8(ascii: "="))
             switch field.value(in: record) {

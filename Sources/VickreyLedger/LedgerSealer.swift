@@ -23,8 +23,9 @@ public struct LedgerSealer {
         key = try Curve25519.Signing.PrivateKey(rawRepresentation: signingKey.rawPrivateKey)
     }
 
-    /// `event` as record `seq`, chained after the record whose hash is `prevHash`, hashed and signed.
-    public func seal(_ event: LedgerEvent, seq: Int64, after prevHash: String) throws -> LedgerRecord {
-        try LedgerRecord.seal(event, seq: seq, prevHash: prevHash, keyID: keyID, signingKey: key)
+    /// `event` as record `seq` of `serverID`'s chain (nil: a single server's ledger),
+    /// chained after the record whose hash is `prevHash`, hashed and signed.
+    public func seal(_ event: LedgerEvent, seq: Int64, after prevHash: String, serverID: String? = nil) throws -> LedgerRecord {
+        try LedgerRecord.seal(event, seq: seq, prevHash: prevHash, keyID: keyID, serverID: serverID, signingKey: key)
     }
 }

@@ -16,7 +16,8 @@ struct LedgerExportTests {
         #expect(LedgerFixtures.verify(back, keys: signer.publicKeys) == nil)
         // Fields in the contract's order, nulls for reason when billed.
         let object = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as! [String: Any]
-        #expect(Set(object.keys) == Set(LedgerExport.columns))
+        // A single server's record has no server_id: the line is what it was before fleets.
+        #expect(Set(object.keys) == Set(LedgerExport.columns).subtracting(["server_id"]))
         #expect(object["reason"] is NSNull)
         #expect(lines[0].hasPrefix(#"{"seq":1,"kind":"impression","billed":true,"reason":null,"#))
     }
@@ -25,7 +26,50 @@ struct LedgerExportTests {
         let line = LedgerExport.csvLine(signer.chain(1)[0])
         #expect(line.hasPrefix("1,impression,true,,"))
         #expect(line.contains(#","req ""0"", with, commas","#))
-        #expect(LedgerExport.csvHeader.split(separator: ",").count == 18)
+        #expect(LedgerExport.csvHeader.split(separator: ",").count == 19)
+        #expect(LedgerExport.csvHeader.hasSuffix(",kid,sig,server_id"))
+    }
+
+    /// A fleet server's record names its chain, in the signed bytes (version 2) and in
+    /// both exports; moving it to another chain breaks its hash and signature.
+    @Test func aFleetRecordSignsItsChain() throws {
+        let record = signer.seal(LedgerFixtures.event(0), seq: 1, prevHash: LedgerRecord.genesisHash, serverID: "ads-1.eu")
+        let bytes = String(decoding: record.canonicalBytes, as: UTF8.self)
+        #expect(bytes.hasPrefix("vickrey-ledger-record-v2\n"))
+        #expect(bytes.hasSuffix("kid=8:k-export\nserver_id=8:ads-1.eu\n"))
+        let single = signer.seal(LedgerFixtures.event(0), seq: 1, prevHash: LedgerRecord.genesisHash)
+        #expect(String(decoding: single.canonicalBytes, as: UTF8.self).hasPrefix("vickrey-ledger-record-v1\n"))
+        #expect(!String(decoding: single.canonicalBytes, as: UTF8.self).contains("server_id"))
+
+        let line = LedgerExport.jsonLine(record)
+        #expect(line.hasSuffix(#","server_id":"ads-1.eu"}"#))
+        #expect(try LedgerExport.parse(jsonLine: line) == record)
+        #expect(LedgerFixtures.verify([try LedgerExport.parse(jsonLine: line)], keys: signer.publicKeys) == nil)
+        let csv = LedgerExport.csvHeader + "\n" + LedgerExport.csvLine(record) + "\n"
+        var reader = try LedgerCSVReader(Array(csv.utf8))
+        #expect(try reader.next() == record)
+
+        let moved = try LedgerExport.parse(jsonLine: line.replacingOccurrences(of: "ads-1.eu", with: "ads-2.eu"))
+        #expect(LedgerFixtures.verify([moved], keys: signer.publicKeys) != nil, "a record moved to another chain verified")
+        #expect(throws: LedgerFormatError.self) { try LedgerExport.parse(jsonLine: line.replacingOccurrences(of: "ads-1.eu", with: "ads 1")) }
+        // Without a chain the record is written without the key; an explicit null is not canonical.
+        do {
+            _ = try LedgerExport.parse(jsonLine: line.replacingOccurrences(of: #""ads-1.eu""#, with: "null"))
+            Issue.record("server_id: null accepted")
+        } catch { #expect(error.field == "server_id") }
+    }
+
+    /// A CSV export written before fleets (no server_id column) still reads and verifies.
+    @Test func aCSVExportWithoutTheServerColumnStillReads() throws {
+        let records = signer.chain(3)
+        let oldHeader = LedgerExport.columns.dropLast().joined(separator: ",")
+        let text = ([oldHeader] + records.map { LedgerExport.csvLine($0).split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",") })
+            .joined(separator: "\n") + "\n"
+        var reader = try LedgerCSVReader(Array(text.utf8))
+        var back: [LedgerRecord] = []
+        while let record = try reader.next() { back.append(record) }
+        #expect(back == records)
+        #expect(LedgerFixtures.verify(back, keys: signer.publicKeys) == nil)
     }
 
     @Test func csvRoundTripsExactlyThroughTheReader() throws {

@@ -12,8 +12,8 @@ struct TestSigner {
 
     var publicKeys: PublicKeySet { PublicKeySet(keys: [keyID: Array(key.publicKey.rawRepresentation)]) }
 
-    func seal(_ event: LedgerEvent, seq: Int64, prevHash: String) -> LedgerRecord {
-        try! LedgerRecord.seal(event, seq: seq, prevHash: prevHash, keyID: keyID, signingKey: key)
+    func seal(_ event: LedgerEvent, seq: Int64, prevHash: String, serverID: String? = nil) -> LedgerRecord {
+        try! LedgerRecord.seal(event, seq: seq, prevHash: prevHash, keyID: keyID, serverID: serverID, signingKey: key)
     }
 
     /// A chain of `count` records, each after the previous.

@@ -19,7 +19,7 @@ struct CampaignStoreTests {
                 == (engine == .sqlite
                     ? [
                         "v1: advertisers, campaigns, creatives, targeting", "v2: frequency caps may refuse anonymous requests",
-                        "v3: signed ledger",
+                        "v3: signed ledger", "v4: ledger records may name their chain",
                     ] : ["v1: advertisers, campaigns, creatives, targeting, ledger chains"]))
         // Reopening applies nothing twice.
         #expect(try await database.with { try await $0.campaigns.appliedMigrations() } == applied)

@@ -74,13 +74,13 @@ public final class PostgresLedgerStore: LedgerStore {
                 outcomes.append(.duplicate)
                 continue
             }
-            let record = try sealer.seal(event, seq: seq + 1, after: hash)
+            let record = try sealer.seal(event, seq: seq + 1, after: hash, serverID: serverID)
             records.append(record)
             (seq, hash) = (record.seq, record.hash)
             outcomes.append(.appended(seq: seq))
         }
         guard !records.isEmpty else { return outcomes }
-        let inserted = try await connection.all(try PostgresLedgerRow.insert(records, serverID: serverID), as: Int64.self, logger: logger)
+        let inserted = try await connection.all(try PostgresLedgerRow.insert(records), as: Int64.self, logger: logger)
         // Another server committed one of these events after the check above: a record is
         // missing from the chain we sealed, so roll back and seal the batch again.
         guard inserted.count == records.count else { throw StoreError(.database, "an event was recorded meanwhile", underlying: RecordedMeanwhile()) }
@@ -176,24 +176,21 @@ public final class PostgresLedgerStore: LedgerStore {
 }
 
 /// How a ledger record maps to a row of PostgreSQL's `ledger` table: the columns are the
-/// fields of `LedgerField` (`event_time` kept as `event_time_ms`, `request_id` as bytes),
-/// after the chain's `server_id`.
+/// fields of `LedgerField` (`event_time` kept as `event_time_ms`, `request_id` as bytes).
 enum PostgresLedgerRow {
     static func column(_ field: LedgerField) -> String { field == .eventTime ? "event_time_ms" : field.rawValue }
     static let columns = LedgerField.allCases.map(column).joined(separator: ", ")
 
     static func select(_ rest: PostgresQuery) -> PostgresQuery { rest.prefixed("SELECT \(columns) FROM ledger") }
 
-    /// One multi-row insert of `records` into `serverID`'s chain that skips (and does not
+    /// One multi-row insert of `records` (each naming its chain) that skips (and does not
     /// return) an event already recorded by any chain; returns the inserted rows' seqs.
-    static func insert(_ records: [LedgerRecord], serverID: String) throws -> PostgresQuery {
-        var binds = PostgresBindings(capacity: records.count * (LedgerField.allCases.count + 1))
+    static func insert(_ records: [LedgerRecord]) throws -> PostgresQuery {
+        var binds = PostgresBindings(capacity: records.count * LedgerField.allCases.count)
         var tuples: [String] = []
         tuples.reserveCapacity(records.count)
         for record in records {
             var placeholders: [String] = []
-            binds.append(serverID)
-            placeholders.append("$\(binds.count)")
             for field in LedgerField.allCases {
                 switch (field, field.value(in: record)) {
                 case (.eventTime, _): binds.append(record.event.eventTime.millisecondsSinceEpoch)
@@ -209,7 +206,7 @@ enum PostgresLedgerRow {
         }
         return PostgresQuery(
             unsafeSQL: """
-                INSERT INTO ledger (server_id, \(columns)) VALUES \(tuples.joined(separator: ", "))
+                INSERT INTO ledger (\(columns)) VALUES \(tuples.joined(separator: ", "))
                 ON CONFLICT (kind, impression_id) DO NOTHING RETURNING seq
                 """, binds: binds)
     }

@@ -109,6 +109,10 @@ extension SQLiteCampaignStore {
                         BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
                     """)
         }
+        migrator.registerMigration("v4: ledger records may name their chain") { db in
+            // Always NULL in a SQLite file (one server's chain); there for the shared record format.
+            try db.execute(sql: "ALTER TABLE ledger ADD COLUMN server_id TEXT CHECK (server_id IS NULL)")
+        }
         return migrator
     }
 
