@@ -11,7 +11,7 @@ import VickreyStore
 /// index, recovers spend and taken beacons from the ledger, and wires routes,
 /// middleware and the background services. The executable and the tests both call this.
 public func buildApplication(settings: ServerSettings, logger: Logger) async throws -> some ApplicationProtocol {
-    let database = try await Store.open(StoreLocation(settings.databasePath))
+    let database = try await Store.open(StoreLocation(settings.databasePath), serverID: settings.effectiveServerID)
     let store = database.campaigns
     let ledgerStore = database.ledger
     try await ledgerStore.requireDurableCommits()
@@ -19,7 +19,15 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
     if createdKey {
         logger.info("created signing key", metadata: ["key.id": "\(keyring.currentID)", "keys.directory": "\(settings.keysDirectory)"])
     }
-    let keys = LiveKeyring(keyring)
+    // A fleet shares its token secrets (any server accepts any server's beacons) and
+    // registers every signing key, so any server's JWKS lists the keys of every chain.
+    var fleetTokens: BeaconTokenCodec?
+    if let fleet = database.fleet {
+        try await fleet.register(publicKeys: keyring.keys.mapValues(\.rawPublicKey), serverID: settings.effectiveServerID)
+        let (secrets, current) = try await fleet.tokenSecrets()
+        fleetTokens = BeaconTokenCodec(secrets: secrets, currentID: current)
+    }
+    let keys = LiveKeyring(keyring, fleetTokens: fleetTokens)
     if settings.seedDemoCampaigns {
         let seeded = try await DemoCampaigns.seedIfEmpty(store)
         if seeded > 0 { logger.info("seeded demo campaigns into an empty database", metadata: ["campaigns": "\(seeded)"]) }
@@ -61,7 +69,7 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
     OpenRTBController(decisions: decisions, metrics: metrics).addRoutes(to: router)
     BeaconController(processor: beacons, metrics: metrics).addRoutes(to: router)
     LedgerController(
-        ledger: ledgerStore, keys: keys, bearerToken: settings.ledgerBearerToken, budgets: budgets, reloader: reloader,
+        ledger: ledgerStore, keys: keys, fleet: database.fleet, bearerToken: settings.ledgerBearerToken, budgets: budgets, reloader: reloader,
         clock: settings.clock
     ).addRoutes(to: router)
     OperationsController(reloader: reloader, metrics: metrics).addRoutes(to: router)
@@ -73,7 +81,9 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
         configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Vickrey"),
         services: [
             LedgerWriterService(writer: writer),
-            MaintenanceService(budgets: budgets, replays: replays, keys: keys, clock: settings.clock, logger: logger),
+            MaintenanceService(
+                budgets: budgets, replays: replays, keys: keys, fleet: database.fleet, serverID: settings.effectiveServerID,
+                clock: settings.clock, logger: logger),
             IndexReloaderService(
                 reloader: reloader, interval: .milliseconds(settings.pollIntervalMilliseconds), metrics: metrics, logger: logger),
         ],

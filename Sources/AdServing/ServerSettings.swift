@@ -15,8 +15,10 @@ public struct ServerSettings: Sendable {
     public var port = 8080
     /// `http.publicBaseURL`: where beacon URLs point; default `http://HOST:PORT`.
     public var publicBaseURL: String?
-    /// `db.path`
+    /// `db.path`: a SQLite file, or a `postgres://` URL for a fleet.
     public var databasePath = VickreySettings.defaultDatabasePath
+    /// `server.id`: this server's name in a fleet (its ledger chain); default `HOST-PORT`.
+    public var serverID: String?
     /// `keys.directory`: the Ed25519 signing keys (created on first start).
     public var keysDirectory = "var/keys"
     /// `demo.seed`: seed demo campaigns when the database has none.
@@ -49,6 +51,14 @@ public struct ServerSettings: Sendable {
 
     public init() {}
 
+    /// The server's fleet id: `server.id`, or one derived from the host and port.
+    public var effectiveServerID: String {
+        if let serverID { return serverID }
+        let host = (ProcessInfo.processInfo.hostName.isEmpty ? host : ProcessInfo.processInfo.hostName)
+        let cleaned = String(host.map { $0.isLetter && $0.isASCII || $0.isNumber && $0.isASCII || $0 == "." || $0 == "_" || $0 == "-" ? $0 : "-" })
+        return String("\(cleaned.prefix(57))-\(port)".prefix(64))
+    }
+
     /// The base of beacon URLs.
     public var beaconBaseURL: String { publicBaseURL ?? "http://\(host):\(port)" }
 
@@ -61,6 +71,7 @@ public struct ServerSettings: Sendable {
         settings.publicBaseURL = config.string(forKey: "http.publicBaseURL")
         settings.databasePath = config.string(forKey: "db.path", default: settings.databasePath)
         settings.keysDirectory = config.string(forKey: "keys.directory", default: settings.keysDirectory)
+        settings.serverID = config.string(forKey: "server.id")
         settings.seedDemoCampaigns = config.bool(forKey: "demo.seed", default: settings.seedDemoCampaigns)
         settings.pollIntervalMilliseconds = config.int(forKey: "index.pollIntervalMilliseconds", default: settings.pollIntervalMilliseconds)
         settings.rules.minimumFloor = Micros(Int64(config.int(forKey: "auction.minimumFloorMicros", default: 10_000)))

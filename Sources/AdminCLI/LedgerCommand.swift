@@ -41,11 +41,14 @@ struct LedgerCommand: AsyncParsableCommand {
             var chunk: [String] = []
             if format == .csv { chunk.append(LedgerExport.csvHeader) }
             try await store.call { db in
-                try await db.ledger.forEachRecord(in: window) { record in
-                    chunk.append(format == .jsonl ? LedgerExport.jsonLine(record) : LedgerExport.csvLine(record))
-                    if chunk.count >= 1_000 {
-                        Console.print(chunk.joined(separator: "\n"))
-                        chunk.removeAll(keepingCapacity: true)
+                // Chain after chain (by server id), each in sequence order.
+                for chain in try await db.ledger.chains() {
+                    try await db.ledger.forEachRecord(chain: chain.serverID, in: window) { record in
+                        chunk.append(format == .jsonl ? LedgerExport.jsonLine(record) : LedgerExport.csvLine(record))
+                        if chunk.count >= 1_000 {
+                            Console.print(chunk.joined(separator: "\n"))
+                            chunk.removeAll(keepingCapacity: true)
+                        }
                     }
                 }
             }
@@ -107,14 +110,22 @@ struct LedgerCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            var verifier = LedgerVerifier(keys: try await publicKeys(), startingAt: partial ? nil : 1)
+            var verifier: LedgerChainsVerifier
             if let file {
+                verifier = LedgerChainsVerifier(keys: try await publicKeys(), startingAt: partial ? nil : 1)
                 guard let data = FileManager.default.contents(atPath: file) else {
                     throw CommandFailure(message: "cannot read '\(file)'", exitCode: CommandFailure.notFound)
                 }
                 try readExport(Array(data)) { verifier.check($0) }
             } else {
-                try await store.call { db in try await db.ledger.forEachRecord { verifier.check($0) } }
+                verifier = try await store.call { db in
+                    // A fleet's database knows every chain's public keys.
+                    var verifier = LedgerChainsVerifier(keys: try await publicKeys(registered: db.fleet), startingAt: partial ? nil : 1)
+                    for chain in try await db.ledger.chains() {
+                        try await db.ledger.forEachRecord(chain: chain.serverID, in: .all) { verifier.check($0) }
+                    }
+                    return verifier
+                }
             }
             let problems = verifier.problems
             guard problems.isEmpty else {
@@ -126,9 +137,16 @@ struct LedgerCommand: AsyncParsableCommand {
                     exitCode: LedgerCommand.verificationFailed
                 )
             }
-            Console.print(
-                "verified \(verifier.verifiedCount) records: every signature valid, chain intact"
-                    + (verifier.lastHash.map { ", last hash \($0)" } ?? ""))
+            let heads = verifier.heads
+            if heads.count == 1, heads[0].chain == nil {
+                Console.print(
+                    "verified \(verifier.verifiedCount) records: every signature valid, chain intact"
+                        + (heads[0].lastHash.map { ", last hash \($0)" } ?? ""))
+            } else {
+                Console.print(
+                    "verified \(verifier.verifiedCount) records in \(heads.count) chain(s): every signature valid, every chain intact"
+                        + heads.map { "\n  \($0.chain ?? "(unnamed)"): last hash \($0.lastHash ?? "-")" }.joined())
+            }
         }
 
         /// Reads every record of a JSON lines or CSV export, refusing the first line that is
@@ -160,7 +178,9 @@ struct LedgerCommand: AsyncParsableCommand {
             }
         }
 
-        private func publicKeys() async throws -> PublicKeySet {
+        /// The keys from --jwks; else the keys directory's, with those `registered` in a
+        /// fleet's database.
+        private func publicKeys(registered: (any FleetKeys)? = nil) async throws -> PublicKeySet {
             if let jwks {
                 let data: Data
                 if jwks.hasPrefix("http://") || jwks.hasPrefix("https://") {
@@ -179,10 +199,12 @@ struct LedgerCommand: AsyncParsableCommand {
                     throw CommandFailure(message: "--jwks: \(error)", exitCode: CommandFailure.invalidData)
                 }
             }
-            guard let keyring = try await keys.load() else {
+            var known = try await keys.load()?.keys.mapValues(\.rawPublicKey) ?? [:]
+            if let registered { known.merge(try await registered.publicKeys()) { own, _ in own } }
+            guard !known.isEmpty else {
                 throw CommandFailure(message: "no public keys: pass --jwks FILE|URL or --keys DIR", exitCode: CommandFailure.notFound)
             }
-            return PublicKeySet(keys: keyring.keys.mapValues(\.rawPublicKey))
+            return PublicKeySet(keys: known)
         }
     }
 }

@@ -15,10 +15,15 @@ public final class LiveKeyring: Sendable {
 
     private let keys: Mutex<Keys>
     public let directory: String
+    /// The fleet's shared token secrets (PostgreSQL), or nil: tokens under the server's own keys.
+    private let fleetTokens: BeaconTokenCodec?
 
-    public init(_ keyring: SigningKeyring) {
+    /// `fleetTokens`: in a fleet, the codec of the secrets every server shares, so a token
+    /// minted by one server is accepted by all; nil on a single server.
+    public init(_ keyring: SigningKeyring, fleetTokens: BeaconTokenCodec? = nil) {
         directory = keyring.directory
-        keys = Mutex(Self.make(keyring))
+        self.fleetTokens = fleetTokens
+        keys = Mutex(Self.make(keyring, fleetTokens: fleetTokens))
     }
 
     /// Mints and checks beacon tokens with every key of the directory.
@@ -36,14 +41,14 @@ public final class LiveKeyring: Sendable {
         guard let fresh = try SigningKeyring.load(directory: directory) else { return nil }
         return keys.withLock { keys in
             guard fresh.currentID != keys.keyring.currentID || fresh.keys.count != keys.keyring.keys.count else { return nil }
-            keys = Self.make(fresh)
+            keys = Self.make(fresh, fleetTokens: fleetTokens)
             return fresh.currentID
         }
     }
 
-    private static func make(_ keyring: SigningKeyring) -> Keys {
+    private static func make(_ keyring: SigningKeyring, fleetTokens: BeaconTokenCodec?) -> Keys {
         Keys(
-            keyring: keyring, tokens: BeaconTokenCodec(keyring: keyring),
+            keyring: keyring, tokens: fleetTokens ?? BeaconTokenCodec(keyring: keyring),
             publicKeys: PublicKeySet(keys: keyring.keys.mapValues(\.rawPublicKey))
         )
     }

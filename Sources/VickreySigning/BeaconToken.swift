@@ -94,15 +94,22 @@ public struct BeaconTokenCodec: Sendable {
     /// 128-character request id of 4-byte characters makes one of about 1,050).
     public static let maximumTextLength = 2_048
 
+    /// MAC keys derived from the server's own signing keys (a single server).
     public init(keyring: SigningKeyring) {
-        macs = keyring.keys.mapValues { key in
+        self.init(secrets: keyring.keys.mapValues { Array($0.rawPrivateKey) }, currentID: keyring.currentID)
+    }
+
+    /// MAC keys derived from shared secrets by id (a fleet's, kept in its database, so that
+    /// every server mints and accepts the same tokens); `currentID` mints new tokens and
+    /// must be one of `secrets`' ids.
+    public init(secrets: [String: [UInt8]], currentID: String) {
+        macs = secrets.mapValues { secret in
             PreparedMAC(
                 key: HKDF<SHA256>.deriveKey(
-                    inputKeyMaterial: SymmetricKey(data: key.rawPrivateKey), info: Data("vickrey beacon token v1".utf8), outputByteCount: 32
-                ))
+                    inputKeyMaterial: SymmetricKey(data: secret), info: Data("vickrey beacon token v1".utf8), outputByteCount: 32))
         }
-        currentKeyID = keyring.currentID
-        currentMAC = macs[keyring.currentID]!  // a keyring always holds its current key
+        currentKeyID = currentID
+        currentMAC = macs[currentID]!  // callers pass the current id among the secrets
     }
 
     /// Why a token was refused.

@@ -5,42 +5,72 @@ import VickreyLedger
 /// `PostgresLedgerStore`): append-only, one record per (kind, impression id) across the
 /// whole database, read by cursor for billing, exports and start-up recovery.
 ///
-/// A store appends to one chain (its server's); reads of records and windows are of that
-/// chain, while the sums used for budgets and reports (`billedSpendByCampaign`,
-/// `billedCharges`, `recentEvents`, `delivery`) cover every chain in the database.
+/// A store appends to one chain (its server's, `chainID`); records are read by chain
+/// (nil: the single chain of a SQLite file), while the sums used for budgets and reports
+/// (`billedSpendByCampaign`, `billedCharges`, `recentEvents`, `delivery`) cover every
+/// chain in the database.
 public protocol LedgerStore: Sendable {
+    /// The chain `append` writes: the server id on PostgreSQL (nil for a store opened
+    /// without one, which cannot append), nil on SQLite.
+    var chainID: String? { get }
     /// Makes every commit wait for the disk: a record is durable before its beacon is
     /// answered, even on power loss.
     func requireDurableCommits() async throws(StoreError)
-    /// The chain's last record's sequence number and hash (0 and 64 zeros when empty).
-    func tail() async throws(StoreError) -> (seq: Int64, hash: String)
+    /// Every chain with records, by server id.
+    func chains() async throws(StoreError) -> [LedgerChain]
+    /// A chain's last record's sequence number and hash (0 and 64 zeros when empty).
+    func tail(chain: String?) async throws(StoreError) -> (seq: Int64, hash: String)
     /// Appends `events` in one transaction, chained after the current tail and sealed
     /// with `signingKey`; events already recorded (same kind and impression id, in any
     /// chain or earlier in the batch) are skipped.
     func append(_ events: [LedgerEvent], signingKey: LedgerSigningKey) async throws(StoreError) -> [LedgerAppendOutcome]
-    /// Up to `limit` records of the chain with `seq > after`, in order.
-    func records(after: Int64, limit: Int) async throws(StoreError) -> [LedgerRecord]
-    /// Calls `body` with every record of the chain in `window`, in order, from one
+    /// Up to `limit` records of `chain` with `seq > after`, in order.
+    func records(chain: String?, after: Int64, limit: Int) async throws(StoreError) -> [LedgerRecord]
+    /// Calls `body` with every record of `chain` in `window`, in order, from one
     /// consistent snapshot, without holding them all in memory.
-    func forEachRecord(in window: ExportWindow, _ body: (LedgerRecord) throws -> Void) async throws(StoreError)
+    func forEachRecord(chain: String?, in window: ExportWindow, _ body: (LedgerRecord) throws -> Void) async throws(StoreError)
     /// Lifetime billed spend per campaign: the sum of billed records' charges.
     func billedSpendByCampaign() async throws(StoreError) -> [CampaignID: Nanos]
     /// Every billed charge with its campaign and time, for events at or after `since`.
     func billedCharges(since: Instant) async throws(StoreError) -> [(campaign: CampaignID, time: Instant, charge: Nanos)]
     /// The kind and impression id of every event recorded at or after `since`, with its time.
     func recentEvents(since: Instant) async throws(StoreError) -> [(kind: BeaconKind, impressionID: String, time: Instant)]
-    /// How many records the chain holds.
-    func count() async throws(StoreError) -> Int
+    /// How many records `chain` holds.
+    func count(chain: String?) async throws(StoreError) -> Int
     /// Delivery by campaign and UTC day, from every record with an event at or after `since`.
     func delivery(since: Instant?) async throws(StoreError) -> [DeliveryRow]
 }
 
 extension LedgerStore {
-    public func forEachRecord(_ body: (LedgerRecord) throws -> Void) async throws(StoreError) {
-        try await forEachRecord(in: .all, body)
+    /// This store's own chain's tail.
+    public func tail() async throws(StoreError) -> (seq: Int64, hash: String) { try await tail(chain: chainID) }
+
+    /// Records of this store's own chain.
+    public func records(after: Int64, limit: Int) async throws(StoreError) -> [LedgerRecord] {
+        try await records(chain: chainID, after: after, limit: limit)
     }
 
+    public func forEachRecord(in window: ExportWindow = .all, _ body: (LedgerRecord) throws -> Void) async throws(StoreError) {
+        try await forEachRecord(chain: chainID, in: window, body)
+    }
+
+    public func count() async throws(StoreError) -> Int { try await count(chain: chainID) }
+
     public func delivery() async throws(StoreError) -> [DeliveryRow] { try await delivery(since: nil) }
+}
+
+/// One chain of the ledger: whose it is, how long, and its head.
+public struct LedgerChain: Hashable, Sendable {
+    /// The server that writes it (nil: a SQLite file's single chain).
+    public var serverID: String?
+    public var lastSeq: Int64
+    public var headHash: String
+
+    public init(serverID: String?, lastSeq: Int64, headHash: String) {
+        self.serverID = serverID
+        self.lastSeq = lastSeq
+        self.headHash = headHash
+    }
 }
 
 /// What happened to one event handed to `LedgerStore.append`.

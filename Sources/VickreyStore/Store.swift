@@ -1,4 +1,5 @@
 import Foundation
+import VickreyLedger
 
 /// Where a store lives: what `--db` names. A `postgres://` (or `postgresql://`) URL is a
 /// PostgreSQL database shared by a fleet; anything else is the path of a SQLite file.
@@ -83,28 +84,44 @@ public final class Store: Sendable {
     public let location: StoreLocation
     public let campaigns: any CampaignStore
     public let ledger: any LedgerStore
+    /// What a fleet's servers share (PostgreSQL); nil for a SQLite file.
+    public let fleet: (any FleetKeys)?
     private let shutdown: @Sendable () async -> Void
 
-    init(location: StoreLocation, campaigns: any CampaignStore, ledger: any LedgerStore, shutdown: @escaping @Sendable () async -> Void) {
+    init(
+        location: StoreLocation, campaigns: any CampaignStore, ledger: any LedgerStore, fleet: (any FleetKeys)?,
+        shutdown: @escaping @Sendable () async -> Void
+    ) {
         self.location = location
         self.campaigns = campaigns
         self.ledger = ledger
+        self.fleet = fleet
         self.shutdown = shutdown
     }
 
-    /// Opens (creating and migrating if needed) the database at `location`. `serverID`
-    /// names the ledger chain this process appends to (on PostgreSQL; a SQLite file holds
-    /// one server's chain).
-    public static func open(_ location: StoreLocation, serverID: String = "local") async throws(StoreError) -> Store {
+    /// Opens (creating and migrating if needed) the database at `location`. On PostgreSQL,
+    /// `serverID` claims that server's ledger chain for this process (refused while another
+    /// live process holds it); without one the ledger can be read but not appended to. A
+    /// SQLite file holds one server's unnamed chain, whatever `serverID` says.
+    public static func open(_ location: StoreLocation, serverID: String? = nil) async throws(StoreError) -> Store {
         switch location {
         case .sqlite(let path):
             let store = try SQLiteCampaignStore(path: path)
-            return Store(location: location, campaigns: store, ledger: SQLiteLedgerStore(store), shutdown: {})
+            return Store(location: location, campaigns: store, ledger: SQLiteLedgerStore(store), fleet: nil, shutdown: {})
         case .postgres(let address):
+            if let serverID, !LedgerRecord.isValidServerID(serverID) {
+                throw StoreError(.caller, "--server-id '\(serverID)' must be 1–64 characters from A-Z a-z 0-9 . _ -")
+            }
             let database = try await PostgresDatabase.open(address)
+            if let serverID {
+                do { try await database.claimChain(serverID) } catch {
+                    await database.close()
+                    throw error
+                }
+            }
             return Store(
-                location: location, campaigns: PostgresCampaignStore(database), ledger: PostgresLedgerStore(database, serverID: serverID),
-                shutdown: { await database.close() })
+                location: location, campaigns: PostgresCampaignStore(database), ledger: PostgresLedgerStore(database, chainID: serverID),
+                fleet: PostgresFleetKeys(database), shutdown: { await database.close() })
         }
     }
 

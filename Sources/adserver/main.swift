@@ -12,7 +12,9 @@ struct AdServerCommand: AsyncParsableCommand {
 
     @Option(help: "Address to listen on (http.host).") var host: String?
     @Option(help: "Port to listen on (http.port).") var port: Int?
-    @Option(help: "SQLite database file (db.path).") var db: String?
+    @Option(help: "SQLite database file or postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME (db.path).") var db: String?
+    @Option(name: .customLong("server-id"), help: "This server's fleet-unique name, [A-Za-z0-9._-]{1,64} (server.id; default HOST-PORT).")
+    var serverID: String?
     @Option(name: .customLong("keys"), help: "Signing key directory (keys.directory).") var keysDirectory: String?
     @Option(name: .customLong("public-base-url"), help: "Base of beacon URLs (http.publicBaseURL).") var publicBaseURL: String?
     @Flag(name: .customLong("no-seed"), help: "Do not seed demo campaigns into an empty database (demo.seed=false).") var noSeed = false
@@ -22,6 +24,7 @@ struct AdServerCommand: AsyncParsableCommand {
         if let host { settings.host = host }
         if let port { settings.port = port }
         if let db { settings.databasePath = db }
+        if let serverID { settings.serverID = serverID }
         if let keysDirectory { settings.keysDirectory = keysDirectory }
         if let publicBaseURL { settings.publicBaseURL = publicBaseURL }
         if noSeed { settings.seedDemoCampaigns = false }

@@ -51,12 +51,12 @@ public final class TestDatabase: Sendable {
     }
 
     /// Opens (creating and migrating) the database; `serverID` names the ledger chain.
-    public func open(serverID: String = "local") async throws -> Store {
+    public func open(serverID: String? = "local") async throws -> Store {
         try await Store.open(location, serverID: serverID)
     }
 
     /// Opens the database, runs `body` and closes it again.
-    public func with<T>(serverID: String = "local", _ body: (Store) async throws -> T) async throws -> T {
+    public func with<T>(serverID: String? = nil, _ body: (Store) async throws -> T) async throws -> T {
         let store = try await open(serverID: serverID)
         let result: Result<T, any Error>
         do { result = .success(try await body(store)) } catch { result = .failure(error) }

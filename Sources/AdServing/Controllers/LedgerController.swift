@@ -13,6 +13,8 @@ import VickreyStore
 struct LedgerController<Context: RequestContext>: Sendable {
     let ledger: any LedgerStore
     let keys: LiveKeyring
+    /// In a fleet, the registry of every chain's keys, merged into the JWKS.
+    let fleet: (any FleetKeys)?
     let bearerToken: String?
     let budgets: BudgetBook
     let reloader: CampaignIndexReloader
@@ -23,11 +25,23 @@ struct LedgerController<Context: RequestContext>: Sendable {
 
     func addRoutes(to router: Router<Context>) {
         router.get("/.well-known/jwks.json") { _, _ in
-            var response = JSONResponse.bytes(Array(JWKS.encode(keys.publicKeys).utf8))
+            var known = keys.publicKeys
+            if let fleet {
+                let registered = try await fleet.publicKeys()
+                known.keys.merge(registered) { own, _ in own }
+            }
+            var response = JSONResponse.bytes(Array(JWKS.encode(known).utf8))
             response.headers[.cacheControl] = "max-age=300"
             return response
         }
         router.get("/v1/ledger") { request, _ in try await page(request) }
+        router.get("/v1/ledger/chains") { request, _ in
+            try authorize(request)
+            let chains = try await ledger.chains().map { chain in
+                #"{"server_id":\#(chain.serverID.map { "\"\($0)\"" } ?? "null"),"last_seq":\#(chain.lastSeq),"hash":"\#(chain.headHash)"}"#
+            }
+            return JSONResponse.bytes(Array((#"{"chains":["# + chains.joined(separator: ",") + "]}").utf8))
+        }
         router.get("/v1/campaigns/:id/budget") { request, context in
             try authorize(request)
             return try await budget(try context.parameters.require("id"))
@@ -57,10 +71,17 @@ struct LedgerController<Context: RequestContext>: Sendable {
         let limit = Int(
             try Self.integer(
                 query["limit"].map(String.init), field: "limit", default: Int64(Self.defaultLimit), range: 1...Int64(Self.maximumLimit)))
-        let records = try await ledger.records(after: after, limit: limit)
+        let chain = try query["server"].map { text in
+            let id = String(text)
+            guard LedgerRecord.isValidServerID(id) else {
+                throw APIError(code: .invalidRequest, message: "server must be a server id: 1–64 characters from A-Z a-z 0-9 . _ -", field: "server")
+            }
+            return id
+        } ?? ledger.chainID
+        let records = try await ledger.records(chain: chain, after: after, limit: limit)
         // Read after the page: a record appended in between shows up as more to come.
-        let last = try await ledger.tail().seq
-        var body = #"{"records":["#
+        let last = try await ledger.tail(chain: chain).seq
+        var body = #"{"server_id":\#(chain.map { "\"\($0)\"" } ?? "null"),"records":["#
         body += records.map(LedgerExport.jsonLine).joined(separator: ",")
         let next = records.last?.seq ?? after
         body += #"],"next_after":\#(next),"has_more":\#(next < last),"last_seq":\#(last)}"#

@@ -59,14 +59,21 @@ enum OpenAPIDocument {
                 "410": {"$ref": "#/components/responses/Error"},
                 "503": {"$ref": "#/components/responses/Error"}}}},
             "/v1/ledger": {"get": {
-              "summary": "Signed ledger records in sequence order after a cursor (billing).",
+              "summary": "Signed ledger records of one chain in sequence order after a cursor (billing).",
               "security": [{"billing": []}],
               "parameters": [
+                {"name": "server", "in": "query", "schema": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"}, "description": "The chain of this fleet server (default: the answering server's own chain)."},
                 {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 9223372036854775807}, "description": "Return records with seq > after (default 0)."},
                 {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}, "description": "At most this many (default 100)."}],
               "responses": {
                 "200": {"description": "A page of records and the next cursor.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LedgerPage"}}}},
                 "400": {"$ref": "#/components/responses/Error"},
+                "401": {"$ref": "#/components/responses/Error"}}}},
+            "/v1/ledger/chains": {"get": {
+              "summary": "Every ledger chain in the database: its server, last sequence number and head hash (billing).",
+              "security": [{"billing": []}],
+              "responses": {
+                "200": {"description": "The chains.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LedgerChains"}}}},
                 "401": {"$ref": "#/components/responses/Error"}}}},
             "/v1/campaigns/{id}/budget": {"get": {
               "summary": "A campaign's live budget account: spend, open reservations, limits and pacing (billing).",
@@ -236,11 +243,17 @@ enum OpenAPIDocument {
                   "campaign_id": {"type": "string"}, "advertiser_id": {"type": "string"}, "creative_id": {"type": "string"}, "placement_id": {"type": "string"},
                   "pricing": {"type": "string", "enum": ["cpm", "cpc"]}, "clearing_ecpm_micros": {"type": "integer"}, "charge_nanos": {"type": "integer", "minimum": 0},
                   "event_time": {"type": "string"}, "prev_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"}, "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-                  "kid": {"type": "string"}, "sig": {"type": "string"}}},
+                  "kid": {"type": "string"}, "sig": {"type": "string"},
+                  "server_id": {"type": "string", "description": "The fleet server whose chain holds the record (absent in a single server's ledger)."}}},
+              "LedgerChains": {"type": "object", "required": ["chains"], "properties": {"chains": {"type": "array", "items": {"type": "object",
+                "required": ["server_id", "last_seq", "hash"], "properties": {
+                  "server_id": {"type": ["string", "null"], "description": "null for a single server's (SQLite) ledger."},
+                  "last_seq": {"type": "integer", "minimum": 1}, "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}}}}},
               "LedgerPage": {"type": "object", "required": ["records", "next_after", "has_more", "last_seq"], "properties": {
+                "server_id": {"type": ["string", "null"], "description": "The chain paged."},
                 "records": {"type": "array", "items": {"$ref": "#/components/schemas/LedgerRecord"}},
                 "next_after": {"type": "integer"}, "has_more": {"type": "boolean"},
-                "last_seq": {"type": "integer", "description": "The ledger's newest sequence number (0 when empty)."}}},
+                "last_seq": {"type": "integer", "description": "The chain's newest sequence number (0 when empty)."}}},
               "Budget": {"type": "object", "required": ["campaign_id", "spent_total_nanos", "spent_today_nanos", "reserved_nanos", "open_reservations",
                                                          "daily_budget_nanos", "total_budget_nanos", "pacing", "pass_through"],
                 "properties": {"campaign_id": {"type": "string"}, "spent_total_nanos": {"type": "integer"}, "spent_today_nanos": {"type": "integer"},

@@ -2,6 +2,8 @@ import Logging
 import ServiceLifecycle
 import VickreyBilling
 import VickreyBudget
+import VickreyLedger
+import VickreyStore
 
 /// Once a second: expires reservations and rolls budget days, forgets beacon keys past
 /// their tokens' lifetime, and picks up signing keys rotated by `adctl keys rotate`.
@@ -9,6 +11,9 @@ struct MaintenanceService: Service {
     let budgets: BudgetBook
     let replays: BeaconReplayGuard
     let keys: LiveKeyring
+    /// In a fleet, where a rotated key is registered before it signs (nil: a single server).
+    let fleet: (any FleetKeys)?
+    let serverID: String
     let clock: any VickreyClock
     let logger: Logger
 
@@ -21,7 +26,10 @@ struct MaintenanceService: Service {
                 replays.prune(at: now)
                 if ticks % 5 == 0 {
                     do {
-                        if let current = try keys.reload() { logger.info("signing key changed", metadata: ["key.id": "\(current)"]) }
+                        if let current = try keys.reload() {
+                            try await fleet?.register(publicKeys: keys.publicKeys.keys, serverID: serverID)
+                            logger.info("signing key changed", metadata: ["key.id": "\(current)"])
+                        }
                     } catch {
                         logger.error("cannot reload signing keys", metadata: ["error": "\(error)"])
                     }

@@ -12,6 +12,8 @@ final class PostgresDatabase: Sendable {
     let logger: Logger
     /// Runs the pool's background work (connections, keep-alives) until `close()`.
     private let runner: Mutex<Task<Void, Never>?>
+    /// The connection holding this process's chain lock (see `claimChain`).
+    private let chainOwner = Mutex<PostgresConnection?>(nil)
 
     private init(address: PostgresAddress, client: PostgresClient, logger: Logger) {
         self.address = address
@@ -105,7 +107,37 @@ final class PostgresDatabase: Sendable {
         }
         task?.cancel()
         await task?.value
+        if let owner = chainOwner.withLock({ owner in defer { owner = nil }; return owner }) { try? await owner.close() }
     }
+
+    /// Claims `serverID`'s ledger chain for this process: a session advisory lock, held
+    /// on a connection of its own for as long as the process lives (the server releases
+    /// it when the connection ends, even after `kill -9`). A second live process with the
+    /// same id is refused.
+    func claimChain(_ serverID: String) async throws(StoreError) {
+        do {
+            let connection = try await PostgresConnection.connect(
+                configuration: PostgresConnection.Configuration(
+                    host: address.host, port: address.port, username: address.user, password: address.password,
+                    database: address.database, tls: .disable),
+                id: 1, logger: logger)
+            let claimed = try await connection.all(
+                "SELECT pg_try_advisory_lock(\(Self.chainLockClass), hashtext(\(serverID)))", as: Bool.self, logger: logger
+            ).first ?? false
+            guard claimed else {
+                try? await connection.close()
+                throw StoreError(
+                    .conflict,
+                    "another live server already runs as --server-id \(serverID) on \(address): each server needs its own id (its ledger chain)")
+            }
+            chainOwner.withLock { $0 = connection }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    /// The first key of the chain locks (`pg_try_advisory_lock(int, int)`): Vickrey's own.
+    static let chainLockClass: Int32 = 0x5643_4831
 
     /// Runs `body` in a transaction (committed when it returns, rolled back when it throws),
     /// mapping every error to a `StoreError`. `repeatableRead` gives every statement the

@@ -11,13 +11,24 @@ import VickreyLedger
 /// trips (the chain's tail, which events are already recorded, one multi-row insert).
 public final class PostgresLedgerStore: LedgerStore {
     let database: PostgresDatabase
-    /// The chain this store appends to and reads.
-    public let serverID: String
+    /// The chain this store appends to; nil for a store that only reads (`adctl`).
+    public let chainID: String?
     private var logger: Logger { database.logger }
 
-    init(_ database: PostgresDatabase, serverID: String) {
+    init(_ database: PostgresDatabase, chainID: String?) {
         self.database = database
-        self.serverID = serverID
+        self.chainID = chainID
+    }
+
+    public func chains() async throws(StoreError) -> [LedgerChain] {
+        try await database.transaction { connection in
+            let heads: [(String, Int64, String)] = try await connection.all(
+                "SELECT DISTINCT ON (server_id) server_id, seq, hash FROM ledger ORDER BY server_id, seq DESC",
+                as: (String, Int64, String).self, logger: self.logger)
+            return heads.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }.map {
+                LedgerChain(serverID: $0.0, lastSeq: $0.1, headHash: $0.2)
+            }
+        }
     }
 
     public func requireDurableCommits() async throws(StoreError) {
@@ -29,13 +40,13 @@ public final class PostgresLedgerStore: LedgerStore {
         }
     }
 
-    public func tail() async throws(StoreError) -> (seq: Int64, hash: String) {
-        try await database.transaction { connection in try await self.tail(connection) }
+    public func tail(chain: String?) async throws(StoreError) -> (seq: Int64, hash: String) {
+        try await database.transaction { connection in try await self.tail(chain, connection) }
     }
 
-    private func tail(_ connection: PostgresConnection) async throws -> (seq: Int64, hash: String) {
+    private func tail(_ chain: String?, _ connection: PostgresConnection) async throws -> (seq: Int64, hash: String) {
         let rows = try await connection.all(
-            "SELECT seq, hash FROM ledger WHERE server_id = \(serverID) ORDER BY seq DESC LIMIT 1", as: (Int64, String).self,
+            "SELECT seq, hash FROM ledger WHERE server_id = \(chain) ORDER BY seq DESC LIMIT 1", as: (Int64, String).self,
             logger: logger)
         return rows.first.map { (seq: $0.0, hash: $0.1) } ?? (0, LedgerRecord.genesisHash)
     }
@@ -45,21 +56,24 @@ public final class PostgresLedgerStore: LedgerStore {
     private struct RecordedMeanwhile: Error {}
 
     public func append(_ events: [LedgerEvent], signingKey: LedgerSigningKey) async throws(StoreError) -> [LedgerAppendOutcome] {
+        guard let serverID = chainID else { throw StoreError(.caller, "this store was opened without a server id: it has no chain to append to") }
         let sealer: LedgerSealer
         do { sealer = try LedgerSealer(signingKey) } catch { throw StoreError(.caller, "the signing key is unusable: \(error)") }
         var attempt = 0
         while true {
             attempt += 1
             do {
-                return try await database.transaction { connection in try await self.append(events, sealer: sealer, connection) }
+                return try await database.transaction { connection in try await self.append(events, to: serverID, sealer: sealer, connection) }
             } catch let error where error.underlying is RecordedMeanwhile && attempt < 5 {
                 continue
             }
         }
     }
 
-    private func append(_ events: [LedgerEvent], sealer: LedgerSealer, _ connection: PostgresConnection) async throws -> [LedgerAppendOutcome] {
-        var (seq, hash) = try await tail(connection)
+    private func append(
+        _ events: [LedgerEvent], to serverID: String, sealer: LedgerSealer, _ connection: PostgresConnection
+    ) async throws -> [LedgerAppendOutcome] {
+        var (seq, hash) = try await tail(serverID, connection)
         let recorded = Set(
             try await connection.all(
                 "SELECT kind, impression_id FROM ledger WHERE impression_id = ANY(\(events.map(\.impressionID)))",
@@ -87,23 +101,23 @@ public final class PostgresLedgerStore: LedgerStore {
         return outcomes
     }
 
-    public func records(after: Int64, limit: Int) async throws(StoreError) -> [LedgerRecord] {
+    public func records(chain: String?, after: Int64, limit: Int) async throws(StoreError) -> [LedgerRecord] {
         try await database.transaction { connection in
             var records: [LedgerRecord] = []
             let rows = try await connection.query(
-                PostgresLedgerRow.select("WHERE server_id = \(self.serverID) AND seq > \(after) ORDER BY seq LIMIT \(Int64(limit))"),
+                PostgresLedgerRow.select("WHERE server_id = \(chain) AND seq > \(after) ORDER BY seq LIMIT \(Int64(limit))"),
                 logger: self.logger)
             for try await row in rows { records.append(try PostgresLedgerRow.record(row)) }
             return records
         }
     }
 
-    public func forEachRecord(in window: ExportWindow, _ body: (LedgerRecord) throws -> Void) async throws(StoreError) {
+    public func forEachRecord(chain: String?, in window: ExportWindow, _ body: (LedgerRecord) throws -> Void) async throws(StoreError) {
         try await database.transaction(repeatableRead: true) { connection in
-            let first = try await window.since.asyncMap { try await self.firstSeq(connection, atOrAfter: $0) } ?? 1
-            let end = try await window.until.asyncMap { try await self.firstSeq(connection, atOrAfter: $0) } ?? Int64.max
+            let first = try await window.since.asyncMap { try await self.firstSeq(chain, connection, atOrAfter: $0) } ?? 1
+            let end = try await window.until.asyncMap { try await self.firstSeq(chain, connection, atOrAfter: $0) } ?? Int64.max
             let rows = try await connection.query(
-                PostgresLedgerRow.select("WHERE server_id = \(self.serverID) AND seq >= \(first) AND seq < \(end) ORDER BY seq"),
+                PostgresLedgerRow.select("WHERE server_id = \(chain) AND seq >= \(first) AND seq < \(end) ORDER BY seq"),
                 logger: self.logger)
             for try await row in rows { try body(try PostgresLedgerRow.record(row)) }
         }
@@ -111,12 +125,12 @@ public final class PostgresLedgerStore: LedgerStore {
 
     /// The first record of the chain at or after `time` (one past the tail when none is):
     /// exports are cut by sequence number, as on SQLite.
-    private func firstSeq(_ connection: PostgresConnection, atOrAfter time: Instant) async throws -> Int64 {
+    private func firstSeq(_ chain: String?, _ connection: PostgresConnection, atOrAfter time: Instant) async throws -> Int64 {
         let first = try await connection.all(
-            "SELECT MIN(seq) FROM ledger WHERE server_id = \(serverID) AND event_time_ms >= \(time.millisecondsSinceEpoch)",
+            "SELECT MIN(seq) FROM ledger WHERE server_id = \(chain) AND event_time_ms >= \(time.millisecondsSinceEpoch)",
             as: Int64?.self, logger: logger)
         if let seq = first.first ?? nil { return seq }
-        return try await tail(connection).seq + 1
+        return try await tail(chain, connection).seq + 1
     }
 
     public func billedSpendByCampaign() async throws(StoreError) -> [CampaignID: Nanos] {
@@ -152,9 +166,9 @@ public final class PostgresLedgerStore: LedgerStore {
         }
     }
 
-    public func count() async throws(StoreError) -> Int {
+    public func count(chain: String?) async throws(StoreError) -> Int {
         try await database.transaction { connection in
-            Int(try await connection.all("SELECT count(*) FROM ledger WHERE server_id = \(self.serverID)", as: Int64.self, logger: self.logger).first ?? 0)
+            Int(try await connection.all("SELECT count(*) FROM ledger WHERE server_id = \(chain)", as: Int64.self, logger: self.logger).first ?? 0)
         }
     }
 

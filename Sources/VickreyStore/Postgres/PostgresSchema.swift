@@ -114,7 +114,29 @@ enum PostgresSchema {
                     FOR EACH STATEMENT EXECUTE FUNCTION ledger_is_append_only()
                 """,
             ]
-        )
+        ),
+        (
+            "v2: fleet token secrets and the public keys of every chain",
+            [
+                // Beacon tokens are MACed under keys derived from these, shared by the fleet.
+                """
+                CREATE TABLE fleet_token_secret (
+                    id TEXT PRIMARY KEY,
+                    secret BYTEA NOT NULL CHECK (octet_length(secret) = 32),
+                    created_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                )
+                """,
+                // Every key that has signed, or may sign, a chain: what JWKS and verify use.
+                """
+                CREATE TABLE ledger_key (
+                    kid TEXT PRIMARY KEY,
+                    public_key BYTEA NOT NULL CHECK (octet_length(public_key) = 32),
+                    server_id TEXT NOT NULL,
+                    registered_at TIMESTAMPTZ NOT NULL DEFAULT now()
+                )
+                """,
+            ]
+        ),
     ]
 
     /// A key for `pg_advisory_xact_lock` that only Vickrey's migrations take.

@@ -10,6 +10,17 @@ public final class SQLiteLedgerStore: LedgerStore {
     /// The ledger of the database `store` opened (same file, same connections).
     public init(_ store: SQLiteCampaignStore) { pool = store.pool }
 
+    /// A SQLite file holds one server's unnamed chain.
+    public var chainID: String? { nil }
+
+    public func chains() throws(StoreError) -> [LedgerChain] {
+        let (seq, hash) = try tail(chain: nil)
+        return seq == 0 ? [] : [LedgerChain(serverID: nil, lastSeq: seq, headHash: hash)]
+    }
+
+    /// No chain but the unnamed one exists here.
+    private func isOwnChain(_ chain: String?) -> Bool { chain == nil }
+
     /// Makes every commit on the writer connection wait for the disk (`synchronous =
     /// FULL`): a record is durable before its beacon is answered, even on power loss.
     public func requireDurableCommits() throws(StoreError) {
@@ -19,7 +30,8 @@ public final class SQLiteLedgerStore: LedgerStore {
     }
 
     /// The last record's sequence number and hash (0 and 64 zeros for an empty ledger).
-    public func tail() throws(StoreError) -> (seq: Int64, hash: String) {
+    public func tail(chain: String?) throws(StoreError) -> (seq: Int64, hash: String) {
+        guard isOwnChain(chain) else { return (0, LedgerRecord.genesisHash) }
         do { return try pool.read(Self.tail) } catch { throw SQLiteCampaignStore.map(error) }
     }
 
@@ -66,7 +78,8 @@ public final class SQLiteLedgerStore: LedgerStore {
     }
 
     /// Up to `limit` records with `seq > after`, in order.
-    public func records(after: Int64, limit: Int) throws(StoreError) -> [LedgerRecord] {
+    public func records(chain: String?, after: Int64, limit: Int) throws(StoreError) -> [LedgerRecord] {
+        guard isOwnChain(chain) else { return [] }
         do {
             return try pool.read { db in
                 try LedgerRow.fetchAll(db, sql: "\(LedgerRow.selectSQL) WHERE seq > ? ORDER BY seq LIMIT ?", arguments: [after, limit]).map(
@@ -77,7 +90,8 @@ public final class SQLiteLedgerStore: LedgerStore {
 
     /// Calls `body` with every record in `window`, in order, from one consistent snapshot,
     /// without holding them all in memory.
-    public func forEachRecord(in window: ExportWindow = .all, _ body: (LedgerRecord) throws -> Void) throws(StoreError) {
+    public func forEachRecord(chain: String?, in window: ExportWindow, _ body: (LedgerRecord) throws -> Void) throws(StoreError) {
+        guard isOwnChain(chain) else { return }
         do {
             try pool.read { db in
                 let first = try window.since.map { try Self.firstSeq(db, atOrAfter: $0) } ?? 1
@@ -149,7 +163,8 @@ public final class SQLiteLedgerStore: LedgerStore {
     }
 
     /// How many records the ledger holds.
-    public func count() throws(StoreError) -> Int {
+    public func count(chain: String?) throws(StoreError) -> Int {
+        guard isOwnChain(chain) else { return 0 }
         do { return try pool.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM ledger") ?? 0 } } catch {
             throw SQLiteCampaignStore.map(error)
         }
