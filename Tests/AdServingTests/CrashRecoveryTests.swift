@@ -148,20 +148,24 @@ final class RunningServer: Sendable {
     }
 
     /// Starts the server and returns once `/readyz` answers 200.
-    static func start(binary: String, database: String, keys: String) async throws -> RunningServer {
+    static func start(binary: String, database: String, keys: String, arguments: [String] = []) async throws -> RunningServer {
         // A random port may be taken: a server that exits at once is retried on another.
         for _ in 0..<3 {
-            if let server = try await attempt(binary: binary, database: database, keys: keys, port: Int.random(in: 20_000..<60_000)) {
+            if let server = try await attempt(
+                binary: binary, database: database, keys: keys, port: Int.random(in: 20_000..<60_000), arguments: arguments)
+            {
                 return server
             }
         }
         throw ServerDidNotStart()
     }
 
-    private static func attempt(binary: String, database: String, keys: String, port: Int) async throws -> RunningServer? {
+    private static func attempt(binary: String, database: String, keys: String, port: Int, arguments: [String]) async throws
+        -> RunningServer?
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["--port", "\(port)", "--db", database, "--keys", keys, "--no-seed"]
+        process.arguments = ["--port", "\(port)", "--db", database, "--keys", keys, "--no-seed"] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["LEDGER_BEARER_TOKEN"] = ServerHarness.billingToken
         environment["VICKREY_CONFIG"] = nil
@@ -221,7 +225,7 @@ final class RunningServer: Sendable {
         return (object["spent_total_nanos"] as? NSNumber)?.int64Value
     }
 
-    private func fetch(_ path: String, body: String? = nil, headers: [String: String] = [:]) async -> (status: Int, body: Data)? {
+    func fetch(_ path: String, body: String? = nil, headers: [String: String] = [:]) async -> (status: Int, body: Data)? {
         var request = URLRequest(url: URL(string: base + path)!)
         if let body {
             request.httpMethod = "POST"
