@@ -55,6 +55,7 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
 
     let metrics = ServerMetrics()
     metrics.index(campaigns: reloader.index.snapshot.count, lagSeconds: 0)
+    metrics.database(reachable: true)
     let policy = ServingPolicy(budgets: budgets, caps: FrequencyCapper(maximumUsers: settings.frequencyCapUsers))
     let decisions = AdDecisions(
         reloader: reloader, auctioneer: Auctioneer(rules: settings.rules), policy: policy, keys: keys, settings: settings

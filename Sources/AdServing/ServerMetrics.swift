@@ -10,6 +10,7 @@ final class ServerMetrics: Sendable {
     private let factory: PrometheusMetricsFactory
     private let indexSize: Metrics.Gauge
     private let reloadLag: Metrics.Gauge
+    private let databaseUp: Metrics.Gauge
     /// Handles by label and dimensions, made once: creating a swift-metrics object per
     /// request costs an allocation and a registry lookup under its lock.
     private let counters = Mutex<[CounterKey: Metrics.Counter]>([:])
@@ -60,6 +61,7 @@ final class ServerMetrics: Sendable {
             })
         indexSize = Metrics.Gauge(label: "vickrey_index_campaigns", factory: factory)
         reloadLag = Metrics.Gauge(label: "vickrey_index_reload_lag_seconds", factory: factory)
+        databaseUp = Metrics.Gauge(label: "vickrey_database_up", factory: factory)
     }
 
     /// Counts and times one request. `route` is the router's matched path with its
@@ -119,6 +121,9 @@ final class ServerMetrics: Sendable {
             return made
         }
     }
+
+    /// 1 while the last index refresh reached the database, 0 while it cannot.
+    func database(reachable: Bool) { databaseUp.record(reachable ? 1 : 0) }
 
     func index(campaigns: Int, lagSeconds: Double) {
         indexSize.record(campaigns)

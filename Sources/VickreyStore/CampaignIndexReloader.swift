@@ -11,6 +11,8 @@ public final class CampaignIndexReloader: Sendable {
     public let store: any CampaignStore
     public let index: CampaignIndex
     private let appliedRevision = Mutex<Int64>(-1)
+    /// The error of the last load or refresh, nil when it succeeded.
+    private let lastFailure = Mutex<StoreError?>(nil)
 
     public init(store: any CampaignStore, index: CampaignIndex = CampaignIndex()) {
         self.store = store
@@ -19,6 +21,23 @@ public final class CampaignIndexReloader: Sendable {
 
     /// The store revision the index reflects (-1 before the first load).
     public var revision: Int64 { appliedRevision.withLock { $0 } }
+
+    /// Why the last load or refresh failed (the database unreachable, say), or nil when
+    /// it succeeded: the index keeps serving what it has meanwhile, and the next refresh
+    /// that succeeds applies every change made since.
+    public var storeFailure: StoreError? { lastFailure.withLock { $0 } }
+
+    /// Runs a load or refresh, remembering whether the store answered.
+    private func recording(_ body: () async throws(StoreError) -> Refresh) async throws(StoreError) -> Refresh {
+        do {
+            let refresh = try await body()
+            lastFailure.withLock { $0 = nil }
+            return refresh
+        } catch {
+            lastFailure.withLock { $0 = error }
+            throw error
+        }
+    }
 
     /// What one load or refresh did.
     public struct Refresh: Sendable {
@@ -32,6 +51,10 @@ public final class CampaignIndexReloader: Sendable {
     /// Loads every campaign into the index (servable ones enter it; the rest are ignored).
     @discardableResult
     public func loadAll() async throws(StoreError) -> Refresh {
+        try await recording { () async throws(StoreError) in try await self.loadEverything() }
+    }
+
+    private func loadEverything() async throws(StoreError) -> Refresh {
         let loaded = try await store.loadAll()
         let current = index.snapshot.campaigns.map(\.id)
         index.apply(current.map { .remove($0) } + loaded.campaigns.map { .upsert($0) })
@@ -49,8 +72,12 @@ public final class CampaignIndexReloader: Sendable {
     /// Applies what changed since the last load or refresh.
     @discardableResult
     public func refresh() async throws(StoreError) -> Refresh {
+        try await recording { () async throws(StoreError) in try await self.applyChanges() }
+    }
+
+    private func applyChanges() async throws(StoreError) -> Refresh {
         let since = revision
-        if since < 0 { return try await loadAll() }
+        if since < 0 { return try await loadEverything() }
         let latest = try await store.revision()
         guard latest != since else { return Refresh(revision: since, changed: 0, unreadable: []) }
         let loaded = try await store.changes(since: since)

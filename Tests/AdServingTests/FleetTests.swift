@@ -145,7 +145,84 @@ struct FleetTests {
         #expect(verified.status == 0, "\(verified.output)")
     }
 
+    /// The database disappears under a running server (its connections cut and the
+    /// database renamed away, as an outage looks from the server): ads keep serving from
+    /// the index, `/readyz` and `/metrics` say the database is unreachable, beacons are
+    /// refused without charging; when it returns, a change made meanwhile reaches the index.
+    @Test func aServerThatLosesItsDatabaseKeepsServingSaysSoAndCatchesUp() async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let server = try #require(CrashRecoveryTests.serverBinary(), "build the adserver executable first (swift build)")
+        let database = try await TestDatabase(.postgres)
+        guard case .postgres(let address) = database.location else { return }
+        try await database.with { store in
+            _ = try await store.campaigns.importCampaigns([Campaigns.make("first", advertiser: "acme", bid: 1_000_000)])
+        }
+        let a = try await RunningServer.start(binary: server, database: database.argument, keys: path("keys"), arguments: ["--server-id", "a"])
+        defer { a.kill() }
+        let ad = try #require(await a.ads(Self.request)?.first)
+
+        let maintenance = "postgres://\(address.user)@\(address.host):\(address.port)/postgres"
+        let away = address.database + "_away"
+        var renamed = false
+        for _ in 0..<50 where !renamed {
+            _ = try Self.run(
+                "/usr/bin/psql",
+                [maintenance, "-Atc", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(address.database)'"])
+            renamed = try Self.run("/usr/bin/psql", [maintenance, "-Atc", "ALTER DATABASE \(address.database) RENAME TO \(away)"]).status == 0
+        }
+        try #require(renamed, "could not take the database away")
+        var status = try await Self.readiness(a)
+        let lost = ContinuousClock.now
+        while status.database != "unreachable", ContinuousClock.now - lost < .seconds(8) {
+            try await Task.sleep(for: .milliseconds(50))
+            status = try await Self.readiness(a)
+        }
+        #expect(status.code == 200 && status.database == "unreachable", "\(status)")
+        let metrics = String(decoding: try #require(await a.fetch("/metrics")).body, as: UTF8.self)
+        #expect(metrics.contains("vickrey_database_up 0"), "\(metrics.split(separator: "\n").filter { $0.contains("database") })")
+        #expect(await a.ads(Self.request)?.isEmpty == false, "ads stopped while the database was away")
+        #expect(await a.get(ad.0) == 503, "a beacon was answered without a durable record")
+
+        // A change made while the server could not see the database.
+        var moved = address
+        moved.database = away
+        try await Store.open(.postgres(moved)).campaigns.importCampaigns([Campaigns.make("second", advertiser: "acme", bid: 9_000_000)])
+        var restored = false
+        for _ in 0..<50 where !restored {
+            _ = try Self.run("/usr/bin/psql", [maintenance, "-Atc", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(away)'"])
+            restored = try Self.run("/usr/bin/psql", [maintenance, "-Atc", "ALTER DATABASE \(away) RENAME TO \(address.database)"]).status == 0
+        }
+        try #require(restored, "could not bring the database back")
+        let back = ContinuousClock.now
+        var winner: String?
+        while ContinuousClock.now - back < .seconds(5) {
+            status = try await Self.readiness(a)
+            winner = await Self.winningCampaign(a)
+            if status.database == "ok", winner == "second" { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(status.database == "ok", "\(status)")
+        #expect(winner == "second", "the change made during the outage never reached the index")
+        #expect(await a.get(ad.0) == 200, "the beacon refused during the outage is taken once the database is back")
+    }
+
     // MARK: Helpers
+
+    /// `/readyz`'s status and its `database` field.
+    static func readiness(_ server: RunningServer) async throws -> (code: Int, database: String?) {
+        guard let response = await server.fetch("/readyz") else { return (0, nil) }
+        let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any]
+        return (response.status, object?["database"] as? String)
+    }
+
+    /// The campaign of the ad the server serves for `request`.
+    static func winningCampaign(_ server: RunningServer) async -> String? {
+        guard let response = await server.fetch("/v1/ads", body: request),
+            let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
+            let ads = object["ads"] as? [[String: Any]]
+        else { return nil }
+        return ads.first?["campaign_id"] as? String
+    }
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 

@@ -61,7 +61,8 @@ struct OperationsTests {
             #expect(
                 Set(paths.keys) == [
                     "/v1/ads", "/openrtb2/auction", "/healthz", "/readyz", "/metrics", "/openapi.json", "/v1/beacons/impression/{token}",
-                    "/v1/beacons/click/{token}", "/v1/ledger", "/v1/campaigns/{id}/budget", "/.well-known/jwks.json",
+                    "/v1/beacons/click/{token}", "/v1/ledger", "/v1/ledger/chains", "/v1/campaigns/{id}/budget",
+                    "/.well-known/jwks.json",
                 ])
             func schema(_ path: String, _ method: String, _ status: String) -> Any? {
                 var response = ((paths[path]?[method] as? [String: Any])?["responses"] as? [String: Any])?[status] as? [String: Any]
@@ -121,6 +122,10 @@ struct OperationsTests {
                 ("/v1/ledger", "/v1/ledger?after=0&limit=10", auth, "200"),
                 ("/v1/ledger", "/v1/ledger?after=-1", auth, "400"),
                 ("/v1/ledger", "/v1/ledger", [:], "401"),
+                ("/v1/ledger", "/v1/ledger?server=no%20such", auth, "400"),
+                ("/v1/ledger", "/v1/ledger?server=elsewhere", auth, "200"),
+                ("/v1/ledger/chains", "/v1/ledger/chains", auth, "200"),
+                ("/v1/ledger/chains", "/v1/ledger/chains", [:], "401"),
                 ("/v1/campaigns/{id}/budget", "/v1/campaigns/one/budget", auth, "200"),
                 ("/v1/campaigns/{id}/budget", "/v1/campaigns/nope/budget", auth, "404"),
                 ("/.well-known/jwks.json", "/.well-known/jwks.json", [:], "200"),

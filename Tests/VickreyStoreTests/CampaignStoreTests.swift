@@ -20,7 +20,7 @@ struct CampaignStoreTests {
                     ? [
                         "v1: advertisers, campaigns, creatives, targeting", "v2: frequency caps may refuse anonymous requests",
                         "v3: signed ledger", "v4: ledger records may name their chain",
-                    ] : ["v1: advertisers, campaigns, creatives, targeting, ledger chains"]))
+                    ] : ["v1: advertisers, campaigns, creatives, targeting, ledger chains", "v2: fleet token secrets and the public keys of every chain"]))
         // Reopening applies nothing twice.
         #expect(try await database.with { try await $0.campaigns.appliedMigrations() } == applied)
         #expect(try await database.with { try await $0.campaigns.revision() } == 0)

@@ -24,7 +24,7 @@ struct LedgerStoreTests {
 
     /// Appends through the real group-commit writer from `tasks` concurrent tasks.
     func append(_ events: [LedgerEvent], tasks: Int, to database: TestDatabase) async throws -> any LedgerStore {
-        let ledger = try await database.open().ledger
+        let ledger = try await database.open(serverID: "local").ledger
         let raw = key.rawRepresentation
         let writer = LedgerWriter(store: ledger, maximumBatch: 16) { LedgerSigningKey(id: "k-store", rawPrivateKey: raw) }
         let running = Task { await writer.run() }
@@ -160,7 +160,7 @@ struct LedgerStoreTests {
     @Test(arguments: TestEngine.available)
     func eventsWaitingTogetherShareOneTransaction(engine: TestEngine) async throws {
         let database = try await TestDatabase(engine)
-        let ledger = try await database.open().ledger
+        let ledger = try await database.open(serverID: "local").ledger
         let writer = writer(ledger)
         let time = Instant(millisecondsSinceEpoch: 1_795_737_600_000)
         let tasks = await queue((0..<64).map { event($0, time: time) }, on: writer)
@@ -183,7 +183,7 @@ struct LedgerStoreTests {
     @Test(arguments: TestEngine.available)
     func aDuplicateInsideOneBatchIsRecordedOnce(engine: TestEngine) async throws {
         let database = try await TestDatabase(engine)
-        let ledger = try await database.open().ledger
+        let ledger = try await database.open(serverID: "local").ledger
         let writer = writer(ledger)
         let time = Instant(millisecondsSinceEpoch: 1_795_737_600_000)
         var click = event(1, time: time)
@@ -203,7 +203,7 @@ struct LedgerStoreTests {
     @Test(arguments: TestEngine.available)
     func closingDrainsWhatIsWaitingAndRefusesWhatComesAfter(engine: TestEngine) async throws {
         let database = try await TestDatabase(engine)
-        let ledger = try await database.open().ledger
+        let ledger = try await database.open(serverID: "local").ledger
         let writer = writer(ledger, maximumBatch: 3)
         let time = Instant(millisecondsSinceEpoch: 1_795_737_600_000)
         let tasks = await queue((0..<10).map { event($0, time: time) }, on: writer)
@@ -217,7 +217,7 @@ struct LedgerStoreTests {
 
     @Test func aFailedCommitAnswersEveryWaiterAndWritesNothing() async throws {
         let database = try await TestDatabase(.sqlite)
-        let ledger = try await database.open().ledger
+        let ledger = try await database.open(serverID: "local").ledger
         let writer = writer(ledger)
         let time = Instant(millisecondsSinceEpoch: 1_795_737_600_000)
         // A second connection makes every insert fail, as a full disk would.

@@ -50,8 +50,9 @@ public final class TestDatabase: Sendable {
         }
     }
 
-    /// Opens (creating and migrating) the database; `serverID` names the ledger chain.
-    public func open(serverID: String? = "local") async throws -> Store {
+    /// Opens (creating and migrating) the database; `serverID` claims that ledger chain on
+    /// PostgreSQL (needed to append; two live opens with one id are refused).
+    public func open(serverID: String? = nil) async throws -> Store {
         try await Store.open(location, serverID: serverID)
     }
 

@@ -11,12 +11,17 @@ struct OperationsController<Context: RequestContext>: Sendable {
     func addRoutes(to router: Router<Context>) {
         router.get("/healthz") { _, _ in JSONResponse.bytes(Array(#"{"status":"ok"}"#.utf8)) }
         router.get("/readyz") { _, _ in
-            // Ready once the first full load has reached the index and the database answers.
-            guard reloader.revision >= 0, (try? await reloader.store.revision()) != nil else {
+            // Ready once the first full load has reached the index. A server that then loses
+            // its database stays ready (it serves ads from its index) and says so: a load
+            // balancer that should also drain it can read `database`.
+            guard reloader.revision >= 0 else {
                 throw APIError(code: .notReady, message: "the campaign index is not loaded yet", field: nil)
             }
+            let database = reloader.storeFailure == nil ? "ok" : "unreachable"
             return JSONResponse.bytes(
-                Array(#"{"status":"ready","campaigns":\#(reloader.index.snapshot.count),"revision":\#(reloader.revision)}"#.utf8))
+                Array(
+                    #"{"status":"ready","campaigns":\#(reloader.index.snapshot.count),"revision":\#(reloader.revision),"database":"\#(database)"}"#
+                        .utf8))
         }
         router.get("/metrics") { _, _ in
             Response(

@@ -28,6 +28,7 @@ struct IndexReloaderService: Service {
                 case .failure(let error):
                     logger.error("index refresh failed", metadata: ["error": "\(error)"])
                 }
+                metrics.database(reachable: reloader.storeFailure == nil)
                 let lag = ContinuousClock.now - lastChange
                 metrics.index(
                     campaigns: reloader.index.snapshot.count,

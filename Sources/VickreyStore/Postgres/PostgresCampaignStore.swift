@@ -76,7 +76,7 @@ public final class PostgresCampaignStore: CampaignStore {
 
     @discardableResult
     public func modifyCampaign(_ id: CampaignID, _ change: (inout Campaign) throws -> Void) async throws(StoreError) -> Campaign {
-        try await database.transaction { connection in
+        try await database.transactionInPlace { connection in
             // FOR UPDATE: two changes to one campaign apply one after the other, not over each other.
             try await connection.query("SELECT 1 FROM campaign WHERE id = \(id.rawValue) FOR UPDATE", logger: self.logger)
             guard var campaign = try await self.load(.one(id), connection).campaigns.first else { throw StoreError.noCampaign(id) }

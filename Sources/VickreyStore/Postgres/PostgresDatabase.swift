@@ -98,7 +98,12 @@ final class PostgresDatabase: Sendable {
 
     /// A database dropped without `close()` still stops its pool (the task that runs it
     /// holds the client, not this object).
-    deinit { runner.withLock { $0?.cancel() } }
+    deinit {
+        runner.withLock { $0?.cancel() }
+        // The chain lock's connection is closed, not dropped (which would release the lock
+        // only when the server notices); the task holds it until then.
+        if let owner = chainOwner.withLock({ $0 }) { Task { try? await owner.close() } }
+    }
 
     func close() async {
         let task = runner.withLock { task in
@@ -143,6 +148,55 @@ final class PostgresDatabase: Sendable {
     /// mapping every error to a `StoreError`. `repeatableRead` gives every statement the
     /// same snapshot, for reads that must be consistent with each other.
     func transaction<T: Sendable>(
+        repeatableRead: Bool = false, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws(StoreError) -> T {
+        let leased = LeaseFlag()
+        let limit = connectionWaitLimit
+        do {
+            return try await withThrowingTaskGroup(of: LeaseRace<T>.self) { group in
+                group.addTask {
+                    .done(
+                        try await self.client.withConnection { connection in
+                            leased.set()
+                            return try await connection.withTransaction(logger: self.logger) { connection in
+                                if repeatableRead {
+                                    try await connection.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", logger: self.logger)
+                                }
+                                return try await body(connection)
+                            }
+                        })
+                }
+                group.addTask {
+                    try await Task.sleep(for: limit)
+                    return leased.isSet ? .stillRunning : .noConnection
+                }
+                while let next = try await group.next() {
+                    switch next {
+                    case .done(let value):
+                        group.cancelAll()
+                        return value
+                    case .noConnection:
+                        group.cancelAll()
+                        throw StoreError(.database, "no connection to the database at \(address) within \(limit)")
+                    case .stillRunning:
+                        continue
+                    }
+                }
+                throw StoreError(.database, "the transaction ended without a result")
+            }
+        } catch {
+            throw Self.map(error)
+        }
+    }
+
+    /// How long a transaction waits for a connection before it fails (the database is
+    /// down or unreachable). Only the wait is bounded: a transaction that has its
+    /// connection runs to its end, so a commit is never reported failed after it happened.
+    let connectionWaitLimit: Duration = .seconds(2)
+
+    /// A transaction with no bound on the wait, for bodies that cannot leave the caller's
+    /// task (`adctl`'s campaign edits and exports).
+    func transactionInPlace<T: Sendable>(
         repeatableRead: Bool = false, _ body: (PostgresConnection) async throws -> T
     ) async throws(StoreError) -> T {
         do {
@@ -209,4 +263,18 @@ extension Error {
 
     /// The SQLSTATE of a PostgreSQL error (`23505` for a unique violation).
     var sqlState: String? { (self as? PSQLError)?.serverInfo?[.sqlState] }
+}
+
+/// Set once a transaction has its connection: from then on it is not timed out.
+private final class LeaseFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
+}
+
+/// Which of a transaction and its wait limit finished first.
+private enum LeaseRace<T: Sendable>: Sendable {
+    case done(T)
+    case stillRunning
+    case noConnection
 }

@@ -57,13 +57,15 @@ public final class PostgresLedgerStore: LedgerStore {
 
     public func append(_ events: [LedgerEvent], signingKey: LedgerSigningKey) async throws(StoreError) -> [LedgerAppendOutcome] {
         guard let serverID = chainID else { throw StoreError(.caller, "this store was opened without a server id: it has no chain to append to") }
-        let sealer: LedgerSealer
-        do { sealer = try LedgerSealer(signingKey) } catch { throw StoreError(.caller, "the signing key is unusable: \(error)") }
+        do { _ = try LedgerSealer(signingKey) } catch { throw StoreError(.caller, "the signing key is unusable: \(error)") }
         var attempt = 0
         while true {
             attempt += 1
             do {
-                return try await database.transaction { connection in try await self.append(events, to: serverID, sealer: sealer, connection) }
+                return try await database.transaction { connection in
+                    // Made inside: swift-crypto's key is not Sendable (one derivation per batch, as on SQLite).
+                    try await self.append(events, to: serverID, sealer: try LedgerSealer(signingKey), connection)
+                }
             } catch let error where error.underlying is RecordedMeanwhile && attempt < 5 {
                 continue
             }
@@ -113,7 +115,7 @@ public final class PostgresLedgerStore: LedgerStore {
     }
 
     public func forEachRecord(chain: String?, in window: ExportWindow, _ body: (LedgerRecord) throws -> Void) async throws(StoreError) {
-        try await database.transaction(repeatableRead: true) { connection in
+        try await database.transactionInPlace(repeatableRead: true) { connection in
             let first = try await window.since.asyncMap { try await self.firstSeq(chain, connection, atOrAfter: $0) } ?? 1
             let end = try await window.until.asyncMap { try await self.firstSeq(chain, connection, atOrAfter: $0) } ?? Int64.max
             let rows = try await connection.query(
