@@ -171,7 +171,8 @@ let package = Package(
         ),
         // Test helpers shared by the test targets: a fresh database per test on either
         // engine, and the PostgreSQL server the tests use (started on demand).
-        .target(name: "VickreyTestSupport", dependencies: ["VickreyStore"], path: "Tests/VickreyTestSupport", swiftSettings: strictSettings),
+        .target(
+            name: "VickreyTestSupport", dependencies: ["VickreyStore"], path: "Tests/VickreyTestSupport", swiftSettings: strictSettings),
         .testTarget(name: "VickreyCoreTests", dependencies: ["VickreyCore", "VickreySynthetic"], swiftSettings: strictSettings),
         .testTarget(name: "VickreyBudgetTests", dependencies: ["VickreyBudget", "VickreyCore"], swiftSettings: strictSettings),
         .testTarget(

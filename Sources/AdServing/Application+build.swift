@@ -70,7 +70,8 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
     OpenRTBController(decisions: decisions, metrics: metrics).addRoutes(to: router)
     BeaconController(processor: beacons, metrics: metrics).addRoutes(to: router)
     LedgerController(
-        ledger: ledgerStore, keys: keys, fleet: database.fleet, bearerToken: settings.ledgerBearerToken, budgets: budgets, reloader: reloader,
+        ledger: ledgerStore, keys: keys, fleet: database.fleet, bearerToken: settings.ledgerBearerToken, budgets: budgets,
+        reloader: reloader,
         clock: settings.clock
     ).addRoutes(to: router)
     OperationsController(reloader: reloader, metrics: metrics).addRoutes(to: router)

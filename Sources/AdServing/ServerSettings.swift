@@ -55,7 +55,8 @@ public struct ServerSettings: Sendable {
     public var effectiveServerID: String {
         if let serverID { return serverID }
         let host = (ProcessInfo.processInfo.hostName.isEmpty ? host : ProcessInfo.processInfo.hostName)
-        let cleaned = String(host.map { $0.isLetter && $0.isASCII || $0.isNumber && $0.isASCII || $0 == "." || $0 == "_" || $0 == "-" ? $0 : "-" })
+        let cleaned = String(
+            host.map { $0.isLetter && $0.isASCII || $0.isNumber && $0.isASCII || $0 == "." || $0 == "_" || $0 == "-" ? $0 : "-" })
         return String("\(cleaned.prefix(57))-\(port)".prefix(64))
     }
 

@@ -41,7 +41,8 @@ extension CampaignCommand {
                 )
             }
             let summary = try await store.call { db in
-                do { return try await db.campaigns.importCampaigns(campaigns) } catch let error as StoreError where error.code == .rejected {
+                do { return try await db.campaigns.importCampaigns(campaigns) } catch let error as StoreError where error.code == .rejected
+                {
                     throw CommandFailure(
                         message: "nothing imported: \(error.failures.count) bad line(s)", exitCode: CommandFailure.invalidData,
                         details: error.failures.map { "line \(lineNumbers[$0.position]): \($0.field): \($0.message)" }

@@ -92,7 +92,9 @@ public enum LedgerExport {
     /// null for `reason` (which is never an empty string) and the empty string elsewhere.
     /// An export written before `server_id` existed has one column fewer; `fields` says
     /// which columns the file has (`LedgerCSVReader.fields`).
-    public static func parse(csvCells cells: [String], fields: [LedgerField] = LedgerField.allCases) throws(LedgerFormatError) -> LedgerRecord {
+    public static func parse(csvCells cells: [String], fields: [LedgerField] = LedgerField.allCases) throws(LedgerFormatError)
+        -> LedgerRecord
+    {
         guard cells.count == fields.count else {
             throw LedgerFormatError(field: nil, "has \(cells.count) cells; a ledger row has \(fields.count)")
         }

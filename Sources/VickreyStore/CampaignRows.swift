@@ -94,6 +94,31 @@ struct CampaignRow: Sendable {
 
 struct CampaignRowProblem: Error { var message: String }
 
+/// The SQL both engines run on `campaign`, written once: only the placeholders differ
+/// (`?` for SQLite, `$n` for PostgreSQL).
+enum CampaignSQL {
+    /// The columns of `CampaignRow`, in its order.
+    static let rowColumns = [
+        "id", "advertiser_id", "name", "status", "pricing", "bid_micros", "predicted_ctr_ppm", "daily_budget_micros",
+        "total_budget_micros", "start_at", "end_at", "time_zone", "pacing", "frequency_cap_impressions", "frequency_cap_window_seconds",
+        "frequency_cap_refuse_anonymous", "hours_of_week", "exclude_hours_of_week",
+    ]
+
+    /// `SELECT` of a campaign's row columns from `campaign c`, up to `WHERE`.
+    static let select = "SELECT " + rowColumns.map { "c.\($0)" }.joined(separator: ", ") + " FROM campaign c WHERE"
+
+    /// Creates or replaces a campaign: the row columns, then `revision` and `updated_at`;
+    /// `placeholder(n)` is the n-th (1-based) value's placeholder.
+    static func upsert(placeholder: (Int) -> String) -> String {
+        let columns = rowColumns + ["revision", "updated_at"]
+        return """
+            INSERT INTO campaign (\(columns.joined(separator: ", ")))
+            VALUES (\((1...columns.count).map(placeholder).joined(separator: ", ")))
+            ON CONFLICT (id) DO UPDATE SET \(columns.dropFirst().map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
+            """
+    }
+}
+
 /// One targeted value of `campaign_targeting`.
 struct TargetingRow: Sendable {
     var campaignID: String
@@ -150,7 +175,8 @@ extension LoadedCampaigns {
             for k in (creativesByCampaign[row.id] ?? []).sorted(by: { $0.position < $1.position }) {
                 if let creativeID = CreativeID(k.id), let size = AdSize(k.size) {
                     let domains = k.adomain.split(separator: " ").map(String.init)
-                    creatives.append(Creative(id: creativeID, size: size, imageURL: k.imageURL, clickURL: k.clickURL, advertiserDomains: domains))
+                    creatives.append(
+                        Creative(id: creativeID, size: size, imageURL: k.imageURL, clickURL: k.clickURL, advertiserDomains: domains))
                 } else {
                     problem = "bad creative row \(k.id)"
                 }

@@ -86,7 +86,9 @@ struct FleetTests {
         #expect(verified.output.contains("verified 2 records in 2 chain(s)"), "\(verified.output)")
         // Any server's JWKS lists both servers' keys.
         let jwks = try #require(await b.fetch("/.well-known/jwks.json"))
-        let keyIDs = ((try JSONSerialization.jsonObject(with: jwks.body) as? [String: Any])?["keys"] as? [[String: Any]])?.compactMap { $0["kid"] as? String }
+        let keyIDs = ((try JSONSerialization.jsonObject(with: jwks.body) as? [String: Any])?["keys"] as? [[String: Any]])?.compactMap {
+            $0["kid"] as? String
+        }
         #expect(keyIDs?.count == 2, "\(String(describing: keyIDs))")
     }
 
@@ -157,7 +159,8 @@ struct FleetTests {
         try await database.with { store in
             _ = try await store.campaigns.importCampaigns([Campaigns.make("first", advertiser: "acme", bid: 1_000_000)])
         }
-        let a = try await RunningServer.start(binary: server, database: database.argument, keys: path("keys"), arguments: ["--server-id", "a"])
+        let a = try await RunningServer.start(
+            binary: server, database: database.argument, keys: path("keys"), arguments: ["--server-id", "a"])
         defer { a.kill() }
         let ad = try #require(await a.ads(Self.request)?.first)
 
@@ -168,7 +171,8 @@ struct FleetTests {
             _ = try Self.run(
                 "/usr/bin/psql",
                 [maintenance, "-Atc", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(address.database)'"])
-            renamed = try Self.run("/usr/bin/psql", [maintenance, "-Atc", "ALTER DATABASE \(address.database) RENAME TO \(away)"]).status == 0
+            renamed =
+                try Self.run("/usr/bin/psql", [maintenance, "-Atc", "ALTER DATABASE \(address.database) RENAME TO \(away)"]).status == 0
         }
         try #require(renamed, "could not take the database away")
         var status = try await Self.readiness(a)
@@ -189,8 +193,10 @@ struct FleetTests {
         try await Store.open(.postgres(moved)).campaigns.importCampaigns([Campaigns.make("second", advertiser: "acme", bid: 9_000_000)])
         var restored = false
         for _ in 0..<50 where !restored {
-            _ = try Self.run("/usr/bin/psql", [maintenance, "-Atc", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(away)'"])
-            restored = try Self.run("/usr/bin/psql", [maintenance, "-Atc", "ALTER DATABASE \(away) RENAME TO \(address.database)"]).status == 0
+            _ = try Self.run(
+                "/usr/bin/psql", [maintenance, "-Atc", "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(away)'"])
+            restored =
+                try Self.run("/usr/bin/psql", [maintenance, "-Atc", "ALTER DATABASE \(away) RENAME TO \(address.database)"]).status == 0
         }
         try #require(restored, "could not bring the database back")
         let back = ContinuousClock.now
@@ -241,11 +247,13 @@ struct FleetTests {
 
     /// `GET /v1/ledger/chains` as server id → last seq.
     static func chains(_ server: RunningServer) async throws -> [String: Int64] {
-        let response = try #require(await server.fetch("/v1/ledger/chains", headers: ["Authorization": "Bearer \(ServerHarness.billingToken)"]))
+        let response = try #require(
+            await server.fetch("/v1/ledger/chains", headers: ["Authorization": "Bearer \(ServerHarness.billingToken)"]))
         let chains = (try JSONSerialization.jsonObject(with: response.body) as? [String: Any])?["chains"] as? [[String: Any]] ?? []
-        return Dictionary(uniqueKeysWithValues: chains.compactMap { chain in
-            (chain["server_id"] as? String).map { ($0, (chain["last_seq"] as? NSNumber)?.int64Value ?? 0) }
-        })
+        return Dictionary(
+            uniqueKeysWithValues: chains.compactMap { chain in
+                (chain["server_id"] as? String).map { ($0, (chain["last_seq"] as? NSNumber)?.int64Value ?? 0) }
+            })
     }
 
     /// Runs a command to completion: its exit status and what it printed.

@@ -54,7 +54,9 @@ struct LedgerRoundTripPropertyTests {
     }
 
     @Test func everyAcceptedIDIsSignedAndReadBackExactly() async throws {
-        _ = try await harness.store().importCampaigns([Campaigns.make("any", advertiser: "a", bid: 1_000_000, totalBudget: 1_000_000_000_000)])
+        _ = try await harness.store().importCampaigns([
+            Campaigns.make("any", advertiser: "a", bid: 1_000_000, totalBudget: 1_000_000_000_000)
+        ])
         var random = SeededRandom(seed: 20_261_201)
         var cases: [(json: String, expected: String?, openRTB: Bool)] = []
         for _ in 0..<160 {

@@ -51,7 +51,9 @@ struct LedgerExportTests {
 
         let moved = try LedgerExport.parse(jsonLine: line.replacingOccurrences(of: "ads-1.eu", with: "ads-2.eu"))
         #expect(LedgerFixtures.verify([moved], keys: signer.publicKeys) != nil, "a record moved to another chain verified")
-        #expect(throws: LedgerFormatError.self) { try LedgerExport.parse(jsonLine: line.replacingOccurrences(of: "ads-1.eu", with: "ads 1")) }
+        #expect(throws: LedgerFormatError.self) {
+            try LedgerExport.parse(jsonLine: line.replacingOccurrences(of: "ads-1.eu", with: "ads 1"))
+        }
         // Without a chain the record is written without the key; an explicit null is not canonical.
         do {
             _ = try LedgerExport.parse(jsonLine: line.replacingOccurrences(of: #""ads-1.eu""#, with: "null"))
@@ -63,7 +65,11 @@ struct LedgerExportTests {
     @Test func aCSVExportWithoutTheServerColumnStillReads() throws {
         let records = signer.chain(3)
         let oldHeader = LedgerExport.columns.dropLast().joined(separator: ",")
-        let text = ([oldHeader] + records.map { LedgerExport.csvLine($0).split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",") })
+        let text =
+            ([oldHeader]
+            + records.map {
+                LedgerExport.csvLine($0).split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",")
+            })
             .joined(separator: "\n") + "\n"
         var reader = try LedgerCSVReader(Array(text.utf8))
         var back: [LedgerRecord] = []

@@ -20,7 +20,11 @@ struct CampaignStoreTests {
                     ? [
                         "v1: advertisers, campaigns, creatives, targeting", "v2: frequency caps may refuse anonymous requests",
                         "v3: signed ledger", "v4: ledger records may name their chain",
-                    ] : ["v1: advertisers, campaigns, creatives, targeting, ledger chains", "v2: fleet token secrets and the public keys of every chain"]))
+                    ]
+                    : [
+                        "v1: advertisers, campaigns, creatives, targeting, ledger chains",
+                        "v2: fleet token secrets and the public keys of every chain",
+                    ]))
         // Reopening applies nothing twice.
         #expect(try await database.with { try await $0.campaigns.appliedMigrations() } == applied)
         #expect(try await database.with { try await $0.campaigns.revision() } == 0)
@@ -102,11 +106,13 @@ struct CampaignStoreTests {
         #expect(try await store.campaign(CampaignID("z")!) == nil)
     }
 
-    @Test(arguments: TestEngine.available, [
-        // (from, to, allowed)
-        (CampaignStatus.active, CampaignStatus.paused, true), (.paused, .active, true), (.active, .archived, true),
-        (.paused, .archived, true), (.archived, .active, false), (.archived, .paused, false), (.active, .active, false),
-    ])
+    @Test(
+        arguments: TestEngine.available,
+        [
+            // (from, to, allowed)
+            (CampaignStatus.active, CampaignStatus.paused, true), (.paused, .active, true), (.active, .archived, true),
+            (.paused, .archived, true), (.archived, .active, false), (.archived, .paused, false), (.active, .active, false),
+        ])
     func statusTransitions(engine: TestEngine, transition: (from: CampaignStatus, to: CampaignStatus, allowed: Bool)) async throws {
         let (from, to, allowed) = transition
         let database = try await TestDatabase(engine)
@@ -142,7 +148,9 @@ struct CampaignStoreTests {
         #expect(try await store.campaigns().map(\.id.rawValue) == ["existing"])
         #expect(try await store.advertiser(AdvertiserID("newcomer")!) == nil)
         #expect(try await store.revision() == before)
-        let summary = try await store.importCampaigns([Sample.campaign("new-1", advertiser: "newcomer"), Sample.campaign("existing", bid: 7)])
+        let summary = try await store.importCampaigns([
+            Sample.campaign("new-1", advertiser: "newcomer"), Sample.campaign("existing", bid: 7),
+        ])
         #expect(summary.created == 1 && summary.updated == 1 && summary.advertisersCreated == 1)
         #expect(try await store.campaign(CampaignID("existing")!)?.bid == Micros(7))
     }

@@ -197,7 +197,8 @@ struct LedgerStoreTests {
         #expect(try await writer.append(event(2, time: time)) == .duplicate)
         writer.close()
         await running.value
-        #expect(try await records(ledger).map(\.event.impressionID) == [event(1, time: time), event(2, time: time), click].map(\.impressionID))
+        #expect(
+            try await records(ledger).map(\.event.impressionID) == [event(1, time: time), event(2, time: time), click].map(\.impressionID))
     }
 
     @Test(arguments: TestEngine.available)

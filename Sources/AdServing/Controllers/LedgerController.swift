@@ -44,14 +44,22 @@ struct LedgerController<Context: RequestContext>: Sendable {
         }
         router.get("/v1/campaigns/:id/budget") { request, context in
             try authorize(request)
-            return try await budget(try context.parameters.require("id"))
+            let idText = try context.parameters.require("id")
+            guard let id = CampaignID(idText) else { throw APIError(code: .notFound, message: "no campaign '\(idText)'", field: "id") }
+            let found: Campaign?
+            do { found = try await reloader.campaign(id) } catch {
+                throw APIError(code: .unavailable, message: "the campaign store: \(error)", field: nil)
+            }
+            guard let campaign = found else { throw APIError(code: .notFound, message: "no campaign '\(idText)'", field: "id") }
+            return budget(of: campaign)
         }
     }
 
-    func budget(_ idText: String) async throws -> Response {
-        guard let id = CampaignID(idText), let campaign = try await reloader.campaign(id) else {
-            throw APIError(code: .notFound, message: "no campaign '\(idText)'", field: "id")
-        }
+    /// The campaign's live account. (The store call stays in the route, inside a `do`:
+    /// a typed-throws `await` in a `guard` crashed Swift 6.3's optimiser, coroutine
+    /// splitting, in release builds.)
+    func budget(of campaign: Campaign) -> Response {
+        let id = campaign.id
         let now = clock.now()
         let account = budgets.snapshot(id, at: now)
         let limits = BudgetLimits(campaign)
@@ -71,13 +79,16 @@ struct LedgerController<Context: RequestContext>: Sendable {
         let limit = Int(
             try Self.integer(
                 query["limit"].map(String.init), field: "limit", default: Int64(Self.defaultLimit), range: 1...Int64(Self.maximumLimit)))
-        let chain = try query["server"].map { text in
-            let id = String(text)
-            guard LedgerRecord.isValidServerID(id) else {
-                throw APIError(code: .invalidRequest, message: "server must be a server id: 1–64 characters from A-Z a-z 0-9 . _ -", field: "server")
-            }
-            return id
-        } ?? ledger.chainID
+        let chain =
+            try query["server"].map { text in
+                let id = String(text)
+                guard LedgerRecord.isValidServerID(id) else {
+                    throw APIError(
+                        code: .invalidRequest, message: "server must be a server id: 1–64 characters from A-Z a-z 0-9 . _ -",
+                        field: "server")
+                }
+                return id
+            } ?? ledger.chainID
         let records = try await ledger.records(chain: chain, after: after, limit: limit)
         // Read after the page: a record appended in between shows up as more to come.
         let last = try await ledger.tail(chain: chain).seq

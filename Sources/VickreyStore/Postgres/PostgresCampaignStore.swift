@@ -36,15 +36,19 @@ public final class PostgresCampaignStore: CampaignStore {
 
     public func advertisers() async throws(StoreError) -> [Advertiser] {
         try await database.transaction { connection in
-            try await connection.all("SELECT id, name FROM advertiser ORDER BY id COLLATE \"C\"", as: (String, String).self, logger: self.logger)
-                .map { Advertiser(id: AdvertiserID(unchecked: $0.0), name: $0.1) }
+            try await connection.all(
+                "SELECT id, name FROM advertiser ORDER BY id COLLATE \"C\"", as: (String, String).self, logger: self.logger
+            )
+            .map { Advertiser(id: AdvertiserID(unchecked: $0.0), name: $0.1) }
         }
     }
 
     public func advertiser(_ id: AdvertiserID) async throws(StoreError) -> Advertiser? {
         try await database.transaction { connection in
-            try await connection.all("SELECT id, name FROM advertiser WHERE id = \(id.rawValue)", as: (String, String).self, logger: self.logger)
-                .first.map { Advertiser(id: AdvertiserID(unchecked: $0.0), name: $0.1) }
+            try await connection.all(
+                "SELECT id, name FROM advertiser WHERE id = \(id.rawValue)", as: (String, String).self, logger: self.logger
+            )
+            .first.map { Advertiser(id: AdvertiserID(unchecked: $0.0), name: $0.1) }
         }
     }
 
@@ -160,13 +164,7 @@ public final class PostgresCampaignStore: CampaignStore {
         let revision = try await Self.revision(connection, logger: logger)
         var campaigns: [CampaignRow] = []
         let campaignRows = try await connection.query(
-            selection.condition.prefixed(
-                """
-                SELECT c.id, c.advertiser_id, c.name, c.status, c.pricing, c.bid_micros, c.predicted_ctr_ppm, c.daily_budget_micros,
-                       c.total_budget_micros, c.start_at, c.end_at, c.time_zone, c.pacing, c.frequency_cap_impressions,
-                       c.frequency_cap_window_seconds, c.frequency_cap_refuse_anonymous, c.hours_of_week, c.exclude_hours_of_week
-                FROM campaign c WHERE
-                """), logger: logger)
+            selection.condition.prefixed(CampaignSQL.select), logger: logger)
         for try await row in campaignRows {
             let r = row.makeRandomAccess()
             campaigns.append(
@@ -182,7 +180,8 @@ public final class PostgresCampaignStore: CampaignStore {
         }
         let targeting = try await connection.all(
             selection.condition.prefixed(
-                "SELECT t.campaign_id, t.dimension, t.mode, t.value FROM campaign_targeting t JOIN campaign c ON c.id = t.campaign_id WHERE"),
+                "SELECT t.campaign_id, t.dimension, t.mode, t.value FROM campaign_targeting t JOIN campaign c ON c.id = t.campaign_id WHERE"
+            ),
             as: (String, String, String, String).self, logger: logger
         ).map { TargetingRow(campaignID: $0.0, dimension: $0.1, mode: $0.2, value: $0.3) }
         let creatives = try await connection.all(
@@ -207,27 +206,28 @@ public final class PostgresCampaignStore: CampaignStore {
             as: String.self, logger: logger)
         if let id = taken.first { throw StoreError.creativeTaken(id) }
         let row = CampaignRow(c)
-        try await connection.query(
-            """
-            INSERT INTO campaign (id, advertiser_id, name, status, pricing, bid_micros, predicted_ctr_ppm,
-                daily_budget_micros, total_budget_micros, start_at, end_at, time_zone, pacing,
-                frequency_cap_impressions, frequency_cap_window_seconds, frequency_cap_refuse_anonymous,
-                hours_of_week, exclude_hours_of_week, revision, updated_at)
-            VALUES (\(row.id), \(row.advertiserID), \(row.name), \(row.status), \(row.pricing), \(row.bidMicros),
-                \(row.predictedCTRPartsPerMillion), \(row.dailyBudgetMicros), \(row.totalBudgetMicros), \(row.startAt), \(row.endAt),
-                \(row.timeZone), \(row.pacing), \(row.frequencyCapImpressions), \(row.frequencyCapWindowSeconds),
-                \(row.frequencyCapRefusesAnonymous), \(row.hoursOfWeek), \(row.excludedHoursOfWeek), \(revision), \(Self.nowText()))
-            ON CONFLICT (id) DO UPDATE SET advertiser_id = excluded.advertiser_id, name = excluded.name,
-                status = excluded.status, pricing = excluded.pricing, bid_micros = excluded.bid_micros,
-                predicted_ctr_ppm = excluded.predicted_ctr_ppm, daily_budget_micros = excluded.daily_budget_micros,
-                total_budget_micros = excluded.total_budget_micros, start_at = excluded.start_at, end_at = excluded.end_at,
-                time_zone = excluded.time_zone, pacing = excluded.pacing,
-                frequency_cap_impressions = excluded.frequency_cap_impressions,
-                frequency_cap_window_seconds = excluded.frequency_cap_window_seconds,
-                frequency_cap_refuse_anonymous = excluded.frequency_cap_refuse_anonymous,
-                hours_of_week = excluded.hours_of_week, exclude_hours_of_week = excluded.exclude_hours_of_week,
-                revision = excluded.revision, updated_at = excluded.updated_at
-            """, logger: logger)
+        var binds = PostgresBindings(capacity: CampaignSQL.rowColumns.count + 2)
+        binds.append(row.id)
+        binds.append(row.advertiserID)
+        binds.append(row.name)
+        binds.append(row.status)
+        binds.append(row.pricing)
+        binds.append(row.bidMicros)
+        binds.append(row.predictedCTRPartsPerMillion)
+        binds.append(row.dailyBudgetMicros)
+        binds.append(row.totalBudgetMicros)
+        binds.append(row.startAt)
+        binds.append(row.endAt)
+        binds.append(row.timeZone)
+        binds.append(row.pacing)
+        binds.append(row.frequencyCapImpressions)
+        binds.append(row.frequencyCapWindowSeconds)
+        binds.append(row.frequencyCapRefusesAnonymous)
+        binds.append(row.hoursOfWeek)
+        binds.append(row.excludedHoursOfWeek)
+        binds.append(revision)
+        binds.append(Self.nowText())
+        try await connection.query(PostgresQuery(unsafeSQL: CampaignSQL.upsert { "$\($0)" }, binds: binds), logger: logger)
         if !isNew {
             try await connection.query("DELETE FROM campaign_targeting WHERE campaign_id = \(c.id.rawValue)", logger: logger)
             try await connection.query("DELETE FROM creative WHERE campaign_id = \(c.id.rawValue)", logger: logger)

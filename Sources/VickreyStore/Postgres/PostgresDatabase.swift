@@ -31,7 +31,7 @@ final class PostgresDatabase: Sendable {
         // user who named the wrong host, password or database wants to be told at once.
         do {
             try await probe(address, logger: logger)
-        } catch where error.sqlState == "3D000" {
+        } catch  where error.sqlState == "3D000" {
             // The database does not exist yet: create it, as SQLite creates its file.
             try await createDatabase(address, logger: logger)
         } catch {
@@ -49,11 +49,7 @@ final class PostgresDatabase: Sendable {
     }
 
     private static func probe(_ address: PostgresAddress, logger: Logger) async throws {
-        let connection = try await PostgresConnection.connect(
-            configuration: PostgresConnection.Configuration(
-                host: address.host, port: address.port, username: address.user, password: address.password, database: address.database,
-                tls: .disable),
-            id: 0, logger: logger)
+        let connection = try await PostgresConnection.connect(to: address, id: 0, logger: logger)
         try? await connection.close()
     }
 
@@ -63,16 +59,12 @@ final class PostgresDatabase: Sendable {
         let maintenance = address.database("postgres")
         let name = "\"" + address.database.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         do {
-            let connection = try await PostgresConnection.connect(
-                configuration: PostgresConnection.Configuration(
-                    host: maintenance.host, port: maintenance.port, username: maintenance.user, password: maintenance.password,
-                    database: maintenance.database, tls: .disable),
-                id: 0, logger: logger)
+            let connection = try await PostgresConnection.connect(to: maintenance, id: 0, logger: logger)
             let created: Result<Void, any Error>
             do {
                 try await connection.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
                 created = .success(())
-            } catch where error.sqlState == "42P04" || error.sqlState == "23505" {
+            } catch  where error.sqlState == "42P04" || error.sqlState == "23505" {
                 created = .success(())
             } catch {
                 created = .failure(error)
@@ -112,7 +104,12 @@ final class PostgresDatabase: Sendable {
         }
         task?.cancel()
         await task?.value
-        if let owner = chainOwner.withLock({ owner in defer { owner = nil }; return owner }) { try? await owner.close() }
+        if let owner = chainOwner.withLock({ owner in
+            defer { owner = nil }
+            return owner
+        }) {
+            try? await owner.close()
+        }
     }
 
     /// Claims `serverID`'s ledger chain for this process: a session advisory lock, held
@@ -121,19 +118,17 @@ final class PostgresDatabase: Sendable {
     /// same id is refused.
     func claimChain(_ serverID: String) async throws(StoreError) {
         do {
-            let connection = try await PostgresConnection.connect(
-                configuration: PostgresConnection.Configuration(
-                    host: address.host, port: address.port, username: address.user, password: address.password,
-                    database: address.database, tls: .disable),
-                id: 1, logger: logger)
-            let claimed = try await connection.all(
-                "SELECT pg_try_advisory_lock(\(Self.chainLockClass), hashtext(\(serverID)))", as: Bool.self, logger: logger
-            ).first ?? false
+            let connection = try await PostgresConnection.connect(to: address, id: 1, logger: logger)
+            let claimed =
+                try await connection.all(
+                    "SELECT pg_try_advisory_lock(\(Self.chainLockClass), hashtext(\(serverID)))", as: Bool.self, logger: logger
+                ).first ?? false
             guard claimed else {
                 try? await connection.close()
                 throw StoreError(
                     .conflict,
-                    "another live server already runs as --server-id \(serverID) on \(address): each server needs its own id (its ledger chain)")
+                    "another live server already runs as --server-id \(serverID) on \(address): each server needs its own id (its ledger chain)"
+                )
             }
             chainOwner.withLock { $0 = connection }
         } catch {
@@ -214,7 +209,9 @@ final class PostgresDatabase: Sendable {
     static func map(_ error: any Error) -> StoreError {
         if let error = error as? StoreError { return error }
         if let error = error as? PostgresTransactionError {
-            return map(error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError ?? StoreError(.database, "transaction failed"))
+            return map(
+                error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError
+                    ?? StoreError(.database, "transaction failed"))
         }
         if error is PSQLError { return StoreError(.database, "database error: \(error.message)", underlying: error) }
         return StoreError(.caller, "\(error)", underlying: error)
@@ -223,7 +220,8 @@ final class PostgresDatabase: Sendable {
     /// Bumps and returns the store revision, inside the current transaction. The row lock
     /// this takes orders writers, so revisions are handed out in commit order.
     static func bumpRevision(_ connection: PostgresConnection, logger: Logger) async throws -> Int64 {
-        let rows = try await connection.query("UPDATE store_revision SET revision = revision + 1 WHERE id = 1 RETURNING revision", logger: logger)
+        let rows = try await connection.query(
+            "UPDATE store_revision SET revision = revision + 1 WHERE id = 1 RETURNING revision", logger: logger)
         for try await revision in rows.decode(Int64.self) { return revision }
         throw StoreError(.database, "the store_revision row is missing")
     }
@@ -277,4 +275,15 @@ private enum LeaseRace<T: Sendable>: Sendable {
     case done(T)
     case stillRunning
     case noConnection
+}
+
+extension PostgresConnection {
+    /// One plain connection (outside the pool) to `address`, without TLS.
+    static func connect(to address: PostgresAddress, id: ID, logger: Logger) async throws -> PostgresConnection {
+        try await connect(
+            configuration: Configuration(
+                host: address.host, port: address.port, username: address.user, password: address.password, database: address.database,
+                tls: .disable),
+            id: id, logger: logger)
+    }
 }

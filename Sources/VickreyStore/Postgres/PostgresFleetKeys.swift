@@ -30,9 +30,11 @@ final class PostgresFleetKeys: FleetKeys {
                 try await connection.query(
                     "INSERT INTO ledger_key (kid, public_key, server_id) VALUES (\(kid), \(Data(key)), \(serverID)) ON CONFLICT (kid) DO NOTHING",
                     logger: self.logger)
-                let stored = try await connection.all("SELECT public_key FROM ledger_key WHERE kid = \(kid)", as: Data.self, logger: self.logger)
+                let stored = try await connection.all(
+                    "SELECT public_key FROM ledger_key WHERE kid = \(kid)", as: Data.self, logger: self.logger)
                 guard stored.first.map(Array.init) == key else {
-                    throw StoreError(.conflict, "key id \(kid) is registered in the fleet with another public key: give each key its own id")
+                    throw StoreError(
+                        .conflict, "key id \(kid) is registered in the fleet with another public key: give each key its own id")
                 }
             }
         }

@@ -56,7 +56,9 @@ public final class PostgresLedgerStore: LedgerStore {
     private struct RecordedMeanwhile: Error {}
 
     public func append(_ events: [LedgerEvent], signingKey: LedgerSigningKey) async throws(StoreError) -> [LedgerAppendOutcome] {
-        guard let serverID = chainID else { throw StoreError(.caller, "this store was opened without a server id: it has no chain to append to") }
+        guard let serverID = chainID else {
+            throw StoreError(.caller, "this store was opened without a server id: it has no chain to append to")
+        }
         do { _ = try LedgerSealer(signingKey) } catch { throw StoreError(.caller, "the signing key is unusable: \(error)") }
         var attempt = 0
         while true {
@@ -99,7 +101,9 @@ public final class PostgresLedgerStore: LedgerStore {
         let inserted = try await connection.all(try PostgresLedgerRow.insert(records), as: Int64.self, logger: logger)
         // Another server committed one of these events after the check above: a record is
         // missing from the chain we sealed, so roll back and seal the batch again.
-        guard inserted.count == records.count else { throw StoreError(.database, "an event was recorded meanwhile", underlying: RecordedMeanwhile()) }
+        guard inserted.count == records.count else {
+            throw StoreError(.database, "an event was recorded meanwhile", underlying: RecordedMeanwhile())
+        }
         return outcomes
     }
 
@@ -170,7 +174,9 @@ public final class PostgresLedgerStore: LedgerStore {
 
     public func count(chain: String?) async throws(StoreError) -> Int {
         try await database.transaction { connection in
-            Int(try await connection.all("SELECT count(*) FROM ledger WHERE server_id = \(chain)", as: Int64.self, logger: self.logger).first ?? 0)
+            Int(
+                try await connection.all("SELECT count(*) FROM ledger WHERE server_id = \(chain)", as: Int64.self, logger: self.logger)
+                    .first ?? 0)
         }
     }
 
@@ -185,7 +191,8 @@ public final class PostgresLedgerStore: LedgerStore {
                 GROUP BY campaign_id, day ORDER BY campaign_id COLLATE "C", day
                 """, as: (String, String, Int64, Int64, Int64, Int64).self, logger: self.logger
             ).map {
-                DeliveryRow(campaignID: CampaignID(unchecked: $0.0), day: $0.1, impressions: $0.2, clicks: $0.3, unbilled: $0.4, spend: Nanos($0.5))
+                DeliveryRow(
+                    campaignID: CampaignID(unchecked: $0.0), day: $0.1, impressions: $0.2, clicks: $0.3, unbilled: $0.4, spend: Nanos($0.5))
             }
         }
     }

@@ -160,7 +160,8 @@ enum PostgresSchema {
     /// The migrations applied to the database, oldest first.
     static func applied(_ database: PostgresDatabase) async throws(StoreError) -> [String] {
         try await database.transaction { connection in
-            try await connection.all("SELECT name FROM schema_migrations ORDER BY applied_at, name", as: String.self, logger: database.logger)
+            try await connection.all(
+                "SELECT name FROM schema_migrations ORDER BY applied_at, name", as: String.self, logger: database.logger)
         }
     }
 }

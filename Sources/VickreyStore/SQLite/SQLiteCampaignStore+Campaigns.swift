@@ -90,7 +90,9 @@ extension SQLiteCampaignStore {
             }
             for k in CreativeRow.rows(of: c) {
                 do {
-                    try statements.insertCreative.execute(arguments: [k.id, k.campaignID, k.position, k.size, k.imageURL, k.clickURL, k.adomain])
+                    try statements.insertCreative.execute(arguments: [
+                        k.id, k.campaignID, k.position, k.size, k.imageURL, k.clickURL, k.adomain,
+                    ])
                 } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
                     throw StoreError.creativeTaken(k.id)
                 }
@@ -105,24 +107,7 @@ private struct CampaignStatements {
     let upsertCampaign, deleteTargeting, deleteCreatives, insertTargeting, insertCreative: Statement
 
     init(_ db: Database) throws {
-        upsertCampaign = try db.cachedStatement(
-            sql: """
-                INSERT INTO campaign (id, advertiser_id, name, status, pricing, bid_micros, predicted_ctr_ppm,
-                    daily_budget_micros, total_budget_micros, start_at, end_at, time_zone, pacing,
-                    frequency_cap_impressions, frequency_cap_window_seconds, frequency_cap_refuse_anonymous,
-                    hours_of_week, exclude_hours_of_week, revision, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (id) DO UPDATE SET advertiser_id = excluded.advertiser_id, name = excluded.name,
-                    status = excluded.status, pricing = excluded.pricing, bid_micros = excluded.bid_micros,
-                    predicted_ctr_ppm = excluded.predicted_ctr_ppm, daily_budget_micros = excluded.daily_budget_micros,
-                    total_budget_micros = excluded.total_budget_micros, start_at = excluded.start_at, end_at = excluded.end_at,
-                    time_zone = excluded.time_zone, pacing = excluded.pacing,
-                    frequency_cap_impressions = excluded.frequency_cap_impressions,
-                    frequency_cap_window_seconds = excluded.frequency_cap_window_seconds,
-                    frequency_cap_refuse_anonymous = excluded.frequency_cap_refuse_anonymous,
-                    hours_of_week = excluded.hours_of_week, exclude_hours_of_week = excluded.exclude_hours_of_week,
-                    revision = excluded.revision, updated_at = excluded.updated_at
-                """)
+        upsertCampaign = try db.cachedStatement(sql: CampaignSQL.upsert { _ in "?" })
         deleteTargeting = try db.cachedStatement(sql: "DELETE FROM campaign_targeting WHERE campaign_id = ?")
         deleteCreatives = try db.cachedStatement(sql: "DELETE FROM creative WHERE campaign_id = ?")
         insertTargeting = try db.cachedStatement(
@@ -133,4 +118,3 @@ private struct CampaignStatements {
                 """)
     }
 }
-

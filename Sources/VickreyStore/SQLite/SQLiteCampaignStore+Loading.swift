@@ -40,12 +40,7 @@ extension SQLiteCampaignStore {
         let revision = try Int64.fetchOne(db, sql: "SELECT revision FROM store_revision WHERE id = 1") ?? 0
         let campaigns = try Row.fetchAll(
             db,
-            sql: """
-                SELECT c.id, c.advertiser_id, c.name, c.status, c.pricing, c.bid_micros, c.predicted_ctr_ppm, c.daily_budget_micros,
-                       c.total_budget_micros, c.start_at, c.end_at, c.time_zone, c.pacing, c.frequency_cap_impressions,
-                       c.frequency_cap_window_seconds, c.frequency_cap_refuse_anonymous, c.hours_of_week, c.exclude_hours_of_week
-                FROM campaign c WHERE \(condition)
-                """, arguments: arguments
+            sql: "\(CampaignSQL.select) \(condition)", arguments: arguments
         ).map { row in
             CampaignRow(
                 id: row[0], advertiserID: row[1], name: row[2], status: row[3], pricing: row[4], bidMicros: row[5],
