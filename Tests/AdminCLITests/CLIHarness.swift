@@ -2,12 +2,16 @@ import AdminCLI
 import Foundation
 import VickreyStore
 
-/// Runs real `adctl` argument lists against a temporary database and keeps the output.
+/// Runs real `adctl` argument lists against a temporary database (a SQLite file of its
+/// own, or the `--db` given) and keeps the output.
 final class CLIHarness: Sendable {
     let directory: URL
-    var databasePath: String { directory.appendingPathComponent("vickrey.sqlite").path }
+    private let database: String?
+    /// What every command gets as `--db`.
+    var databasePath: String { database ?? directory.appendingPathComponent("vickrey.sqlite").path }
 
-    init() {
+    init(database: String? = nil) {
+        self.database = database
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("adctl-test-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
@@ -37,7 +41,7 @@ final class CLIHarness: Sendable {
         return path
     }
 
-    func store() async throws -> any CampaignStore { try await Store.open(.sqlite(path: databasePath)).campaigns }
+    func store() async throws -> any CampaignStore { try await Store.open(StoreLocation(databasePath)).campaigns }
 
-    func ledger() async throws -> any LedgerStore { try await Store.open(.sqlite(path: databasePath)).ledger }
+    func ledger() async throws -> any LedgerStore { try await Store.open(StoreLocation(databasePath)).ledger }
 }

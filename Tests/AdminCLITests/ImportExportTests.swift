@@ -3,6 +3,7 @@ import Testing
 import VickreyCore
 import VickreyStore
 import VickreySynthetic
+import VickreyTestSupport
 import VickreyWire
 
 @Suite("adctl campaign import and export")
@@ -15,7 +16,11 @@ struct ImportExportTests {
         return try campaigns.map { String(decoding: try encoder.encode(CampaignDocument($0)), as: UTF8.self) + "\n" }.joined()
     }
 
-    @Test func importThenExportRoundTripsExactly() async throws {
+    /// On both engines: what `adctl` writes to PostgreSQL reads back exactly as from SQLite.
+    @Test(arguments: TestEngine.available)
+    func importThenExportRoundTripsExactly(engine: TestEngine) async throws {
+        let database = try await TestDatabase(engine)
+        let cli = CLIHarness(database: database.argument)
         let campaigns = SyntheticWorld(campaignCount: 300, seed: 11).campaigns
         let file = cli.file("in.jsonl", try Self.jsonLines(campaigns))
         let imported = await cli.run("campaign", "import", file)
@@ -34,6 +39,13 @@ struct ImportExportTests {
         let again = await cli.run("campaign", "import", cli.file("again.jsonl", exported.output))
         #expect(again.output.contains("(0 created, 300 updated, 0 advertisers created)"))
         #expect(await cli.run("campaign", "export").output == exported.output)
+
+        // Status changes and filtered lists go through the same store.
+        let id = campaigns.first { $0.status == .active }!.id.rawValue
+        #expect(await cli.run("campaign", "pause", id).status == 0)
+        #expect(await cli.run("campaign", "pause", id).error.contains("is already paused"))
+        let listed = await cli.run("campaign", "list", "--status", "paused", "--json")
+        #expect(listed.output.contains("\"id\" : \"\(id)\"") || listed.output.contains("\"id\":\"\(id)\""), "\(listed.output.prefix(300))")
     }
 
     @Test func theContractExampleImports() async throws {
