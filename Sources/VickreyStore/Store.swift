@@ -104,14 +104,14 @@ public final class Store: Sendable {
     /// live process holds it); without one the ledger can be read but not appended to. A
     /// SQLite file holds one server's unnamed chain, whatever `serverID` says.
     public static func open(_ location: StoreLocation, serverID: String? = nil) async throws(StoreError) -> Store {
+        if let serverID, !LedgerRecord.isValidServerID(serverID) {
+            throw StoreError(.caller, "--server-id '\(serverID)' must be 1–64 characters from A-Z a-z 0-9 . _ -")
+        }
         switch location {
         case .sqlite(let path):
             let store = try SQLiteCampaignStore(path: path)
             return Store(location: location, campaigns: store, ledger: SQLiteLedgerStore(store), fleet: nil, shutdown: {})
         case .postgres(let address):
-            if let serverID, !LedgerRecord.isValidServerID(serverID) {
-                throw StoreError(.caller, "--server-id '\(serverID)' must be 1–64 characters from A-Z a-z 0-9 . _ -")
-            }
             let database = try await PostgresDatabase.open(address)
             if let serverID {
                 do { try await database.claimChain(serverID) } catch {
