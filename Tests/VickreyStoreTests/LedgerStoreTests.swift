@@ -243,6 +243,53 @@ struct LedgerStoreTests {
         await running.value
     }
 
+    /// Two servers' writers racing to record the same events (a beacon and its replay
+    /// reaching two servers at once): each event is recorded once, by one of them, and
+    /// both chains stay whole and verify.
+    @Test(.enabled(if: PostgresTestServer.isAvailable))
+    func twoChainsRacingForTheSameEventsRecordEachOnce() async throws {
+        let database = try await TestDatabase(.postgres)
+        let time = Instant(millisecondsSinceEpoch: 1_795_737_600_000)
+        let events = (0..<200).map { event($0, time: time) }
+        var chains: [String: any LedgerStore] = [:]
+        for id in ["east", "west"] { chains[id] = try await database.open(serverID: id).ledger }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (_, ledger) in chains {
+                let writer = writer(ledger, maximumBatch: 16)
+                group.addTask {
+                    let running = Task { await writer.run() }
+                    try await withThrowingTaskGroup(of: Void.self) { appends in
+                        for lane in 0..<8 {
+                            appends.addTask {
+                                for event in stride(from: lane, to: events.count, by: 8).map({ events[$0] }) {
+                                    _ = try await writer.append(event)
+                                }
+                            }
+                        }
+                        try await appends.waitForAll()
+                    }
+                    writer.close()
+                    await running.value
+                }
+            }
+            try await group.waitForAll()
+        }
+        var recorded: [String] = []
+        var verifier = LedgerChainsVerifier(keys: keys)
+        for (id, ledger) in chains {
+            let records = try await records(ledger)
+            #expect(records.map(\.seq) == (0..<records.count).map { Int64($0) + 1 }, "chain \(id) has a gap")
+            for record in records {
+                #expect(record.serverID == id)
+                verifier.check(record)
+                recorded.append(record.event.impressionID)
+            }
+        }
+        #expect(recorded.count == events.count, "\(recorded.count) records for \(events.count) events")
+        #expect(Set(recorded) == Set(events.map(\.impressionID)))
+        #expect(verifier.problems.isEmpty, "\(verifier.problems)")
+    }
+
     private func expectClosed(_ body: () async throws -> LedgerAppendOutcome) async {
         do {
             _ = try await body()
