@@ -89,7 +89,7 @@ extension Campaign {
         func problem(_ field: String, _ message: String) -> CampaignValidationError {
             CampaignValidationError(field: field, message: message)
         }
-        if name.utf8.count > Self.maximumNameLength { return problem("name", "must be at most \(Self.maximumNameLength) bytes") }
+        if let nameProblem = TextRules.nameProblem(name, maximumBytes: Self.maximumNameLength) { return problem("name", nameProblem) }
         if bid.value <= 0 { return problem("bid_micros", "must be greater than zero") }
         if bid > .maximumBid { return problem("bid_micros", "must be at most \(Micros.maximumBid.value)") }
         switch (pricing, predictedCTR) {

@@ -37,7 +37,12 @@ extension StoreError {
         StoreError(.alreadyExists, "advertiser '\(id)' already exists")
     }
 
-    static let advertiserNameTooLong = StoreError(.conflict, "advertiser name is at most \(Advertiser.maximumNameLength) bytes")
+    /// Checks an advertiser's name before either engine stores it.
+    static func check(_ advertiser: Advertiser) throws(StoreError) {
+        if let problem = TextRules.nameProblem(advertiser.name, maximumBytes: Advertiser.maximumNameLength) {
+            throw StoreError(.conflict, "advertiser name \(problem)")
+        }
+    }
 
     static func unknownAdvertiser(_ id: AdvertiserID) -> StoreError {
         StoreError(.unknownAdvertiser, "no advertiser '\(id)' (create it with 'adctl advertiser create \(id)')")

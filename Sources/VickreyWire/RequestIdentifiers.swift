@@ -1,4 +1,5 @@
 import Crypto
+import VickreyCore
 
 extension JSONReader {
     /// An id that is signed into the ledger (`request_id`, the OpenRTB `id`): 1 to
@@ -7,11 +8,8 @@ extension JSONReader {
     public mutating func readSignedID(maximumCharacters: Int) throws(FieldError) -> String {
         let id = try readString(maximumCharacters: maximumCharacters)
         guard !id.isEmpty else { throw fieldError("must not be empty") }
-        if let control = id.utf8.first(where: { $0 < 0x20 }) {
-            let code = String(control, radix: 16, uppercase: true)
-            throw fieldError(
-                "must not contain control characters (found U+\(String(repeating: "0", count: 4 - code.count))\(code)); it is signed into the ledger"
-            )
+        if let control = TextRules.firstControlCharacter(in: id) {
+            throw fieldError("must not contain control characters (found \(control)); it is signed into the ledger")
         }
         return id
     }

@@ -73,6 +73,28 @@ struct CampaignStoreTests {
         #expect(usCampaigns == ["summer"])
     }
 
+    /// Advertiser names: what either engine stores and shows the same way.
+    @Test(
+        arguments: TestEngine.available,
+        [
+            (String(repeating: "é", count: 128), nil),
+            (String(repeating: "a", count: 257), "advertiser name must be at most 256 bytes"),
+            ("Acme\u{0}Corp", "advertiser name must not contain control characters (found U+0000)"),
+            ("Acme\nCorp", "advertiser name must not contain control characters (found U+000A)"),
+        ] as [(String, String?)])
+    func advertiserNames(engine: TestEngine, name: (text: String, refusal: String?)) async throws {
+        let database = try await TestDatabase(engine)
+        let store = try await database.open().campaigns
+        do {
+            try await store.createAdvertiser(Advertiser(id: AdvertiserID("acme")!, name: name.text))
+            #expect(name.refusal == nil, "accepted a name it should refuse")
+            #expect(try await store.advertiser(AdvertiserID("acme")!)?.name == name.text)
+        } catch {
+            #expect(error.message == name.refusal)
+            #expect(try await store.advertisers().isEmpty)
+        }
+    }
+
     @Test(arguments: TestEngine.available)
     func writesAreRefusedWithAReason(engine: TestEngine) async throws {
         let database = try await TestDatabase(engine)

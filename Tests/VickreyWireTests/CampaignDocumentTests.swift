@@ -76,6 +76,9 @@ struct CampaignDocumentTests {
             (#""id": "summer-sale-1""#, #""id": "summer sale""#, "id"),
             (#""advertiser_id": "acme""#, #""advertiser_id": null"#, "advertiser_id"),
             (#""total_budget_micros": 500000000"#, #""total_budget_micros": -1"#, "total_budget_micros"),
+            // A PostgreSQL text column cannot hold U+0000: names never carry control characters.
+            (#""name": "Summer sale""#, #""name": "Summer\u0000sale""#, "name"),
+            (#""name": "Summer sale""#, #""name": "Summer\nsale""#, "name"),
         ] as [(String, String, String)])
     func aBadFieldIsNamed(original: String, replacement: String, field: String) {
         let line = Self.contractExample.replacingOccurrences(of: original, with: replacement)

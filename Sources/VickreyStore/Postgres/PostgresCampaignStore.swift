@@ -24,7 +24,7 @@ public final class PostgresCampaignStore: CampaignStore {
     // MARK: Advertisers
 
     public func createAdvertiser(_ advertiser: Advertiser) async throws(StoreError) {
-        guard advertiser.name.utf8.count <= Advertiser.maximumNameLength else { throw .advertiserNameTooLong }
+        try StoreError.check(advertiser)
         try await database.transaction { connection in
             guard try await !Self.advertiserExists(advertiser.id, connection, logger: self.logger) else {
                 throw StoreError.advertiserExists(advertiser.id)

@@ -4,9 +4,7 @@ import VickreyCore
 extension SQLiteCampaignStore {
     /// Creates an advertiser; fails with `.alreadyExists` if the id is taken.
     public func createAdvertiser(_ advertiser: Advertiser) throws(StoreError) {
-        guard advertiser.name.utf8.count <= Advertiser.maximumNameLength else {
-            throw .advertiserNameTooLong
-        }
+        try StoreError.check(advertiser)
         try write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM advertiser WHERE id = ?", arguments: [advertiser.id.rawValue]) == true {
                 throw StoreError.advertiserExists(advertiser.id)
