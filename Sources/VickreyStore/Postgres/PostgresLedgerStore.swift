@@ -59,16 +59,21 @@ public final class PostgresLedgerStore: LedgerStore {
         guard let serverID = chainID else {
             throw StoreError(.caller, "this store was opened without a server id: it has no chain to append to")
         }
-        do { _ = try LedgerSealer(signingKey) } catch { throw StoreError(.caller, "the signing key is unusable: \(error)") }
         var attempt = 0
         while true {
             attempt += 1
             do {
                 return try await database.transaction { connection in
                     // Made inside: swift-crypto's key is not Sendable (one derivation per batch, as on SQLite).
-                    try await self.append(events, to: serverID, sealer: try LedgerSealer(signingKey), connection)
+                    let sealer: LedgerSealer
+                    do { sealer = try LedgerSealer(signingKey) } catch {
+                        throw StoreError(.caller, "the signing key is unusable: \(error)")
+                    }
+                    return try await self.append(events, to: serverID, sealer: sealer, connection)
                 }
-            } catch let error where error.underlying is RecordedMeanwhile && attempt < 5 {
+            } catch let error where attempt < 5 && (error.underlying is RecordedMeanwhile || error.underlying?.sqlState == "40P01") {
+                // Recorded meanwhile, or a deadlock with another server's batch (PostgreSQL
+                // rolled this one back): nothing of it was written; seal it again.
                 continue
             }
         }
@@ -78,10 +83,14 @@ public final class PostgresLedgerStore: LedgerStore {
         _ events: [LedgerEvent], to serverID: String, sealer: LedgerSealer, _ connection: PostgresConnection
     ) async throws -> [LedgerAppendOutcome] {
         var (seq, hash) = try await tail(serverID, connection)
+        // Both columns, so the lookup runs on the (kind, impression_id) unique index
+        // rather than scanning the ledger.
         let recorded = Set(
             try await connection.all(
-                "SELECT kind, impression_id FROM ledger WHERE impression_id = ANY(\(events.map(\.impressionID)))",
-                as: (String, String).self, logger: logger
+                """
+                SELECT kind, impression_id FROM ledger
+                WHERE kind = ANY(\(Array(Set(events.map(\.kind.rawValue))))) AND impression_id = ANY(\(events.map(\.impressionID)))
+                """, as: (String, String).self, logger: logger
             ).map { "\($0.0):\($0.1)" })
         var seen = Set<String>()
         var outcomes: [LedgerAppendOutcome] = []
@@ -208,7 +217,14 @@ enum PostgresLedgerRow {
 
     /// One multi-row insert of `records` (each naming its chain) that skips (and does not
     /// return) an event already recorded by any chain; returns the inserted rows' seqs.
+    ///
+    /// Rows go in (kind, impression id) order, whatever their seqs: two servers' batches
+    /// holding the same events then wait on each other's rows in the same order, so they
+    /// queue instead of deadlocking.
     static func insert(_ records: [LedgerRecord]) throws -> PostgresQuery {
+        let records = records.sorted {
+            ($0.event.kind.rawValue, $0.event.impressionID) < ($1.event.kind.rawValue, $1.event.impressionID)
+        }
         var binds = PostgresBindings(capacity: records.count * LedgerField.allCases.count)
         var tuples: [String] = []
         tuples.reserveCapacity(records.count)
