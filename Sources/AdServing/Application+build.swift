@@ -28,6 +28,7 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
         fleetTokens = BeaconTokenCodec(secrets: secrets, currentID: current)
     }
     let keys = LiveKeyring(keyring, fleetTokens: fleetTokens)
+    if let fleet = database.fleet { keys.adopt(registered: try await fleet.publicKeys()) }
     if settings.seedDemoCampaigns {
         let seeded = try await DemoCampaigns.seedIfEmpty(store)
         if seeded > 0 { logger.info("seeded demo campaigns into an empty database", metadata: ["campaigns": "\(seeded)"]) }
@@ -70,7 +71,7 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
     OpenRTBController(decisions: decisions, metrics: metrics).addRoutes(to: router)
     BeaconController(processor: beacons, metrics: metrics).addRoutes(to: router)
     LedgerController(
-        ledger: ledgerStore, keys: keys, fleet: database.fleet, bearerToken: settings.ledgerBearerToken, budgets: budgets,
+        ledger: ledgerStore, keys: keys, bearerToken: settings.ledgerBearerToken, budgets: budgets,
         reloader: reloader,
         clock: settings.clock
     ).addRoutes(to: router)

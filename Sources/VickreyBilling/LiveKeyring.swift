@@ -17,6 +17,8 @@ public final class LiveKeyring: Sendable {
     public let directory: String
     /// The fleet's shared token secrets (PostgreSQL), or nil: tokens under the server's own keys.
     private let fleetTokens: BeaconTokenCodec?
+    /// Public keys other fleet servers registered (their chains' signers), as last read.
+    private let registered = Mutex<[String: [UInt8]]>([:])
 
     /// `fleetTokens`: in a fleet, the codec of the secrets every server shares, so a token
     /// minted by one server is accepted by all; nil on a single server.
@@ -28,8 +30,19 @@ public final class LiveKeyring: Sendable {
 
     /// Mints and checks beacon tokens with every key of the directory.
     public var tokens: BeaconTokenCodec { keys.withLock { $0.tokens } }
-    /// Every key of the directory, public halves only: what the JWKS serves.
-    public var publicKeys: PublicKeySet { keys.withLock { $0.publicKeys } }
+    /// Every key of the directory, public halves only, with every key registered by the
+    /// fleet's servers: what the JWKS serves. Read from memory: no database on the way.
+    public var publicKeys: PublicKeySet {
+        var known = keys.withLock { $0.publicKeys }
+        known.keys.merge(registered.withLock { $0 }) { own, _ in own }
+        return known
+    }
+
+    /// This server's own keys, public halves: what it registers in a fleet.
+    public var ownPublicKeys: PublicKeySet { keys.withLock { $0.publicKeys } }
+
+    /// Takes the fleet's registered public keys (read from the database by the caller).
+    public func adopt(registered keys: [String: [UInt8]]) { registered.withLock { $0 = keys } }
 
     /// The key that signs new ledger records.
     public var signingKey: LedgerSigningKey {

@@ -13,8 +13,6 @@ import VickreyStore
 struct LedgerController<Context: RequestContext>: Sendable {
     let ledger: any LedgerStore
     let keys: LiveKeyring
-    /// In a fleet, the registry of every chain's keys, merged into the JWKS.
-    let fleet: (any FleetKeys)?
     let bearerToken: String?
     let budgets: BudgetBook
     let reloader: CampaignIndexReloader
@@ -25,12 +23,7 @@ struct LedgerController<Context: RequestContext>: Sendable {
 
     func addRoutes(to router: Router<Context>) {
         router.get("/.well-known/jwks.json") { _, _ in
-            var known = keys.publicKeys
-            if let fleet {
-                let registered = try await fleet.publicKeys()
-                known.keys.merge(registered) { own, _ in own }
-            }
-            var response = JSONResponse.bytes(Array(JWKS.encode(known).utf8))
+            var response = JSONResponse.bytes(Array(JWKS.encode(keys.publicKeys).utf8))
             response.headers[.cacheControl] = "max-age=300"
             return response
         }

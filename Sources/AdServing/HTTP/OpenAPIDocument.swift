@@ -85,7 +85,7 @@ enum OpenAPIDocument {
                 "401": {"$ref": "#/components/responses/Error"},
                 "404": {"$ref": "#/components/responses/Error"}}}},
             "/.well-known/jwks.json": {"get": {
-              "summary": "Every key in the server's key directory (the current signer and every earlier one, so every key that has signed a record), as a JWK Set (RFC 8037 OKP/Ed25519).",
+              "summary": "Every key in the server's key directory (the current signer and every earlier one, so every key that has signed a record) and, in a fleet, every key the other servers registered, as a JWK Set (RFC 8037 OKP/Ed25519).",
               "responses": {"200": {"description": "The keys.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JWKS"}}}}}}}
           },
           "components": {

@@ -6,7 +6,8 @@ import VickreyLedger
 import VickreyStore
 
 /// Once a second: expires reservations and rolls budget days, forgets beacon keys past
-/// their tokens' lifetime, and picks up signing keys rotated by `adctl keys rotate`.
+/// their tokens' lifetime; every five seconds picks up signing keys rotated by `adctl keys
+/// rotate` and, in a fleet, the public keys the other servers registered.
 struct MaintenanceService: Service {
     let budgets: BudgetBook
     let replays: BeaconReplayGuard
@@ -27,9 +28,11 @@ struct MaintenanceService: Service {
                 if ticks % 5 == 0 {
                     do {
                         if let current = try keys.reload() {
-                            try await fleet?.register(publicKeys: keys.publicKeys.keys, serverID: serverID)
+                            try await fleet?.register(publicKeys: keys.ownPublicKeys.keys, serverID: serverID)
                             logger.info("signing key changed", metadata: ["key.id": "\(current)"])
                         }
+                        // Keys other servers registered since (a server joined, a key rotated).
+                        if let fleet { keys.adopt(registered: try await fleet.publicKeys()) }
                     } catch {
                         logger.error("cannot reload signing keys", metadata: ["error": "\(error)"])
                     }
