@@ -175,3 +175,41 @@ enum Base64URLAlphabet {
         return characters[value ^ 1]
     }
 }
+
+/// `docs/ledger.md` defines the signed bytes for outside verifiers: its examples must be
+/// exactly what the code hashes and signs, byte for byte.
+@Suite("docs/ledger.md is exact")
+struct LedgerDocumentationTests {
+    /// The fenced blocks of the document that are canonical bytes.
+    static func examples() throws -> [String] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let text = try String(contentsOf: root.appendingPathComponent("docs/ledger.md"), encoding: .utf8)
+        return text.components(separatedBy: "```\n").enumerated().compactMap { index, part in
+            index % 2 == 1 && part.hasPrefix("vickrey-ledger-record-v") ? part : nil
+        }
+    }
+
+    @Test func everyDocumentedRecordIsTheBytesTheCodeSigns() throws {
+        let examples = try Self.examples()
+        #expect(examples.count == 2, "expected the version 1 and version 2 examples")
+        for example in examples {
+            var values: [LedgerField: LedgerValue] = [.hash: .string(LedgerRecord.genesisHash), .sig: .string("-")]
+            for line in example.split(separator: "\n").dropFirst() {
+                let name = String(line.prefix { $0 != "=" })
+                let rest = line.dropFirst(name.count + 1)
+                let value = String(rest.drop { $0 != ":" }.dropFirst())
+                #expect(Int(rest.prefix { $0 != ":" }) == value.utf8.count, "\(line): the length is not the value's byte count")
+                let field = try #require(LedgerField(rawValue: name), "\(name) is not a field")
+                values[field] =
+                    switch field.shape {
+                    case .integer: .integer(Int64(value)!)
+                    case .boolean: .boolean(value == "true")
+                    case .optionalString where value.isEmpty: .null
+                    default: .string(value)
+                    }
+            }
+            let record = try LedgerRecord(values: values)
+            #expect(String(decoding: record.canonicalBytes, as: UTF8.self) == example)
+        }
+    }
+}
