@@ -1,5 +1,6 @@
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import VickreyBilling
 import VickreyBudget
 import VickreyCore
@@ -38,7 +39,18 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
     logger.info(
         "campaign index loaded", metadata: ["index.campaigns": "\(reloader.index.snapshot.count)", "db": "\(database.location)"])
 
-    let budgets = BudgetBook(timeouts: settings.beaconTimeouts, pacing: settings.pacing)
+    // A fleet server spends only from budget leased from the database.
+    let budgets = BudgetBook(timeouts: settings.beaconTimeouts, pacing: settings.pacing, leased: database.leases != nil)
+    let keeper = database.leases.map {
+        BudgetLeaseKeeper(
+            store: $0, budgets: budgets, serverID: settings.effectiveServerID, settings: settings.leases, clock: settings.clock)
+    }
+    if let keeper {
+        let returned = try await keeper.start()
+        if returned > .zero {
+            logger.info("leases of this server's previous process returned to their pools", metadata: ["nanos": "\(returned.value)"])
+        }
+    }
     let replays = BeaconReplayGuard(retentionSeconds: max(settings.beaconTimeouts.impressionSeconds, settings.beaconTimeouts.clickSeconds))
     let recovered = try await SpendRecovery(ledger: ledgerStore, reloader: reloader, clock: settings.clock)
         .restore(
@@ -46,6 +58,14 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
             retentionSeconds: max(settings.beaconTimeouts.impressionSeconds, settings.beaconTimeouts.clickSeconds))
     logger.info(
         "spend recovered from the ledger", metadata: ["campaigns": "\(recovered.campaigns)", "ledger.records": "\(recovered.records)"])
+    if let keeper {
+        // Lease for every active campaign before serving, so the first ad requests fill.
+        let now = settings.clock.now()
+        for campaign in reloader.index.snapshot.campaigns where campaign.status == .active {
+            budgets.prepareLease(campaign.id, limits: BudgetLimits(campaign), largestCharge: campaign.maximumCharge, at: now)
+        }
+        try await keeper.settle()
+    }
     if settings.ledgerBearerToken == nil {
         logger.warning("ledger.bearerToken is not set: GET /v1/ledger answers 401 to everyone")
     } else if settings.ledgerBearerToken == ServerSettings.shippedBillingToken {
@@ -75,21 +95,26 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
         reloader: reloader,
         clock: settings.clock
     ).addRoutes(to: router)
-    OperationsController(reloader: reloader, metrics: metrics).addRoutes(to: router)
+    OperationsController(reloader: reloader, metrics: metrics, budgets: budgets, clock: settings.clock).addRoutes(to: router)
+
+    // Shut down in reverse: the HTTP server, then these from the last up, so the leases
+    // are handed back only after the ledger writer has written every pending charge.
+    var services: [any Service] = keeper.map { [LeaseKeeperService(keeper: $0, metrics: metrics, logger: logger)] } ?? []
+    services += [
+        LedgerWriterService(writer: writer),
+        MaintenanceService(
+            budgets: budgets, replays: replays, keys: keys, fleet: database.fleet, serverID: settings.effectiveServerID,
+            clock: settings.clock, logger: logger),
+        IndexReloaderService(
+            reloader: reloader, interval: .milliseconds(settings.pollIntervalMilliseconds), metrics: metrics, logger: logger),
+    ]
 
     let host = settings.host
     let port = settings.port
     return Application(
         router: router,
         configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Vickrey"),
-        services: [
-            LedgerWriterService(writer: writer),
-            MaintenanceService(
-                budgets: budgets, replays: replays, keys: keys, fleet: database.fleet, serverID: settings.effectiveServerID,
-                clock: settings.clock, logger: logger),
-            IndexReloaderService(
-                reloader: reloader, interval: .milliseconds(settings.pollIntervalMilliseconds), metrics: metrics, logger: logger),
-        ],
+        services: services,
         onServerRunning: { channel in
             let address = channel.localAddress?.port.map { "http://\(host):\($0)" } ?? "http://\(host):\(port)"
             logger.info("Vickrey is listening on \(address)")

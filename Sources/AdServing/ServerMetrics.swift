@@ -122,6 +122,11 @@ final class ServerMetrics: Sendable {
         }
     }
 
+    /// Counts a fleet server's lease settles by outcome.
+    func leaseSettle(succeeded: Bool) {
+        counter("vickrey_lease_settles_total", [("outcome", succeeded ? "ok" : "failed")]).increment()
+    }
+
     /// 1 while the last index refresh reached the database, 0 while it cannot.
     func database(reachable: Bool) { databaseUp.record(reachable ? 1 : 0) }
 

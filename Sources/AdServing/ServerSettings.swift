@@ -35,6 +35,8 @@ public struct ServerSettings: Sendable {
     public var beaconTimeouts = ReservationTimeouts(impressionSeconds: 900, clickSeconds: 3_600)
     /// `pacing.*`: even pacing's constants.
     public var pacing = PacingSettings()
+    /// `lease.*`: how a fleet server (PostgreSQL) sizes, renews and lets expire its budget leases.
+    public var leases = LeaseSettings()
     /// `frequencyCap.maximumUsers`: how many users' recent ads are remembered.
     public var frequencyCapUsers = 1_000_000
     /// `ledger.maximumBatch`: the most records one group commit writes (1: a transaction per beacon).
@@ -88,6 +90,19 @@ public struct ServerSettings: Sendable {
             hourlyTrafficWeights: (config.string(forKey: "pacing.hourlyTrafficWeights") ?? "").split(separator: ",").compactMap {
                 Double($0.trimmingCharacters(in: .whitespaces))
             }
+        )
+        let ttl = Int64(max(2, config.int(forKey: "lease.ttlSeconds", default: Int(settings.leases.ttlSeconds))))
+        settings.leases = LeaseSettings(
+            horizonSeconds: max(0.1, config.double(forKey: "lease.horizonSeconds", default: settings.leases.horizonSeconds)),
+            minimumSlice: Micros(Int64(max(1, config.int(forKey: "lease.minimumSliceMicros", default: 10_000)))).nanos,
+            maximumSlice: Micros(Int64(max(1, config.int(forKey: "lease.maximumSliceMicros", default: 100_000_000)))).nanos,
+            ttlSeconds: ttl,
+            // Renewed at least twice per lifetime, so one slow settle never lets a live lease expire.
+            renewIntervalMilliseconds: min(
+                ttl * 1000 / 3,
+                Int64(
+                    max(50, config.int(forKey: "lease.renewIntervalMilliseconds", default: Int(settings.leases.renewIntervalMilliseconds))))
+            )
         )
         settings.frequencyCapUsers = config.int(forKey: "frequencyCap.maximumUsers", default: settings.frequencyCapUsers)
         settings.ledgerMaximumBatch = config.int(forKey: "ledger.maximumBatch", default: settings.ledgerMaximumBatch)

@@ -61,6 +61,11 @@ public struct BeaconProcessor: Sendable {
         guard replays.take(key, at: now) else { return Accepted(outcome: .replay, event: nil, clickURL: clickURL) }
         var event = LedgerEvent(ad: ad, kind: kind, billed: true, reason: nil, charge: .zero, eventTime: now)
         let cost = token.cost(of: kind)
+        // In a fleet, an ad won on another server has its reservation there: the record
+        // tells that server to let it go (checked before the charge takes a local one).
+        let foreignReservation =
+            budgets.isLeased && cost > .zero && !budgets.holdsReservation(ad.campaignID, token.reservationID)
+            ? token.reservationID : nil
         if token.isTest {
             event.billed = false
             event.reason = "test"
@@ -80,20 +85,35 @@ public struct BeaconProcessor: Sendable {
             event.billed = false
             event.reason = "unknown_campaign"
         }
+        // A fleet server's billed charge is drawn from its leases in the database too.
+        let settlement =
+            budgets.isLeased
+            ? FleetSettlement(
+                leaseDay: campaign.flatMap { budgets.budgetDay(BudgetLimits($0), at: now) }, foreignReservation: foreignReservation)
+            : nil
         let appended: LedgerAppendOutcome
         do {
-            appended = try await ledger.append(event)
+            appended = try await ledger.append(event, settlement: settlement)
         } catch {
             // Not recorded, so not charged: undo, and let the client retry.
             if event.charge > .zero { budgets.refund(ad.campaignID, amount: event.charge, at: now) }
             replays.giveBack(key)
             throw .unavailable("the ledger could not record the event: \(error)")
         }
-        guard case .appended = appended else {
+        switch appended {
+        case .appended:
+            return Accepted(outcome: event.billed ? .billed : .unbilled, event: event, clickURL: clickURL)
+        case .recordedUnbilled(_, let reason):
+            // The database's leases or budget could not cover it: recorded, not charged.
+            budgets.refund(ad.campaignID, amount: event.charge, toLease: false, at: now)
+            event.billed = false
+            event.reason = reason
+            event.charge = .zero
+            return Accepted(outcome: .unbilled, event: event, clickURL: clickURL)
+        case .duplicate:
             if event.charge > .zero { budgets.refund(ad.campaignID, amount: event.charge, at: now) }
             return Accepted(outcome: .replay, event: nil, clickURL: clickURL)
         }
-        return Accepted(outcome: event.billed ? .billed : .unbilled, event: event, clickURL: clickURL)
     }
 }
 

@@ -27,6 +27,8 @@ public struct BudgetLimits: Hashable, Sendable {
 public enum UnbilledReason: String, Hashable, Sendable, CaseIterable {
     case dailyBudgetExhausted = "daily_budget_exhausted"
     case totalBudgetExhausted = "total_budget_exhausted"
+    /// A fleet server's leases cannot cover it (the fleet's budget may still hold more).
+    case leaseExhausted = "lease_exhausted"
 }
 
 /// The answer to a charge: billed (the amount is now spend) or not, and why.
@@ -53,6 +55,41 @@ public struct BudgetSnapshot: Hashable, Sendable {
     public var chargedWithoutReservation: Nanos
     /// Even pacing's current pass-through probability (1 for `asap`).
     public var passThrough: Double
+    /// A fleet server's leases on this campaign (nil on a single server).
+    public var lease: LeaseSnapshot?
+}
+
+/// What a fleet server holds of one campaign's budgets, and the fleet's figures as of
+/// its last exchange with the database.
+public struct LeaseSnapshot: Hashable, Sendable {
+    /// Unspent lifetime lease (reservations draw on it; charges spend it).
+    public var lifetime: Nanos
+    /// Unspent lease on the current budget day's budget (nil: no daily budget).
+    public var daily: Nanos?
+    /// The fleet's lifetime and daily figures from the last settle.
+    public var fleetLifetime: LeaseGrant?
+    public var fleetDaily: LeaseGrant?
+    /// This server's recent draw on the campaign (reservations and unreserved charges), nanos per second.
+    public var ratePerSecond: Double
+}
+
+/// One campaign's leases inside a fleet server: what it may still spend, per budget.
+/// Kept equal to or below the database's figure (the database holds what pending
+/// charges will take, and grants are added only once committed).
+struct LeaseAllowance {
+    var lifetime = Nanos.zero
+    /// By budget day: only the current day's is spent from; others are handed back.
+    var daily: [Int64: Nanos] = [:]
+    var fleetLifetime: LeaseGrant?
+    var fleetDaily: LeaseGrant?
+    /// The largest charge a reservation has asked for: no smaller lease is worth having.
+    var largestCharge = Nanos.zero
+    /// Draw since the last settle and its smoothed rate.
+    var drawnSinceSettle = Nanos.zero
+    var lastSettle: Instant?
+    var ratePerSecond: Double = 0
+
+    mutating func draw(_ amount: Nanos) { drawnSinceSettle += amount }
 }
 
 private struct Reservation {
@@ -94,10 +131,10 @@ struct AccountState {
     private(set) var day: Int64 = .min
     /// The current budget day's first and last-plus-one instants (cached: time zone
     /// arithmetic is needed only when a day ends).
-    private var dayStart = Instant(millisecondsSinceEpoch: .min)
-    private var dayEnd = Instant(millisecondsSinceEpoch: .min)
-    private(set) var spentToday = Nanos.zero
-    private(set) var spentTotal = Nanos.zero
+    private(set) var dayStart = Instant(millisecondsSinceEpoch: .min)
+    private(set) var dayEnd = Instant(millisecondsSinceEpoch: .min)
+    var spentToday = Nanos.zero
+    var spentTotal = Nanos.zero
     private(set) var reserved = Nanos.zero
     private var reservations: [UInt64: Reservation] = [:]
     private var impressionExpiry = ExpiryQueue()
@@ -105,14 +142,17 @@ struct AccountState {
     private var pacingState: PacingState
     /// Auctions' hints that this campaign cannot bid; cleared whenever budget frees up.
     private var hints: [EligibilityHint] = []
-    private var reservedCumulative = Nanos.zero
+    private(set) var reservedCumulative = Nanos.zero
     private var settledFromReservations = Nanos.zero
     private var releasedCumulative = Nanos.zero
     private var chargedWithoutReservation = Nanos.zero
+    /// A fleet server's leases (nil on a single server, where the limits alone bind).
+    var lease: LeaseAllowance?
 
-    init(limits: BudgetLimits, pacing: PacingSettings) {
+    init(limits: BudgetLimits, pacing: PacingSettings, leased: Bool = false) {
         self.limits = limits
         pacingState = PacingState(settings: pacing)
+        lease = leased ? LeaseAllowance() : nil
     }
 
     mutating func advance(to now: Instant, pacing: PacingSettings) {
@@ -151,7 +191,7 @@ struct AccountState {
         }
     }
 
-    private mutating func clearHints() {
+    mutating func clearHints() {
         guard !hints.isEmpty else { return }
         for hint in hints { hint.clear() }
         hints.removeAll(keepingCapacity: true)
@@ -161,6 +201,10 @@ struct AccountState {
     func shortfall(adding amount: Nanos) -> UnbilledReason? {
         if spentTotal + reserved + amount > limits.total { return .totalBudgetExhausted }
         if let daily = limits.daily, spentToday + reserved + amount > daily { return .dailyBudgetExhausted }
+        if let lease {
+            if reserved + amount > lease.lifetime { return .leaseExhausted }
+            if limits.daily != nil, reserved + amount > lease.daily[day] ?? .zero { return .leaseExhausted }
+        }
         return nil
     }
 
@@ -178,7 +222,9 @@ struct AccountState {
     }
 
     mutating func reserve(_ amount: Nanos, id: UInt64, kind: BeaconKind, expiresAt: Instant) -> Bool {
+        noteCharge(amount)
         guard shortfall(adding: amount) == nil else { return false }
+        lease?.draw(amount)
         reservations[id] = Reservation(amount: amount, expiresAt: expiresAt)
         reserved += amount
         reservedCumulative += amount
@@ -202,11 +248,15 @@ struct AccountState {
             }
             releasedCumulative += reservation.amount
         }
+        noteCharge(amount)
         if let reason = shortfall(adding: amount) { return .unbilled(reason) }
         spend(amount)
         chargedWithoutReservation += amount
+        lease?.draw(amount)
         return .billed(amount)
     }
+
+    func holds(_ reservationID: UInt64) -> Bool { reservations[reservationID] != nil }
 
     /// Gives a reservation's budget back (the ad was never shown). False when it is gone.
     mutating func release(_ reservationID: UInt64) -> Bool {
@@ -217,11 +267,16 @@ struct AccountState {
         return true
     }
 
-    /// Takes back spend that was charged but never recorded.
-    mutating func refund(_ amount: Nanos) {
+    /// Takes back spend that was charged but never recorded. `toLease`: the database did
+    /// not take it from the lease either, so the lease holds it again.
+    mutating func refund(_ amount: Nanos, toLease: Bool) {
         clearHints()
         spentTotal -= amount
         spentToday = spentToday >= amount ? spentToday - amount : .zero
+        if toLease, lease != nil {
+            lease!.lifetime += amount
+            if limits.daily != nil { lease!.daily[day, default: .zero] += amount }
+        }
     }
 
     /// Sets the spend recovered from durable records.
@@ -237,6 +292,10 @@ struct AccountState {
     private mutating func spend(_ amount: Nanos) {
         spentTotal += amount
         spentToday += amount
+        if lease != nil {
+            lease!.lifetime -= amount
+            if limits.daily != nil { lease!.daily[day, default: .zero] -= amount }
+        }
     }
 
     var snapshot: BudgetSnapshot {
@@ -245,7 +304,12 @@ struct AccountState {
             openReservations: reservations.count, reservedCumulative: reservedCumulative,
             settledFromReservations: settledFromReservations, releasedCumulative: releasedCumulative,
             chargedWithoutReservation: chargedWithoutReservation,
-            passThrough: limits.pacing == .even && limits.daily != nil ? pacingState.passThrough : 1
+            passThrough: limits.pacing == .even && limits.daily != nil ? pacingState.passThrough : 1,
+            lease: lease.map {
+                LeaseSnapshot(
+                    lifetime: $0.lifetime, daily: limits.daily == nil ? nil : $0.daily[day] ?? .zero, fleetLifetime: $0.fleetLifetime,
+                    fleetDaily: $0.fleetDaily, ratePerSecond: $0.ratePerSecond)
+            }
         )
     }
 }

@@ -31,14 +31,24 @@ public struct ReservationTimeouts: Hashable, Sendable {
 public final class BudgetBook: Sendable {
     public let timeouts: ReservationTimeouts
     public let pacing: PacingSettings
+    /// A fleet server's book: every account spends only from its leases.
+    public let isLeased: Bool
     private let shards: [LockedBox<[CampaignID: Account]>]
     /// Reservation ids count up from a random start, so ids from before a restart (still
     /// carried by outstanding beacon tokens) are not reused.
     private let nextReservationID: Atomic<UInt64>
+    /// Set when a campaign was refused for want of a lease, so the next settle comes sooner.
+    private let leaseWanted = Atomic<Bool>(false)
 
-    public init(timeouts: ReservationTimeouts = ReservationTimeouts(), pacing: PacingSettings = PacingSettings(), shardCount: Int = 64) {
+    /// `leased`: a fleet server's book, whose accounts spend only what `apply` has
+    /// granted them from the database's leases (they start with nothing).
+    public init(
+        timeouts: ReservationTimeouts = ReservationTimeouts(), pacing: PacingSettings = PacingSettings(), leased: Bool = false,
+        shardCount: Int = 64
+    ) {
         self.timeouts = timeouts
         self.pacing = pacing
+        self.isLeased = leased
         shards = (0..<max(1, shardCount)).map { _ in LockedBox([:]) }
         var generator = SystemRandomNumberGenerator()
         nextReservationID = Atomic(generator.next() >> 1)
@@ -54,10 +64,12 @@ public final class BudgetBook: Sendable {
     ) -> Screening {
         let draw = limits.pacing == .even ? PacingDraw.value(requestID: requestID, campaignID: campaignID) : 0
         return account(campaignID, limits: limits).withState(limits: limits, now: now, pacing: pacing) { state in
+            state.noteCharge(maximumCharge)
             if let refusal = state.pacingRefusal(draw: draw, at: now, settings: pacing, explain: explain) {
                 return .refused(.pacing, reason: refusal)
             }
             if let shortfall = state.shortfall(adding: maximumCharge) {
+                if shortfall == .leaseExhausted { leaseWanted.store(true, ordering: .relaxed) }
                 if let hint { state.block(hint, shortfall: shortfall) }
                 return .refused(.budget, reason: explain ? describe(shortfall, state: state, needed: maximumCharge) : shortfall.rawValue)
             }
@@ -86,6 +98,11 @@ public final class BudgetBook: Sendable {
         }
     }
 
+    /// Whether this book holds the open reservation `reservationID` of the campaign.
+    public func holdsReservation(_ campaignID: CampaignID, _ reservationID: UInt64) -> Bool {
+        existingAccount(campaignID)?.state.withLock { $0.holds(reservationID) } ?? false
+    }
+
     /// Gives back a reservation that will never be charged. False when it is already gone.
     @discardableResult
     public func release(_ campaignID: CampaignID, reservationID: UInt64, at now: Instant) -> Bool {
@@ -96,12 +113,88 @@ public final class BudgetBook: Sendable {
         }
     }
 
-    /// Takes back a billed charge that could not be recorded durably.
-    public func refund(_ campaignID: CampaignID, amount: Nanos, at now: Instant) {
+    /// Takes back a billed charge that was not recorded as billed. `toLease`: the
+    /// database did not take it from this server's lease either (nothing was written, or
+    /// the event was a duplicate), so the lease holds it again.
+    public func refund(_ campaignID: CampaignID, amount: Nanos, toLease: Bool = true, at now: Instant) {
         guard let account = existingAccount(campaignID) else { return }
         account.state.withLock { state in
             state.advance(to: now, pacing: pacing)
-            state.refund(amount)
+            state.refund(amount, toLease: toLease)
+        }
+    }
+
+    /// The budget day a charge made now counts against (nil: the campaign has no daily budget).
+    public func budgetDay(_ limits: BudgetLimits, at now: Instant) -> Int64? {
+        limits.daily == nil ? nil : limits.timeZone.dayBounds(containing: now).day
+    }
+
+    /// Opens a leased account for a campaign before it first bids, so the first settle
+    /// leases for it (a server does this for every active campaign before it serves).
+    public func prepareLease(_ campaignID: CampaignID, limits: BudgetLimits, largestCharge: Nanos, at now: Instant) {
+        guard isLeased else { return }
+        account(campaignID, limits: limits).withState(limits: limits, now: now, pacing: pacing) { $0.noteCharge(largestCharge) }
+    }
+
+    /// Whether a campaign was refused for want of a lease since the last call (and clears it).
+    public func takeLeaseWanted() -> Bool { leaseWanted.exchange(false, ordering: .relaxed) }
+
+    /// Every account's wishes for the next settle of its leases (see `LeaseSettings`).
+    public func leaseRequests(at now: Instant, settings: LeaseSettings) -> [LeaseRequest] {
+        guard isLeased else { return [] }
+        var requests: [LeaseRequest] = []
+        for shard in shards {
+            for (id, account) in shard.withLock({ Array($0) }) {
+                requests += account.state.withLock { state in
+                    state.advance(to: now, pacing: pacing)
+                    return state.leaseRequests(id, at: now, settings: settings)
+                }
+            }
+        }
+        return requests
+    }
+
+    /// Takes in the database's answer to a settle.
+    public func apply(_ grants: [LeaseGrant], at now: Instant) {
+        for grant in grants {
+            existingAccount(grant.campaignID)?.state.withLock { state in
+                state.advance(to: now, pacing: pacing)
+                state.apply(grant)
+            }
+        }
+    }
+
+    /// A settle that failed: puts back what its requests had handed back.
+    public func settleFailed(_ requests: [LeaseRequest]) {
+        for request in requests where request.change < .zero {
+            existingAccount(request.campaignID)?.state.withLock { $0.takeBack(request) }
+        }
+    }
+
+    /// Every leased account's state at `now`, by campaign id (for `/metrics`).
+    public func leaseSnapshots(at now: Instant) -> [(CampaignID, BudgetSnapshot)] {
+        guard isLeased else { return [] }
+        var snapshots: [(CampaignID, BudgetSnapshot)] = []
+        for shard in shards {
+            for (id, account) in shard.withLock({ Array($0) }) {
+                let snapshot = account.state.withLock { state in
+                    state.advance(to: now, pacing: pacing)
+                    return state.snapshot
+                }
+                if let lease = snapshot.lease, lease.fleetLifetime != nil || lease.lifetime > .zero { snapshots.append((id, snapshot)) }
+            }
+        }
+        return snapshots.sorted { $0.0.rawValue.utf8.lexicographicallyPrecedes($1.0.rawValue.utf8) }
+    }
+
+    /// Forgets every lease (the database has taken them back: clean shutdown).
+    public func dropLeases() {
+        for shard in shards {
+            for account in shard.withLock({ Array($0.values) }) {
+                account.state.withLock { state in
+                    if state.lease != nil { state.lease = LeaseAllowance() }
+                }
+            }
         }
     }
 
@@ -141,7 +234,7 @@ public final class BudgetBook: Sendable {
     private func account(_ id: CampaignID, limits: @autoclosure () -> BudgetLimits) -> Account {
         shard(id).withLock { accounts in
             if let existing = accounts[id] { return existing }
-            let created = Account(AccountState(limits: limits(), pacing: pacing))
+            let created = Account(AccountState(limits: limits(), pacing: pacing, leased: isLeased))
             accounts[id] = created
             return created
         }
@@ -153,6 +246,9 @@ public final class BudgetBook: Sendable {
             "lifetime budget: \(state.spentTotal) spent + \(state.reserved) reserved + \(needed) needed > \(state.limits.total)"
         case .dailyBudgetExhausted:
             "daily budget: \(state.spentToday) spent + \(state.reserved) reserved + \(needed) needed > \(state.limits.daily ?? .zero)"
+        case .leaseExhausted:
+            "this server's lease: \(state.reserved) reserved + \(needed) needed > \(state.leaseHeld) leased (the fleet's budget may hold more; "
+                + "leases are topped up in the background)"
         }
     }
 }

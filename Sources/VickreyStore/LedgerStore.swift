@@ -23,7 +23,15 @@ public protocol LedgerStore: Sendable {
     /// Appends `events` in one transaction, chained after the current tail and sealed
     /// with `signingKey`; events already recorded (same kind and impression id, in any
     /// chain or earlier in the batch) are skipped.
-    func append(_ events: [LedgerEvent], signingKey: LedgerSigningKey) async throws(StoreError) -> [LedgerAppendOutcome]
+    ///
+    /// A billed event with a settlement (`settlements[i]`, fleet servers only) is billed
+    /// only if this server's leases and the campaign's budgets cover it, its charge moved
+    /// from the leases to the fleet's spend in the same transaction; otherwise it is
+    /// recorded unbilled (`.recordedUnbilled`). A settlement's foreign reservation is
+    /// published, in the same transaction, for the server that holds it to release. A
+    /// SQLite file has no leases and ignores settlements.
+    func append(_ events: [LedgerEvent], settlements: [FleetSettlement?], signingKey: LedgerSigningKey) async throws(StoreError)
+        -> [LedgerAppendOutcome]
     /// Up to `limit` records of `chain` with `seq > after`, in order.
     func records(chain: String?, after: Int64, limit: Int) async throws(StoreError) -> [LedgerRecord]
     /// Calls `body` with every record of `chain` in `window`, in order, from one
@@ -42,6 +50,11 @@ public protocol LedgerStore: Sendable {
 }
 
 extension LedgerStore {
+    /// Appends events that draw on no lease.
+    public func append(_ events: [LedgerEvent], signingKey: LedgerSigningKey) async throws(StoreError) -> [LedgerAppendOutcome] {
+        try await append(events, settlements: Array(repeating: nil, count: events.count), signingKey: signingKey)
+    }
+
     /// This store's own chain's tail.
     public func tail() async throws(StoreError) -> (seq: Int64, hash: String) { try await tail(chain: chainID) }
 
@@ -76,6 +89,9 @@ public struct LedgerChain: Hashable, Sendable {
 /// What happened to one event handed to `LedgerStore.append`.
 public enum LedgerAppendOutcome: Hashable, Sendable {
     case appended(seq: Int64)
+    /// Recorded, but unbilled with `reason`: the server's lease or the campaign's budget
+    /// in the database could not cover the charge (its local view was out of date).
+    case recordedUnbilled(seq: Int64, reason: String)
     /// A record of the same kind for the same impression exists: nothing written.
     case duplicate
 }

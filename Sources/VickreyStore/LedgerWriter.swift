@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import VickreyCore
 import VickreyLedger
 
 /// Appends ledger events with group commit: callers hand in one event each and wait;
@@ -19,6 +20,7 @@ public final class LedgerWriter: Sendable {
 
     private struct Pending {
         var event: LedgerEvent
+        var settlement: FleetSettlement?
         var continuation: CheckedContinuation<LedgerAppendOutcome, any Error>
     }
 
@@ -49,11 +51,12 @@ public final class LedgerWriter: Sendable {
     public var waiting: Int { queue.withLock { $0.pending.count } }
 
     /// Appends one event and returns once it is durable (or known to be a duplicate).
-    public func append(_ event: LedgerEvent) async throws -> LedgerAppendOutcome {
+    /// `settlement`: what a fleet server's append does besides the record (nil on SQLite).
+    public func append(_ event: LedgerEvent, settlement: FleetSettlement? = nil) async throws -> LedgerAppendOutcome {
         try await withCheckedThrowingContinuation { continuation in
             let accepted = queue.withLock { queue in
                 guard !queue.closed else { return false }
-                queue.pending.append(Pending(event: event, continuation: continuation))
+                queue.pending.append(Pending(event: event, settlement: settlement, continuation: continuation))
                 return true
             }
             if accepted { wakeUp.yield() } else { continuation.resume(throwing: Closed()) }
@@ -84,7 +87,7 @@ public final class LedgerWriter: Sendable {
         }
         guard !batch.isEmpty else { return false }
         do {
-            let outcomes = try await store.append(batch.map(\.event), signingKey: signingKey())
+            let outcomes = try await store.append(batch.map(\.event), settlements: batch.map(\.settlement), signingKey: signingKey())
             batches.add(1, ordering: .relaxed)
             for (pending, outcome) in zip(batch, outcomes) { pending.continuation.resume(returning: outcome) }
         } catch {

@@ -86,12 +86,16 @@ public final class Store: Sendable {
     public let ledger: any LedgerStore
     /// What a fleet's servers share (PostgreSQL); nil for a SQLite file.
     public let fleet: (any FleetKeys)?
+    /// The fleet's budget pools and leases (PostgreSQL); nil for a SQLite file, whose
+    /// single server's budget book is the only one.
+    public let leases: (any BudgetLeaseStore)?
     private let shutdown: @Sendable () async -> Void
 
     init(
         location: StoreLocation, campaigns: any CampaignStore, ledger: any LedgerStore, fleet: (any FleetKeys)?,
-        shutdown: @escaping @Sendable () async -> Void
+        leases: (any BudgetLeaseStore)?, shutdown: @escaping @Sendable () async -> Void
     ) {
+        self.leases = leases
         self.location = location
         self.campaigns = campaigns
         self.ledger = ledger
@@ -110,7 +114,7 @@ public final class Store: Sendable {
         switch location {
         case .sqlite(let path):
             let store = try SQLiteCampaignStore(path: path)
-            return Store(location: location, campaigns: store, ledger: SQLiteLedgerStore(store), fleet: nil, shutdown: {})
+            return Store(location: location, campaigns: store, ledger: SQLiteLedgerStore(store), fleet: nil, leases: nil, shutdown: {})
         case .postgres(let address):
             let database = try await PostgresDatabase.open(address)
             if let serverID {
@@ -121,7 +125,7 @@ public final class Store: Sendable {
             }
             return Store(
                 location: location, campaigns: PostgresCampaignStore(database), ledger: PostgresLedgerStore(database, chainID: serverID),
-                fleet: PostgresFleetKeys(database), shutdown: { await database.close() })
+                fleet: PostgresFleetKeys(database), leases: PostgresBudgetLeases(database), shutdown: { await database.close() })
         }
     }
 

@@ -148,11 +148,14 @@ final class RunningServer: Sendable {
     }
 
     /// Starts the server and returns once `/readyz` answers 200.
-    static func start(binary: String, database: String, keys: String, arguments: [String] = []) async throws -> RunningServer {
+    static func start(
+        binary: String, database: String, keys: String, arguments: [String] = [], environment: [String: String] = [:]
+    ) async throws -> RunningServer {
         // A random port may be taken: a server that exits at once is retried on another.
         for _ in 0..<3 {
             if let server = try await attempt(
-                binary: binary, database: database, keys: keys, port: Int.random(in: 20_000..<60_000), arguments: arguments)
+                binary: binary, database: database, keys: keys, port: Int.random(in: 20_000..<60_000), arguments: arguments,
+                environment: environment)
             {
                 return server
             }
@@ -160,15 +163,16 @@ final class RunningServer: Sendable {
         throw ServerDidNotStart()
     }
 
-    private static func attempt(binary: String, database: String, keys: String, port: Int, arguments: [String]) async throws
-        -> RunningServer?
-    {
+    private static func attempt(
+        binary: String, database: String, keys: String, port: Int, arguments: [String], environment extra: [String: String]
+    ) async throws -> RunningServer? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["--port", "\(port)", "--db", database, "--keys", keys, "--no-seed"] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["LEDGER_BEARER_TOKEN"] = ServerHarness.billingToken
         environment["VICKREY_CONFIG"] = nil
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -189,6 +193,12 @@ final class RunningServer: Sendable {
         #if canImport(Glibc)
             Glibc.kill(process.processIdentifier, SIGKILL)
         #endif
+    }
+
+    /// Asks the server to stop (SIGTERM: a graceful shutdown) and waits until it has.
+    func stop() async {
+        process.terminate()
+        await waitForExit()
     }
 
     func waitForExit() async {

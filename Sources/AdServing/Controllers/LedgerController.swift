@@ -60,9 +60,24 @@ struct LedgerController<Context: RequestContext>: Sendable {
             {"campaign_id":"\(id)","spent_total_nanos":\(account?.spentTotal.value ?? 0),"spent_today_nanos":\(account?.spentToday.value ?? 0),\
             "reserved_nanos":\(account?.reserved.value ?? 0),"open_reservations":\(account?.openReservations ?? 0),\
             "daily_budget_nanos":\(limits.daily.map { String($0.value) } ?? "null"),"total_budget_nanos":\(limits.total.value),\
-            "pacing":"\(limits.pacing.rawValue)","pass_through":\(account?.passThrough ?? 1),"time_zone":"\(limits.timeZone.identifier)"}
+            "pacing":"\(limits.pacing.rawValue)","pass_through":\(account?.passThrough ?? 1),"time_zone":"\(limits.timeZone.identifier)",\
+            "lease":\(budgets.isLeased ? Self.lease(account?.lease, reserved: account?.reserved ?? .zero) : "null")}
             """
         return JSONResponse.bytes(Array(body.utf8))
+    }
+
+    /// A fleet server's leases on the campaign and the fleet's figures from its last settle.
+    static func lease(_ lease: LeaseSnapshot?, reserved: Nanos) -> String {
+        func number(_ amount: Nanos?) -> String { amount.map { String($0.value) } ?? "null" }
+        let lifetime = lease?.lifetime ?? .zero
+        let daily = lease?.daily
+        let unreserved = max(Nanos.zero, min(lifetime, daily ?? lifetime) - reserved)
+        return """
+            {"lifetime_nanos":\(lifetime.value),"daily_nanos":\(number(daily)),"unreserved_nanos":\(unreserved.value),\
+            "fleet_spent_total_nanos":\(number(lease?.fleetLifetime?.fleetSpent)),"fleet_spent_today_nanos":\(number(lease?.fleetDaily?.fleetSpent)),\
+            "fleet_outstanding_lifetime_nanos":\(number(lease?.fleetLifetime?.outstanding)),\
+            "fleet_outstanding_today_nanos":\(number(lease?.fleetDaily?.outstanding))}
+            """
     }
 
     func page(_ request: Request) async throws -> Response {

@@ -1,5 +1,6 @@
 import Hummingbird
 import NIOCore
+import VickreyBudget
 import VickreyCore
 import VickreyStore
 
@@ -7,6 +8,8 @@ import VickreyStore
 struct OperationsController<Context: RequestContext>: Sendable {
     let reloader: CampaignIndexReloader
     let metrics: ServerMetrics
+    let budgets: BudgetBook
+    let clock: any VickreyClock
 
     func addRoutes(to router: Router<Context>) {
         router.get("/healthz") { _, _ in JSONResponse.bytes(Array(#"{"status":"ok"}"#.utf8)) }
@@ -26,7 +29,9 @@ struct OperationsController<Context: RequestContext>: Sendable {
         router.get("/metrics") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.exposition()))
+                body: ResponseBody(
+                    byteBuffer: ByteBuffer(
+                        bytes: metrics.exposition() + LeaseExposition.render(budgets.leaseSnapshots(at: clock.now())).utf8))
             )
         }
         router.get("/openapi.json") { _, _ in JSONResponse.bytes(Array(OpenAPIDocument.json.utf8)) }

@@ -55,7 +55,9 @@ public final class PostgresLedgerStore: LedgerStore {
     /// sealed again without it.
     private struct RecordedMeanwhile: Error {}
 
-    public func append(_ events: [LedgerEvent], signingKey: LedgerSigningKey) async throws(StoreError) -> [LedgerAppendOutcome] {
+    public func append(_ events: [LedgerEvent], settlements: [FleetSettlement?], signingKey: LedgerSigningKey) async throws(StoreError)
+        -> [LedgerAppendOutcome]
+    {
         guard let serverID = chainID else {
             throw StoreError(.caller, "this store was opened without a server id: it has no chain to append to")
         }
@@ -69,7 +71,7 @@ public final class PostgresLedgerStore: LedgerStore {
                     do { sealer = try LedgerSealer(signingKey) } catch {
                         throw StoreError(.caller, "the signing key is unusable: \(error)")
                     }
-                    return try await self.append(events, to: serverID, sealer: sealer, connection)
+                    return try await self.append(events, settlements: settlements, to: serverID, sealer: sealer, connection)
                 }
             } catch let error where attempt < 5 && (error.underlying is RecordedMeanwhile || error.underlying?.sqlState == "40P01") {
                 // Recorded meanwhile, or a deadlock with another server's batch (PostgreSQL
@@ -80,7 +82,8 @@ public final class PostgresLedgerStore: LedgerStore {
     }
 
     private func append(
-        _ events: [LedgerEvent], to serverID: String, sealer: LedgerSealer, _ connection: PostgresConnection
+        _ events: [LedgerEvent], settlements: [FleetSettlement?], to serverID: String, sealer: LedgerSealer,
+        _ connection: PostgresConnection
     ) async throws -> [LedgerAppendOutcome] {
         var (seq, hash) = try await tail(serverID, connection)
         // Both columns, so the lookup runs on the (kind, impression_id) unique index
@@ -93,20 +96,42 @@ public final class PostgresLedgerStore: LedgerStore {
                 """, as: (String, String).self, logger: logger
             ).map { "\($0.0):\($0.1)" })
         var seen = Set<String>()
-        var outcomes: [LedgerAppendOutcome] = []
-        var records: [LedgerRecord] = []
-        for event in events {
+        var fresh: [Int] = []
+        for (index, event) in events.enumerated() {
             let key = "\(event.kind.rawValue):\(event.impressionID)"
-            guard !recorded.contains(key), seen.insert(key).inserted else {
-                outcomes.append(.duplicate)
-                continue
-            }
-            let record = try sealer.seal(event, seq: seq + 1, after: hash, serverID: serverID)
+            if !recorded.contains(key), seen.insert(key).inserted { fresh.append(index) }
+        }
+        var events = events
+        let refused = try await PostgresFleetSettlements.apply(
+            fresh.compactMap { index in
+                settlements.indices.contains(index) && events[index].billed && events[index].charge > .zero
+                    ? settlements[index].map { (index, events[index], $0) } : nil
+            }, serverID: serverID, connection, logger: logger)
+        for (index, reason) in refused {
+            events[index].billed = false
+            events[index].reason = reason
+            events[index].charge = .zero
+        }
+        var outcomes = [LedgerAppendOutcome](repeating: .duplicate, count: events.count)
+        var records: [LedgerRecord] = []
+        for index in fresh {
+            let record = try sealer.seal(events[index], seq: seq + 1, after: hash, serverID: serverID)
             records.append(record)
             (seq, hash) = (record.seq, record.hash)
-            outcomes.append(.appended(seq: seq))
+            outcomes[index] = refused[index].map { .recordedUnbilled(seq: seq, reason: $0) } ?? .appended(seq: seq)
         }
         guard !records.isEmpty else { return outcomes }
+        let releases = fresh.compactMap { index in
+            settlements.indices.contains(index) ? settlements[index]?.foreignReservation.map { (events[index].campaignID, $0) } : nil
+        }
+        if !releases.isEmpty {
+            try await connection.query(
+                """
+                INSERT INTO reservation_release (campaign_id, reservation_id, server_id, recorded_at_ms)
+                SELECT r.c, r.r, \(serverID), (extract(epoch FROM clock_timestamp()) * 1000)::bigint
+                FROM unnest(\(releases.map(\.0.rawValue))::text[], \(releases.map { Int64(bitPattern: $0.1) })::bigint[]) AS r(c, r)
+                """, logger: logger)
+        }
         let inserted = try await connection.all(try PostgresLedgerRow.insert(records), as: Int64.self, logger: logger)
         // Another server committed one of these events after the check above: a record is
         // missing from the chain we sealed, so roll back and seal the batch again.

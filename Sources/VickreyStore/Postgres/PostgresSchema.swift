@@ -137,6 +137,48 @@ enum PostgresSchema {
                 """,
             ]
         ),
+        (
+            "v3: budget pools and leases",
+            [
+                // What the fleet has spent against each budget: period -1 is the lifetime
+                // budget, else a budget day (days since 1970-01-01 in the campaign's zone).
+                """
+                CREATE TABLE budget_pool (
+                    campaign_id TEXT NOT NULL,
+                    period BIGINT NOT NULL CHECK (period >= -1),
+                    spent_nanos BIGINT NOT NULL CHECK (spent_nanos >= 0),
+                    PRIMARY KEY (campaign_id, period)
+                )
+                """,
+                // What each server may still spend from a pool; zero once reaped.
+                """
+                CREATE TABLE budget_lease (
+                    campaign_id TEXT NOT NULL,
+                    period BIGINT NOT NULL,
+                    server_id TEXT NOT NULL,
+                    remaining_nanos BIGINT NOT NULL CHECK (remaining_nanos >= 0),
+                    expires_at_ms BIGINT NOT NULL,
+                    PRIMARY KEY (campaign_id, period, server_id),
+                    FOREIGN KEY (campaign_id, period) REFERENCES budget_pool (campaign_id, period)
+                )
+                """,
+                "CREATE INDEX budget_lease_by_server ON budget_lease (server_id)",
+                // A pool starts from the ledger's billed charges for its campaign (and day).
+                "CREATE INDEX ledger_billed_by_campaign ON ledger (campaign_id, event_time_ms) WHERE billed",
+                // Reservations to release: an ad won on one server, its beacon recorded by
+                // another; the winner reads these at its next settle and lets go.
+                """
+                CREATE TABLE reservation_release (
+                    id BIGSERIAL PRIMARY KEY,
+                    campaign_id TEXT NOT NULL,
+                    reservation_id BIGINT NOT NULL,
+                    server_id TEXT NOT NULL,
+                    recorded_at_ms BIGINT NOT NULL
+                )
+                """,
+                "CREATE INDEX reservation_release_by_time ON reservation_release (recorded_at_ms)",
+            ]
+        ),
     ]
 
     /// A key for `pg_advisory_xact_lock` that only Vickrey's migrations take.

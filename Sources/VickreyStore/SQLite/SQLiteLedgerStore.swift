@@ -45,7 +45,9 @@ public final class SQLiteLedgerStore: LedgerStore {
     /// Appends `events` in one transaction, chained after the current tail and sealed
     /// with `signingKey` (the key is set up once per transaction); events already
     /// recorded (same kind and impression id), in the ledger or earlier in the batch, are skipped.
-    public func append(_ events: [LedgerEvent], signingKey: LedgerSigningKey) async throws(StoreError) -> [LedgerAppendOutcome] {
+    public func append(_ events: [LedgerEvent], settlements: [FleetSettlement?], signingKey: LedgerSigningKey) async throws(StoreError)
+        -> [LedgerAppendOutcome]
+    {
         do {
             return try await pool.write { db in
                 let sealer = try LedgerSealer(signingKey)

@@ -1,0 +1,92 @@
+import VickreyCore
+
+extension AccountState {
+    /// The leases this account wants changed at the next settle: a top-up where less than
+    /// half a slice is unreserved, the surplus above two slices handed back, and leases
+    /// of past budget days handed back whole. What is handed back leaves the allowance
+    /// now, so the allowance never exceeds what the database holds.
+    mutating func leaseRequests(_ campaignID: CampaignID, at now: Instant, settings: LeaseSettings) -> [LeaseRequest] {
+        guard var lease else { return [] }
+        defer { self.lease = lease }
+        if let last = lease.lastSettle {
+            let seconds = max(0.001, Double(now.millisecondsSinceEpoch - last.millisecondsSinceEpoch) / 1000)
+            let instant = Double(lease.drawnSinceSettle.value) / seconds
+            lease.ratePerSecond = lease.ratePerSecond == 0 ? instant : (lease.ratePerSecond + instant) / 2
+        }
+        lease.lastSettle = now
+        lease.drawnSinceSettle = .zero
+        guard lease.largestCharge > .zero else { return [] }  // never bid: nothing to lease yet
+        let slice = settings.slice(ratePerSecond: lease.ratePerSecond, largestCharge: lease.largestCharge)
+        var requests: [LeaseRequest] = []
+        func wish(_ period: BudgetPeriod, held: Nanos) -> Nanos? {
+            let unreserved = held - reserved
+            // Idle while the pool runs dry: hand back all of it, so others can spend it.
+            let fleet = period == .lifetime ? lease.fleetLifetime : lease.fleetDaily
+            if lease.ratePerSecond == 0, let fleet, let budget = fleet.budget, budget - fleet.fleetSpent - fleet.outstanding < slice {
+                return unreserved > .zero ? Nanos.zero - unreserved : nil
+            }
+            if unreserved.value < slice.value / 2 { return slice - max(unreserved, .zero) }
+            if unreserved.value > slice.value * 2 { return Nanos.zero - (unreserved - slice) }
+            return nil
+        }
+        if let change = wish(.lifetime, held: lease.lifetime) {
+            requests.append(LeaseRequest(campaignID: campaignID, period: .lifetime, change: change, minimum: lease.largestCharge))
+            if change < .zero { lease.lifetime += change }
+        }
+        for (leasedDay, held) in lease.daily where leasedDay != day || limits.daily == nil {
+            lease.daily[leasedDay] = nil
+            if held > .zero {
+                requests.append(LeaseRequest(campaignID: campaignID, period: .day(leasedDay), change: Nanos.zero - held, minimum: .zero))
+            }
+        }
+        if limits.daily != nil, let change = wish(.day(day), held: lease.daily[day] ?? .zero) {
+            requests.append(
+                LeaseRequest(
+                    campaignID: campaignID, period: .day(day), change: change, minimum: lease.largestCharge,
+                    dayStart: dayStart.millisecondsSinceEpoch, dayEnd: dayEnd.millisecondsSinceEpoch))
+            if change < .zero { lease.daily[day, default: .zero] += change }
+        }
+        return requests
+    }
+
+    /// Takes in what the database granted (hand-backs were taken out when asked) and the
+    /// fleet's figures, which also become the account's spend when the fleet's is higher.
+    mutating func apply(_ grant: LeaseGrant) {
+        guard lease != nil else { return }
+        switch grant.period {
+        case .lifetime:
+            if grant.change > .zero { lease!.lifetime += grant.change }
+            lease!.fleetLifetime = grant
+            spentTotal = max(spentTotal, grant.fleetSpent)
+        case .day(let granted):
+            if grant.change > .zero { lease!.daily[granted, default: .zero] += grant.change }
+            if granted == day {
+                lease!.fleetDaily = grant
+                spentToday = max(spentToday, grant.fleetSpent)
+            }
+        }
+        if grant.change > .zero { clearHints() }
+    }
+
+    /// A settle that failed: what was handed back is still held in the database.
+    mutating func takeBack(_ request: LeaseRequest) {
+        guard lease != nil, request.change < .zero else { return }
+        switch request.period {
+        case .lifetime: lease!.lifetime -= request.change
+        case .day(let leasedDay): lease!.daily[leasedDay, default: .zero] -= request.change
+        }
+    }
+
+    /// Notes a charge the campaign may ask a lease for.
+    mutating func noteCharge(_ amount: Nanos) {
+        if lease != nil, amount > lease!.largestCharge { lease!.largestCharge = amount }
+    }
+}
+
+extension AccountState {
+    /// The smaller of the lifetime and today's lease (what reservations draw on).
+    var leaseHeld: Nanos {
+        guard let lease else { return .zero }
+        return limits.daily == nil ? lease.lifetime : min(lease.lifetime, lease.daily[day] ?? .zero)
+    }
+}
