@@ -1,0 +1,118 @@
+import Testing
+import VickreyBudget
+import VickreyCore
+
+/// A fleet server's book: it spends only what the database has leased it, asks for
+/// slices sized from its own draw, and hands back what it does not need.
+@Suite("A fleet server's book spends only its leases")
+struct LeasedBookTests {
+    let now = Fixture.midnight.adding(seconds: 3_600)
+    let settings = LeaseSettings(horizonSeconds: 5, minimumSlice: Nanos(10_000_000), maximumSlice: Nanos(1_000_000_000))
+
+    func grant(_ campaign: Campaign, _ period: BudgetPeriod, _ change: Int64, spent: Int64 = 0, outstanding: Int64? = nil) -> LeaseGrant {
+        let budget = period == .lifetime ? campaign.totalBudget.nanos : campaign.dailyBudget?.nanos
+        return LeaseGrant(
+            campaignID: campaign.id, period: period, change: Nanos(change), held: Nanos(change), budget: budget, fleetSpent: Nanos(spent),
+            outstanding: Nanos(outstanding ?? change))
+    }
+
+    @Test func withoutALeaseNothingIsReservedAndTheRefusalSaysWhy() throws {
+        let book = BudgetBook(leased: true)
+        let campaign = Fixture.campaign("c", bid: 2_000_000)
+        let screening = book.screen(
+            campaign.id, limits: BudgetLimits(campaign), maximumCharge: Nanos(2_000_000), requestID: "r", at: now, explain: true)
+        guard case .refused(.budget, let reason) = screening else {
+            Issue.record("screened \(screening)")
+            return
+        }
+        #expect(reason.contains("this server's lease"), "\(reason)")
+        #expect(book.reserve(campaign.id, limits: BudgetLimits(campaign), amount: Nanos(2_000_000), kind: .impression, at: now) == nil)
+        #expect(book.takeLeaseWanted())
+    }
+
+    @Test func reservationsAndChargesDrawOnTheLeaseAndNeverPastIt() throws {
+        let book = BudgetBook(leased: true)
+        let campaign = Fixture.campaign("c", bid: 2_000_000)
+        let limits = BudgetLimits(campaign)
+        book.prepareLease(campaign.id, limits: limits, largestCharge: Nanos(2_000_000), at: now)
+        book.apply([grant(campaign, .lifetime, 5_000_000)], at: now)
+        // Two reservations of 2,000,000 fit in 5,000,000; a third does not.
+        let first = try #require(book.reserve(campaign.id, limits: limits, amount: Nanos(2_000_000), kind: .impression, at: now))
+        #expect(book.reserve(campaign.id, limits: limits, amount: Nanos(2_000_000), kind: .impression, at: now) != nil)
+        #expect(book.reserve(campaign.id, limits: limits, amount: Nanos(2_000_000), kind: .impression, at: now) == nil)
+        // A charge settles the reservation and spends the lease.
+        #expect(
+            book.charge(campaign.id, limits: limits, amount: Nanos(1_500_000), reservationID: first, at: now) == .billed(Nanos(1_500_000)))
+        var lease = try #require(book.snapshot(campaign.id, at: now)?.lease)
+        #expect(lease.lifetime == Nanos(3_500_000))
+        // An unreserved charge (an ad won on another server) fits only in what is unreserved.
+        #expect(
+            book.charge(campaign.id, limits: limits, amount: Nanos(1_500_000), reservationID: nil, at: now) == .billed(Nanos(1_500_000)))
+        #expect(book.charge(campaign.id, limits: limits, amount: Nanos(1), reservationID: nil, at: now) == .unbilled(.leaseExhausted))
+        // A charge the database did not record returns to the lease; one it refused does not.
+        book.refund(campaign.id, amount: Nanos(1_500_000), toLease: true, at: now)
+        lease = try #require(book.snapshot(campaign.id, at: now)?.lease)
+        #expect(lease.lifetime == Nanos(3_500_000))
+        book.refund(campaign.id, amount: Nanos(1_500_000), toLease: false, at: now)
+        #expect(book.snapshot(campaign.id, at: now)?.lease?.lifetime == Nanos(3_500_000))
+    }
+
+    @Test func aDailyBudgetNeedsTodaysLeaseToo() throws {
+        let book = BudgetBook(leased: true)
+        let campaign = Fixture.campaign("c", bid: 2_000_000, daily: 1_000_000)
+        let limits = BudgetLimits(campaign)
+        let today = now.dayNumber(offsetSeconds: 0)
+        book.prepareLease(campaign.id, limits: limits, largestCharge: Nanos(2_000_000), at: now)
+        book.apply([grant(campaign, .lifetime, 10_000_000)], at: now)
+        #expect(book.reserve(campaign.id, limits: limits, amount: Nanos(2_000_000), kind: .impression, at: now) == nil)
+        book.apply([grant(campaign, .day(today), 4_000_000)], at: now)
+        #expect(book.reserve(campaign.id, limits: limits, amount: Nanos(2_000_000), kind: .impression, at: now) != nil)
+        #expect(book.budgetDay(limits, at: now) == today)
+        // Tomorrow, yesterday's daily lease is no use: it is handed back, and today's asked for.
+        let tomorrow = now.adding(seconds: 86_400)
+        let requests = book.leaseRequests(at: tomorrow, settings: settings)
+        #expect(requests.contains { $0.period == .day(today) && $0.change == Nanos(-4_000_000) }, "\(requests)")
+        #expect(requests.contains { $0.period == .day(today + 1) && $0.change > .zero }, "\(requests)")
+    }
+
+    @Test func slicesFollowTheDrawAndAnIdleServerHandsBackWhenThePoolRunsLow() throws {
+        let book = BudgetBook(leased: true)
+        let campaign = Fixture.campaign("c", bid: 2_000_000, total: 1_000_000)
+        let limits = BudgetLimits(campaign)
+        book.prepareLease(campaign.id, limits: limits, largestCharge: Nanos(2_000_000), at: now)
+        // Nothing drawn yet: the first slice is the minimum.
+        var requests = book.leaseRequests(at: now, settings: settings)
+        #expect(
+            requests == [LeaseRequest(campaignID: campaign.id, period: .lifetime, change: Nanos(10_000_000), minimum: Nanos(2_000_000))])
+        book.apply([grant(campaign, .lifetime, 10_000_000)], at: now)
+        // 8,000,000 drawn in one second: a slice is five seconds of that (40,000,000).
+        for _ in 0..<4 { _ = book.reserve(campaign.id, limits: limits, amount: Nanos(2_000_000), kind: .impression, at: now) }
+        requests = book.leaseRequests(at: now.adding(seconds: 1), settings: settings)
+        #expect(requests.map(\.change) == [Nanos(40_000_000 - 2_000_000)], "\(requests)")
+        // Idle, with the fleet's pool nearly dry: everything unreserved goes back.
+        let idle = BudgetBook(leased: true)
+        idle.prepareLease(campaign.id, limits: limits, largestCharge: Nanos(2_000_000), at: now)
+        idle.apply([grant(campaign, .lifetime, 10_000_000, spent: 985_000_000, outstanding: 10_000_000)], at: now)
+        requests = idle.leaseRequests(at: now.adding(seconds: 1), settings: settings)
+        #expect(requests.map(\.change) == [Nanos(-10_000_000)], "\(requests)")
+        #expect(idle.snapshot(campaign.id, at: now.adding(seconds: 2))?.lease?.lifetime == .zero)
+        // A failed settle puts it back: the database still holds it.
+        idle.settleFailed(requests)
+        #expect(idle.snapshot(campaign.id, at: now.adding(seconds: 2))?.lease?.lifetime == Nanos(10_000_000))
+    }
+
+    @Test(arguments: [
+        // wanted, minimum, available, other holders → granted
+        (100, 10, 1_000, 0, 100),  // plenty: what was asked
+        (100, 10, 150, 0, 100),  // alone, running low: still what was asked (share is 150)
+        (100, 10, 150, 2, 50),  // three holders share the last 150: a third each
+        (100, 10, 25, 2, 10),  // a third is below one charge: one charge, if it is there
+        (100, 10, 9, 0, 0),  // less than one charge left: nothing (it would be stranded)
+        (100, 10, -5, 0, 0),  // overdrawn pool (a budget lowered): nothing
+    ])
+    func theDatabaseGrantsAFairShareWhenAPoolRunsLow(wanted: Int64, minimum: Int64, available: Int64, others: Int, granted: Int64) {
+        #expect(
+            LeaseGrantRule.grant(wanted: Nanos(wanted), minimum: Nanos(minimum), available: Nanos(available), otherHolders: others)
+                == Nanos(granted))
+    }
+}
