@@ -14,7 +14,9 @@ public struct AdminCommand: AsyncParsableCommand {
             error); 2 the ledger does not verify; 3 not found; 64 bad usage or flag value; \
             65 invalid import data.
             """,
-        subcommands: [AdvertiserCommand.self, CampaignCommand.self, KeysCommand.self, LedgerCommand.self, ReportCommand.self]
+        subcommands: [
+            AdvertiserCommand.self, CampaignCommand.self, KeysCommand.self, LedgerCommand.self, ReportCommand.self, LeaseCommand.self,
+        ]
     )
 
     public init() {}

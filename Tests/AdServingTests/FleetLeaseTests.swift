@@ -128,6 +128,16 @@ struct FleetLeaseTests {
         let verified = try FleetTests.run(adctl, ["ledger", "verify", "--db", url])
         #expect(verified.status == 0, "\(verified.output)")
 
+        // Each server shows its lease and the fleet's figures, on the budget endpoint and in /metrics.
+        let budget = try #require(
+            await fleet.server(1).fetch("/v1/campaigns/lease-b/budget", headers: ["Authorization": "Bearer \(ServerHarness.billingToken)"]))
+        let lease = try #require((try JSONSerialization.jsonObject(with: budget.body) as? [String: Any])?["lease"] as? [String: Any])
+        #expect((lease["fleet_spent_total_nanos"] as? NSNumber)?.int64Value == billed["lease-b"]?.value, "\(lease)")
+        #expect(lease["daily_nanos"] is NSNumber && lease["unreserved_nanos"] is NSNumber, "\(lease)")
+        let metrics = String(decoding: try #require(await fleet.server(1).fetch("/metrics")).body, as: UTF8.self)
+        #expect(metrics.contains(#"vickrey_lease_held_nanos{campaign_id="lease-b",budget="daily"} "#))
+        #expect(metrics.contains(#"vickrey_fleet_spent_nanos{campaign_id="lease-b",budget="lifetime"} \#(billed["lease-b"]?.value ?? -1)"#))
+
         // Server c dies for good: after the lease TTL its unspent lease is back in the pool
         // (reaped by the live servers), and every pool's spend is exactly the ledger's.
         fleet.server(2).kill()
@@ -145,6 +155,12 @@ struct FleetLeaseTests {
             #expect(dead == .zero, "\(pool.campaignID) \(pool.period): the dead server still holds \(dead)")
         }
         #expect(pools.contains { $0.period == .lifetime } && pools.contains { $0.period != .lifetime })
+
+        // adctl shows the same pools: the bound on money in flight is what the live servers hold.
+        let listed = try FleetTests.run(adctl, ["lease", "list", "--db", url])
+        #expect(listed.status == 0, "\(listed.output)")
+        let inFlight = pools.reduce(Nanos.zero) { $0 + $1.outstanding }
+        #expect(listed.output.contains("money in flight (outstanding leases): \(inFlight)"), "\(listed.output)")
 
         // A clean shutdown hands every lease back.
         await fleet.server(0).stop()

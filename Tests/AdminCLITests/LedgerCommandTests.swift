@@ -181,6 +181,12 @@ struct LedgerCommandTests {
         #expect(table.output.contains(before) && table.output.contains(after))
     }
 
+    @Test func leasesAreAFleetThingAndASQLiteFileSaysSo() async throws {
+        let listed = await cli.run("lease", "list")
+        #expect(listed.status == 1)
+        #expect(listed.error.contains("leases exist only in a fleet on PostgreSQL"), "\(listed.error)")
+    }
+
     @Test func theReportReconcilesWithTheLedger() async throws {
         try await record(10)
         let report = await cli.run("report", "--json")
