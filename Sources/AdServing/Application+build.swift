@@ -91,7 +91,7 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
     OpenRTBController(decisions: decisions, metrics: metrics).addRoutes(to: router)
     BeaconController(processor: beacons, metrics: metrics).addRoutes(to: router)
     LedgerController(
-        ledger: ledgerStore, keys: keys, bearerToken: settings.ledgerBearerToken, budgets: budgets,
+        ledger: ledgerStore, keys: keys, bearerToken: settings.ledgerBearerToken, budgets: budgets, leases: database.leases,
         reloader: reloader,
         clock: settings.clock
     ).addRoutes(to: router)

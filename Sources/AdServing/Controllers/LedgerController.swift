@@ -15,6 +15,8 @@ struct LedgerController<Context: RequestContext>: Sendable {
     let keys: LiveKeyring
     let bearerToken: String?
     let budgets: BudgetBook
+    /// A fleet's pools and leases, read for the budget endpoint's fleet figures (nil on SQLite).
+    let leases: (any BudgetLeaseStore)?
     let reloader: CampaignIndexReloader
     let clock: any VickreyClock
 
@@ -44,14 +46,18 @@ struct LedgerController<Context: RequestContext>: Sendable {
                 throw APIError(code: .unavailable, message: "the campaign store: \(error)", field: nil)
             }
             guard let campaign = found else { throw APIError(code: .notFound, message: "no campaign '\(idText)'", field: "id") }
-            return budget(of: campaign)
+            // A fleet's figures come from the database, exact now; while it is unreachable,
+            // from this server's last settle.
+            var pools: [BudgetPoolState]?
+            if let leases { pools = try? await leases.pools(campaign: id) }
+            return budget(of: campaign, pools: pools)
         }
     }
 
     /// The campaign's live account. (The store call stays in the route, inside a `do`:
     /// a typed-throws `await` in a `guard` crashed Swift 6.3's optimiser, coroutine
     /// splitting, in release builds.)
-    func budget(of campaign: Campaign) -> Response {
+    func budget(of campaign: Campaign, pools: [BudgetPoolState]?) -> Response {
         let id = campaign.id
         let now = clock.now()
         let account = budgets.snapshot(id, at: now)
@@ -61,22 +67,35 @@ struct LedgerController<Context: RequestContext>: Sendable {
             "reserved_nanos":\(account?.reserved.value ?? 0),"open_reservations":\(account?.openReservations ?? 0),\
             "daily_budget_nanos":\(limits.daily.map { String($0.value) } ?? "null"),"total_budget_nanos":\(limits.total.value),\
             "pacing":"\(limits.pacing.rawValue)","pass_through":\(account?.passThrough ?? 1),"time_zone":"\(limits.timeZone.identifier)",\
-            "lease":\(budgets.isLeased ? Self.lease(account?.lease, reserved: account?.reserved ?? .zero) : "null")}
+            "lease":\(budgets.isLeased ? Self.lease(account?.lease, reserved: account?.reserved ?? .zero, pools: pools, today: budgets.budgetDay(limits, at: now)) : "null")}
             """
         return JSONResponse.bytes(Array(body.utf8))
     }
 
-    /// A fleet server's leases on the campaign and the fleet's figures from its last settle.
-    static func lease(_ lease: LeaseSnapshot?, reserved: Nanos) -> String {
+    /// A fleet server's leases on the campaign and the fleet's figures: from `pools` (the
+    /// database, now) when given, else from the server's last settle.
+    static func lease(_ lease: LeaseSnapshot?, reserved: Nanos, pools: [BudgetPoolState]?, today: Int64?) -> String {
         func number(_ amount: Nanos?) -> String { amount.map { String($0.value) } ?? "null" }
         let lifetime = lease?.lifetime ?? .zero
         let daily = lease?.daily
         let unreserved = max(Nanos.zero, min(lifetime, daily ?? lifetime) - reserved)
+        var fleet = (
+            spentTotal: lease?.fleetLifetime?.fleetSpent, spentToday: lease?.fleetDaily?.fleetSpent,
+            outstandingLifetime: lease?.fleetLifetime?.outstanding, outstandingToday: lease?.fleetDaily?.outstanding
+        )
+        if let pools {
+            let lifetimePool = pools.first { $0.period == .lifetime }
+            let todayPool = today.flatMap { day in pools.first { $0.period == .day(day) } }
+            fleet = (
+                lifetimePool?.spent ?? .zero, today == nil ? nil : todayPool?.spent ?? .zero, lifetimePool?.outstanding ?? .zero,
+                today == nil ? nil : todayPool?.outstanding ?? .zero
+            )
+        }
         return """
             {"lifetime_nanos":\(lifetime.value),"daily_nanos":\(number(daily)),"unreserved_nanos":\(unreserved.value),\
-            "fleet_spent_total_nanos":\(number(lease?.fleetLifetime?.fleetSpent)),"fleet_spent_today_nanos":\(number(lease?.fleetDaily?.fleetSpent)),\
-            "fleet_outstanding_lifetime_nanos":\(number(lease?.fleetLifetime?.outstanding)),\
-            "fleet_outstanding_today_nanos":\(number(lease?.fleetDaily?.outstanding))}
+            "fleet_spent_total_nanos":\(number(fleet.spentTotal)),"fleet_spent_today_nanos":\(number(fleet.spentToday)),\
+            "fleet_outstanding_lifetime_nanos":\(number(fleet.outstandingLifetime)),\
+            "fleet_outstanding_today_nanos":\(number(fleet.outstandingToday))}
             """
     }
 

@@ -23,22 +23,29 @@ enum PostgresFleetSettlements {
         let sorted = keys.sorted()
         let campaigns = sorted.map(\.campaign.rawValue)
         let periods = sorted.map(\.period.code)
-        var spent = try await PostgresBudgetLeases.lockPools(campaigns: campaigns, periods: periods, connection, logger: logger)
+        // The pools, locked in the one order every transaction takes them, with the budgets.
+        var spent: [PoolKey: Nanos] = [:]
         var budgets: [PoolKey: Nanos] = [:]
         for row in try await connection.all(
-            "SELECT id, total_budget_micros, daily_budget_micros FROM campaign WHERE id = ANY(\(Array(Set(campaigns))))",
-            as: (String, Int64, Int64?).self, logger: logger)
+            """
+            SELECT b.campaign_id, b.period, b.spent_nanos, c.total_budget_micros, c.daily_budget_micros FROM budget_pool b
+            JOIN unnest(\(campaigns)::text[], \(periods)::bigint[]) AS r(c, p) ON b.campaign_id = r.c AND b.period = r.p
+            LEFT JOIN campaign c ON c.id = b.campaign_id
+            ORDER BY b.campaign_id COLLATE "C", b.period FOR UPDATE OF b
+            """, as: (String, Int64, Int64, Int64?, Int64?).self, logger: logger)
         {
-            for key in sorted where key.campaign.rawValue == row.0 {
-                budgets[key] = PostgresBudgetLeases.budget(key.period, total: row.1, daily: row.2)
-            }
+            let key = PoolKey(CampaignID(unchecked: row.0), BudgetPeriod(code: row.1))
+            spent[key] = Nanos(row.2)
+            budgets[key] = PostgresBudgetLeases.budget(key.period, total: row.3, daily: row.4)
         }
+        // Read after the pools are locked (every change to a lease holds its pool's lock),
+        // so these are current: a lease reaped meanwhile reads as zero.
         var leases: [PoolKey: Nanos] = [:]
         for row in try await connection.all(
             """
             SELECT l.campaign_id, l.period, l.remaining_nanos FROM budget_lease l
             JOIN unnest(\(campaigns)::text[], \(periods)::bigint[]) AS r(c, p) ON l.campaign_id = r.c AND l.period = r.p
-            WHERE l.server_id = \(serverID) FOR UPDATE OF l
+            WHERE l.server_id = \(serverID)
             """, as: (String, Int64, Int64).self, logger: logger)
         {
             leases[PoolKey(CampaignID(unchecked: row.0), BudgetPeriod(code: row.1))] = Nanos(row.2)
@@ -62,17 +69,17 @@ enum PostgresFleetSettlements {
         guard !moved.isEmpty else { return refused }
         let changed = moved.keys.sorted()
         let amounts = changed.map { moved[$0]!.value }
+        // One statement moves every charge: out of the leases, into the pools.
         try await connection.query(
             """
-            UPDATE budget_lease l SET remaining_nanos = l.remaining_nanos - r.d
-            FROM unnest(\(changed.map(\.campaign.rawValue))::text[], \(changed.map(\.period.code))::bigint[], \(amounts)::bigint[]) AS r(c, p, d)
-            WHERE l.campaign_id = r.c AND l.period = r.p AND l.server_id = \(serverID)
-            """, logger: logger)
-        try await connection.query(
-            """
-            UPDATE budget_pool b SET spent_nanos = b.spent_nanos + r.d
-            FROM unnest(\(changed.map(\.campaign.rawValue))::text[], \(changed.map(\.period.code))::bigint[], \(amounts)::bigint[]) AS r(c, p, d)
-            WHERE b.campaign_id = r.c AND b.period = r.p
+            WITH r AS (
+                SELECT * FROM unnest(\(changed.map(\.campaign.rawValue))::text[], \(changed.map(\.period.code))::bigint[],
+                                     \(amounts)::bigint[]) AS r(c, p, d)
+            ), leases AS (
+                UPDATE budget_lease l SET remaining_nanos = l.remaining_nanos - r.d FROM r
+                WHERE l.campaign_id = r.c AND l.period = r.p AND l.server_id = \(serverID)
+            )
+            UPDATE budget_pool b SET spent_nanos = b.spent_nanos + r.d FROM r WHERE b.campaign_id = r.c AND b.period = r.p
             """, logger: logger)
         return refused
     }

@@ -42,43 +42,76 @@ public struct CampaignBudget: Sendable {
     public var total: Nanos
     public var daily: Nanos?
     public var timeZone: CampaignTimeZone
-    /// What the server holds as spent; compared with the ledger's sum.
+    /// What the server holds as spent (a fleet server: the fleet's spend in the
+    /// database as of its last settle); compared with the ledger's sum.
     public var serverSpentTotal: Nanos?
+    /// Whether `serverSpentTotal` is the fleet's (leases on PostgreSQL).
+    public var fleet: Bool
 
-    public init(total: Nanos, daily: Nanos?, timeZone: CampaignTimeZone = .utc, serverSpentTotal: Nanos? = nil) {
+    public init(total: Nanos, daily: Nanos?, timeZone: CampaignTimeZone = .utc, serverSpentTotal: Nanos? = nil, fleet: Bool = false) {
         self.total = total
         self.daily = daily
         self.timeZone = timeZone
         self.serverSpentTotal = serverSpentTotal
+        self.fleet = fleet
     }
 }
 
-/// Checks what must hold after any run: every record verifies and the chain is intact;
-/// every beacon answered 2xx during the run has exactly one record (billed or unbilled);
-/// no campaign's billed spend exceeds its lifetime budget or, on any day of its zone, its
-/// daily budget; and the server's own spend equals the ledger's.
+/// Checks what must hold after any run, over every chain of the ledger (one for a single
+/// server, one per server in a fleet): every record verifies and every chain is intact;
+/// every beacon answered 2xx during the run has exactly one record (billed or unbilled),
+/// and no event is recorded twice anywhere; no campaign's billed spend exceeds its
+/// lifetime budget or, on any day of its zone, its daily budget; and the server's spend
+/// (the fleet's, in a fleet) equals the ledger's.
 public enum InvariantChecker {
+    /// A single server's ledger: one chain, whose last seq before the run was `lastSeqBeforeRun`.
     public static func check(
         records: [LedgerRecord], keys: PublicKeySet, lastSeqBeforeRun: Int64, beaconsAccepted: Int, budgets: [CampaignID: CampaignBudget]
     ) -> InvariantReport {
+        check(records: records, keys: keys, chainsBeforeRun: [nil: lastSeqBeforeRun], beaconsAccepted: beaconsAccepted, budgets: budgets)
+    }
+
+    /// `records`: every chain's, each in order; `chainsBeforeRun`: each chain's last seq
+    /// before the run (a chain missing from it was empty).
+    ///
+    /// `beaconsUnanswered`: beacons that got no answer (a server killed mid-run); each may
+    /// have been recorded before the kill, so the records may exceed the accepted beacons
+    /// by up to that many, never fall short of them.
+    public static func check(
+        records: [LedgerRecord], keys: PublicKeySet, chainsBeforeRun: [String?: Int64], beaconsAccepted: Int,
+        beaconsUnanswered: Int = 0, budgets: [CampaignID: CampaignBudget]
+    ) -> InvariantReport {
         var checks: [InvariantCheck] = []
 
-        var verifier = LedgerVerifier(keys: keys)
+        var verifier = LedgerChainsVerifier(keys: keys)
         for record in records { verifier.check(record) }
-        let failure = verifier.firstProblem
+        let failure = verifier.problems.first
         checks.append(
             InvariantCheck(
-                name: "every record verifies, chain intact", passed: failure == nil,
-                detail: failure.map(\.description) ?? "\(verifier.verifiedCount) records verified against \(keys.keys.count) public key(s)"
+                name: "every record verifies, every chain intact", passed: failure == nil,
+                detail: failure
+                    ?? "\(verifier.verifiedCount) records in \(verifier.chainOrder.count) chain(s) verified against \(keys.keys.count) public key(s)"
             ))
 
-        let during = records.filter { $0.seq > lastSeqBeforeRun }
-        let billed = during.filter(\.event.billed).count
+        let events = records.map { "\($0.event.kind.rawValue):\($0.event.impressionID)" }
+        let repeated = events.count - Set(events).count
         checks.append(
             InvariantCheck(
-                name: "beacons answered 2xx = billed + unbilled records", passed: during.count == beaconsAccepted,
+                name: "every event recorded once, fleet-wide", passed: repeated == 0,
+                detail: repeated == 0 ? "\(events.count) events, each once" : "\(repeated) events recorded more than once"))
+
+        let during = records.filter { $0.seq > chainsBeforeRun[$0.serverID] ?? 0 }
+        let billed = during.filter(\.event.billed).count
+        let extra = during.count - beaconsAccepted
+        checks.append(
+            InvariantCheck(
+                name: beaconsUnanswered == 0
+                    ? "beacons answered 2xx = billed + unbilled records"
+                    : "beacons answered 2xx ≤ records ≤ those + beacons left unanswered",
+                passed: extra >= 0 && extra <= beaconsUnanswered,
                 detail:
                     "\(beaconsAccepted) beacons accepted, \(during.count) records appended (\(billed) billed, \(during.count - billed) unbilled)"
+                    + (beaconsUnanswered > 0 ? ", \(beaconsUnanswered) beacons unanswered" : "")
             ))
 
         var lifetime: [CampaignID: Nanos] = [:]
@@ -115,11 +148,14 @@ public enum InvariantChecker {
 
         let mismatched = lifetime.compactMap { campaign, spent -> String? in
             guard let server = budgets[campaign]?.serverSpentTotal, server != spent else { return nil }
-            return "\(campaign): server \(server.value) nanos, ledger \(spent.value) nanos"
+            return
+                "\(campaign): \(budgets[campaign]?.fleet == true ? "fleet (database)" : "server") \(server.value) nanos, ledger \(spent.value) nanos"
         }
+        let fleet = budgets.values.contains { $0.fleet }
         checks.append(
             InvariantCheck(
-                name: "the server's spend equals the ledger's", passed: mismatched.isEmpty,
+                name: fleet ? "the fleet's spend (database) equals the ledger's" : "the server's spend equals the ledger's",
+                passed: mismatched.isEmpty,
                 detail: mismatched.sorted().first ?? "spend matches for \(lifetime.count) campaigns"
             ))
         return InvariantReport(checks: checks)
@@ -165,15 +201,58 @@ public struct LedgerReader: Sendable {
         return last
     }
 
+    /// Every chain's last seq (`GET /v1/ledger/chains`), by server id (nil: a single server's).
+    public func chains() async throws -> [String?: Int64] {
+        let connection = try await HTTPConnection.connect(
+            host: target.host, port: target.port, group: MultiThreadedEventLoopGroup.singleton)
+        defer { connection.close() }
+        return try await chains(connection)
+    }
+
+    private func chains(_ connection: HTTPConnection) async throws -> [String?: Int64] {
+        let object = try JSONSerialization.jsonObject(with: Data(try await get(connection, "/v1/ledger/chains"))) as? [String: Any]
+        guard let chains = object?["chains"] as? [[String: Any]] else {
+            throw ReadError(description: "the chains list is not the documented shape")
+        }
+        var last: [String?: Int64] = [:]
+        for chain in chains { last[chain["server_id"] as? String] = (chain["last_seq"] as? NSNumber)?.int64Value ?? 0 }
+        return last
+    }
+
+    /// Every chain's records (each in order), the JWKS, and the budgets of the campaigns
+    /// that spent with the answering server's spend (a fleet server's: the fleet's).
     public func read() async throws -> (records: [LedgerRecord], keys: PublicKeySet, budgets: [CampaignID: CampaignBudget]) {
         let connection = try await HTTPConnection.connect(
             host: target.host, port: target.port, group: MultiThreadedEventLoopGroup.singleton, timeout: .seconds(60))
         defer { connection.close() }
         let keys = try JWKS.decode(Data(try await get(connection, "/.well-known/jwks.json")))
         var records: [LedgerRecord] = []
+        for server in try await chains(connection).keys.sorted(by: { ($0 ?? "") < ($1 ?? "") }) {
+            records += try await read(chain: server, connection)
+        }
+        var budgets: [CampaignID: CampaignBudget] = [:]
+        for campaign in Set(records.filter(\.event.billed).map(\.event.campaignID)) {
+            let body = try await get(connection, "/v1/campaigns/\(campaign)/budget")
+            guard let object = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
+                let total = (object["total_budget_nanos"] as? NSNumber)?.int64Value
+            else { continue }
+            let lease = object["lease"] as? [String: Any]
+            let spent = lease.map { $0["fleet_spent_total_nanos"] } ?? object["spent_total_nanos"]
+            budgets[campaign] = CampaignBudget(
+                total: Nanos(total), daily: (object["daily_budget_nanos"] as? NSNumber).map { Nanos($0.int64Value) },
+                timeZone: (object["time_zone"] as? String).flatMap(CampaignTimeZone.init(identifier:)) ?? .utc,
+                serverSpentTotal: (spent as? NSNumber).map { Nanos($0.int64Value) }, fleet: lease != nil
+            )
+        }
+        return (records, keys, budgets)
+    }
+
+    /// One chain's records, in order (`server`: nil for a single server's chain).
+    private func read(chain server: String?, _ connection: HTTPConnection) async throws -> [LedgerRecord] {
+        var records: [LedgerRecord] = []
         var after: Int64 = 0
         while true {
-            let body = try await get(connection, "/v1/ledger?after=\(after)&limit=1000")
+            let body = try await get(connection, "/v1/ledger?after=\(after)&limit=1000\(server.map { "&server=\($0)" } ?? "")")
             guard let page = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
                 let objects = page["records"] as? [[String: Any]]
             else { throw ReadError(description: "the ledger page is not the documented shape") }
@@ -184,18 +263,6 @@ public struct LedgerReader: Sendable {
             after = (page["next_after"] as? NSNumber)?.int64Value ?? after
             if page["has_more"] as? Bool != true { break }
         }
-        var budgets: [CampaignID: CampaignBudget] = [:]
-        for campaign in Set(records.filter(\.event.billed).map(\.event.campaignID)) {
-            let body = try await get(connection, "/v1/campaigns/\(campaign)/budget")
-            guard let object = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-                let total = (object["total_budget_nanos"] as? NSNumber)?.int64Value
-            else { continue }
-            budgets[campaign] = CampaignBudget(
-                total: Nanos(total), daily: (object["daily_budget_nanos"] as? NSNumber).map { Nanos($0.int64Value) },
-                timeZone: (object["time_zone"] as? String).flatMap(CampaignTimeZone.init(identifier:)) ?? .utc,
-                serverSpentTotal: (object["spent_total_nanos"] as? NSNumber).map { Nanos($0.int64Value) }
-            )
-        }
-        return (records, keys, budgets)
+        return records
     }
 }

@@ -15,6 +15,10 @@ import Synchronization
 /// after its delay (open loop: on connections of their own, as many as the ads have;
 /// closed loop: on the same connections); the run ends when every beacon has been
 /// answered (or has failed), so the ledger can be checked against what was accepted.
+///
+/// Against a fleet (several targets), ad requests go to the server their user id maps to
+/// (requests without one by their number), a share of beacons go to another server than
+/// the one that served the ad, and a share are replayed at a third.
 public final class LoadRunner: Sendable {
     /// Where the server listens.
     public struct Target: Sendable {
@@ -26,8 +30,22 @@ public final class LoadRunner: Sendable {
         }
     }
 
+    /// How beacons cross a fleet's servers (ignored with one target).
+    public struct FleetRouting: Sendable {
+        /// The share of beacons sent to another server than the one that served the ad.
+        public var crossShare: Double
+        /// The share of impression beacons sent again, to yet another server (a replay).
+        public var replayShare: Double
+        public init(crossShare: Double = 0.25, replayShare: Double = 0.05) {
+            self.crossShare = crossShare
+            self.replayShare = replayShare
+        }
+    }
+
     struct Job: Sendable {
         var request: PlannedRequest
+        /// Which target it goes to.
+        var server: Int
         /// When it should have left (nanoseconds, monotonic).
         var intended: UInt64
         /// The ad request's number in the stream (beacon decisions depend on it).
@@ -47,7 +65,9 @@ public final class LoadRunner: Sendable {
         }
     }
 
-    public let target: Target
+    public let targets: [Target]
+    public var target: Target { targets[0] }
+    public let routing: FleetRouting
     public let generator: TrafficGenerator
     /// When set, sent instead of the scenario's ad requests (e.g. `GET /healthz` to
     /// measure the generator's and the framework's ceiling).
@@ -56,13 +76,26 @@ public final class LoadRunner: Sendable {
     private let nextNumber = Atomic<Int>(0)
     private let inFlightBeacons = Atomic<Int>(0)
 
-    public init(target: Target, generator: TrafficGenerator, fixedRequest: PlannedRequest? = nil) {
-        self.target = target
+    public convenience init(target: Target, generator: TrafficGenerator, fixedRequest: PlannedRequest? = nil) {
+        self.init(targets: [target], generator: generator, fixedRequest: fixedRequest)
+    }
+
+    public init(targets: [Target], routing: FleetRouting = FleetRouting(), generator: TrafficGenerator, fixedRequest: PlannedRequest? = nil)
+    {
+        precondition(!targets.isEmpty, "a run needs a target")
+        self.targets = targets
+        self.routing = routing
         self.generator = generator
         self.fixedRequest = fixedRequest
     }
 
     private func request(_ number: Int) -> PlannedRequest { fixedRequest ?? generator.request(number) }
+
+    /// An ad request's job, sent to the server its routing key maps to.
+    private func adJob(_ number: Int, intended: UInt64) -> Job {
+        let planned = request(number)
+        return Job(request: planned, server: Int(planned.routingKey % UInt64(targets.count)), intended: intended, number: number)
+    }
 
     /// Runs the scenario; `progress` is called about once a second with the stats so far.
     public func run(
@@ -73,8 +106,8 @@ public final class LoadRunner: Sendable {
         let mode = mode ?? scenario.mode
         let duration = UInt64(durationSeconds ?? scenario.durationSeconds) * 1_000_000_000
         let group = MultiThreadedEventLoopGroup.singleton
-        // Fail early, with the reason, when the server is not there.
-        try await HTTPConnection.connect(host: target.host, port: target.port, group: group).close()
+        // Fail early, with the reason, when a server is not there.
+        for target in targets { try await HTTPConnection.connect(host: target.host, port: target.port, group: group).close() }
         let count = scenario.connections
         // Workers open their own connections in the first 200 ms.
         let start = Monotonic.now() + 200_000_000
@@ -94,8 +127,8 @@ public final class LoadRunner: Sendable {
             await withTaskGroup(of: Void.self) { workers in
                 for _ in 0..<count {
                     workers.addTask {
-                        guard let connection = await self.connect(group: group, stats: stats) else { return }
-                        await self.closedLoopWorker(connection, start: start, end: end, stats: stats, group: group)
+                        guard let connections = await self.connect(group: group, stats: stats) else { return }
+                        await self.closedLoopWorker(connections, start: start, end: end, stats: stats, group: group)
                     }
                 }
             }
@@ -109,8 +142,8 @@ public final class LoadRunner: Sendable {
             await withTaskGroup(of: Void.self) { workers in
                 for stream in (adQueues + beaconQueues).map(\.stream) {
                     workers.addTask {
-                        guard let connection = await self.connect(group: group, stats: stats) else { return }
-                        await self.openLoopWorker(connection, jobs: stream, stats: stats, group: group)
+                        guard let connections = await self.connect(group: group, stats: stats) else { return }
+                        await self.openLoopWorker(connections, jobs: stream, stats: stats, group: group)
                     }
                 }
                 await self.dispatch(
@@ -121,11 +154,17 @@ public final class LoadRunner: Sendable {
         return (stats.snapshot, Double(Monotonic.now() - start) / 1e9)
     }
 
-    private func connect(group: any EventLoopGroup, stats: RunStats) async -> HTTPConnection? {
-        do { return try await HTTPConnection.connect(host: target.host, port: target.port, group: group) } catch {
-            stats.recordFailure(.healthz, .connection)
-            return nil
+    /// One connection to each target, for one worker.
+    private func connect(group: any EventLoopGroup, stats: RunStats) async -> [HTTPConnection]? {
+        var connections: [HTTPConnection] = []
+        for target in targets {
+            do { connections.append(try await HTTPConnection.connect(host: target.host, port: target.port, group: group)) } catch {
+                stats.recordFailure(.healthz, .connection)
+                for connection in connections { connection.close() }
+                return nil
+            }
         }
+        return connections
     }
 
     /// Open loop: hands each ad request to an ad connection at its intended time, and
@@ -146,9 +185,7 @@ public final class LoadRunner: Sendable {
                 let due = min(schedule.dueCount(at: now), schedule.dueCount(at: end - 1))
                 while next < due {
                     inFlightAds.add(1, ordering: .relaxed)
-                    hand(
-                        Job(request: request(next), intended: schedule.intendedTime(of: next), number: next), to: adQueues, turn: &turns.ads
-                    )
+                    hand(adJob(next, intended: schedule.intendedTime(of: next)), to: adQueues, turn: &turns.ads)
                     next += 1
                 }
             }
@@ -165,41 +202,41 @@ public final class LoadRunner: Sendable {
 
     private let inFlightAds = Atomic<Int>(0)
 
-    private func openLoopWorker(_ connection: HTTPConnection, jobs: AsyncStream<Job>, stats: RunStats, group: any EventLoopGroup) async {
-        var connection = connection
+    private func openLoopWorker(_ connections: [HTTPConnection], jobs: AsyncStream<Job>, stats: RunStats, group: any EventLoopGroup) async {
+        var connections = connections
         for await job in jobs {
-            connection = await execute(job, on: connection, stats: stats, group: group)
+            connections[job.server] = await execute(job, on: connections[job.server], stats: stats, group: group)
         }
-        connection.close()
+        for connection in connections { connection.close() }
     }
 
-    private func closedLoopWorker(_ connection: HTTPConnection, start: UInt64, end: UInt64, stats: RunStats, group: any EventLoopGroup)
-        async
-    {
-        var connection = connection
+    private func closedLoopWorker(
+        _ connections: [HTTPConnection], start: UInt64, end: UInt64, stats: RunStats, group: any EventLoopGroup
+    ) async {
+        var connections = connections
         let now = Monotonic.now()
         if now < start { try? await Task.sleep(nanoseconds: start - now) }
         while true {
             let now = Monotonic.now()
             let job: Job
             if let beacon = beacons.withLock({ $0.popDue(now) }) {
-                job = Job(request: beacon.request, intended: now, number: beacon.number)
+                job = Job(request: beacon.request, server: beacon.server, intended: now, number: beacon.number)
             } else if now < end {
                 let number = nextNumber.wrappingAdd(1, ordering: .relaxed).oldValue
                 inFlightAds.add(1, ordering: .relaxed)
-                job = Job(request: request(number), intended: now, number: number)
+                job = adJob(number, intended: now)
             } else if beacons.withLock({ $0.pending }) > 0 || inFlightAds.load(ordering: .relaxed) > 0 {
                 if now >= end + 60_000_000_000 {
-                    connection.close()
+                    for connection in connections { connection.close() }
                     return
                 }
                 try? await Task.sleep(for: .milliseconds(1))
                 continue
             } else {
-                connection.close()
+                for connection in connections { connection.close() }
                 return
             }
-            connection = await execute(job, on: connection, stats: stats, group: group)
+            connections[job.server] = await execute(job, on: connections[job.server], stats: stats, group: group)
         }
     }
 
@@ -207,7 +244,7 @@ public final class LoadRunner: Sendable {
     /// The caller counted an ad job in `inFlightAds` (a beacon in `inFlightBeacons`) when
     /// it was created; this uncounts it once done, after scheduling its beacons.
     private func execute(_ job: Job, on connection: HTTPConnection, stats: RunStats, group: any EventLoopGroup) async -> HTTPConnection {
-        let isBeacon = job.request.kind == .impression || job.request.kind == .click
+        let isBeacon = job.request.kind == .impression || job.request.kind == .click || job.request.kind == .replay
         let isAd = !isBeacon  // ad requests, or the fixed request standing in for them
         defer {
             if isAd { inFlightAds.subtract(1, ordering: .relaxed) }
@@ -221,13 +258,16 @@ public final class LoadRunner: Sendable {
                 let (impressions, clicks) = result.status == 200 ? ResponseScanner.beaconPaths(in: result.body) : ([], [])
                 stats.record(
                     job.request.kind, intended: job.intended, completed: completed, status: result.status, filled: impressions.count)
-                scheduleBeacons(for: job.number, impressions: impressions, clicks: clicks, answeredAt: completed)
+                scheduleBeacons(for: job.number, server: job.server, impressions: impressions, clicks: clicks, answeredAt: completed)
             case .impression:
                 stats.record(
                     .impression, intended: job.intended, completed: completed, status: result.status, beaconAccepted: result.status == 200)
             case .click:
                 stats.record(
                     .click, intended: job.intended, completed: completed, status: result.status, beaconAccepted: result.status == 302)
+            case .replay:
+                // Answered like the original, recorded nowhere: not counted as accepted.
+                stats.record(.replay, intended: job.intended, completed: completed, status: result.status)
             case .healthz:
                 stats.record(.healthz, intended: job.intended, completed: completed, status: result.status)
             }
@@ -235,20 +275,38 @@ public final class LoadRunner: Sendable {
         } catch {
             stats.recordFailure(job.request.kind, error)
             connection.close()
+            let target = targets[job.server]
             return (try? await HTTPConnection.connect(host: target.host, port: target.port, group: group)) ?? connection
         }
     }
 
-    private func scheduleBeacons(for number: Int, impressions: [String], clicks: [String], answeredAt: UInt64) {
+    private func scheduleBeacons(for number: Int, server: Int, impressions: [String], clicks: [String], answeredAt: UInt64) {
         let due = answeredAt + UInt64(generator.scenario.beacons.delayMilliseconds) * 1_000_000
         var jobs: [Job] = []
         for (index, path) in impressions.enumerated() {
             let decision = generator.beacons(request: number, ad: index)
+            let fleet = generator.fleetDraws(request: number, ad: index)
+            // In a fleet: another server than the one that served the ad, for a share.
+            let count = targets.count
+            let beaconServer = count > 1 && fleet.cross < routing.crossShare ? (server + 1 + fleet.pick % (count - 1)) % count : server
             if decision.impression {
-                jobs.append(Job(request: PlannedRequest(kind: .impression, method: .GET, path: path), intended: due, number: number))
+                jobs.append(
+                    Job(
+                        request: PlannedRequest(kind: .impression, method: .GET, path: path), server: beaconServer, intended: due,
+                        number: number))
+                if count > 1, fleet.replay < routing.replayShare {
+                    let other = (beaconServer + 1) % count == server && count > 2 ? (beaconServer + 2) % count : (beaconServer + 1) % count
+                    jobs.append(
+                        Job(
+                            request: PlannedRequest(kind: .replay, method: .GET, path: path), server: other, intended: due + 1_000_000,
+                            number: number))
+                }
             }
             if decision.click, index < clicks.count {
-                jobs.append(Job(request: PlannedRequest(kind: .click, method: .GET, path: clicks[index]), intended: due, number: number))
+                jobs.append(
+                    Job(
+                        request: PlannedRequest(kind: .click, method: .GET, path: clicks[index]), server: beaconServer, intended: due,
+                        number: number))
             }
         }
         guard !jobs.isEmpty else { return }

@@ -29,6 +29,8 @@ public final class RunStats: Sendable {
         var adRequests = 0
         var filledPlacements = 0
         var beaconsAnswered = 0
+        /// Beacons that got no HTTP answer (a server killed mid-run): each may or may not have been recorded.
+        var beaconsUnanswered = 0
         var beaconsAnsweredByKind: [PlannedRequest.Kind: Int] = [:]
     }
 
@@ -72,6 +74,7 @@ public final class RunStats: Sendable {
         state.withLock { state in
             state.errors[error == .timeout ? "timeout" : "connection", default: 0] += 1
             if kind == .native || kind == .openrtb { state.adRequests += 1 }
+            if kind == .impression || kind == .click { state.beaconsUnanswered += 1 }
         }
     }
 
@@ -81,7 +84,7 @@ public final class RunStats: Sendable {
             Snapshot(
                 histograms: state.histograms, perSecond: state.perSecond, completed: state.completed, errors: state.errors,
                 adRequests: state.adRequests, filledPlacements: state.filledPlacements, beaconsAnswered: state.beaconsAnswered,
-                beaconsAnsweredByKind: state.beaconsAnsweredByKind
+                beaconsUnanswered: state.beaconsUnanswered, beaconsAnsweredByKind: state.beaconsAnsweredByKind
             )
         }
     }
@@ -95,6 +98,7 @@ public final class RunStats: Sendable {
         public var adRequests: Int
         public var filledPlacements: Int
         public var beaconsAnswered: Int
+        public var beaconsUnanswered: Int
         public var beaconsAnsweredByKind: [PlannedRequest.Kind: Int]
 
         /// Ad requests (native and OpenRTB) in one histogram.

@@ -35,9 +35,30 @@ public struct TrafficGenerator: Sendable {
         let auction = world.request(number, time: day)
         let total = scenario.mix.native + scenario.mix.openrtb
         let isOpenRTB = Self.unitDraw(scenario.seed, UInt64(number), 1) * total >= scenario.mix.native
-        return isOpenRTB
+        var planned =
+            isOpenRTB
             ? PlannedRequest(kind: .openrtb, method: .POST, path: "/openrtb2/auction", body: RequestBodies.openRTB(auction))
             : PlannedRequest(kind: .native, method: .POST, path: "/v1/ads", body: RequestBodies.native(auction))
+        // A fleet routes by user id, so a user's frequency cap lives on one server.
+        if let user = auction.userID {
+            var hash = FNV1a()
+            hash.add(user)
+            planned.routingKey = hash.value
+        } else {
+            planned.routingKey = UInt64(number)
+        }
+        return planned
+    }
+
+    /// The fleet's draws for the `index`th ad of request `number`: whether its beacons
+    /// cross to another server (below the cross share), which one, and whether the
+    /// impression is replayed (below the replay share).
+    public func fleetDraws(request number: Int, ad index: Int) -> (cross: Double, pick: Int, replay: Double) {
+        let stream = 1_000 + UInt64(index) * 3
+        return (
+            Self.unitDraw(scenario.seed, UInt64(number), stream), Int(Self.unitDraw(scenario.seed, UInt64(number), stream + 1) * 1_000),
+            Self.unitDraw(scenario.seed, UInt64(number), stream + 2)
+        )
     }
 
     /// Whether the `index`th ad of request `number` gets an impression and a click beacon.
@@ -57,7 +78,8 @@ public struct TrafficGenerator: Sendable {
 public struct PlannedRequest: Hashable, Sendable {
     /// What a request is for: an ad (native, OpenRTB), a beacon, or the ceiling probe.
     public enum Kind: String, Hashable, Sendable, CaseIterable, Codable {
-        case native, openrtb, impression, click, healthz
+        /// `replay`: an impression beacon sent again, to another fleet server.
+        case native, openrtb, impression, click, replay, healthz
     }
     /// The HTTP methods the generator uses.
     public enum Method: String, Hashable, Sendable { case GET, POST }
@@ -68,6 +90,8 @@ public struct PlannedRequest: Hashable, Sendable {
     public var body: [UInt8]
     /// Sent as `Authorization` (the billing token for the ledger API).
     public var authorization: String?
+    /// Which fleet server an ad request goes to: its user id's hash (else its number), modulo the servers.
+    public var routingKey: UInt64 = 0
 
     public init(kind: Kind, method: Method, path: String, body: [UInt8] = [], authorization: String? = nil) {
         self.kind = kind

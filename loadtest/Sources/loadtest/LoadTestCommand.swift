@@ -25,13 +25,18 @@ struct LoadTestCommand: AsyncParsableCommand {
 
 /// `--url`, shared by the commands that talk to a server.
 struct TargetOptions: ParsableArguments {
-    @Option(help: "The adserver's base URL.") var url = "http://127.0.0.1:8080"
+    @Option(help: "The adserver's base URL; for a fleet, every server's, comma-separated.") var url = "http://127.0.0.1:8080"
 
-    func target() throws -> LoadRunner.Target {
-        guard let parsed = URLComponents(string: url), parsed.scheme == "http", let host = parsed.host else {
-            throw ValidationError("--url must be http://HOST:PORT")
+    /// The first server (the one a single-server command talks to).
+    func target() throws -> LoadRunner.Target { try targets()[0] }
+
+    func targets() throws -> [LoadRunner.Target] {
+        try url.split(separator: ",").map { item in
+            guard let parsed = URLComponents(string: String(item)), parsed.scheme == "http", let host = parsed.host else {
+                throw ValidationError("--url must be http://HOST:PORT (several, comma-separated, for a fleet)")
+            }
+            return LoadRunner.Target(host: host, port: parsed.port ?? 80)
         }
-        return LoadRunner.Target(host: host, port: parsed.port ?? 80)
     }
 }
 
@@ -75,6 +80,10 @@ extension LoadTestCommand {
                 time) into --out. Then reads the ledger through GET /v1/ledger (with the billing token) and checks: \
                 every record verifies and the chain is intact; beacons answered 2xx = billed + unbilled records; no \
                 campaign's spend exceeds its budgets; the server's spend equals the ledger's. Exits 1 if any fails.
+                A fleet (--url URL1,URL2,…): ad requests go to the server their user id maps to, --cross-server-share \
+                of the beacons to another server than the one that served the ad, --replay-share of the impressions \
+                are replayed at a third; the checks then cover every chain, that no event is recorded twice \
+                fleet-wide, and that the fleet's spend in the database equals the ledger's.
                 """
         )
         @Argument(help: "A scenario file.") var scenario: String
@@ -87,6 +96,9 @@ extension LoadTestCommand {
         @Option(help: "Billing token for GET /v1/ledger (default: $LEDGER_BEARER_TOKEN, else the shipped config's).")
         var billingToken: String?
         @Flag(help: "Native ad requests only, no OpenRTB and no beacons (the native endpoint alone).") var adsOnly = false
+        @Option(help: "Fleet: the share of beacons sent to another server than the one that served the ad.")
+        var crossServerShare = 0.25
+        @Option(help: "Fleet: the share of impression beacons replayed at yet another server.") var replayShare = 0.05
         @Flag(help: "Skip the invariant checks.") var noInvariants = false
         @Flag(help: "No progress line.") var quiet = false
         @OptionGroup var day: DayOption
@@ -103,14 +115,19 @@ extension LoadTestCommand {
             }
             if let problem = scenario.problem { throw fail(problem, 64) }
             let mode = self.mode ?? scenario.mode
-            let target = try self.target.target()
-            let token = billingToken ?? ProcessInfo.processInfo.environment["LEDGER_BEARER_TOKEN"] ?? "change-me-billing-token"
-            let reader = LedgerReader(target: target, billingToken: token)
-            var lastSeq: Int64 = 0
-            if !noInvariants {
-                do { lastSeq = try await reader.lastSeq() } catch { throw fail("cannot read the ledger before the run: \(error)", 2) }
+            let targets = try self.target.targets()
+            guard (0...1).contains(crossServerShare), (0...1).contains(replayShare) else {
+                throw fail("--cross-server-share and --replay-share must be between 0 and 1", 64)
             }
-            let runner = LoadRunner(target: target, generator: TrafficGenerator(scenario, day: try day.instant()))
+            let token = billingToken ?? ProcessInfo.processInfo.environment["LEDGER_BEARER_TOKEN"] ?? "change-me-billing-token"
+            let reader = LedgerReader(target: targets[0], billingToken: token)
+            var chainsBefore: [String?: Int64] = [:]
+            if !noInvariants {
+                do { chainsBefore = try await reader.chains() } catch { throw fail("cannot read the ledger before the run: \(error)", 2) }
+            }
+            let runner = LoadRunner(
+                targets: targets, routing: .init(crossShare: crossServerShare, replayShare: replayShare),
+                generator: TrafficGenerator(scenario, day: try day.instant()))
             let quiet = self.quiet
             let (stats, elapsed): (RunStats.Snapshot, Double)
             do {
@@ -135,7 +152,8 @@ extension LoadTestCommand {
                 do {
                     let ledger = try await reader.read()
                     report.invariants = InvariantChecker.check(
-                        records: ledger.records, keys: ledger.keys, lastSeqBeforeRun: lastSeq, beaconsAccepted: stats.beaconsAnswered,
+                        records: ledger.records, keys: ledger.keys, chainsBeforeRun: chainsBefore, beaconsAccepted: stats.beaconsAnswered,
+                        beaconsUnanswered: stats.beaconsUnanswered,
                         budgets: ledger.budgets
                     )
                 } catch {
