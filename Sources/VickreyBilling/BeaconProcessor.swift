@@ -102,6 +102,7 @@ public struct BeaconProcessor: Sendable {
         }
         switch appended {
         case .appended:
+            if event.charge > .zero { budgets.chargeRecorded(ad.campaignID, amount: event.charge) }
             return Accepted(outcome: event.billed ? .billed : .unbilled, event: event, clickURL: clickURL)
         case .recordedUnbilled(_, let reason):
             // The database's leases or budget could not cover it: recorded, not charged.

@@ -15,15 +15,29 @@ extension AccountState {
         }
         lease.lastSettle = now
         lease.drawnSinceSettle = .zero
+        lease.pendingAtRequests = lease.pending
+        lease.billedSinceRequests = .zero
         guard lease.largestCharge > .zero else { return [] }  // never bid: nothing to lease yet
         let slice = settings.slice(ratePerSecond: lease.ratePerSecond, largestCharge: lease.largestCharge)
         var requests: [LeaseRequest] = []
         func wish(_ period: BudgetPeriod, held: Nanos) -> Nanos? {
             let unreserved = held - reserved
-            // Idle while the pool runs dry: hand back all of it, so others can spend it.
             let fleet = period == .lifetime ? lease.fleetLifetime : lease.fleetDaily
-            if lease.ratePerSecond == 0, let fleet, let budget = fleet.budget, budget - fleet.fleetSpent - fleet.outstanding < slice {
-                return unreserved > .zero ? Nanos.zero - unreserved : nil
+            if let fleet, let budget = fleet.budget {
+                let uncommitted = budget - fleet.fleetSpent - fleet.outstanding
+                // Over the budget (it was lowered): everything unreserved goes back.
+                if uncommitted < .zero { return unreserved > .zero ? Nanos.zero - unreserved : nil }
+                // The pool runs low: hold only what this server's own demand needs over
+                // the horizon (nothing when idle), so the last of a budget serves wherever
+                // the traffic is instead of waiting on an idle server.
+                if uncommitted < slice {
+                    // Less than half a charge over the horizon is idle (the smoothed rate
+                    // halves each idle round and would never reach zero).
+                    let horizon = Nanos(Int64(min(Double(Int64.max / 4), lease.ratePerSecond * settings.horizonSeconds)))
+                    let need = horizon.value * 2 < lease.largestCharge.value ? .zero : max(lease.largestCharge, horizon)
+                    if unreserved > need { return Nanos.zero - (unreserved - need) }
+                    return unreserved < need ? need - max(unreserved, .zero) : nil
+                }
             }
             if unreserved.value < slice.value / 2 { return slice - max(unreserved, .zero) }
             if unreserved.value > slice.value * 2 { return Nanos.zero - (unreserved - slice) }
@@ -45,21 +59,36 @@ extension AccountState {
                     campaignID: campaignID, period: .day(day), change: change, minimum: lease.largestCharge,
                     dayStart: dayStart.millisecondsSinceEpoch, dayEnd: dayEnd.millisecondsSinceEpoch))
             if change < .zero { lease.daily[day, default: .zero] += change }
+        } else if limits.pacing == .even, limits.daily != nil {
+            // Even pacing follows the fleet's spend today: ask for its figures every round.
+            requests.append(LeaseRequest(campaignID: campaignID, period: .day(day), change: .zero, minimum: .zero))
         }
         return requests
     }
 
     /// Takes in what the database granted (hand-backs were taken out when asked) and the
     /// fleet's figures, which also become the account's spend when the fleet's is higher.
+    ///
+    /// The allowance is then kept between two bounds from the database: never above what
+    /// it holds for this server (after a partition longer than the TTL the lease was
+    /// reaped), and never below what it holds less every charge that may not have reached
+    /// it yet (pending when the requests were made, or billed since) — which raises the
+    /// allowance after the database topped the lease up for an ad won elsewhere.
     mutating func apply(_ grant: LeaseGrant) {
         guard lease != nil else { return }
+        let floor = grant.held - lease!.pendingAtRequests - lease!.billedSinceRequests
+        func bounded(_ allowance: Nanos) -> Nanos { min(max(allowance, floor), grant.held) }
         switch grant.period {
         case .lifetime:
             if grant.change > .zero { lease!.lifetime += grant.change }
+            lease!.lifetime = bounded(lease!.lifetime)
             lease!.fleetLifetime = grant
             spentTotal = max(spentTotal, grant.fleetSpent)
         case .day(let granted):
             if grant.change > .zero { lease!.daily[granted, default: .zero] += grant.change }
+            if granted == day || lease!.daily[granted] != nil {
+                lease!.daily[granted] = bounded(lease!.daily[granted] ?? .zero)
+            }
             if granted == day {
                 lease!.fleetDaily = grant
                 spentToday = max(spentToday, grant.fleetSpent)

@@ -84,10 +84,18 @@ struct LeaseAllowance {
     var fleetDaily: LeaseGrant?
     /// The largest charge a reservation has asked for: no smaller lease is worth having.
     var largestCharge = Nanos.zero
-    /// Draw since the last settle and its smoothed rate.
+    /// Demand since the last settle (reservations, unreserved charges, and bids refused
+    /// for want of a lease) and its smoothed rate.
     var drawnSinceSettle = Nanos.zero
     var lastSettle: Instant?
     var ratePerSecond: Double = 0
+
+    /// Charges billed here whose ledger append has not answered yet, and the figures the
+    /// last settle's requests were made with: what lets a settle raise the allowance back
+    /// to what the database holds (`BudgetAccount+Lease.apply`).
+    var pending = Nanos.zero
+    var pendingAtRequests = Nanos.zero
+    var billedSinceRequests = Nanos.zero
 
     mutating func draw(_ amount: Nanos) { drawnSinceSettle += amount }
 }
@@ -198,10 +206,13 @@ struct AccountState {
     }
 
     /// Which budget (if any) `amount` more would break, counting open reservations.
-    func shortfall(adding amount: Nanos) -> UnbilledReason? {
+    /// `checkingLease` false: a fleet server's charge without a reservation (an ad won on
+    /// another server), which the database bills from the lease or tops the lease up for
+    /// in the append's transaction, when the fleet's budget holds it.
+    func shortfall(adding amount: Nanos, checkingLease: Bool = true) -> UnbilledReason? {
         if spentTotal + reserved + amount > limits.total { return .totalBudgetExhausted }
         if let daily = limits.daily, spentToday + reserved + amount > daily { return .dailyBudgetExhausted }
-        if let lease {
+        if let lease, checkingLease {
             if reserved + amount > lease.lifetime { return .leaseExhausted }
             if limits.daily != nil, reserved + amount > lease.daily[day] ?? .zero { return .leaseExhausted }
         }
@@ -249,7 +260,7 @@ struct AccountState {
             releasedCumulative += reservation.amount
         }
         noteCharge(amount)
-        if let reason = shortfall(adding: amount) { return .unbilled(reason) }
+        if let reason = shortfall(adding: amount, checkingLease: false) { return .unbilled(reason) }
         spend(amount)
         chargedWithoutReservation += amount
         lease?.draw(amount)
@@ -277,6 +288,12 @@ struct AccountState {
             lease!.lifetime += amount
             if limits.daily != nil { lease!.daily[day, default: .zero] += amount }
         }
+        settle(amount)
+    }
+
+    /// A charge billed here has its answer from the ledger (recorded, refused or failed).
+    mutating func settle(_ amount: Nanos) {
+        if lease != nil { lease!.pending = max(.zero, lease!.pending - amount) }
     }
 
     /// Sets the spend recovered from durable records.
@@ -295,6 +312,8 @@ struct AccountState {
         if lease != nil {
             lease!.lifetime -= amount
             if limits.daily != nil { lease!.daily[day, default: .zero] -= amount }
+            lease!.pending += amount
+            lease!.billedSinceRequests += amount
         }
     }
 

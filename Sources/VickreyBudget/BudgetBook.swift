@@ -69,7 +69,10 @@ public final class BudgetBook: Sendable {
                 return .refused(.pacing, reason: refusal)
             }
             if let shortfall = state.shortfall(adding: maximumCharge) {
-                if shortfall == .leaseExhausted { leaseWanted.store(true, ordering: .relaxed) }
+                if shortfall == .leaseExhausted {
+                    state.lease?.draw(maximumCharge)  // demand the lease could not meet still sizes the next one
+                    leaseWanted.store(true, ordering: .relaxed)
+                }
                 if let hint { state.block(hint, shortfall: shortfall) }
                 return .refused(.budget, reason: explain ? describe(shortfall, state: state, needed: maximumCharge) : shortfall.rawValue)
             }
@@ -122,6 +125,12 @@ public final class BudgetBook: Sendable {
             state.advance(to: now, pacing: pacing)
             state.refund(amount, toLease: toLease)
         }
+    }
+
+    /// A charge this book billed has its answer from the ledger (recorded as billed or
+    /// not, or not written); after `refund`, which says it, there is nothing to call.
+    public func chargeRecorded(_ campaignID: CampaignID, amount: Nanos) {
+        existingAccount(campaignID)?.state.withLock { $0.settle(amount) }
     }
 
     /// The budget day a charge made now counts against (nil: the campaign has no daily budget).

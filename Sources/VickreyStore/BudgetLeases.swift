@@ -4,19 +4,19 @@ import VickreyCore
 /// asking the database on each ad request.
 ///
 /// For each campaign and budget (its lifetime budget, and its daily budget on each budget
-/// day) the database keeps a **pool** (what the fleet has spent, moved there by ledger
-/// appends) and one **lease** per server (what that server may still spend). Every
-/// transaction that changes either keeps, for every campaign and budget,
-/// `spent + Σ unspent leases ≤ budget`:
-/// - `settle` grants only from what is left after spend and every other lease, and
-///   never grants a lease that would break it;
-/// - a ledger append moves a billed charge from the charging server's lease to the pool
-///   in the same transaction, and records the event unbilled (`lease_exhausted`) when
-///   the lease or the budget cannot cover it;
+/// day) the database keeps a **pool** and one **lease** per server (what that server may
+/// still spend, and has spent, of it). The pool's commitment is the spend before the
+/// pool plus every lease's spend and unspent remainder, and every transaction keeps, for
+/// every campaign and budget, `spent + Σ unspent leases = committed ≤ budget`:
+/// - `settle` grants only what is left uncommitted, and never a lease that would break it;
+/// - a ledger append moves a billed charge from the charging server's lease remainder to
+///   its spend in the same transaction, and records the event unbilled
+///   (`lease_exhausted`) when the lease cannot cover it (or, for a budget lowered below
+///   its commitments, when the fleet's exact spend plus the charge would pass it);
 /// - an expired lease (its server stopped renewing it) is set to zero under the pool's
 ///   lock, after which its server can bill nothing more from it, so its unspent part is
 ///   back in the pool.
-/// Transactions lock a campaign's pool rows before its lease rows, in (campaign, period)
+/// Transactions that change a pool lock it before any lease of it, in (campaign, period)
 /// order, so they queue rather than deadlock.
 public protocol BudgetLeaseStore: Sendable {
     /// Tops up or hands back this server's leases (one transaction for the whole batch),
@@ -26,9 +26,6 @@ public protocol BudgetLeaseStore: Sendable {
     /// from `releasesSince`, database time in milliseconds, with some overlap).
     func settle(_ requests: [LeaseRequest], serverID: String, ttlSeconds: Int64, releasesSince: Int64?) async throws(StoreError)
         -> LeaseSettleResult
-    /// What this server holds (after a restart: the leases of its previous process, whose
-    /// every durable charge has already been moved to the pool).
-    func held(serverID: String) async throws(StoreError) -> [LeaseGrant]
     /// Hands every lease this server holds back to the pool (clean shutdown); returns the amount.
     func release(serverID: String) async throws(StoreError) -> Nanos
     /// Sets every expired lease to zero (its unspent part returns to the pool); returns how many.

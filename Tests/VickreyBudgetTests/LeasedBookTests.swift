@@ -45,16 +45,61 @@ struct LeasedBookTests {
             book.charge(campaign.id, limits: limits, amount: Nanos(1_500_000), reservationID: first, at: now) == .billed(Nanos(1_500_000)))
         var lease = try #require(book.snapshot(campaign.id, at: now)?.lease)
         #expect(lease.lifetime == Nanos(3_500_000))
-        // An unreserved charge (an ad won on another server) fits only in what is unreserved.
+        // An unreserved charge (an ad won on another server) is passed to the database even
+        // past the lease: it bills it from the lease, tops the lease up from the pool, or
+        // refuses it.
         #expect(
             book.charge(campaign.id, limits: limits, amount: Nanos(1_500_000), reservationID: nil, at: now) == .billed(Nanos(1_500_000)))
-        #expect(book.charge(campaign.id, limits: limits, amount: Nanos(1), reservationID: nil, at: now) == .unbilled(.leaseExhausted))
-        // A charge the database did not record returns to the lease; one it refused does not.
-        book.refund(campaign.id, amount: Nanos(1_500_000), toLease: true, at: now)
+        #expect(
+            book.charge(campaign.id, limits: limits, amount: Nanos(2_500_000), reservationID: nil, at: now) == .billed(Nanos(2_500_000)))
         lease = try #require(book.snapshot(campaign.id, at: now)?.lease)
-        #expect(lease.lifetime == Nanos(3_500_000))
+        #expect(lease.lifetime == Nanos(-500_000))
+        // A charge the database did not record returns to the lease; one it refused does not.
+        book.refund(campaign.id, amount: Nanos(2_500_000), toLease: true, at: now)
+        lease = try #require(book.snapshot(campaign.id, at: now)?.lease)
+        #expect(lease.lifetime == Nanos(2_000_000))
         book.refund(campaign.id, amount: Nanos(1_500_000), toLease: false, at: now)
-        #expect(book.snapshot(campaign.id, at: now)?.lease?.lifetime == Nanos(3_500_000))
+        #expect(book.snapshot(campaign.id, at: now)?.lease?.lifetime == Nanos(2_000_000))
+        // But a reservation never goes past the lease: 2,000,000 reserved of 2,000,000.
+        #expect(book.reserve(campaign.id, limits: limits, amount: Nanos(1), kind: .impression, at: now) == nil)
+    }
+
+    @Test func aSettleBringsTheAllowanceBackToWhatTheDatabaseHolds() throws {
+        let book = BudgetBook(leased: true)
+        let campaign = Fixture.campaign("c", bid: 2_000_000)
+        let limits = BudgetLimits(campaign)
+        book.prepareLease(campaign.id, limits: limits, largestCharge: Nanos(2_000_000), at: now)
+        book.apply([grant(campaign, .lifetime, 4_000_000)], at: now)
+        // A foreign charge of 6,000,000 the database covered by topping the lease up by
+        // 2,000,000: locally the lease went to -2,000,000; the database holds 0.
+        _ = book.charge(campaign.id, limits: limits, amount: Nanos(6_000_000), reservationID: nil, at: now)
+        book.chargeRecorded(campaign.id, amount: Nanos(6_000_000))
+        _ = book.leaseRequests(at: now.adding(seconds: 1), settings: settings)
+        var answer = grant(campaign, .lifetime, 10_000_000)
+        answer.held = Nanos(10_000_000)
+        book.apply([answer], at: now.adding(seconds: 1))
+        #expect(book.snapshot(campaign.id, at: now)?.lease?.lifetime == Nanos(10_000_000))
+        // A charge still on its way to the database keeps the allowance below what it holds.
+        _ = book.charge(campaign.id, limits: limits, amount: Nanos(1_000_000), reservationID: nil, at: now)
+        _ = book.leaseRequests(at: now.adding(seconds: 2), settings: settings)
+        answer = grant(campaign, .lifetime, 0)
+        answer.held = Nanos(10_000_000)
+        book.apply([answer], at: now.adding(seconds: 2))
+        #expect(book.snapshot(campaign.id, at: now)?.lease?.lifetime == Nanos(9_000_000))
+    }
+
+    @Test func aLeaseReapedDuringAPartitionIsNotSpentAgain() throws {
+        let book = BudgetBook(leased: true)
+        let campaign = Fixture.campaign("c", bid: 2_000_000)
+        let limits = BudgetLimits(campaign)
+        book.prepareLease(campaign.id, limits: limits, largestCharge: Nanos(2_000_000), at: now)
+        book.apply([grant(campaign, .lifetime, 8_000_000)], at: now)
+        // The database reaped the lease while the server could not renew it; the next
+        // settle grants 3,000,000 and says the server now holds just that.
+        var regrant = grant(campaign, .lifetime, 3_000_000)
+        regrant.held = Nanos(3_000_000)
+        book.apply([regrant], at: now)
+        #expect(book.snapshot(campaign.id, at: now)?.lease?.lifetime == Nanos(3_000_000))
     }
 
     @Test func aDailyBudgetNeedsTodaysLeaseToo() throws {

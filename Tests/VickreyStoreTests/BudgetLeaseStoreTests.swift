@@ -67,7 +67,7 @@ struct BudgetLeaseStoreTests {
         #expect(pools.allSatisfy { $0.spent + $0.outstanding <= ($0.budget ?? .zero) })
     }
 
-    @Test func aChargeIsBilledOnlyFromTheAppendingServersLease() async throws {
+    @Test func aChargeIsBilledFromTheLeaseOrATopUpAndNeverPastTheBudget() async throws {
         let database = try await TestDatabase(.postgres)
         let a = try await database.open(serverID: "a")
         defer { Task { await a.close() } }
@@ -76,24 +76,50 @@ struct BudgetLeaseStoreTests {
         let day = now.dayNumber(offsetSeconds: 3_600)  // Europe/Paris in November
         _ = try await leases.settle([ask(5_000_000), ask(3_000_000, .day(day))], serverID: "a", ttlSeconds: 30, releasesSince: nil)
         let settle = FleetSettlement(leaseDay: day)
-        // 2,000,000 fits both leases; the next 2,000,000 fits the lifetime lease (3,000,000
-        // left) but not the day's (1,000,000 left): recorded, unbilled, nothing moved.
+        // 8,000,000 of charges against leases of 5,000,000 (lifetime) and 3,000,000 (the
+        // day): the leases are topped up from what the pools have uncommitted (5,000,000
+        // of the lifetime budget, 3,000,000 of the day's), so the first three are billed;
+        // the last would take the day past its 6,000,000 budget: recorded, unbilled.
         let outcomes = try await a.ledger.append(
-            [event(1, charge: 2_000_000), event(2, charge: 2_000_000), event(3, charge: 1_000_000)],
-            settlements: [settle, settle, settle], signingKey: key)
-        #expect(outcomes == [.appended(seq: 1), .recordedUnbilled(seq: 2, reason: "lease_exhausted"), .appended(seq: 3)])
+            [event(1, charge: 2_000_000), event(2, charge: 2_000_000), event(3, charge: 1_000_000), event(4, charge: 3_000_000)],
+            settlements: [settle, settle, settle, settle], signingKey: key)
+        #expect(
+            outcomes == [.appended(seq: 1), .appended(seq: 2), .appended(seq: 3), .recordedUnbilled(seq: 4, reason: "lease_exhausted")])
         var records: [LedgerRecord] = []
         try await a.ledger.forEachRecord { records.append($0) }
-        #expect(records.map(\.event.billed) == [true, false, true])
-        #expect(records.map(\.event.charge) == [Nanos(2_000_000), .zero, Nanos(1_000_000)])
+        #expect(records.map(\.event.billed) == [true, true, true, false])
+        #expect(records.map(\.event.charge) == [Nanos(2_000_000), Nanos(2_000_000), Nanos(1_000_000), .zero])
         var verifier = LedgerVerifier(keys: PublicKeySet(keys: ["k-lease": Array(privateKey.publicKey.rawRepresentation)]))
         for record in records { verifier.check(record) }
         #expect(verifier.problems.isEmpty, "the unbilled record is signed as recorded: \(verifier.problems)")
         let pools = try await leases.pools(campaign: nil)
-        #expect(pools.map(\.spent) == [Nanos(3_000_000), Nanos(3_000_000)])
-        #expect(pools.map(\.outstanding) == [Nanos(2_000_000), .zero])
+        #expect(pools.map(\.spent) == [Nanos(5_000_000), Nanos(5_000_000)])
+        #expect(pools.map(\.outstanding) == [Nanos(3_000_000), Nanos(1_000_000)])
+        #expect(pools.allSatisfy { $0.spent + $0.outstanding <= $0.budget! })
         // Without a settlement (a SQLite-era writer, a test) nothing is drawn.
-        #expect(try await a.ledger.append([event(4, charge: 1)], signingKey: key) == [.appended(seq: 4)])
+        #expect(try await a.ledger.append([event(5, charge: 1)], signingKey: key) == [.appended(seq: 5)])
+    }
+
+    @Test func aBudgetLoweredBelowWhatIsLeasedIsStillNeverOverspent() async throws {
+        let database = try await TestDatabase(.postgres)
+        let a = try await database.open(serverID: "a")
+        defer { Task { await a.close() } }
+        _ = try await a.campaigns.importCampaigns([campaign()])
+        let leases = try #require(a.leases)
+        _ = try await leases.settle([ask(8_000_000)], serverID: "a", ttlSeconds: 30, releasesSince: nil)
+        // The operator cuts the lifetime budget to 5,000,000 while 8,000,000 is leased.
+        var lowered = campaign()
+        lowered.totalBudget = Micros(5_000)
+        _ = try await a.campaigns.importCampaigns([lowered])
+        let settle = FleetSettlement(leaseDay: nil)
+        let outcomes = try await a.ledger.append(
+            [event(1, charge: 3_000_000), event(2, charge: 3_000_000), event(3, charge: 2_000_000)],
+            settlements: [settle, settle, settle], signingKey: key)
+        #expect(outcomes == [.appended(seq: 1), .recordedUnbilled(seq: 2, reason: "total_budget_exhausted"), .appended(seq: 3)])
+        #expect(try await leases.pools(campaign: nil).map(\.spent) == [Nanos(5_000_000)])
+        // Nothing more is granted while the pool is over its budget.
+        let more = try await leases.settle([ask(1_000_000)], serverID: "a", ttlSeconds: 30, releasesSince: nil)
+        #expect(more.grants.map(\.change) == [.zero])
     }
 
     @Test func anExpiredLeaseReturnsToThePoolAndItsServerCanBillNoMoreFromIt() async throws {
@@ -112,14 +138,15 @@ struct BudgetLeaseStoreTests {
         // a's lease lives 0 seconds: the next settle by anyone finds it expired.
         _ = try await leasesA.settle([ask(9_000_000)], serverID: "a", ttlSeconds: 0, releasesSince: nil)
         try await Task.sleep(for: .milliseconds(5))
-        let b1 = try await leasesB.settle([ask(9_000_000)], serverID: "b", ttlSeconds: 30, releasesSince: nil)
-        #expect(b1.grants.map(\.change) == [Nanos(9_000_000)], "a's expired lease was not reaped")
-        // a comes back from a partition: its charge is recorded unbilled, never overspent.
+        let b1 = try await leasesB.settle([ask(10_000_000)], serverID: "b", ttlSeconds: 30, releasesSince: nil)
+        #expect(b1.grants.map(\.change) == [Nanos(10_000_000)], "a's expired lease was not reaped")
+        // a comes back from a partition: with all of the budget leased to b, its charge
+        // is recorded unbilled, never overspent.
         let outcomes = try await a.ledger.append(
             [event(1, charge: 1_000_000)], settlements: [FleetSettlement(leaseDay: nil)], signingKey: key)
         #expect(outcomes == [.recordedUnbilled(seq: 1, reason: "lease_exhausted")])
         // b shuts down cleanly: its lease goes back whole.
-        #expect(try await leasesB.release(serverID: "b") == Nanos(9_000_000))
+        #expect(try await leasesB.release(serverID: "b") == Nanos(10_000_000))
         #expect(try await leasesA.pools(campaign: nil).map(\.outstanding) == [.zero])
     }
 

@@ -3,8 +3,12 @@ import PostgresNIO
 import VickreyCore
 
 /// Budget leases on PostgreSQL (`budget_pool`, `budget_lease`; see `BudgetLeaseStore` for
-/// the rule every transaction keeps). Times are the database's clock, so servers' clocks
-/// never decide whether a lease has expired.
+/// the rule every transaction keeps). A pool's `committed` is what the ledger held when
+/// the pool started plus every lease's spend and unspent remainder: a grant adds to it
+/// only within the budget, a hand-back or a reap takes the remainder off it, and a charge
+/// moves money from a lease's remainder to its spend without touching the pool, so
+/// servers' ledger appends never wait on each other's pool rows. Times are the database's
+/// clock, so servers' clocks never decide whether a lease has expired.
 final class PostgresBudgetLeases: BudgetLeaseStore {
     let database: PostgresDatabase
     private var logger: Logger { database.logger }
@@ -21,15 +25,9 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
     func settle(_ requests: [LeaseRequest], serverID: String, ttlSeconds: Int64, releasesSince: Int64?) async throws(StoreError)
         -> LeaseSettleResult
     {
-        var attempt = 0
-        while true {
-            attempt += 1
-            do {
-                return try await database.transaction { connection in
-                    try await self.settle(requests, serverID: serverID, ttlSeconds: ttlSeconds, releasesSince: releasesSince, connection)
-                }
-            } catch let error where attempt < 5 && error.underlying?.sqlState == "40P01" {
-                continue  // a deadlock with a cleanup of expired rows: nothing was written
+        try await retryingDeadlocks { () async throws(StoreError) in
+            try await self.database.transaction { connection in
+                try await self.settle(requests, serverID: serverID, ttlSeconds: ttlSeconds, releasesSince: releasesSince, connection)
             }
         }
     }
@@ -37,89 +35,39 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
     private func settle(
         _ requests: [LeaseRequest], serverID: String, ttlSeconds: Int64, releasesSince: Int64?, _ connection: PostgresConnection
     ) async throws -> LeaseSettleResult {
-        let now = try await connection.all(PostgresQuery(unsafeSQL: "SELECT \(Self.nowSQL)"), as: Int64.self, logger: logger)[0]
+        let now = try await Self.now(connection, logger: logger)
         let expiresAt = now + ttlSeconds * 1000
         var grants: [LeaseGrant] = []
         let wanted = Dictionary(requests.map { (PoolKey($0.campaignID, $0.period), $0) }, uniquingKeysWith: { _, last in last })
         if !wanted.isEmpty {
-            let keys = wanted.keys.sorted()
-            let campaigns = keys.map(\.campaign.rawValue)
-            let periods = keys.map(\.period.code)
-            // A pool starts from what the ledger already holds against that budget.
-            try await connection.query(
-                """
-                INSERT INTO budget_pool (campaign_id, period, spent_nanos)
-                SELECT r.c, r.p, COALESCE((
-                    SELECT SUM(l.charge_nanos) FROM ledger l WHERE l.billed AND l.campaign_id = r.c
-                    AND (r.p < 0 OR (l.event_time_ms >= r.s AND l.event_time_ms < r.e))), 0)::bigint
-                FROM unnest(\(campaigns)::text[], \(periods)::bigint[], \(keys.map { wanted[$0]!.dayStart })::bigint[],
-                            \(keys.map { wanted[$0]!.dayEnd })::bigint[]) AS r(c, p, s, e)
-                WHERE NOT EXISTS (SELECT 1 FROM budget_pool b WHERE b.campaign_id = r.c AND b.period = r.p)
-                ON CONFLICT DO NOTHING
-                """, logger: logger)
-            let spent = try await Self.lockPools(campaigns: campaigns, periods: periods, connection, logger: logger)
-            try await connection.query(
-                """
-                UPDATE budget_lease l SET remaining_nanos = 0
-                FROM unnest(\(campaigns)::text[], \(periods)::bigint[]) AS r(c, p)
-                WHERE l.campaign_id = r.c AND l.period = r.p AND l.server_id <> \(serverID)
-                  AND l.expires_at_ms < \(now) AND l.remaining_nanos > 0
-                """, logger: logger)
-            let figures = try await connection.all(
-                """
-                SELECT r.c, r.p, c.total_budget_micros, c.daily_budget_micros,
-                       COALESCE(SUM(l.remaining_nanos), 0)::bigint,
-                       COALESCE(SUM(l.remaining_nanos) FILTER (WHERE l.server_id = \(serverID)), 0)::bigint,
-                       COUNT(l.server_id) FILTER (WHERE l.server_id <> \(serverID) AND l.remaining_nanos > 0)
-                FROM unnest(\(campaigns)::text[], \(periods)::bigint[]) AS r(c, p)
-                LEFT JOIN campaign c ON c.id = r.c
-                LEFT JOIN budget_lease l ON l.campaign_id = r.c AND l.period = r.p
-                GROUP BY r.c, r.p, c.total_budget_micros, c.daily_budget_micros
-                """, as: (String, Int64, Int64?, Int64?, Int64, Int64, Int64).self, logger: logger)
+            // Only pools whose leases change are started and locked; a zero change asks
+            // for the fleet's figures alone (read without a lock).
+            let changing = wanted.keys.sorted().filter { wanted[$0]!.change != .zero }
+            if !changing.isEmpty {
+                try await startPools(changing.map { wanted[$0]! }, connection)
+                try await Self.lockPools(changing, connection, logger: logger)
+                // Other servers' expired leases go back to their pools first.
+                try await Self.zero(changing, server: .allBut(serverID), expiredBefore: now, connection, logger: logger)
+            }
+            let all = Array(wanted.keys)
             var changes: [(PoolKey, Int64)] = []
-            for row in figures {
-                let key = PoolKey(CampaignID(unchecked: row.0), BudgetPeriod(code: row.1))
-                guard let request = wanted[key] else { continue }
-                let budget = Self.budget(key.period, total: row.2, daily: row.3)
-                let poolSpent = spent[key] ?? .zero
-                let held = Nanos(row.5)
+            for figure in try await Self.figures(all, serverID: serverID, connection, logger: logger) {
+                guard let request = wanted[figure.key] else { continue }
                 var change = Nanos.zero
-                if request.change > .zero, let budget {
-                    let available = budget - poolSpent - Nanos(row.4)
+                if request.change > .zero, let budget = figure.budget {
                     change = LeaseGrantRule.grant(
-                        wanted: request.change, minimum: request.minimum, available: available, otherHolders: Int(row.6))
+                        wanted: request.change, minimum: request.minimum, available: budget - figure.committed,
+                        otherHolders: figure.otherHolders)
                 } else if request.change < .zero {
-                    change = max(request.change, Nanos.zero - held)
+                    change = max(request.change, Nanos.zero - figure.held)
                 }
-                if change != .zero { changes.append((key, change.value)) }
+                if change != .zero { changes.append((figure.key, change.value)) }
                 grants.append(
                     LeaseGrant(
-                        campaignID: key.campaign, period: key.period, change: change, held: held + change, budget: budget,
-                        fleetSpent: poolSpent, outstanding: Nanos(row.4) + change))
+                        campaignID: figure.key.campaign, period: figure.key.period, change: change, held: figure.held + change,
+                        budget: figure.budget, fleetSpent: figure.spent, outstanding: figure.outstanding + change))
             }
-            if !changes.isEmpty {
-                // Existing leases change in place; new ones (only ever a grant) are inserted.
-                let updated = Set(
-                    try await connection.all(
-                        """
-                        UPDATE budget_lease l SET remaining_nanos = l.remaining_nanos + r.d, expires_at_ms = \(expiresAt)
-                        FROM unnest(\(changes.map(\.0.campaign.rawValue))::text[], \(changes.map(\.0.period.code))::bigint[],
-                                    \(changes.map(\.1))::bigint[]) AS r(c, p, d)
-                        WHERE l.campaign_id = r.c AND l.period = r.p AND l.server_id = \(serverID)
-                        RETURNING l.campaign_id, l.period
-                        """, as: (String, Int64).self, logger: logger
-                    ).map { PoolKey(CampaignID(unchecked: $0.0), BudgetPeriod(code: $0.1)) })
-                let inserted = changes.filter { !updated.contains($0.0) && $0.1 > 0 }
-                if !inserted.isEmpty {
-                    try await connection.query(
-                        """
-                        INSERT INTO budget_lease (campaign_id, period, server_id, remaining_nanos, expires_at_ms)
-                        SELECT r.c, r.p, \(serverID), r.d, \(expiresAt)
-                        FROM unnest(\(inserted.map(\.0.campaign.rawValue))::text[], \(inserted.map(\.0.period.code))::bigint[],
-                                    \(inserted.map(\.1))::bigint[]) AS r(c, p, d)
-                        """, logger: logger)
-                }
-            }
+            if !changes.isEmpty { try await apply(changes, serverID: serverID, expiresAt: expiresAt, connection) }
         }
         try await connection.query(
             "UPDATE budget_lease SET expires_at_ms = \(expiresAt) WHERE server_id = \(serverID) AND expires_at_ms < \(expiresAt)",
@@ -138,22 +86,145 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
             databaseTime: now)
     }
 
-    /// Locks the pools of `campaigns[i]`/`periods[i]` in (campaign, period) order, the order
-    /// every lease and ledger transaction takes them in, and returns their spend.
-    static func lockPools(
-        campaigns: [String], periods: [Int64], _ connection: PostgresConnection, logger: Logger
-    ) async throws -> [PoolKey: Nanos] {
-        var spent: [PoolKey: Nanos] = [:]
-        for row in try await connection.all(
+    /// Starts the pools that do not exist yet from what the ledger already holds against
+    /// their budgets (a campaign that spent before leases, or on a SQLite-era ledger).
+    private func startPools(_ requests: [LeaseRequest], _ connection: PostgresConnection) async throws {
+        try await connection.query(
             """
-            SELECT b.campaign_id, b.period, b.spent_nanos FROM budget_pool b
-            JOIN unnest(\(campaigns)::text[], \(periods)::bigint[]) AS r(c, p) ON b.campaign_id = r.c AND b.period = r.p
+            INSERT INTO budget_pool (campaign_id, period, committed_nanos, spent_before_nanos)
+            SELECT r.c, r.p, s.spent, s.spent FROM unnest(
+                \(requests.map(\.campaignID.rawValue))::text[], \(requests.map(\.period.code))::bigint[],
+                \(requests.map(\.dayStart))::bigint[], \(requests.map(\.dayEnd))::bigint[]) AS r(c, p, s, e)
+            CROSS JOIN LATERAL (
+                SELECT COALESCE(SUM(l.charge_nanos), 0)::bigint AS spent FROM ledger l WHERE l.billed AND l.campaign_id = r.c
+                AND (r.p < 0 OR (l.event_time_ms >= r.s AND l.event_time_ms < r.e))) AS s
+            WHERE NOT EXISTS (SELECT 1 FROM budget_pool b WHERE b.campaign_id = r.c AND b.period = r.p)
+            ON CONFLICT DO NOTHING
+            """, logger: logger)
+    }
+
+    /// Adds each change to this server's lease (creating it for a grant) and to its pool.
+    private func apply(_ changes: [(PoolKey, Int64)], serverID: String, expiresAt: Int64, _ connection: PostgresConnection) async throws {
+        let campaigns = changes.map(\.0.campaign.rawValue)
+        let periods = changes.map(\.0.period.code)
+        let amounts = changes.map(\.1)
+        try await connection.query(
+            """
+            WITH r AS (SELECT * FROM unnest(\(campaigns)::text[], \(periods)::bigint[], \(amounts)::bigint[]) AS r(c, p, d)),
+            leases AS (
+                INSERT INTO budget_lease (campaign_id, period, server_id, remaining_nanos, expires_at_ms)
+                SELECT r.c, r.p, \(serverID), GREATEST(r.d, 0), \(expiresAt) FROM r
+                ON CONFLICT (campaign_id, period, server_id) DO UPDATE
+                SET remaining_nanos = budget_lease.remaining_nanos + (SELECT r.d FROM r WHERE r.c = EXCLUDED.campaign_id AND r.p = EXCLUDED.period),
+                    expires_at_ms = EXCLUDED.expires_at_ms
+            )
+            UPDATE budget_pool b SET committed_nanos = b.committed_nanos + r.d FROM r WHERE b.campaign_id = r.c AND b.period = r.p
+            """, logger: logger)
+    }
+
+    /// Locks the pools of `keys` in (campaign, period) order, the order every transaction
+    /// that changes a pool or takes a lease away takes them in.
+    static func lockPools(_ keys: [PoolKey], _ connection: PostgresConnection, logger: Logger) async throws {
+        guard !keys.isEmpty else { return }
+        try await connection.query(
+            """
+            SELECT 1 FROM budget_pool b
+            JOIN unnest(\(keys.map(\.campaign.rawValue))::text[], \(keys.map(\.period.code))::bigint[]) AS r(c, p)
+                ON b.campaign_id = r.c AND b.period = r.p
             ORDER BY b.campaign_id COLLATE "C", b.period FOR UPDATE OF b
-            """, as: (String, Int64, Int64).self, logger: logger)
-        {
-            spent[PoolKey(CampaignID(unchecked: row.0), BudgetPeriod(code: row.1))] = Nanos(row.2)
+            """, logger: logger)
+    }
+
+    /// Whose leases `zero` takes back.
+    enum Holders {
+        case all
+        case only(String)
+        case allBut(String)
+    }
+
+    /// Sets to zero the remainders of the leases on `keys` held by `holders` (and expired
+    /// before `expiredBefore`, when given), taking what they held off their pools; the
+    /// pools must be locked. Returns what was taken back.
+    @discardableResult
+    static func zero(
+        _ keys: [PoolKey], server holders: Holders, expiredBefore: Int64? = nil, _ connection: PostgresConnection, logger: Logger
+    ) async throws -> Nanos {
+        guard !keys.isEmpty else { return .zero }
+        var binds = PostgresBindings(capacity: 5)
+        try binds.append(keys.map(\.campaign.rawValue))
+        try binds.append(keys.map(\.period.code))
+        switch holders {
+        case .all:
+            binds.appendNull()
+            binds.append(true)
+        case .only(let server):
+            binds.append(server)
+            binds.append(true)
+        case .allBut(let server):
+            binds.append(server)
+            binds.append(false)
         }
-        return spent
+        if let expiredBefore { binds.append(expiredBefore) } else { binds.appendNull() }
+        let freed = try await connection.all(
+            PostgresQuery(
+                unsafeSQL: """
+                    WITH r AS (SELECT * FROM unnest($1::text[], $2::bigint[]) AS r(c, p)),
+                    old AS (
+                        SELECT l.campaign_id, l.period, l.server_id, l.remaining_nanos FROM budget_lease l
+                        JOIN r ON l.campaign_id = r.c AND l.period = r.p
+                        WHERE l.remaining_nanos > 0 AND ($3::text IS NULL OR (l.server_id = $3) = $4)
+                          AND ($5::bigint IS NULL OR l.expires_at_ms < $5)
+                        FOR UPDATE OF l
+                    ),
+                    zeroed AS (
+                        UPDATE budget_lease l SET remaining_nanos = 0 FROM old
+                        WHERE l.campaign_id = old.campaign_id AND l.period = old.period AND l.server_id = old.server_id
+                        RETURNING old.campaign_id, old.period, old.remaining_nanos
+                    ),
+                    freed AS (SELECT campaign_id, period, SUM(remaining_nanos)::bigint AS amount FROM zeroed GROUP BY campaign_id, period),
+                    pools AS (
+                        UPDATE budget_pool b SET committed_nanos = b.committed_nanos - freed.amount FROM freed
+                        WHERE b.campaign_id = freed.campaign_id AND b.period = freed.period
+                    )
+                    SELECT COALESCE(SUM(amount), 0)::bigint FROM freed
+                    """,
+                binds: binds), as: Int64.self, logger: logger)
+        return Nanos(freed.first ?? 0)
+    }
+
+    /// One pool's figures as a settle reads them.
+    struct Figure {
+        var key: PoolKey
+        var budget: Nanos?
+        var committed: Nanos
+        /// The fleet's spend: before the pool, plus every lease's.
+        var spent: Nanos
+        var outstanding: Nanos
+        /// This server's unspent lease.
+        var held: Nanos
+        var otherHolders: Int
+    }
+
+    static func figures(_ keys: [PoolKey], serverID: String, _ connection: PostgresConnection, logger: Logger) async throws -> [Figure] {
+        try await connection.all(
+            """
+            SELECT r.c, r.p, c.total_budget_micros, c.daily_budget_micros, COALESCE(b.committed_nanos, 0),
+                   COALESCE(b.spent_before_nanos, 0) + COALESCE(SUM(l.spent_nanos), 0)::bigint,
+                   COALESCE(SUM(l.remaining_nanos), 0)::bigint,
+                   COALESCE(SUM(l.remaining_nanos) FILTER (WHERE l.server_id = \(serverID)), 0)::bigint,
+                   COUNT(l.server_id) FILTER (WHERE l.server_id <> \(serverID) AND l.remaining_nanos > 0)
+            FROM unnest(\(keys.map(\.campaign.rawValue))::text[], \(keys.map(\.period.code))::bigint[]) AS r(c, p)
+            LEFT JOIN campaign c ON c.id = r.c
+            LEFT JOIN budget_pool b ON b.campaign_id = r.c AND b.period = r.p
+            LEFT JOIN budget_lease l ON l.campaign_id = r.c AND l.period = r.p
+            GROUP BY r.c, r.p, c.total_budget_micros, c.daily_budget_micros, b.committed_nanos, b.spent_before_nanos
+            """, as: (String, Int64, Int64?, Int64?, Int64, Int64, Int64, Int64, Int64).self, logger: logger
+        ).map { row in
+            let key = PoolKey(CampaignID(unchecked: row.0), BudgetPeriod(code: row.1))
+            return Figure(
+                key: key, budget: budget(key.period, total: row.2, daily: row.3), committed: Nanos(row.4), spent: Nanos(row.5),
+                outstanding: Nanos(row.6), held: Nanos(row.7), otherHolders: Int(row.8))
+        }
     }
 
     /// A budget in nanos from the campaign row's micros (nil: no such budget or campaign).
@@ -164,90 +235,89 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
         }
     }
 
-    func held(serverID: String) async throws(StoreError) -> [LeaseGrant] {
-        try await database.transaction { connection in
-            try await connection.all(
-                """
-                SELECT l.campaign_id, l.period, l.remaining_nanos, b.spent_nanos, c.total_budget_micros, c.daily_budget_micros,
-                       (SELECT SUM(o.remaining_nanos) FROM budget_lease o WHERE o.campaign_id = l.campaign_id AND o.period = l.period)::bigint
-                FROM budget_lease l JOIN budget_pool b ON b.campaign_id = l.campaign_id AND b.period = l.period
-                LEFT JOIN campaign c ON c.id = l.campaign_id
-                WHERE l.server_id = \(serverID) AND l.remaining_nanos > 0
-                ORDER BY l.campaign_id COLLATE "C", l.period
-                """, as: (String, Int64, Int64, Int64, Int64?, Int64?, Int64).self, logger: self.logger
-            ).map { row in
-                let period = BudgetPeriod(code: row.1)
-                return LeaseGrant(
-                    campaignID: CampaignID(unchecked: row.0), period: period, change: .zero, held: Nanos(row.2),
-                    budget: Self.budget(period, total: row.4, daily: row.5), fleetSpent: Nanos(row.3), outstanding: Nanos(row.6))
+    static func now(_ connection: PostgresConnection, logger: Logger) async throws -> Int64 {
+        try await connection.all(PostgresQuery(unsafeSQL: "SELECT \(nowSQL)"), as: Int64.self, logger: logger)[0]
+    }
+
+    /// This server's leases' keys, in lock order.
+    private func keys(of serverID: String?, expiredBefore: Int64?, _ connection: PostgresConnection) async throws -> [PoolKey] {
+        try await connection.all(
+            """
+            SELECT DISTINCT campaign_id, period FROM budget_lease
+            WHERE remaining_nanos > 0 AND (\(serverID)::text IS NULL OR server_id = \(serverID))
+              AND (\(expiredBefore)::bigint IS NULL OR expires_at_ms < \(expiredBefore))
+            """, as: (String, Int64).self, logger: logger
+        ).map { PoolKey(CampaignID(unchecked: $0.0), BudgetPeriod(code: $0.1)) }.sorted()
+    }
+
+    func release(serverID: String) async throws(StoreError) -> Nanos {
+        try await retryingDeadlocks { () async throws(StoreError) in
+            try await self.database.transaction { connection in
+                let keys = try await self.keys(of: serverID, expiredBefore: nil, connection)
+                try await Self.lockPools(keys, connection, logger: self.logger)
+                return try await Self.zero(keys, server: .only(serverID), connection, logger: self.logger)
             }
         }
     }
 
-    func release(serverID: String) async throws(StoreError) -> Nanos {
-        try await database.transaction { connection in
-            let keys = try await connection.all(
-                "SELECT campaign_id, period FROM budget_lease WHERE server_id = \(serverID)", as: (String, Int64).self,
-                logger: self.logger)
-            _ = try await Self.lockPools(campaigns: keys.map(\.0), periods: keys.map(\.1), connection, logger: self.logger)
-            let returned = try await connection.all(
-                "DELETE FROM budget_lease WHERE server_id = \(serverID) RETURNING remaining_nanos", as: Int64.self, logger: self.logger)
-            return Nanos(returned.reduce(0, +))
-        }
-    }
-
     func reapExpired() async throws(StoreError) -> Int {
-        try await database.transaction { connection in
-            let now = try await connection.all(PostgresQuery(unsafeSQL: "SELECT \(Self.nowSQL)"), as: Int64.self, logger: self.logger)[0]
-            let keys = try await connection.all(
-                """
-                SELECT DISTINCT campaign_id, period FROM budget_lease
-                WHERE expires_at_ms < \(now) AND remaining_nanos > 0
-                """, as: (String, Int64).self, logger: self.logger)
-            // Releases matter for a settle's overlap only; keep two minutes.
-            try await connection.query("DELETE FROM reservation_release WHERE recorded_at_ms < \(now - 120_000)", logger: self.logger)
-            guard !keys.isEmpty else { return 0 }
-            _ = try await Self.lockPools(campaigns: keys.map(\.0), periods: keys.map(\.1), connection, logger: self.logger)
-            return try await connection.all(
-                """
-                UPDATE budget_lease l SET remaining_nanos = 0
-                FROM unnest(\(keys.map(\.0))::text[], \(keys.map(\.1))::bigint[]) AS r(c, p)
-                WHERE l.campaign_id = r.c AND l.period = r.p AND l.expires_at_ms < \(now) AND l.remaining_nanos > 0
-                RETURNING l.server_id
-                """, as: String.self, logger: self.logger
-            ).count
+        try await retryingDeadlocks { () async throws(StoreError) in
+            try await self.database.transaction { connection in
+                let now = try await Self.now(connection, logger: self.logger)
+                // Releases matter for a settle's overlap only; budget days three days past, never.
+                try await connection.query("DELETE FROM reservation_release WHERE recorded_at_ms < \(now - 120_000)", logger: self.logger)
+                try await connection.query(
+                    "DELETE FROM budget_pool WHERE period >= 0 AND period < \(now / 86_400_000 - 3)", logger: self.logger)
+                let keys = try await self.keys(of: nil, expiredBefore: now, connection)
+                try await Self.lockPools(keys, connection, logger: self.logger)
+                try await Self.zero(keys, server: .all, expiredBefore: now, connection, logger: self.logger)
+                return keys.count
+            }
         }
     }
 
     func pools(campaign: CampaignID?) async throws(StoreError) -> [BudgetPoolState] {
         try await database.transaction(repeatableRead: true) { connection in
-            let now = try await connection.all(PostgresQuery(unsafeSQL: "SELECT \(Self.nowSQL)"), as: Int64.self, logger: self.logger)[0]
+            let now = try await Self.now(connection, logger: self.logger)
             let filter = campaign?.rawValue
             let pools = try await connection.all(
                 """
-                SELECT b.campaign_id, b.period, b.spent_nanos, c.total_budget_micros, c.daily_budget_micros
+                SELECT b.campaign_id, b.period, b.spent_before_nanos, c.total_budget_micros, c.daily_budget_micros
                 FROM budget_pool b LEFT JOIN campaign c ON c.id = b.campaign_id
                 WHERE \(filter)::text IS NULL OR b.campaign_id = \(filter)
                 ORDER BY b.campaign_id COLLATE "C", b.period
                 """, as: (String, Int64, Int64, Int64?, Int64?).self, logger: self.logger)
             var leases: [PoolKey: [ServerLease]] = [:]
+            var spent: [PoolKey: Nanos] = [:]
             for row in try await connection.all(
                 """
-                SELECT campaign_id, period, server_id, remaining_nanos, expires_at_ms FROM budget_lease
+                SELECT campaign_id, period, server_id, remaining_nanos, spent_nanos, expires_at_ms FROM budget_lease
                 WHERE \(filter)::text IS NULL OR campaign_id = \(filter)
                 ORDER BY server_id COLLATE "C"
-                """, as: (String, Int64, String, Int64, Int64).self, logger: self.logger)
+                """, as: (String, Int64, String, Int64, Int64, Int64).self, logger: self.logger)
             {
-                leases[PoolKey(CampaignID(unchecked: row.0), BudgetPeriod(code: row.1)), default: []].append(
+                let key = PoolKey(CampaignID(unchecked: row.0), BudgetPeriod(code: row.1))
+                spent[key, default: .zero] += Nanos(row.4)
+                leases[key, default: []].append(
                     ServerLease(
-                        serverID: row.2, remaining: Nanos(row.3), expiresAt: Instant(millisecondsSinceEpoch: row.4), expired: row.4 < now))
+                        serverID: row.2, remaining: Nanos(row.3), expiresAt: Instant(millisecondsSinceEpoch: row.5), expired: row.5 < now))
             }
             return pools.map { row in
                 let key = PoolKey(CampaignID(unchecked: row.0), BudgetPeriod(code: row.1))
                 return BudgetPoolState(
                     campaignID: key.campaign, period: key.period, budget: Self.budget(key.period, total: row.3, daily: row.4),
-                    spent: Nanos(row.2), leases: leases[key] ?? [])
+                    spent: Nanos(row.2) + (spent[key] ?? .zero), leases: leases[key] ?? [])
             }
+        }
+    }
+
+    /// Runs `body` again (up to five times) when PostgreSQL picked it as a deadlock's victim:
+    /// it was rolled back whole.
+    private func retryingDeadlocks<T>(_ body: () async throws(StoreError) -> T) async throws(StoreError) -> T {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do { return try await body() } catch  where attempt < 5 && error.underlying?.sqlState == "40P01" { continue }
         }
     }
 }

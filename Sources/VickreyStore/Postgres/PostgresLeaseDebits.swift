@@ -4,97 +4,147 @@ import VickreyCore
 import VickreyLedger
 
 /// The part of a ledger append that moves billed charges from the appending server's
-/// leases to the fleet's spend, inside the append's transaction: a charge is billed only
-/// if its lifetime lease (and, with a daily budget, its lease for that day) holds it and
-/// the pool's spend plus the charge stays within the campaign's budget as it is now.
-enum PostgresFleetSettlements {
-    /// Applies `charges` (the batch's index, the event, its debit) in batch order and
+/// leases to their spend, inside the append's transaction: a charge is billed only if its
+/// lifetime lease (and, with a daily budget, its lease for that day) holds it.
+///
+/// Normally the pools are not touched: a lease's remainder was committed against the
+/// budget when it was granted, so spending it keeps the fleet within the budget, and
+/// servers' appends never queue behind each other's pool rows. The pools are locked only
+/// when a lease is short of the batch's charges (it is topped up from what the pool has
+/// uncommitted, a grant made in the same transaction; a new lease expires in 30 s unless
+/// the next settle renews it) or when a budget was lowered below what is committed
+/// against it (the fleet's exact spend decides).
+enum PostgresLeaseDebits {
+    /// Applies `charges` (the batch's index, the event, its settlement) in batch order and
     /// returns the ones refused, by index, with the reason to record them unbilled with.
     static func apply(
-        _ charges: [(index: Int, event: LedgerEvent, debit: FleetSettlement)], serverID: String, _ connection: PostgresConnection,
+        _ charges: [(index: Int, event: LedgerEvent, settlement: FleetSettlement)], serverID: String, _ connection: PostgresConnection,
         logger: Logger
     ) async throws -> [Int: String] {
         guard !charges.isEmpty else { return [:] }
         var keys = Set<PoolKey>()
         for charge in charges {
-            keys.insert(PoolKey(charge.event.campaignID, .lifetime))
-            if let day = charge.debit.leaseDay { keys.insert(PoolKey(charge.event.campaignID, .day(day))) }
+            for key in claims(charge) { keys.insert(key) }
         }
         let sorted = keys.sorted()
-        let campaigns = sorted.map(\.campaign.rawValue)
-        let periods = sorted.map(\.period.code)
-        // The pools, locked in the one order every transaction takes them, with the budgets.
-        var spent: [PoolKey: Nanos] = [:]
+        // This server's leases, locked (a reap or a settle of the same rows waits, or is
+        // waited for and read as it left them), with their pools' commitments and budgets.
+        var leases: [PoolKey: Nanos] = [:]
+        var overcommitted: [PoolKey] = []
         var budgets: [PoolKey: Nanos] = [:]
         for row in try await connection.all(
             """
-            SELECT b.campaign_id, b.period, b.spent_nanos, c.total_budget_micros, c.daily_budget_micros FROM budget_pool b
-            JOIN unnest(\(campaigns)::text[], \(periods)::bigint[]) AS r(c, p) ON b.campaign_id = r.c AND b.period = r.p
-            LEFT JOIN campaign c ON c.id = b.campaign_id
-            ORDER BY b.campaign_id COLLATE "C", b.period FOR UPDATE OF b
-            """, as: (String, Int64, Int64, Int64?, Int64?).self, logger: logger)
+            SELECT l.campaign_id, l.period, l.remaining_nanos, b.committed_nanos, c.total_budget_micros, c.daily_budget_micros
+            FROM budget_lease l
+            JOIN unnest(\(sorted.map(\.campaign.rawValue))::text[], \(sorted.map(\.period.code))::bigint[]) AS r(c, p)
+                ON l.campaign_id = r.c AND l.period = r.p
+            JOIN budget_pool b ON b.campaign_id = l.campaign_id AND b.period = l.period
+            LEFT JOIN campaign c ON c.id = l.campaign_id
+            WHERE l.server_id = \(serverID)
+            ORDER BY l.campaign_id COLLATE "C", l.period FOR UPDATE OF l
+            """, as: (String, Int64, Int64, Int64, Int64?, Int64?).self, logger: logger)
         {
             let key = PoolKey(CampaignID(unchecked: row.0), BudgetPeriod(code: row.1))
-            spent[key] = Nanos(row.2)
-            budgets[key] = PostgresBudgetLeases.budget(key.period, total: row.3, daily: row.4)
+            leases[key] = Nanos(row.2)
+            let budget = PostgresBudgetLeases.budget(key.period, total: row.4, daily: row.5)
+            budgets[key] = budget
+            if let budget, Nanos(row.3) > budget { overcommitted.append(key) }
         }
-        // Read after the pools are locked (every change to a lease holds its pool's lock),
-        // so these are current: a lease reaped meanwhile reads as zero.
-        var leases: [PoolKey: Nanos] = [:]
-        for row in try await connection.all(
-            """
-            SELECT l.campaign_id, l.period, l.remaining_nanos FROM budget_lease l
-            JOIN unnest(\(campaigns)::text[], \(periods)::bigint[]) AS r(c, p) ON l.campaign_id = r.c AND l.period = r.p
-            WHERE l.server_id = \(serverID)
-            """, as: (String, Int64, Int64).self, logger: logger)
-        {
-            leases[PoolKey(CampaignID(unchecked: row.0), BudgetPeriod(code: row.1))] = Nanos(row.2)
+        // The slow path, under the pools' locks: a lease short of this batch's charges is
+        // topped up from what is left uncommitted in its pool (so a beacon for an ad won
+        // on another server is billed while the fleet's budget holds it), and a budget
+        // lowered below its commitments lets the fleet's exact spend decide.
+        var needed: [PoolKey: Nanos] = [:]
+        for charge in charges {
+            for key in claims(charge) { needed[key, default: .zero] += charge.event.charge }
+        }
+        let short = sorted.filter { (leases[$0] ?? .zero) < needed[$0]! }
+        let slow = Set(short + overcommitted).sorted()
+        var fleetSpent: [PoolKey: Nanos] = [:]
+        var toppedUp: [PoolKey: Nanos] = [:]
+        if !slow.isEmpty {
+            try await PostgresBudgetLeases.lockPools(slow, connection, logger: logger)
+            for row in try await connection.all(
+                """
+                SELECT b.campaign_id, b.period, b.committed_nanos, c.total_budget_micros, c.daily_budget_micros,
+                       b.spent_before_nanos + COALESCE((SELECT SUM(x.spent_nanos) FROM budget_lease x
+                                                        WHERE x.campaign_id = b.campaign_id AND x.period = b.period), 0)::bigint
+                FROM budget_pool b
+                JOIN unnest(\(slow.map(\.campaign.rawValue))::text[], \(slow.map(\.period.code))::bigint[]) AS r(c, p)
+                    ON b.campaign_id = r.c AND b.period = r.p
+                LEFT JOIN campaign c ON c.id = b.campaign_id
+                """, as: (String, Int64, Int64, Int64?, Int64?, Int64).self, logger: logger)
+            {
+                let key = PoolKey(CampaignID(unchecked: row.0), BudgetPeriod(code: row.1))
+                guard let budget = PostgresBudgetLeases.budget(key.period, total: row.3, daily: row.4) else { continue }
+                budgets[key] = budget
+                let committed = Nanos(row.2)
+                if committed > budget {
+                    fleetSpent[key] = Nanos(row.5)
+                } else if let need = needed[key], (leases[key] ?? .zero) < need {
+                    let topUp = min(need - (leases[key] ?? .zero), budget - committed)
+                    if topUp > .zero {
+                        toppedUp[key] = topUp
+                        leases[key, default: .zero] += topUp
+                    }
+                }
+            }
         }
         var refused: [Int: String] = [:]
         var moved: [PoolKey: Nanos] = [:]
         for charge in charges {
-            var claims = [PoolKey(charge.event.campaignID, .lifetime)]
-            if let day = charge.debit.leaseDay { claims.append(PoolKey(charge.event.campaignID, .day(day))) }
+            let claims = claims(charge)
             let amount = charge.event.charge
-            if let reason = refusal(amount, claims: claims, leases: leases, spent: spent, budgets: budgets) {
+            if let reason = refusal(amount, claims: claims, leases: leases, budgets: budgets, fleetSpent: fleetSpent) {
                 refused[charge.index] = reason
                 continue
             }
             for key in claims {
                 leases[key]! -= amount
-                spent[key]! += amount
+                if fleetSpent[key] != nil { fleetSpent[key]! += amount }
                 moved[key, default: .zero] += amount
             }
         }
-        guard !moved.isEmpty else { return refused }
-        let changed = moved.keys.sorted()
-        let amounts = changed.map { moved[$0]!.value }
-        // One statement moves every charge: out of the leases, into the pools.
+        let changed = Set(moved.keys).union(toppedUp.keys).sorted()
+        guard !changed.isEmpty else { return refused }
+        // One statement: top-ups into the pools' commitments, then each lease's net change
+        // (a top-up creates the lease when this server had none).
         try await connection.query(
             """
             WITH r AS (
                 SELECT * FROM unnest(\(changed.map(\.campaign.rawValue))::text[], \(changed.map(\.period.code))::bigint[],
-                                     \(amounts)::bigint[]) AS r(c, p, d)
-            ), leases AS (
-                UPDATE budget_lease l SET remaining_nanos = l.remaining_nanos - r.d FROM r
-                WHERE l.campaign_id = r.c AND l.period = r.p AND l.server_id = \(serverID)
+                                     \(changed.map { toppedUp[$0]?.value ?? 0 })::bigint[], \(changed.map { moved[$0]?.value ?? 0 })::bigint[])
+                    AS r(c, p, t, d)
+            ), pools AS (
+                UPDATE budget_pool b SET committed_nanos = b.committed_nanos + r.t FROM r
+                WHERE r.t > 0 AND b.campaign_id = r.c AND b.period = r.p
             )
-            UPDATE budget_pool b SET spent_nanos = b.spent_nanos + r.d FROM r WHERE b.campaign_id = r.c AND b.period = r.p
+            INSERT INTO budget_lease (campaign_id, period, server_id, remaining_nanos, spent_nanos, expires_at_ms)
+            SELECT r.c, r.p, \(serverID), GREATEST(r.t - r.d, 0), r.d, (extract(epoch FROM clock_timestamp()) * 1000)::bigint + 30000 FROM r
+            ON CONFLICT (campaign_id, period, server_id) DO UPDATE
+            SET remaining_nanos = budget_lease.remaining_nanos
+                    + (SELECT r.t - r.d FROM r WHERE r.c = EXCLUDED.campaign_id AND r.p = EXCLUDED.period),
+                spent_nanos = budget_lease.spent_nanos + EXCLUDED.spent_nanos
             """, logger: logger)
         return refused
     }
 
+    /// The leases a charge is drawn from: the lifetime lease, and the day's with a daily budget.
+    private static func claims(_ charge: (index: Int, event: LedgerEvent, settlement: FleetSettlement)) -> [PoolKey] {
+        var claims = [PoolKey(charge.event.campaignID, .lifetime)]
+        if let day = charge.settlement.leaseDay { claims.append(PoolKey(charge.event.campaignID, .day(day))) }
+        return claims
+    }
+
     /// Why `amount` cannot be billed against `claims`, or nil when every one covers it.
     private static func refusal(
-        _ amount: Nanos, claims: [PoolKey], leases: [PoolKey: Nanos], spent: [PoolKey: Nanos], budgets: [PoolKey: Nanos]
+        _ amount: Nanos, claims: [PoolKey], leases: [PoolKey: Nanos], budgets: [PoolKey: Nanos], fleetSpent: [PoolKey: Nanos]
     ) -> String? {
         for key in claims {
-            guard let lease = leases[key], lease >= amount, let poolSpent = spent[key] else { return "lease_exhausted" }
-            switch (key.period, budgets[key]) {
-            case (.lifetime, nil): return "unknown_campaign"
-            case (.lifetime, let budget?) where poolSpent + amount > budget: return "total_budget_exhausted"
-            case (.day, let budget?) where poolSpent + amount > budget: return "daily_budget_exhausted"
-            default: continue  // within budget, or the daily budget was removed
+            guard let lease = leases[key], lease >= amount else { return "lease_exhausted" }
+            if key.period == .lifetime, budgets[key] == nil { return "unknown_campaign" }
+            if let spent = fleetSpent[key], let budget = budgets[key], spent + amount > budget {
+                return key.period == .lifetime ? "total_budget_exhausted" : "daily_budget_exhausted"
             }
         }
         return nil

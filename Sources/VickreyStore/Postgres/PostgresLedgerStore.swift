@@ -102,7 +102,7 @@ public final class PostgresLedgerStore: LedgerStore {
             if !recorded.contains(key), seen.insert(key).inserted { fresh.append(index) }
         }
         var events = events
-        let refused = try await PostgresFleetSettlements.apply(
+        let refused = try await PostgresLeaseDebits.apply(
             fresh.compactMap { index in
                 settlements.indices.contains(index) && events[index].billed && events[index].charge > .zero
                     ? settlements[index].map { (index, events[index], $0) } : nil

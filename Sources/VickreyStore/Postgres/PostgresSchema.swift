@@ -140,26 +140,31 @@ enum PostgresSchema {
         (
             "v3: budget pools and leases",
             [
-                // What the fleet has spent against each budget: period -1 is the lifetime
-                // budget, else a budget day (days since 1970-01-01 in the campaign's zone).
+                // One row per budget of a campaign: period -1 is the lifetime budget, else a
+                // budget day (days since 1970-01-01 in the campaign's zone). committed is
+                // what the ledger held when the pool started plus every lease's spend and
+                // unspent remainder; a grant never takes it above the budget.
                 """
                 CREATE TABLE budget_pool (
                     campaign_id TEXT NOT NULL,
                     period BIGINT NOT NULL CHECK (period >= -1),
-                    spent_nanos BIGINT NOT NULL CHECK (spent_nanos >= 0),
+                    committed_nanos BIGINT NOT NULL CHECK (committed_nanos >= 0),
+                    spent_before_nanos BIGINT NOT NULL CHECK (spent_before_nanos >= 0),
                     PRIMARY KEY (campaign_id, period)
                 )
                 """,
-                // What each server may still spend from a pool; zero once reaped.
+                // What each server may still spend from a pool (zero once handed back or
+                // reaped) and what it has spent from it.
                 """
                 CREATE TABLE budget_lease (
                     campaign_id TEXT NOT NULL,
                     period BIGINT NOT NULL,
                     server_id TEXT NOT NULL,
                     remaining_nanos BIGINT NOT NULL CHECK (remaining_nanos >= 0),
+                    spent_nanos BIGINT NOT NULL DEFAULT 0 CHECK (spent_nanos >= 0),
                     expires_at_ms BIGINT NOT NULL,
                     PRIMARY KEY (campaign_id, period, server_id),
-                    FOREIGN KEY (campaign_id, period) REFERENCES budget_pool (campaign_id, period)
+                    FOREIGN KEY (campaign_id, period) REFERENCES budget_pool (campaign_id, period) ON DELETE CASCADE
                 )
                 """,
                 "CREATE INDEX budget_lease_by_server ON budget_lease (server_id)",
