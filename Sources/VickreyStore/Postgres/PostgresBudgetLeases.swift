@@ -124,15 +124,22 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
 
     /// Locks the pools of `keys` in (campaign, period) order, the order every transaction
     /// that changes a pool or takes a lease away takes them in.
-    static func lockPools(_ keys: [PoolKey], _ connection: PostgresConnection, logger: Logger) async throws {
+    /// `waiting` false: fail at once (SQLSTATE 55P03) rather than wait for a lock.
+    static func lockPools(_ keys: [PoolKey], waiting: Bool = true, _ connection: PostgresConnection, logger: Logger) async throws {
         guard !keys.isEmpty else { return }
         try await connection.query(
-            """
-            SELECT 1 FROM budget_pool b
-            JOIN unnest(\(keys.map(\.campaign.rawValue))::text[], \(keys.map(\.period.code))::bigint[]) AS r(c, p)
-                ON b.campaign_id = r.c AND b.period = r.p
-            ORDER BY b.campaign_id COLLATE "C", b.period FOR UPDATE OF b
-            """, logger: logger)
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT 1 FROM budget_pool b
+                    JOIN unnest($1::text[], $2::bigint[]) AS r(c, p) ON b.campaign_id = r.c AND b.period = r.p
+                    ORDER BY b.campaign_id COLLATE "C", b.period FOR UPDATE OF b\(waiting ? "" : " NOWAIT")
+                    """,
+                binds: try {
+                    var binds = PostgresBindings(capacity: 2)
+                    try binds.append(keys.map(\.campaign.rawValue))
+                    try binds.append(keys.map(\.period.code))
+                    return binds
+                }()), logger: logger)
     }
 
     /// Whose leases `zero` takes back.

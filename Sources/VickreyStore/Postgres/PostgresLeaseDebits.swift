@@ -17,11 +17,17 @@ import VickreyLedger
 enum PostgresLeaseDebits {
     /// Applies `charges` (the batch's index, the event, its settlement) in batch order and
     /// returns the ones refused, by index, with the reason to record them unbilled with.
+    ///
+    /// Locks are taken pools first, as everywhere: `lockFirst` (a retry's) before the
+    /// leases; a pool found needed only after the leases are locked is taken without
+    /// waiting, and when it is busy the append is retried with it in `lockFirst`
+    /// (`PoolsBusy`), so an append never waits on a pool while holding a lease.
     static func apply(
-        _ charges: [(index: Int, event: LedgerEvent, settlement: FleetSettlement)], serverID: String, _ connection: PostgresConnection,
-        logger: Logger
+        _ charges: [(index: Int, event: LedgerEvent, settlement: FleetSettlement)], serverID: String, lockFirst: [PoolKey],
+        _ connection: PostgresConnection, logger: Logger
     ) async throws -> [Int: String] {
         guard !charges.isEmpty else { return [:] }
+        try await PostgresBudgetLeases.lockPools(lockFirst, connection, logger: logger)
         var keys = Set<PoolKey>()
         for charge in charges {
             for key in claims(charge) { keys.insert(key) }
@@ -63,7 +69,13 @@ enum PostgresLeaseDebits {
         var fleetSpent: [PoolKey: Nanos] = [:]
         var toppedUp: [PoolKey: Nanos] = [:]
         if !slow.isEmpty {
-            try await PostgresBudgetLeases.lockPools(slow, connection, logger: logger)
+            let locked = Set(lockFirst)
+            let busy = slow.filter { !locked.contains($0) }
+            do { try await PostgresBudgetLeases.lockPools(busy, waiting: false, connection, logger: logger) } catch let error
+                where error.sqlState == "55P03"
+            {
+                throw PoolsBusy(keys: Array(locked.union(slow)).sorted())
+            }
             for row in try await connection.all(
                 """
                 SELECT b.campaign_id, b.period, b.committed_nanos, c.total_budget_micros, c.daily_budget_micros,
@@ -127,6 +139,12 @@ enum PostgresLeaseDebits {
                 spent_nanos = budget_lease.spent_nanos + EXCLUDED.spent_nanos
             """, logger: logger)
         return refused
+    }
+
+    /// A pool this append needs is locked by another transaction: retry the append with
+    /// `keys` locked before the leases.
+    struct PoolsBusy: Error {
+        var keys: [PoolKey]
     }
 
     /// The leases a charge is drawn from: the lifetime lease, and the day's with a daily budget.

@@ -62,8 +62,10 @@ public final class PostgresLedgerStore: LedgerStore {
             throw StoreError(.caller, "this store was opened without a server id: it has no chain to append to")
         }
         var attempt = 0
+        var lockFirst: [PoolKey] = []
         while true {
             attempt += 1
+            let poolsFirst = lockFirst
             do {
                 return try await database.transaction { connection in
                     // Made inside: swift-crypto's key is not Sendable (one derivation per batch, as on SQLite).
@@ -71,8 +73,13 @@ public final class PostgresLedgerStore: LedgerStore {
                     do { sealer = try LedgerSealer(signingKey) } catch {
                         throw StoreError(.caller, "the signing key is unusable: \(error)")
                     }
-                    return try await self.append(events, settlements: settlements, to: serverID, sealer: sealer, connection)
+                    return try await self.append(
+                        events, settlements: settlements, to: serverID, sealer: sealer, lockFirst: poolsFirst, connection)
                 }
+            } catch let error where attempt < 8 && error.underlying is PostgresLeaseDebits.PoolsBusy {
+                // A pool it needs was busy while it held its leases: again, that pool first.
+                lockFirst = (error.underlying as? PostgresLeaseDebits.PoolsBusy)?.keys ?? []
+                continue
             } catch let error where attempt < 5 && (error.underlying is RecordedMeanwhile || error.underlying?.sqlState == "40P01") {
                 // Recorded meanwhile, or a deadlock with another server's batch (PostgreSQL
                 // rolled this one back): nothing of it was written; seal it again.
@@ -82,7 +89,7 @@ public final class PostgresLedgerStore: LedgerStore {
     }
 
     private func append(
-        _ events: [LedgerEvent], settlements: [FleetSettlement?], to serverID: String, sealer: LedgerSealer,
+        _ events: [LedgerEvent], settlements: [FleetSettlement?], to serverID: String, sealer: LedgerSealer, lockFirst: [PoolKey],
         _ connection: PostgresConnection
     ) async throws -> [LedgerAppendOutcome] {
         var (seq, hash) = try await tail(serverID, connection)
@@ -106,7 +113,7 @@ public final class PostgresLedgerStore: LedgerStore {
             fresh.compactMap { index in
                 settlements.indices.contains(index) && events[index].billed && events[index].charge > .zero
                     ? settlements[index].map { (index, events[index], $0) } : nil
-            }, serverID: serverID, connection, logger: logger)
+            }, serverID: serverID, lockFirst: lockFirst, connection, logger: logger)
         for (index, reason) in refused {
             events[index].billed = false
             events[index].reason = reason

@@ -74,9 +74,10 @@ public enum InvariantChecker {
     /// `records`: every chain's, each in order; `chainsBeforeRun`: each chain's last seq
     /// before the run (a chain missing from it was empty).
     ///
-    /// `beaconsUnanswered`: beacons that got no answer (a server killed mid-run); each may
-    /// have been recorded before the kill, so the records may exceed the accepted beacons
-    /// by up to that many, never fall short of them.
+    /// `beaconsUnanswered`: beacons that got no answer (a server killed mid-run) or a 5xx;
+    /// each may have been recorded (before the kill, or by its replay at another server),
+    /// so the records may exceed the accepted beacons by up to that many, never fall
+    /// short of them.
     public static func check(
         records: [LedgerRecord], keys: PublicKeySet, chainsBeforeRun: [String?: Int64], beaconsAccepted: Int,
         beaconsUnanswered: Int = 0, budgets: [CampaignID: CampaignBudget]
@@ -107,11 +108,11 @@ public enum InvariantChecker {
             InvariantCheck(
                 name: beaconsUnanswered == 0
                     ? "beacons answered 2xx = billed + unbilled records"
-                    : "beacons answered 2xx ≤ records ≤ those + beacons left unanswered",
+                    : "beacons answered 2xx ≤ records ≤ those + beacons unanswered or failed",
                 passed: extra >= 0 && extra <= beaconsUnanswered,
                 detail:
                     "\(beaconsAccepted) beacons accepted, \(during.count) records appended (\(billed) billed, \(during.count - billed) unbilled)"
-                    + (beaconsUnanswered > 0 ? ", \(beaconsUnanswered) beacons unanswered" : "")
+                    + (beaconsUnanswered > 0 ? ", \(beaconsUnanswered) beacons unanswered or answered 5xx" : "")
             ))
 
         var lifetime: [CampaignID: Nanos] = [:]

@@ -29,7 +29,8 @@ public final class RunStats: Sendable {
         var adRequests = 0
         var filledPlacements = 0
         var beaconsAnswered = 0
-        /// Beacons that got no HTTP answer (a server killed mid-run): each may or may not have been recorded.
+        /// Beacons that got no HTTP answer (a server killed mid-run) or a 5xx: each may or may
+        /// not have been recorded (before the kill, or by its replay at another server).
         var beaconsUnanswered = 0
         var beaconsAnsweredByKind: [PlannedRequest.Kind: Int] = [:]
     }
@@ -64,6 +65,9 @@ public final class RunStats: Sendable {
             if beaconAccepted {
                 state.beaconsAnswered += 1
                 state.beaconsAnsweredByKind[kind, default: 0] += 1
+            } else if (kind == .impression || kind == .click) && status >= 500 {
+                // Not recorded by this request; its replay at another server may record it.
+                state.beaconsUnanswered += 1
             }
             if status >= 400 || (status >= 300 && kind != .click) { state.errors["http_\(status)", default: 0] += 1 }
         }
