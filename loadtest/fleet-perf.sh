@@ -105,9 +105,12 @@ for setup in sqlite fleet-3; do
     grep -q "all hold" "$work/stranded-$setup.txt" || { echo "invariants failed for $setup"; cat "$work/stranded-$setup.txt"; exit 1; }
     spent=$($bin/adctl report --db "$db" --json | python3 -c "import json,sys; print(sum(r['spend_nanos'] for r in json.load(sys.stdin)))")
     budget=$((1000 * 20000 * 1000))
-    outstanding=0
-    [ $setup != sqlite ] && outstanding=$($bin/adctl lease list --db "$db" --json | python3 -c "import json,sys; print(sum(p['outstanding_nanos'] for p in json.load(sys.stdin) if p['budget']=='lifetime'))")
+    outstanding() {
+        if [ $setup = sqlite ]; then echo 0; return; fi
+        $bin/adctl lease list --db "$db" --json | python3 -c "import json,sys; print(sum(p['outstanding_nanos'] for p in json.load(sys.stdin) if p['budget']=='lifetime'))"
+    }
+    at_end=$(outstanding); sleep 5; idle=$(outstanding)
     stop_all
-    printf "%-10s spent %6.2f%% of the budgets; outstanding leases at the end %6.2f%% of them\n" "$setup" \
-        "$(echo "100*$spent/$budget" | bc -l)" "$(echo "100*$outstanding/$budget" | bc -l)"
+    printf "%-10s spent %6.2f%% of the budgets; leases outstanding at the end %6.2f%% of them, 5 s later %6.2f%%\n" "$setup" \
+        "$(echo "100*$spent/$budget" | bc -l)" "$(echo "100*$at_end/$budget" | bc -l)" "$(echo "100*$idle/$budget" | bc -l)"
 done

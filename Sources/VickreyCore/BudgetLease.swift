@@ -97,8 +97,9 @@ public struct FleetSettlement: Hashable, Sendable {
 }
 
 /// How much of what is left in a pool one server may take: what it asked for, cut to
-/// what is left and, when the pool runs low, to a fair share of it (so the last of a
-/// budget is not stranded on one idle server); nothing when that is less than one charge.
+/// what is left and, when the pool runs low, to a fair share of it among the servers
+/// leasing that budget (`otherHolders` besides this one), so the last of a budget is not
+/// stranded on one server; nothing when that is less than one charge.
 public enum LeaseGrantRule {
     public static func grant(wanted: Nanos, minimum: Nanos, available: Nanos, otherHolders: Int) -> Nanos {
         guard wanted > .zero, available > .zero else { return .zero }

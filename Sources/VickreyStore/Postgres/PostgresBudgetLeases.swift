@@ -51,7 +51,7 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
             }
             let all = Array(wanted.keys)
             var changes: [(PoolKey, Int64)] = []
-            for figure in try await Self.figures(all, serverID: serverID, connection, logger: logger) {
+            for figure in try await Self.figures(all, serverID: serverID, now: now, connection, logger: logger) {
                 guard let request = wanted[figure.key] else { continue }
                 var change = Nanos.zero
                 if request.change > .zero, let budget = figure.budget {
@@ -67,11 +67,14 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
                         campaignID: figure.key.campaign, period: figure.key.period, change: change, held: figure.held + change,
                         budget: figure.budget, fleetSpent: figure.spent, outstanding: figure.outstanding + change))
             }
-            if !changes.isEmpty { try await apply(changes, serverID: serverID, expiresAt: expiresAt, connection) }
+            if !changes.isEmpty { try await apply(changes, serverID: serverID, connection) }
         }
+        // Renew every lease this server holds: one row.
         try await connection.query(
-            "UPDATE budget_lease SET expires_at_ms = \(expiresAt) WHERE server_id = \(serverID) AND expires_at_ms < \(expiresAt)",
-            logger: logger)
+            """
+            INSERT INTO lease_holder (server_id, expires_at_ms) VALUES (\(serverID), \(expiresAt))
+            ON CONFLICT (server_id) DO UPDATE SET expires_at_ms = EXCLUDED.expires_at_ms
+            """, logger: logger)
         var releases: [(campaign: CampaignID, reservation: UInt64)] = []
         if let releasesSince {
             releases = try await connection.all(
@@ -104,22 +107,32 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
     }
 
     /// Adds each change to this server's lease (creating it for a grant) and to its pool.
-    private func apply(_ changes: [(PoolKey, Int64)], serverID: String, expiresAt: Int64, _ connection: PostgresConnection) async throws {
-        let campaigns = changes.map(\.0.campaign.rawValue)
-        let periods = changes.map(\.0.period.code)
-        let amounts = changes.map(\.1)
+    private func apply(_ changes: [(PoolKey, Int64)], serverID: String, _ connection: PostgresConnection) async throws {
         try await connection.query(
-            """
-            WITH r AS (SELECT * FROM unnest(\(campaigns)::text[], \(periods)::bigint[], \(amounts)::bigint[]) AS r(c, p, d)),
-            leases AS (
-                INSERT INTO budget_lease (campaign_id, period, server_id, remaining_nanos, expires_at_ms)
-                SELECT r.c, r.p, \(serverID), GREATEST(r.d, 0), \(expiresAt) FROM r
-                ON CONFLICT (campaign_id, period, server_id) DO UPDATE
-                SET remaining_nanos = budget_lease.remaining_nanos + (SELECT r.d FROM r WHERE r.c = EXCLUDED.campaign_id AND r.p = EXCLUDED.period),
-                    expires_at_ms = EXCLUDED.expires_at_ms
-            )
-            UPDATE budget_pool b SET committed_nanos = b.committed_nanos + r.d FROM r WHERE b.campaign_id = r.c AND b.period = r.p
-            """, logger: logger)
+            Self.moveQuery(
+                serverID: serverID, keys: changes.map(\.0), remaining: changes.map(\.1), spent: changes.map { _ in 0 },
+                committed: changes.map(\.1)), logger: logger)
+    }
+
+    /// One statement that changes this server's leases on `keys` by `remaining[i]` and
+    /// `spent[i]` (creating the leases it lacks) and their pools' commitments by
+    /// `committed[i]`: how grants, hand-backs, charges and top-ups are written.
+    static func moveQuery(serverID: String, keys: [PoolKey], remaining: [Int64], spent: [Int64], committed: [Int64]) -> PostgresQuery {
+        """
+        WITH r AS (
+            SELECT * FROM unnest(\(keys.map(\.campaign.rawValue))::text[], \(keys.map(\.period.code))::bigint[],
+                                 \(remaining)::bigint[], \(spent)::bigint[], \(committed)::bigint[]) AS r(c, p, d, s, k)
+        ), changed AS (
+            UPDATE budget_lease l SET remaining_nanos = l.remaining_nanos + r.d, spent_nanos = l.spent_nanos + r.s
+            FROM r WHERE l.campaign_id = r.c AND l.period = r.p AND l.server_id = \(serverID)
+            RETURNING l.campaign_id, l.period
+        ), created AS (
+            INSERT INTO budget_lease (campaign_id, period, server_id, remaining_nanos, spent_nanos)
+            SELECT r.c, r.p, \(serverID), r.d, r.s FROM r
+            WHERE NOT EXISTS (SELECT 1 FROM changed WHERE changed.campaign_id = r.c AND changed.period = r.p)
+        )
+        UPDATE budget_pool b SET committed_nanos = b.committed_nanos + r.k FROM r WHERE r.k <> 0 AND b.campaign_id = r.c AND b.period = r.p
+        """
     }
 
     /// Locks the pools of `keys` in (campaign, period) order, the order every transaction
@@ -179,8 +192,9 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
                     old AS (
                         SELECT l.campaign_id, l.period, l.server_id, l.remaining_nanos FROM budget_lease l
                         JOIN r ON l.campaign_id = r.c AND l.period = r.p
+                        LEFT JOIN lease_holder h ON h.server_id = l.server_id
                         WHERE l.remaining_nanos > 0 AND ($3::text IS NULL OR (l.server_id = $3) = $4)
-                          AND ($5::bigint IS NULL OR l.expires_at_ms < $5)
+                          AND ($5::bigint IS NULL OR COALESCE(h.expires_at_ms, 0) < $5)
                         FOR UPDATE OF l
                     ),
                     zeroed AS (
@@ -209,21 +223,26 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
         var outstanding: Nanos
         /// This server's unspent lease.
         var held: Nanos
+        /// Other live servers leasing this budget (renewed within the TTL, whether or not
+        /// anything is left of their lease): the ones a low pool is shared with.
         var otherHolders: Int
     }
 
-    static func figures(_ keys: [PoolKey], serverID: String, _ connection: PostgresConnection, logger: Logger) async throws -> [Figure] {
+    static func figures(
+        _ keys: [PoolKey], serverID: String, now: Int64, _ connection: PostgresConnection, logger: Logger
+    ) async throws -> [Figure] {
         try await connection.all(
             """
             SELECT r.c, r.p, c.total_budget_micros, c.daily_budget_micros, COALESCE(b.committed_nanos, 0),
                    COALESCE(b.spent_before_nanos, 0) + COALESCE(SUM(l.spent_nanos), 0)::bigint,
                    COALESCE(SUM(l.remaining_nanos), 0)::bigint,
                    COALESCE(SUM(l.remaining_nanos) FILTER (WHERE l.server_id = \(serverID)), 0)::bigint,
-                   COUNT(l.server_id) FILTER (WHERE l.server_id <> \(serverID) AND l.remaining_nanos > 0)
+                   COUNT(l.server_id) FILTER (WHERE l.server_id <> \(serverID) AND h.expires_at_ms >= \(now))
             FROM unnest(\(keys.map(\.campaign.rawValue))::text[], \(keys.map(\.period.code))::bigint[]) AS r(c, p)
             LEFT JOIN campaign c ON c.id = r.c
             LEFT JOIN budget_pool b ON b.campaign_id = r.c AND b.period = r.p
             LEFT JOIN budget_lease l ON l.campaign_id = r.c AND l.period = r.p
+            LEFT JOIN lease_holder h ON h.server_id = l.server_id
             GROUP BY r.c, r.p, c.total_budget_micros, c.daily_budget_micros, b.committed_nanos, b.spent_before_nanos
             """, as: (String, Int64, Int64?, Int64?, Int64, Int64, Int64, Int64, Int64).self, logger: logger
         ).map { row in
@@ -250,9 +269,9 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
     private func keys(of serverID: String?, expiredBefore: Int64?, _ connection: PostgresConnection) async throws -> [PoolKey] {
         try await connection.all(
             """
-            SELECT DISTINCT campaign_id, period FROM budget_lease
-            WHERE remaining_nanos > 0 AND (\(serverID)::text IS NULL OR server_id = \(serverID))
-              AND (\(expiredBefore)::bigint IS NULL OR expires_at_ms < \(expiredBefore))
+            SELECT DISTINCT l.campaign_id, l.period FROM budget_lease l LEFT JOIN lease_holder h ON h.server_id = l.server_id
+            WHERE l.remaining_nanos > 0 AND (\(serverID)::text IS NULL OR l.server_id = \(serverID))
+              AND (\(expiredBefore)::bigint IS NULL OR COALESCE(h.expires_at_ms, 0) < \(expiredBefore))
             """, as: (String, Int64).self, logger: logger
         ).map { PoolKey(CampaignID(unchecked: $0.0), BudgetPeriod(code: $0.1)) }.sorted()
     }
@@ -298,9 +317,10 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
             var spent: [PoolKey: Nanos] = [:]
             for row in try await connection.all(
                 """
-                SELECT campaign_id, period, server_id, remaining_nanos, spent_nanos, expires_at_ms FROM budget_lease
-                WHERE \(filter)::text IS NULL OR campaign_id = \(filter)
-                ORDER BY server_id COLLATE "C"
+                SELECT l.campaign_id, l.period, l.server_id, l.remaining_nanos, l.spent_nanos, COALESCE(h.expires_at_ms, 0)
+                FROM budget_lease l LEFT JOIN lease_holder h ON h.server_id = l.server_id
+                WHERE \(filter)::text IS NULL OR l.campaign_id = \(filter)
+                ORDER BY l.server_id COLLATE "C"
                 """, as: (String, Int64, String, Int64, Int64, Int64).self, logger: self.logger)
             {
                 let key = PoolKey(CampaignID(unchecked: row.0), BudgetPeriod(code: row.1))

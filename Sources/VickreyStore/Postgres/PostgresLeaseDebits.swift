@@ -119,25 +119,12 @@ enum PostgresLeaseDebits {
         }
         let changed = Set(moved.keys).union(toppedUp.keys).sorted()
         guard !changed.isEmpty else { return refused }
-        // One statement: top-ups into the pools' commitments, then each lease's net change
-        // (a top-up creates the lease when this server had none).
+        // One statement: each lease's net change (a top-up creates the lease when this
+        // server had none) and the top-ups into their pools' commitments.
         try await connection.query(
-            """
-            WITH r AS (
-                SELECT * FROM unnest(\(changed.map(\.campaign.rawValue))::text[], \(changed.map(\.period.code))::bigint[],
-                                     \(changed.map { toppedUp[$0]?.value ?? 0 })::bigint[], \(changed.map { moved[$0]?.value ?? 0 })::bigint[])
-                    AS r(c, p, t, d)
-            ), pools AS (
-                UPDATE budget_pool b SET committed_nanos = b.committed_nanos + r.t FROM r
-                WHERE r.t > 0 AND b.campaign_id = r.c AND b.period = r.p
-            )
-            INSERT INTO budget_lease (campaign_id, period, server_id, remaining_nanos, spent_nanos, expires_at_ms)
-            SELECT r.c, r.p, \(serverID), GREATEST(r.t - r.d, 0), r.d, (extract(epoch FROM clock_timestamp()) * 1000)::bigint + 30000 FROM r
-            ON CONFLICT (campaign_id, period, server_id) DO UPDATE
-            SET remaining_nanos = budget_lease.remaining_nanos
-                    + (SELECT r.t - r.d FROM r WHERE r.c = EXCLUDED.campaign_id AND r.p = EXCLUDED.period),
-                spent_nanos = budget_lease.spent_nanos + EXCLUDED.spent_nanos
-            """, logger: logger)
+            PostgresBudgetLeases.moveQuery(
+                serverID: serverID, keys: changed, remaining: changed.map { (toppedUp[$0]?.value ?? 0) - (moved[$0]?.value ?? 0) },
+                spent: changed.map { moved[$0]?.value ?? 0 }, committed: changed.map { toppedUp[$0]?.value ?? 0 }), logger: logger)
         return refused
     }
 

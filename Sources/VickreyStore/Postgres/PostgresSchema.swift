@@ -162,12 +162,19 @@ enum PostgresSchema {
                     server_id TEXT NOT NULL,
                     remaining_nanos BIGINT NOT NULL CHECK (remaining_nanos >= 0),
                     spent_nanos BIGINT NOT NULL DEFAULT 0 CHECK (spent_nanos >= 0),
-                    expires_at_ms BIGINT NOT NULL,
                     PRIMARY KEY (campaign_id, period, server_id),
                     FOREIGN KEY (campaign_id, period) REFERENCES budget_pool (campaign_id, period) ON DELETE CASCADE
                 )
                 """,
                 "CREATE INDEX budget_lease_by_server ON budget_lease (server_id)",
+                // A server's leases live while it renews this row (every settle): one row
+                // per server, so renewing never touches, or locks, the leases themselves.
+                """
+                CREATE TABLE lease_holder (
+                    server_id TEXT PRIMARY KEY,
+                    expires_at_ms BIGINT NOT NULL
+                )
+                """,
                 // A pool starts from the ledger's billed charges for its campaign (and day).
                 "CREATE INDEX ledger_billed_by_campaign ON ledger (campaign_id, event_time_ms) WHERE billed",
                 // Reservations to release: an ad won on one server, its beacon recorded by
