@@ -14,10 +14,10 @@
 #     impressions (budgets bind), driven at one SQLite server and at a fleet of 3; spend
 #     against budget at the end, and the leases still outstanding.
 #
-#   loadtest/fleet-perf.sh [seconds=10]
+#   loadtest/fleet-perf.sh [seconds=10] [sections="1 2 3"]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=${1:-10}; bin=.build/release; token=perf-token; base_port=18500; pg_port=${PG_PORT:-54393}
+seconds=${1:-10}; sections=${2:-1 2 3}; bin=.build/release; token=perf-token; base_port=18500; pg_port=${PG_PORT:-54393}
 for product in adserver adctl loadtest; do [ -x "$bin/$product" ] || swift build -c release --product $product; done
 work=$(mktemp -d); pg_dir=$(mktemp -d /tmp/vickrey-perf-postgres.XXXXXX)
 stop_all() {
@@ -56,6 +56,7 @@ drive() { # URLS OUT [options…]
 }
 closed=(--mode closed --connections 32 --duration "$seconds")
 
+if [[ " $sections " == *" 1 "* ]]; then
 echo "1. closed-loop full mix, 10k campaigns, servers on core 1, harness on core 0"
 scenario=loadtest/scenarios/10k.json
 printf "%-22s %10s %10s %10s %10s\n" configuration "ads/s" "records/s" "ads ratio" "rec ratio"
@@ -74,6 +75,8 @@ for setup in sqlite fleet-1 fleet-2 fleet-3; do
         "$(echo "100*$records/$base_records" | bc -l)"
 done
 
+fi
+if [[ " $sections " == *" 2 "* ]]; then
 echo
 echo "2. database transactions per ad request, native only, fleet of 1 (after a warm-up run)"
 db_name=native; db="${pg_url%/postgres}/$db_name"
@@ -88,6 +91,8 @@ ads=$(value "$work/native/result.json" ad_requests)
 stop_all
 echo "$((after - before)) transactions for $ads ad requests: $(echo "scale=5; ($after - $before) / $ads" | bc -l) per ad request"
 
+fi
+if [[ " $sections " == *" 3 "* ]]; then
 echo
 echo "3. stranded budget: smoke scenario, every budget cut to 0.02 (about ten impressions), no daily budget"
 scenario=loadtest/scenarios/smoke.json
@@ -114,3 +119,4 @@ for setup in sqlite fleet-3; do
     printf "%-10s spent %6.2f%% of the budgets; leases outstanding at the end %6.2f%% of them, 5 s later %6.2f%%\n" "$setup" \
         "$(echo "100*$spent/$budget" | bc -l)" "$(echo "100*$at_end/$budget" | bc -l)" "$(echo "100*$idle/$budget" | bc -l)"
 done
+fi

@@ -46,6 +46,14 @@ extension AccountState {
         if let change = wish(.lifetime, held: lease.lifetime) {
             requests.append(LeaseRequest(campaignID: campaignID, period: .lifetime, change: change, minimum: lease.largestCharge))
             if change < .zero { lease.lifetime += change }
+        } else if lease.figuresAt.map({
+            now.millisecondsSinceEpoch - $0.millisecondsSinceEpoch >= LeaseAllowance.figuresMaximumAgeMilliseconds
+        })
+            ?? true
+        {
+            // Nothing to change, but the fleet's figures are old: ask for them, so a pool
+            // running low is seen (and the surplus handed back) even by an idle server.
+            requests.append(LeaseRequest(campaignID: campaignID, period: .lifetime, change: .zero, minimum: .zero))
         }
         for (leasedDay, held) in lease.daily where leasedDay != day || limits.daily == nil {
             lease.daily[leasedDay] = nil
@@ -74,7 +82,7 @@ extension AccountState {
     /// reaped), and never below what it holds less every charge that may not have reached
     /// it yet (pending when the requests were made, or billed since) — which raises the
     /// allowance after the database topped the lease up for an ad won elsewhere.
-    mutating func apply(_ grant: LeaseGrant) {
+    mutating func apply(_ grant: LeaseGrant, at now: Instant) {
         guard lease != nil else { return }
         let floor = grant.held - lease!.pendingAtRequests - lease!.billedSinceRequests
         func bounded(_ allowance: Nanos) -> Nanos { min(max(allowance, floor), grant.held) }
@@ -83,6 +91,7 @@ extension AccountState {
             if grant.change > .zero { lease!.lifetime += grant.change }
             lease!.lifetime = bounded(lease!.lifetime)
             lease!.fleetLifetime = grant
+            lease!.figuresAt = now
             spentTotal = max(spentTotal, grant.fleetSpent)
         case .day(let granted):
             if grant.change > .zero { lease!.daily[granted, default: .zero] += grant.change }

@@ -82,6 +82,10 @@ struct LeaseAllowance {
     var daily: [Int64: Nanos] = [:]
     var fleetLifetime: LeaseGrant?
     var fleetDaily: LeaseGrant?
+    /// When the fleet's lifetime figures were last read (they are asked for again after
+    /// `figuresMaximumAge` even when the lease needs no change).
+    var figuresAt: Instant?
+    static let figuresMaximumAgeMilliseconds: Int64 = 5_000
     /// The largest charge a reservation has asked for: no smaller lease is worth having.
     var largestCharge = Nanos.zero
     /// Demand since the last settle (reservations, unreserved charges, and bids refused

@@ -168,7 +168,7 @@ public final class BudgetBook: Sendable {
         for grant in grants {
             existingAccount(grant.campaignID)?.state.withLock { state in
                 state.advance(to: now, pacing: pacing)
-                state.apply(grant)
+                state.apply(grant, at: now)
             }
         }
     }

@@ -1,4 +1,5 @@
 import HTTPTypes
+import Logging
 import Hummingbird
 import NIOCore
 import VickreyBilling
@@ -18,7 +19,12 @@ struct BeaconController<Context: RequestContext>: Sendable {
             metrics.beacon(kind: kind, outcome: accepted.outcome.rawValue)
             return accepted
         } catch let failure as BeaconFailure {
-            if case .token(let rejection) = failure { metrics.beaconRejected(kind: kind, reason: rejection.rawValue) }
+            switch failure {
+            case .token(let rejection): metrics.beaconRejected(kind: kind, reason: rejection.rawValue)
+            case .unavailable(let reason):
+                // The client is told to retry; the operator is told why.
+                context.logger.error("a beacon could not be recorded", metadata: ["beacon.kind": "\(kind.rawValue)", "error": "\(reason)"])
+            }
             throw APIError(failure)
         }
     }

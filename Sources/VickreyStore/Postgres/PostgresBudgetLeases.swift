@@ -117,21 +117,32 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
     /// One statement that changes this server's leases on `keys` by `remaining[i]` and
     /// `spent[i]` (creating the leases it lacks) and their pools' commitments by
     /// `committed[i]`: how grants, hand-backs, charges and top-ups are written.
+    ///
+    /// A hand-back larger than what the lease still holds (an own charge committed since
+    /// the figures were read, or a lease reaped while this server was cut off) takes back
+    /// only what is there, and the pool's commitment falls by what was taken: the lease
+    /// never goes below zero and the pool always equals its leases.
     static func moveQuery(serverID: String, keys: [PoolKey], remaining: [Int64], spent: [Int64], committed: [Int64]) -> PostgresQuery {
         """
         WITH r AS (
             SELECT * FROM unnest(\(keys.map(\.campaign.rawValue))::text[], \(keys.map(\.period.code))::bigint[],
                                  \(remaining)::bigint[], \(spent)::bigint[], \(committed)::bigint[]) AS r(c, p, d, s, k)
+        ), old AS (
+            SELECT l.campaign_id, l.period, l.remaining_nanos FROM budget_lease l JOIN r ON l.campaign_id = r.c AND l.period = r.p
+            WHERE l.server_id = \(serverID) FOR UPDATE OF l
+        ), actual AS (
+            SELECT r.c, r.p, GREATEST(r.d, -COALESCE(old.remaining_nanos, 0)) AS d, r.s,
+                   r.k + GREATEST(r.d, -COALESCE(old.remaining_nanos, 0)) - r.d AS k, old.campaign_id IS NOT NULL AS existing
+            FROM r LEFT JOIN old ON old.campaign_id = r.c AND old.period = r.p
         ), changed AS (
-            UPDATE budget_lease l SET remaining_nanos = l.remaining_nanos + r.d, spent_nanos = l.spent_nanos + r.s
-            FROM r WHERE l.campaign_id = r.c AND l.period = r.p AND l.server_id = \(serverID)
-            RETURNING l.campaign_id, l.period
+            UPDATE budget_lease l SET remaining_nanos = l.remaining_nanos + a.d, spent_nanos = l.spent_nanos + a.s
+            FROM actual a WHERE a.existing AND l.campaign_id = a.c AND l.period = a.p AND l.server_id = \(serverID)
         ), created AS (
             INSERT INTO budget_lease (campaign_id, period, server_id, remaining_nanos, spent_nanos)
-            SELECT r.c, r.p, \(serverID), r.d, r.s FROM r
-            WHERE NOT EXISTS (SELECT 1 FROM changed WHERE changed.campaign_id = r.c AND changed.period = r.p)
+            SELECT a.c, a.p, \(serverID), a.d, a.s FROM actual a WHERE NOT a.existing
         )
-        UPDATE budget_pool b SET committed_nanos = b.committed_nanos + r.k FROM r WHERE r.k <> 0 AND b.campaign_id = r.c AND b.period = r.p
+        UPDATE budget_pool b SET committed_nanos = b.committed_nanos + a.k FROM actual a
+        WHERE a.k <> 0 AND b.campaign_id = a.c AND b.period = a.p
         """
     }
 
@@ -140,7 +151,8 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
     /// `waiting` false: fail at once (SQLSTATE 55P03) rather than wait for a lock.
     static func lockPools(_ keys: [PoolKey], waiting: Bool = true, _ connection: PostgresConnection, logger: Logger) async throws {
         guard !keys.isEmpty else { return }
-        try await connection.query(
+        // Read to the end: a lock that cannot be had is reported with the rows.
+        _ = try await connection.all(
             PostgresQuery(
                 unsafeSQL: """
                     SELECT 1 FROM budget_pool b
@@ -152,7 +164,7 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
                     try binds.append(keys.map(\.campaign.rawValue))
                     try binds.append(keys.map(\.period.code))
                     return binds
-                }()), logger: logger)
+                }()), as: Int32.self, logger: logger)
     }
 
     /// Whose leases `zero` takes back.
