@@ -59,7 +59,7 @@ closed=(--mode closed --connections 32 --duration "$seconds")
 if [[ " $sections " == *" 1 "* ]]; then
 echo "1. closed-loop full mix, 10k campaigns, servers on core 1, harness on core 0"
 scenario=loadtest/scenarios/10k.json
-printf "%-22s %10s %10s %10s %10s\n" configuration "ads/s" "records/s" "ads ratio" "rec ratio"
+printf "%-22s %10s %10s %10s %10s %10s\n" configuration "ads/s" "records/s" "ads ratio" "rec ratio" "unbilled"
 base_ads=0; base_records=0
 for setup in sqlite fleet-1 fleet-2 fleet-3; do
     rm -rf "$work"/keys-* "$work/db.sqlite"*
@@ -71,8 +71,9 @@ for setup in sqlite fleet-1 fleet-2 fleet-3; do
     stop_all
     ads=$(value "$work/mix-$setup/result.json" achieved_rate); records=$(value "$work/mix-$setup/result.json" beacons_per_second)
     [ $setup = sqlite ] && { base_ads=$ads; base_records=$records; }
-    printf "%-22s %10s %10s %9.0f%% %9.0f%%\n" "$setup" "$ads" "$records" "$(echo "100*$ads/$base_ads" | bc -l)" \
-        "$(echo "100*$records/$base_records" | bc -l)"
+    unbilled=$(grep -o '[0-9]* unbilled)' "$work/mix-$setup.txt" | head -1 | cut -d' ' -f1)
+    printf "%-22s %10s %10s %9.0f%% %9.0f%% %10s\n" "$setup" "$ads" "$records" "$(echo "100*$ads/$base_ads" | bc -l)" \
+        "$(echo "100*$records/$base_records" | bc -l)" "${unbilled:-?}"
 done
 
 fi

@@ -102,9 +102,13 @@ struct FleetTests {
                 Campaigns.make("steady", advertiser: "acme", bid: 1_000_000, totalBudget: 1_000_000_000_000)
             ])
         }
-        let b = try await RunningServer.start(binary: server, database: url, keys: path("keys-b"), arguments: ["--server-id", "b"])
+        // Slices of a thousand impressions, so the burst of 120 ads below fits b's first lease.
+        let slices = ["LEASE_MINIMUM_SLICE_MICROS": "1000000"]
+        let b = try await RunningServer.start(
+            binary: server, database: url, keys: path("keys-b"), arguments: ["--server-id", "b"], environment: slices)
         defer { b.kill() }
-        var a = try await RunningServer.start(binary: server, database: url, keys: path("keys-a"), arguments: ["--server-id", "a"])
+        var a = try await RunningServer.start(
+            binary: server, database: url, keys: path("keys-a"), arguments: ["--server-id", "a"], environment: slices)
 
         // Ads from b, their beacons fired at a from several tasks while a is killed.
         // Each ad's request id names it in the ledger.
@@ -135,7 +139,8 @@ struct FleetTests {
         #expect(ids.isSubset(of: Set(recorded.ids)), "answered 200 but not in a's chain: \(ids.subtracting(recorded.ids))")
 
         // Restarted under the same id, a continues its chain after the last committed record.
-        a = try await RunningServer.start(binary: server, database: url, keys: path("keys-a"), arguments: ["--server-id", "a"])
+        a = try await RunningServer.start(
+            binary: server, database: url, keys: path("keys-a"), arguments: ["--server-id", "a"], environment: slices)
         defer { a.kill() }
         for path in beacons { _ = await a.get(path) }
         let after = try await Self.recordedImpressions(database, chain: "a")

@@ -23,7 +23,7 @@ struct CampaignStoreTests {
                     ]
                     : [
                         "v1: advertisers, campaigns, creatives, targeting, ledger chains",
-                        "v2: fleet token secrets and the public keys of every chain",
+                        "v2: fleet token secrets and the public keys of every chain", "v3: budget pools and leases",
                     ]))
         // Reopening applies nothing twice.
         #expect(try await database.with { try await $0.campaigns.appliedMigrations() } == applied)

@@ -39,7 +39,7 @@ struct InvariantCheckerTests {
         let report = InvariantChecker.check(
             records: ledger(Self.clean), keys: keys, lastSeqBeforeRun: 0, beaconsAccepted: 3, budgets: Self.budgets)
         #expect(report.passed, "\(report.summary)")
-        #expect(report.checks.count == 4)
+        #expect(report.checks.count == 5)
     }
 
     @Test func aPlantedOverspendIsCaught() {
@@ -51,14 +51,14 @@ struct InvariantCheckerTests {
             beaconsAccepted: 3, budgets: budgets
         )
         #expect(failed(report) == ["no campaign's spend exceeds its budgets"])
-        #expect(report.checks[2].detail.contains("a spent 7000000 nanos on day"))
+        #expect(report.checks[3].detail.contains("a spent 7000000 nanos on day"))
     }
 
     @Test func aTamperedRecordIsCaught() {
         var records = ledger(Self.clean)
         records[1].event.charge = Nanos(1)
         let report = InvariantChecker.check(records: records, keys: keys, lastSeqBeforeRun: 0, beaconsAccepted: 3, budgets: Self.budgets)
-        #expect(failed(report).contains("every record verifies, chain intact"))
+        #expect(failed(report).contains("every record verifies, every chain intact"))
         #expect(report.checks[0].detail.contains("record seq 2"))
     }
 
@@ -74,6 +74,36 @@ struct InvariantCheckerTests {
         let report = InvariantChecker.check(
             records: ledger(Self.clean), keys: keys, lastSeqBeforeRun: 0, beaconsAccepted: 3, budgets: budgets)
         #expect(failed(report) == ["the server's spend equals the ledger's"])
+    }
+
+    @Test func anEventRecordedInTwoChainsIsCaught() {
+        // Server y's chain records the same impression server x's did.
+        let x = ledger(Self.clean)
+        var twin = x[0].event
+        twin.requestID = "r-again"
+        let y = try! LedgerRecord.seal(twin, seq: 1, prevHash: LedgerRecord.genesisHash, keyID: "k", serverID: "y", signingKey: key)
+        let report = InvariantChecker.check(
+            records: x + [y], keys: keys, chainsBeforeRun: [:], beaconsAccepted: 4, budgets: Self.budgets)
+        #expect(failed(report).contains("every event recorded once, fleet-wide"), "\(report.summary)")
+    }
+
+    @Test(arguments: [(0, true), (1, true), (2, false)])
+    func beaconsLeftUnansweredMayBeRecordedButNoMore(accepted: Int, passes: Bool) {
+        // Three records; a server killed mid-run left one beacon unanswered.
+        let report = InvariantChecker.check(
+            records: ledger(Self.clean), keys: keys, chainsBeforeRun: [nil: 0], beaconsAccepted: 3 - accepted, beaconsUnanswered: 1,
+            budgets: Self.budgets)
+        #expect(report.passed == passes, "\(report.summary)")
+    }
+
+    @Test func aFleetWhoseSpendDriftedFromTheLedgerIsNamedAsTheFleet() {
+        var budgets = Self.budgets
+        budgets[CampaignID(unchecked: "b")]?.serverSpentTotal = Nanos(1)
+        budgets[CampaignID(unchecked: "b")]?.fleet = true
+        let report = InvariantChecker.check(
+            records: ledger(Self.clean), keys: keys, lastSeqBeforeRun: 0, beaconsAccepted: 3, budgets: budgets)
+        #expect(failed(report) == ["the fleet's spend (database) equals the ledger's"])
+        #expect(report.checks[4].detail.contains("b: fleet (database) 1 nanos, ledger 2000000 nanos"))
     }
 
     @Test func onlyRecordsAppendedDuringTheRunAreCountedAgainstItsBeacons() {
