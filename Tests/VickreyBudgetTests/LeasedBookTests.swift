@@ -16,6 +16,15 @@ struct LeasedBookTests {
             outstanding: Nanos(outstanding ?? change))
     }
 
+    /// A fleet server's book whose account for `campaign` (largest charge 2,000,000) holds
+    /// a lifetime lease of `granted`.
+    func leasedBook(_ campaign: Campaign, granted: Int64) -> BudgetBook {
+        let book = BudgetBook(leased: true)
+        book.prepareLease(campaign.id, limits: BudgetLimits(campaign), largestCharge: Nanos(2_000_000), at: now)
+        book.apply([grant(campaign, .lifetime, granted)], at: now)
+        return book
+    }
+
     @Test func withoutALeaseNothingIsReservedAndTheRefusalSaysWhy() throws {
         let book = BudgetBook(leased: true)
         let campaign = Fixture.campaign("c", bid: 2_000_000)
@@ -31,11 +40,9 @@ struct LeasedBookTests {
     }
 
     @Test func reservationsAndChargesDrawOnTheLeaseAndNeverPastIt() throws {
-        let book = BudgetBook(leased: true)
         let campaign = Fixture.campaign("c", bid: 2_000_000)
         let limits = BudgetLimits(campaign)
-        book.prepareLease(campaign.id, limits: limits, largestCharge: Nanos(2_000_000), at: now)
-        book.apply([grant(campaign, .lifetime, 5_000_000)], at: now)
+        let book = leasedBook(campaign, granted: 5_000_000)
         // Two reservations of 2,000,000 fit in 5,000,000; a third does not.
         let first = try #require(book.reserve(campaign.id, limits: limits, amount: Nanos(2_000_000), kind: .impression, at: now))
         #expect(book.reserve(campaign.id, limits: limits, amount: Nanos(2_000_000), kind: .impression, at: now) != nil)
@@ -65,11 +72,9 @@ struct LeasedBookTests {
     }
 
     @Test func aSettleBringsTheAllowanceBackToWhatTheDatabaseHolds() throws {
-        let book = BudgetBook(leased: true)
         let campaign = Fixture.campaign("c", bid: 2_000_000)
         let limits = BudgetLimits(campaign)
-        book.prepareLease(campaign.id, limits: limits, largestCharge: Nanos(2_000_000), at: now)
-        book.apply([grant(campaign, .lifetime, 4_000_000)], at: now)
+        let book = leasedBook(campaign, granted: 4_000_000)
         // A foreign charge of 6,000,000 the database covered by topping the lease up by
         // 2,000,000: locally the lease went to -2,000,000; the database holds 0.
         _ = book.charge(campaign.id, limits: limits, amount: Nanos(6_000_000), reservationID: nil, at: now)
@@ -89,11 +94,8 @@ struct LeasedBookTests {
     }
 
     @Test func aLeaseReapedDuringAPartitionIsNotSpentAgain() throws {
-        let book = BudgetBook(leased: true)
         let campaign = Fixture.campaign("c", bid: 2_000_000)
-        let limits = BudgetLimits(campaign)
-        book.prepareLease(campaign.id, limits: limits, largestCharge: Nanos(2_000_000), at: now)
-        book.apply([grant(campaign, .lifetime, 8_000_000)], at: now)
+        let book = leasedBook(campaign, granted: 8_000_000)
         // The database reaped the lease while the server could not renew it; the next
         // settle grants 3,000,000 and says the server now holds just that.
         var regrant = grant(campaign, .lifetime, 3_000_000)

@@ -23,6 +23,24 @@ struct BudgetLeaseStoreTests {
         return campaign
     }
 
+    /// A fresh database holding `campaign()`, opened by servers a and b (kept alive with
+    /// the stores).
+    func servers() async throws -> (a: Store, b: Store, database: TestDatabase) {
+        let database = try await TestDatabase(.postgres)
+        let a = try await database.open(serverID: "a")
+        let b = try await database.open(serverID: "b")
+        _ = try await a.campaigns.importCampaigns([campaign()])
+        return (a, b, database)
+    }
+
+    /// Closes the stores; `database` lives until then.
+    func close(_ stores: Store..., keeping database: TestDatabase) {
+        Task {
+            withExtendedLifetime(database) {}
+            for store in stores { await store.close() }
+        }
+    }
+
     func ask(_ change: Int64, _ period: BudgetPeriod = .lifetime, campaign: String = "leased") -> LeaseRequest {
         LeaseRequest(
             campaignID: CampaignID(unchecked: campaign), period: period, change: Nanos(change), minimum: Nanos(1_000_000),
@@ -39,16 +57,8 @@ struct BudgetLeaseStoreTests {
     }
 
     @Test func grantsNeverExceedWhatIsLeftAndShareTheLastOfABudget() async throws {
-        let database = try await TestDatabase(.postgres)
-        let a = try await database.open(serverID: "a")
-        let b = try await database.open(serverID: "b")
-        defer {
-            Task {
-                await a.close()
-                await b.close()
-            }
-        }
-        _ = try await a.campaigns.importCampaigns([campaign()])
+        let (a, b, database) = try await servers()
+        defer { close(a, b, keeping: database) }
         let leasesA = try #require(a.leases)
         let leasesB = try #require(b.leases)
         // a asks for 7,000,000 of 10,000,000 and gets it; b asks for 7,000,000 and gets the
@@ -68,10 +78,8 @@ struct BudgetLeaseStoreTests {
     }
 
     @Test func aChargeIsBilledFromTheLeaseOrATopUpAndNeverPastTheBudget() async throws {
-        let database = try await TestDatabase(.postgres)
-        let a = try await database.open(serverID: "a")
-        defer { Task { await a.close() } }
-        _ = try await a.campaigns.importCampaigns([campaign()])
+        let (a, b, database) = try await servers()
+        defer { close(a, b, keeping: database) }
         let leases = try #require(a.leases)
         let day = now.dayNumber(offsetSeconds: 3_600)  // Europe/Paris in November
         _ = try await leases.settle([ask(5_000_000), ask(3_000_000, .day(day))], serverID: "a", ttlSeconds: 30, releasesSince: nil)
@@ -101,10 +109,8 @@ struct BudgetLeaseStoreTests {
     }
 
     @Test func aBudgetLoweredBelowWhatIsLeasedIsStillNeverOverspent() async throws {
-        let database = try await TestDatabase(.postgres)
-        let a = try await database.open(serverID: "a")
-        defer { Task { await a.close() } }
-        _ = try await a.campaigns.importCampaigns([campaign()])
+        let (a, b, database) = try await servers()
+        defer { close(a, b, keeping: database) }
         let leases = try #require(a.leases)
         _ = try await leases.settle([ask(8_000_000)], serverID: "a", ttlSeconds: 30, releasesSince: nil)
         // The operator cuts the lifetime budget to 5,000,000 while 8,000,000 is leased.
@@ -123,16 +129,8 @@ struct BudgetLeaseStoreTests {
     }
 
     @Test func anExpiredLeaseReturnsToThePoolAndItsServerCanBillNoMoreFromIt() async throws {
-        let database = try await TestDatabase(.postgres)
-        let a = try await database.open(serverID: "a")
-        let b = try await database.open(serverID: "b")
-        defer {
-            Task {
-                await a.close()
-                await b.close()
-            }
-        }
-        _ = try await a.campaigns.importCampaigns([campaign()])
+        let (a, b, database) = try await servers()
+        defer { close(a, b, keeping: database) }
         let leasesA = try #require(a.leases)
         let leasesB = try #require(b.leases)
         // a's lease lives 0 seconds: the next settle by anyone finds it expired.
@@ -151,16 +149,8 @@ struct BudgetLeaseStoreTests {
     }
 
     @Test func aReservationHeldByAnotherServerIsPublishedForItToRelease() async throws {
-        let database = try await TestDatabase(.postgres)
-        let a = try await database.open(serverID: "a")
-        let b = try await database.open(serverID: "b")
-        defer {
-            Task {
-                await a.close()
-                await b.close()
-            }
-        }
-        _ = try await a.campaigns.importCampaigns([campaign()])
+        let (a, b, database) = try await servers()
+        defer { close(a, b, keeping: database) }
         let start = try await try #require(a.leases).settle([], serverID: "a", ttlSeconds: 30, releasesSince: nil)
         // b records the beacon of an ad a won (reservation 42 on a).
         _ = try await b.ledger.append(
