@@ -70,7 +70,7 @@ struct LeaseCommand: AsyncParsableCommand {
             let budget = pool.budget.map { String($0.value) } ?? "null"
             let period = pool.period == .lifetime ? "lifetime" : pool.period.description
             return
-                #"{"campaign_id":"\#(pool.campaignID)","budget":"\#(period)","budget_nanos":\#(budget),"spent_nanos":\#(pool.spent.value),"outstanding_nanos":\#(pool.outstanding.value),"leases":[\#(leases.joined(separator: ","))]}"#
+                #"{"campaign_id":"\#(pool.campaignID)","budget":"\#(period)","budget_nanos":\#(budget),"spent_nanos":\#(pool.spent.value),"outstanding_nanos":\#(pool.outstanding.value),"committed_nanos":\#(pool.committed.value),"leases":[\#(leases.joined(separator: ","))]}"#
         }
     }
 }

@@ -54,17 +54,23 @@ public struct BudgetPoolState: Hashable, Sendable {
     public var campaignID: CampaignID
     public var period: BudgetPeriod
     public var budget: Nanos?
+    /// The fleet's spend against this budget.
     public var spent: Nanos
+    /// What the database holds committed against the budget: always `spent + outstanding`.
+    public var committed: Nanos
     public var leases: [ServerLease]
 
     /// Every server's unspent lease.
     public var outstanding: Nanos { leases.reduce(.zero) { $0 + $1.remaining } }
 
-    public init(campaignID: CampaignID, period: BudgetPeriod, budget: Nanos?, spent: Nanos, leases: [ServerLease]) {
+    public init(
+        campaignID: CampaignID, period: BudgetPeriod, budget: Nanos?, spent: Nanos, committed: Nanos, leases: [ServerLease]
+    ) {
         self.campaignID = campaignID
         self.period = period
         self.budget = budget
         self.spent = spent
+        self.committed = committed
         self.leases = leases
     }
 }

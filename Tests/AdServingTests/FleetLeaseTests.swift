@@ -155,6 +155,8 @@ struct FleetLeaseTests {
             #expect(pool.spent == ledgerSpend, "\(pool.campaignID) \(pool.period): pool says \(pool.spent), the ledger \(ledgerSpend)")
             let budget = try #require(pool.budget)
             #expect(pool.spent + pool.outstanding <= budget, "\(pool.campaignID) \(pool.period): spend + leases above the budget")
+            #expect(
+                pool.spent + pool.outstanding == pool.committed, "\(pool.campaignID) \(pool.period): the pool disagrees with its leases")
             let dead = pool.leases.filter { $0.serverID == "c" }.reduce(Nanos.zero) { $0 + $1.remaining }
             #expect(dead == .zero, "\(pool.campaignID) \(pool.period): the dead server still holds \(dead)")
         }

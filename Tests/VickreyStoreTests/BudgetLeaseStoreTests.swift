@@ -103,7 +103,7 @@ struct BudgetLeaseStoreTests {
         let pools = try await leases.pools(campaign: nil)
         #expect(pools.map(\.spent) == [Nanos(5_000_000), Nanos(5_000_000)])
         #expect(pools.map(\.outstanding) == [Nanos(3_000_000), Nanos(1_000_000)])
-        #expect(pools.allSatisfy { $0.spent + $0.outstanding <= $0.budget! })
+        #expect(pools.allSatisfy { $0.spent + $0.outstanding <= $0.budget! && $0.spent + $0.outstanding == $0.committed })
         // Without a settlement (a SQLite-era writer, a test) nothing is drawn.
         #expect(try await a.ledger.append([event(5, charge: 1)], signingKey: key) == [.appended(seq: 5)])
     }

@@ -320,11 +320,11 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
             let filter = campaign?.rawValue
             let pools = try await connection.all(
                 """
-                SELECT b.campaign_id, b.period, b.spent_before_nanos, c.total_budget_micros, c.daily_budget_micros
+                SELECT b.campaign_id, b.period, b.spent_before_nanos, c.total_budget_micros, c.daily_budget_micros, b.committed_nanos
                 FROM budget_pool b LEFT JOIN campaign c ON c.id = b.campaign_id
                 WHERE \(filter)::text IS NULL OR b.campaign_id = \(filter)
                 ORDER BY b.campaign_id COLLATE "C", b.period
-                """, as: (String, Int64, Int64, Int64?, Int64?).self, logger: self.logger)
+                """, as: (String, Int64, Int64, Int64?, Int64?, Int64).self, logger: self.logger)
             var leases: [PoolKey: [ServerLease]] = [:]
             var spent: [PoolKey: Nanos] = [:]
             for row in try await connection.all(
@@ -345,7 +345,7 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
                 let key = PoolKey(CampaignID(unchecked: row.0), BudgetPeriod(code: row.1))
                 return BudgetPoolState(
                     campaignID: key.campaign, period: key.period, budget: Self.budget(key.period, total: row.3, daily: row.4),
-                    spent: Nanos(row.2) + (spent[key] ?? .zero), leases: leases[key] ?? [])
+                    spent: Nanos(row.2) + (spent[key] ?? .zero), committed: Nanos(row.5), leases: leases[key] ?? [])
             }
         }
     }
