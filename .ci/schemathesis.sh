@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes a live adserver with Schemathesis from its own OpenAPI document (GET
 # /openapi.json), with every check, and fails on any finding. Used by .ci/run; runs alone
-# too: `.ci/schemathesis.sh [ADSERVER_BINARY]` (default: the debug build).
+# too: `.ci/schemathesis.sh [ADSERVER_BINARY]` (default: the debug build). SCHEMATHESIS_DB
+# names the database (default: a fresh SQLite file; a postgres:// URL fuzzes a fleet server).
 #
 # Bounded: a fixed seed, deterministic generation, at most EXAMPLES cases per operation
 # (default 60) and a hard time limit, so the run takes about a minute and never hangs CI.
@@ -22,8 +23,8 @@ installed || { echo "cannot install schemathesis $version from PyPI" >&2; exit 1
 work="$(mktemp -d)"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 token="schemathesis-billing-token"
-LEDGER_BEARER_TOKEN="$token" "$binary" --port "$port" --db "$work/vickrey.sqlite" --keys "$work/keys" \
-    --public-base-url "http://127.0.0.1:$port" >"$work/server.log" 2>&1 &
+LEDGER_BEARER_TOKEN="$token" "$binary" --port "$port" --db "${SCHEMATHESIS_DB:-$work/vickrey.sqlite}" --keys "$work/keys" \
+    --server-id schemathesis --public-base-url "http://127.0.0.1:$port" >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$work"' EXIT
 
