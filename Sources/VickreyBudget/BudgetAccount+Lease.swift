@@ -5,7 +5,10 @@ extension AccountState {
     /// half a slice is unreserved, the surplus above two slices handed back, and leases
     /// of past budget days handed back whole. What is handed back leaves the allowance
     /// now, so the allowance never exceeds what the database holds.
-    mutating func leaseRequests(_ campaignID: CampaignID, at now: Instant, settings: LeaseSettings) -> [LeaseRequest] {
+    /// `figureRefreshes`: how many more figures-only requests this round may carry.
+    mutating func leaseRequests(
+        _ campaignID: CampaignID, at now: Instant, settings: LeaseSettings, figureRefreshes: inout Int
+    ) -> [LeaseRequest] {
         guard var lease else { return [] }
         defer { self.lease = lease }
         if let last = lease.lastSettle {
@@ -46,11 +49,12 @@ extension AccountState {
         if let change = wish(.lifetime, held: lease.lifetime) {
             requests.append(LeaseRequest(campaignID: campaignID, period: .lifetime, change: change, minimum: lease.largestCharge))
             if change < .zero { lease.lifetime += change }
-        } else if lease.figuresAt.map({
-            now.millisecondsSinceEpoch - $0.millisecondsSinceEpoch >= LeaseAllowance.figuresMaximumAgeMilliseconds
-        })
-            ?? true
+        } else if figureRefreshes > 0,
+            lease.figuresAt.map({
+                now.millisecondsSinceEpoch - $0.millisecondsSinceEpoch >= LeaseAllowance.figuresMaximumAgeMilliseconds
+            }) ?? true
         {
+            figureRefreshes -= 1
             // Nothing to change, but the fleet's figures are old: ask for them, so a pool
             // running low is seen (and the surplus handed back) even by an idle server.
             requests.append(LeaseRequest(campaignID: campaignID, period: .lifetime, change: .zero, minimum: .zero))
@@ -67,8 +71,9 @@ extension AccountState {
                     campaignID: campaignID, period: .day(day), change: change, minimum: lease.largestCharge,
                     dayStart: dayStart.millisecondsSinceEpoch, dayEnd: dayEnd.millisecondsSinceEpoch))
             if change < .zero { lease.daily[day, default: .zero] += change }
-        } else if limits.pacing == .even, limits.daily != nil {
+        } else if limits.pacing == .even, limits.daily != nil, figureRefreshes > 0 {
             // Even pacing follows the fleet's spend today: ask for its figures every round.
+            figureRefreshes -= 1
             requests.append(LeaseRequest(campaignID: campaignID, period: .day(day), change: .zero, minimum: .zero))
         }
         return requests

@@ -86,6 +86,9 @@ struct LeaseAllowance {
     /// `figuresMaximumAge` even when the lease needs no change).
     var figuresAt: Instant?
     static let figuresMaximumAgeMilliseconds: Int64 = 5_000
+    /// At most this many figures-only requests in one settle (a large book refreshes over
+    /// several rounds rather than in one long transaction).
+    static let figureRefreshesPerSettle = 2_000
     /// The largest charge a reservation has asked for: no smaller lease is worth having.
     var largestCharge = Nanos.zero
     /// Demand since the last settle (reservations, unreserved charges, and bids refused

@@ -152,11 +152,14 @@ public final class BudgetBook: Sendable {
     public func leaseRequests(at now: Instant, settings: LeaseSettings) -> [LeaseRequest] {
         guard isLeased else { return [] }
         var requests: [LeaseRequest] = []
-        for shard in shards {
-            for (id, account) in shard.withLock({ Array($0) }) {
+        var refreshes = LeaseAllowance.figureRefreshesPerSettle
+        // Shards in turn from a rotating start, so a capped refresh reaches every account.
+        let start = Int(UInt64(bitPattern: now.millisecondsSinceEpoch / 500) % UInt64(shards.count))
+        for offset in shards.indices {
+            for (id, account) in shards[(start + offset) % shards.count].withLock({ Array($0) }) {
                 requests += account.state.withLock { state in
                     state.advance(to: now, pacing: pacing)
-                    return state.leaseRequests(id, at: now, settings: settings)
+                    return state.leaseRequests(id, at: now, settings: settings, figureRefreshes: &refreshes)
                 }
             }
         }
