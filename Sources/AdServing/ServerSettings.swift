@@ -93,7 +93,7 @@ public struct ServerSettings: Sendable {
         )
         let ttl = Int64(max(2, config.int(forKey: "lease.ttlSeconds", default: Int(settings.leases.ttlSeconds))))
         settings.leases = LeaseSettings(
-            horizonSeconds: max(0.1, config.double(forKey: "lease.horizonSeconds", default: settings.leases.horizonSeconds)),
+            horizonMilliseconds: Int64(max(0.1, config.double(forKey: "lease.horizonSeconds", default: 5)) * 1000),
             minimumSlice: Micros(Int64(max(1, config.int(forKey: "lease.minimumSliceMicros", default: 10_000)))).nanos,
             maximumSlice: Micros(Int64(max(1, config.int(forKey: "lease.maximumSliceMicros", default: 100_000_000)))).nanos,
             ttlSeconds: ttl,

@@ -57,7 +57,7 @@ public struct BudgetLeaseKeeper: Sendable {
     /// Whether a campaign was refused for want of a lease since the last call.
     public func leaseWanted() -> Bool { budgets.takeLeaseWanted() }
 
-    /// Sets other servers' expired leases to zero.
+    /// Sets expired leases to zero; returns how many pools got money back.
     public func reapExpired() async throws(StoreError) -> Int { try await store.reapExpired() }
 
     /// Hands every lease back (after the ledger writer has drained, so no charge is pending).

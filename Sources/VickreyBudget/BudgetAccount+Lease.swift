@@ -12,9 +12,10 @@ extension AccountState {
         guard var lease else { return [] }
         defer { self.lease = lease }
         if let last = lease.lastSettle {
-            let seconds = max(0.001, Double(now.millisecondsSinceEpoch - last.millisecondsSinceEpoch) / 1000)
-            let instant = Double(lease.drawnSinceSettle.value) / seconds
-            lease.ratePerSecond = lease.ratePerSecond == 0 ? instant : (lease.ratePerSecond + instant) / 2
+            let milliseconds = max(1, now.millisecondsSinceEpoch - last.millisecondsSinceEpoch)
+            let (scaled, overflow) = lease.drawnSinceSettle.value.multipliedReportingOverflow(by: 1000)
+            let instant = Nanos(overflow ? Int64.max / 2 : scaled / milliseconds)
+            lease.ratePerSecond = lease.ratePerSecond == .zero ? instant : Nanos((lease.ratePerSecond.value / 2) + (instant.value / 2))
         }
         lease.lastSettle = now
         lease.drawnSinceSettle = .zero
@@ -35,8 +36,8 @@ extension AccountState {
                 // the traffic is instead of waiting on an idle server.
                 if uncommitted < slice {
                     // Less than half a charge over the horizon is idle (the smoothed rate
-                    // halves each idle round and would never reach zero).
-                    let horizon = Nanos(Int64(min(Double(Int64.max / 4), lease.ratePerSecond * settings.horizonSeconds)))
+                    // halves each idle round: it takes dozens of rounds to reach zero).
+                    let horizon = settings.demand(ratePerSecond: lease.ratePerSecond)
                     let need = horizon.value * 2 < lease.largestCharge.value ? .zero : max(lease.largestCharge, horizon)
                     if unreserved > need { return Nanos.zero - (unreserved - need) }
                     return unreserved < need ? need - max(unreserved, .zero) : nil

@@ -70,7 +70,7 @@ public struct LeaseSnapshot: Hashable, Sendable {
     public var fleetLifetime: LeaseGrant?
     public var fleetDaily: LeaseGrant?
     /// This server's recent draw on the campaign (reservations and unreserved charges), nanos per second.
-    public var ratePerSecond: Double
+    public var ratePerSecond: Nanos
 }
 
 /// One campaign's leases inside a fleet server: what it may still spend, per budget.
@@ -95,7 +95,7 @@ struct LeaseAllowance {
     /// for want of a lease) and its smoothed rate.
     var drawnSinceSettle = Nanos.zero
     var lastSettle: Instant?
-    var ratePerSecond: Double = 0
+    var ratePerSecond = Nanos.zero
 
     /// Charges billed here whose ledger append has not answered yet, and the figures the
     /// last settle's requests were made with: what lets a settle raise the allowance back

@@ -28,7 +28,8 @@ public protocol BudgetLeaseStore: Sendable {
         -> LeaseSettleResult
     /// Hands every lease this server holds back to the pool (clean shutdown); returns the amount.
     func release(serverID: String) async throws(StoreError) -> Nanos
-    /// Sets every expired lease to zero (its unspent part returns to the pool); returns how many.
+    /// Sets every expired lease to zero (its unspent part returns to the pool); returns how
+    /// many pools got money back.
     func reapExpired() async throws(StoreError) -> Int
     /// Every pool with its budget, spend and the leases outstanding on it, by campaign.
     func pools(campaign: CampaignID?) async throws(StoreError) -> [BudgetPoolState]

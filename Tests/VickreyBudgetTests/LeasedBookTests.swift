@@ -7,7 +7,7 @@ import VickreyCore
 @Suite("A fleet server's book spends only its leases")
 struct LeasedBookTests {
     let now = Fixture.midnight.adding(seconds: 3_600)
-    let settings = LeaseSettings(horizonSeconds: 5, minimumSlice: Nanos(10_000_000), maximumSlice: Nanos(1_000_000_000))
+    let settings = LeaseSettings(horizonMilliseconds: 5_000, minimumSlice: Nanos(10_000_000), maximumSlice: Nanos(1_000_000_000))
 
     func grant(_ campaign: Campaign, _ period: BudgetPeriod, _ change: Int64, spent: Int64 = 0, outstanding: Int64? = nil) -> LeaseGrant {
         let budget = period == .lifetime ? campaign.totalBudget.nanos : campaign.dailyBudget?.nanos

@@ -25,7 +25,7 @@ struct LeaseKeeperService: Service {
                     metrics.leaseSettle(succeeded: true)
                     if rounds % reapEvery == 0 {
                         let reaped = try await keeper.reapExpired()
-                        if reaped > 0 { logger.info("expired leases returned to their pools", metadata: ["leases": "\(reaped)"]) }
+                        if reaped > 0 { logger.info("expired leases returned to their pools", metadata: ["pools": "\(reaped)"]) }
                     }
                 } catch {
                     metrics.leaseSettle(succeeded: false)
