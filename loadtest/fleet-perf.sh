@@ -80,6 +80,7 @@ fi
 if [[ " $sections " == *" 2 "* ]]; then
 echo
 echo "2. database transactions per ad request, native only, fleet of 1 (after a warm-up run)"
+scenario=loadtest/scenarios/10k.json
 db_name=native; db="${pg_url%/postgres}/$db_name"
 $bin/adctl campaign import "$work/10k.jsonl" --db "$db" > /dev/null
 urls=$(start "$db" 1)
