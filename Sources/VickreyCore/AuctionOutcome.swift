@@ -15,6 +15,77 @@ public struct AuctionOutcome: Sendable {
 public struct PlacementOutcome: Sendable {
     public var placementID: PlacementID
     public var result: PlacementResult
+    /// The experiment and arm the placement was auctioned under, if any.
+    public var experiment: ExperimentTag?
+    /// Every candidate eligible at any floor, when the auction was run recording.
+    public var record: AuctionRecord?
+
+    public init(placementID: PlacementID, result: PlacementResult, experiment: ExperimentTag? = nil, record: AuctionRecord? = nil) {
+        self.placementID = placementID
+        self.result = result
+        self.experiment = experiment
+        self.record = record
+    }
+}
+
+/// One placement auction as the auction log keeps it: what a replay needs to decide it
+/// again under other parameters (the floor's parts, the increment, every candidate
+/// eligible at any floor with its score) and what was decided.
+public struct AuctionRecord: Hashable, Sendable {
+    public var placement: PlacementRequest
+    /// The placement's place in its request (seeds the tie-break with the request id).
+    public var position: Int
+    public var minimumFloor: Micros
+    public var placementFloor: Micros?
+    public var floorMultiplierPPM: Int64
+    public var increment: Micros
+    /// The floor used.
+    public var floor: Micros
+    public var experiment: ExperimentTag?
+    /// Best score first.
+    public var candidates: [RecordedCandidate]
+    public var winner: CampaignID?
+    public var clearingECPM: Micros?
+    public var price: Micros?
+
+    public init(
+        placement: PlacementRequest, position: Int, minimumFloor: Micros, placementFloor: Micros?, floorMultiplierPPM: Int64,
+        increment: Micros, floor: Micros, experiment: ExperimentTag?, candidates: [RecordedCandidate], winner: CampaignID?,
+        clearingECPM: Micros?, price: Micros?
+    ) {
+        self.placement = placement
+        self.position = position
+        self.minimumFloor = minimumFloor
+        self.placementFloor = placementFloor
+        self.floorMultiplierPPM = floorMultiplierPPM
+        self.increment = increment
+        self.floor = floor
+        self.experiment = experiment
+        self.candidates = candidates
+        self.winner = winner
+        self.clearingECPM = clearingECPM
+        self.price = price
+    }
+
+    /// The rules this auction ran under.
+    public var rules: AuctionRules {
+        AuctionRules(
+            minimumFloor: minimumFloor, increment: increment, placementFloors: placementFloor.map { [placement.id: $0] } ?? [:],
+            floorMultiplierPPM: floorMultiplierPPM)
+    }
+}
+
+/// A candidate of a logged auction: who bid and with what eCPM score.
+public struct RecordedCandidate: Hashable, Sendable {
+    public var campaignID: CampaignID
+    public var advertiserID: AdvertiserID
+    public var score: Micros
+
+    public init(campaignID: CampaignID, advertiserID: AdvertiserID, score: Micros) {
+        self.campaignID = campaignID
+        self.advertiserID = advertiserID
+        self.score = score
+    }
 }
 
 /// Filled with a win, or left unfilled for a reason.
@@ -73,6 +144,8 @@ public struct Win: Sendable {
     public var maximumCharge: Nanos
     /// The eligibility policy's reservation for this win (0 when nothing was reserved).
     public var reservationID: UInt64
+    /// The experiment and arm that set the auction's parameters, if any.
+    public var experiment: ExperimentTag?
 
     public var campaignID: CampaignID { campaign.id }
     public var advertiserID: AdvertiserID { campaign.advertiserID }
@@ -93,7 +166,12 @@ public struct PlacementExplanation: Sendable {
     public var minimumFloor: Micros
     public var placementFloor: Micros?
     public var requestFloor: Micros?
-    /// The floor used: the largest of the three above.
+    /// What multiplied the placement's and the request's floors (1_000_000: nothing).
+    public var floorMultiplierPPM: Int64
+    public var increment: Micros
+    /// The experiment and arm whose parameters the auction used, if any.
+    public var experiment: ExperimentTag?
+    /// The floor used: the largest of the minimum and the multiplied placement and request floors.
     public var floor: Micros
     /// Every campaign that matched targeting, best score first, then the first
     /// `listedTargetingRejections` campaigns that did not, each with its stage.
@@ -116,6 +194,10 @@ public struct CandidateExplanation: Sendable {
     public var score: Micros
     public var stage: CandidateStage
     public var reason: String
+    /// A CPC campaign's declared CTR prior.
+    public var priorCTR: ClickThroughRate?
+    /// A CPC campaign's learned CTR and the counts behind it, when the index learns.
+    public var learnedCTR: LearnedClickThroughRate?
 }
 
 /// The stage at which a campaign left an auction, in the order stages are checked:

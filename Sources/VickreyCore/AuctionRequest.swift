@@ -61,15 +61,28 @@ public struct AuctionRules: Hashable, Sendable {
     public var increment: Micros
     /// Per-placement floors configured by the operator (none by default).
     public var placementFloors: [PlacementID: Micros]
+    /// Multiplies the placement's and the request's floors (not the minimum), in parts
+    /// per million: 1_000_000 (the default) leaves them as they are. Set by experiment arms.
+    public var floorMultiplierPPM: Int64
 
-    public init(minimumFloor: Micros = Micros(10_000), increment: Micros = Micros(10_000), placementFloors: [PlacementID: Micros] = [:]) {
+    public init(
+        minimumFloor: Micros = Micros(10_000), increment: Micros = Micros(10_000), placementFloors: [PlacementID: Micros] = [:],
+        floorMultiplierPPM: Int64 = 1_000_000
+    ) {
         self.minimumFloor = minimumFloor
         self.increment = increment
         self.placementFloors = placementFloors
+        self.floorMultiplierPPM = floorMultiplierPPM
     }
 
     /// The floor for one placement of a request.
     public func floor(for placement: PlacementRequest) -> Micros {
-        Scoring.floor(minimum: minimumFloor, placement: placementFloors[placement.id], request: placement.floor)
+        Scoring.floor(
+            minimum: minimumFloor, placement: placementFloors[placement.id].map(multiplied), request: placement.floor.map(multiplied))
+    }
+
+    /// `floor × floorMultiplierPPM / 1_000_000`, rounded down to the micro.
+    public func multiplied(_ floor: Micros) -> Micros {
+        floorMultiplierPPM == 1_000_000 ? floor : Micros(Int64((Int128(floor.value) * Int128(floorMultiplierPPM)) / 1_000_000))
     }
 }

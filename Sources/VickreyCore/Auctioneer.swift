@@ -20,22 +20,38 @@ public struct Auctioneer: Sendable {
         case linearScan
     }
 
+    /// Auctions every placement of `request`. A placement an experiment of `experiments`
+    /// covers is auctioned under its arm's parameters (the request's unit: its user id,
+    /// else its request id). With `recording`, each placement's outcome also lists every
+    /// candidate that was eligible at any floor (for the auction log), at the cost of
+    /// examining them all.
     public func run(
         _ request: AuctionRequest, on snapshot: IndexSnapshot, policy: some EligibilityPolicy = AlwaysEligible(),
-        candidates source: CandidateSource = .index
+        candidates source: CandidateSource = .index, experiments: ExperimentPlan = ExperimentPlan(), recording: Bool = false
     ) -> AuctionOutcome {
         var wonSlots: [Int] = []
         var outcomes: [PlacementOutcome] = []
         var explanations: [PlacementExplanation] = []
         outcomes.reserveCapacity(request.placements.count)
         for (position, placement) in request.placements.enumerated() {
+            var placementRules = rules
+            var tag: ExperimentTag?
+            if !experiments.isEmpty, let experiment = experiments.experiment(for: placement.id) {
+                let assigned = experiment.assignment(unitID: request.userID ?? request.requestID)
+                if let arm = experiment.arms.first(where: { $0.name == assigned.arm }) {
+                    placementRules = arm.applied(to: rules)
+                    tag = assigned
+                }
+            }
             var auction = PlacementAuction(
-                request: request, placement: placement, position: position, rules: rules, snapshot: snapshot,
-                wonSlots: wonSlots, policy: policy, source: source
+                request: request, placement: placement, position: position, rules: placementRules, snapshot: snapshot,
+                wonSlots: wonSlots, policy: policy, source: source, experiment: tag, recording: recording
             )
             let result = auction.decide()
             if case .filled = result, let slot = auction.winnerSlot { wonSlots.append(slot) }
-            outcomes.append(PlacementOutcome(placementID: placement.id, result: result))
+            var outcome = PlacementOutcome(placementID: placement.id, result: result, experiment: tag)
+            if recording { outcome.record = auction.record(result) }
+            outcomes.append(outcome)
             if request.debug { explanations.append(auction.explain(result)) }
         }
         return AuctionOutcome(
@@ -43,6 +59,31 @@ public struct Auctioneer: Sendable {
             explanation: request.debug ? AuctionExplanation(placements: explanations) : nil
         )
     }
+
+    /// Re-runs one logged placement auction with the same code, over its logged eligible
+    /// candidates (bids as logged, every one eligible: no budgets, pacing or caps) under
+    /// `rules` (whose `placementFloors` should hold the logged placement floor).
+    public func replay(
+        requestID: String, position: Int, placement: PlacementRequest, candidates: [RecordedCandidate]
+    ) -> PlacementResult {
+        var snapshot = IndexSnapshot()
+        snapshot.apply(
+            candidates.map { candidate in
+                .upsert(
+                    Campaign(
+                        id: candidate.campaignID, advertiserID: candidate.advertiserID, bid: candidate.score, totalBudget: .zero,
+                        creatives: [Self.replayCreative]))
+            })
+        let request = AuctionRequest(requestID: requestID, placements: [placement], time: Instant(secondsSinceEpoch: 0))
+        var auction = PlacementAuction(
+            request: request, placement: placement, position: position, rules: rules, snapshot: snapshot, wonSlots: [],
+            policy: AlwaysEligible(), source: .index, experiment: nil, recording: false
+        )
+        return auction.decide()
+    }
+
+    private static let replayCreative = Creative(
+        id: CreativeID(unchecked: "replay"), size: AdSize(width: 1, height: 1)!, imageURL: "", clickURL: "")
 }
 
 /// A candidate that left the auction, and why.
@@ -80,6 +121,12 @@ private struct PlacementAuction {
     let wonSlots: [Int]
     let policy: any EligibilityPolicy
     let floor: Micros
+    let experiment: ExperimentTag?
+    /// Whether candidates below the floor are screened too and every eligible one kept,
+    /// for the auction log.
+    let recording: Bool
+    /// Candidates below the floor that the policy would have let bid (recording only).
+    private var eligibleBelowFloor: [Candidate] = []
 
     private var queue: CandidateStream
     /// Candidates that passed every check, in descending score order.
@@ -96,8 +143,11 @@ private struct PlacementAuction {
 
     init(
         request: AuctionRequest, placement: PlacementRequest, position: Int, rules: AuctionRules,
-        snapshot: IndexSnapshot, wonSlots: [Int], policy: any EligibilityPolicy, source: Auctioneer.CandidateSource
+        snapshot: IndexSnapshot, wonSlots: [Int], policy: any EligibilityPolicy, source: Auctioneer.CandidateSource,
+        experiment: ExperimentTag?, recording: Bool
     ) {
+        self.experiment = experiment
+        self.recording = recording
         self.request = request
         self.placement = placement
         self.position = position
@@ -170,7 +220,7 @@ private struct PlacementAuction {
     /// Takes the next-best candidate off the queue and runs it through the checks.
     /// Returns false when nothing left can be eligible (queue empty, or below the floor).
     private mutating func pullNext() -> Bool {
-        guard let candidate = queue.peek(), candidate.score >= floor.value || request.debug else { return false }
+        guard let candidate = queue.peek(), candidate.score >= floor.value || request.debug || recording else { return false }
         _ = queue.pop()
         // Read through the shared entry: copying the `Campaign` value would retain every field.
         let entry = entry(atSlot: candidate.slot)
@@ -181,6 +231,7 @@ private struct PlacementAuction {
         } else if !entry.isInFlight(at: request.time) {
             drop(candidate, .flight, .text("outside its flight dates"))
         } else if candidate.score < floor.value {
+            if recording, case .eligible = policy.screen(entry, request: request) { eligibleBelowFloor.append(candidate) }
             drop(candidate, .floor, .belowFloor(floor: floor.value))
         } else if !request.debug, entry.hint.isBlocked(at: request.time) {
             drop(candidate, .budget, .text("budget spent or held"))
@@ -223,13 +274,30 @@ private struct PlacementAuction {
             switch campaign.pricing {
             case .cpm: clearing.price
             case .cpc:
-                Scoring.perClickPrice(clearingECPM: clearing.price, ctr: campaign.predictedCTR ?? ClickThroughRate(partsPerMillion: 1))
+                Scoring.perClickPrice(clearingECPM: clearing.price, ctr: campaign.scoringCTR ?? ClickThroughRate(partsPerMillion: 1))
             }
         return Win(
             placementID: placement.id, indexed: entry, creative: campaign.creative(accepting: placement.sizes)!,
             score: score, clearingECPM: clearing.price, price: price, priceRule: clearing.rule, floor: floor,
             runnerUpScore: runnerUp.map { Micros($0.score) }, maximumCharge: entry.maximumCharge,
-            reservationID: reservationID
+            reservationID: reservationID, experiment: experiment
+        )
+    }
+
+    /// Drains every remaining candidate and lists those eligible at any floor, with what
+    /// the auction decided: one line of the auction log.
+    mutating func record(_ result: PlacementResult) -> AuctionRecord {
+        while pullNext() {}
+        let kept = (eligible + eligibleBelowFloor).sorted { ($0.score, $1.slot) > ($1.score, $0.slot) }
+        var win: Win?
+        if case .filled(let filled) = result { win = filled }
+        return AuctionRecord(
+            placement: placement, position: position, minimumFloor: rules.minimumFloor, placementFloor: rules.placementFloors[placement.id],
+            floorMultiplierPPM: rules.floorMultiplierPPM, increment: rules.increment, floor: floor, experiment: experiment,
+            candidates: kept.map { candidate in
+                let campaign = entry(atSlot: candidate.slot).campaign
+                return RecordedCandidate(campaignID: campaign.id, advertiserID: campaign.advertiserID, score: Micros(candidate.score))
+            }, winner: win?.campaignID, clearingECPM: win?.clearingECPM, price: win?.price
         )
     }
 
@@ -242,7 +310,8 @@ private struct PlacementAuction {
             candidates.append(
                 CandidateExplanation(
                     campaignID: campaign.id, advertiserID: campaign.advertiserID,
-                    score: entry(atSlot: slot).score, stage: stage, reason: reason
+                    score: entry(atSlot: slot).score, stage: stage, reason: reason, priorCTR: campaign.predictedCTR,
+                    learnedCTR: campaign.learnedCTR
                 ))
         }
         for candidate in eligible {
@@ -274,7 +343,8 @@ private struct PlacementAuction {
         if case .unfilled(let reason) = result { noFill = reason }
         return PlacementExplanation(
             placementID: placement.id, minimumFloor: rules.minimumFloor, placementFloor: rules.placementFloors[placement.id],
-            requestFloor: placement.floor, floor: floor, candidates: candidates, targetingRejections: rejections,
+            requestFloor: placement.floor, floorMultiplierPPM: rules.floorMultiplierPPM, increment: rules.increment,
+            experiment: experiment, floor: floor, candidates: candidates, targetingRejections: rejections,
             winner: winner, runnerUp: runnerUp?.id, runnerUpScore: runnerUpSlot.map { entry(atSlot: $0).score },
             clearingECPM: clearing?.price, price: winnerSlot != nil ? resultPrice(result) : nil, priceRule: clearing?.rule,
             noFillReason: noFill

@@ -25,6 +25,9 @@ public struct Campaign: Hashable, Sendable {
     public var targeting: Targeting
     /// The first creative whose size a placement accepts is the one served.
     public var creatives: [Creative]
+    /// A CPC campaign's CTR learned from its recorded impressions and clicks, attached by
+    /// the index that serves it (never stored: it is rebuilt from the ledger).
+    public var learnedCTR: LearnedClickThroughRate?
 
     public init(
         id: CampaignID, advertiserID: AdvertiserID, name: String = "", status: CampaignStatus = .active,

@@ -9,10 +9,14 @@ import Synchronization
 public final class CampaignIndex: Sendable {
     private let current: Mutex<IndexSnapshot>
     private let writer = Mutex(())
+    /// When set, every CPC campaign enters the index with its learned CTR attached
+    /// (scored and priced with it); nil: campaigns bid with their declared prior.
+    public let learning: ClickThroughLearning?
 
-    public init(campaigns: some Sequence<Campaign> = []) {
+    public init(campaigns: some Sequence<Campaign> = [], learning: ClickThroughLearning? = nil) {
+        self.learning = learning
         var snapshot = IndexSnapshot()
-        snapshot.apply(campaigns.lazy.map { CampaignChange.upsert($0) })
+        snapshot.apply(campaigns.lazy.map { CampaignChange.upsert(learning?.learned($0) ?? $0) })
         current = Mutex(snapshot)
     }
 
@@ -22,9 +26,42 @@ public final class CampaignIndex: Sendable {
     /// Applies a batch of changes and publishes the result as one new snapshot.
     public func apply(_ changes: some Sequence<CampaignChange>) {
         writer.withLock { _ in
-            var next = snapshot
-            next.apply(changes)
-            current.withLock { $0 = next }
+            // Learned rates are attached under the writer lock, so whichever of a reload
+            // and a relearn publishes last carries the latest evidence.
+            guard let learning else { return publish(snapshot, applying: changes) }
+            publish(
+                snapshot,
+                applying: changes.lazy.map { change in
+                    if case .upsert(let campaign) = change { return .upsert(learning.learned(campaign)) }
+                    return change
+                })
+        }
+    }
+
+    private func publish(_ snapshot: IndexSnapshot, applying changes: some Sequence<CampaignChange>) {
+        var next = snapshot
+        next.apply(changes)
+        current.withLock { $0 = next }
+    }
+
+    /// Re-scores the indexed CPC campaigns among `ids` whose learned CTR (in ppm) moved
+    /// since they were indexed; returns how many moved. A campaign whose evidence grew
+    /// without moving its rate keeps its slot, and the counts it shows are those its
+    /// current rate was computed from.
+    @discardableResult
+    public func relearn(_ ids: some Sequence<CampaignID>) -> Int {
+        guard let learning else { return 0 }
+        return writer.withLock { _ in
+            let snapshot = snapshot
+            var changes: [CampaignChange] = []
+            for id in ids {
+                guard let campaign = snapshot.campaign(id), campaign.pricing == .cpc else { continue }
+                let learned = learning.learned(campaign)
+                if learned.learnedCTR?.rate != campaign.learnedCTR?.rate { changes.append(.upsert(learned)) }
+            }
+            guard !changes.isEmpty else { return 0 }
+            publish(snapshot, applying: changes)
+            return changes.count
         }
     }
 }

@@ -13,11 +13,14 @@ public struct SoldAd: Hashable, Sendable {
     public var pricing: Pricing
     /// The auction's clearing price as eCPM.
     public var clearingECPM: Micros
+    /// The experiment and arm the auction ran under, with the unit's bucket; nil outside experiments.
+    public var experiment: ExperimentTag?
 
     public init(
         impressionID: String, requestID: String, placementID: PlacementID, campaignID: CampaignID, advertiserID: AdvertiserID,
-        creativeID: CreativeID, pricing: Pricing, clearingECPM: Micros
+        creativeID: CreativeID, pricing: Pricing, clearingECPM: Micros, experiment: ExperimentTag? = nil
     ) {
+        self.experiment = experiment
         self.impressionID = impressionID
         self.requestID = requestID
         self.placementID = placementID
@@ -32,7 +35,8 @@ public struct SoldAd: Hashable, Sendable {
     public init(_ win: Win, impressionID: String, requestID: String) {
         self.init(
             impressionID: impressionID, requestID: requestID, placementID: win.placementID, campaignID: win.campaignID,
-            advertiserID: win.advertiserID, creativeID: win.creative.id, pricing: win.pricing, clearingECPM: win.clearingECPM
+            advertiserID: win.advertiserID, creativeID: win.creative.id, pricing: win.pricing, clearingECPM: win.clearingECPM,
+            experiment: win.experiment
         )
     }
 }

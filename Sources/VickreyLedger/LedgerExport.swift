@@ -73,6 +73,9 @@ public enum LedgerExport {
         case .optionalString:
             if try reader.readNull() { return .null }
             return .string(try reader.readString(maximumBytes: 4_096))
+        case .optionalInteger:
+            if try reader.readNull() { return .null }
+            return try readValue(&reader, as: .integer)
         }
     }
 
@@ -111,6 +114,15 @@ public enum LedgerExport {
                 values[field] = .boolean(cell == "true")
             case .string: values[field] = .string(cell)
             case .optionalString: values[field] = cell.isEmpty ? .null : .string(cell)
+            case .optionalInteger:
+                guard !cell.isEmpty else {
+                    values[field] = .null
+                    continue
+                }
+                guard let value = Int64(cell), String(value) == cell else {
+                    throw LedgerFormatError(field, "must be an integer, not '\(cell)'")
+                }
+                values[field] = .integer(value)
             }
         }
         return try LedgerRecord(values: values)
@@ -126,15 +138,17 @@ public struct LedgerCSVReader {
     public private(set) var line = 1
     private var nextLine = 1
 
-    /// The columns of this file: every field, or every field but `server_id` in an
-    /// export written before fleets.
+    /// The columns of this file: every field; every field but the experiment's, in an
+    /// export written before experiments; and neither those nor `server_id` before fleets.
     public private(set) var fields = LedgerField.allCases
 
     public init(_ bytes: [UInt8]) throws(LedgerFormatError) {
         self.bytes = bytes
+        let withoutExperiment = LedgerField.allCases.filter { !LedgerField.experimentFields.contains($0) }
         let withoutServer = LedgerField.allCases.filter { !$0.isOmittedWhenNull }
         switch try nextCells() {
         case LedgerExport.columns?: fields = LedgerField.allCases
+        case withoutExperiment.map(\.rawValue)?: fields = withoutExperiment
         case withoutServer.map(\.rawValue)?: fields = withoutServer
         default: throw LedgerFormatError(field: nil, "line 1 is not the ledger's CSV header (\(LedgerExport.csvHeader))")
         }

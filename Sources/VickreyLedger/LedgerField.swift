@@ -4,9 +4,12 @@ import VickreyCore
 /// The canonical bytes, the JSON line, the CSV row and both readers are derived from it,
 /// so a field is added here and in `LedgerRecord`, and nowhere else.
 ///
-/// `server_id` (the chain a fleet server writes) is the one field a record may lack:
-/// records of a single server's SQLite ledger have none, and are written and signed
-/// exactly as before it existed (format version 1); a record with one is version 2.
+/// Four fields may be absent, and are then left out of every form (not written as null):
+/// `server_id` (the chain a fleet server writes; records of a single server's SQLite
+/// ledger have none) and, together, `experiment`, `arm` and `unit_bucket` (the
+/// experiment arm an ad was sold under). A record without them is written and signed
+/// exactly as before they existed: format version 1, 2 with `server_id`, 3 with an
+/// experiment.
 public enum LedgerField: String, CaseIterable, Sendable {
     case seq, kind, billed, reason
     case impressionID = "impression_id"
@@ -22,25 +25,34 @@ public enum LedgerField: String, CaseIterable, Sendable {
     case prevHash = "prev_hash"
     case hash, kid, sig
     case serverID = "server_id"
+    case experiment, arm
+    case unitBucket = "unit_bucket"
 
     /// The JSON type a field's value must have.
     public enum Shape: Sendable {
         case integer, boolean, string
         /// A non-empty string, or null.
         case optionalString
+        /// An integer, or null.
+        case optionalInteger
     }
 
     public var shape: Shape {
         switch self {
         case .seq, .clearingECPM, .charge: .integer
         case .billed: .boolean
-        case .reason, .serverID: .optionalString
+        case .reason, .serverID, .experiment, .arm: .optionalString
+        case .unitBucket: .optionalInteger
         default: .string
         }
     }
 
-    /// Left out of a record that has no value for it (not written as null): `server_id`.
-    public var isOmittedWhenNull: Bool { self == .serverID }
+    /// Left out of a record that has no value for it (not written as null): `server_id`
+    /// and the experiment's three fields.
+    public var isOmittedWhenNull: Bool { self == .serverID || Self.experimentFields.contains(self) }
+
+    /// Present together inside an experiment, absent together outside.
+    public static let experimentFields: [LedgerField] = [.experiment, .arm, .unitBucket]
 
     /// Part of the bytes hashed and signed (all but `hash` and `sig`, which are computed from them).
     public var isSigned: Bool { self != .hash && self != .sig }
@@ -72,6 +84,9 @@ public enum LedgerField: String, CaseIterable, Sendable {
         case .kid: .string(record.keyID)
         case .sig: .string(record.signature)
         case .serverID: record.serverID.map(LedgerValue.string) ?? .null
+        case .experiment: ad.experiment.map { .string($0.experimentID.rawValue) } ?? .null
+        case .arm: ad.experiment.map { .string($0.arm.rawValue) } ?? .null
+        case .unitBucket: ad.experiment.map { .integer(Int64($0.bucket)) } ?? .null
         }
     }
 }
@@ -123,12 +138,13 @@ extension LedgerRecord {
         let charge = try reader.integer(.charge)
         guard charge >= 0 else { throw LedgerFormatError(.charge, "must not be negative") }
         if !billed, charge != 0 { throw LedgerFormatError(.charge, "must be 0 when billed is false") }
-        let event = LedgerEvent(
+        var event = LedgerEvent(
             kind: kind, billed: billed, reason: reason, impressionID: try reader.string(.impressionID),
             requestID: try reader.string(.requestID), campaignID: try reader.id(.campaignID), advertiserID: try reader.id(.advertiserID),
             creativeID: try reader.id(.creativeID), placementID: try reader.id(.placementID), pricing: pricing,
             clearingECPM: Micros(try reader.integer(.clearingECPM)), charge: Nanos(charge), eventTime: time
         )
+        event.ad.experiment = try reader.experiment()
         let prevHash = try reader.hex(.prevHash)
         let hash = try reader.hex(.hash)
         let keyID = try reader.string(.kid)
@@ -163,6 +179,32 @@ private struct FieldValues {
         case .string: throw LedgerFormatError(field, "must be null or a non-empty string, not \"\"")
         default: throw LedgerFormatError(field, "must be a string or null")
         }
+    }
+
+    /// The experiment fields: all three, or none.
+    func experiment() throws(LedgerFormatError) -> ExperimentTag? {
+        let id = try optionalString(.experiment)
+        let arm = try optionalString(.arm)
+        let bucket: Int64?
+        switch try value(.unitBucket) {
+        case .null: bucket = nil
+        case .integer(let number): bucket = number
+        default: throw LedgerFormatError(.unitBucket, "must be an integer or null")
+        }
+        guard let id, let arm, let bucket else {
+            if id != nil || arm != nil || bucket != nil {
+                throw LedgerFormatError(
+                    id == nil ? .experiment : arm == nil ? .arm : .unitBucket, "experiment, arm and unit_bucket come together or not at all"
+                )
+            }
+            return nil
+        }
+        guard let experimentID = ExperimentID(id) else { throw LedgerFormatError(.experiment, "'\(id)' is not a valid id") }
+        guard let armName = ArmName(arm) else { throw LedgerFormatError(.arm, "'\(arm)' is not a valid arm name") }
+        guard (0..<Int64(Experiment.buckets)).contains(bucket) else {
+            throw LedgerFormatError(.unitBucket, "must be from 0 to \(Experiment.buckets - 1)")
+        }
+        return ExperimentTag(experimentID: experimentID, arm: armName, bucket: Int(bucket))
     }
 
     func integer(_ field: LedgerField) throws(LedgerFormatError) -> Int64 {

@@ -66,9 +66,11 @@ public struct LedgerRecord: Hashable, Sendable {
 
     public static let genesisHash = String(repeating: "0", count: 64)
     /// The first line of the canonical bytes: version 1 for a record without `server_id`
-    /// (every record written before fleets existed), version 2 with it.
+    /// (every record written before fleets existed), version 2 with it, version 3 for a
+    /// record sold inside an experiment (with or without `server_id`).
     static let header = "vickrey-ledger-record-v1\n"
     static let fleetHeader = "vickrey-ledger-record-v2\n"
+    static let experimentHeader = "vickrey-ledger-record-v3\n"
 
     public init(
         seq: Int64, event: LedgerEvent, prevHash: String, hash: String, keyID: String, signature: String, serverID: String? = nil
@@ -118,7 +120,7 @@ public struct LedgerRecord: Hashable, Sendable {
         let record = LedgerRecord(seq: seq, event: event, prevHash: prevHash, hash: "", keyID: keyID, signature: "", serverID: serverID)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(512)
-        bytes.append(contentsOf: (serverID == nil ? header : fleetHeader).utf8)
+        bytes.append(contentsOf: (event.ad.experiment != nil ? experimentHeader : serverID == nil ? header : fleetHeader).utf8)
         var digits: [UInt8] = []
         digits.reserveCapacity(20)
         for field in LedgerField.signed {

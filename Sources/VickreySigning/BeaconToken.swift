@@ -13,8 +13,9 @@ import VickreyCore
 /// to check (see `docs/beacons.md`). Any change to any byte is detected.
 public struct BeaconToken: Hashable, Sendable {
     /// Version 3 writes string lengths as varints (a request id may take up to 512
-    /// bytes); version 2 tokens (one length byte) still decode.
-    public static let version: UInt8 = 3
+    /// bytes); version 4 may carry an experiment (flag 4: experiment id, arm and bucket
+    /// after the key id). Version 2 tokens (one length byte) and 3 still decode.
+    public static let version: UInt8 = 4
 
     public var ad: SoldAd
     /// Per unit of the ad's pricing (CPM or per click): what its charged event costs.
@@ -126,7 +127,9 @@ public struct BeaconTokenCodec: Sendable {
     /// The token's URL-safe text, authenticated with the current key.
     public func encode(_ token: BeaconToken) -> String {
         let ad = token.ad
-        var payload: [UInt8] = [BeaconToken.version, (token.isTest ? 1 : 0) | (ad.pricing == .cpc ? 2 : 0)]
+        var payload: [UInt8] = [
+            BeaconToken.version, (token.isTest ? 1 : 0) | (ad.pricing == .cpc ? 2 : 0) | (ad.experiment != nil ? 4 : 0),
+        ]
         payload.reserveCapacity(192)
         appendVarint(UInt64(bitPattern: token.issuedAt.secondsSinceEpoch), &payload)
         appendVarint(UInt64(bitPattern: token.expiresAt.secondsSinceEpoch), &payload)
@@ -141,6 +144,13 @@ public struct BeaconTokenCodec: Sendable {
             appendVarint(UInt64(text.utf8.count), &payload)
             payload.append(contentsOf: text.utf8)
         }
+        if let experiment = ad.experiment {
+            for text in [experiment.experimentID.rawValue, experiment.arm.rawValue] {
+                appendVarint(UInt64(text.utf8.count), &payload)
+                payload.append(contentsOf: text.utf8)
+            }
+            appendVarint(UInt64(experiment.bucket), &payload)
+        }
         payload.append(contentsOf: currentMAC.code(for: payload))
         return Base64URL.encode(payload)
     }
@@ -152,20 +162,29 @@ public struct BeaconTokenCodec: Sendable {
         }
         let payload = Array(bytes[..<(bytes.count - Self.macBytes)])
         let mac = Array(bytes[(bytes.count - Self.macBytes)...])
-        guard let version = payload.first, version == 2 || version == BeaconToken.version else { return .failure(.malformed) }
+        guard let version = payload.first, (2...BeaconToken.version).contains(version) else { return .failure(.malformed) }
         var reader = ByteReader(bytes: payload, varintLengths: version >= 3)
         guard reader.byte() == version, let flags = reader.byte(),
             let issued = reader.varint(), let expires = reader.varint(), let clickExpires = reader.varint(),
             let reservation = reader.varint(), let clearing = reader.varint(), let price = reader.varint(),
             let impressionID = reader.string(), let requestID = reader.string(), let placement = reader.string().flatMap(PlacementID.init),
             let campaign = reader.string().flatMap(CampaignID.init), let advertiser = reader.string().flatMap(AdvertiserID.init),
-            let creative = reader.string().flatMap(CreativeID.init), let keyID = reader.string(), reader.isAtEnd
+            let creative = reader.string().flatMap(CreativeID.init), let keyID = reader.string()
         else { return .failure(.malformed) }
+        var experiment: ExperimentTag?
+        if flags & 4 != 0 {
+            guard version >= 4, let id = reader.string().flatMap(ExperimentID.init), let arm = reader.string().flatMap(ArmName.init),
+                let bucket = reader.varint(), bucket < UInt64(Experiment.buckets)
+            else { return .failure(.malformed) }
+            experiment = ExperimentTag(experimentID: id, arm: arm, bucket: Int(bucket))
+        }
+        guard reader.isAtEnd else { return .failure(.malformed) }
         guard let keyMAC = macs[keyID] else { return .failure(.unknownKey) }
         guard Self.constantTimeEqual(keyMAC.code(for: payload), mac) else { return .failure(.forged) }
         let ad = SoldAd(
             impressionID: impressionID, requestID: requestID, placementID: placement, campaignID: campaign, advertiserID: advertiser,
-            creativeID: creative, pricing: flags & 2 != 0 ? .cpc : .cpm, clearingECPM: Micros(Int64(bitPattern: clearing))
+            creativeID: creative, pricing: flags & 2 != 0 ? .cpc : .cpm, clearingECPM: Micros(Int64(bitPattern: clearing)),
+            experiment: experiment
         )
         let token = BeaconToken(
             ad: ad, price: Micros(Int64(bitPattern: price)), issuedAt: Instant(secondsSinceEpoch: Int64(bitPattern: issued)),

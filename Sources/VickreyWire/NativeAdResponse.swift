@@ -85,6 +85,14 @@ public enum NativeAdResponse {
             optionalInteger(p.placementFloor?.value, &w)
             w.raw(",\"request_floor_micros\":")
             optionalInteger(p.requestFloor?.value, &w)
+            w.raw(",\"floor_multiplier_ppm\":")
+            w.integer(p.floorMultiplierPPM)
+            w.raw(",\"increment_micros\":")
+            w.integer(p.increment.value)
+            w.raw(",\"experiment\":")
+            w.optionalString(p.experiment?.experimentID.rawValue)
+            w.raw(",\"arm\":")
+            w.optionalString(p.experiment?.arm.rawValue)
             w.raw(",\"winner\":")
             w.optionalString(p.winner?.rawValue)
             w.raw(",\"runner_up\":")
@@ -114,6 +122,21 @@ public enum NativeAdResponse {
                 w.string(candidate.stage.rawValue)
                 w.raw(",\"reason\":")
                 w.string(candidate.reason)
+                if let prior = candidate.priorCTR {
+                    w.raw(",\"ctr\":{\"prior_ppm\":")
+                    w.integer(prior.partsPerMillion)
+                    if let learned = candidate.learnedCTR {
+                        w.raw(",\"learned_ppm\":")
+                        w.integer(learned.rate.partsPerMillion)
+                        w.raw(",\"impressions\":")
+                        w.integer(learned.evidence.impressions)
+                        w.raw(",\"clicks\":")
+                        w.integer(learned.evidence.clicks)
+                        w.raw(",\"prior_weight\":")
+                        w.integer(learned.priorWeight)
+                    }
+                    w.raw("}")
+                }
                 w.raw("}")
             }
             w.raw("]}")

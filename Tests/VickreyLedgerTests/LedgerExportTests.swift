@@ -17,7 +17,7 @@ struct LedgerExportTests {
         // Fields in the contract's order, nulls for reason when billed.
         let object = try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as! [String: Any]
         // A single server's record has no server_id: the line is what it was before fleets.
-        #expect(Set(object.keys) == Set(LedgerExport.columns).subtracting(["server_id"]))
+        #expect(Set(object.keys) == Set(LedgerExport.columns).subtracting(["server_id", "experiment", "arm", "unit_bucket"]))
         #expect(object["reason"] is NSNull)
         #expect(lines[0].hasPrefix(#"{"seq":1,"kind":"impression","billed":true,"reason":null,"#))
     }
@@ -26,8 +26,8 @@ struct LedgerExportTests {
         let line = LedgerExport.csvLine(signer.chain(1)[0])
         #expect(line.hasPrefix("1,impression,true,,"))
         #expect(line.contains(#","req ""0"", with, commas","#))
-        #expect(LedgerExport.csvHeader.split(separator: ",").count == 19)
-        #expect(LedgerExport.csvHeader.hasSuffix(",kid,sig,server_id"))
+        #expect(LedgerExport.csvHeader.split(separator: ",").count == 22)
+        #expect(LedgerExport.csvHeader.hasSuffix(",kid,sig,server_id,experiment,arm,unit_bucket"))
     }
 
     /// A fleet server's record names its chain, in the signed bytes (version 2) and in
@@ -61,14 +61,17 @@ struct LedgerExportTests {
         } catch { #expect(error.field == "server_id") }
     }
 
-    /// A CSV export written before fleets (no server_id column) still reads and verifies.
-    @Test func aCSVExportWithoutTheServerColumnStillReads() throws {
+    /// A CSV export written before fleets (no server_id column) or before experiments
+    /// (no experiment, arm and unit_bucket columns) still reads and verifies.
+    @Test(arguments: [4, 3])
+    func aCSVExportWithoutTheNewerColumnsStillReads(missingColumns: Int) throws {
         let records = signer.chain(3)
-        let oldHeader = LedgerExport.columns.dropLast().joined(separator: ",")
+        let oldHeader = LedgerExport.columns.dropLast(missingColumns).joined(separator: ",")
         let text =
             ([oldHeader]
             + records.map {
-                LedgerExport.csvLine($0).split(separator: ",", omittingEmptySubsequences: false).dropLast().joined(separator: ",")
+                LedgerExport.csvLine($0).split(separator: ",", omittingEmptySubsequences: false).dropLast(missingColumns)
+                    .joined(separator: ",")
             })
             .joined(separator: "\n") + "\n"
         var reader = try LedgerCSVReader(Array(text.utf8))
@@ -76,6 +79,35 @@ struct LedgerExportTests {
         while let record = try reader.next() { back.append(record) }
         #expect(back == records)
         #expect(LedgerFixtures.verify(back, keys: signer.publicKeys) == nil)
+    }
+
+    /// A record sold inside an experiment signs its experiment, arm and unit bucket
+    /// (format version 3); changing the arm breaks its signature; the three come together.
+    @Test func anExperimentRecordSignsItsArm() throws {
+        var event = LedgerFixtures.event(0)
+        event.ad.experiment = ExperimentTag(experimentID: ExperimentID("floors-q4")!, arm: ArmName("high-floor")!, bucket: 17)
+        let record = signer.seal(event, seq: 1, prevHash: LedgerRecord.genesisHash, serverID: "ads-1")
+        let bytes = String(decoding: record.canonicalBytes, as: UTF8.self)
+        #expect(bytes.hasPrefix("vickrey-ledger-record-v3\n"))
+        #expect(bytes.hasSuffix("server_id=5:ads-1\nexperiment=9:floors-q4\narm=10:high-floor\nunit_bucket=2:17\n"))
+        let line = LedgerExport.jsonLine(record)
+        #expect(line.hasSuffix(#","experiment":"floors-q4","arm":"high-floor","unit_bucket":17}"#))
+        #expect(try LedgerExport.parse(jsonLine: line) == record)
+        #expect(LedgerFixtures.verify([record], keys: signer.publicKeys) == nil)
+        let csv = LedgerExport.csvHeader + "\n" + LedgerExport.csvLine(record) + "\n"
+        var reader = try LedgerCSVReader(Array(csv.utf8))
+        #expect(try reader.next() == record)
+
+        let moved = try LedgerExport.parse(jsonLine: line.replacingOccurrences(of: "high-floor", with: "control"))
+        #expect(LedgerFixtures.verify([moved], keys: signer.publicKeys) != nil, "a record moved to another arm verified")
+        do {
+            _ = try LedgerExport.parse(jsonLine: line.replacingOccurrences(of: #","unit_bucket":17"#, with: ""))
+            Issue.record("an experiment without its unit bucket was accepted")
+        } catch { #expect(error.field == "unit_bucket") }
+        do {
+            _ = try LedgerExport.parse(jsonLine: line.replacingOccurrences(of: #""unit_bucket":17"#, with: #""unit_bucket":128"#))
+            Issue.record("a bucket out of range was accepted")
+        } catch { #expect(error.field == "unit_bucket") }
     }
 
     @Test func csvRoundTripsExactlyThroughTheReader() throws {

@@ -61,6 +61,23 @@ struct BeaconTokenTests {
         #expect(try codec.decode(text, now: Self.now).get() == expected)
     }
 
+    /// An ad sold inside an experiment carries its experiment, arm and unit bucket to its
+    /// beacons (version 4), and any change to them is refused like any other byte.
+    @Test func anExperimentArmRoundTripsAndIsAuthenticated() throws {
+        let (keyring, _) = try SigningKeyring.loadOrCreate(directory: directory)
+        let codec = BeaconTokenCodec(keyring: keyring)
+        var token = Self.token()
+        token.ad.experiment = ExperimentTag(experimentID: ExperimentID("floors-q4")!, arm: ArmName("high-floor")!, bucket: 127)
+        let text = codec.encode(token)
+        token.keyID = keyring.currentID
+        #expect(try codec.decode(text, now: Self.now).get() == token)
+        var bytes = Base64URL.decode(text)!
+        let arm = Array("high-floor".utf8)
+        let at = (0...(bytes.count - arm.count)).first { Array(bytes[$0..<($0 + arm.count)]) == arm }!
+        bytes.replaceSubrange(at..<(at + 4), with: Array("low-".utf8))
+        #expect(throws: BeaconTokenCodec.Rejection.forged) { try codec.decode(Base64URL.encode(bytes), now: Self.now).get() }
+    }
+
     /// Tokens minted before version 3 (one length byte per string) are still in ads
     /// served before an upgrade: they must still verify and decode to the same token.
     @Test func aVersion2TokenStillDecodes() throws {
