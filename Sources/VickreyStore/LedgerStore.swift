@@ -47,6 +47,14 @@ public protocol LedgerStore: Sendable {
     func count(chain: String?) async throws(StoreError) -> Int
     /// Delivery by campaign and UTC day, from every record with an event at or after `since`.
     func delivery(since: Instant?) async throws(StoreError) -> [DeliveryRow]
+    /// Impressions and clicks recorded per campaign (billed or not) in every chain past
+    /// `positions`, and the positions this read reached: what learned CTRs add up.
+    /// Each chain is appended in sequence order, so reading up to its tail misses nothing.
+    func clickEvidence(after positions: ChainPositions) async throws(StoreError) -> (
+        evidence: [CampaignID: ClickEvidence], positions: ChainPositions
+    )
+    /// One campaign's recorded impressions and clicks.
+    func clickEvidence(campaign: CampaignID) async throws(StoreError) -> ClickEvidence
 }
 
 extension LedgerStore {

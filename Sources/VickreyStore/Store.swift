@@ -89,13 +89,16 @@ public final class Store: Sendable {
     /// The fleet's budget pools and leases (PostgreSQL); nil for a SQLite file, whose
     /// single server's budget book is the only one.
     public let leases: (any BudgetLeaseStore)?
+    /// Experiments and their durable auction counts.
+    public let experiments: any ExperimentStore
     private let shutdown: @Sendable () async -> Void
 
     init(
         location: StoreLocation, campaigns: any CampaignStore, ledger: any LedgerStore, fleet: (any FleetKeys)?,
-        leases: (any BudgetLeaseStore)?, shutdown: @escaping @Sendable () async -> Void
+        leases: (any BudgetLeaseStore)?, experiments: any ExperimentStore, shutdown: @escaping @Sendable () async -> Void
     ) {
         self.leases = leases
+        self.experiments = experiments
         self.location = location
         self.campaigns = campaigns
         self.ledger = ledger
@@ -114,7 +117,9 @@ public final class Store: Sendable {
         switch location {
         case .sqlite(let path):
             let store = try SQLiteCampaignStore(path: path)
-            return Store(location: location, campaigns: store, ledger: SQLiteLedgerStore(store), fleet: nil, leases: nil, shutdown: {})
+            return Store(
+                location: location, campaigns: store, ledger: SQLiteLedgerStore(store), fleet: nil, leases: nil,
+                experiments: SQLiteExperimentStore(store), shutdown: {})
         case .postgres(let address):
             let database = try await PostgresDatabase.open(address)
             if let serverID {
@@ -125,7 +130,8 @@ public final class Store: Sendable {
             }
             return Store(
                 location: location, campaigns: PostgresCampaignStore(database), ledger: PostgresLedgerStore(database, chainID: serverID),
-                fleet: PostgresFleetKeys(database), leases: PostgresBudgetLeases(database), shutdown: { await database.close() })
+                fleet: PostgresFleetKeys(database), leases: PostgresBudgetLeases(database), experiments: PostgresExperimentStore(database),
+                shutdown: { await database.close() })
         }
     }
 

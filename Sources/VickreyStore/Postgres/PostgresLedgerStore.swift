@@ -296,6 +296,7 @@ enum PostgresLedgerRow {
                 }
                 values[field] = .string(text)
             case (_, .integer): values[field] = .integer(try cell.decode(Int64.self))
+            case (_, .optionalInteger): values[field] = try cell.decode(Int64?.self).map(LedgerValue.integer) ?? .null
             case (_, .boolean): values[field] = .boolean(try cell.decode(Bool.self))
             case (_, .string), (_, .optionalString): values[field] = try cell.decode(String?.self).map(LedgerValue.string) ?? .null
             }

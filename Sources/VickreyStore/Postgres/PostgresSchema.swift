@@ -191,6 +191,48 @@ enum PostgresSchema {
                 "CREATE INDEX reservation_release_by_time ON reservation_release (recorded_at_ms)",
             ]
         ),
+        (
+            "v4: experiments",
+            [
+                "ALTER TABLE ledger ADD COLUMN experiment TEXT",
+                "ALTER TABLE ledger ADD COLUMN arm TEXT",
+                "ALTER TABLE ledger ADD COLUMN unit_bucket BIGINT",
+                "CREATE INDEX ledger_by_experiment ON ledger (experiment, arm, unit_bucket) WHERE experiment IS NOT NULL",
+                """
+                CREATE TABLE experiment (
+                    id TEXT PRIMARY KEY CHECK (length(id) BETWEEN 1 AND 64),
+                    status TEXT NOT NULL CHECK (status IN ('running', 'stopped')),
+                    placements TEXT NOT NULL DEFAULT '',
+                    created_at_ms BIGINT NOT NULL,
+                    stopped_at_ms BIGINT
+                )
+                """,
+                """
+                CREATE TABLE experiment_arm (
+                    experiment_id TEXT NOT NULL REFERENCES experiment(id),
+                    position BIGINT NOT NULL,
+                    name TEXT NOT NULL,
+                    weight BIGINT NOT NULL CHECK (weight > 0),
+                    minimum_floor_micros BIGINT CHECK (minimum_floor_micros >= 0),
+                    increment_micros BIGINT CHECK (increment_micros >= 0),
+                    floor_multiplier_ppm BIGINT CHECK (floor_multiplier_ppm >= 0),
+                    PRIMARY KEY (experiment_id, position),
+                    UNIQUE (experiment_id, name)
+                )
+                """,
+                // Placement auctions and fills per arm and bucket, added to by every flush.
+                """
+                CREATE TABLE experiment_tally (
+                    experiment_id TEXT NOT NULL,
+                    arm TEXT NOT NULL,
+                    bucket BIGINT NOT NULL,
+                    auctions BIGINT NOT NULL CHECK (auctions >= 0),
+                    fills BIGINT NOT NULL CHECK (fills >= 0),
+                    PRIMARY KEY (experiment_id, arm, bucket)
+                )
+                """,
+            ]
+        ),
     ]
 
     /// A key for `pg_advisory_xact_lock` that only Vickrey's migrations take.

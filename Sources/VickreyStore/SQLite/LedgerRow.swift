@@ -29,6 +29,12 @@ struct LedgerRow: FetchableRecord {
             case (_, .integer):
                 guard case .int64(let number) = value.storage else { throw Self.corrupt(field, row) }
                 values[field] = .integer(number)
+            case (_, .optionalInteger):
+                switch value.storage {
+                case .null: values[field] = .null
+                case .int64(let number): values[field] = .integer(number)
+                default: throw Self.corrupt(field, row)
+                }
             case (_, .boolean):
                 guard case .int64(let flag) = value.storage else { throw Self.corrupt(field, row) }
                 values[field] = .boolean(flag != 0)

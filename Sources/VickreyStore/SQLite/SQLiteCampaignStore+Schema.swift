@@ -113,6 +113,44 @@ extension SQLiteCampaignStore {
             // Always NULL in a SQLite file (one server's chain); there for the shared record format.
             try db.execute(sql: "ALTER TABLE ledger ADD COLUMN server_id TEXT CHECK (server_id IS NULL)")
         }
+        migrator.registerMigration("v5: experiments") { db in
+            try db.execute(
+                sql: """
+                    -- The experiment arm an ad was sold under (all three NULL outside experiments).
+                    ALTER TABLE ledger ADD COLUMN experiment TEXT;
+                    ALTER TABLE ledger ADD COLUMN arm TEXT;
+                    ALTER TABLE ledger ADD COLUMN unit_bucket INTEGER;
+                    CREATE INDEX ledger_by_experiment ON ledger (experiment, arm, unit_bucket) WHERE experiment IS NOT NULL;
+
+                    CREATE TABLE experiment (
+                        id TEXT PRIMARY KEY NOT NULL CHECK (length(id) BETWEEN 1 AND 64),
+                        status TEXT NOT NULL CHECK (status IN ('running', 'stopped')),
+                        placements TEXT NOT NULL DEFAULT '',
+                        created_at_ms INTEGER NOT NULL,
+                        stopped_at_ms INTEGER
+                    );
+                    CREATE TABLE experiment_arm (
+                        experiment_id TEXT NOT NULL REFERENCES experiment(id),
+                        position INTEGER NOT NULL,
+                        name TEXT NOT NULL,
+                        weight INTEGER NOT NULL CHECK (weight > 0),
+                        minimum_floor_micros INTEGER CHECK (minimum_floor_micros >= 0),
+                        increment_micros INTEGER CHECK (increment_micros >= 0),
+                        floor_multiplier_ppm INTEGER CHECK (floor_multiplier_ppm >= 0),
+                        PRIMARY KEY (experiment_id, position),
+                        UNIQUE (experiment_id, name)
+                    );
+                    -- Placement auctions and fills per arm and bucket, added to by every flush.
+                    CREATE TABLE experiment_tally (
+                        experiment_id TEXT NOT NULL,
+                        arm TEXT NOT NULL,
+                        bucket INTEGER NOT NULL,
+                        auctions INTEGER NOT NULL CHECK (auctions >= 0),
+                        fills INTEGER NOT NULL CHECK (fills >= 0),
+                        PRIMARY KEY (experiment_id, arm, bucket)
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 

@@ -1,0 +1,46 @@
+import PostgresNIO
+import VickreyCore
+
+extension PostgresLedgerStore {
+    public func clickEvidence(after positions: ChainPositions) async throws(StoreError) -> (
+        evidence: [CampaignID: ClickEvidence], positions: ChainPositions
+    ) {
+        let heads = try await chains()
+        var reached = positions
+        var chains: [String] = []
+        var from: [Int64] = []
+        var to: [Int64] = []
+        for head in heads {
+            guard let server = head.serverID, head.lastSeq > positions[server] ?? 0 else { continue }
+            chains.append(server)
+            from.append(positions[server] ?? 0)
+            to.append(head.lastSeq)
+            reached[server] = head.lastSeq
+        }
+        guard !chains.isEmpty else { return ([:], positions) }
+        let (servers, after, last) = (chains, from, to)
+        let rows = try await database.transaction { connection in
+            try await connection.all(
+                """
+                SELECT l.campaign_id, count(*) FILTER (WHERE l.kind = 'impression'), count(*) FILTER (WHERE l.kind = 'click')
+                FROM unnest(\(servers)::text[], \(after)::bigint[], \(last)::bigint[]) AS c(server_id, after_seq, last_seq)
+                JOIN ledger l ON l.server_id = c.server_id AND l.seq > c.after_seq AND l.seq <= c.last_seq
+                GROUP BY l.campaign_id
+                """, as: (String, Int64, Int64).self, logger: self.database.logger)
+        }
+        var evidence: [CampaignID: ClickEvidence] = [:]
+        for row in rows { evidence[CampaignID(unchecked: row.0)] = ClickEvidence(impressions: row.1, clicks: row.2) }
+        return (evidence, reached)
+    }
+
+    public func clickEvidence(campaign: CampaignID) async throws(StoreError) -> ClickEvidence {
+        let rows = try await database.transaction { connection in
+            try await connection.all(
+                """
+                SELECT count(*) FILTER (WHERE kind = 'impression'), count(*) FILTER (WHERE kind = 'click')
+                FROM ledger WHERE campaign_id = \(campaign.rawValue)
+                """, as: (Int64, Int64).self, logger: self.database.logger)
+        }
+        return rows.first.map { ClickEvidence(impressions: $0.0, clicks: $0.1) } ?? ClickEvidence()
+    }
+}
