@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "VickreySigning", targets: ["VickreySigning"]),
         .library(name: "VickreyLedger", targets: ["VickreyLedger"]),
         .library(name: "VickreyBilling", targets: ["VickreyBilling"]),
+        .library(name: "VickreyYield", targets: ["VickreyYield"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -96,6 +97,11 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The yield tools: learned CTRs fed from the ledger, experiment counting and
+        // reports with confidence intervals, the sampled auction log and its replay.
+        .target(
+            name: "VickreyYield", dependencies: ["VickreyCore", "VickreyStore", "VickreyWire"], swiftSettings: strictSettings
+        ),
         // Settings shared by the executables: config/vickrey.json < environment < flags.
         .target(
             name: "VickreyConfig",
@@ -109,7 +115,7 @@ let package = Package(
         .target(
             name: "AdminCLI",
             dependencies: [
-                "VickreyCore", "VickreyWire", "VickreyStore", "VickreyConfig", "VickreySigning", "VickreyLedger",
+                "VickreyCore", "VickreyWire", "VickreyStore", "VickreyConfig", "VickreySigning", "VickreyLedger", "VickreyYield",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -121,7 +127,7 @@ let package = Package(
             name: "AdServing",
             dependencies: [
                 "VickreyCore", "VickreyBudget", "VickreyWire", "VickreyStore", "VickreySigning", "VickreyLedger", "VickreyConfig",
-                "VickreyBilling", .product(name: "Hummingbird", package: "hummingbird"),
+                "VickreyBilling", "VickreyYield", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -173,6 +179,10 @@ let package = Package(
         // engine, and the PostgreSQL server the tests use (started on demand).
         .target(
             name: "VickreyTestSupport", dependencies: ["VickreyStore"], path: "Tests/VickreyTestSupport", swiftSettings: strictSettings),
+        .testTarget(
+            name: "VickreyYieldTests", dependencies: ["VickreyYield", "VickreyCore", "VickreyStore", "VickreyLedger", "VickreyTestSupport"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(name: "VickreyCoreTests", dependencies: ["VickreyCore", "VickreySynthetic"], swiftSettings: strictSettings),
         .testTarget(name: "VickreyBudgetTests", dependencies: ["VickreyBudget", "VickreyCore"], swiftSettings: strictSettings),
         .testTarget(

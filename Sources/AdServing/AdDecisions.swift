@@ -5,6 +5,7 @@ import VickreyCore
 import VickreySigning
 import VickreyStore
 import VickreyWire
+import VickreyYield
 
 /// Runs auctions against the live index under the serving policy (caps, pacing,
 /// budgets: each win reserves its maximum charge) and signs each win's beacon URLs.
@@ -15,6 +16,11 @@ struct AdDecisions: Sendable {
     let policy: ServingPolicy
     let keys: LiveKeyring
     let settings: ServerSettings
+    /// The running experiments, and where auctions under them are counted.
+    let experiments: ExperimentPlanSource
+    let experimentCounter: ExperimentCounter
+    /// The sampled auction log (nil: off).
+    let auctionLog: AuctionLog?
 
     /// The time auctions happen at, from the configured clock.
     func now() -> Instant { settings.clock.now() }
@@ -28,7 +34,11 @@ struct AdDecisions: Sendable {
     }
 
     func run(_ request: AuctionRequest, isTest: Bool = false) -> (AuctionOutcome, [SignedWin]) {
-        let outcome = auctioneer.run(request, on: reloader.index.snapshot, policy: policy)
+        let logged = auctionLog?.samples(requestID: request.requestID) ?? false
+        let outcome = auctioneer.run(
+            request, on: reloader.index.snapshot, policy: policy, experiments: experiments.plan, recording: logged)
+        experimentCounter.count(outcome)
+        if logged { auctionLog?.append(request, outcome) }
         var generator = ImpressionIDGenerator()
         let base = settings.beaconBaseURL
         let tokens = keys.tokens

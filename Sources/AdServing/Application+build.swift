@@ -6,6 +6,7 @@ import VickreyBudget
 import VickreyCore
 import VickreySigning
 import VickreyStore
+import VickreyYield
 
 /// Builds the whole server from settings: opens and migrates the database, creates the
 /// signing key on first start, seeds demo campaigns into an empty database, loads the
@@ -34,8 +35,21 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
         let seeded = try await DemoCampaigns.seedIfEmpty(store)
         if seeded > 0 { logger.info("seeded demo campaigns into an empty database", metadata: ["campaigns": "\(seeded)"]) }
     }
-    let reloader = CampaignIndexReloader(store: store)
+    // CPC campaigns bid with CTRs learned from the ledger: read it whole before the
+    // first load, so a restarted server scores exactly as it did.
+    let reloader = CampaignIndexReloader(
+        store: store, index: CampaignIndex(learning: ClickThroughLearning(priorWeight: settings.ctrPriorWeight)))
+    let learnedCTR = ClickThroughRefresher(ledger: ledgerStore, index: reloader.index)
+    try await learnedCTR.refresh()
     try await reloader.loadAll()
+    let experimentPlan = ExperimentPlanSource(store: database.experiments)
+    try await experimentPlan.refresh(revision: reloader.revision)
+    let experimentCounter = ExperimentCounter()
+    let auctionLog =
+        settings.auctionLogSamplePPM > 0
+        ? AuctionLog(
+            path: settings.auctionLogPath, sampleRatePPM: settings.auctionLogSamplePPM, maximumBytes: settings.auctionLogMaximumBytes,
+            keptFiles: settings.auctionLogKeptFiles) : nil
     logger.info(
         "campaign index loaded", metadata: ["index.campaigns": "\(reloader.index.snapshot.count)", "db": "\(database.location)"])
 
@@ -79,7 +93,8 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
     metrics.database(reachable: true)
     let policy = ServingPolicy(budgets: budgets, caps: FrequencyCapper(maximumUsers: settings.frequencyCapUsers))
     let decisions = AdDecisions(
-        reloader: reloader, auctioneer: Auctioneer(rules: settings.rules), policy: policy, keys: keys, settings: settings
+        reloader: reloader, auctioneer: Auctioneer(rules: settings.rules), policy: policy, keys: keys, settings: settings,
+        experiments: experimentPlan, experimentCounter: experimentCounter, auctionLog: auctionLog
     )
     let writer = LedgerWriter(store: ledgerStore, maximumBatch: settings.ledgerMaximumBatch) { keys.signingKey }
     let beacons = BeaconProcessor(
@@ -107,6 +122,9 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
             clock: settings.clock, logger: logger),
         IndexReloaderService(
             reloader: reloader, interval: .milliseconds(settings.pollIntervalMilliseconds), metrics: metrics, logger: logger),
+        YieldService(
+            reloader: reloader, learnedCTR: learnedCTR, experimentPlan: experimentPlan, counter: experimentCounter,
+            experiments: database.experiments, auctionLog: auctionLog, settings: settings, logger: logger),
     ]
 
     let host = settings.host

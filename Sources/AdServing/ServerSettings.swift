@@ -50,6 +50,19 @@ public struct ServerSettings: Sendable {
     public var clock: any VickreyClock = SystemClock()
     /// `http.maxBodyBytes`, `http.maxPlacements`.
     public var limits = RequestLimits()
+    /// `ctr.priorWeight`: how many impressions a CPC campaign's declared CTR counts as
+    /// when blended with its recorded impressions and clicks.
+    public var ctrPriorWeight: Int64 = 1_000
+    /// `ctr.refreshSeconds`: how often learned CTRs take in newly recorded events.
+    public var ctrRefreshSeconds = 10
+    /// `experiments.flushMilliseconds`: how often experiment auction counts are made durable.
+    public var experimentFlushMilliseconds = 1_000
+    /// `auctionLog.sampleRate` (0 to 1, default 0: off), in parts per million.
+    public var auctionLogSamplePPM: Int64 = 0
+    /// `auctionLog.path`, `auctionLog.maxBytes`, `auctionLog.keepFiles`.
+    public var auctionLogPath = "var/auction-log.jsonl"
+    public var auctionLogMaximumBytes: Int64 = 64 << 20
+    public var auctionLogKeptFiles = 3
 
     public init() {}
 
@@ -109,6 +122,26 @@ public struct ServerSettings: Sendable {
         settings.ledgerBearerToken = config.string(forKey: "ledger.bearerToken")
         settings.limits.maximumBodyBytes = config.int(forKey: "http.maxBodyBytes", default: settings.limits.maximumBodyBytes)
         settings.limits.maximumPlacements = config.int(forKey: "http.maxPlacements", default: settings.limits.maximumPlacements)
+        settings.ctrPriorWeight = Int64(max(1, config.int(forKey: "ctr.priorWeight", default: Int(settings.ctrPriorWeight))))
+        settings.ctrRefreshSeconds = max(1, config.int(forKey: "ctr.refreshSeconds", default: settings.ctrRefreshSeconds))
+        settings.experimentFlushMilliseconds = max(
+            50, config.int(forKey: "experiments.flushMilliseconds", default: settings.experimentFlushMilliseconds))
+        let rate = config.double(forKey: "auctionLog.sampleRate", default: 0)
+        guard (0...1).contains(rate) else {
+            throw InvalidSetting(key: "auctionLog.sampleRate", message: "must be from 0 to 1, not \(rate)")
+        }
+        settings.auctionLogSamplePPM = Int64((rate * 1_000_000).rounded())
+        settings.auctionLogPath = config.string(forKey: "auctionLog.path", default: settings.auctionLogPath)
+        settings.auctionLogMaximumBytes = Int64(
+            max(4_096, config.int(forKey: "auctionLog.maxBytes", default: Int(settings.auctionLogMaximumBytes))))
+        settings.auctionLogKeptFiles = max(1, config.int(forKey: "auctionLog.keepFiles", default: settings.auctionLogKeptFiles))
         return settings
     }
+}
+
+/// A setting whose value cannot be used; the server refuses to start and names it.
+struct InvalidSetting: Error, CustomStringConvertible {
+    var key: String
+    var message: String
+    var description: String { "\(key) \(message)" }
 }

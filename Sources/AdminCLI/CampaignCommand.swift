@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import VickreyConfig
 import VickreyCore
 import VickreyStore
 import VickreyWire
@@ -108,10 +109,20 @@ struct CampaignCommand: AsyncParsableCommand {
 
         func run() async throws {
             let campaignID = try parsedCampaignID(id)
-            guard let campaign = try await store.call({ db in try await db.campaigns.campaign(campaignID) }) else {
+            let found = try await store.call { db -> (Campaign, ClickEvidence)? in
+                guard let campaign = try await db.campaigns.campaign(campaignID) else { return nil }
+                return (campaign, campaign.pricing == .cpc ? try await db.ledger.clickEvidence(campaign: campaignID) : ClickEvidence())
+            }
+            guard let (found, evidence) = found else {
                 throw CommandFailure(message: "no campaign '\(id)'", exitCode: CommandFailure.notFound)
             }
-            Console.print(output.json ? try JSONOutput.pretty(CampaignDocument(campaign)) : CampaignDescription.text(campaign))
+            var campaign = found
+            if output.json { return Console.print(try JSONOutput.pretty(CampaignDocument(campaign))) }
+            if let prior = campaign.predictedCTR {
+                let weight = (try? await VickreySettings.load(environment: ProcessInfo.processInfo.environment).ctrPriorWeight) ?? 1_000
+                campaign.learnedCTR = LearnedClickThroughRate(prior: prior, evidence: evidence, priorWeight: weight)
+            }
+            Console.print(CampaignDescription.text(campaign))
         }
     }
 
@@ -192,7 +203,15 @@ enum CampaignDescription {
             ("id", c.id.rawValue), ("advertiser", c.advertiserID.rawValue), ("name", c.name), ("status", c.status.rawValue),
             ("pricing", c.pricing.rawValue), ("bid", "\(DecimalMoney.formatCurrency(c.bid)) \(unit) (\(c.bid.value) micros)"),
         ]
-        if let ctr = c.predictedCTR { pairs.append(("predicted ctr", "\(ctr) (\(ctr.partsPerMillion) ppm)")) }
+        if let ctr = c.predictedCTR { pairs.append(("prior ctr", "\(ctr) (\(ctr.partsPerMillion) ppm, as declared)")) }
+        if let learned = c.learnedCTR {
+            pairs.append(
+                (
+                    "learned ctr",
+                    "\(learned.rate) (\(learned.rate.partsPerMillion) ppm) from \(learned.evidence.impressions) impressions and "
+                        + "\(learned.evidence.clicks) clicks recorded, prior weight \(learned.priorWeight) impressions"
+                ))
+        }
         pairs += [
             ("daily budget", c.dailyBudget.map(DecimalMoney.formatCurrency) ?? "none"),
             ("total budget", DecimalMoney.formatCurrency(c.totalBudget)),

@@ -22,14 +22,19 @@ public struct VickreySettings: Sendable {
     public var databasePath: String
     /// `keys.directory`: the Ed25519 signing keys.
     public var keysDirectory: String
+    /// `ctr.priorWeight`: how many impressions a CPC campaign's declared CTR counts as
+    /// (the server's and `adctl campaign show`'s learned CTRs agree on it).
+    public var ctrPriorWeight: Int64 = 1_000
 
     /// Reads the settings from the environment and the config file.
     public static func load(environment: [String: String]) async throws -> VickreySettings {
         let reader = try await reader(environment: environment)
-        return VickreySettings(
+        var settings = VickreySettings(
             databasePath: reader.string(forKey: "db.path", default: defaultDatabasePath),
             keysDirectory: reader.string(forKey: "keys.directory", default: defaultKeysDirectory)
         )
+        settings.ctrPriorWeight = Int64(max(1, reader.int(forKey: "ctr.priorWeight", default: 1_000)))
+        return settings
     }
 
     /// A reader over the environment and the config file, for settings beyond these.

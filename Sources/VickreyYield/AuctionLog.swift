@@ -1,0 +1,115 @@
+import Foundation
+import Synchronization
+import VickreyCore
+
+/// The sampled auction log: auctions pick themselves by a stable hash of their request
+/// id (`sampleRate` in parts per million, so a replayed request id is sampled the same
+/// way), queue their lines in memory (bounded: when the writer falls behind, lines are
+/// dropped and counted, never waited for), and `writePending()` appends them to the file
+/// off the request path, rotating it by size (`PATH` → `PATH.1` → … → `PATH.KEEP`).
+public final class AuctionLog: Sendable {
+    public let path: String
+    /// Parts per million of requests logged (0: none, 1_000_000: every one).
+    public let sampleRatePPM: Int64
+    public let maximumBytes: Int64
+    public let keptFiles: Int
+    public static let maximumQueuedLines = 10_000
+
+    private let queue = Mutex<[String]>([])
+    private let dropped = Atomic<Int64>(0)
+    private let written = Atomic<Int64>(0)
+    /// The open file and its size; touched only by `writePending()`, which one task runs.
+    private let file = Mutex<(handle: FileHandle?, size: Int64)>((nil, 0))
+
+    public init(path: String, sampleRatePPM: Int64, maximumBytes: Int64 = 64 << 20, keptFiles: Int = 3) {
+        self.path = path
+        self.sampleRatePPM = min(max(sampleRatePPM, 0), 1_000_000)
+        self.maximumBytes = max(maximumBytes, 4_096)
+        self.keptFiles = max(keptFiles, 1)
+    }
+
+    /// Whether the auction of `requestID` is logged.
+    public func samples(requestID: String) -> Bool {
+        guard sampleRatePPM > 0 else { return false }
+        return Int64(SplitMix64.mix(FNV1a.hash(requestID)) % 1_000_000) < sampleRatePPM
+    }
+
+    /// Queues the lines of an auction run recording; never blocks on the disk.
+    public func append(_ request: AuctionRequest, _ outcome: AuctionOutcome) {
+        let lines = outcome.placements.compactMap { placement in
+            placement.record.map { AuctionLogLine(request: request, record: $0).json }
+        }
+        guard !lines.isEmpty else { return }
+        let accepted = queue.withLock { queue in
+            guard queue.count + lines.count <= Self.maximumQueuedLines else { return false }
+            queue.append(contentsOf: lines)
+            return true
+        }
+        if !accepted { dropped.wrappingAdd(Int64(lines.count), ordering: .relaxed) }
+    }
+
+    /// Lines dropped because the queue was full, and lines written.
+    public var counts: (dropped: Int64, written: Int64) {
+        (dropped.load(ordering: .relaxed), written.load(ordering: .relaxed))
+    }
+
+    /// Appends every queued line to the file, rotating first when it would pass the size limit.
+    public func writePending() throws {
+        let lines = queue.withLock { queue in
+            defer { queue.removeAll(keepingCapacity: true) }
+            return queue
+        }
+        guard !lines.isEmpty else { return }
+        try file.withLock { file in
+            var batch = Data()
+            for line in lines {
+                let bytes = Data((line + "\n").utf8)
+                if file.handle == nil { file = (try open(), Self.size(path)) }
+                if file.size > 0, file.size + Int64(bytes.count) > maximumBytes {
+                    try file.handle?.write(contentsOf: batch)
+                    batch.removeAll(keepingCapacity: true)
+                    try file.handle?.close()
+                    try rotate()
+                    file = (try open(), 0)
+                }
+                batch.append(bytes)
+                file.size += Int64(bytes.count)
+            }
+            try file.handle?.write(contentsOf: batch)
+        }
+        written.wrappingAdd(Int64(lines.count), ordering: .relaxed)
+    }
+
+    /// Closes the file (after a last `writePending()`).
+    public func close() {
+        file.withLock { file in
+            try? file.handle?.close()
+            file = (nil, 0)
+        }
+    }
+
+    private func open() throws -> FileHandle {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.seekToEnd()
+        return handle
+    }
+
+    /// `PATH.(k-1)` → `PATH.k` down to `PATH` → `PATH.1`; the oldest beyond `keptFiles` goes.
+    private func rotate() throws {
+        let manager = FileManager.default
+        try? manager.removeItem(atPath: "\(path).\(keptFiles)")
+        if keptFiles > 1 {
+            for index in stride(from: keptFiles - 1, through: 1, by: -1) where manager.fileExists(atPath: "\(path).\(index)") {
+                try manager.moveItem(atPath: "\(path).\(index)", toPath: "\(path).\(index + 1)")
+            }
+        }
+        if manager.fileExists(atPath: path) { try manager.moveItem(atPath: path, toPath: "\(path).1") }
+    }
+
+    private static func size(_ path: String) -> Int64 {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
+    }
+}
