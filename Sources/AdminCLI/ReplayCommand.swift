@@ -58,11 +58,13 @@ struct ReplayCommand: AsyncParsableCommand {
         let lines = try readLogs()
         let summaries = Replay.run(lines, grid: grid)
         if let svg, let first = summaries.first {
-            let chart = LineChart(
+            var chart = LineChart(
                 title: "Replayed revenue against the minimum floor (\(first.auctions) logged auctions)",
-                xLabel: "minimum floor (eCPM micros)", yLabel: "revenue (micros)",
+                xLabel: "minimum floor (eCPM)", yLabel: "revenue",
                 points: summaries.map { ($0.parameters.minimumFloor?.value ?? 0, $0.replayedRevenue.value / 1_000) },
                 marker: loggedMarker(lines, first))
+            chart.xFormat = { DecimalMoney.format($0 / 10_000, fractionDigits: 2) }
+            chart.yFormat = { DecimalMoney.format($0 / 10_000, fractionDigits: 2) }
             do { try chart.svg.write(toFile: svg, atomically: true, encoding: .utf8) } catch {
                 throw CommandFailure(message: "cannot write \(svg): \(error)", exitCode: CommandFailure.refused)
             }

@@ -8,6 +8,9 @@ public struct LineChart: Sendable {
     public var points: [(x: Int64, y: Int64)]
     /// A point drawn apart (the logged parameters' result), if any.
     public var marker: (x: Int64, y: Int64, label: String)?
+    /// How axis values are written (default: the integer).
+    public var xFormat: @Sendable (Int64) -> String = { String($0) }
+    public var yFormat: @Sendable (Int64) -> String = { String($0) }
 
     public init(
         title: String, xLabel: String, yLabel: String, points: [(x: Int64, y: Int64)], marker: (x: Int64, y: Int64, label: String)? = nil
@@ -22,7 +25,7 @@ public struct LineChart: Sendable {
     public var svg: String {
         let width = 720.0
         let height = 420.0
-        let left = 90.0
+        let left = 100.0
         let right = 30.0
         let top = 40.0
         let bottom = 60.0
@@ -49,8 +52,8 @@ public struct LineChart: Sendable {
             let x = minX + (maxX - minX) * Int64(step) / 4
             svg += """
                 <line x1="\(f(left))" y1="\(f(py(y)))" x2="\(f(width - right))" y2="\(f(py(y)))" stroke="#ddd"/>
-                <text x="\(f(left - 6))" y="\(f(py(y) + 4))" text-anchor="end">\(y)</text>
-                <text x="\(f(px(x)))" y="\(f(height - bottom + 18))" text-anchor="middle">\(x)</text>
+                <text x="\(f(left - 6))" y="\(f(py(y) + 4))" text-anchor="end">\(Self.escape(yFormat(y)))</text>
+                <text x="\(f(px(x)))" y="\(f(height - bottom + 18))" text-anchor="middle">\(Self.escape(xFormat(x)))</text>
 
                 """
         }

@@ -223,7 +223,7 @@ enum OpenAPIDocument {
                         "reason": {"type": "string"},
                         "ctr": {"type": "object", "required": ["prior_ppm"], "description": "A CPC campaign's declared prior and the CTR it is scored with, learned from its recorded impressions and clicks.",
                           "properties": {"prior_ppm": {"type": "integer"}, "learned_ppm": {"type": "integer"}, "impressions": {"type": "integer"},
-                            "clicks": {"type": "integer"}, "prior_weight": {"type": "integer"}}}}}}}}}}}},
+                            "clicks": {"type": "integer"}, "prior_weight": {"type": "integer"}}}}}}}}}}}}},
               "Ad": {"type": "object", "required": ["placement_id", "campaign_id", "advertiser_id", "creative", "pricing", "clearing_ecpm_micros", "price_micros", "impression_url", "click_url"],
                 "properties": {
                   "placement_id": {"type": "string"}, "campaign_id": {"type": "string"}, "advertiser_id": {"type": "string"},
