@@ -218,6 +218,7 @@ let package = Package(
             name: "AdminCLITests",
             dependencies: [
                 "AdminCLI", "VickreySynthetic", "VickreyStore", "VickreyLedger", "VickreySigning", "VickreyCore", "VickreyTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strictSettings
         ),

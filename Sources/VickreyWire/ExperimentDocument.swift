@@ -48,7 +48,7 @@ public enum ExperimentDocument {
                     arms.append(try readArm(&reader))
                 }
             default:
-                throw reader.fieldError(key, "is not an experiment field")
+                throw reader.fieldError("is not an experiment field")
             }
         }
         try reader.expectEnd()
@@ -71,7 +71,7 @@ public enum ExperimentDocument {
             case "minimum_floor_micros": arm.minimumFloor = try reader.readNull() ? nil : Micros(try reader.readInteger())
             case "increment_micros": arm.increment = try reader.readNull() ? nil : Micros(try reader.readInteger())
             case "floor_multiplier_ppm": arm.floorMultiplierPPM = try reader.readNull() ? nil : try reader.readInteger()
-            default: throw reader.fieldError(key, "is not an arm field")
+            default: throw reader.fieldError("is not an arm field")
             }
         }
         guard let name else { throw reader.fieldError("name", "missing") }
