@@ -107,20 +107,14 @@ public enum ExperimentDocument {
             out.comma()
             out.key("weight")
             out.integer(arm.weight)
-            if let floor = arm.minimumFloor {
+            let overrides = [
+                ("minimum_floor_micros", arm.minimumFloor?.value), ("increment_micros", arm.increment?.value),
+                ("floor_multiplier_ppm", arm.floorMultiplierPPM),
+            ]
+            for case let (key, value?) in overrides {
                 out.comma()
-                out.key("minimum_floor_micros")
-                out.integer(floor.value)
-            }
-            if let increment = arm.increment {
-                out.comma()
-                out.key("increment_micros")
-                out.integer(increment.value)
-            }
-            if let multiplier = arm.floorMultiplierPPM {
-                out.comma()
-                out.key("floor_multiplier_ppm")
-                out.integer(multiplier)
+                out.key(named: key)
+                out.integer(value)
             }
             out.raw("}")
         }
