@@ -6,7 +6,7 @@ import VickreyCore
 /// id (`sampleRate` in parts per million, so a replayed request id is sampled the same
 /// way), queue their lines in memory (bounded: when the writer falls behind, lines are
 /// dropped and counted, never waited for), and `writePending()` appends them to the file
-/// off the request path, rotating it by size (`PATH` → `PATH.1` → … → `PATH.KEEP`).
+/// (encoding them too) off the request path, rotating it by size (`PATH` → `PATH.1` → … → `PATH.KEEP`).
 public final class AuctionLog: Sendable {
     public let path: String
     /// Parts per million of requests logged (0: none, 1_000_000: every one).
@@ -15,7 +15,8 @@ public final class AuctionLog: Sendable {
     public let keptFiles: Int
     public static let maximumQueuedLines = 10_000
 
-    private let queue = Mutex<[String]>([])
+    /// Lines not yet written, unencoded: the request path only builds the value.
+    private let queue = Mutex<[AuctionLogLine]>([])
     private let dropped = Atomic<Int64>(0)
     private let written = Atomic<Int64>(0)
     /// The open file and its size; touched only by `writePending()`, which one task runs.
@@ -36,9 +37,7 @@ public final class AuctionLog: Sendable {
 
     /// Queues the lines of an auction run recording; never blocks on the disk.
     public func append(_ request: AuctionRequest, _ outcome: AuctionOutcome) {
-        let lines = outcome.placements.compactMap { placement in
-            placement.record.map { AuctionLogLine(request: request, record: $0).json }
-        }
+        let lines = outcome.placements.compactMap { placement in placement.record.map { AuctionLogLine(request: request, record: $0) } }
         guard !lines.isEmpty else { return }
         let accepted = queue.withLock { queue in
             guard queue.count + lines.count <= Self.maximumQueuedLines else { return false }
@@ -63,7 +62,7 @@ public final class AuctionLog: Sendable {
         try file.withLock { file in
             var batch = Data()
             for line in lines {
-                let bytes = Data((line + "\n").utf8)
+                let bytes = Data((line.json + "\n").utf8)
                 if file.handle == nil { file = (try open(), Self.size(path)) }
                 if file.size > 0, file.size + Int64(bytes.count) > maximumBytes {
                     try file.handle?.write(contentsOf: batch)
