@@ -112,7 +112,7 @@ extension CampaignCommand {
             guard line.count <= maximumLineBytes else {
                 return .failure(FieldError(field: nil, message: "longer than \(maximumLineBytes) bytes"))
             }
-            return CampaignDocument.decode(line).flatMap { $0.campaign() }
+            return CampaignDocument.parseCampaign(line)
         }
     }
 

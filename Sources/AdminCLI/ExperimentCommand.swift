@@ -147,7 +147,7 @@ struct ExperimentCommand: AsyncParsableCommand {
                 return (stored, try await db.experiments.tallies(experimentID), try await db.experiments.delivery(experimentID))
             }
             let report = ExperimentReport(experiment: stored, tallies: tallies, delivery: delivery)
-            Console.print(output.json ? ExperimentReportText.json(report) : ExperimentReportText.table(report))
+            Console.print(output.json ? report.json : ExperimentReportText.table(report))
         }
     }
 }
@@ -195,28 +195,6 @@ enum ExperimentReportText {
         lines.append(
             "RPM = revenue per 1000 auctions; intervals: delta method over \(Experiment.buckets) user buckets per arm, 95%.")
         return lines.joined(separator: "\n")
-    }
-
-    static func json(_ report: ExperimentReport) -> String {
-        func optional(_ value: Int64?) -> String { value.map(String.init) ?? "null" }
-        func interval(_ range: ClosedRange<Int64>?) -> String { range.map { "[\($0.lowerBound),\($0.upperBound)]" } ?? "null" }
-        let arms = report.arms.map { arm in
-            """
-            {"arm":"\(arm.arm.name)","weight":\(arm.arm.weight),"auctions":\(arm.auctions),"fills":\(arm.fills),\
-            "fill_rate_ppm":\(arm.fillRatePPM),"impressions":\(arm.impressions),"clicks":\(arm.clicks),\
-            "revenue_nanos":\(arm.revenue.value),"rpm_micros":\(arm.rpm),"rpm_ci95_micros":\(interval(arm.rpmInterval)),\
-            "ecpm_micros":\(arm.ecpm),"rpm_difference_micros":\(optional(arm.difference)),\
-            "rpm_difference_ci95_micros":\(interval(arm.differenceInterval)),\
-            "significant":\(arm.significant.map { $0 ? "true" : "false" } ?? "null")}
-            """
-        }
-        let check = report.sampleRatio
-        return """
-            {"experiment":"\(report.experiment.experiment.id)","status":"\(report.experiment.experiment.status.rawValue)",\
-            "method":"delta method over \(Experiment.buckets) user buckets per arm","confidence":0.95,\
-            "arms":[\(arms.joined(separator: ","))],\
-            "sample_ratio":{"mismatch":\(check.mismatch),"largest_z":\(fixed(check.largestZ)),"threshold_z":3.29}}
-            """
     }
 
     static func money(_ micros: Int64) -> String { DecimalMoney.formatCurrency(Micros(micros)) }

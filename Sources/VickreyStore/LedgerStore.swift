@@ -55,6 +55,25 @@ public protocol LedgerStore: Sendable {
     )
     /// One campaign's recorded impressions and clicks.
     func clickEvidence(campaign: CampaignID) async throws(StoreError) -> ClickEvidence
+    /// One campaign's delivery by UTC hour, from events at or after `since`, oldest first.
+    func hourlyDelivery(campaign: CampaignID, since: Instant) async throws(StoreError) -> [HourlyDelivery]
+}
+
+/// A campaign's delivery in one UTC hour.
+public struct HourlyDelivery: Hashable, Sendable {
+    /// The hour's start.
+    public var hour: Instant
+    /// Billed impression and click records.
+    public var impressions: Int64
+    public var clicks: Int64
+    public var spend: Nanos
+
+    public init(hour: Instant, impressions: Int64, clicks: Int64, spend: Nanos) {
+        self.hour = hour
+        self.impressions = impressions
+        self.clicks = clicks
+        self.spend = spend
+    }
 }
 
 extension LedgerStore {

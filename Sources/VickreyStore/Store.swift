@@ -91,14 +91,18 @@ public final class Store: Sendable {
     public let leases: (any BudgetLeaseStore)?
     /// Experiments and their durable auction counts.
     public let experiments: any ExperimentStore
+    /// API keys for the admin API, the console and billing.
+    public let apiKeys: any APIKeyStore
     private let shutdown: @Sendable () async -> Void
 
     init(
         location: StoreLocation, campaigns: any CampaignStore, ledger: any LedgerStore, fleet: (any FleetKeys)?,
-        leases: (any BudgetLeaseStore)?, experiments: any ExperimentStore, shutdown: @escaping @Sendable () async -> Void
+        leases: (any BudgetLeaseStore)?, experiments: any ExperimentStore, apiKeys: any APIKeyStore,
+        shutdown: @escaping @Sendable () async -> Void
     ) {
         self.leases = leases
         self.experiments = experiments
+        self.apiKeys = apiKeys
         self.location = location
         self.campaigns = campaigns
         self.ledger = ledger
@@ -119,7 +123,7 @@ public final class Store: Sendable {
             let store = try SQLiteCampaignStore(path: path)
             return Store(
                 location: location, campaigns: store, ledger: SQLiteLedgerStore(store), fleet: nil, leases: nil,
-                experiments: SQLiteExperimentStore(store), shutdown: {})
+                experiments: SQLiteExperimentStore(store), apiKeys: SQLiteAPIKeyStore(store), shutdown: {})
         case .postgres(let address):
             let database = try await PostgresDatabase.open(address)
             if let serverID {
@@ -131,7 +135,7 @@ public final class Store: Sendable {
             return Store(
                 location: location, campaigns: PostgresCampaignStore(database), ledger: PostgresLedgerStore(database, chainID: serverID),
                 fleet: PostgresFleetKeys(database), leases: PostgresBudgetLeases(database), experiments: PostgresExperimentStore(database),
-                shutdown: { await database.close() })
+                apiKeys: PostgresAPIKeyStore(database), shutdown: { await database.close() })
         }
     }
 

@@ -25,6 +25,20 @@ extension CampaignDocument {
         }
     }
 
+    /// One campaign from its JSON, every field validated: what `adctl campaign import`
+    /// does to each line and the admin API to each body, so both refuse the same input
+    /// with the same field and message.
+    public static func parseCampaign(_ data: Data) -> Result<Campaign, FieldError> {
+        decode(data).flatMap { $0.campaign() }
+    }
+
+    /// One campaign as the JSON object `export` writes on a line (without the newline).
+    public static func json(_ campaign: Campaign) throws -> Data {
+        var line = try jsonLines([campaign])
+        line.removeLast()
+        return line
+    }
+
     /// The document of an existing campaign (what `export` writes).
     public init(_ campaign: Campaign) {
         let t = campaign.targeting

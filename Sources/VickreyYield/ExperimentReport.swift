@@ -158,3 +158,35 @@ public struct ExperimentReport: Sendable {
         return SampleRatioCheck(largestZ: largest, mismatch: largest > sampleRatioZ, worstArm: worst)
     }
 }
+
+extension ExperimentReport {
+    /// The report as JSON (`adctl experiment report --json` and `GET /v1/admin/experiments/{id}/report`).
+    public var json: String {
+        let report = self
+        func optional(_ value: Int64?) -> String { value.map(String.init) ?? "null" }
+        func interval(_ range: ClosedRange<Int64>?) -> String { range.map { "[\($0.lowerBound),\($0.upperBound)]" } ?? "null" }
+        let arms = report.arms.map { arm in
+            """
+            {"arm":"\(arm.arm.name)","weight":\(arm.arm.weight),"auctions":\(arm.auctions),"fills":\(arm.fills),\
+            "fill_rate_ppm":\(arm.fillRatePPM),"impressions":\(arm.impressions),"clicks":\(arm.clicks),\
+            "revenue_nanos":\(arm.revenue.value),"rpm_micros":\(arm.rpm),"rpm_ci95_micros":\(interval(arm.rpmInterval)),\
+            "ecpm_micros":\(arm.ecpm),"rpm_difference_micros":\(optional(arm.difference)),\
+            "rpm_difference_ci95_micros":\(interval(arm.differenceInterval)),\
+            "significant":\(arm.significant.map { $0 ? "true" : "false" } ?? "null")}
+            """
+        }
+        let check = report.sampleRatio
+        return """
+            {"experiment":"\(report.experiment.experiment.id)","status":"\(report.experiment.experiment.status.rawValue)",\
+            "method":"delta method over \(Experiment.buckets) user buckets per arm","confidence":0.95,\
+            "arms":[\(arms.joined(separator: ","))],\
+            "sample_ratio":{"mismatch":\(check.mismatch),"largest_z":\(Self.fixed(check.largestZ)),"threshold_z":3.29}}
+            """
+    }
+
+    /// `value` with two decimals, from its rounded hundredths.
+    static func fixed(_ value: Double) -> String {
+        let hundredths = Int64((value * 100).rounded())
+        return DecimalMoney.format(hundredths, fractionDigits: 2)
+    }
+}

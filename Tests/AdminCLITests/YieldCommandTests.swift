@@ -131,3 +131,45 @@ struct YieldCommandTests {
         #expect(shown.output.contains("learned ctr    0.058824 (58824 ppm) from 20 impressions and 10 clicks recorded, prior weight 1000"))
     }
 }
+
+@Suite("adctl apikey")
+struct APIKeyCommandTests {
+    let cli = CLIHarness()
+
+    @Test func createListRevokeWithRolesAndRefusals() async throws {
+        #expect(await cli.run("advertiser", "create", "acme").status == 0)
+        let admin = await cli.run("apikey", "create", "--role", "admin", "--label", "ops")
+        #expect(admin.status == 0, "\(admin.error)")
+        let key = admin.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let parsed = try #require(APIKeyMaterial.parse(key), "not a key: \(key)")
+        #expect(admin.error.contains("created admin key \(parsed.id)"))
+
+        let scoped = await cli.run("apikey", "create", "--role", "advertiser", "--advertiser", "acme", "--json")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(scoped.output.utf8)) as? [String: Any])
+        #expect(object["role"] as? String == "advertiser" && object["advertiser_id"] as? String == "acme")
+
+        // Only the hash is stored: the key's secret appears nowhere in the database file.
+        let file = try Data(contentsOf: URL(fileURLWithPath: cli.databasePath))
+        #expect(file.range(of: Data(parsed.secret.utf8)) == nil)
+        let record = try #require(try await Store.open(StoreLocation(cli.databasePath)).apiKeys.key(id: parsed.id))
+        #expect(APIKeyMaterial.matches(parsed.secret, record) && !APIKeyMaterial.matches(parsed.secret + "x", record))
+
+        for (arguments, status, message) in [
+            (["apikey", "create", "--role", "root"], Int32(64), "--role must be admin, advertiser or billing"),
+            (["apikey", "create", "--role", "advertiser"], 64, "--advertiser is required"),
+            (["apikey", "create", "--role", "billing", "--advertiser", "acme"], 64, "--advertiser is only for --role advertiser"),
+            (["apikey", "create", "--role", "advertiser", "--advertiser", "nobody"], 3, "no advertiser 'nobody'"),
+            (["apikey", "revoke", "0123456789abcdef"], 3, "no API key 0123456789abcdef"),
+        ] {
+            let result = await cli.run(arguments)
+            #expect(result.status == status && result.error.contains(message), "\(arguments): \(result.status) \(result.error)")
+        }
+
+        #expect(await cli.run("apikey", "revoke", key).output == "revoked API key \(parsed.id)\n")
+        #expect(await cli.run("apikey", "revoke", parsed.id).status == 1)
+        let list = await cli.run("apikey", "list", "--json")
+        let keys = try #require(try JSONSerialization.jsonObject(with: Data(list.output.utf8)) as? [[String: Any]])
+        #expect(keys.count == 2 && keys.first?["revoked"] as? Bool == true && keys.last?["revoked"] as? Bool == false)
+        #expect(!list.output.contains(parsed.secret))
+    }
+}

@@ -44,3 +44,18 @@ extension PostgresLedgerStore {
         return rows.first.map { ClickEvidence(impressions: $0.0, clicks: $0.1) } ?? ClickEvidence()
     }
 }
+
+extension PostgresLedgerStore {
+    public func hourlyDelivery(campaign: CampaignID, since: Instant) async throws(StoreError) -> [HourlyDelivery] {
+        try await database.transaction { connection in
+            try await connection.all(
+                """
+                SELECT event_time_ms / 3600000 AS hour, count(*) FILTER (WHERE kind = 'impression' AND billed),
+                       count(*) FILTER (WHERE kind = 'click' AND billed), SUM(charge_nanos)::bigint
+                FROM ledger WHERE campaign_id = \(campaign.rawValue) AND event_time_ms >= \(since.millisecondsSinceEpoch)
+                GROUP BY hour ORDER BY hour
+                """, as: (Int64, Int64, Int64, Int64).self, logger: self.database.logger
+            ).map { HourlyDelivery(hour: Instant(secondsSinceEpoch: $0.0 * 3_600), impressions: $0.1, clicks: $0.2, spend: Nanos($0.3)) }
+        }
+    }
+}

@@ -233,6 +233,24 @@ enum PostgresSchema {
                 """,
             ]
         ),
+        (
+            "v5: API keys",
+            [
+                // Only the SHA-256 of each key's secret is kept; the key is shown once.
+                """
+                CREATE TABLE api_key (
+                    id TEXT PRIMARY KEY CHECK (length(id) = 16),
+                    role TEXT NOT NULL CHECK (role IN ('admin', 'advertiser', 'billing')),
+                    advertiser_id TEXT REFERENCES advertiser(id),
+                    label TEXT NOT NULL DEFAULT '',
+                    secret_hash TEXT NOT NULL CHECK (length(secret_hash) = 64),
+                    created_at_ms BIGINT NOT NULL,
+                    revoked_at_ms BIGINT,
+                    CHECK ((role = 'advertiser') = (advertiser_id IS NOT NULL))
+                )
+                """
+            ]
+        ),
     ]
 
     /// A key for `pg_advisory_xact_lock` that only Vickrey's migrations take.

@@ -151,6 +151,22 @@ extension SQLiteCampaignStore {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v6: API keys") { db in
+            try db.execute(
+                sql: """
+                    -- Only the SHA-256 of each key's secret is kept; the key is shown once.
+                    CREATE TABLE api_key (
+                        id TEXT PRIMARY KEY NOT NULL CHECK (length(id) = 16),
+                        role TEXT NOT NULL CHECK (role IN ('admin', 'advertiser', 'billing')),
+                        advertiser_id TEXT REFERENCES advertiser(id),
+                        label TEXT NOT NULL DEFAULT '',
+                        secret_hash TEXT NOT NULL CHECK (length(secret_hash) = 64),
+                        created_at_ms INTEGER NOT NULL,
+                        revoked_at_ms INTEGER,
+                        CHECK ((role = 'advertiser') = (advertiser_id IS NOT NULL))
+                    );
+                    """)
+        }
         return migrator
     }
 

@@ -36,3 +36,23 @@ extension SQLiteLedgerStore {
         } catch { throw SQLiteCampaignStore.map(error) }
     }
 }
+
+extension SQLiteLedgerStore {
+    public func hourlyDelivery(campaign: CampaignID, since: Instant) throws(StoreError) -> [HourlyDelivery] {
+        do {
+            return try pool.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT event_time_ms / 3600000 AS hour, SUM(kind = 'impression' AND billed = 1), SUM(kind = 'click' AND billed = 1),
+                               SUM(charge_nanos)
+                        FROM ledger WHERE campaign_id = ? AND event_time_ms >= ? GROUP BY hour ORDER BY hour
+                        """, arguments: [campaign.rawValue, since.millisecondsSinceEpoch]
+                ).map {
+                    HourlyDelivery(
+                        hour: Instant(secondsSinceEpoch: ($0[0] as Int64) * 3_600), impressions: $0[1], clicks: $0[2], spend: Nanos($0[3]))
+                }
+            }
+        } catch { throw SQLiteCampaignStore.map(error) }
+    }
+}

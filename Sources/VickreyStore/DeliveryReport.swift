@@ -1,0 +1,44 @@
+import VickreyCore
+
+/// The delivery report of `adctl report` and `GET /v1/admin/reports`: one shaping of the
+/// ledger's delivery rows, written once for both.
+public enum DeliveryReport {
+    public enum Grouping: String, Sendable, CaseIterable {
+        /// One row per campaign (`day` is `all`).
+        case campaign
+        /// One row per campaign and UTC day.
+        case day
+    }
+
+    /// `rows` (by campaign and day, as the ledger store returns them) grouped as asked.
+    public static func rows(_ rows: [DeliveryRow], by grouping: Grouping) -> [DeliveryRow] {
+        guard grouping == .campaign else { return rows }
+        var merged: [CampaignID: DeliveryRow] = [:]
+        for row in rows {
+            var total =
+                merged[row.campaignID]
+                ?? DeliveryRow(campaignID: row.campaignID, day: "all", impressions: 0, clicks: 0, unbilled: 0, spend: .zero)
+            total.impressions += row.impressions
+            total.clicks += row.clicks
+            total.unbilled += row.unbilled
+            total.spend += row.spend
+            merged[row.campaignID] = total
+        }
+        return merged.values.sorted { $0.campaignID < $1.campaignID }
+    }
+
+    /// The rows as a JSON array.
+    public static func json(_ rows: [DeliveryRow]) -> String {
+        "["
+            + rows.map { row in
+                #"{"campaign_id":"\#(row.campaignID)","day":"\#(row.day)","impressions":\#(row.impressions),"clicks":\#(row.clicks),"unbilled":\#(row.unbilled),"spend_nanos":\#(row.spend.value),"ctr_ppm":\#(row.ctrPPM),"ecpm_micros":\#(row.ecpmMicros)}"#
+            }.joined(separator: ",") + "]"
+    }
+}
+
+extension DeliveryRow {
+    /// Clicks per million impressions.
+    public var ctrPPM: Int64 { impressions == 0 ? 0 : clicks * 1_000_000 / impressions }
+    /// Spend per 1000 impressions in micros: nanos spent per impression.
+    public var ecpmMicros: Int64 { impressions == 0 ? 0 : spend.value / impressions }
+}
