@@ -6,6 +6,7 @@ import VickreyBudget
 import VickreyCore
 import VickreySigning
 import VickreyStore
+import VickreyWire
 import VickreyYield
 
 /// Builds the whole server from settings: opens and migrates the database, creates the
@@ -99,14 +100,23 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
     let writer = LedgerWriter(store: ledgerStore, maximumBatch: settings.ledgerMaximumBatch) { keys.signingKey }
     let beacons = BeaconProcessor(
         keys: keys, budgets: budgets, ledger: writer, replays: replays, campaigns: reloader, clock: settings.clock)
-    let router = Router(context: BasicRequestContext.self)
+    let router = Router(context: VickreyRequestContext.self)
+    let auth = Authenticator(
+        keys: database.apiKeys, billingToken: settings.ledgerBearerToken, metrics: metrics,
+        maximumFailures: settings.authMaximumFailures, clock: { [clock = settings.clock] in clock.now().secondsSinceEpoch })
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ErrorMiddleware())
     AdsController(decisions: decisions, metrics: metrics).addRoutes(to: router)
     OpenRTBController(decisions: decisions, metrics: metrics).addRoutes(to: router)
     BeaconController(processor: beacons, metrics: metrics).addRoutes(to: router)
+    let admin = AdminController(store: database, auth: auth, clock: settings.clock, maximumBodyBytes: settings.limits.maximumBodyBytes)
+    admin.addRoutes(to: router)
+    ConsoleController(
+        admin: admin, auth: auth, sessions: ConsoleSessions(clock: { [clock = settings.clock] in clock.now().secondsSinceEpoch }),
+        budgets: budgets, clock: settings.clock, secureCookies: settings.beaconBaseURL.hasPrefix("https://")
+    ).addRoutes(to: router)
     LedgerController(
-        ledger: ledgerStore, keys: keys, bearerToken: settings.ledgerBearerToken, budgets: budgets, leases: database.leases,
+        ledger: ledgerStore, keys: keys, auth: auth, budgets: budgets, leases: database.leases,
         reloader: reloader,
         clock: settings.clock
     ).addRoutes(to: router)

@@ -105,6 +105,12 @@ final class ServerMetrics: Sendable {
         counter("vickrey_beacons_rejected_total", [("kind", kind.rawValue), ("reason", reason)]).increment()
     }
 
+    /// An admin API or console request refused for its key: `missing`, `malformed`,
+    /// `unknown`, `revoked`, `wrong_secret` or `rate_limited`.
+    func authFailure(reason: String) {
+        counter("vickrey_auth_failures_total", [("reason", reason)]).increment()
+    }
+
     /// An OpenRTB impression not auctioned at all (private auction, other currency, no banner, late).
     func openRTBSkipped(reason: String) {
         counter("vickrey_no_fills_total", [("endpoint", AuctionEndpoint.openrtb.rawValue), ("reason", reason)]).increment()

@@ -44,6 +44,9 @@ public struct ServerSettings: Sendable {
     /// `ledger.bearerToken`: what billing sends as `Authorization: Bearer …` to read
     /// `GET /v1/ledger`. Unset: the endpoint answers 401 to everyone.
     public var ledgerBearerToken: String?
+    /// `auth.maximumFailures`: failed key checks a client address may make per minute
+    /// before it is answered 429 until the minute is over.
+    public var authMaximumFailures = 20
     /// The example token in the shipped config file; the server warns while it is in use.
     public static let shippedBillingToken = "change-me-billing-token"
     /// Where every time-dependent decision reads the time (tests inject their own).
@@ -120,6 +123,7 @@ public struct ServerSettings: Sendable {
         settings.frequencyCapUsers = config.int(forKey: "frequencyCap.maximumUsers", default: settings.frequencyCapUsers)
         settings.ledgerMaximumBatch = config.int(forKey: "ledger.maximumBatch", default: settings.ledgerMaximumBatch)
         settings.ledgerBearerToken = config.string(forKey: "ledger.bearerToken")
+        settings.authMaximumFailures = max(1, config.int(forKey: "auth.maximumFailures", default: settings.authMaximumFailures))
         settings.limits.maximumBodyBytes = config.int(forKey: "http.maxBodyBytes", default: settings.limits.maximumBodyBytes)
         settings.limits.maximumPlacements = config.int(forKey: "http.maxPlacements", default: settings.limits.maximumPlacements)
         settings.ctrPriorWeight = Int64(max(1, config.int(forKey: "ctr.priorWeight", default: Int(settings.ctrPriorWeight))))

@@ -49,7 +49,9 @@ struct AuctionLogTests {
             #expect(size <= 4_096)
         }
         // The newest lines are in PATH, in order; every line reads back whole.
-        let newest = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { try AuctionLogLine(json: Array($0.utf8)) }
+        let newest = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map {
+            try AuctionLogLine(json: Array($0.utf8))
+        }
         #expect(newest.last?.requestID == "r-59")
         let first = try #require(newest.first)
         // Every candidate eligible at any floor is logged, the below-floor ones too.

@@ -10,10 +10,11 @@ import VickreyStore
 /// For billing (bearer token from config): `GET /v1/ledger?after=SEQ&limit=N` and
 /// `GET /v1/campaigns/{id}/budget` (live spend and reservations). For anyone who
 /// verifies records: `GET /.well-known/jwks.json`.
-struct LedgerController<Context: RequestContext>: Sendable {
+struct LedgerController: Sendable {
     let ledger: any LedgerStore
     let keys: LiveKeyring
-    let bearerToken: String?
+    /// Billing and admin keys, and the configured `ledger.bearerToken` (a billing key).
+    let auth: Authenticator
     let budgets: BudgetBook
     /// A fleet's pools and leases, read for the budget endpoint's fleet figures (nil on SQLite).
     let leases: (any BudgetLeaseStore)?
@@ -23,22 +24,25 @@ struct LedgerController<Context: RequestContext>: Sendable {
     static var defaultLimit: Int { 100 }
     static var maximumLimit: Int { 1_000 }
 
-    func addRoutes(to router: Router<Context>) {
+    func addRoutes(to router: Router<VickreyRequestContext>) {
         router.get("/.well-known/jwks.json") { _, _ in
             var response = JSONResponse.bytes(Array(JWKS.encode(keys.publicKeys).utf8))
             response.headers[.cacheControl] = "max-age=300"
             return response
         }
-        router.get("/v1/ledger") { request, _ in try await page(request) }
-        router.get("/v1/ledger/chains") { request, _ in
-            try authorize(request)
+        router.get("/v1/ledger") { request, context in
+            try await authorize(request, context)
+            return try await page(request)
+        }
+        router.get("/v1/ledger/chains") { request, context in
+            try await authorize(request, context)
             let chains = try await ledger.chains().map { chain in
                 #"{"server_id":\#(chain.serverID.map { "\"\($0)\"" } ?? "null"),"last_seq":\#(chain.lastSeq),"hash":"\#(chain.headHash)"}"#
             }
             return JSONResponse.bytes(Array((#"{"chains":["# + chains.joined(separator: ",") + "]}").utf8))
         }
         router.get("/v1/campaigns/:id/budget") { request, context in
-            try authorize(request)
+            try await authorize(request, context)
             let idText = try context.parameters.require("id")
             guard let id = CampaignID(idText) else { throw APIError(code: .notFound, message: "no campaign '\(idText)'", field: "id") }
             let found: Campaign?
@@ -100,7 +104,6 @@ struct LedgerController<Context: RequestContext>: Sendable {
     }
 
     func page(_ request: Request) async throws -> Response {
-        try authorize(request)
         let query = request.uri.queryParameters
         let after = try Self.integer(query["after"].map(String.init), field: "after", default: 0, range: 0...Int64.max)
         let limit = Int(
@@ -126,17 +129,9 @@ struct LedgerController<Context: RequestContext>: Sendable {
         return JSONResponse.bytes(Array(body.utf8))
     }
 
-    private func authorize(_ request: Request) throws {
-        let presented = request.headers[.authorization].flatMap { value -> String? in
-            value.hasPrefix("Bearer ") ? String(value.dropFirst(7)) : nil
-        }
-        guard let expected = bearerToken, !expected.isEmpty, let presented,
-            Self.constantTimeEqual(Array(presented.utf8), Array(expected.utf8))
-        else {
-            throw APIError(
-                code: .unauthorized, message: "send the billing token from ledger.bearerToken as 'Authorization: Bearer TOKEN'",
-                field: "Authorization")
-        }
+    /// Billing's routes take a billing or admin key (or the configured billing token).
+    private func authorize(_ request: Request, _ context: VickreyRequestContext) async throws {
+        try await auth.principal(request, from: context.clientAddress).require(.billing, .admin)
     }
 
     private static func integer(_ text: String?, field: String, default value: Int64, range: ClosedRange<Int64>) throws -> Int64 {
@@ -145,10 +140,5 @@ struct LedgerController<Context: RequestContext>: Sendable {
             throw APIError(code: .invalidRequest, message: "must be an integer in \(range.lowerBound)...\(range.upperBound)", field: field)
         }
         return parsed
-    }
-
-    private static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }

@@ -23,8 +23,14 @@ struct APIError: Error {
         case invalidToken = "invalid_token"
         /// A beacon token past its validity.
         case expiredToken = "expired_token"
-        /// `GET /v1/ledger` without the configured bearer token.
+        /// No key, or one that is not valid (unknown, revoked, wrong secret).
         case unauthorized
+        /// A valid key whose role may not do this.
+        case forbidden
+        /// Too many failed sign-ins from this address; retry later.
+        case tooManyAttempts = "too_many_attempts"
+        /// The request conflicts with what exists (an id taken, a state that does not allow it).
+        case conflict
         /// A dependency (the ledger) failed; the client may retry.
         case unavailable
         case internalError = "internal_error"
@@ -65,6 +71,9 @@ struct APIError: Error {
         case .invalidToken: .badRequest
         case .expiredToken: .gone
         case .unauthorized: .unauthorized
+        case .forbidden: .forbidden
+        case .tooManyAttempts: .tooManyRequests
+        case .conflict: .conflict
         case .internalError: .internalServerError
         }
     }

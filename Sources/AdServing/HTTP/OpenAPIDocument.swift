@@ -9,6 +9,8 @@ import VickreyWire
 /// `.ci/schemathesis.sh` fuzzes a live server with it (see the README).
 enum OpenAPIDocument {
     static let json = template.replacingOccurrences(of: "$COUNTRY_PATTERN", with: CountryCodes.pattern)
+        .replacingOccurrences(of: "\"$ADMIN_PATHS\": {},", with: adminPaths)
+        .replacingOccurrences(of: "\"$ADMIN_SCHEMAS\": {},", with: adminSchemas)
 
     private static let template = #"""
         {
@@ -84,12 +86,15 @@ enum OpenAPIDocument {
                 "200": {"description": "The account.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Budget"}}}},
                 "401": {"$ref": "#/components/responses/Error"},
                 "404": {"$ref": "#/components/responses/Error"}}}},
+            "$ADMIN_PATHS": {},
             "/.well-known/jwks.json": {"get": {
               "summary": "Every key in the server's key directory (the current signer and every earlier one, so every key that has signed a record) and, in a fleet, every key the other servers registered, as a JWK Set (RFC 8037 OKP/Ed25519).",
               "responses": {"200": {"description": "The keys.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/JWKS"}}}}}}}
           },
           "components": {
-            "securitySchemes": {"billing": {"type": "http", "scheme": "bearer", "description": "The token configured as ledger.bearerToken."}},
+            "securitySchemes": {
+              "billing": {"type": "http", "scheme": "bearer", "description": "A billing or admin API key (adctl apikey create), or the token configured as ledger.bearerToken."},
+              "apiKey": {"type": "http", "scheme": "bearer", "description": "An API key made with adctl apikey create: admin, or advertiser (its own advertiser only)."}},
             "parameters": {
               "Token": {"name": "token", "in": "path", "required": true,
                         "schema": {"type": "string", "minLength": 26, "maxLength": 2048, "pattern": "^[A-Za-z0-9_-]+$"},
@@ -99,6 +104,7 @@ enum OpenAPIDocument {
               "Error": {"description": "A client error, naming the field at fault.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
             },
             "schemas": {
+              "$ADMIN_SCHEMAS": {},
               "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message", "field"],
                 "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": ["string", "null"]}}}}},
               "ID": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,64}$"},

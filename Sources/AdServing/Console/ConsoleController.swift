@@ -1,0 +1,360 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import VickreyBudget
+import VickreyCore
+import VickreyStore
+import VickreyYield
+
+/// The web console at `/console/`: server-rendered pages over the same store calls and
+/// role rules as the admin API. Sign-in takes an API key and starts a session (cookie
+/// `HttpOnly`, `SameSite=Strict`, `Path=/console`); every form carries the session's
+/// CSRF token (the sign-in form a double-submit token). What a role may not do is not
+/// offered, and refused if asked anyway.
+struct ConsoleController: Sendable {
+    let admin: AdminController
+    let auth: Authenticator
+    let sessions: ConsoleSessions
+    let budgets: BudgetBook
+    let clock: any VickreyClock
+    /// Adds `Secure` to the cookies (when the console is served over HTTPS).
+    let secureCookies: Bool
+
+    var store: Store { admin.store }
+
+    func addRoutes(to router: Router<VickreyRequestContext>) {
+        // `/console` and `/console/` are one route.
+        router.get("/console") { request, _ in
+            Self.redirect(signedIn(request) == nil ? "/console/signin" : "/console/campaigns")
+        }
+        router.get("/console/assets/console.css") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: ConsoleHTML.stylesheet)))
+        }
+        router.get("/console/signin") { _, _ in signInPage(message: nil) }
+        router.post("/console/signin") { request, context in try await signIn(request, context) }
+        router.post("/console/signout") { request, _ in
+            let (id, _) = try await requireSession(request)
+            _ = try await requireForm(request, id: id)
+            sessions.end(id)
+            var response = Self.redirect("/console/signin")
+            response.headers[values: .setCookie] = [cookie(ConsoleSessions.cookieName, "", maxAge: 0)]
+            return response
+        }
+        router.get("/console/campaigns") { request, _ in try await campaignsPage(request) }
+        router.get("/console/campaigns/new") { request, _ in
+            let (_, session) = try await requireSession(request)
+            try requireAdmin(session)
+            return html(
+                "New campaign", session, CampaignForm.blank.html(action: "/console/campaigns", csrf: session.csrfToken, submit: "Create"))
+        }
+        router.post("/console/campaigns") { request, _ in try await createCampaign(request) }
+        router.get("/console/campaigns/:id") { request, context in try await campaignPage(request, try context.parameters.require("id")) }
+        router.get("/console/campaigns/:id/edit") { request, context in
+            let (_, session) = try await requireSession(request)
+            try requireAdmin(session)
+            let campaign = try await admin.visibleCampaign(try context.parameters.require("id"), session.principal)
+            return html(
+                "Edit \(campaign.id)", session,
+                CampaignForm(campaign).html(
+                    action: "/console/campaigns/\(campaign.id)/edit", csrf: session.csrfToken, submit: "Save",
+                    locked: ["id", "advertiser_id"]))
+        }
+        router.post("/console/campaigns/:id/edit") { request, context in
+            try await editCampaign(request, try context.parameters.require("id"))
+        }
+        for (action, status) in [("pause", CampaignStatus.paused), ("resume", .active)] {
+            router.post("/console/campaigns/:id/\(action)") { request, context in
+                let (id, session) = try await requireSession(request)
+                _ = try await requireForm(request, id: id)
+                let campaign = try await admin.visibleCampaign(try context.parameters.require("id"), session.principal)
+                _ = try await storeCall { try await store.campaigns.setStatus(campaign.id, to: status) }
+                return Self.redirect("/console/campaigns/\(campaign.id)")
+            }
+        }
+        router.get("/console/reports") { request, _ in try await reportsPage(request) }
+        router.get("/console/experiments") { request, _ in try await experimentsPage(request) }
+    }
+
+    // MARK: Sessions
+
+    private func signInPage(message: String?, status: HTTPResponse.Status = .ok) -> Response {
+        let token = ConsoleSessions.randomToken()
+        let body = """
+            \(message.map { #"<p class="notice" id="signin-error">\#(ConsoleHTML.escape($0))</p>"# } ?? "")
+            <form method="post" action="/console/signin" class="edit">
+            <input type="hidden" name="csrf" value="\(token)">
+            <label for="f-key">API key</label><input id="f-key" name="key" type="password" autocomplete="off">
+            <p><button type="submit">Sign in</button></p></form>
+            <p class="muted">An administrator makes keys with <code>adctl apikey create --role admin</code> (or
+            <code>--role advertiser --advertiser ID</code>).</p>
+            """
+        var response = htmlResponse(ConsoleHTML.page("Sign in", principal: nil, csrf: nil, body), status: status)
+        response.headers[values: .setCookie] = [cookie(ConsoleSessions.signInCookieName, token, maxAge: 3_600)]
+        return response
+    }
+
+    private func signIn(_ request: Request, _ context: VickreyRequestContext) async throws -> Response {
+        let fields = FormData.parse(try await readBody(request, limit: 16_384))
+        guard let expected = FormData.cookie(ConsoleSessions.signInCookieName, in: request.headers[.cookie]),
+            let presented = fields["csrf"], ConsoleSessions.same(expected, presented)
+        else { return signInPage(message: "The form expired; sign in again.", status: .forbidden) }
+        let principal: Principal
+        do { principal = try await auth.principal(key: fields["key"] ?? "", from: context.clientAddress) } catch let error as APIError {
+            return signInPage(message: error.code == .tooManyAttempts ? error.message : "That key is not valid.", status: error.status)
+        }
+        guard principal.role != .billing else {
+            return signInPage(
+                message: "A billing key reads the ledger API; the console needs an admin or advertiser key.", status: .forbidden)
+        }
+        let (id, _) = sessions.start(principal)
+        var response = Self.redirect("/console/campaigns")
+        response.headers[values: .setCookie] = [
+            cookie(ConsoleSessions.cookieName, id, maxAge: Int(sessions.lifetimeSeconds)),
+            cookie(ConsoleSessions.signInCookieName, "", maxAge: 0),
+        ]
+        return response
+    }
+
+    private func signedIn(_ request: Request) -> (String, ConsoleSessions.Session)? {
+        guard let id = FormData.cookie(ConsoleSessions.cookieName, in: request.headers[.cookie]), let session = sessions.session(id) else {
+            return nil
+        }
+        return (id, session)
+    }
+
+    /// The request's session, its key still valid; otherwise a redirect to sign in.
+    private func requireSession(_ request: Request) async throws -> (String, ConsoleSessions.Session) {
+        guard let (id, session) = signedIn(request) else { throw ConsoleRedirect(location: "/console/signin") }
+        if let keyID = session.principal.keyID {
+            let record = try await storeCall { try await store.apiKeys.key(id: keyID) }
+            guard let record, record.revokedAt == nil else {
+                sessions.end(id)
+                throw ConsoleRedirect(location: "/console/signin")
+            }
+        }
+        return (id, session)
+    }
+
+    /// A posted form's fields, once its CSRF token matches the session's (403 otherwise).
+    private func requireForm(_ request: Request, id: String) async throws -> [String: String] {
+        let fields = FormData.parse(try await readBody(request, limit: 65_536))
+        guard let session = sessions.session(id), let token = fields["csrf"], ConsoleSessions.same(token, session.csrfToken) else {
+            throw APIError(code: .forbidden, message: "the form's CSRF token is missing or wrong: reload the page", field: "csrf")
+        }
+        return fields
+    }
+
+    private func requireAdmin(_ session: ConsoleSessions.Session) throws {
+        try session.principal.require(.admin)
+    }
+
+    private func cookie(_ name: String, _ value: String, maxAge: Int) -> String {
+        "\(name)=\(value); Path=/console; HttpOnly; SameSite=Strict; Max-Age=\(maxAge)\(secureCookies ? "; Secure" : "")"
+    }
+
+    static func redirect(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location])
+    }
+
+    func htmlResponse(_ html: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status,
+            headers: [
+                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+                HTTPField.Name("Content-Security-Policy")!:
+                    "default-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'",
+                HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+            ],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    func html(_ title: String, _ session: ConsoleSessions.Session, _ body: String, status: HTTPResponse.Status = .ok) -> Response {
+        htmlResponse(ConsoleHTML.page(title, principal: session.principal, csrf: session.csrfToken, body), status: status)
+    }
+
+    // MARK: Campaigns
+
+    private func campaignsPage(_ request: Request) async throws -> Response {
+        let (_, session) = try await requireSession(request)
+        let principal = session.principal
+        try principal.require(.admin, .advertiser)
+        let advertiser = principal.role == .advertiser ? principal.advertiserID : nil
+        let campaigns = try await storeCall { try await store.campaigns.campaigns(advertiser: advertiser, status: nil) }
+        let now = clock.now()
+        var rows = ""
+        for campaign in campaigns {
+            let account = budgets.snapshot(campaign.id, at: now)
+            let pacing =
+                campaign.pacing == .even ? "even, passes \(Int(((account?.passThrough ?? 1) * 1000).rounded()) / 10)% of requests" : "asap"
+            rows += """
+                <tr id="campaign-\(ConsoleHTML.escape(campaign.id.rawValue))"><td><a href="/console/campaigns/\(ConsoleHTML.escape(campaign.id.rawValue))">\(ConsoleHTML.escape(campaign.id.rawValue))</a><br><span class="muted">\(ConsoleHTML.escape(campaign.name))</span></td>
+                <td>\(ConsoleHTML.escape(campaign.advertiserID.rawValue))</td><td class="status-\(campaign.status.rawValue)">\(campaign.status.rawValue)</td>
+                <td>\(campaign.pricing.rawValue) \(ConsoleHTML.money(campaign.bid))</td>
+                <td>\(ConsoleHTML.bar(account?.spentToday ?? .zero, of: campaign.dailyBudget?.nanos))</td>
+                <td>\(ConsoleHTML.bar(account?.spentTotal ?? .zero, of: campaign.totalBudget.nanos))</td><td>\(pacing)</td></tr>
+
+                """
+        }
+        let create = principal.role == .admin ? #"<p><a href="/console/campaigns/new">New campaign</a></p>"# : ""
+        return html(
+            "Campaigns", session,
+            """
+            \(create)<table id="campaigns"><thead><tr><th>Campaign</th><th>Advertiser</th><th>Status</th><th>Bid</th>\
+            <th>Spent today</th><th>Spent in total</th><th>Pacing</th></tr></thead><tbody>
+            \(rows.isEmpty ? #"<tr><td colspan="7" class="muted">No campaigns yet.</td></tr>"# : rows)</tbody></table>
+            <p class="muted">Spend is this server's live account (reserved wins not included), refreshed on every load.</p>
+            """)
+    }
+
+    private func campaignPage(_ request: Request, _ idText: String) async throws -> Response {
+        let (_, session) = try await requireSession(request)
+        let campaign: Campaign
+        do { campaign = try await admin.visibleCampaign(idText, session.principal) } catch let error as APIError
+            where error.code == .notFound
+        {
+            return html("Not found", session, "<p>No campaign '\(ConsoleHTML.escape(idText))'.</p>", status: .notFound)
+        }
+        let now = clock.now()
+        let since = Instant(secondsSinceEpoch: (now.secondsSinceEpoch / 3_600 - 47) * 3_600)
+        let delivered = try await storeCall { try await store.ledger.hourlyDelivery(campaign: campaign.id, since: since) }
+        let byHour = Dictionary(uniqueKeysWithValues: delivered.map { ($0.hour.secondsSinceEpoch, $0) })
+        let hours = (0..<48).map { offset -> (label: String, impressions: Int64, spend: Nanos) in
+            let start = since.secondsSinceEpoch + Int64(offset) * 3_600
+            let row = byHour[start]
+            return (
+                String(Instant(secondsSinceEpoch: start).rfc3339.prefix(16)).replacingOccurrences(of: "T", with: " "),
+                row?.impressions ?? 0, row?.spend ?? .zero
+            )
+        }
+        let account = budgets.snapshot(campaign.id, at: now)
+        let id = ConsoleHTML.escape(campaign.id.rawValue)
+        var actions = ""
+        if campaign.status == .active || campaign.status == .paused {
+            let (action, label) = campaign.status == .active ? ("pause", "Pause") : ("resume", "Resume")
+            actions +=
+                #"<form method="post" action="/console/campaigns/\#(id)/\#(action)" class="inline">\#(ConsoleHTML.csrfField(session.csrfToken))<button type="submit" id="\#(action)">\#(label)</button></form> "#
+        }
+        if session.principal.role == .admin { actions += #"<a href="/console/campaigns/\#(id)/edit">Edit</a>"# }
+        let body = """
+            <p>\(actions)</p>
+            <table><tbody>
+            <tr><th>Advertiser</th><td>\(ConsoleHTML.escape(campaign.advertiserID.rawValue))</td></tr>
+            <tr><th>Status</th><td class="status-\(campaign.status.rawValue)" id="status">\(campaign.status.rawValue)</td></tr>
+            <tr><th>Bid</th><td>\(campaign.pricing.rawValue) \(ConsoleHTML.money(campaign.bid))\(campaign.predictedCTR.map { " at a \($0) CTR prior" } ?? "")</td></tr>
+            <tr><th>Spent today</th><td>\(ConsoleHTML.bar(account?.spentToday ?? .zero, of: campaign.dailyBudget?.nanos))</td></tr>
+            <tr><th>Spent in total</th><td>\(ConsoleHTML.bar(account?.spentTotal ?? .zero, of: campaign.totalBudget.nanos))</td></tr>
+            <tr><th>Pacing</th><td>\(campaign.pacing.rawValue)\(campaign.pacing == .even ? ", passing \(Int(((account?.passThrough ?? 1) * 1000).rounded()) / 10)% of requests" : "")</td></tr>
+            </tbody></table>
+            <h2>Delivery by hour (UTC, last 48 hours)</h2>
+            \(ConsoleHTML.hourlyChart(hours))
+            <p class="muted">\(delivered.reduce(0) { $0 + $1.impressions }) impressions, \(delivered.reduce(0) { $0 + $1.clicks }) clicks, \(ConsoleHTML.money(delivered.reduce(Nanos.zero) { $0 + $1.spend })) spent in these hours (from the ledger).</p>
+            """
+        return html(campaign.name.isEmpty ? campaign.id.rawValue : "\(campaign.id) · \(campaign.name)", session, body)
+    }
+
+    private func createCampaign(_ request: Request) async throws -> Response {
+        let (id, session) = try await requireSession(request)
+        try requireAdmin(session)
+        let fields = try await requireForm(request, id: id)
+        switch CampaignForm(values: fields).campaign(existing: nil) {
+        case .invalid(let form):
+            return html(
+                "New campaign", session, form.html(action: "/console/campaigns", csrf: session.csrfToken, submit: "Create"),
+                status: .badRequest)
+        case .campaign(let campaign):
+            do { try await storeCall { try await store.campaigns.createCampaign(campaign) } } catch let error as APIError {
+                var form = CampaignForm(values: fields)
+                form.errors[error.code == .notFound ? "advertiser_id" : "id"] = error.message
+                return html(
+                    "New campaign", session, form.html(action: "/console/campaigns", csrf: session.csrfToken, submit: "Create"),
+                    status: error.status)
+            }
+            return Self.redirect("/console/campaigns/\(campaign.id)")
+        }
+    }
+
+    private func editCampaign(_ request: Request, _ idText: String) async throws -> Response {
+        let (id, session) = try await requireSession(request)
+        try requireAdmin(session)
+        let fields = try await requireForm(request, id: id)
+        let existing = try await admin.visibleCampaign(idText, session.principal)
+        var values = fields
+        values["id"] = existing.id.rawValue
+        values["advertiser_id"] = existing.advertiserID.rawValue
+        let action = "/console/campaigns/\(existing.id)/edit"
+        switch CampaignForm(values: values).campaign(existing: existing) {
+        case .invalid(let form):
+            return html(
+                "Edit \(existing.id)", session,
+                form.html(action: action, csrf: session.csrfToken, submit: "Save", locked: ["id", "advertiser_id"]),
+                status: .badRequest)
+        case .campaign(let campaign):
+            _ = try await storeCall { try await store.campaigns.modifyCampaign(existing.id) { $0 = campaign } }
+            return Self.redirect("/console/campaigns/\(existing.id)")
+        }
+    }
+
+    // MARK: Reports and experiments
+
+    private func reportsPage(_ request: Request) async throws -> Response {
+        let (_, session) = try await requireSession(request)
+        let rows = try await admin.deliveryRows(session.principal, since: nil, by: .day)
+        var body =
+            #"<table id="report"><thead><tr><th>Campaign</th><th>Day (UTC)</th><th class="num">Impressions</th><th class="num">Clicks</th><th class="num">CTR</th><th class="num">Spend</th><th class="num">eCPM</th><th class="num">Unbilled</th></tr></thead><tbody>"#
+        for row in rows {
+            body += """
+                <tr><td>\(ConsoleHTML.escape(row.campaignID.rawValue))</td><td>\(row.day)</td><td class="num">\(row.impressions)</td>\
+                <td class="num">\(row.clicks)</td><td class="num">\(DecimalMoney.format(row.ctrPPM / 100, fractionDigits: 2))%</td>\
+                <td class="num">\(ConsoleHTML.money(row.spend))</td><td class="num">\(ConsoleHTML.money(Micros(row.ecpmMicros)))</td>\
+                <td class="num">\(row.unbilled)</td></tr>
+                """
+        }
+        if rows.isEmpty { body += #"<tr><td colspan="8" class="muted">Nothing delivered yet.</td></tr>"# }
+        return html("Reports by day", session, body + "</tbody></table>")
+    }
+
+    private func experimentsPage(_ request: Request) async throws -> Response {
+        let (_, session) = try await requireSession(request)
+        try requireAdmin(session)
+        let experiments = try await storeCall { try await store.experiments.experiments() }
+        var body =
+            experiments.isEmpty
+            ? #"<p class="muted">No experiments. Start one with <code>adctl experiment create FILE</code> or <code>POST /v1/admin/experiments</code>.</p>"#
+            : ""
+        for stored in experiments.reversed() {
+            let report = try await admin.experimentReport(stored.experiment.id)
+            body += """
+                <h2>\(ConsoleHTML.escape(stored.experiment.id.rawValue)) <span class="muted">\(stored.experiment.status.rawValue), since \(stored.createdAt.rfc3339)</span></h2>
+                <table><thead><tr><th>Arm</th><th class="num">Auctions</th><th class="num">Fill rate</th><th class="num">Impressions</th>\
+                <th class="num">Revenue</th><th class="num">RPM</th><th class="num">RPM 95% CI</th><th class="num">Δ RPM</th><th class="num">Δ 95% CI</th></tr></thead><tbody>
+                """
+            for arm in report.arms {
+                let difference = arm.difference.map { ConsoleHTML.money(Micros($0)) } ?? "baseline"
+                func interval(_ range: ClosedRange<Int64>?) -> String {
+                    range.map { "\(ConsoleHTML.money(Micros($0.lowerBound))) – \(ConsoleHTML.money(Micros($0.upperBound)))" } ?? "–"
+                }
+                body += """
+                    <tr><td>\(ConsoleHTML.escape(arm.arm.name.rawValue))</td><td class="num">\(arm.auctions)</td>\
+                    <td class="num">\(DecimalMoney.format(arm.fillRatePPM / 100, fractionDigits: 2))%</td><td class="num">\(arm.impressions)</td>\
+                    <td class="num">\(ConsoleHTML.money(arm.revenue))</td><td class="num">\(ConsoleHTML.money(Micros(arm.rpm)))</td>\
+                    <td class="num">\(interval(arm.rpmInterval))</td><td class="num\(arm.significant == true ? " significant" : "")">\(difference)</td>\
+                    <td class="num">\(interval(arm.differenceInterval))</td></tr>
+                    """
+            }
+            body += "</tbody></table>"
+            if report.sampleRatio.mismatch {
+                body +=
+                    #"<p class="notice">Sample ratio mismatch: the arms' shares of auctions are far from their weights; do not trust the differences.</p>"#
+            }
+        }
+        return html("Experiments", session, body)
+    }
+}
+
+/// Sends a console request elsewhere (to sign in, say).
+struct ConsoleRedirect: Error {
+    var location: String
+}

@@ -1,0 +1,118 @@
+import VickreyCore
+import VickreyStore
+
+/// The console's HTML, written by hand: one layout, escaped text everywhere, every
+/// asset served by the server itself (`/console/assets/console.css`), no script.
+enum ConsoleHTML {
+    /// Text for an element or an attribute value.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+
+    /// A whole page: `title`, the navigation for `principal` (nil: signed out), `body`.
+    static func page(_ title: String, principal: Principal?, csrf: String?, _ body: String) -> String {
+        var nav = ""
+        if let principal {
+            let who = principal.role == .advertiser ? "advertiser \(principal.advertiserID?.rawValue ?? "")" : principal.role.rawValue
+            nav = """
+                <nav><a href="/console/campaigns">Campaigns</a> <a href="/console/reports">Reports</a>\
+                \(principal.role == .admin ? #" <a href="/console/experiments">Experiments</a>"# : "")
+                <span class="who">signed in as \(escape(who))</span>
+                <form method="post" action="/console/signout" class="inline">\(csrfField(csrf))<button type="submit">Sign out</button></form></nav>
+                """
+        }
+        return """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><title>\(escape(title)) · Vickrey</title>
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <link rel="stylesheet" href="/console/assets/console.css"></head>
+            <body><header><a class="brand" href="/console/">Vickrey</a>\(nav)</header>
+            <main><h1>\(escape(title))</h1>
+            \(body)
+            </main></body></html>
+            """
+    }
+
+    static func csrfField(_ token: String?) -> String {
+        token.map { #"<input type="hidden" name="csrf" value="\#(escape($0))">"# } ?? ""
+    }
+
+    static func money(_ nanos: Nanos) -> String { DecimalMoney.format(nanos.value / 10_000_000, fractionDigits: 2) }
+    static func money(_ micros: Micros) -> String { DecimalMoney.format(micros.value / 10_000, fractionDigits: 2) }
+
+    /// A bar showing `part` of `whole` (nil whole: no budget of that kind).
+    static func bar(_ part: Nanos, of whole: Nanos?) -> String {
+        guard let whole else { return "\(money(part)) <span class=\"muted\">no limit</span>" }
+        // A <progress> element: no inline style, which the console's CSP refuses.
+        let permille = whole.value == 0 ? 1_000 : min(1_000, Int(part.value * 1_000 / max(whole.value, 1)))
+        return """
+            <progress max="1000" value="\(permille)" title="\(permille / 10)%"></progress> \(money(part)) of \(money(whole))
+            """
+    }
+
+    /// Delivery by hour as an SVG bar chart: impressions per hour, the spend in the title.
+    static func hourlyChart(_ hours: [(label: String, impressions: Int64, spend: Nanos)]) -> String {
+        let width = 720
+        let height = 220
+        let left = 50
+        let bottom = 40
+        let maximum = max(hours.map(\.impressions).max() ?? 1, 1)
+        let slot = Double(width - left - 10) / Double(max(hours.count, 1))
+        var svg = """
+            <svg class="chart" viewBox="0 0 \(width) \(height)" role="img" aria-label="impressions by hour">
+            <line x1="\(left)" y1="\(height - bottom)" x2="\(width - 10)" y2="\(height - bottom)" stroke="#444"/>
+            <text x="\(left - 6)" y="\(height - bottom)" text-anchor="end">0</text>
+            <text x="\(left - 6)" y="18" text-anchor="end">\(maximum)</text>
+
+            """
+        for (index, hour) in hours.enumerated() {
+            let barHeight = Double(hour.impressions) / Double(maximum) * Double(height - bottom - 20)
+            let x = Double(left) + Double(index) * slot + 1
+            svg += """
+                <rect x="\(Int(x))" y="\(Int(Double(height - bottom) - barHeight))" width="\(max(1, Int(slot) - 2))" height="\(Int(barHeight))" fill="#1f6fb2"><title>\(escape(hour.label)): \(hour.impressions) impressions, \(money(hour.spend)) spent</title></rect>
+
+                """
+            if index % max(1, hours.count / 8) == 0 {
+                svg += #"<text x="\#(Int(x))" y="\#(height - bottom + 16)">\#(escape(String(hour.label.suffix(5))))</text>"# + "\n"
+            }
+        }
+        return svg + "</svg>"
+    }
+
+    static let stylesheet = """
+        body { font: 15px/1.45 system-ui, sans-serif; margin: 0; color: #1b1b1b; background: #f6f7f9; }
+        header { display: flex; gap: 1.5rem; align-items: center; padding: .6rem 1.5rem; background: #14213d; color: #fff; }
+        header a { color: #fff; text-decoration: none; margin-right: 1rem; }
+        header .brand { font-weight: 700; font-size: 1.1rem; }
+        nav { display: flex; align-items: center; gap: .5rem; flex: 1; }
+        nav .who { margin-left: auto; opacity: .8; }
+        main { padding: 1rem 1.5rem 3rem; max-width: 1200px; }
+        table { border-collapse: collapse; background: #fff; width: 100%; }
+        th, td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid #e3e6ea; vertical-align: top; }
+        th { background: #eef1f5; font-weight: 600; }
+        td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+        progress { width: 90px; height: 10px; vertical-align: middle; accent-color: #2a9d8f; }
+        .muted { color: #777; }
+        .status-active { color: #1a7f37; } .status-paused { color: #9a6700; } .status-archived { color: #777; }
+        form.inline { display: inline; }
+        form.edit label { display: block; margin-top: .7rem; font-weight: 600; }
+        form.edit input, form.edit select { font: inherit; padding: .3rem; width: 24rem; max-width: 100%; }
+        .error { color: #b42318; font-size: .9rem; display: block; }
+        .notice { background: #fff4e5; border: 1px solid #f0c36d; padding: .5rem .8rem; margin-bottom: 1rem; }
+        button { font: inherit; padding: .3rem .8rem; cursor: pointer; }
+        .chart { width: 100%; max-width: 720px; background: #fff; font-size: 11px; }
+        .significant { font-weight: 700; color: #1a7f37; }
+        """
+}

@@ -1,0 +1,111 @@
+/// The admin API's part of the OpenAPI document: its paths, parameters and schemas,
+/// spliced into `OpenAPIDocument` (kept apart so neither file outgrows a reader).
+extension OpenAPIDocument {
+    /// Every admin operation answers these besides its success.
+    private static let refusals = ##"""
+        "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
+        "403": {"$ref": "#/components/responses/Error"}, "404": {"$ref": "#/components/responses/Error"},
+        "409": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"},
+        "429": {"$ref": "#/components/responses/Error"}, "503": {"$ref": "#/components/responses/Error"}
+        """##
+
+    private static func operation(_ summary: String, _ success: String, parameters: String = "[]", body: String? = nil) -> String {
+        let requestBody =
+            body.map {
+                ##""requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/\##($0)"}}}},"##
+            } ?? ""
+        return ##"""
+            {"summary": "\##(summary)", "security": [{"apiKey": []}], "parameters": \##(parameters), \##(requestBody)
+             "responses": {\##(success), \##(refusals)}}
+            """##
+    }
+
+    private static func ok(_ schema: String, status: Int = 200) -> String {
+        ##""\##(status)": {"description": "Done.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/\##(schema)"}}}}"##
+    }
+
+    private static let idParameter = ##"{"name": "id", "in": "path", "required": true, "schema": {"$ref": "#/components/schemas/ID"}}"##
+    private static let pageParameters = ##"""
+        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
+        {"name": "after", "in": "query", "schema": {"type": "string", "maxLength": 64}}
+        """##
+
+    static let adminPaths = ##"""
+        "/v1/admin/advertisers": {
+          "get": \##(operation("Advertisers, by id, a page at a time (admin: all; advertiser key: its own).", ok("AdvertiserPage"), parameters: "[\(pageParameters)]")),
+          "post": \##(operation("Create an advertiser (admin).", ok("Advertiser", status: 201), body: "Advertiser"))},
+        "/v1/admin/advertisers/{id}": {
+          "get": \##(operation("One advertiser (an advertiser key: its own only; any other is 404).", ok("Advertiser"), parameters: "[\(idParameter)]"))},
+        "/v1/admin/campaigns": {
+          "get": \##(operation("Campaigns in the campaign JSON, by id, a page at a time (an advertiser key: its own only).", ok("CampaignPage"), parameters: """
+            [\(pageParameters),
+             {"name": "advertiser", "in": "query", "schema": {"$ref": "#/components/schemas/ID"}},
+             {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["active", "paused", "archived"]}}]
+            """)),
+          "post": \##(operation("Create a campaign from the campaign JSON, validated as adctl campaign import validates it (admin).", ok("Campaign", status: 201), body: "Campaign"))},
+        "/v1/admin/campaigns/{id}": {
+          "get": \##(operation("One campaign in the campaign JSON (an advertiser key: its own only; any other is 404).", ok("Campaign"), parameters: "[\(idParameter)]")),
+          "put": \##(operation("Replace a campaign with the campaign JSON; its id and advertiser stay (admin).", ok("Campaign"), parameters: "[\(idParameter)]", body: "Campaign"))},
+        "/v1/admin/campaigns/{id}/pause": {
+          "post": \##(operation("Pause an active campaign (admin, or its advertiser's key).", ok("Campaign"), parameters: "[\(idParameter)]"))},
+        "/v1/admin/campaigns/{id}/resume": {
+          "post": \##(operation("Resume a paused campaign (admin, or its advertiser's key).", ok("Campaign"), parameters: "[\(idParameter)]"))},
+        "/v1/admin/campaigns/{id}/archive": {
+          "post": \##(operation("Archive a campaign for good (admin).", ok("Campaign"), parameters: "[\(idParameter)]"))},
+        "/v1/admin/campaigns/{id}/delivery": {
+          "get": \##(operation("A campaign's delivery by UTC hour, from the ledger.", ok("HourlyDelivery"), parameters: """
+            [\(idParameter), {"name": "hours", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 744}}]
+            """))},
+        "/v1/admin/reports": {
+          "get": \##(operation("The figures of adctl report: delivery and spend by campaign or by campaign and day (an advertiser key: its own campaigns).", ok("DeliveryReport"), parameters: """
+            [{"name": "by", "in": "query", "schema": {"type": "string", "enum": ["campaign", "day"]}},
+             {"name": "since", "in": "query", "schema": {"type": "string", "maxLength": 64}}]
+            """))},
+        "/v1/admin/experiments": {
+          "get": \##(operation("Every experiment, oldest first (admin).", ok("ExperimentList"))),
+          "post": \##(operation("Start an experiment from the experiment JSON (admin).", ok("Experiment", status: 201), body: "ExperimentInput"))},
+        "/v1/admin/experiments/{id}": {
+          "get": \##(operation("One experiment (admin).", ok("Experiment"), parameters: "[\(idParameter)]"))},
+        "/v1/admin/experiments/{id}/stop": {
+          "post": \##(operation("Stop a running experiment (admin).", ok("Experiment"), parameters: "[\(idParameter)]"))},
+        "/v1/admin/experiments/{id}/report": {
+          "get": \##(operation("Per arm results with 95% confidence intervals, as adctl experiment report --json (admin).", ok("ExperimentReport"), parameters: "[\(idParameter)]"))},
+        """##
+
+    static let adminSchemas = ##"""
+        "Advertiser": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}, "name": {"type": "string"}}},
+        "AdvertiserPage": {"type": "object", "required": ["advertisers", "next_after"], "properties": {
+          "advertisers": {"type": "array", "items": {"$ref": "#/components/schemas/Advertiser"}}, "next_after": {"type": ["string", "null"]}}},
+        "Campaign": {"type": "object", "required": ["id", "advertiser_id", "pricing", "bid_micros", "total_budget_micros"],
+          "description": "The campaign JSON of adctl campaign import/export (docs/campaign-json.md); values are validated as adctl validates them.",
+          "properties": {"id": {"type": "string"}, "advertiser_id": {"type": "string"}, "name": {"type": ["string", "null"]},
+            "status": {"type": ["string", "null"]}, "pricing": {"type": "string"}, "bid_micros": {"type": "integer"},
+            "predicted_ctr": {"type": ["number", "null"]}, "daily_budget_micros": {"type": ["integer", "null"]},
+            "total_budget_micros": {"type": "integer"}, "start": {"type": ["string", "null"]}, "end": {"type": ["string", "null"]},
+            "time_zone": {"type": ["string", "null"]}, "pacing": {"type": ["string", "null"]}, "frequency_cap": {"type": ["object", "null"]},
+            "targeting": {"type": ["object", "null"]}, "creatives": {"type": ["array", "null"]}}},
+        "CampaignPage": {"type": "object", "required": ["campaigns", "next_after"], "properties": {
+          "campaigns": {"type": "array", "items": {"$ref": "#/components/schemas/Campaign"}}, "next_after": {"type": ["string", "null"]}}},
+        "HourlyDelivery": {"type": "object", "required": ["campaign_id", "hours"], "properties": {"campaign_id": {"type": "string"},
+          "hours": {"type": "array", "items": {"type": "object", "required": ["hour", "impressions", "clicks", "spend_nanos"], "properties": {
+            "hour": {"type": "string"}, "impressions": {"type": "integer"}, "clicks": {"type": "integer"}, "spend_nanos": {"type": "integer"}}}}}},
+        "DeliveryReport": {"type": "array", "items": {"type": "object",
+          "required": ["campaign_id", "day", "impressions", "clicks", "unbilled", "spend_nanos", "ctr_ppm", "ecpm_micros"],
+          "properties": {"campaign_id": {"type": "string"}, "day": {"type": "string"}, "impressions": {"type": "integer"}, "clicks": {"type": "integer"},
+            "unbilled": {"type": "integer"}, "spend_nanos": {"type": "integer"}, "ctr_ppm": {"type": "integer"}, "ecpm_micros": {"type": "integer"}}}},
+        "ExperimentInput": {"type": "object", "required": ["id", "arms"], "description": "The experiment JSON of adctl experiment create (docs/yield.md).",
+          "properties": {"id": {"type": "string"}, "status": {"type": "string"}, "unit": {"type": "string"},
+            "placements": {"type": ["array", "null"], "items": {"type": "string"}},
+            "arms": {"type": "array", "items": {"type": "object", "required": ["name", "weight"], "properties": {
+              "name": {"type": "string"}, "weight": {"type": "integer"}, "minimum_floor_micros": {"type": ["integer", "null"]},
+              "increment_micros": {"type": ["integer", "null"]}, "floor_multiplier_ppm": {"type": ["integer", "null"]}}}}}},
+        "Experiment": {"type": "object", "required": ["id", "status", "unit", "placements", "arms", "created_at", "stopped_at"], "properties": {
+          "id": {"type": "string"}, "status": {"type": "string", "enum": ["running", "stopped"]}, "unit": {"type": "string"},
+          "placements": {"type": "array", "items": {"type": "string"}}, "arms": {"type": "array"},
+          "created_at": {"type": "string"}, "stopped_at": {"type": ["string", "null"]}}},
+        "ExperimentList": {"type": "array", "items": {"$ref": "#/components/schemas/Experiment"}},
+        "ExperimentReport": {"type": "object", "required": ["experiment", "status", "method", "arms", "sample_ratio"], "properties": {
+          "experiment": {"type": "string"}, "status": {"type": "string"}, "method": {"type": "string"}, "confidence": {"type": "number"},
+          "arms": {"type": "array"}, "sample_ratio": {"type": "object"}}},
+        """##
+}
