@@ -33,7 +33,17 @@ struct AdDecisions: Sendable {
         var clickURL: String
     }
 
-    func run(_ request: AuctionRequest, isTest: Bool = false) -> (AuctionOutcome, [SignedWin]) {
+    /// Decides what `signals` allow (the one place that does: the request carries the
+    /// decision, and no user id when personal data is not allowed, to the auction, caps,
+    /// experiment assignment, the auction log and the metrics), then auctions.
+    func run(_ request: AuctionRequest, privacy signals: PrivacySignals, isTest: Bool = false) -> (AuctionOutcome, [SignedWin]) {
+        var request = request
+        request.privacy = settings.privacy.decide(signals)
+        if !request.privacy.allowsPersonalData { request.userID = nil }
+        return run(request, isTest: isTest)
+    }
+
+    private func run(_ request: AuctionRequest, isTest: Bool) -> (AuctionOutcome, [SignedWin]) {
         let logged = auctionLog?.samples(requestID: request.requestID) ?? false
         let outcome = auctioneer.run(
             request, on: reloader.index.snapshot, policy: policy, experiments: experiments.plan, recording: logged)

@@ -105,6 +105,11 @@ final class ServerMetrics: Sendable {
         counter("vickrey_beacons_rejected_total", [("kind", kind.rawValue), ("reason", reason)]).increment()
     }
 
+    /// A request's privacy outcome: `personalized`, `contextual` or `no_ad`.
+    func privacy(_ decision: PrivacyDecision, endpoint: AuctionEndpoint) {
+        counter("vickrey_privacy_requests_total", [("endpoint", endpoint.rawValue), ("outcome", decision.outcome.rawValue)]).increment()
+    }
+
     /// An admin API or console request refused for its key: `missing`, `malformed`,
     /// `unknown`, `revoked`, `wrong_secret` or `rate_limited`.
     func authFailure(reason: String) {

@@ -44,6 +44,9 @@ public struct ServerSettings: Sendable {
     /// `ledger.bearerToken`: what billing sends as `Authorization: Bearer …` to read
     /// `GET /v1/ledger`. Unset: the endpoint answers 401 to everyone.
     public var ledgerBearerToken: String?
+    /// `privacy.vendorID`: our IAB Global Vendor List id, for TCF v2 vendor consent (0: none,
+    /// so personal data is never used where the GDPR applies).
+    public var privacy = PrivacyPolicy()
     /// `auth.maximumFailures`: failed key checks a client address may make per minute
     /// before it is answered 429 until the minute is over.
     public var authMaximumFailures = 20
@@ -123,6 +126,7 @@ public struct ServerSettings: Sendable {
         settings.frequencyCapUsers = config.int(forKey: "frequencyCap.maximumUsers", default: settings.frequencyCapUsers)
         settings.ledgerMaximumBatch = config.int(forKey: "ledger.maximumBatch", default: settings.ledgerMaximumBatch)
         settings.ledgerBearerToken = config.string(forKey: "ledger.bearerToken")
+        settings.privacy = PrivacyPolicy(vendorID: max(0, config.int(forKey: "privacy.vendorID", default: 0)))
         settings.authMaximumFailures = max(1, config.int(forKey: "auth.maximumFailures", default: settings.authMaximumFailures))
         settings.limits.maximumBodyBytes = config.int(forKey: "http.maxBodyBytes", default: settings.limits.maximumBodyBytes)
         settings.limits.maximumPlacements = config.int(forKey: "http.maxPlacements", default: settings.limits.maximumPlacements)

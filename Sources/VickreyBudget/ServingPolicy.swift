@@ -15,6 +15,11 @@ public struct ServingPolicy: EligibilityPolicy {
     public func screen(_ candidate: IndexedCampaign, request: AuctionRequest) -> Screening {
         let campaign = candidate.campaign
         if let cap = campaign.frequencyCap {
+            if !request.privacy.allowsPersonalData {
+                // A cap is counted by user id, which this request may not use: the campaign sits out.
+                return .refused(
+                    .frequencyCap, reason: "the campaign caps frequency by user id, which this request's privacy signals do not allow")
+            }
             if let user = request.userID {
                 let seen = caps.count(user: user, campaign: campaign.id, windowSeconds: cap.windowSeconds, at: request.time)
                 if seen >= cap.impressions {

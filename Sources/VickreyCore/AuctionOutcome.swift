@@ -4,6 +4,8 @@ public struct AuctionOutcome: Sendable {
     public var placements: [PlacementOutcome]
     /// Present when the request asked for debug.
     public var explanation: AuctionExplanation?
+    /// What the request's privacy signals allowed.
+    public var privacy: PrivacyDecision = .personalized
 
     /// The filled placements' wins, in request order.
     public var wins: [Win] {
@@ -105,6 +107,8 @@ public enum NoFillReason: String, Hashable, Sendable, CaseIterable {
     case frequencyCap = "frequency_cap"
     case pacing
     case budget
+    /// The request's privacy signals allow no ad at all (GDPR without a basis to serve).
+    case privacy
 
     init(_ stage: CandidateStage) {
         switch stage {
@@ -155,6 +159,13 @@ public struct Win: Sendable {
 /// Why the auction decided as it did, for a request sent with debug.
 public struct AuctionExplanation: Sendable {
     public var placements: [PlacementExplanation]
+    /// What the request's privacy signals allowed, and why.
+    public var privacy: PrivacyDecision = .personalized
+
+    public init(placements: [PlacementExplanation], privacy: PrivacyDecision = .personalized) {
+        self.placements = placements
+        self.privacy = privacy
+    }
 }
 
 /// One placement's auction, step by step.

@@ -12,6 +12,9 @@ public struct AuctionRequest: Hashable, Sendable {
     public var time: Instant
     /// Ask for an explanation of every decision.
     public var debug: Bool
+    /// What the request may use, decided from its privacy signals before the auction
+    /// (`PrivacyPolicy`); a request that may not use personal data carries no user id.
+    public var privacy: PrivacyDecision = .personalized
 
     public init(
         requestID: String, userID: String? = nil, device: DeviceType? = nil, operatingSystem: OperatingSystem? = nil,

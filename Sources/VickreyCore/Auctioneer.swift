@@ -29,6 +29,12 @@ public struct Auctioneer: Sendable {
         _ request: AuctionRequest, on snapshot: IndexSnapshot, policy: some EligibilityPolicy = AlwaysEligible(),
         candidates source: CandidateSource = .index, experiments: ExperimentPlan = ExperimentPlan(), recording: Bool = false
     ) -> AuctionOutcome {
+        if request.privacy.outcome == .noAd {
+            return AuctionOutcome(
+                requestID: request.requestID,
+                placements: request.placements.map { PlacementOutcome(placementID: $0.id, result: .unfilled(.privacy)) },
+                explanation: request.debug ? AuctionExplanation(placements: [], privacy: request.privacy) : nil, privacy: request.privacy)
+        }
         var wonSlots: [Int] = []
         var outcomes: [PlacementOutcome] = []
         var explanations: [PlacementExplanation] = []
@@ -56,7 +62,8 @@ public struct Auctioneer: Sendable {
         }
         return AuctionOutcome(
             requestID: request.requestID, placements: outcomes,
-            explanation: request.debug ? AuctionExplanation(placements: explanations) : nil
+            explanation: request.debug ? AuctionExplanation(placements: explanations, privacy: request.privacy) : nil,
+            privacy: request.privacy
         )
     }
 

@@ -11,6 +11,9 @@ public struct NativeAdRequest: Sendable, Hashable {
     public var keywords: [Keyword] = []
     public var placements: [PlacementRequest] = []
     public var debug = false
+    /// The `privacy` object: the same signals as OpenRTB's (`gdpr`, `consent`, `coppa`,
+    /// `us_privacy`, `gpp`, `gpp_sid`, `limit_ad_tracking`).
+    public var privacy = PrivacySignals()
 
     public init() {}
 
@@ -30,6 +33,9 @@ public struct NativeAdRequest: Sendable, Hashable {
                 case "request_id":
                     if try reader.readNull() { return }
                     request.requestID = try reader.readSignedID(maximumCharacters: limits.maximumIDCharacters)
+                case "privacy":
+                    if try reader.readNull() { return }
+                    request.privacy = try PrivacyFields.native(&reader)
                 case "user":
                     if try reader.readNull() { return }
                     try reader.readObject { reader, key throws(FieldError) in

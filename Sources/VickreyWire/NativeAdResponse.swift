@@ -72,7 +72,11 @@ public enum NativeAdResponse {
     /// The auction explanation: per placement, the floor's parts, the decision and every
     /// campaign's stage.
     public static func writeExplanation(_ explanation: AuctionExplanation, into w: inout JSONWriter) {
-        w.raw("{\"placements\":[")
+        w.raw("{\"privacy\":{\"outcome\":")
+        w.string(explanation.privacy.outcome.rawValue)
+        w.raw(",\"reasons\":")
+        w.stringArray(explanation.privacy.reasons)
+        w.raw("},\"placements\":[")
         for (index, p) in explanation.placements.enumerated() {
             if index > 0 { w.comma() }
             w.raw("{\"placement_id\":")

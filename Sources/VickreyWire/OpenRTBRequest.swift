@@ -34,6 +34,9 @@ public struct OpenRTBRequest: Sendable {
     public var isTest = false
     /// `cur`: currencies the exchange accepts (empty: any).
     public var currencies: [String] = []
+    /// `regs.coppa`, `regs.gdpr`, `user.consent`, `regs.us_privacy`, `regs.gpp`/`gpp_sid`,
+    /// `device.lmt`/`dnt`, and their OpenRTB 2.5 `ext` places.
+    public var privacy = PrivacySignals()
 
     public static func decode(_ body: [UInt8], limits: RequestLimits) -> Result<OpenRTBRequest, FieldError> {
         do { return .success(try OpenRTBParser(limits: limits).parse(body)) } catch { return .failure(error) }
@@ -101,6 +104,8 @@ private struct OpenRTBParser {
                             request.operatingSystem = Self.operatingSystem(
                                 try reader.readString(maximumCharacters: limits.maximumTextCharacters))
                         case "w", "h", "ppi", "pxratio": try nonNegativeNumber(&reader)
+                        case "lmt", "dnt":
+                            if try PrivacyFields.flag(&reader) == true { request.privacy.limitAdTracking = true }
                         case "geo":
                             if let country = try parseGeo(&reader) { request.country = country }
                         default: try reader.skipValue()
@@ -116,6 +121,16 @@ private struct OpenRTBParser {
                         case "keywords": request.keywords += try keywordList(&reader)
                         case "kwarray": request.keywords += try keywordArray(&reader)
                         case "geo": userCountry = try parseGeo(&reader)
+                        case "consent": if let consent = try PrivacyFields.string(&reader) { request.privacy.consent = consent }
+                        case "ext":
+                            if try reader.readNull() { return }
+                            try reader.readObject { reader, field throws(FieldError) in
+                                // OpenRTB 2.5's place; the 2.6 field wins when both are present.
+                                guard field == "consent" else { return try reader.skipValue() }
+                                if let consent = try PrivacyFields.string(&reader), request.privacy.consent == nil {
+                                    request.privacy.consent = consent
+                                }
+                            }
                         default: try reader.skipValue()
                         }
                     }
@@ -136,15 +151,7 @@ private struct OpenRTBParser {
                     }
                 case "regs":
                     if try reader.readNull() { return }
-                    try reader.readObject { reader, field throws(FieldError) in
-                        switch field {
-                        case "gdpr", "coppa":
-                            if try reader.readNull() { return }
-                            let flag = try reader.readInteger()
-                            guard flag == 0 || flag == 1 else { throw reader.fieldError("must be 0 or 1") }
-                        default: try reader.skipValue()
-                        }
-                    }
+                    try PrivacyFields.regs(&reader, into: &request.privacy)
                 default:
                     try reader.skipValue()
                 }

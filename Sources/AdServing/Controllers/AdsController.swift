@@ -23,8 +23,9 @@ struct AdsController<Context: RequestContext>: Sendable {
             operatingSystem: parsed.operatingSystem, country: parsed.country, keywords: parsed.keywords,
             placements: parsed.placements, time: decisions.now(), debug: parsed.debug
         )
-        let (outcome, signed) = decisions.run(auction)
+        let (outcome, signed) = decisions.run(auction, privacy: parsed.privacy)
         metrics.auction(outcome, endpoint: .native)
+        metrics.privacy(outcome.privacy, endpoint: .native)
         let beacons = signed.map { NativeAdResponse.Beacons(impressionURL: $0.impressionURL, clickURL: $0.clickURL) }
         return JSONResponse.bytes(NativeAdResponse.write(outcome, beacons: beacons))
     }

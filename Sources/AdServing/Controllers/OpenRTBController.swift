@@ -62,8 +62,9 @@ struct OpenRTBController<Context: RequestContext>: Sendable {
             operatingSystem: bidRequest.operatingSystem, country: bidRequest.country, keywords: bidRequest.keywords,
             placements: placements, time: decisions.now()
         )
-        let (outcome, signed) = decisions.run(auction, isTest: bidRequest.isTest)
+        let (outcome, signed) = decisions.run(auction, privacy: bidRequest.privacy, isTest: bidRequest.isTest)
         metrics.auction(outcome, endpoint: .openrtb)
+        metrics.privacy(outcome.privacy, endpoint: .openrtb)
         if let tmax = bidRequest.maximumMilliseconds, ContinuousClock.now - started >= .milliseconds(tmax) {
             metrics.openRTBSkipped(reason: "tmax")
             return Response(status: .noContent)
