@@ -107,7 +107,9 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
     router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ErrorMiddleware())
     AdsController(decisions: decisions, metrics: metrics).addRoutes(to: router)
-    OpenRTBController(decisions: decisions, metrics: metrics).addRoutes(to: router)
+    let rates = LiveRates(path: settings.currencyRatesPath, maximumAgeSeconds: Int64(settings.currencyMaximumAgeHours) * 3_600)
+    if let problem = rates.reloadIfChanged() { logger.warning("exchange rates", metadata: ["problem": "\(problem)"]) }
+    OpenRTBController(decisions: decisions, metrics: metrics, rates: rates).addRoutes(to: router)
     BeaconController(processor: beacons, metrics: metrics).addRoutes(to: router)
     let admin = AdminController(store: database, auth: auth, clock: settings.clock, maximumBodyBytes: settings.limits.maximumBodyBytes)
     admin.addRoutes(to: router)
@@ -129,7 +131,7 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
         LedgerWriterService(writer: writer),
         MaintenanceService(
             budgets: budgets, replays: replays, keys: keys, fleet: database.fleet, serverID: settings.effectiveServerID,
-            clock: settings.clock, logger: logger),
+            rates: rates, clock: settings.clock, logger: logger),
         IndexReloaderService(
             reloader: reloader, interval: .milliseconds(settings.pollIntervalMilliseconds), metrics: metrics, logger: logger),
         YieldService(

@@ -44,6 +44,10 @@ public struct ServerSettings: Sendable {
     /// `ledger.bearerToken`: what billing sends as `Authorization: Bearer …` to read
     /// `GET /v1/ledger`. Unset: the endpoint answers 401 to everyone.
     public var ledgerBearerToken: String?
+    /// `currency.ratesPath`: the exchange-rates file (nil: none, only the account currency is priced).
+    public var currencyRatesPath: String?
+    /// `currency.maxAgeHours`: rates older than this are not used.
+    public var currencyMaximumAgeHours = 48
     /// `privacy.vendorID`: our IAB Global Vendor List id, for TCF v2 vendor consent (0: none,
     /// so personal data is never used where the GDPR applies).
     public var privacy = PrivacyPolicy()
@@ -126,6 +130,8 @@ public struct ServerSettings: Sendable {
         settings.frequencyCapUsers = config.int(forKey: "frequencyCap.maximumUsers", default: settings.frequencyCapUsers)
         settings.ledgerMaximumBatch = config.int(forKey: "ledger.maximumBatch", default: settings.ledgerMaximumBatch)
         settings.ledgerBearerToken = config.string(forKey: "ledger.bearerToken")
+        settings.currencyRatesPath = config.string(forKey: "currency.ratesPath")
+        settings.currencyMaximumAgeHours = max(1, config.int(forKey: "currency.maxAgeHours", default: settings.currencyMaximumAgeHours))
         settings.privacy = PrivacyPolicy(vendorID: max(0, config.int(forKey: "privacy.vendorID", default: 0)))
         settings.authMaximumFailures = max(1, config.int(forKey: "auth.maximumFailures", default: settings.authMaximumFailures))
         settings.limits.maximumBodyBytes = config.int(forKey: "http.maxBodyBytes", default: settings.limits.maximumBodyBytes)

@@ -25,6 +25,8 @@ public struct VickreySettings: Sendable {
     /// `ctr.priorWeight`: how many impressions a CPC campaign's declared CTR counts as
     /// (the server's and `adctl campaign show`'s learned CTRs agree on it).
     public var ctrPriorWeight: Int64 = 1_000
+    /// `currency.ratesPath`: the exchange-rates file (nil: none).
+    public var currencyRatesPath: String?
 
     /// Reads the settings from the environment and the config file.
     public static func load(environment: [String: String]) async throws -> VickreySettings {
@@ -34,6 +36,7 @@ public struct VickreySettings: Sendable {
             keysDirectory: reader.string(forKey: "keys.directory", default: defaultKeysDirectory)
         )
         settings.ctrPriorWeight = Int64(max(1, reader.int(forKey: "ctr.priorWeight", default: 1_000)))
+        settings.currencyRatesPath = reader.string(forKey: "currency.ratesPath")
         return settings
     }
 

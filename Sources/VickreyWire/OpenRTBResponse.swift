@@ -12,8 +12,11 @@ public enum OpenRTBResponse {
         /// notice); a replayed notice is counted once.
         public var impressionURL: String
         public var clickURL: String
+        /// The bid's `price`: the clearing eCPM in the answer's currency (the account's unless converted).
+        public var price: Micros
 
-        public init(id: String, impressionID: String, win: Win, impressionURL: String, clickURL: String) {
+        public init(id: String, impressionID: String, win: Win, impressionURL: String, clickURL: String, price: Micros? = nil) {
+            self.price = price ?? win.clearingECPM
             self.id = id
             self.impressionID = impressionID
             self.win = win
@@ -39,7 +42,7 @@ public enum OpenRTBResponse {
             w.raw(",\"impid\":")
             w.string(bid.impressionID)
             w.raw(",\"price\":")
-            w.currency(bid.win.clearingECPM.value)
+            w.currency(bid.price.value)
             w.raw(",\"adm\":")
             w.string(markup(creative, clickURL: bid.clickURL))
             w.raw(",\"adomain\":")

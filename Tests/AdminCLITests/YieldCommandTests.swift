@@ -173,3 +173,30 @@ struct APIKeyCommandTests {
         #expect(!list.output.contains(parsed.secret))
     }
 }
+
+@Suite("adctl rates")
+struct RatesCommandTests {
+    let cli = CLIHarness()
+
+    @Test func importChecksTheFileAndShowPrintsIt() async throws {
+        let target = cli.directory.appendingPathComponent("rates.json").path
+        let good = cli.file("good.json", #"{"base":"USD","timestamp":"2026-12-01T00:00:00Z","rates":{"EUR":0.9216,"GBP":"0.7874"}}"#)
+        let imported = await cli.run(["rates", "import", good, "--rates", target], database: false)
+        #expect(imported.status == 0 && imported.output.contains("imported 2 rates against USD"), "\(imported.error)")
+        let shown = await cli.run(["rates", "show", "--json", "--rates", target], database: false)
+        #expect(shown.output.contains(#""EUR":"0.9216""#) && shown.output.contains(#""GBP":"0.7874""#))
+
+        for (text, field) in [
+            (#"{"base":"usd","timestamp":"2026-12-01T00:00:00Z","rates":{}}"#, "base"),
+            (#"{"base":"USD","rates":{}}"#, "timestamp"),
+            (#"{"base":"USD","timestamp":"2026-12-01T00:00:00Z","rates":{"EUR":0}}"#, "rates.EUR"),
+            (#"{"base":"USD","timestamp":"2026-12-01T00:00:00Z","rates":{"EUR":1e3}}"#, "rates.EUR"),
+            (#"{"base":"USD","timestamp":"2026-12-01T00:00:00Z","rates":{"eur":1}}"#, "rates"),
+        ] {
+            let refused = await cli.run(["rates", "import", cli.file("bad.json", text), "--rates", target], database: false)
+            #expect(refused.status == 65 && refused.error.contains(field), "\(text): \(refused.error)")
+        }
+        // Nothing refused replaced the rates in use.
+        #expect(await cli.run(["rates", "show", "--json", "--rates", target], database: false).output.contains("0.9216"))
+    }
+}

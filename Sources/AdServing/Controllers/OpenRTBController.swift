@@ -13,6 +13,8 @@ struct OpenRTBController<Context: RequestContext>: Sendable {
     static var defaultPlacement: PlacementID { PlacementID("openrtb")! }
     let decisions: AdDecisions
     let metrics: ServerMetrics
+    /// Exchange rates for floors and answers in other currencies.
+    let rates: LiveRates
 
     func addRoutes(to router: Router<Context>) {
         router.post("/openrtb2/auction") { request, _ in try await handle(request) }
@@ -27,12 +29,27 @@ struct OpenRTBController<Context: RequestContext>: Sendable {
         case .failure(let error): throw APIError.invalid(error)
         }
         let currency = decisions.settings.currency
-        guard bidRequest.currencies.isEmpty || bidRequest.currencies.contains(currency) else {
-            metrics.openRTBSkipped(reason: "currency")
+        let fresh = rates.fresh(at: decisions.now())
+        let stale = rates.rates != nil && fresh == nil
+        /// Why a currency other than ours cannot be used: stale rates, or no rate for it.
+        func unpriceable(_ other: String) -> String { stale && rates.rates?.quotes(other) == true ? "stale_rates" : "currency" }
+        // The answer's currency: the first of `cur` we can price (ours needs no rate).
+        let answerCurrency: String
+        if bidRequest.currencies.isEmpty || bidRequest.currencies.contains(currency) && bidRequest.currencies.first == currency {
+            answerCurrency = currency
+        } else if let first = bidRequest.currencies.first(where: {
+            $0 == currency || (fresh?.quotes($0) == true && fresh?.quotes(currency) == true)
+        }) {
+            answerCurrency = first
+        } else {
+            metrics.openRTBSkipped(
+                reason: bidRequest.currencies.contains(where: { unpriceable($0) == "stale_rates" }) ? "stale_rates" : "currency")
             return Response(status: .noContent)
         }
         var placements: [PlacementRequest] = []
         var impressionIDs: [PlacementID: String] = [:]
+        /// Each placement's floor as the exchange sent it, in its own currency.
+        var sentFloors: [PlacementID: (amount: Micros, currency: String)] = [:]
         for impression in bidRequest.impressions {
             guard impression.hasBanner else {
                 metrics.openRTBSkipped(reason: "not_banner")
@@ -42,9 +59,14 @@ struct OpenRTBController<Context: RequestContext>: Sendable {
                 metrics.openRTBSkipped(reason: "private_auction")
                 continue
             }
-            guard impression.floorCurrency == currency else {
-                metrics.openRTBSkipped(reason: "currency")
-                continue
+            var floor = impression.floor
+            if impression.floorCurrency != currency, let foreign = impression.floor {
+                // Converted exactly, rounded up: no bid ever clears under the publisher's floor.
+                guard let converted = fresh?.convert(foreign, from: impression.floorCurrency, to: currency, rounding: .up) else {
+                    metrics.openRTBSkipped(reason: unpriceable(impression.floorCurrency))
+                    continue
+                }
+                floor = converted
             }
             // Placement ids must be unique within one auction request; a repeated tagid
             // keeps only its first impression.
@@ -54,7 +76,8 @@ struct OpenRTBController<Context: RequestContext>: Sendable {
                 continue
             }
             impressionIDs[placement] = impression.id
-            placements.append(PlacementRequest(id: placement, sizes: impression.sizes, floor: impression.floor))
+            if let sent = impression.floor { sentFloors[placement] = (sent, impression.floorCurrency) }
+            placements.append(PlacementRequest(id: placement, sizes: impression.sizes, floor: floor))
         }
         guard !placements.isEmpty else { return Response(status: .noContent) }
         let auction = AuctionRequest(
@@ -70,12 +93,17 @@ struct OpenRTBController<Context: RequestContext>: Sendable {
             return Response(status: .noContent)
         }
         guard !signed.isEmpty else { return Response(status: .noContent) }
-        let bids = signed.map {
-            OpenRTBResponse.Bid(
-                id: $0.impressionID, impressionID: impressionIDs[$0.win.placementID]!, win: $0.win,
-                impressionURL: $0.impressionURL, clickURL: $0.clickURL
-            )
+        let bids = signed.map { signed in
+            // The answer's price in its currency, rounded down (never more than the clearing
+            // price); not below a floor sent in that currency, which the clearing price, being
+            // at least the floor converted up, covers exactly.
+            var price =
+                fresh?.convert(signed.win.clearingECPM, from: currency, to: answerCurrency, rounding: .down) ?? signed.win.clearingECPM
+            if let sent = sentFloors[signed.win.placementID], sent.currency == answerCurrency { price = max(price, sent.amount) }
+            return OpenRTBResponse.Bid(
+                id: signed.impressionID, impressionID: impressionIDs[signed.win.placementID]!, win: signed.win,
+                impressionURL: signed.impressionURL, clickURL: signed.clickURL, price: price)
         }
-        return JSONResponse.bytes(OpenRTBResponse.write(requestID: bidRequest.id, bids: bids, currency: currency, seat: "vickrey"))
+        return JSONResponse.bytes(OpenRTBResponse.write(requestID: bidRequest.id, bids: bids, currency: answerCurrency, seat: "vickrey"))
     }
 }

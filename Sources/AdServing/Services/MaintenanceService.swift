@@ -6,7 +6,7 @@ import VickreyLedger
 import VickreyStore
 
 /// Once a second: expires reservations and rolls budget days, forgets beacon keys past
-/// their tokens' lifetime; every five seconds picks up signing keys rotated by `adctl keys
+/// their tokens' lifetime, re-reads a changed exchange-rates file; every five seconds picks up signing keys rotated by `adctl keys
 /// rotate` and, in a fleet, the public keys the other servers registered.
 struct MaintenanceService: Service {
     let budgets: BudgetBook
@@ -15,6 +15,8 @@ struct MaintenanceService: Service {
     /// In a fleet, where a rotated key is registered before it signs (nil: a single server).
     let fleet: (any FleetKeys)?
     let serverID: String
+    /// Exchange rates, re-read when their file changes.
+    let rates: LiveRates
     let clock: any VickreyClock
     let logger: Logger
 
@@ -25,6 +27,7 @@ struct MaintenanceService: Service {
                 let now = clock.now()
                 budgets.sweep(at: now)
                 replays.prune(at: now)
+                if let problem = rates.reloadIfChanged() { logger.warning("exchange rates", metadata: ["problem": "\(problem)"]) }
                 if ticks % 5 == 0 {
                     do {
                         if let current = try keys.reload() {
