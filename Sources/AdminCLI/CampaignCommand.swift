@@ -229,6 +229,14 @@ enum CampaignDescription {
             pairs.append((index == 0 ? "creatives" : "", "\(creative.id) \(creative.size) \(creative.imageURL) → \(creative.clickURL)"))
         }
         if c.creatives.isEmpty { pairs.append(("creatives", "none (cannot serve)")) }
+        if !c.deals.isEmpty {
+            pairs.append(
+                (
+                    "deals",
+                    c.deals.map { deal in deal.floor.map { "\(deal.id) (floor \(DecimalMoney.formatCurrency($0)))" } ?? deal.id.rawValue }
+                        .joined(separator: ", ")
+                ))
+        }
         return keyValueLines(pairs)
     }
 }

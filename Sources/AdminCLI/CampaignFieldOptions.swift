@@ -44,6 +44,12 @@ struct CampaignFieldOptions: ParsableArguments {
         )
     )
     var creative: [String] = []
+    @Option(
+        help: ArgumentHelp(
+            "A deal the campaign bids in (repeatable; replaces all), with its own floor in currency units: deal-1 or deal-1:4.00",
+            valueName: "id[:floor]"))
+    var deal: [String] = []
+    @Flag(name: .customLong("no-deals"), help: "Take the campaign out of every deal.") var noDeals = false
 
     /// Applies the given flags to `document`.
     func apply(to document: inout CampaignDocument) throws {
@@ -97,6 +103,15 @@ struct CampaignFieldOptions: ParsableArguments {
         targeting.exclude = exclude
         document.targeting = targeting
         if !creative.isEmpty { document.creatives = try creative.map(Self.creative) }
+        if noDeals { document.deals = nil }
+        if !deal.isEmpty {
+            document.deals = try deal.map { spec in
+                let parts = spec.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+                guard let id = parts.first, !id.isEmpty else { throw CommandFailure.usage("--deal: '\(spec)' must be ID or ID:FLOOR") }
+                let floor = try parts.count == 2 ? Self.money(String(parts[1]), flag: "--deal", maximum: .maximumBid).value : nil
+                return DealDocument(id: String(id), floorMicros: floor)
+            }
+        }
     }
 
     /// The flag a campaign JSON field is set with, for error messages.
@@ -114,6 +129,7 @@ struct CampaignFieldOptions: ParsableArguments {
             "targeting.exclude.keywords": "--exclude-keywords", "targeting.exclude.hours_of_week": "--exclude-hours",
         ]
         if base.hasPrefix("creatives") { return "--creative" }
+        if base.hasPrefix("deals") { return "--deal" }
         return flags[base] ?? field
     }
 

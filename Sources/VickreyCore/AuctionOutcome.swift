@@ -150,6 +150,8 @@ public struct Win: Sendable {
     public var reservationID: UInt64
     /// The experiment and arm that set the auction's parameters, if any.
     public var experiment: ExperimentTag?
+    /// The deal the ad was won in (nil: the open auction).
+    public var dealID: String?
 
     public var campaignID: CampaignID { campaign.id }
     public var advertiserID: AdvertiserID { campaign.advertiserID }
@@ -182,6 +184,10 @@ public struct PlacementExplanation: Sendable {
     public var increment: Micros
     /// The experiment and arm whose parameters the auction used, if any.
     public var experiment: ExperimentTag?
+    /// Each deal offered on the placement: its rule, floor and who would win it.
+    public var deals: [DealExplanation] = []
+    /// The deal the placement was won in (nil: the open auction, or unfilled).
+    public var dealID: String?
     /// The floor used: the largest of the minimum and the multiplied placement and request floors.
     public var floor: Micros
     /// Every campaign that matched targeting, best score first, then the first
@@ -196,6 +202,25 @@ public struct PlacementExplanation: Sendable {
     public var price: Micros?
     public var priceRule: PriceRule?
     public var noFillReason: NoFillReason?
+}
+
+/// One deal's auction on a placement, as the debug explanation shows it.
+public struct DealExplanation: Sendable {
+    public var id: String
+    public var auctionType: DealAuctionType
+    /// The deal's floor (the minimum floor at least).
+    public var floor: Micros
+    /// Who would win the deal and at what price (nil: no campaign of the deal could bid).
+    public var winner: CampaignID?
+    public var clearingECPM: Micros?
+
+    public init(id: String, auctionType: DealAuctionType, floor: Micros, winner: CampaignID?, clearingECPM: Micros?) {
+        self.id = id
+        self.auctionType = auctionType
+        self.floor = floor
+        self.winner = winner
+        self.clearingECPM = clearingECPM
+    }
 }
 
 /// One campaign's fate in one placement's auction.

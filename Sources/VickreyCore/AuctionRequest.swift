@@ -48,11 +48,17 @@ public struct PlacementRequest: Hashable, Sendable {
     public var sizes: [AdSize]
     /// The request's own floor (eCPM), if any.
     public var floor: Micros?
+    /// Deals offered on this placement, in the request's order.
+    public var deals: [DealRequest]
+    /// Only the deals compete (OpenRTB `pmp.private_auction = 1`).
+    public var privateAuction: Bool
 
-    public init(id: PlacementID, sizes: [AdSize] = [], floor: Micros? = nil) {
+    public init(id: PlacementID, sizes: [AdSize] = [], floor: Micros? = nil, deals: [DealRequest] = [], privateAuction: Bool = false) {
         self.id = id
         self.sizes = sizes
         self.floor = floor
+        self.deals = deals
+        self.privateAuction = privateAuction
     }
 }
 

@@ -49,16 +49,49 @@ public struct Auctioneer: Sendable {
                     tag = assigned
                 }
             }
+            // With deals, each deal's auction and (unless the auction is private) the open
+            // one are run dry; the best score wins (ties: deals in request order, then the
+            // open auction), and only that auction runs again to claim the win.
+            var chosenDeal: DealRequest?
+            var dealExplanations: [DealExplanation] = []
+            if !placement.deals.isEmpty {
+                var best: (score: Int64, deal: DealRequest?)?
+                for deal in placement.deals {
+                    var dry = PlacementAuction(
+                        request: request, placement: placement, position: position, rules: placementRules, snapshot: snapshot,
+                        wonSlots: wonSlots, policy: policy, source: source, experiment: tag, recording: false, deal: deal, claims: false)
+                    let result = dry.decide()
+                    var win: Win?
+                    if case .filled(let filled) = result { win = filled }
+                    dealExplanations.append(
+                        DealExplanation(
+                            id: deal.id, auctionType: deal.auctionType, floor: dry.floor, winner: win?.campaignID,
+                            clearingECPM: win?.clearingECPM))
+                    if let win, win.score.value > best?.score ?? Int64.min { best = (win.score.value, deal) }
+                }
+                if !placement.privateAuction {
+                    var open = PlacementAuction(
+                        request: request, placement: placement, position: position, rules: placementRules, snapshot: snapshot,
+                        wonSlots: wonSlots, policy: policy, source: source, experiment: tag, recording: false, claims: false)
+                    if case .filled(let win) = open.decide(), win.score.value > best?.score ?? Int64.min { best = (win.score.value, nil) }
+                }
+                chosenDeal = best?.deal ?? (placement.privateAuction ? placement.deals.first : nil)
+            }
             var auction = PlacementAuction(
                 request: request, placement: placement, position: position, rules: placementRules, snapshot: snapshot,
-                wonSlots: wonSlots, policy: policy, source: source, experiment: tag, recording: recording
+                wonSlots: wonSlots, policy: policy, source: source, experiment: tag, recording: recording, deal: chosenDeal
             )
             let result = auction.decide()
             if case .filled = result, let slot = auction.winnerSlot { wonSlots.append(slot) }
             var outcome = PlacementOutcome(placementID: placement.id, result: result, experiment: tag)
             if recording { outcome.record = auction.record(result) }
             outcomes.append(outcome)
-            if request.debug { explanations.append(auction.explain(result)) }
+            if request.debug {
+                var explanation = auction.explain(result)
+                explanation.deals = dealExplanations
+                if case .filled(let win) = result { explanation.dealID = win.dealID }
+                explanations.append(explanation)
+            }
         }
         return AuctionOutcome(
             requestID: request.requestID, placements: outcomes,
@@ -132,6 +165,10 @@ private struct PlacementAuction {
     /// Whether candidates below the floor are screened too and every eligible one kept,
     /// for the auction log.
     let recording: Bool
+    /// The deal this auction is for (its campaigns only, its floor and price rule); nil: the open auction.
+    let deal: DealRequest?
+    /// Whether the winner's budget is claimed (false: a dry run that only finds who would win).
+    let claims: Bool
     /// Candidates below the floor that the policy would have let bid (recording only).
     private var eligibleBelowFloor: [Candidate] = []
 
@@ -151,10 +188,12 @@ private struct PlacementAuction {
     init(
         request: AuctionRequest, placement: PlacementRequest, position: Int, rules: AuctionRules,
         snapshot: IndexSnapshot, wonSlots: [Int], policy: any EligibilityPolicy, source: Auctioneer.CandidateSource,
-        experiment: ExperimentTag?, recording: Bool
+        experiment: ExperimentTag?, recording: Bool, deal: DealRequest? = nil, claims: Bool = true
     ) {
         self.experiment = experiment
         self.recording = recording
+        self.deal = deal
+        self.claims = claims
         self.request = request
         self.placement = placement
         self.position = position
@@ -162,7 +201,8 @@ private struct PlacementAuction {
         self.entries = snapshot.entries
         self.wonSlots = wonSlots
         self.policy = policy
-        self.floor = rules.floor(for: placement)
+        // A deal's auction: the minimum floor and the deal's own, not the open auction's floors.
+        self.floor = deal.map { max(rules.minimumFloor, $0.floor ?? .zero) } ?? rules.floor(for: placement)
         let query = request.query(for: placement)
         switch source {
         case .index:
@@ -194,7 +234,7 @@ private struct PlacementAuction {
                 pick = tier[generator.index(below: tier.count)]
             }
             let winner = entry(atSlot: pick)
-            guard let reservationID = policy.claim(winner, request: request) else {
+            guard let reservationID = claims ? policy.claim(winner, request: request) : 0 else {
                 eligible.removeAll { $0.slot == pick }
                 drop(Candidate(score: top, slot: pick), .budget, .text("budget taken by a concurrent auction"))
                 continue
@@ -202,9 +242,15 @@ private struct PlacementAuction {
             let runnerUp = findRunnerUp(against: winner.campaign.advertiserID)
             winnerSlot = pick
             runnerUpSlot = runnerUp?.slot
-            let price = Scoring.clearingPrice(
-                winner: Micros(top), runnerUp: runnerUp.map { Micros($0.score) }, floor: floor, increment: rules.increment
-            )
+            let winnerFloor = effectiveFloor(winner)
+            let price: ClearingPrice
+            switch deal?.auctionType {
+            case .firstPrice?: price = ClearingPrice(price: Micros(top), rule: .winnerScore)
+            case .fixedPrice?: price = ClearingPrice(price: winnerFloor, rule: .floor)
+            case .secondPrice?, nil:
+                price = Scoring.clearingPrice(
+                    winner: Micros(top), runnerUp: runnerUp.map { Micros($0.score) }, floor: winnerFloor, increment: rules.increment)
+            }
             clearing = price
             return .filled(makeWin(winner, score: Micros(top), clearing: price, runnerUp: runnerUp, reservationID: reservationID))
         }
@@ -237,6 +283,10 @@ private struct PlacementAuction {
             drop(candidate, .alreadyWon, .text("won an earlier placement of this request"))
         } else if !entry.isInFlight(at: request.time) {
             drop(candidate, .flight, .text("outside its flight dates"))
+        } else if let deal, let refusal = deal.refusal(entry.campaign, creative: entry.campaign.creative(accepting: placement.sizes)) {
+            drop(candidate, .targeting, .text(refusal))
+        } else if deal != nil, candidate.score < effectiveFloor(entry).value {
+            drop(candidate, .floor, .belowFloor(floor: effectiveFloor(entry).value))
         } else if candidate.score < floor.value {
             if recording, case .eligible = policy.screen(entry, request: request) { eligibleBelowFloor.append(candidate) }
             drop(candidate, .floor, .belowFloor(floor: floor.value))
@@ -251,6 +301,13 @@ private struct PlacementAuction {
     }
 
     private func entry(atSlot slot: Int) -> IndexedCampaign { entries[slot]! }
+
+    /// The floor a candidate must reach: the auction's, or in a deal the larger of the
+    /// deal's and the campaign's own floor for that deal.
+    private func effectiveFloor(_ entry: IndexedCampaign) -> Micros {
+        guard let deal, let own = entry.campaign.deals.first(where: { $0.id.rawValue == deal.id })?.floor else { return floor }
+        return max(floor, own)
+    }
 
     private mutating func drop(_ candidate: Candidate, _ stage: CandidateStage, _ reason: Drop.Reason) {
         guard request.debug || drops.isEmpty else { return }
@@ -287,7 +344,7 @@ private struct PlacementAuction {
             placementID: placement.id, indexed: entry, creative: campaign.creative(accepting: placement.sizes)!,
             score: score, clearingECPM: clearing.price, price: price, priceRule: clearing.rule, floor: floor,
             runnerUpScore: runnerUp.map { Micros($0.score) }, maximumCharge: entry.maximumCharge,
-            reservationID: reservationID, experiment: experiment
+            reservationID: reservationID, experiment: experiment, dealID: deal?.id
         )
     }
 

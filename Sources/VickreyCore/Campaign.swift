@@ -28,6 +28,8 @@ public struct Campaign: Hashable, Sendable {
     /// A CPC campaign's CTR learned from its recorded impressions and clicks, attached by
     /// the index that serves it (never stored: it is rebuilt from the ledger).
     public var learnedCTR: LearnedClickThroughRate?
+    /// The private-marketplace deals the campaign bids in (besides the open auction).
+    public var deals: [CampaignDeal] = []
 
     public init(
         id: CampaignID, advertiserID: AdvertiserID, name: String = "", status: CampaignStatus = .active,
@@ -111,6 +113,16 @@ extension Campaign {
         var seen = Set<CreativeID>()
         for creative in creatives where !seen.insert(creative.id).inserted {
             return problem("creatives", "creative id '\(creative.id)' appears twice")
+        }
+        if deals.count > CampaignDeal.maximumPerCampaign {
+            return problem("deals", "at most \(CampaignDeal.maximumPerCampaign) per campaign")
+        }
+        var dealIDs = Set<DealID>()
+        for (index, deal) in deals.enumerated() {
+            guard dealIDs.insert(deal.id).inserted else { return problem("deals[\(index)].id", "deal '\(deal.id)' appears twice") }
+            if let floor = deal.floor, floor.value < 0 || floor > .maximumBid {
+                return problem("deals[\(index)].floor_micros", "must be between 0 and \(Micros.maximumBid.value)")
+            }
         }
         return nil
     }

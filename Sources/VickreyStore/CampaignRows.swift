@@ -22,13 +22,16 @@ struct CampaignRow: Sendable {
     var frequencyCapRefusesAnonymous: Bool
     var hoursOfWeek: String
     var excludedHoursOfWeek: String
+    /// The campaign's deals as `id` or `id:floor_micros`, comma-separated ('' for none).
+    var deals: String = ""
 
     init(
         id: String, advertiserID: String, name: String, status: String, pricing: String, bidMicros: Int64,
         predictedCTRPartsPerMillion: Int64?, dailyBudgetMicros: Int64?, totalBudgetMicros: Int64, startAt: String?,
         endAt: String?, timeZone: String, pacing: String, frequencyCapImpressions: Int64?, frequencyCapWindowSeconds: Int64?,
-        frequencyCapRefusesAnonymous: Bool, hoursOfWeek: String, excludedHoursOfWeek: String
+        frequencyCapRefusesAnonymous: Bool, hoursOfWeek: String, excludedHoursOfWeek: String, deals: String = ""
     ) {
+        self.deals = deals
         self.id = id
         self.advertiserID = advertiserID
         self.name = name
@@ -58,7 +61,9 @@ struct CampaignRow: Sendable {
             frequencyCapImpressions: c.frequencyCap.map { Int64($0.impressions) },
             frequencyCapWindowSeconds: c.frequencyCap?.windowSeconds,
             frequencyCapRefusesAnonymous: c.frequencyCap?.refuseAnonymous == true,
-            hoursOfWeek: HourRanges.format(c.targeting.hoursOfWeek), excludedHoursOfWeek: HourRanges.format(c.targeting.exclude.hoursOfWeek)
+            hoursOfWeek: HourRanges.format(c.targeting.hoursOfWeek),
+            excludedHoursOfWeek: HourRanges.format(c.targeting.exclude.hoursOfWeek),
+            deals: c.deals.map { deal in deal.floor.map { "\(deal.id):\($0.value)" } ?? deal.id.rawValue }.joined(separator: ",")
         )
     }
 
@@ -82,13 +87,23 @@ struct CampaignRow: Sendable {
                 FrequencyCap(impressions: Int(impressions), windowSeconds: $0, refuseAnonymous: frequencyCapRefusesAnonymous)
             }
         }
-        return .success(
-            Campaign(
-                id: id, advertiserID: advertiser, name: name, status: status, pricing: pricing, bid: Micros(bidMicros),
-                predictedCTR: predictedCTRPartsPerMillion.map { ClickThroughRate(partsPerMillion: $0) },
-                dailyBudget: dailyBudgetMicros.map(Micros.init), totalBudget: Micros(totalBudgetMicros), start: start, end: end,
-                timeZone: zone, pacing: pacing, frequencyCap: cap, targeting: targeting, creatives: creatives
-            ))
+        var campaign = Campaign(
+            id: id, advertiserID: advertiser, name: name, status: status, pricing: pricing, bid: Micros(bidMicros),
+            predictedCTR: predictedCTRPartsPerMillion.map { ClickThroughRate(partsPerMillion: $0) },
+            dailyBudget: dailyBudgetMicros.map(Micros.init), totalBudget: Micros(totalBudgetMicros), start: start, end: end,
+            timeZone: zone, pacing: pacing, frequencyCap: cap, targeting: targeting, creatives: creatives
+        )
+        for entry in deals.split(separator: ",") {
+            let parts = entry.split(separator: ":", maxSplits: 1)
+            guard let dealID = DealID(String(parts[0])) else { return .failure(CampaignRowProblem(message: "bad deal '\(entry)'")) }
+            var floor: Micros?
+            if parts.count == 2 {
+                guard let value = Int64(parts[1]) else { return .failure(CampaignRowProblem(message: "bad deal floor '\(entry)'")) }
+                floor = Micros(value)
+            }
+            campaign.deals.append(CampaignDeal(id: dealID, floor: floor))
+        }
+        return .success(campaign)
     }
 }
 
@@ -101,7 +116,7 @@ enum CampaignSQL {
     static let rowColumns = [
         "id", "advertiser_id", "name", "status", "pricing", "bid_micros", "predicted_ctr_ppm", "daily_budget_micros",
         "total_budget_micros", "start_at", "end_at", "time_zone", "pacing", "frequency_cap_impressions", "frequency_cap_window_seconds",
-        "frequency_cap_refuse_anonymous", "hours_of_week", "exclude_hours_of_week",
+        "frequency_cap_refuse_anonymous", "hours_of_week", "exclude_hours_of_week", "deals",
     ]
 
     /// `SELECT` of a campaign's row columns from `campaign c`, up to `WHERE`.

@@ -74,6 +74,7 @@ extension CampaignDocument {
                     adomain: $0.advertiserDomains)
             }
         )
+        deals = campaign.deals.isEmpty ? nil : campaign.deals.map { DealDocument(id: $0.id.rawValue, floorMicros: $0.floor?.value) }
     }
 
     /// Validates every field and builds the campaign; the error names the first bad field.
@@ -119,8 +120,16 @@ extension CampaignDocument {
             timeZone: zone, pacing: pacing, frequencyCap: cap, targeting: try (targeting ?? TargetingDocument()).targeting(),
             creatives: try (creatives ?? []).enumerated().map { index, creative throws(FieldError) in try creative.creative(at: index) }
         )
-        if let problem = campaign.validate() { throw FieldError(field: problem.field, message: problem.message) }
-        return campaign
+        var withDeals = campaign
+        guard (deals ?? []).count <= CampaignDeal.maximumPerCampaign else {
+            throw FieldError(field: "deals", message: "at most \(CampaignDeal.maximumPerCampaign) per campaign")
+        }
+        withDeals.deals = try (deals ?? []).enumerated().map { index, deal throws(FieldError) in
+            CampaignDeal(
+                id: try Self.identifier(DealID.self, deal.id, field: "deals[\(index)].id"), floor: deal.floorMicros.map(Micros.init))
+        }
+        if let problem = withDeals.validate() { throw FieldError(field: problem.field, message: problem.message) }
+        return withDeals
     }
 
     static func identifier<ID: ValidatedIdentifier>(_ type: ID.Type, _ text: String, field: String) throws(FieldError) -> ID {

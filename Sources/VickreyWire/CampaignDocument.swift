@@ -24,9 +24,12 @@ public struct CampaignDocument: Codable, Hashable, Sendable {
     public var frequencyCap: FrequencyCapDocument?
     public var targeting: TargetingDocument?
     public var creatives: [CreativeDocument]?
+    /// The deals the campaign bids in; written only when there are some, so campaigns
+    /// without deals export exactly as before deals existed.
+    public var deals: [DealDocument]?
 
     enum CodingKeys: String, CodingKey {
-        case id, name, status, pricing, start, end, pacing, targeting, creatives
+        case id, name, status, pricing, start, end, pacing, targeting, creatives, deals
         case advertiserID = "advertiser_id"
         case bidMicros = "bid_micros"
         case predictedCTR = "predicted_ctr"
@@ -78,6 +81,29 @@ public struct CampaignDocument: Codable, Hashable, Sendable {
         try container.encode(frequencyCap, forKey: .frequencyCap)
         try container.encode(targeting ?? TargetingDocument(), forKey: .targeting)
         try container.encode(creatives ?? [], forKey: .creatives)
+        if let deals, !deals.isEmpty { try container.encode(deals, forKey: .deals) }
+    }
+}
+
+/// `{"id": "deal-1", "floor_micros": 4000000}` (`floor_micros` optional).
+public struct DealDocument: Codable, Hashable, Sendable {
+    public var id: String
+    public var floorMicros: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case id
+        case floorMicros = "floor_micros"
+    }
+
+    public init(id: String, floorMicros: Int64?) {
+        self.id = id
+        self.floorMicros = floorMicros
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        if let floorMicros { try container.encode(floorMicros, forKey: .floorMicros) }
     }
 }
 

@@ -105,8 +105,18 @@ public struct NativeAdRequest: Sendable, Hashable {
         var id: PlacementID?
         var sizes: [AdSize] = []
         var floor: Micros?
+        var deals: [DealRequest] = []
+        var privateAuction = false
         try reader.readObject { reader, key throws(FieldError) in
             switch key {
+            case "deals":
+                if try reader.readNull() { return }
+                try reader.readArray(maximumCount: DealFields.maximumDeals) { reader, _ throws(FieldError) in
+                    deals.append(try DealFields.native(&reader))
+                }
+            case "private_auction":
+                if try reader.readNull() { return }
+                privateAuction = try reader.readBool()
             case "id":
                 let text = try reader.readString(maximumBytes: IdentifierRules.maximumLength)
                 guard let parsed = PlacementID(text) else {
@@ -134,7 +144,7 @@ public struct NativeAdRequest: Sendable, Hashable {
             }
         }
         guard let id else { throw reader.fieldError("id", "is required") }
-        return PlacementRequest(id: id, sizes: sizes, floor: floor)
+        return PlacementRequest(id: id, sizes: sizes, floor: floor, deals: deals, privateAuction: privateAuction)
     }
 
     private static func choice<Value: RawRepresentable & CaseIterable>(_ reader: inout JSONReader, _ type: Value.Type) throws(FieldError)

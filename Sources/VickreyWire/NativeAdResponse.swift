@@ -62,6 +62,10 @@ public enum NativeAdResponse {
         w.integer(win.clearingECPM.value)
         w.raw(",\"price_micros\":")
         w.integer(win.price.value)
+        if let deal = win.dealID {
+            w.raw(",\"deal_id\":")
+            w.string(deal)
+        }
         w.raw(",\"impression_url\":")
         w.string(beacons.impressionURL)
         w.raw(",\"click_url\":")
@@ -93,6 +97,24 @@ public enum NativeAdResponse {
             w.integer(p.floorMultiplierPPM)
             w.raw(",\"increment_micros\":")
             w.integer(p.increment.value)
+            w.raw(",\"deal_id\":")
+            w.optionalString(p.dealID)
+            w.raw(",\"deals\":[")
+            for (index, deal) in p.deals.enumerated() {
+                if index > 0 { w.comma() }
+                w.raw("{\"id\":")
+                w.string(deal.id)
+                w.raw(",\"at\":")
+                w.integer(deal.auctionType.rawValue)
+                w.raw(",\"floor_micros\":")
+                w.integer(deal.floor.value)
+                w.raw(",\"winner\":")
+                w.optionalString(deal.winner?.rawValue)
+                w.raw(",\"clearing_ecpm_micros\":")
+                optionalInteger(deal.clearingECPM?.value, &w)
+                w.raw("}")
+            }
+            w.raw("]")
             w.raw(",\"experiment\":")
             w.optionalString(p.experiment?.experimentID.rawValue)
             w.raw(",\"arm\":")

@@ -17,8 +17,10 @@ public struct OpenRTBRequest: Sendable {
         public var floor: Micros?
         /// `bidfloorcur`, default USD.
         public var floorCurrency = "USD"
-        /// `pmp.private_auction = 1`: deals only, which Vickrey does not bid on yet.
+        /// `pmp.private_auction = 1`: only the deals compete.
         public var privateAuction = false
+        /// `pmp.deals[]`, floors still in their own currencies.
+        public var deals: [DealFields.OpenRTBDeal] = []
     }
 
     public var id = ""
@@ -217,16 +219,8 @@ private struct OpenRTBParser {
                         impression.privateAuction = flag == 1
                     case "deals":
                         if try reader.readNull() { return }
-                        try reader.readArray(maximumCount: 100) { reader, _ throws(FieldError) in
-                            var dealID: String?
-                            try reader.readObject { reader, field throws(FieldError) in
-                                if field == "id" {
-                                    dealID = try reader.readString(maximumCharacters: limits.maximumIDCharacters)
-                                } else {
-                                    try reader.skipValue()
-                                }
-                            }
-                            guard let dealID, !dealID.isEmpty else { throw reader.fieldError("id", "is required") }
+                        try reader.readArray(maximumCount: DealFields.maximumDeals) { reader, _ throws(FieldError) in
+                            impression.deals.append(try DealFields.openRTB(&reader, maximumIDCharacters: limits.maximumIDCharacters))
                         }
                     default: try reader.skipValue()
                     }

@@ -55,6 +55,10 @@ public enum OpenRTBResponse {
             w.integer(creative.size.width)
             w.raw(",\"h\":")
             w.integer(creative.size.height)
+            if let deal = bid.win.dealID {
+                w.raw(",\"dealid\":")
+                w.string(deal)
+            }
             w.raw(",\"mtype\":1,\"nurl\":")
             w.string(bid.impressionURL)
             w.raw(",\"burl\":")

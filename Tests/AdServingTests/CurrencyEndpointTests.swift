@@ -8,6 +8,8 @@ import Testing
 import VickreyBudget
 import VickreyCore
 import VickreyStore
+import VickreyTestSupport
+import VickreyWire
 
 @Suite("OpenRTB in other currencies")
 struct CurrencyEndpointTests {
@@ -100,5 +102,80 @@ struct RatesReloadTests {
         #expect(live.rates?.rates["EUR"] == ExchangeRates.Rate("0.92"), "and the rates loaded are kept")
         try write(#"{"base":"USD","timestamp":"2026-12-02T00:00:00Z","rates":{"EUR":"0.95","GBP":0.8}}"#, modified: 3_000)
         #expect(live.reloadIfChanged() == nil && live.rates?.rates.count == 2 && live.rates?.rates["EUR"] == ExchangeRates.Rate("0.95"))
+    }
+}
+
+@Suite("Deals through both endpoints and the campaign JSON")
+struct DealEndpointTests {
+    static let dealCampaign =
+        #"{"id":"pmp-1","advertiser_id":"acme","name":"PMP","status":"active","pricing":"cpm","bid_micros":3000000,"predicted_ctr":null,"daily_budget_micros":null,"total_budget_micros":100000000,"start":null,"end":null,"time_zone":"UTC","pacing":"asap","frequency_cap":null,"targeting":{"placements":[],"countries":[],"devices":[],"os":[],"keywords":[],"hours_of_week":[],"exclude":{}},"creatives":[{"id":"pmp-1-cr","size":"300x250","image_url":"https://cdn.example/p.png","click_url":"https://acme.example/","adomain":["acme.example"]}],"deals":[{"id":"deal-1","floor_micros":2000000},{"id":"deal-2"}]}"#
+
+    @Test(arguments: TestEngine.available)
+    func dealsSurviveTheStoreAndExportAsWritten(engine: TestEngine) async throws {
+        let database = try await TestDatabase(engine)
+        let store = try await database.open()
+        let campaign = try CampaignDocument.parseCampaign(Data(Self.dealCampaign.utf8)).get()
+        #expect(campaign.deals == [CampaignDeal(id: DealID("deal-1")!, floor: Micros(2_000_000)), CampaignDeal(id: DealID("deal-2")!)])
+        _ = try await store.campaigns.importCampaigns([campaign])
+        let back = try #require(try await store.campaigns.campaign(campaign.id))
+        #expect(back.deals == campaign.deals)
+        #expect(
+            String(decoding: try CampaignDocument.json(back), as: UTF8.self).contains(
+                #""deals":[{"floor_micros":2000000,"id":"deal-1"},{"id":"deal-2"}]"#))
+        await store.close()
+        for (bad, field) in [
+            (Self.dealCampaign.replacingOccurrences(of: #""deal-2""#, with: #""deal-1""#), "deals[1].id"),
+            (Self.dealCampaign.replacingOccurrences(of: #""deal-2""#, with: #""bad deal""#), "deals[1].id"),
+            (Self.dealCampaign.replacingOccurrences(of: "2000000}", with: "-1}"), "deals[0].floor_micros"),
+        ] {
+            guard case .failure(let error) = CampaignDocument.parseCampaign(Data(bad.utf8)) else {
+                Issue.record("accepted: \(field)")
+                continue
+            }
+            #expect(error.field == field, "\(error)")
+        }
+    }
+
+    @Test func aPrivateDealBidCarriesItsDealIDAndAForeignDealFloorIsConverted() async throws {
+        let rates = FileManager.default.temporaryDirectory.appendingPathComponent("deal-rates-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: rates) }
+        try #"{"base":"USD","timestamp":"2026-12-01T00:00:00Z","rates":{"EUR":0.92}}"#.write(
+            toFile: rates, atomically: true, encoding: .utf8)
+        let clock = ManualClock(Instant(secondsSinceEpoch: 1_796_100_000))
+        let harness = ServerHarness {
+            $0.clock = clock
+            $0.currencyRatesPath = rates
+        }
+        let campaign = try CampaignDocument.parseCampaign(Data(Self.dealCampaign.utf8)).get()
+        _ = try await harness.store().importCampaigns([campaign, Campaigns.make("open", advertiser: "b", bid: 5_000_000)])
+        try await harness.test { client in
+            // Private, deal-1 at its fixed price: the campaign's own 2.00 floor is above the deal's 1.50 EUR (1.630435 USD).
+            var response = try await client.post(
+                "/openrtb2/auction",
+                json:
+                    #"{"id":"r","imp":[{"id":"1","banner":{"w":300,"h":250},"pmp":{"private_auction":1,"deals":[{"id":"deal-1","bidfloor":1.5,"bidfloorcur":"EUR","at":3}]}}]}"#
+            )
+            var bid = ((response.object["seatbid"] as? [[String: Any]])?.first?["bid"] as? [[String: Any]])?.first
+            #expect(bid?["cid"] as? String == "pmp-1" && bid?["dealid"] as? String == "deal-1" && bid?["price"] as? Double == 2.0)
+            // A deal no campaign is in, private: no bid; open: the open auction's winner, without a dealid.
+            response = try await client.post(
+                "/openrtb2/auction",
+                json: #"{"id":"r","imp":[{"id":"1","banner":{"w":300,"h":250},"pmp":{"private_auction":1,"deals":[{"id":"nobody"}]}}]}"#)
+            #expect(response.status == .noContent)
+            response = try await client.post(
+                "/openrtb2/auction",
+                json: #"{"id":"r","imp":[{"id":"1","banner":{"w":300,"h":250},"pmp":{"private_auction":0,"deals":[{"id":"deal-2"}]}}]}"#)
+            bid = ((response.object["seatbid"] as? [[String: Any]])?.first?["bid"] as? [[String: Any]])?.first
+            #expect(bid?["cid"] as? String == "open" && bid?["dealid"] == nil)
+            // The native endpoint: per-placement deals, explained.
+            response = try await client.post(
+                "/v1/ads",
+                json: #"{"placements":[{"id":"home_feed","private_auction":true,"deals":[{"id":"deal-2","at":1}]}],"debug":true}"#)
+            let ad = (response.object["ads"] as? [[String: Any]])?.first
+            #expect(ad?["deal_id"] as? String == "deal-2" && ad?["clearing_ecpm_micros"] as? Int == 3_000_000)
+            let placement = ((response.object["debug"] as? [String: Any])?["placements"] as? [[String: Any]])?.first
+            #expect(placement?["deal_id"] as? String == "deal-2")
+            #expect((placement?["deals"] as? [[String: Any]])?.first?["winner"] as? String == "pmp-1")
+        }
     }
 }

@@ -200,3 +200,24 @@ struct RatesCommandTests {
         #expect(await cli.run(["rates", "show", "--json", "--rates", target], database: false).output.contains("0.9216"))
     }
 }
+
+@Suite("adctl campaign --deal")
+struct DealFlagTests {
+    let cli = CLIHarness()
+
+    @Test func dealsAreSetShownExportedAndCleared() async throws {
+        #expect(await cli.run("advertiser", "create", "acme").status == 0)
+        let created = await cli.run(
+            "campaign", "create", "pmp-1", "--advertiser", "acme", "--bid", "3", "--total-budget", "100", "--deal", "deal-1:4.00", "--deal",
+            "deal-2", "--creative", "id=pmp-1-cr,size=300x250,image=https://cdn.example/p.png,click=https://acme.example/")
+        #expect(created.status == 0, "\(created.error)")
+        #expect(await cli.run("campaign", "show", "pmp-1").output.contains("deal-1 (floor 4.00), deal-2"))
+        let exported = await cli.run("campaign", "export")
+        #expect(exported.output.contains(#""deals":[{"floor_micros":4000000,"id":"deal-1"},{"id":"deal-2"}]"#))
+        let repeated = await cli.run("campaign", "update", "pmp-1", "--deal", "deal-1", "--deal", "deal-1")
+        #expect(repeated.status == 64 || repeated.status == 65, "\(repeated.status)")
+        #expect(repeated.error.contains("--deal"), "\(repeated.error)")
+        #expect(await cli.run("campaign", "update", "pmp-1", "--no-deals").status == 0)
+        #expect(!(await cli.run("campaign", "export").output.contains("deals")))
+    }
+}

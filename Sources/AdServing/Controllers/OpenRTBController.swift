@@ -55,10 +55,6 @@ struct OpenRTBController<Context: RequestContext>: Sendable {
                 metrics.openRTBSkipped(reason: "not_banner")
                 continue
             }
-            guard !impression.privateAuction else {
-                metrics.openRTBSkipped(reason: "private_auction")
-                continue
-            }
             var floor = impression.floor
             if impression.floorCurrency != currency, let foreign = impression.floor {
                 // Converted exactly, rounded up: no bid ever clears under the publisher's floor.
@@ -77,7 +73,30 @@ struct OpenRTBController<Context: RequestContext>: Sendable {
             }
             impressionIDs[placement] = impression.id
             if let sent = impression.floor { sentFloors[placement] = (sent, impression.floorCurrency) }
-            placements.append(PlacementRequest(id: placement, sizes: impression.sizes, floor: floor))
+            // Deal floors convert like the imp's; a deal whose floor cannot be priced is left out.
+            var deals: [DealRequest] = []
+            for parsed in impression.deals {
+                var deal = parsed.deal
+                let dealCurrency = parsed.currency ?? impression.floorCurrency
+                if let sent = parsed.floor {
+                    guard
+                        let converted = dealCurrency == currency
+                            ? sent : fresh?.convert(sent, from: dealCurrency, to: currency, rounding: .up)
+                    else {
+                        metrics.openRTBSkipped(reason: unpriceable(dealCurrency))
+                        continue
+                    }
+                    deal.floor = converted
+                }
+                deals.append(deal)
+            }
+            guard !impression.privateAuction || !deals.isEmpty else {
+                metrics.openRTBSkipped(reason: "private_auction")
+                continue
+            }
+            placements.append(
+                PlacementRequest(
+                    id: placement, sizes: impression.sizes, floor: floor, deals: deals, privateAuction: impression.privateAuction))
         }
         guard !placements.isEmpty else { return Response(status: .noContent) }
         let auction = AuctionRequest(

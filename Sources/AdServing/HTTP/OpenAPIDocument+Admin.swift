@@ -83,7 +83,7 @@ extension OpenAPIDocument {
             "predicted_ctr": {"type": ["number", "null"]}, "daily_budget_micros": {"type": ["integer", "null"]},
             "total_budget_micros": {"type": "integer"}, "start": {"type": ["string", "null"]}, "end": {"type": ["string", "null"]},
             "time_zone": {"type": ["string", "null"]}, "pacing": {"type": ["string", "null"]}, "frequency_cap": {"type": ["object", "null"]},
-            "targeting": {"type": ["object", "null"]}, "creatives": {"type": ["array", "null"]}}},
+            "targeting": {"type": ["object", "null"]}, "creatives": {"type": ["array", "null"]}, "deals": {"type": ["array", "null"]}}},
         "CampaignPage": {"type": "object", "required": ["campaigns", "next_after"], "properties": {
           "campaigns": {"type": "array", "items": {"$ref": "#/components/schemas/Campaign"}}, "next_after": {"type": ["string", "null"]}}},
         "HourlyDelivery": {"type": "object", "required": ["campaign_id", "hours"], "properties": {"campaign_id": {"type": "string"},

@@ -251,6 +251,11 @@ enum PostgresSchema {
                 """
             ]
         ),
+        (
+            "v6: campaign deals",
+            // Deals as `id` or `id:floor_micros`, comma-separated ('' for none).
+            ["ALTER TABLE campaign ADD COLUMN deals TEXT NOT NULL DEFAULT ''"]
+        ),
     ]
 
     /// A key for `pg_advisory_xact_lock` that only Vickrey's migrations take.

@@ -167,6 +167,10 @@ extension SQLiteCampaignStore {
                     );
                     """)
         }
+        migrator.registerMigration("v7: campaign deals") { db in
+            // Deals as `id` or `id:floor_micros`, comma-separated ('' for none).
+            try db.execute(sql: "ALTER TABLE campaign ADD COLUMN deals TEXT NOT NULL DEFAULT ''")
+        }
         return migrator
     }
 
