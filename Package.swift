@@ -183,7 +183,8 @@ let package = Package(
             name: "VickreyYieldTests", dependencies: ["VickreyYield", "VickreyCore", "VickreyStore", "VickreyLedger", "VickreyTestSupport"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "VickreyCoreTests", dependencies: ["VickreyCore", "VickreySynthetic"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "VickreyCoreTests", dependencies: ["VickreyCore", "VickreySynthetic", "VickreyTestSupport"], swiftSettings: strictSettings),
         .testTarget(name: "VickreyBudgetTests", dependencies: ["VickreyBudget", "VickreyCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "VickreyLedgerTests",

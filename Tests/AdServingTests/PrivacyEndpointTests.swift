@@ -7,6 +7,7 @@ import NIOCore
 import Testing
 import VickreyCore
 import VickreyStore
+import VickreyTestSupport
 
 @Suite("Privacy signals through both endpoints")
 struct PrivacyEndpointTests {
@@ -115,63 +116,9 @@ struct PrivacyEndpointTests {
     }
 }
 
-/// Consent strings shared with the core's table (built with `PrivacyPolicyTests`' encoder's layout).
+/// The consent strings the table above sends.
 enum PrivacyPolicyTestsStrings {
-    static let fullConsent = TCFStrings.make(purposes: [1, 2, 3, 4], vendors: [PrivacyEndpointTests.vendor])
-    static let purposeTwoOnly = TCFStrings.make(purposes: [2], vendors: [PrivacyEndpointTests.vendor])
-    static let gppOptOut = "DBABLA~BVQqAAAAAAJY.QA".replacingOccurrences(of: "BVQqAAAAAAJY", with: TCFStrings.usNational(targeted: 1))
-}
-
-/// The TCF v2 and GPP US national layouts, written out for test strings.
-enum TCFStrings {
-    static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-
-    static func text(_ bits: [Bool]) -> String {
-        var bits = bits
-        while bits.count % 6 != 0 { bits.append(false) }
-        return String(
-            stride(from: 0, to: bits.count, by: 6).map { start in alphabet[bits[start..<start + 6].reduce(0) { $0 << 1 | ($1 ? 1 : 0) }] })
-    }
-
-    static func make(purposes: Set<Int>, vendors: Set<Int>) -> String {
-        var bits: [Bool] = []
-        func put(_ value: Int, _ width: Int) {
-            for shift in stride(from: width - 1, through: 0, by: -1) { bits.append(value >> shift & 1 == 1) }
-        }
-        func field(_ set: Set<Int>, _ width: Int) { for index in 1...width { bits.append(set.contains(index)) } }
-        put(2, 6)
-        put(16_000_000_000, 36)
-        put(16_000_000_000, 36)
-        put(7, 12)
-        put(1, 12)
-        put(1, 6)
-        put(4, 6)
-        put(13, 6)
-        put(150, 12)
-        put(2, 6)
-        put(0, 2)
-        field([], 12)
-        field(purposes, 24)
-        field([], 24)
-        put(0, 13)
-        let maximum = vendors.max() ?? 0
-        put(maximum, 16)
-        put(0, 1)
-        if maximum > 0 { field(vendors, maximum) }
-        put(0, 17)
-        return text(bits)
-    }
-
-    static func usNational(targeted: Int) -> String {
-        var bits: [Bool] = []
-        func put(_ value: Int, _ width: Int) {
-            for shift in stride(from: width - 1, through: 0, by: -1) { bits.append(value >> shift & 1 == 1) }
-        }
-        put(1, 6)
-        for _ in 0..<6 { put(1, 2) }
-        put(2, 2)
-        put(2, 2)
-        put(targeted, 2)
-        return text(bits)
-    }
+    static let fullConsent = ConsentStrings.tcf(purposes: [1, 2, 3, 4], vendors: [PrivacyEndpointTests.vendor])
+    static let purposeTwoOnly = ConsentStrings.tcf(purposes: [2], vendors: [PrivacyEndpointTests.vendor])
+    static let gppOptOut = ConsentStrings.gppUSNational(targeted: 1)
 }

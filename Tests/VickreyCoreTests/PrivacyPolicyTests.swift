@@ -1,66 +1,16 @@
 import Testing
 import VickreyCore
+import VickreyTestSupport
 
 /// What each privacy signal lets a request use: personal data, context only, or no ad.
 @Suite("Privacy: one decision from every signal")
 struct PrivacyPolicyTests {
-    /// A TCF v2 core string with these purposes and vendors (bit fields, per the TCF v2
-    /// layout), for outcomes the published strings do not cover. Their decoding is
-    /// checked against the published strings in `TCFConsentTests`.
     static func tcf(purposes: Set<Int>, interests: Set<Int> = [], vendors: Set<Int>, vendorInterests: Set<Int> = []) -> String {
-        var bits: [Bool] = []
-        func put(_ value: Int, _ width: Int) {
-            for shift in stride(from: width - 1, through: 0, by: -1) { bits.append(value >> shift & 1 == 1) }
-        }
-        func field(_ set: Set<Int>, _ width: Int) { for index in 1...width { bits.append(set.contains(index)) } }
-        put(2, 6)
-        put(16_000_000_000, 36)
-        put(16_000_000_000, 36)
-        put(7, 12)
-        put(1, 12)
-        put(1, 6)
-        put(4, 6)
-        put(13, 6)  // "EN"
-        put(150, 12)
-        put(2, 6)
-        put(0, 1)
-        put(0, 1)
-        field([], 12)
-        field(purposes, 24)
-        field(interests, 24)
-        put(0, 1)
-        put(0, 6)
-        put(0, 6)  // "AA"
-        for section in [vendors, vendorInterests] {
-            let maximum = section.max() ?? 0
-            put(maximum, 16)
-            put(0, 1)
-            if maximum > 0 { field(section, maximum) }
-        }
-        while bits.count % 6 != 0 { bits.append(false) }
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-        return String(
-            stride(from: 0, to: bits.count, by: 6).map { start in
-                alphabet[bits[start..<start + 6].reduce(0) { $0 << 1 | ($1 ? 1 : 0) }]
-            })
+        ConsentStrings.tcf(purposes: purposes, interests: interests, vendors: vendors, vendorInterests: vendorInterests)
     }
 
-    /// A GPP string with a US national section whose opt-outs are these (1 = opted out, 2 = not).
     static func gpp(sale: Int = 2, sharing: Int = 2, targeted: Int = 2) -> String {
-        var bits: [Bool] = []
-        func put(_ value: Int, _ width: Int) {
-            for shift in stride(from: width - 1, through: 0, by: -1) { bits.append(value >> shift & 1 == 1) }
-        }
-        put(1, 6)
-        for _ in 0..<6 { put(1, 2) }
-        put(sale, 2)
-        put(sharing, 2)
-        put(targeted, 2)
-        while bits.count % 6 != 0 { bits.append(false) }
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-        let section = String(
-            stride(from: 0, to: bits.count, by: 6).map { start in alphabet[bits[start..<start + 6].reduce(0) { $0 << 1 | ($1 ? 1 : 0) }] })
-        return "DBABLA~" + section + ".QA"
+        ConsentStrings.gppUSNational(sale: sale, sharing: sharing, targeted: targeted)
     }
 
     static let ourVendor = 1_234
