@@ -49,34 +49,9 @@ public struct Auctioneer: Sendable {
                     tag = assigned
                 }
             }
-            // With deals, each deal's auction and (unless the auction is private) the open
-            // one are run dry; the best score wins (ties: deals in request order, then the
-            // open auction), and only that auction runs again to claim the win.
-            var chosenDeal: DealRequest?
-            var dealExplanations: [DealExplanation] = []
-            if !placement.deals.isEmpty {
-                var best: (score: Int64, deal: DealRequest?)?
-                for deal in placement.deals {
-                    var dry = PlacementAuction(
-                        request: request, placement: placement, position: position, rules: placementRules, snapshot: snapshot,
-                        wonSlots: wonSlots, policy: policy, source: source, experiment: tag, recording: false, deal: deal, claims: false)
-                    let result = dry.decide()
-                    var win: Win?
-                    if case .filled(let filled) = result { win = filled }
-                    dealExplanations.append(
-                        DealExplanation(
-                            id: deal.id, auctionType: deal.auctionType, floor: dry.floor, winner: win?.campaignID,
-                            clearingECPM: win?.clearingECPM))
-                    if let win, win.score.value > best?.score ?? Int64.min { best = (win.score.value, deal) }
-                }
-                if !placement.privateAuction {
-                    var open = PlacementAuction(
-                        request: request, placement: placement, position: position, rules: placementRules, snapshot: snapshot,
-                        wonSlots: wonSlots, policy: policy, source: source, experiment: tag, recording: false, claims: false)
-                    if case .filled(let win) = open.decide(), win.score.value > best?.score ?? Int64.min { best = (win.score.value, nil) }
-                }
-                chosenDeal = best?.deal ?? (placement.privateAuction ? placement.deals.first : nil)
-            }
+            let (chosenDeal, dealExplanations) = chooseDeal(
+                request: request, placement: placement, position: position, rules: placementRules, snapshot: snapshot,
+                wonSlots: wonSlots, policy: policy, source: source, experiment: tag)
             var auction = PlacementAuction(
                 request: request, placement: placement, position: position, rules: placementRules, snapshot: snapshot,
                 wonSlots: wonSlots, policy: policy, source: source, experiment: tag, recording: recording, deal: chosenDeal
@@ -100,33 +75,8 @@ public struct Auctioneer: Sendable {
         )
     }
 
-    /// Re-runs one logged placement auction with the same code, over its logged eligible
-    /// candidates (bids as logged, every one eligible: no budgets, pacing or caps) under
-    /// `rules` (whose `placementFloors` should hold the logged placement floor).
-    public func replay(
-        requestID: String, position: Int, placement: PlacementRequest, candidates: [RecordedCandidate]
-    ) -> PlacementResult {
-        var snapshot = IndexSnapshot()
-        snapshot.apply(
-            candidates.map { candidate in
-                .upsert(
-                    Campaign(
-                        id: candidate.campaignID, advertiserID: candidate.advertiserID, bid: candidate.score, totalBudget: .zero,
-                        creatives: [Self.replayCreative]))
-            })
-        let request = AuctionRequest(requestID: requestID, placements: [placement], time: Instant(secondsSinceEpoch: 0))
-        var auction = PlacementAuction(
-            request: request, placement: placement, position: position, rules: rules, snapshot: snapshot, wonSlots: [],
-            policy: AlwaysEligible(), source: .index, experiment: nil, recording: false
-        )
-        return auction.decide()
-    }
-
-    private static let replayCreative = Creative(
-        id: CreativeID(unchecked: "replay"), size: AdSize(width: 1, height: 1)!, imageURL: "", clickURL: "")
 }
 
-/// A candidate that left the auction, and why.
 private struct Drop {
     var slot: Int
     var score: Int64
@@ -150,7 +100,8 @@ private struct Drop {
 }
 
 /// One placement's auction: a lazily drained queue of candidates, best score first.
-private struct PlacementAuction {
+/// One placement's auction (internal: the deal and replay extensions run it too).
+struct PlacementAuction {
     let request: AuctionRequest
     let placement: PlacementRequest
     let position: Int
