@@ -191,7 +191,7 @@ struct LedgerDocumentationTests {
 
     @Test func everyDocumentedRecordIsTheBytesTheCodeSigns() throws {
         let examples = try Self.examples()
-        #expect(examples.count == 2, "expected the version 1 and version 2 examples")
+        #expect(examples.count == 3, "expected the version 1, 2 and 3 examples")
         for example in examples {
             var values: [LedgerField: LedgerValue] = [.hash: .string(LedgerRecord.genesisHash), .sig: .string("-")]
             for line in example.split(separator: "\n").dropFirst() {
@@ -202,7 +202,7 @@ struct LedgerDocumentationTests {
                 let field = try #require(LedgerField(rawValue: name), "\(name) is not a field")
                 values[field] =
                     switch field.shape {
-                    case .integer: .integer(Int64(value)!)
+                    case .integer, .optionalInteger: .integer(Int64(value)!)
                     case .boolean: .boolean(value == "true")
                     case .optionalString where value.isEmpty: .null
                     default: .string(value)
