@@ -47,15 +47,20 @@ public struct ExchangeRates: Hashable, Sendable {
 
     /// `amount` of `from` in micros of `to`, rounded as asked: `amount × rate(to) /
     /// rate(from)`, exactly. Nil when either currency is not quoted or the result
-    /// passes the largest amount.
+    /// (or a step of it) passes the largest amount.
     public func convert(_ amount: Micros, from: String, to: String, rounding: Rounding) -> Micros? {
         if from == to { return amount }
         guard let source = rate(from), let target = rate(to) else { return nil }
-        // amount × (t / 10^ts) / (s / 10^ss) = amount × t × 10^ss / (s × 10^ts)
-        var numerator = Int128(amount.value) * Int128(target.digits)
+        // amount × (t / 10^ts) / (s / 10^ss) = amount × t × 10^ss / (s × 10^ts). Every factor
+        // is checked: an 18-digit rate with 12 decimals times a large floor passes Int128.
+        var numerator = Int128(amount.value)
         var denominator = Int128(source.digits)
-        for _ in 0..<source.scale { numerator *= 10 }
-        for _ in 0..<target.scale { denominator *= 10 }
+        for factor in [Int128(target.digits)] + Array(repeating: 10, count: source.scale) {
+            let (product, overflow) = numerator.multipliedReportingOverflow(by: factor)
+            guard !overflow else { return nil }
+            numerator = product
+        }
+        for _ in 0..<target.scale { denominator *= 10 }  // at most 9.2e18 × 1e12: fits
         var (quotient, remainder) = numerator.quotientAndRemainder(dividingBy: denominator)
         if rounding == .up, remainder > 0 { quotient += 1 }
         guard quotient <= Int128(Micros.maximum.value) else { return nil }

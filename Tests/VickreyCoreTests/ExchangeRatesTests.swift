@@ -24,6 +24,15 @@ struct ExchangeRatesTests {
         #expect(rates.convert(Micros(amount), from: from, to: to, rounding: .down) == Micros(down))
     }
 
+    @Test func extremeRatesAndAmountsAreRefusedNotTrapped() {
+        let extreme = ExchangeRates(
+            base: "USD", timestamp: Instant(secondsSinceEpoch: 0),
+            rates: ["AAA": .init("999999.999999999999")!, "BBB": .init("0.000000000001")!])
+        #expect(extreme.convert(Micros.maximum, from: "BBB", to: "AAA", rounding: .up) == nil)
+        #expect(extreme.convert(Micros(1_000_000_000_000_000), from: "USD", to: "AAA", rounding: .down) == nil)
+        #expect(extreme.convert(Micros(1), from: "AAA", to: "BBB", rounding: .down) == Micros(0))
+    }
+
     @Test func unknownCurrenciesAndStaleRates() {
         #expect(Self.usd.convert(Micros(1), from: "CHF", to: "USD", rounding: .up) == nil)
         #expect(Self.usd.quotes("USD") && Self.usd.quotes("EUR") && !Self.usd.quotes("CHF"))
