@@ -22,8 +22,22 @@ public final class PostgresLedgerStore: LedgerStore {
 
     public func chains() async throws(StoreError) -> [LedgerChain] {
         try await database.transaction { connection in
+            // A skip scan of the (server_id, seq) key: one index probe per chain for its id
+            // and one for its head, where DISTINCT ON would read every row of the ledger
+            // (the learned-CTR refresh asks for the heads every few seconds).
             let heads: [(String, Int64, String)] = try await connection.all(
-                "SELECT DISTINCT ON (server_id) server_id, seq, hash FROM ledger ORDER BY server_id, seq DESC",
+                """
+                WITH RECURSIVE chain(server_id) AS (
+                    (SELECT server_id FROM ledger ORDER BY server_id LIMIT 1)
+                    UNION ALL
+                    SELECT (SELECT l.server_id FROM ledger l WHERE l.server_id > chain.server_id ORDER BY l.server_id LIMIT 1)
+                    FROM chain WHERE chain.server_id IS NOT NULL
+                )
+                SELECT head.server_id, head.seq, head.hash FROM chain
+                CROSS JOIN LATERAL (
+                    SELECT server_id, seq, hash FROM ledger l WHERE l.server_id = chain.server_id ORDER BY seq DESC LIMIT 1
+                ) head
+                """,
                 as: (String, Int64, String).self, logger: self.logger)
             return heads.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }.map {
                 LedgerChain(serverID: $0.0, lastSeq: $0.1, headHash: $0.2)
