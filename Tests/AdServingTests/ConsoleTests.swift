@@ -72,6 +72,15 @@ struct ConsoleTests {
                     ])))
             #expect(bad.status == .badRequest)
             #expect(bad.text.contains(#"id="error-bid""#) && bad.text.contains(#"value="Formed""#))
+            let badCTR = try await client.execute(
+                uri: "/console/campaigns", method: .post, headers: headers,
+                body: ByteBuffer(
+                    string: Self.form([
+                        "csrf": admin.csrf, "id": "formed", "advertiser_id": "acme", "pricing": "cpc", "bid": "1", "predicted_ctr": "1.2.3",
+                        "total_budget": "10", "creative_size": "300x250", "creative_image_url": "https://cdn.example/f.png",
+                        "creative_click_url": "https://acme.example/",
+                    ])))
+            #expect(badCTR.status == .badRequest && badCTR.text.contains(#"id="error-predicted_ctr""#))
 
             // An advertiser key: its own campaigns only, nothing to create, others are 404.
             let acme = try await Self.signIn(client, key: keys[.acme]!)

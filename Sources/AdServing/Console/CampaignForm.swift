@@ -87,7 +87,8 @@ struct CampaignForm {
         if let daily = money("daily_budget", optional: true) { object["daily_budget_micros"] = daily.map { $0 as Any } ?? NSNull() }
         if let total = money("total_budget", optional: false) { object["total_budget_micros"] = total }
         let ctr = text("predicted_ctr")
-        if !ctr.isEmpty, !ctr.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }) {
+        // Checked here because the value is spliced into the JSON as a number.
+        if !ctr.isEmpty, !ctr.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }) || ClickThroughRate(decimal: ctr) == nil {
             form.errors["predicted_ctr"] = "must be a decimal number in (0, 1], such as 0.012"
         }
         object["predicted_ctr"] = ctr.isEmpty ? NSNull() : "__CTR__"
