@@ -1,5 +1,6 @@
 import Testing
 import VickreyCore
+import VickreyTestSupport
 
 /// TCF v2 consent strings with their published decodings (from the IAB TCF encoder's
 /// output, as the iabconsent and Consent-String-SDK test fixtures record them).
@@ -64,5 +65,18 @@ struct TCFConsentTests {
     @Test(arguments: ["", "BN5lERiOMYEdiAOAWeFRAAYAAaAAptQ", "COvzTO5O", "C!!!", "AOvf4CzOvf4CzEqAiYENAPC4AAgAABIAAIAAASgAAQAAAFkQAQFkAAA"])
     func aStringThatIsNotTCFv2DoesNotDecode(_ text: String) {
         #expect(TCFConsent(text) == nil)
+    }
+
+    /// The longest string a request may carry, packed with the widest ranges: decoded at
+    /// once (a range is filled by machine words), each vendor counted once.
+    @Test func wideOverlappingRangesDecodeCheaply() throws {
+        let ranges = Array(repeating: 1...65_535, count: 200) + [70...70]
+        let text = ConsentStrings.tcf(purposes: [1, 2, 3, 4], vendorRanges: ranges, maximum: 65_535)
+        #expect(text.utf8.count <= TCFConsent.maximumLength)
+        let consent = try #require(TCFConsent(text))
+        #expect(consent.vendorConsents.count == 65_535 && consent.vendorConsents.contains(1) && consent.vendorConsents.contains(65_535))
+        #expect(
+            TCFConsent(ConsentStrings.tcf(purposes: [1], vendorRanges: [3...9, 64...130], maximum: 200))?.vendorConsents
+                == Set(3...9).union(64...130))
     }
 }

@@ -23,6 +23,32 @@ public enum ConsentStrings {
     /// A TCF v2 core string with these purpose consents and legitimate interests and these
     /// vendor consents and legitimate interests (bit-field encoded).
     public static func tcf(purposes: Set<Int>, interests: Set<Int> = [], vendors: Set<Int>, vendorInterests: Set<Int> = []) -> String {
+        var bits = core(purposes: purposes, interests: interests)
+        for section in [vendors, vendorInterests] {
+            let maximum = section.max() ?? 0
+            bits.put(maximum, 16)
+            bits.put(0, 1)  // a bit field, not ranges
+            if maximum > 0 { bits.field(section, maximum) }
+        }
+        return bits.text
+    }
+
+    /// A TCF v2 core string whose vendor consents are range encoded: these ranges, up to `maximum`.
+    public static func tcf(purposes: Set<Int>, vendorRanges: [ClosedRange<Int>], maximum: Int) -> String {
+        var bits = core(purposes: purposes, interests: [])
+        bits.put(maximum, 16)
+        bits.put(1, 1)
+        bits.put(vendorRanges.count, 12)
+        for range in vendorRanges {
+            bits.put(1, 1)
+            bits.put(range.lowerBound, 16)
+            bits.put(range.upperBound, 16)
+        }
+        bits.put(0, 17)  // no vendor legitimate interests
+        return bits.text
+    }
+
+    static func core(purposes: Set<Int>, interests: Set<Int>) -> Bits {
         var bits = Bits()
         bits.put(2, 6)  // version
         bits.put(16_000_000_000, 36)  // created
@@ -40,13 +66,7 @@ public enum ConsentStrings {
         bits.field(interests, 24)
         bits.put(0, 1)  // purpose one treatment
         bits.put(0, 12)  // publisher country "AA"
-        for section in [vendors, vendorInterests] {
-            let maximum = section.max() ?? 0
-            bits.put(maximum, 16)
-            bits.put(0, 1)  // a bit field, not ranges
-            if maximum > 0 { bits.field(section, maximum) }
-        }
-        return bits.text
+        return bits
     }
 
     /// A GPP string (header listing section 7) whose US national section has these
