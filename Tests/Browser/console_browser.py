@@ -15,6 +15,7 @@ import urllib.request
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
@@ -61,7 +62,17 @@ def main():
         """Submits a form and waits for the next page (and, if given, for its address)."""
         old = driver.find_element(By.TAG_NAME, "html")
         driver.find_element(By.CSS_SELECTOR, selector).click()
-        WebDriverWait(driver, 10).until(expected_conditions.staleness_of(old))
+
+        def replaced(_):
+            # Chromium reports a detached node either as a stale reference or, mid-navigation,
+            # as "Node … does not belong to the document": both mean the page was replaced.
+            try:
+                old.is_enabled()
+                return False
+            except WebDriverException:
+                return True
+
+        WebDriverWait(driver, 10).until(replaced)
         if url_part:
             try:
                 WebDriverWait(driver, 10).until(expected_conditions.url_contains(url_part))
