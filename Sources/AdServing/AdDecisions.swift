@@ -49,11 +49,10 @@ struct AdDecisions: Sendable {
             request, on: reloader.index.snapshot, policy: policy, experiments: experiments.plan, recording: logged)
         experimentCounter.count(outcome)
         if logged { auctionLog?.append(request, outcome) }
-        var generator = ImpressionIDGenerator()
         let base = settings.beaconBaseURL
         let tokens = keys.tokens
         let signed = outcome.wins.map { win in
-            let impressionID = BeaconToken.newImpressionID(using: &generator)
+            let impressionID = BeaconToken.newImpressionID(at: request.time)
             let token = tokens.encode(
                 BeaconToken(
                     ad: SoldAd(win, impressionID: impressionID, requestID: request.requestID), price: win.price, issuedAt: request.time,
@@ -70,8 +69,7 @@ struct AdDecisions: Sendable {
     }
 
     /// A request id for requests that did not bring one.
-    static func newRequestID() -> String {
-        var generator = ImpressionIDGenerator()
-        return "r-" + BeaconToken.newImpressionID(using: &generator)
+    static func newRequestID(at time: Instant) -> String {
+        "r-" + BeaconToken.newImpressionID(at: time)
     }
 }

@@ -32,22 +32,38 @@ struct BeaconTokenTests {
     }
 
     @Test func impressionIDsAreDistinctHexFromOneProcess() {
-        var generator = ImpressionIDGenerator()
-        let ids = (0..<20_000).map { _ in BeaconToken.newImpressionID(using: &generator) }
+        let now = Instant(millisecondsSinceEpoch: 1_780_000_000_123)
+        let ids = (0..<20_000).map { _ in BeaconToken.newImpressionID(at: now) }
         #expect(Set(ids).count == ids.count)
         #expect(ids.allSatisfy { $0.utf8.count == 24 && $0.utf8.allSatisfy { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) } })
-        // A second generator value continues the same process-wide sequence: no repeats.
-        var other = ImpressionIDGenerator()
-        #expect(!ids.contains(BeaconToken.newImpressionID(using: &other)))
+        // Every id of one millisecond starts with that millisecond.
+        #expect(ids.allSatisfy { $0.hasPrefix("19e7044887b") })
     }
 
-    @Test func anImpressionIDSpellsTheGeneratorsBitsInHex() {
-        struct Fixed: RandomNumberGenerator {
-            var values: [UInt64]
-            mutating func next() -> UInt64 { values.removeFirst() }
-        }
-        var fixed = Fixed(values: [0x0123_4567_89AB_CDEF, 0xFFFF_FFFF_0000_00FE])
-        #expect(BeaconToken.newImpressionID(using: &fixed) == "0123456789abcdef000000fe")
+    @Test func laterIDsSortAfterEarlierOnes() {
+        let times = [0, 1, 999, 1_000, 1_780_000_000_000, 1_780_000_000_001, 1_780_000_060_000]
+        let ids = times.map { BeaconToken.newImpressionID(at: Instant(millisecondsSinceEpoch: Int64($0))) }
+        #expect(ids == ids.sorted())
+    }
+
+    @Test(arguments: [
+        (UInt64(0), UInt64(0), "000000000000000000000000"),
+        (0x19e_7bd5_8a1b, 0x0_0123_4567_89ab, "19e7bd58a1b00123456789ab"),
+        // The milliseconds are clamped to 44 bits; the sequence keeps its low 52.
+        (UInt64.max, UInt64.max, "fffffffffffffffffffffff" + "f"),
+        (0x0ff_ffff_ffff, 0xfff0_0000_0000_0001, "0ffffffffff0000000000001"),
+    ])
+    func anImpressionIDSpellsItsTimeThenItsSequence(milliseconds: UInt64, sequence: UInt64, expected: String) {
+        #expect(BeaconToken.impressionID(milliseconds: milliseconds, sequence: sequence) == expected)
+    }
+
+    @Test func theSequenceMixerIsABijectionOnItsBits() {
+        // Distinct inputs below 2^52 give distinct outputs below 2^52 (spot check over a
+        // stride that wraps the counter's low bits many times).
+        let inputs = (0..<50_000).map { UInt64($0) &* 0x9e37_79b9_7f4a_7c15 & ImpressionIDGenerator.mask }
+        let outputs = inputs.map(ImpressionIDGenerator.mix)
+        #expect(Set(outputs).count == Set(inputs).count)
+        #expect(outputs.allSatisfy { $0 <= ImpressionIDGenerator.mask })
     }
 
     @Test func aTokenRoundTripsEveryField() throws {

@@ -18,10 +18,11 @@ struct AdsController<Context: RequestContext>: Sendable {
         case .success(let value): parsed = value
         case .failure(let error): throw APIError.invalid(error)
         }
+        let now = decisions.now()
         let auction = AuctionRequest(
-            requestID: parsed.requestID ?? AdDecisions.newRequestID(), userID: parsed.userID, device: parsed.device,
+            requestID: parsed.requestID ?? AdDecisions.newRequestID(at: now), userID: parsed.userID, device: parsed.device,
             operatingSystem: parsed.operatingSystem, country: parsed.country, keywords: parsed.keywords,
-            placements: parsed.placements, time: decisions.now(), debug: parsed.debug
+            placements: parsed.placements, time: now, debug: parsed.debug
         )
         let (outcome, signed) = decisions.run(auction, privacy: parsed.privacy)
         metrics.auction(outcome, endpoint: .native)
