@@ -11,6 +11,8 @@ public final class LiveKeyring: Sendable {
         var keyring: SigningKeyring
         var tokens: BeaconTokenCodec
         var publicKeys: PublicKeySet
+        /// The current key, derived once per load (not once per batch of records).
+        var ledgerKey: LedgerSigningKey
     }
 
     private let keys: Mutex<Keys>
@@ -46,7 +48,7 @@ public final class LiveKeyring: Sendable {
 
     /// The key that signs new ledger records.
     public var signingKey: LedgerSigningKey {
-        keys.withLock { LedgerSigningKey(id: $0.keyring.currentID, rawPrivateKey: $0.keyring.current.rawPrivateKey) }
+        keys.withLock { $0.ledgerKey }
     }
 
     /// Re-reads the directory; returns the new current key id when it changed.
@@ -62,7 +64,8 @@ public final class LiveKeyring: Sendable {
     private static func make(_ keyring: SigningKeyring, fleetTokens: BeaconTokenCodec?) -> Keys {
         Keys(
             keyring: keyring, tokens: fleetTokens ?? BeaconTokenCodec(keyring: keyring),
-            publicKeys: PublicKeySet(keys: keyring.keys.mapValues(\.rawPublicKey))
+            publicKeys: PublicKeySet(keys: keyring.keys.mapValues(\.rawPublicKey)),
+            ledgerKey: LedgerSigningKey(id: keyring.currentID, privateKey: keyring.current.privateKey)
         )
     }
 }

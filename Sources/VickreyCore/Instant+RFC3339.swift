@@ -1,14 +1,57 @@
 extension Instant {
     /// The canonical UTC form `YYYY-MM-DDTHH:MM:SSZ` (whole seconds), as the store and
     /// exports write it.
-    public var rfc3339: String {
-        let seconds = secondsSinceEpoch
+    public var rfc3339: String { Self.format(milliseconds: millisecondsSinceEpoch, withFraction: false) }
+
+    /// Writes the canonical form straight into the string's storage: a ledger record
+    /// spells its event time once per beacon, to sign it.
+    static func format(milliseconds: Int64, withFraction: Bool) -> String {
+        let seconds = milliseconds.floorDivided(by: 1000)
         let days = seconds.floorDivided(by: 86_400)
         let secondOfDay = seconds.floorModulo(86_400)
         let (year, month, day) = Self.civil(fromDays: days)
-        func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        let yearText = String(repeating: "0", count: max(0, 4 - String(year).count)) + String(year)
-        return "\(yearText)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay % 3600 / 60)):\(two(secondOfDay % 60))Z"
+        let fraction = milliseconds.floorModulo(1000)
+        guard (0...9999).contains(year) else {
+            // Outside four-digit years: padded to four digits at least, as before.
+            func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
+            let yearText = String(repeating: "0", count: max(0, 4 - String(year).count)) + String(year)
+            let whole =
+                "\(yearText)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay % 3600 / 60)):\(two(secondOfDay % 60))"
+            let millis = String(fraction)
+            return whole + (withFraction ? "." + String(repeating: "0", count: 3 - millis.count) + millis : "") + "Z"
+        }
+        return String(unsafeUninitializedCapacity: withFraction ? 24 : 20) { buffer in
+            var position = 0
+            func put(_ value: Int64, digits: Int) {
+                var rest = value
+                for offset in stride(from: digits - 1, through: 0, by: -1) {
+                    buffer[position + offset] = UInt8(ascii: "0") + UInt8(rest % 10)
+                    rest /= 10
+                }
+                position += digits
+            }
+            func put(_ byte: Character) {
+                buffer[position] = byte.asciiValue!
+                position += 1
+            }
+            put(year, digits: 4)
+            put("-")
+            put(month, digits: 2)
+            put("-")
+            put(day, digits: 2)
+            put("T")
+            put(secondOfDay / 3600, digits: 2)
+            put(":")
+            put(secondOfDay % 3600 / 60, digits: 2)
+            put(":")
+            put(secondOfDay % 60, digits: 2)
+            if withFraction {
+                put(".")
+                put(fraction, digits: 3)
+            }
+            put("Z")
+            return position
+        }
     }
 
     /// Parses exactly the canonical form `YYYY-MM-DDTHH:MM:SSZ`; nil for anything else.
@@ -60,12 +103,7 @@ extension Instant {
 extension Instant {
     /// The canonical UTC form with milliseconds, `YYYY-MM-DDTHH:MM:SS.mmmZ`, as ledger
     /// records carry their event time.
-    public var rfc3339Milliseconds: String {
-        let whole = Instant(millisecondsSinceEpoch: millisecondsSinceEpoch - millisecondsSinceEpoch.floorModulo(1000)).rfc3339
-        let millis = millisecondsSinceEpoch.floorModulo(1000)
-        let digits = String(millis)
-        return whole.dropLast() + "." + String(repeating: "0", count: 3 - digits.count) + digits + "Z"
-    }
+    public var rfc3339Milliseconds: String { Self.format(milliseconds: millisecondsSinceEpoch, withFraction: true) }
 
     /// Parses exactly `YYYY-MM-DDTHH:MM:SS.mmmZ`; nil for anything else.
     public init?(canonicalRFC3339Milliseconds text: String) {

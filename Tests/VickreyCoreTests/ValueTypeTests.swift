@@ -139,6 +139,19 @@ struct CanonicalTimestampTests {
         #expect(Instant(canonicalRFC3339: text) == Instant(secondsSinceEpoch: seconds))
     }
 
+    @Test(
+        arguments: [
+            (0, "1970-01-01T00:00:00.000Z"), (1, "1970-01-01T00:00:00.001Z"), (-1, "1969-12-31T23:59:59.999Z"),
+            (1_780_000_000_123, "2026-05-28T20:26:40.123Z"), (951_782_400_050, "2000-02-29T00:00:00.050Z"),
+            (253_402_300_799_999, "9999-12-31T23:59:59.999Z"), (253_402_300_800_000, "10000-01-01T00:00:00.000Z"),
+        ] as [(Int64, String)])
+    func formatsMillisecondsAndParsesBack(milliseconds: Int64, text: String) {
+        #expect(Instant(millisecondsSinceEpoch: milliseconds).rfc3339Milliseconds == text)
+        if text.utf8.count == 24 {
+            #expect(Instant(canonicalRFC3339Milliseconds: text) == Instant(millisecondsSinceEpoch: milliseconds))
+        }
+    }
+
     @Test(arguments: [
         "2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z", "2026-11-01 00:00:00Z", "2026-11-01T24:00:00Z", "2026-11-01T00:00:00+01:00", "",
     ])

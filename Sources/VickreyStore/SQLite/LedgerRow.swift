@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import VickreyCore
 import VickreyLedger
 
@@ -15,8 +16,11 @@ struct LedgerRow: FetchableRecord {
 
     static let columns = LedgerField.allCases.map(column).joined(separator: ", ")
     static let selectSQL = "SELECT \(columns) FROM ledger"
-    static let insertSQL =
+    /// Appends a record unless one of the same kind and impression id is there already
+    /// (then it changes nothing, and the caller sees no row changed).
+    static let appendSQL =
         "INSERT INTO ledger (\(columns)) VALUES (\(Array(repeating: "?", count: LedgerField.allCases.count).joined(separator: ", ")))"
+        + " ON CONFLICT (kind, impression_id) DO NOTHING"
 
     init(row: Row) throws {
         var values: [LedgerField: LedgerValue] = [:]
@@ -54,23 +58,55 @@ struct LedgerRow: FetchableRecord {
         }
     }
 
-    /// The statement arguments that write `record`, in `columns` order: plain
-    /// `DatabaseValue`s (no boxing per field; this runs for every beacon).
-    static func arguments(_ record: LedgerRecord) -> StatementArguments {
-        var values: [DatabaseValue] = []
-        values.reserveCapacity(LedgerField.allCases.count)
-        for field in LedgerField.allCases {
-            switch (field, field.value(in: record)) {
-            case (.eventTime, _): values.append(record.event.eventTime.millisecondsSinceEpoch.databaseValue)
-            case (.requestID, .string(let text)): values.append(Data(text.utf8).databaseValue)
-            case (_, .integer(let number)): values.append(number.databaseValue)
-            case (_, .boolean(let flag)): values.append(flag.databaseValue)
-            case (_, .string(let text)): values.append(text.databaseValue)
-            case (_, .null): values.append(.null)
+    /// Binds `record` to `statement`'s parameters (made from `appendSQL`), in `columns`
+    /// order, straight through SQLite's C API: this runs for every beacon, and GRDB's
+    /// generic `StatementArguments` cost more than the insert itself. Text is copied by
+    /// SQLite (`SQLITE_TRANSIENT`), so nothing needs to outlive the call.
+    ///
+    /// GRDB keeps these bindings: `statement` must have had its arguments set once
+    /// (`prepareForRawBinding`), after which `execute()` only resets it, and a reset keeps
+    /// bindings. Every binding's result is checked: one refused would leave the previous
+    /// record's value in place.
+    static func bind(_ record: LedgerRecord, to statement: Statement) throws(StoreError) {
+        let handle = statement.sqliteStatement
+        // A statement that ran keeps refusing new bindings until it is reset.
+        sqlite3_reset(handle)
+        for (offset, field) in LedgerField.allCases.enumerated() {
+            let index = CInt(offset + 1)
+            let code: CInt
+            if field == .eventTime {
+                code = sqlite3_bind_int64(handle, index, record.event.eventTime.millisecondsSinceEpoch)
+            } else {
+                switch field.value(in: record) {
+                case .integer(let number): code = sqlite3_bind_int64(handle, index, number)
+                case .boolean(let flag): code = sqlite3_bind_int64(handle, index, flag ? 1 : 0)
+                case .null: code = sqlite3_bind_null(handle, index)
+                case .string(var text):
+                    let asBlob = field == .requestID
+                    code = text.withUTF8 { bytes in
+                        // A non-null pointer even for "" (a null one would bind NULL).
+                        let base = bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!
+                        if asBlob { return sqlite3_bind_blob(handle, index, base, CInt(bytes.count), sqliteTransient) }
+                        return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
+                            sqlite3_bind_text(handle, index, $0, CInt(bytes.count), sqliteTransient)
+                        }
+                    }
+                }
             }
+            if code != SQLITE_OK { throw StoreError(.database, "could not bind ledger column \(column(field)) (SQLite code \(code))") }
         }
-        return StatementArguments(values)
     }
+
+    /// Marks `statement`'s arguments as set and valid for GRDB, so that `execute()` runs
+    /// it with whatever `bind(_:to:)` bound. Cheap after the first call.
+    static func prepareForRawBinding(_ statement: Statement) {
+        if statement.arguments.isEmpty {
+            statement.setUncheckedArguments(StatementArguments(Array(repeating: DatabaseValue.null, count: LedgerField.allCases.count)))
+        }
+    }
+
+    /// SQLite's "copy the bytes now" destructor.
+    private static let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     private static func corrupt(_ field: LedgerField, _ row: Row) -> StoreError {
         StoreError(.database, "ledger record \(row["seq"] as Int64? ?? 0): column \(column(field)) holds a value of the wrong type")

@@ -52,22 +52,21 @@ public final class SQLiteLedgerStore: LedgerStore {
             return try await pool.write { db in
                 let sealer = try LedgerSealer(signingKey)
                 var (seq, hash) = try Self.tail(db)
-                let exists = try db.cachedStatement(sql: "SELECT 1 FROM ledger WHERE kind = ? AND impression_id = ?")
-                let insert = try db.cachedStatement(sql: LedgerRow.insertSQL)
+                let insert = try db.cachedStatement(sql: LedgerRow.appendSQL)
+                LedgerRow.prepareForRawBinding(insert)
                 var outcomes: [LedgerAppendOutcome] = []
                 outcomes.reserveCapacity(events.count)
-                var seen = Set<String>()
                 for event in events {
-                    let key = "\(event.kind.rawValue):\(event.impressionID)"
-                    let recorded = try Bool.fetchOne(exists, arguments: [event.kind.rawValue, event.impressionID]) ?? false
-                    if recorded || !seen.insert(key).inserted {
+                    let record = try sealer.seal(event, seq: seq + 1, after: hash)
+                    try LedgerRow.bind(record, to: insert)
+                    try insert.execute()
+                    // No row changed: this kind and impression id are recorded already, in
+                    // the ledger or earlier in this batch (its seal is dropped; the chain
+                    // continues from the last record written).
+                    guard db.changesCount == 1 else {
                         outcomes.append(.duplicate)
                         continue
                     }
-                    let record = try sealer.seal(event, seq: seq + 1, after: hash)
-                    // The arguments match the statement by construction (both come from LedgerField).
-                    insert.setUncheckedArguments(LedgerRow.arguments(record))
-                    try insert.execute()
                     seq = record.seq
                     hash = record.hash
                     outcomes.append(.appended(seq: seq))
