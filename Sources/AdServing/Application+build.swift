@@ -104,13 +104,15 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
     let auth = Authenticator(
         keys: database.apiKeys, billingToken: settings.ledgerBearerToken, metrics: metrics,
         maximumFailures: settings.authMaximumFailures, clock: { [clock = settings.clock] in clock.now().secondsSinceEpoch })
-    router.add(middleware: MetricsMiddleware(metrics: metrics))
+    let metricsMiddleware = MetricsMiddleware<VickreyRequestContext>(metrics: metrics)
+    router.add(middleware: metricsMiddleware)
     router.add(middleware: ErrorMiddleware())
     AdsController(decisions: decisions, metrics: metrics).addRoutes(to: router)
     let rates = LiveRates(path: settings.currencyRatesPath, maximumAgeSeconds: Int64(settings.currencyMaximumAgeHours) * 3_600)
     if let problem = rates.reloadIfChanged() { logger.warning("exchange rates", metadata: ["problem": "\(problem)"]) }
     OpenRTBController(decisions: decisions, metrics: metrics, rates: rates).addRoutes(to: router)
-    BeaconController(processor: beacons, metrics: metrics).addRoutes(to: router)
+    let beaconController = BeaconController<VickreyRequestContext>(processor: beacons, metrics: metrics)
+    beaconController.addRoutes(to: router)
     let admin = AdminController(store: database, auth: auth, clock: settings.clock, maximumBodyBytes: settings.limits.maximumBodyBytes)
     admin.addRoutes(to: router)
     ConsoleController(
@@ -142,7 +144,7 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
     let host = settings.host
     let port = settings.port
     return Application(
-        router: router,
+        responder: BeaconFastPath(router: router.buildResponder(), beacons: beaconController, metrics: metricsMiddleware),
         configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Vickrey"),
         services: services,
         onServerRunning: { channel in

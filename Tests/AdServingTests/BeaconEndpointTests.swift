@@ -102,6 +102,30 @@ struct BeaconEndpointTests {
         }
     }
 
+    /// Beacon URLs are matched on their bytes before the router (`BeaconFastPath`); what
+    /// is not exactly a beacon GET goes to the router and is answered as any other path.
+    @Test func onlyExactBeaconRequestsTakeTheFastPathAndTheRestAreRoutedAsBefore() async throws {
+        _ = try await harness.store().importCampaigns([Campaigns.make("one", advertiser: "a", bid: 1_000_000)])
+        try await harness.live { client in
+            let ad = try #require(try await client.ad(Self.floorRequest))
+            let post = try await client.post(ad.impression, json: "{}")
+            #expect(post.status == .methodNotAllowed)
+            #expect(post.headers[HTTPField.Name("Allow")!] == "GET")
+            #expect(try await client.get(ad.impression + "/more").status == .notFound)
+            #expect(try await client.get("/v1/beacons/impressions/" + ad.impression.split(separator: "/").last!).status == .notFound)
+            // A byte outside base64url: routed, then refused by the token check as before.
+            let odd = try await client.get(ad.impression + "~")
+            #expect(odd.status == .badRequest)
+            #expect(odd.errorCode == "invalid_token")
+            // The query is not part of the path: still the fast path, billed once.
+            #expect(try await client.get(ad.impression + "?cb=123").status == .ok)
+            #expect(try await client.ledger().count == 1)
+            let metrics = try await client.get("/metrics").text
+            #expect(metrics.contains(#"http_requests_total{route="/v1/beacons/impression/{token}",status="200"} 1"#))
+            #expect(metrics.contains(#"http_requests_total{route="/v1/beacons/impression/{token}",status="400"} 1"#))
+        }
+    }
+
     /// Budget for 1.5 impressions at the 1.00 bid. Ad A is served, the server restarts
     /// (its reservation is gone), ad B reserves the budget; A's late beacon no longer fits
     /// and is recorded unbilled, B's is billed. Spend stays within the budget.

@@ -13,9 +13,9 @@ struct BeaconController<Context: RequestContext>: Sendable {
     let metrics: ServerMetrics
 
     /// Runs the beacon through billing and counts what happened.
-    func process(_ kind: BeaconKind, _ context: Context) async throws -> BeaconProcessor.Accepted {
+    func process(_ kind: BeaconKind, token: String, _ context: Context) async throws -> BeaconProcessor.Accepted {
         do {
-            let accepted = try await processor.process(kind, token: try context.parameters.require("token"))
+            let accepted = try await processor.process(kind, token: token)
             metrics.beacon(kind: kind, outcome: accepted.outcome.rawValue)
             return accepted
         } catch let failure as BeaconFailure {
@@ -29,18 +29,32 @@ struct BeaconController<Context: RequestContext>: Sendable {
         }
     }
 
-    func addRoutes(to router: Router<Context>) {
-        router.get("/v1/beacons/impression/:token") { _, context in
-            _ = try await process(.impression, context)
+    /// The beacon's answer: a 1×1 GIF for an impression, a redirect to the creative's
+    /// click URL for a click (204 when the campaign is gone).
+    func respond(_ kind: BeaconKind, token: String, _ context: Context) async throws -> Response {
+        let accepted = try await process(kind, token: token, context)
+        switch kind {
+        case .impression:
             return Response(
                 status: .ok, headers: [.contentType: "image/gif", .cacheControl: "no-store"],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: TrackingPixel.gif))
+                body: ResponseBody(byteBuffer: Self.pixel)
             )
-        }
-        router.get("/v1/beacons/click/:token") { _, context in
-            let accepted = try await process(.click, context)
+        case .click:
             guard let target = accepted.clickURL else { return Response(status: .noContent, headers: [.cacheControl: "no-store"]) }
             return Response(status: .found, headers: [.location: target, .cacheControl: "no-store"])
+        }
+    }
+
+    private static var pixel: ByteBuffer { ByteBuffer(bytes: TrackingPixel.gif) }
+
+    /// The routes, for requests `BeaconFastPath` hands to the router (and for tests that
+    /// build a router of their own).
+    func addRoutes(to router: Router<Context>) {
+        router.get("/v1/beacons/impression/:token") { _, context in
+            try await respond(.impression, token: try context.parameters.require("token"), context)
+        }
+        router.get("/v1/beacons/click/:token") { _, context in
+            try await respond(.click, token: try context.parameters.require("token"), context)
         }
     }
 }
