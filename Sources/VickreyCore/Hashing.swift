@@ -1,6 +1,8 @@
 /// SplitMix64 (Steele, Lea and Flood, 2014): a tiny, fast generator whose output
 /// function is a bijection on 64 bits. The one implementation every deterministic draw
-/// in Vickrey uses: tie-breaks, pacing draws, impression ids, synthetic data.
+/// in Vickrey uses: tie-breaks, pacing draws, synthetic data. (Impression ids step by its
+/// increment but keep only 52 bits, so they mix with a bijection on 52 bits of their own:
+/// `ImpressionIDGenerator`.)
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     /// The golden-ratio increment the state steps by.
     public static let increment: UInt64 = 0x9e37_79b9_7f4a_7c15
