@@ -159,10 +159,10 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
                     JOIN unnest($1::text[], $2::bigint[]) AS r(c, p) ON b.campaign_id = r.c AND b.period = r.p
                     ORDER BY b.campaign_id COLLATE "C", b.period FOR UPDATE OF b\(waiting ? "" : " NOWAIT")
                     """,
-                binds: try {
+                binds: {
                     var binds = PostgresBindings(capacity: 2)
-                    try binds.append(keys.map(\.campaign.rawValue))
-                    try binds.append(keys.map(\.period.code))
+                    binds.append(keys.map(\.campaign.rawValue))
+                    binds.append(keys.map(\.period.code))
                     return binds
                 }()), as: Int32.self, logger: logger)
     }
@@ -183,8 +183,8 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
     ) async throws -> Nanos {
         guard !keys.isEmpty else { return .zero }
         var binds = PostgresBindings(capacity: 5)
-        try binds.append(keys.map(\.campaign.rawValue))
-        try binds.append(keys.map(\.period.code))
+        binds.append(keys.map(\.campaign.rawValue))
+        binds.append(keys.map(\.period.code))
         switch holders {
         case .all:
             binds.appendNull()

@@ -61,7 +61,7 @@ public final class PostgresExperimentStore: ExperimentStore {
 
     public func addTallies(_ tallies: [ArmTally]) async throws(StoreError) {
         guard !tallies.isEmpty else { return }
-        try await database.transaction { connection in
+        _ = try await database.transaction { connection in
             try await connection.query(
                 """
                 INSERT INTO experiment_tally (experiment_id, arm, bucket, auctions, fills)
