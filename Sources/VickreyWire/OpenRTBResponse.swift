@@ -71,20 +71,6 @@ public enum OpenRTBResponse {
 
     /// Banner markup: the image, linked through the signed click URL.
     static func markup(_ creative: Creative, clickURL: String) -> String {
-        "<a href=\"\(escape(clickURL))\" target=\"_blank\" rel=\"noopener\"><img src=\"\(escape(creative.imageURL))\" width=\"\(creative.size.width)\" height=\"\(creative.size.height)\" alt=\"\" border=\"0\"></a>"
-    }
-
-    private static func escape(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "\"": escaped += "&quot;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
+        "<a href=\"\(HTMLText.escape(clickURL))\" target=\"_blank\" rel=\"noopener\"><img src=\"\(HTMLText.escape(creative.imageURL))\" width=\"\(creative.size.width)\" height=\"\(creative.size.height)\" alt=\"\" border=\"0\"></a>"
     }
 }

@@ -1,25 +1,12 @@
 import VickreyCore
 import VickreyStore
+import VickreyWire
 
 /// The console's HTML, written by hand: one layout, escaped text everywhere, every
 /// asset served by the server itself (`/console/assets/console.css`), no script.
 enum ConsoleHTML {
     /// Text for an element or an attribute value.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { HTMLText.escape(text) }
 
     /// A whole page: `title`, the navigation for `principal` (nil: signed out), `body`.
     static func page(_ title: String, principal: Principal?, csrf: String?, _ body: String) -> String {
