@@ -190,8 +190,8 @@ enum ExperimentReportText {
         lines.append(
             check.mismatch
                 ? "SAMPLE RATIO MISMATCH: arm \(check.worstArm?.rawValue ?? "?")'s share of auctions is far from its weight "
-                    + "(|z| = \(fixed(check.largestZ)) > 3.29, p < 0.001): the split is broken or biased; do not trust the differences."
-                : "sample ratio: ok (largest |z| = \(fixed(check.largestZ)), threshold 3.29)")
+                    + "(|z| = \(ExperimentReport.fixed(check.largestZ)) > 3.29, p < 0.001): the split is broken or biased; do not trust the differences."
+                : "sample ratio: ok (largest |z| = \(ExperimentReport.fixed(check.largestZ)), threshold 3.29)")
         lines.append(
             "RPM = revenue per 1000 auctions; intervals: delta method over \(Experiment.buckets) user buckets per arm, 95%.")
         return lines.joined(separator: "\n")
@@ -200,10 +200,6 @@ enum ExperimentReportText {
     static func money(_ micros: Int64) -> String { DecimalMoney.formatCurrency(Micros(micros)) }
     static func range(_ range: ClosedRange<Int64>) -> String { "[\(money(range.lowerBound)), \(money(range.upperBound))]" }
     static func percent(_ ppm: Int64) -> String { DecimalMoney.format(ppm / 100, fractionDigits: 2) + "%" }
-    static func fixed(_ value: Double) -> String {
-        let hundredths = Int64((value * 100).rounded())
-        return DecimalMoney.format(hundredths, fractionDigits: 2)
-    }
 }
 
 /// The wall-clock time, to the millisecond, for what `adctl` stamps (an experiment's start and stop).

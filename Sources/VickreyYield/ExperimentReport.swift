@@ -184,8 +184,9 @@ extension ExperimentReport {
             """
     }
 
-    /// `value` with two decimals, from its rounded hundredths.
-    static func fixed(_ value: Double) -> String {
+    /// `value` with two decimals, from its rounded hundredths (the z of the sample-ratio
+    /// check, in the JSON and in `adctl`'s text).
+    public static func fixed(_ value: Double) -> String {
         let hundredths = Int64((value * 100).rounded())
         return DecimalMoney.format(hundredths, fractionDigits: 2)
     }
