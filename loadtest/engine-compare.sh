@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}; rounds=${2:-3}; binary=${3:-.build/release/adserver}
-port=18384; token=mix-token; bin=.build/release; pg_port=${PG_PORT:-54391}
+port=18384; token=loadtest-billing-token; bin=.build/release; pg_port=${PG_PORT:-54391}
 for product in adctl loadtest; do [ -x "$bin/$product" ] || swift build -c release --product $product; done
 work=$(mktemp -d); server=
 pg_dir=$(mktemp -d /tmp/vickrey-bench-postgres.XXXXXX)

@@ -17,7 +17,7 @@
 #   loadtest/fleet-perf.sh [seconds=10] [sections="1 2 3"]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds=${1:-10}; sections=${2:-1 2 3}; bin=.build/release; token=perf-token; base_port=18500; pg_port=${PG_PORT:-54393}
+seconds=${1:-10}; sections=${2:-1 2 3}; bin=.build/release; token=loadtest-billing-token; base_port=18500; pg_port=${PG_PORT:-54393}
 for product in adserver adctl loadtest; do [ -x "$bin/$product" ] || swift build -c release --product $product; done
 work=$(mktemp -d); pg_dir=$(mktemp -d /tmp/vickrey-perf-postgres.XXXXXX)
 stop_all() {

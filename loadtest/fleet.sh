@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scenario=${1:-loadtest/scenarios/smoke.json}; count=${2:-3}; seconds=${3:-20}; bin=${4:-.build/release}
-token=fleet-token; base_port=${FLEET_PORT:-18400}; pg_port=${PG_PORT:-54392}
+token=loadtest-billing-token; base_port=${FLEET_PORT:-18400}; pg_port=${PG_PORT:-54392}
 for product in adserver adctl loadtest; do
     [ -x "$bin/$product" ] || swift build -c "$(basename "$bin")" --product $product
 done

@@ -19,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-10}; rounds=${2:-3}; shift 2 || true
 servers=("$@"); [ ${#servers[@]} -eq 0 ] && servers=(.build/release/adserver)
-port=18383; token=mix-token; bin=.build/release
+port=18383; token=loadtest-billing-token; bin=.build/release
 for product in adctl loadtest; do [ -x "$bin/$product" ] || swift build -c release --product $product; done
 work=$(mktemp -d); server=
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT

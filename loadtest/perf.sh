@@ -7,7 +7,7 @@
 #   loadtest/perf.sh [sizes="1k 10k 100k"] [seconds=10]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-sizes=${1:-"1k 10k 100k"}; seconds=${2:-10}; port=18282; token=perf-token
+sizes=${1:-"1k 10k 100k"}; seconds=${2:-10}; port=18282; token=loadtest-billing-token
 for product in adserver adctl loadtest; do swift build -c release --product $product 2>&1 | grep -E "error" || true; done
 bin=.build/release
 out=loadtest/results/perf-$(date -u +%Y%m%dT%H%M%SZ)

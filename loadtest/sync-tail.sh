@@ -13,15 +13,15 @@ out=$(mktemp -d); server=
 trap 'kill $server 2>/dev/null || true' EXIT
 $bin/loadtest generate loadtest/scenarios/10k.json --out "$out/campaigns.jsonl" > /dev/null
 $bin/adctl campaign import "$out/campaigns.jsonl" --db "$out/db.sqlite" > /dev/null
-LEDGER_BEARER_TOKEN=t strace -f --seccomp-bpf -ttt -T -e trace=fsync,fdatasync -o "$out/syncs.txt" \
+LEDGER_BEARER_TOKEN=loadtest-billing-token strace -f --seccomp-bpf -ttt -T -e trace=fsync,fdatasync -o "$out/syncs.txt" \
     $bin/adserver --port $port --db "$out/db.sqlite" --keys "$out/keys" --no-seed > "$out/server.log" 2>&1 &
 server=$!
 until curl -sf localhost:$port/readyz > /dev/null; do sleep 0.05; done
-LEDGER_BEARER_TOKEN=t $bin/loadtest run loadtest/scenarios/10k.json --url http://127.0.0.1:$port --mode closed --duration 8 \
+LEDGER_BEARER_TOKEN=loadtest-billing-token $bin/loadtest run loadtest/scenarios/10k.json --url http://127.0.0.1:$port --mode closed --duration 8 \
     --quiet --no-invariants --out "$out/closed" > /dev/null
 max=$(python3 -c "import json; print(int(json.load(open('$out/closed/result.json'))['achieved_rate']))")
 date +%s.%N > "$out/start.txt"
-LEDGER_BEARER_TOKEN=t $bin/loadtest run loadtest/scenarios/10k.json --url http://127.0.0.1:$port --mode open --rate $((max / 2)) \
+LEDGER_BEARER_TOKEN=loadtest-billing-token $bin/loadtest run loadtest/scenarios/10k.json --url http://127.0.0.1:$port --mode open --rate $((max / 2)) \
     --duration "$seconds" --quiet --out "$out/open50" > "$out/open50.txt"
 kill $server; wait $server 2>/dev/null || true; server=
 cat "$out/open50.txt"

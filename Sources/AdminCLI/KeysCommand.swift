@@ -1,3 +1,4 @@
+import VickreyCore
 import ArgumentParser
 import Foundation
 import VickreyConfig
@@ -84,11 +85,7 @@ struct KeysOptions: ParsableArguments {
 
     func directory() async throws -> String {
         if let keysDirectory { return keysDirectory }
-        do {
-            return try await VickreySettings.load(environment: ProcessInfo.processInfo.environment).keysDirectory
-        } catch {
-            throw CommandFailure(message: "cannot read the configuration: \(error)", exitCode: CommandFailure.refused)
-        }
+        return try await Configured.settings().keysDirectory
     }
 
     func load() async throws -> SigningKeyring? {

@@ -26,7 +26,7 @@ struct RatesCommand: AsyncParsableCommand {
 
         func resolved() async throws -> String {
             if let path { return path }
-            guard let configured = try await VickreySettings.load(environment: ProcessInfo.processInfo.environment).currencyRatesPath else {
+            guard let configured = try await Configured.settings().currencyRatesPath else {
                 throw CommandFailure.usage("no rates file: set currency.ratesPath (CURRENCY_RATES_PATH) or pass --rates PATH")
             }
             return configured

@@ -20,11 +20,7 @@ struct StoreOptions: ParsableArguments {
         if let databasePath {
             path = databasePath
         } else {
-            do {
-                path = try await VickreySettings.load(environment: ProcessInfo.processInfo.environment).databasePath
-            } catch {
-                throw CommandFailure(message: "cannot read the configuration: \(error)", exitCode: CommandFailure.refused)
-            }
+            path = try await Configured.settings().databasePath
         }
         do {
             return try await Store.open(StoreLocation(path))
@@ -83,6 +79,16 @@ extension StoreOptions {
             if error.code == .caller, let failure = error.underlying as? CommandFailure { throw failure }
             throw error.commandFailure
         case .failure(let error): throw error
+        }
+    }
+}
+
+/// The shared settings as `adctl` reads them (config file and environment), a failure to
+/// read them a command failure that says so.
+enum Configured {
+    static func settings() async throws -> VickreySettings {
+        do { return try await VickreySettings.load(environment: ProcessInfo.processInfo.environment) } catch {
+            throw CommandFailure(message: "cannot read the configuration: \(error)", exitCode: CommandFailure.refused)
         }
     }
 }

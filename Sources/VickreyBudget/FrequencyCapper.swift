@@ -20,7 +20,10 @@ public final class FrequencyCapper: Sendable {
     public static let maximumCampaignsPerUser = 256
     private let shards: [LockedBox<CapShard>]
 
-    public init(maximumUsers: Int = 1_000_000, shardCount: Int = 64) {
+    /// How many users are remembered when nothing configures otherwise (`frequencyCap.maximumUsers`).
+    public static let defaultMaximumUsers = 1_000_000
+
+    public init(maximumUsers: Int = defaultMaximumUsers, shardCount: Int = 64) {
         let shardCount = max(1, min(shardCount, maximumUsers / 2))
         self.maximumUsers = maximumUsers
         let generation = max(1, maximumUsers / shardCount / 2)

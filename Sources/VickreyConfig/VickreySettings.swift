@@ -1,42 +1,52 @@
 import Configuration
 import SystemPackage
+import VickreyCore
 
-/// The settings every executable shares, resolved in this order (first wins): command
-/// line flags (for the keys that have one: each executable declares its own), environment
-/// variables, the config file, built-in defaults.
+/// The settings every executable shares (the server, and `adctl` where it needs the same
+/// files), resolved in this order (first wins): command line flags (for the keys that
+/// have one: each executable declares its own), environment variables, the config file,
+/// the defaults below.
 ///
 /// The config file is `config/vickrey.json` in the working directory unless the
 /// environment variable `VICKREY_CONFIG` names another; a missing default file is not an
 /// error, a missing named one is. Keys are dotted (`db.path`); their environment form
-/// is upper-cased with dots as underscores (`DB_PATH`).
+/// is upper-cased with dots and camel-case word boundaries as underscores (`DB_PATH`).
 public struct VickreySettings: Sendable {
     /// Where the config file is looked for when `VICKREY_CONFIG` is not set.
     public static let defaultConfigFile = "config/vickrey.json"
-    /// Where the database lives when nothing says otherwise.
-    public static let defaultDatabasePath = "var/vickrey.sqlite"
 
-    /// Where the signing keys live when nothing says otherwise.
-    public static let defaultKeysDirectory = "var/keys"
-
-    /// `db.path`: the SQLite database file.
-    public var databasePath: String
+    /// `db.path`: the SQLite database file, or a `postgres://` URL for a fleet.
+    public var databasePath = "var/vickrey.sqlite"
     /// `keys.directory`: the Ed25519 signing keys.
-    public var keysDirectory: String
+    public var keysDirectory = "var/keys"
     /// `ctr.priorWeight`: how many impressions a CPC campaign's declared CTR counts as
     /// (the server's and `adctl campaign show`'s learned CTRs agree on it).
-    public var ctrPriorWeight: Int64 = 1_000
+    public var ctrPriorWeight = ClickThroughLearning.defaultPriorWeight
     /// `currency.ratesPath`: the exchange-rates file (nil: none).
     public var currencyRatesPath: String?
 
+    public init() {}
+
+    /// Every key these settings read.
+    public static var keys: [SettingKey<VickreySettings>] {
+        [
+            .string("db.path", \.databasePath),
+            .string("keys.directory", \.keysDirectory),
+            .integer("ctr.priorWeight", \.ctrPriorWeight, minimum: 1),
+            .optionalString("currency.ratesPath", \.currencyRatesPath),
+        ]
+    }
+
     /// Reads the settings from the environment and the config file.
     public static func load(environment: [String: String]) async throws -> VickreySettings {
-        let reader = try await reader(environment: environment)
-        var settings = VickreySettings(
-            databasePath: reader.string(forKey: "db.path", default: defaultDatabasePath),
-            keysDirectory: reader.string(forKey: "keys.directory", default: defaultKeysDirectory)
-        )
-        settings.ctrPriorWeight = Int64(max(1, reader.int(forKey: "ctr.priorWeight", default: 1_000)))
-        settings.currencyRatesPath = reader.string(forKey: "currency.ratesPath")
+        try read(try await reader(environment: environment))
+    }
+
+    /// Reads the settings from `config`; throws `InvalidSetting` naming a key whose value
+    /// cannot be used.
+    public static func read(_ config: ConfigReader) throws(InvalidSetting) -> VickreySettings {
+        var settings = VickreySettings()
+        for key in keys { try key.apply(config, to: &settings) }
         return settings
     }
 

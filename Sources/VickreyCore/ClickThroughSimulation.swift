@@ -6,7 +6,7 @@
 /// one, and the honest campaign, truly worth more, takes over.
 public struct ClickThroughSimulation: Sendable {
     public var auctions = 20_000
-    public var priorWeight: Int64 = 1_000
+    public var priorWeight = ClickThroughLearning.defaultPriorWeight
     public var refreshEvery = 100
     public var seed: UInt64 = 7
     /// (id, CPC bid micros, declared ppm, true ppm)

@@ -47,6 +47,8 @@ extension Campaign {
 public final class ClickThroughLearning: Sendable {
     /// How many impressions the prior counts as (the Beta prior's α + β).
     public let priorWeight: Int64
+    /// The prior weight when nothing configures another (`ctr.priorWeight`).
+    public static let defaultPriorWeight: Int64 = 1_000
     private let evidence = Mutex<[CampaignID: ClickEvidence]>([:])
 
     public init(priorWeight: Int64) { self.priorWeight = max(1, priorWeight) }

@@ -37,7 +37,10 @@ public final class LedgerWriter: Sendable {
     private let wakeUps: AsyncStream<Void>
     private let batches = Atomic<Int>(0)
 
-    public init(store: any LedgerStore, maximumBatch: Int = 512, signingKey: @escaping SigningKeyProvider) {
+    /// The most records one group commit writes when nothing configures otherwise (`ledger.maximumBatch`).
+    public static let defaultMaximumBatch = 512
+
+    public init(store: any LedgerStore, maximumBatch: Int = defaultMaximumBatch, signingKey: @escaping SigningKeyProvider) {
         self.store = store
         self.signingKey = signingKey
         self.maximumBatch = max(1, maximumBatch)

@@ -22,10 +22,18 @@ public final class AuctionLog: Sendable {
     /// The open file and its size; touched only by `writePending()`, which one task runs.
     private let file = Mutex<(handle: FileHandle?, size: Int64)>((nil, 0))
 
-    public init(path: String, sampleRatePPM: Int64, maximumBytes: Int64 = 64 << 20, keptFiles: Int = 3) {
+    /// Where the log is written, how large a file grows before it rotates and how many
+    /// rotated files are kept, when nothing configures otherwise (`auctionLog.*`).
+    public static let defaultPath = "var/auction-log.jsonl"
+    public static let defaultMaximumBytes: Int64 = 64 << 20
+    public static let defaultKeptFiles = 3
+    /// The smallest file size rotation accepts.
+    public static let minimumBytes: Int64 = 4_096
+
+    public init(path: String, sampleRatePPM: Int64, maximumBytes: Int64 = defaultMaximumBytes, keptFiles: Int = defaultKeptFiles) {
         self.path = path
         self.sampleRatePPM = min(max(sampleRatePPM, 0), 1_000_000)
-        self.maximumBytes = max(maximumBytes, 4_096)
+        self.maximumBytes = max(maximumBytes, Self.minimumBytes)
         self.keptFiles = max(keptFiles, 1)
     }
 

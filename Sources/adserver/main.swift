@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import VickreyConfig
 
 /// `adserver`: the ad server. Settings come from config/vickrey.json (or $VICKREY_CONFIG),
 /// then the environment, then these flags.
@@ -23,9 +24,9 @@ struct AdServerCommand: AsyncParsableCommand {
         var settings = try await ServerSettings.load(environment: ProcessInfo.processInfo.environment)
         if let host { settings.host = host }
         if let port { settings.port = port }
-        if let db { settings.databasePath = db }
+        if let db { settings.shared.databasePath = db }
         if let serverID { settings.serverID = serverID }
-        if let keysDirectory { settings.keysDirectory = keysDirectory }
+        if let keysDirectory { settings.shared.keysDirectory = keysDirectory }
         if let publicBaseURL { settings.publicBaseURL = publicBaseURL }
         if noSeed { settings.seedDemoCampaigns = false }
         var logger = Logger(label: "vickrey")

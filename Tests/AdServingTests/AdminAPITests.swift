@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
+import VickreyConfig
 import VickreyCore
 import VickreyStore
 
@@ -139,7 +140,7 @@ struct AdminAPITests {
             let unknown = try await client.post("/v1/admin/campaigns", json: Self.campaignJSON("y", advertiser: "nobody"), headers: auth)
             #expect(unknown.status == .notFound)
 
-            let store = try await Store.open(StoreLocation(harness.settings.databasePath))
+            let store = try await Store.open(StoreLocation(harness.settings.shared.databasePath))
             try await store.apiKeys.revoke(id: APIKeyMaterial.parse(keys[.billing]!)!.id, at: Instant(secondsSinceEpoch: 1_795_000_000))
             await store.close()
             #expect(try await client.get("/v1/ledger", headers: [.authorization: "Bearer \(keys[.billing]!)"]).status == .unauthorized)
@@ -162,7 +163,7 @@ struct AdminAPITests {
 
     /// Advertisers acme (campaigns acme-1, acme-2) and zeta (zeta-1); one key per role.
     static func seed(_ harness: ServerHarness) async throws -> [Caller: String] {
-        let store = try await Store.open(StoreLocation(harness.settings.databasePath))
+        let store = try await Store.open(StoreLocation(harness.settings.shared.databasePath))
         _ = try await store.campaigns.importCampaigns([
             Campaigns.make("acme-1", advertiser: "acme", bid: 1_000_000), Campaigns.make("acme-2", advertiser: "acme", bid: 900_000),
             Campaigns.make("zeta-1", advertiser: "zeta", bid: 800_000),

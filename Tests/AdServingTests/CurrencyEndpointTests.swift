@@ -6,6 +6,7 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 import VickreyBudget
+import VickreyConfig
 import VickreyCore
 import VickreyStore
 import VickreyTestSupport
@@ -25,7 +26,7 @@ struct CurrencyEndpointTests {
             toFile: path, atomically: true, encoding: .utf8)
         let harness = ServerHarness {
             $0.clock = clock
-            $0.currencyRatesPath = path
+            $0.shared.currencyRatesPath = path
             $0.currencyMaximumAgeHours = 24
         }
         _ = try await harness.store().importCampaigns([Campaigns.make("lone", advertiser: "a", bid: 1_090_000)])
@@ -139,7 +140,7 @@ struct DealEndpointTests {
         let clock = ManualClock(Instant(secondsSinceEpoch: 1_796_100_000))
         let harness = ServerHarness {
             $0.clock = clock
-            $0.currencyRatesPath = rates
+            $0.shared.currencyRatesPath = rates
         }
         let campaign = try CampaignDocument.parseCampaign(Data(Self.dealCampaign.utf8)).get()
         _ = try await harness.store().importCampaigns([campaign, Campaigns.make("open", advertiser: "b", bid: 5_000_000)])

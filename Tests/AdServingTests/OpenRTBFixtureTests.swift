@@ -6,7 +6,9 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 import VickreyBudget
+import VickreyConfig
 import VickreyCore
+import VickreyTestSupport
 import VickreyStore
 
 /// A folder of bid requests modelled on what exchanges send (`Fixtures/openrtb`: GDPR
@@ -47,7 +49,7 @@ struct OpenRTBFixtureTests {
         let clock = ManualClock(Instant(secondsSinceEpoch: 1_796_100_000))  // 2026-12-01T…: the rates are fresh
         let harness = ServerHarness {
             $0.clock = clock
-            $0.currencyRatesPath = rates
+            $0.shared.currencyRatesPath = rates
             $0.privacy = PrivacyPolicy(vendorID: 12)
         }
         var capped = Campaigns.make("capped", advertiser: "a", bid: 3_000_000, sizes: ["300x250", "728x90", "320x50"])

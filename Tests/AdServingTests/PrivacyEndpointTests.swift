@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
+import VickreyConfig
 import VickreyCore
 import VickreyStore
 import VickreyTestSupport
@@ -78,7 +79,7 @@ struct PrivacyEndpointTests {
         let harness = try await Self.harness()
         let experiment = Experiment(
             id: ExperimentID("x")!, arms: [ExperimentArm(name: ArmName("a")!, weight: 1), ExperimentArm(name: ArmName("b")!, weight: 1)])
-        let store = try await Store.open(StoreLocation(harness.settings.databasePath))
+        let store = try await Store.open(StoreLocation(harness.settings.shared.databasePath))
         try await store.experiments.create(experiment, at: Instant(secondsSinceEpoch: 1_795_000_000))
         await store.close()
         // A user and request id whose arms differ, so the test can tell which was used.

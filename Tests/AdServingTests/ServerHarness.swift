@@ -8,6 +8,7 @@ import NIOCore
 import Logging
 import NIOCore
 import VickreyBudget
+import VickreyConfig
 import VickreyCore
 import Testing
 import VickreySigning
@@ -21,8 +22,8 @@ final class ServerHarness: Sendable {
     init(seedDemo: Bool = false, configure: (inout ServerSettings) -> Void = { _ in }) {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("adserver-test-\(UUID().uuidString)")
         var settings = ServerSettings()
-        settings.databasePath = directory.appendingPathComponent("vickrey.sqlite").path
-        settings.keysDirectory = directory.appendingPathComponent("keys").path
+        settings.shared.databasePath = directory.appendingPathComponent("vickrey.sqlite").path
+        settings.shared.keysDirectory = directory.appendingPathComponent("keys").path
         settings.seedDemoCampaigns = seedDemo
         settings.publicBaseURL = "https://ads.example"
         settings.ledgerBearerToken = ServerHarness.billingToken
@@ -32,9 +33,9 @@ final class ServerHarness: Sendable {
 
     deinit { try? FileManager.default.removeItem(at: directory) }
 
-    func store() async throws -> any CampaignStore { try await Store.open(StoreLocation(settings.databasePath)).campaigns }
+    func store() async throws -> any CampaignStore { try await Store.open(StoreLocation(settings.shared.databasePath)).campaigns }
 
-    func ledger() async throws -> any LedgerStore { try await Store.open(StoreLocation(settings.databasePath)).ledger }
+    func ledger() async throws -> any LedgerStore { try await Store.open(StoreLocation(settings.shared.databasePath)).ledger }
 
     static let billingToken = "test-billing-token"
 
@@ -58,7 +59,7 @@ final class ServerHarness: Sendable {
     }
 
     /// The server's signing keys, as `adctl` would load them.
-    func keyring() throws -> SigningKeyring? { try SigningKeyring.load(directory: settings.keysDirectory) }
+    func keyring() throws -> SigningKeyring? { try SigningKeyring.load(directory: settings.shared.keysDirectory) }
 
     private func test(_ setup: TestingSetup, _ body: @Sendable @escaping (any TestClientProtocol) async throws -> Void) async throws {
         var logger = Logger(label: "test")

@@ -6,7 +6,9 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 import VickreyBudget
+import VickreyConfig
 import VickreyCore
+import VickreyTestSupport
 import VickreyLedger
 import VickreyStore
 import VickreyYield
@@ -28,7 +30,7 @@ struct YieldEndpointTests {
     @Test func anArmSetsThePriceAndReachesTheSignedLedgerAndTheCountsSurviveARestart() async throws {
         let clock = clock
         let harness = ServerHarness { $0.clock = clock }
-        let store = try await Store.open(StoreLocation(harness.settings.databasePath))
+        let store = try await Store.open(StoreLocation(harness.settings.shared.databasePath))
         _ = try await store.campaigns.importCampaigns([Campaigns.make("lone", advertiser: "a", bid: 2_000_000)])
         try await store.experiments.create(Self.experiment, at: clock.now())
         await store.close()
@@ -74,7 +76,7 @@ struct YieldEndpointTests {
                 _ = try await client.post("/v1/ads", json: #"{"user":{"id":"\#(user)"},"placements":[{"id":"home_feed"}]}"#)
             }
         }
-        let reopened = try await Store.open(StoreLocation(harness.settings.databasePath))
+        let reopened = try await Store.open(StoreLocation(harness.settings.shared.databasePath))
         let tallies = try await reopened.experiments.tallies(Self.experiment.id)
         let delivery = try await reopened.experiments.delivery(Self.experiment.id)
         await reopened.close()
@@ -98,7 +100,7 @@ struct YieldEndpointTests {
         let clock = clock
         let harness = ServerHarness {
             $0.clock = clock
-            $0.ctrPriorWeight = 10
+            $0.shared.ctrPriorWeight = 10
         }
         _ = try await harness.store().importCampaigns([
             Campaigns.make("cpc", advertiser: "a", bid: 1_000_000, pricing: .cpc, ctr: 50_000)

@@ -93,7 +93,7 @@ extension LoadTestCommand {
         @Option(help: "Seconds of load (default: the scenario's).") var duration: Int?
         @Option(help: "Connections (default: the scenario's).") var connections: Int?
         @Option(help: "Directory for result.json, latency.hgrm and latency.svg.") var out: String?
-        @Option(help: "Billing token for GET /v1/ledger (default: $LEDGER_BEARER_TOKEN, else the shipped config's).")
+        @Option(help: "Billing key or token for GET /v1/ledger (default: $LEDGER_BEARER_TOKEN).")
         var billingToken: String?
         @Flag(help: "Native ad requests only, no OpenRTB and no beacons (the native endpoint alone).") var adsOnly = false
         @Option(help: "Fleet: the share of beacons sent to another server than the one that served the ad.")
@@ -119,7 +119,12 @@ extension LoadTestCommand {
             guard (0...1).contains(crossServerShare), (0...1).contains(replayShare) else {
                 throw fail("--cross-server-share and --replay-share must be between 0 and 1", 64)
             }
-            let token = billingToken ?? ProcessInfo.processInfo.environment["LEDGER_BEARER_TOKEN"] ?? "change-me-billing-token"
+            let token = billingToken ?? ProcessInfo.processInfo.environment["LEDGER_BEARER_TOKEN"] ?? ""
+            if token.isEmpty, !noInvariants {
+                throw fail(
+                    "the invariant checks read the ledger: pass --billing-token (a billing API key from 'adctl apikey create --role billing', "
+                        + "or the server's ledger.bearerToken), set LEDGER_BEARER_TOKEN, or pass --no-invariants", 64)
+            }
             let reader = LedgerReader(target: targets[0], billingToken: token)
             var chainsBefore: [String?: Int64] = [:]
             if !noInvariants {

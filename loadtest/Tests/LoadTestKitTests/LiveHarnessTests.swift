@@ -41,14 +41,14 @@ struct LiveHarnessTests {
                 "--port", "\(port)", "--db", database, "--keys", directory.appendingPathComponent("keys").path, "--no-seed",
             ]
             var environment = ProcessInfo.processInfo.environment
-            environment["LEDGER_BEARER_TOKEN"] = "live-token"
+            environment["LEDGER_BEARER_TOKEN"] = "live-harness-billing-token"
             process.environment = environment
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
             let target = LoadRunner.Target(host: "127.0.0.1", port: port)
             for _ in 0..<200 where process.isRunning {
-                if (try? await LedgerReader(target: target, billingToken: "live-token").lastSeq()) == 0 {
+                if (try? await LedgerReader(target: target, billingToken: "live-harness-billing-token").lastSeq()) == 0 {
                     started = (process, target)
                     break
                 }
@@ -64,7 +64,7 @@ struct LiveHarnessTests {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
-        let reader = LedgerReader(target: target, billingToken: "live-token")
+        let reader = LedgerReader(target: target, billingToken: "live-harness-billing-token")
 
         let open = try await LoadRunner(target: target, generator: generator).run(mode: .open)
         #expect(open.stats.errors.isEmpty, "\(open.stats.errors)")
