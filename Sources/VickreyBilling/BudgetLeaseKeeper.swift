@@ -6,25 +6,26 @@ import VickreyStore
 /// Keeps a fleet server's budget leases: at start it hands back whatever a previous
 /// process with the same server id still held (every durable charge of that process has
 /// already been moved to the pool, so what is left is exactly unspent), then settles
-/// every `renewIntervalMilliseconds` — one database transaction that tops up, hands back
-/// and renews all of this server's leases — and hands everything back at shutdown.
+/// (one database transaction that tops up, hands back and renews all of this server's
+/// leases, by `LeasePolicy`'s rules) whenever its service says, and hands everything
+/// back at shutdown.
 /// It runs beside the request path and is the only part of the server that asks the
 /// database for budget: ad requests only read the book.
 public struct BudgetLeaseKeeper: Sendable {
     let store: any BudgetLeaseStore
     let budgets: BudgetBook
     public let serverID: String
-    public let settings: LeaseSettings
+    public let policy: LeasePolicy
     let clock: any VickreyClock
     /// Where the next settle reads released reservations from (the database's time at the
     /// last settle); reservations from before this process started are not its own.
     private let releasesSince: ReleaseCursor
 
-    public init(store: any BudgetLeaseStore, budgets: BudgetBook, serverID: String, settings: LeaseSettings, clock: any VickreyClock) {
+    public init(store: any BudgetLeaseStore, budgets: BudgetBook, serverID: String, policy: LeasePolicy, clock: any VickreyClock) {
         self.store = store
         self.budgets = budgets
         self.serverID = serverID
-        self.settings = settings
+        self.policy = policy
         self.clock = clock
         releasesSince = ReleaseCursor()
     }
@@ -39,10 +40,10 @@ public struct BudgetLeaseKeeper: Sendable {
     /// (their beacons recorded elsewhere) are released here.
     @discardableResult
     public func settle() async throws(StoreError) -> Int {
-        let requests = budgets.leaseRequests(at: clock.now(), settings: settings)
+        let requests = budgets.leaseRequests(at: clock.now(), policy: policy)
         do {
             let result = try await store.settle(
-                requests, serverID: serverID, ttlSeconds: settings.ttlSeconds, releasesSince: releasesSince.load())
+                requests, serverID: serverID, ttlSeconds: policy.ttlSeconds, releasesSince: releasesSince.load())
             let now = clock.now()
             budgets.apply(result.grants, at: now)
             for (campaign, reservation) in result.releases { budgets.release(campaign, reservationID: reservation, at: now) }
@@ -54,8 +55,8 @@ public struct BudgetLeaseKeeper: Sendable {
         }
     }
 
-    /// Whether a campaign was refused for want of a lease since the last call.
-    public func leaseWanted() -> Bool { budgets.takeLeaseWanted() }
+    /// Signalled when a campaign is refused for want of a lease (a settle is wanted early).
+    public var leaseWanted: WakeUpSignal { budgets.leaseWanted }
 
     /// Sets expired leases to zero; returns how many pools got money back.
     public func reapExpired() async throws(StoreError) -> Int { try await store.reapExpired() }

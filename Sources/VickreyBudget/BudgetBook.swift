@@ -1,25 +1,6 @@
 import Synchronization
 import VickreyCore
 
-/// How long a reservation waits for its beacon before it gives its budget back.
-public struct ReservationTimeouts: Hashable, Sendable {
-    public var impressionSeconds: Int64
-    public var clickSeconds: Int64
-
-    public init(impressionSeconds: Int64 = 300, clickSeconds: Int64 = 3_600) {
-        self.impressionSeconds = impressionSeconds
-        self.clickSeconds = clickSeconds
-    }
-
-    /// How long a reservation waiting for a beacon of `kind` stays open.
-    public func seconds(for kind: BeaconKind) -> Int64 {
-        switch kind {
-        case .impression: impressionSeconds
-        case .click: clickSeconds
-        }
-    }
-}
-
 /// Every campaign's budget account: exact spend and reservations in nanos, daily resets
 /// in the campaign's zone, and even pacing.
 ///
@@ -37,8 +18,8 @@ public final class BudgetBook: Sendable {
     /// Reservation ids count up from a random start, so ids from before a restart (still
     /// carried by outstanding beacon tokens) are not reused.
     private let nextReservationID: Atomic<UInt64>
-    /// Set when a campaign was refused for want of a lease, so the next settle comes sooner.
-    private let leaseWanted = Atomic<Bool>(false)
+    /// Signalled when a campaign is refused for want of a lease, so the next settle comes sooner.
+    public let leaseWanted = WakeUpSignal()
 
     /// `leased`: a fleet server's book, whose accounts spend only what `apply` has
     /// granted them from the database's leases (they start with nothing).
@@ -71,7 +52,7 @@ public final class BudgetBook: Sendable {
             if let shortfall = state.shortfall(adding: maximumCharge) {
                 if shortfall == .leaseExhausted {
                     state.lease?.draw(maximumCharge)  // demand the lease could not meet still sizes the next one
-                    leaseWanted.store(true, ordering: .relaxed)
+                    leaseWanted.signal()
                 }
                 if let hint { state.block(hint, shortfall: shortfall) }
                 return .refused(.budget, reason: explain ? describe(shortfall, state: state, needed: maximumCharge) : shortfall.rawValue)
@@ -145,21 +126,18 @@ public final class BudgetBook: Sendable {
         account(campaignID, limits: limits).withState(limits: limits, now: now, pacing: pacing) { $0.noteCharge(largestCharge) }
     }
 
-    /// Whether a campaign was refused for want of a lease since the last call (and clears it).
-    public func takeLeaseWanted() -> Bool { leaseWanted.exchange(false, ordering: .relaxed) }
-
-    /// Every account's wishes for the next settle of its leases (see `LeaseSettings`).
-    public func leaseRequests(at now: Instant, settings: LeaseSettings) -> [LeaseRequest] {
+    /// Every account's wishes for the next settle of its leases (see `LeasePolicy`).
+    public func leaseRequests(at now: Instant, policy: LeasePolicy) -> [LeaseRequest] {
         guard isLeased else { return [] }
         var requests: [LeaseRequest] = []
-        var refreshes = LeaseAllowance.figureRefreshesPerSettle
+        var refreshes = LeasePolicy.figureRefreshesPerSettle
         // Shards in turn from a rotating start, so a capped refresh reaches every account.
-        let start = Int(UInt64(bitPattern: now.millisecondsSinceEpoch / 500) % UInt64(shards.count))
+        let start = Int(UInt64(bitPattern: now.millisecondsSinceEpoch / policy.settleIntervalMilliseconds) % UInt64(shards.count))
         for offset in shards.indices {
             for (id, account) in shards[(start + offset) % shards.count].withLock({ Array($0) }) {
                 requests += account.state.withLock { state in
                     state.advance(to: now, pacing: pacing)
-                    return state.leaseRequests(id, at: now, settings: settings, figureRefreshes: &refreshes)
+                    return state.leaseRequests(id, at: now, policy: policy, figureRefreshes: &refreshes)
                 }
             }
         }
@@ -261,6 +239,7 @@ public final class BudgetBook: Sendable {
         case .leaseExhausted:
             "this server's lease: \(state.reserved) reserved + \(needed) needed > \(state.leaseHeld) leased (the fleet's budget may hold more; "
                 + "leases are topped up in the background)"
+        case .test, .unknownCampaign: shortfall.rawValue  // not budget shortfalls: never asked
         }
     }
 }

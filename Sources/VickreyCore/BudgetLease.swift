@@ -1,5 +1,5 @@
-// The values a fleet server and the database exchange about budget leases (see
-// `BudgetLeaseStore` in VickreyStore for the rule the database keeps).
+// The values a fleet server and the database exchange about budget leases (the rules
+// both sides follow are `LeasePolicy`'s).
 
 /// Which of a campaign's budgets a pool or a lease belongs to.
 public enum BudgetPeriod: Hashable, Sendable, Comparable, CustomStringConvertible {
@@ -93,18 +93,5 @@ public struct FleetSettlement: Hashable, Sendable {
     public init(leaseDay: Int64?, foreignReservation: UInt64? = nil) {
         self.leaseDay = leaseDay
         self.foreignReservation = foreignReservation
-    }
-}
-
-/// How much of what is left in a pool one server may take: what it asked for, cut to
-/// what is left and, when the pool runs low, to a fair share of it among the servers
-/// leasing that budget (`otherHolders` besides this one), so the last of a budget is not
-/// stranded on one server; nothing when that is less than one charge.
-public enum LeaseGrantRule {
-    public static func grant(wanted: Nanos, minimum: Nanos, available: Nanos, otherHolders: Int) -> Nanos {
-        guard wanted > .zero, available > .zero else { return .zero }
-        let share = Nanos(available.value / Int64(max(1, otherHolders + 1)))
-        let granted = min(wanted, available, max(minimum, share))
-        return granted >= minimum ? granted : .zero
     }
 }

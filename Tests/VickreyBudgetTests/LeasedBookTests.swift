@@ -7,7 +7,13 @@ import VickreyCore
 @Suite("A fleet server's book spends only its leases")
 struct LeasedBookTests {
     let now = Fixture.midnight.adding(seconds: 3_600)
-    let settings = LeaseSettings(horizonMilliseconds: 5_000, minimumSlice: Nanos(10_000_000), maximumSlice: Nanos(1_000_000_000))
+    let policy = {
+        var policy = LeasePolicy()
+        policy.horizonMilliseconds = 5_000
+        policy.minimumSlice = Nanos(10_000_000)
+        policy.maximumSlice = Nanos(1_000_000_000)
+        return policy
+    }()
 
     func grant(_ campaign: Campaign, _ period: BudgetPeriod, _ change: Int64, spent: Int64 = 0, outstanding: Int64? = nil) -> LeaseGrant {
         let budget = period == .lifetime ? campaign.totalBudget.nanos : campaign.dailyBudget?.nanos
@@ -36,7 +42,8 @@ struct LeasedBookTests {
         }
         #expect(reason.contains("this server's lease"), "\(reason)")
         #expect(book.reserve(campaign.id, limits: BudgetLimits(campaign), amount: Nanos(2_000_000), kind: .impression, at: now) == nil)
-        #expect(book.takeLeaseWanted())
+        #expect(book.leaseWanted.take())
+        #expect(!book.leaseWanted.take(), "taken once")
     }
 
     @Test func reservationsAndChargesDrawOnTheLeaseAndNeverPastIt() throws {
@@ -79,14 +86,14 @@ struct LeasedBookTests {
         // 2,000,000: locally the lease went to -2,000,000; the database holds 0.
         _ = book.charge(campaign.id, limits: limits, amount: Nanos(6_000_000), reservationID: nil, at: now)
         book.chargeRecorded(campaign.id, amount: Nanos(6_000_000))
-        _ = book.leaseRequests(at: now.adding(seconds: 1), settings: settings)
+        _ = book.leaseRequests(at: now.adding(seconds: 1), policy: policy)
         var answer = grant(campaign, .lifetime, 10_000_000)
         answer.held = Nanos(10_000_000)
         book.apply([answer], at: now.adding(seconds: 1))
         #expect(book.snapshot(campaign.id, at: now)?.lease?.lifetime == Nanos(10_000_000))
         // A charge still on its way to the database keeps the allowance below what it holds.
         _ = book.charge(campaign.id, limits: limits, amount: Nanos(1_000_000), reservationID: nil, at: now)
-        _ = book.leaseRequests(at: now.adding(seconds: 2), settings: settings)
+        _ = book.leaseRequests(at: now.adding(seconds: 2), policy: policy)
         answer = grant(campaign, .lifetime, 0)
         answer.held = Nanos(10_000_000)
         book.apply([answer], at: now.adding(seconds: 2))
@@ -117,7 +124,7 @@ struct LeasedBookTests {
         #expect(book.budgetDay(limits, at: now) == today)
         // Tomorrow, yesterday's daily lease is no use: it is handed back, and today's asked for.
         let tomorrow = now.adding(seconds: 86_400)
-        let requests = book.leaseRequests(at: tomorrow, settings: settings)
+        let requests = book.leaseRequests(at: tomorrow, policy: policy)
         #expect(requests.contains { $0.period == .day(today) && $0.change == Nanos(-4_000_000) }, "\(requests)")
         #expect(requests.contains { $0.period == .day(today + 1) && $0.change > .zero }, "\(requests)")
     }
@@ -128,19 +135,19 @@ struct LeasedBookTests {
         let limits = BudgetLimits(campaign)
         book.prepareLease(campaign.id, limits: limits, largestCharge: Nanos(2_000_000), at: now)
         // Nothing drawn yet: the first slice is the minimum.
-        var requests = book.leaseRequests(at: now, settings: settings)
+        var requests = book.leaseRequests(at: now, policy: policy)
         #expect(
             requests == [LeaseRequest(campaignID: campaign.id, period: .lifetime, change: Nanos(10_000_000), minimum: Nanos(2_000_000))])
         book.apply([grant(campaign, .lifetime, 10_000_000)], at: now)
         // 8,000,000 drawn in one second: a slice is five seconds of that (40,000,000).
         for _ in 0..<4 { _ = book.reserve(campaign.id, limits: limits, amount: Nanos(2_000_000), kind: .impression, at: now) }
-        requests = book.leaseRequests(at: now.adding(seconds: 1), settings: settings)
+        requests = book.leaseRequests(at: now.adding(seconds: 1), policy: policy)
         #expect(requests.map(\.change) == [Nanos(40_000_000 - 2_000_000)], "\(requests)")
         // Idle, with the fleet's pool nearly dry: everything unreserved goes back.
         let idle = BudgetBook(leased: true)
         idle.prepareLease(campaign.id, limits: limits, largestCharge: Nanos(2_000_000), at: now)
         idle.apply([grant(campaign, .lifetime, 10_000_000, spent: 985_000_000, outstanding: 10_000_000)], at: now)
-        requests = idle.leaseRequests(at: now.adding(seconds: 1), settings: settings)
+        requests = idle.leaseRequests(at: now.adding(seconds: 1), policy: policy)
         #expect(requests.map(\.change) == [Nanos(-10_000_000)], "\(requests)")
         #expect(idle.snapshot(campaign.id, at: now.adding(seconds: 2))?.lease?.lifetime == .zero)
         // A failed settle puts it back: the database still holds it.
@@ -159,7 +166,7 @@ struct LeasedBookTests {
     ])
     func theDatabaseGrantsAFairShareWhenAPoolRunsLow(wanted: Int64, minimum: Int64, available: Int64, others: Int, granted: Int64) {
         #expect(
-            LeaseGrantRule.grant(wanted: Nanos(wanted), minimum: Nanos(minimum), available: Nanos(available), otherHolders: others)
+            LeasePolicy.grant(wanted: Nanos(wanted), minimum: Nanos(minimum), available: Nanos(available), otherHolders: others)
                 == Nanos(granted))
     }
 }

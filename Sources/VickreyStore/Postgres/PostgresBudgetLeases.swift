@@ -15,9 +15,6 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
 
     init(_ database: PostgresDatabase) { self.database = database }
 
-    /// The database's clock in milliseconds, read inside the transaction (not its start time).
-    static let nowSQL = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint"
-
     /// How far back, before the last settle, a settle reads releases again: an append's
     /// rows carry the time of the insert, and it may commit a little later.
     static let releaseOverlapMilliseconds: Int64 = 3_000
@@ -35,7 +32,7 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
     private func settle(
         _ requests: [LeaseRequest], serverID: String, ttlSeconds: Int64, releasesSince: Int64?, _ connection: PostgresConnection
     ) async throws -> LeaseSettleResult {
-        let now = try await Self.now(connection, logger: logger)
+        let now = try await PostgresLeaseSQL.now(connection, logger: logger)
         let expiresAt = now + ttlSeconds * 1000
         var grants: [LeaseGrant] = []
         let wanted = Dictionary(requests.map { (PoolKey($0.campaignID, $0.period), $0) }, uniquingKeysWith: { _, last in last })
@@ -45,7 +42,7 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
             let changing = wanted.keys.sorted().filter { wanted[$0]!.change != .zero }
             if !changing.isEmpty {
                 try await startPools(changing.map { wanted[$0]! }, connection)
-                try await Self.lockPools(changing, connection, logger: logger)
+                try await PostgresLeaseSQL.lockPools(changing, connection, logger: logger)
                 // Other servers' expired leases go back to their pools first.
                 try await Self.zero(changing, server: .allBut(serverID), expiredBefore: now, connection, logger: logger)
             }
@@ -55,7 +52,7 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
                 guard let request = wanted[figure.key] else { continue }
                 var change = Nanos.zero
                 if request.change > .zero, let budget = figure.budget {
-                    change = LeaseGrantRule.grant(
+                    change = LeasePolicy.grant(
                         wanted: request.change, minimum: request.minimum, available: budget - figure.committed,
                         otherHolders: figure.otherHolders)
                 } else if request.change < .zero {
@@ -109,62 +106,9 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
     /// Adds each change to this server's lease (creating it for a grant) and to its pool.
     private func apply(_ changes: [(PoolKey, Int64)], serverID: String, _ connection: PostgresConnection) async throws {
         try await connection.query(
-            Self.moveQuery(
+            PostgresLeaseSQL.moveQuery(
                 serverID: serverID, keys: changes.map(\.0), remaining: changes.map(\.1), spent: changes.map { _ in 0 },
                 committed: changes.map(\.1)), logger: logger)
-    }
-
-    /// One statement that changes this server's leases on `keys` by `remaining[i]` and
-    /// `spent[i]` (creating the leases it lacks) and their pools' commitments by
-    /// `committed[i]`: how grants, hand-backs, charges and top-ups are written.
-    ///
-    /// A hand-back larger than what the lease still holds (an own charge committed since
-    /// the figures were read, or a lease reaped while this server was cut off) takes back
-    /// only what is there, and the pool's commitment falls by what was taken: the lease
-    /// never goes below zero and the pool always equals its leases.
-    static func moveQuery(serverID: String, keys: [PoolKey], remaining: [Int64], spent: [Int64], committed: [Int64]) -> PostgresQuery {
-        """
-        WITH r AS (
-            SELECT * FROM unnest(\(keys.map(\.campaign.rawValue))::text[], \(keys.map(\.period.code))::bigint[],
-                                 \(remaining)::bigint[], \(spent)::bigint[], \(committed)::bigint[]) AS r(c, p, d, s, k)
-        ), old AS (
-            SELECT l.campaign_id, l.period, l.remaining_nanos FROM budget_lease l JOIN r ON l.campaign_id = r.c AND l.period = r.p
-            WHERE l.server_id = \(serverID) FOR UPDATE OF l
-        ), actual AS (
-            SELECT r.c, r.p, GREATEST(r.d, -COALESCE(old.remaining_nanos, 0)) AS d, r.s,
-                   r.k + GREATEST(r.d, -COALESCE(old.remaining_nanos, 0)) - r.d AS k, old.campaign_id IS NOT NULL AS existing
-            FROM r LEFT JOIN old ON old.campaign_id = r.c AND old.period = r.p
-        ), changed AS (
-            UPDATE budget_lease l SET remaining_nanos = l.remaining_nanos + a.d, spent_nanos = l.spent_nanos + a.s
-            FROM actual a WHERE a.existing AND l.campaign_id = a.c AND l.period = a.p AND l.server_id = \(serverID)
-        ), created AS (
-            INSERT INTO budget_lease (campaign_id, period, server_id, remaining_nanos, spent_nanos)
-            SELECT a.c, a.p, \(serverID), a.d, a.s FROM actual a WHERE NOT a.existing
-        )
-        UPDATE budget_pool b SET committed_nanos = b.committed_nanos + a.k FROM actual a
-        WHERE a.k <> 0 AND b.campaign_id = a.c AND b.period = a.p
-        """
-    }
-
-    /// Locks the pools of `keys` in (campaign, period) order, the order every transaction
-    /// that changes a pool or takes a lease away takes them in.
-    /// `waiting` false: fail at once (SQLSTATE 55P03) rather than wait for a lock.
-    static func lockPools(_ keys: [PoolKey], waiting: Bool = true, _ connection: PostgresConnection, logger: Logger) async throws {
-        guard !keys.isEmpty else { return }
-        // Read to the end: a lock that cannot be had is reported with the rows.
-        _ = try await connection.all(
-            PostgresQuery(
-                unsafeSQL: """
-                    SELECT 1 FROM budget_pool b
-                    JOIN unnest($1::text[], $2::bigint[]) AS r(c, p) ON b.campaign_id = r.c AND b.period = r.p
-                    ORDER BY b.campaign_id COLLATE "C", b.period FOR UPDATE OF b\(waiting ? "" : " NOWAIT")
-                    """,
-                binds: {
-                    var binds = PostgresBindings(capacity: 2)
-                    binds.append(keys.map(\.campaign.rawValue))
-                    binds.append(keys.map(\.period.code))
-                    return binds
-                }()), as: Int32.self, logger: logger)
     }
 
     /// Whose leases `zero` takes back.
@@ -260,21 +204,10 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
         ).map { row in
             let key = PoolKey(CampaignID(unchecked: row.0), BudgetPeriod(code: row.1))
             return Figure(
-                key: key, budget: budget(key.period, total: row.2, daily: row.3), committed: Nanos(row.4), spent: Nanos(row.5),
+                key: key, budget: PostgresLeaseSQL.budget(key.period, total: row.2, daily: row.3), committed: Nanos(row.4),
+                spent: Nanos(row.5),
                 outstanding: Nanos(row.6), held: Nanos(row.7), otherHolders: Int(row.8))
         }
-    }
-
-    /// A budget in nanos from the campaign row's micros (nil: no such budget or campaign).
-    static func budget(_ period: BudgetPeriod, total: Int64?, daily: Int64?) -> Nanos? {
-        switch period {
-        case .lifetime: total.map { Micros($0).nanos }
-        case .day: daily.map { Micros($0).nanos }
-        }
-    }
-
-    static func now(_ connection: PostgresConnection, logger: Logger) async throws -> Int64 {
-        try await connection.all(PostgresQuery(unsafeSQL: "SELECT \(nowSQL)"), as: Int64.self, logger: logger)[0]
     }
 
     /// This server's leases' keys, in lock order.
@@ -292,7 +225,7 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
         try await retryingDeadlocks { () async throws(StoreError) in
             try await self.database.transaction { connection in
                 let keys = try await self.keys(of: serverID, expiredBefore: nil, connection)
-                try await Self.lockPools(keys, connection, logger: self.logger)
+                try await PostgresLeaseSQL.lockPools(keys, connection, logger: self.logger)
                 return try await Self.zero(keys, server: .only(serverID), connection, logger: self.logger)
             }
         }
@@ -301,13 +234,13 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
     func reapExpired() async throws(StoreError) -> Int {
         try await retryingDeadlocks { () async throws(StoreError) in
             try await self.database.transaction { connection in
-                let now = try await Self.now(connection, logger: self.logger)
+                let now = try await PostgresLeaseSQL.now(connection, logger: self.logger)
                 // Releases matter for a settle's overlap only; budget days three days past, never.
                 try await connection.query("DELETE FROM reservation_release WHERE recorded_at_ms < \(now - 120_000)", logger: self.logger)
                 try await connection.query(
                     "DELETE FROM budget_pool WHERE period >= 0 AND period < \(now / 86_400_000 - 3)", logger: self.logger)
                 let keys = try await self.keys(of: nil, expiredBefore: now, connection)
-                try await Self.lockPools(keys, connection, logger: self.logger)
+                try await PostgresLeaseSQL.lockPools(keys, connection, logger: self.logger)
                 try await Self.zero(keys, server: .all, expiredBefore: now, connection, logger: self.logger)
                 return keys.count
             }
@@ -316,7 +249,7 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
 
     func pools(campaign: CampaignID?) async throws(StoreError) -> [BudgetPoolState] {
         try await database.transaction(repeatableRead: true) { connection in
-            let now = try await Self.now(connection, logger: self.logger)
+            let now = try await PostgresLeaseSQL.now(connection, logger: self.logger)
             let filter = campaign?.rawValue
             let pools = try await connection.all(
                 """
@@ -344,7 +277,7 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
             return pools.map { row in
                 let key = PoolKey(CampaignID(unchecked: row.0), BudgetPeriod(code: row.1))
                 return BudgetPoolState(
-                    campaignID: key.campaign, period: key.period, budget: Self.budget(key.period, total: row.3, daily: row.4),
+                    campaignID: key.campaign, period: key.period, budget: PostgresLeaseSQL.budget(key.period, total: row.3, daily: row.4),
                     spent: Nanos(row.2) + (spent[key] ?? .zero), committed: Nanos(row.5), leases: leases[key] ?? [])
             }
         }
@@ -358,21 +291,5 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
             attempt += 1
             do { return try await body() } catch  where attempt < 5 && error.underlying?.sqlState == "40P01" { continue }
         }
-    }
-}
-
-/// A pool's identity: a campaign and one of its budgets, ordered as pools are locked.
-struct PoolKey: Hashable, Comparable, Sendable {
-    var campaign: CampaignID
-    var period: BudgetPeriod
-
-    init(_ campaign: CampaignID, _ period: BudgetPeriod) {
-        self.campaign = campaign
-        self.period = period
-    }
-
-    static func < (lhs: Self, rhs: Self) -> Bool {
-        lhs.campaign.rawValue.utf8.lexicographicallyPrecedes(rhs.campaign.rawValue.utf8)
-            || (lhs.campaign == rhs.campaign && lhs.period < rhs.period)
     }
 }

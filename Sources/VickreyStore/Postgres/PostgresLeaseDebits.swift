@@ -25,9 +25,9 @@ enum PostgresLeaseDebits {
     static func apply(
         _ charges: [(index: Int, event: LedgerEvent, settlement: FleetSettlement)], serverID: String, lockFirst: [PoolKey],
         _ connection: PostgresConnection, logger: Logger
-    ) async throws -> [Int: String] {
+    ) async throws -> [Int: UnbilledReason] {
         guard !charges.isEmpty else { return [:] }
-        try await PostgresBudgetLeases.lockPools(lockFirst, connection, logger: logger)
+        try await PostgresLeaseSQL.lockPools(lockFirst, connection, logger: logger)
         var keys = Set<PoolKey>()
         for charge in charges {
             for key in claims(charge) { keys.insert(key) }
@@ -52,7 +52,7 @@ enum PostgresLeaseDebits {
         {
             let key = PoolKey(CampaignID(unchecked: row.0), BudgetPeriod(code: row.1))
             leases[key] = Nanos(row.2)
-            let budget = PostgresBudgetLeases.budget(key.period, total: row.4, daily: row.5)
+            let budget = PostgresLeaseSQL.budget(key.period, total: row.4, daily: row.5)
             budgets[key] = budget
             if let budget, Nanos(row.3) > budget { overcommitted.append(key) }
         }
@@ -71,7 +71,7 @@ enum PostgresLeaseDebits {
         if !slow.isEmpty {
             let locked = Set(lockFirst)
             let busy = slow.filter { !locked.contains($0) }
-            do { try await PostgresBudgetLeases.lockPools(busy, waiting: false, connection, logger: logger) } catch let error
+            do { try await PostgresLeaseSQL.lockPools(busy, waiting: false, connection, logger: logger) } catch let error
                 where error.sqlState == "55P03"
             {
                 throw PoolsBusy(keys: Array(locked.union(slow)).sorted())
@@ -88,7 +88,7 @@ enum PostgresLeaseDebits {
                 """, as: (String, Int64, Int64, Int64?, Int64?, Int64).self, logger: logger)
             {
                 let key = PoolKey(CampaignID(unchecked: row.0), BudgetPeriod(code: row.1))
-                guard let budget = PostgresBudgetLeases.budget(key.period, total: row.3, daily: row.4) else { continue }
+                guard let budget = PostgresLeaseSQL.budget(key.period, total: row.3, daily: row.4) else { continue }
                 budgets[key] = budget
                 let committed = Nanos(row.2)
                 if committed > budget {
@@ -102,7 +102,7 @@ enum PostgresLeaseDebits {
                 }
             }
         }
-        var refused: [Int: String] = [:]
+        var refused: [Int: UnbilledReason] = [:]
         var moved: [PoolKey: Nanos] = [:]
         for charge in charges {
             let claims = claims(charge)
@@ -122,7 +122,7 @@ enum PostgresLeaseDebits {
         // One statement: each lease's net change (a top-up creates the lease when this
         // server had none) and the top-ups into their pools' commitments.
         try await connection.query(
-            PostgresBudgetLeases.moveQuery(
+            PostgresLeaseSQL.moveQuery(
                 serverID: serverID, keys: changed, remaining: changed.map { (toppedUp[$0]?.value ?? 0) - (moved[$0]?.value ?? 0) },
                 spent: changed.map { moved[$0]?.value ?? 0 }, committed: changed.map { toppedUp[$0]?.value ?? 0 }), logger: logger)
         return refused
@@ -144,12 +144,12 @@ enum PostgresLeaseDebits {
     /// Why `amount` cannot be billed against `claims`, or nil when every one covers it.
     private static func refusal(
         _ amount: Nanos, claims: [PoolKey], leases: [PoolKey: Nanos], budgets: [PoolKey: Nanos], fleetSpent: [PoolKey: Nanos]
-    ) -> String? {
+    ) -> UnbilledReason? {
         for key in claims {
-            guard let lease = leases[key], lease >= amount else { return "lease_exhausted" }
-            if key.period == .lifetime, budgets[key] == nil { return "unknown_campaign" }
+            guard let lease = leases[key], lease >= amount else { return .leaseExhausted }
+            if key.period == .lifetime, budgets[key] == nil { return .unknownCampaign }
             if let spent = fleetSpent[key], let budget = budgets[key], spent + amount > budget {
-                return key.period == .lifetime ? "total_budget_exhausted" : "daily_budget_exhausted"
+                return key.period == .lifetime ? .totalBudgetExhausted : .dailyBudgetExhausted
             }
         }
         return nil

@@ -1,112 +1,6 @@
 import DequeModule
 import VickreyCore
 
-/// A campaign's budgets as the book enforces them, in nanos.
-public struct BudgetLimits: Hashable, Sendable {
-    /// Nil: no daily budget.
-    public var daily: Nanos?
-    public var total: Nanos
-    /// The zone whose midnight starts a new budget day.
-    public var timeZone: CampaignTimeZone
-    public var pacing: PacingMode
-
-    public init(daily: Nanos?, total: Nanos, timeZone: CampaignTimeZone = .utc, pacing: PacingMode = .asap) {
-        self.daily = daily
-        self.total = total
-        self.timeZone = timeZone
-        self.pacing = pacing
-    }
-
-    public init(_ campaign: Campaign) {
-        self.init(
-            daily: campaign.dailyBudget?.nanos, total: campaign.totalBudget.nanos, timeZone: campaign.timeZone, pacing: campaign.pacing)
-    }
-}
-
-/// Why a charge was not billed.
-public enum UnbilledReason: String, Hashable, Sendable, CaseIterable {
-    case dailyBudgetExhausted = "daily_budget_exhausted"
-    case totalBudgetExhausted = "total_budget_exhausted"
-    /// A fleet server's leases cannot cover it (the fleet's budget may still hold more).
-    case leaseExhausted = "lease_exhausted"
-}
-
-/// The answer to a charge: billed (the amount is now spend) or not, and why.
-public enum ChargeOutcome: Hashable, Sendable {
-    case billed(Nanos)
-    case unbilled(UnbilledReason)
-}
-
-/// A read-only view of one campaign's account, for reports, explanations and tests.
-public struct BudgetSnapshot: Hashable, Sendable {
-    public var limits: BudgetLimits
-    /// The budget day (days since 1970-01-01 in the campaign's zone) `spentToday` counts.
-    public var day: Int64
-    public var spentToday: Nanos
-    public var spentTotal: Nanos
-    /// Held by reservations not yet settled, released or expired.
-    public var reserved: Nanos
-    public var openReservations: Int
-    /// Everything ever reserved, settled from reservations, and given back.
-    public var reservedCumulative: Nanos
-    public var settledFromReservations: Nanos
-    public var releasedCumulative: Nanos
-    /// Charges billed without a reservation (after a restart or expiry).
-    public var chargedWithoutReservation: Nanos
-    /// Even pacing's current pass-through probability (1 for `asap`).
-    public var passThrough: Double
-    /// A fleet server's leases on this campaign (nil on a single server).
-    public var lease: LeaseSnapshot?
-}
-
-/// What a fleet server holds of one campaign's budgets, and the fleet's figures as of
-/// its last exchange with the database.
-public struct LeaseSnapshot: Hashable, Sendable {
-    /// Unspent lifetime lease (reservations draw on it; charges spend it).
-    public var lifetime: Nanos
-    /// Unspent lease on the current budget day's budget (nil: no daily budget).
-    public var daily: Nanos?
-    /// The fleet's lifetime and daily figures from the last settle.
-    public var fleetLifetime: LeaseGrant?
-    public var fleetDaily: LeaseGrant?
-    /// This server's recent draw on the campaign (reservations and unreserved charges), nanos per second.
-    public var ratePerSecond: Nanos
-}
-
-/// One campaign's leases inside a fleet server: what it may still spend, per budget.
-/// Kept equal to or below the database's figure (the database holds what pending
-/// charges will take, and grants are added only once committed).
-struct LeaseAllowance {
-    var lifetime = Nanos.zero
-    /// By budget day: only the current day's is spent from; others are handed back.
-    var daily: [Int64: Nanos] = [:]
-    var fleetLifetime: LeaseGrant?
-    var fleetDaily: LeaseGrant?
-    /// When the fleet's lifetime figures were last read (they are asked for again after
-    /// `figuresMaximumAge` even when the lease needs no change).
-    var figuresAt: Instant?
-    static let figuresMaximumAgeMilliseconds: Int64 = 5_000
-    /// At most this many figures-only requests in one settle (a large book refreshes over
-    /// several rounds rather than in one long transaction).
-    static let figureRefreshesPerSettle = 2_000
-    /// The largest charge a reservation has asked for: no smaller lease is worth having.
-    var largestCharge = Nanos.zero
-    /// Demand since the last settle (reservations, unreserved charges, and bids refused
-    /// for want of a lease) and its smoothed rate.
-    var drawnSinceSettle = Nanos.zero
-    var lastSettle: Instant?
-    var ratePerSecond = Nanos.zero
-
-    /// Charges billed here whose ledger append has not answered yet, and the figures the
-    /// last settle's requests were made with: what lets a settle raise the allowance back
-    /// to what the database holds (`BudgetAccount+Lease.apply`).
-    var pending = Nanos.zero
-    var pendingAtRequests = Nanos.zero
-    var billedSinceRequests = Nanos.zero
-
-    mutating func draw(_ amount: Nanos) { drawnSinceSettle += amount }
-}
-
 private struct Reservation {
     var amount: Nanos
     var expiresAt: Instant
@@ -291,16 +185,16 @@ struct AccountState {
         clearHints()
         spentTotal -= amount
         spentToday = spentToday >= amount ? spentToday - amount : .zero
-        if toLease, lease != nil {
-            lease!.lifetime += amount
-            if limits.daily != nil { lease!.daily[day, default: .zero] += amount }
+        if toLease {
+            lease?.lifetime += amount
+            if limits.daily != nil { lease?.daily[day, default: .zero] += amount }
         }
         settle(amount)
     }
 
     /// A charge billed here has its answer from the ledger (recorded, refused or failed).
     mutating func settle(_ amount: Nanos) {
-        if lease != nil { lease!.pending = max(.zero, lease!.pending - amount) }
+        if let pending = lease?.pending { lease?.pending = max(.zero, pending - amount) }
     }
 
     /// Sets the spend recovered from durable records.
@@ -316,12 +210,10 @@ struct AccountState {
     private mutating func spend(_ amount: Nanos) {
         spentTotal += amount
         spentToday += amount
-        if lease != nil {
-            lease!.lifetime -= amount
-            if limits.daily != nil { lease!.daily[day, default: .zero] -= amount }
-            lease!.pending += amount
-            lease!.billedSinceRequests += amount
-        }
+        lease?.lifetime -= amount
+        if limits.daily != nil { lease?.daily[day, default: .zero] -= amount }
+        lease?.pending += amount
+        lease?.billedSinceRequests += amount
     }
 
     var snapshot: BudgetSnapshot {
