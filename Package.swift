@@ -73,9 +73,9 @@ let package = Package(
         .target(
             name: "VickreyStore",
             dependencies: [
-                "VickreyCore", "VickreyLedger", .product(name: "GRDB", package: "GRDB.swift"),
+                "VickreyCore", "VickreyLedger", "VickreyWire", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: strictSettings
         ),
@@ -106,6 +106,7 @@ let package = Package(
         .target(
             name: "VickreyConfig",
             dependencies: [
+                "VickreyCore",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
@@ -139,7 +140,7 @@ let package = Package(
         .executableTarget(
             name: "adserver",
             dependencies: [
-                "AdServing", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "AdServing", "VickreyConfig", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings
@@ -178,14 +179,16 @@ let package = Package(
         // Test helpers shared by the test targets: a fresh database per test on either
         // engine, and the PostgreSQL server the tests use (started on demand).
         .target(
-            name: "VickreyTestSupport", dependencies: ["VickreyStore"], path: "Tests/VickreyTestSupport", swiftSettings: strictSettings),
+            name: "VickreyTestSupport", dependencies: ["VickreyStore", "VickreyBudget", "VickreyCore"], path: "Tests/VickreyTestSupport",
+            swiftSettings: strictSettings),
         .testTarget(
             name: "VickreyYieldTests", dependencies: ["VickreyYield", "VickreyCore", "VickreyStore", "VickreyLedger", "VickreyTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "VickreyCoreTests", dependencies: ["VickreyCore", "VickreySynthetic", "VickreyTestSupport"], swiftSettings: strictSettings),
-        .testTarget(name: "VickreyBudgetTests", dependencies: ["VickreyBudget", "VickreyCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "VickreyBudgetTests", dependencies: ["VickreyBudget", "VickreyCore", "VickreyTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "VickreyLedgerTests",
             dependencies: ["VickreyLedger", "VickreyCore", "VickreySigning", .product(name: "Crypto", package: "swift-crypto")],
@@ -207,7 +210,7 @@ let package = Package(
         .testTarget(
             name: "AdServingTests",
             dependencies: [
-                "AdServing", "VickreyWire", "VickreyCore", "VickreyStore", "VickreyBudget", "VickreyLedger", "VickreySigning",
+                "AdServing", "VickreyConfig", "VickreyWire", "VickreyCore", "VickreyStore", "VickreyBudget", "VickreyLedger", "VickreySigning",
                 "VickreySynthetic", "VickreyTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),

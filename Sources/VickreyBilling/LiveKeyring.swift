@@ -18,16 +18,22 @@ public final class LiveKeyring: Sendable {
     private let keys: Mutex<Keys>
     public let directory: String
     /// The fleet's shared token secrets (PostgreSQL), or nil: tokens under the server's own keys.
-    private let fleetTokens: BeaconTokenCodec?
+    private let fleetTokens = Mutex<BeaconTokenCodec?>(nil)
     /// Public keys other fleet servers registered (their chains' signers), as last read.
     private let registered = Mutex<[String: [UInt8]]>([:])
 
-    /// `fleetTokens`: in a fleet, the codec of the secrets every server shares, so a token
-    /// minted by one server is accepted by all; nil on a single server.
-    public init(_ keyring: SigningKeyring, fleetTokens: BeaconTokenCodec? = nil) {
+    /// The server's own keys; a fleet server then adopts the fleet's token secrets
+    /// (`adopt(fleetTokens:)`) before it serves.
+    public init(_ keyring: SigningKeyring) {
         directory = keyring.directory
-        self.fleetTokens = fleetTokens
-        keys = Mutex(Self.make(keyring, fleetTokens: fleetTokens))
+        keys = Mutex(Self.make(keyring, fleetTokens: nil))
+    }
+
+    /// In a fleet: mint and check tokens with the secrets every server shares (read from
+    /// the database by the caller), so a token minted by one server is accepted by all.
+    public func adopt(fleetTokens codec: BeaconTokenCodec) {
+        fleetTokens.withLock { $0 = codec }
+        keys.withLock { $0 = Self.make($0.keyring, fleetTokens: codec) }
     }
 
     /// Mints and checks beacon tokens with every key of the directory.
@@ -56,7 +62,7 @@ public final class LiveKeyring: Sendable {
         guard let fresh = try SigningKeyring.load(directory: directory) else { return nil }
         return keys.withLock { keys in
             guard fresh.currentID != keys.keyring.currentID || fresh.keys.count != keys.keyring.keys.count else { return nil }
-            keys = Self.make(fresh, fleetTokens: fleetTokens)
+            keys = Self.make(fresh, fleetTokens: fleetTokens.withLock { $0 })
             return fresh.currentID
         }
     }

@@ -80,6 +80,11 @@ public struct PostgresAddress: Hashable, Sendable, CustomStringConvertible {
 
 /// An opened database on either engine: its campaigns and the ledger chain this process
 /// appends to. `adserver` and every `adctl` command open one of these from `--db`.
+///
+/// Two ways to open one. A tool calls `open`, which returns a ready store (on PostgreSQL
+/// with a connection pool the store runs itself until `close()`). A server calls
+/// `connect` (no I/O on PostgreSQL), runs `run()` as a service of its service group for
+/// as long as it serves, and calls `prepare()` before anything else asks the database.
 public final class Store: Sendable {
     public let location: StoreLocation
     public let campaigns: any CampaignStore
@@ -93,52 +98,86 @@ public final class Store: Sendable {
     public let experiments: any ExperimentStore
     /// API keys for the admin API, the console and billing.
     public let apiKeys: any APIKeyStore
-    private let shutdown: @Sendable () async -> Void
+    /// The chain this process claims on PostgreSQL (`prepare`).
+    private let serverID: String?
+    private let postgres: PostgresDatabase?
 
-    init(
-        location: StoreLocation, campaigns: any CampaignStore, ledger: any LedgerStore, fleet: (any FleetKeys)?,
-        leases: (any BudgetLeaseStore)?, experiments: any ExperimentStore, apiKeys: any APIKeyStore,
-        shutdown: @escaping @Sendable () async -> Void
-    ) {
-        self.leases = leases
-        self.experiments = experiments
-        self.apiKeys = apiKeys
+    private init(location: StoreLocation, serverID: String?, sqlite: SQLiteCampaignStore) {
         self.location = location
-        self.campaigns = campaigns
-        self.ledger = ledger
-        self.fleet = fleet
-        self.shutdown = shutdown
+        self.serverID = serverID
+        postgres = nil
+        campaigns = sqlite
+        ledger = SQLiteLedgerStore(sqlite)
+        fleet = nil
+        leases = nil
+        experiments = SQLiteExperimentStore(sqlite)
+        apiKeys = SQLiteAPIKeyStore(sqlite)
     }
 
-    /// Opens (creating and migrating if needed) the database at `location`. On PostgreSQL,
-    /// `serverID` claims that server's ledger chain for this process (refused while another
-    /// live process holds it); without one the ledger can be read but not appended to. A
-    /// SQLite file holds one server's unnamed chain, whatever `serverID` says.
+    private init(location: StoreLocation, serverID: String?, postgres database: PostgresDatabase) {
+        self.location = location
+        self.serverID = serverID
+        postgres = database
+        campaigns = PostgresCampaignStore(database)
+        ledger = PostgresLedgerStore(database, chainID: serverID)
+        fleet = PostgresFleetKeys(database)
+        leases = PostgresBudgetLeases(database)
+        experiments = PostgresExperimentStore(database)
+        apiKeys = PostgresAPIKeyStore(database)
+    }
+
+    /// The store at `location`, for a server: a SQLite file is opened (created and
+    /// migrated if needed) now; a PostgreSQL database only gets its pool, which works once
+    /// `run()` runs, and is created, migrated and its chain claimed by `prepare()`. On
+    /// PostgreSQL, `serverID` names the ledger chain this process appends to (refused
+    /// while another live process holds it); without one the ledger can be read but not
+    /// appended to. A SQLite file holds one server's unnamed chain, whatever `serverID` says.
+    public static func connect(_ location: StoreLocation, serverID: String? = nil) throws(StoreError) -> Store {
+        try validate(serverID: serverID)
+        switch location {
+        case .sqlite(let path): return Store(location: location, serverID: serverID, sqlite: try SQLiteCampaignStore(path: path))
+        case .postgres(let address): return Store(location: location, serverID: serverID, postgres: PostgresDatabase(address: address))
+        }
+    }
+
+    /// Whether `run()` must run for the store to work (a PostgreSQL pool).
+    public var needsRunning: Bool { postgres != nil }
+
+    /// Runs the PostgreSQL pool until the task is cancelled, then releases the chain this
+    /// process claimed; returns at once for a SQLite file.
+    public func run() async { await postgres?.run() }
+
+    /// Creates and migrates a PostgreSQL database on first use and claims this process's
+    /// chain (`run()` must be running); nothing for a SQLite file, opened by `connect`.
+    public func prepare() async throws(StoreError) {
+        guard let postgres else { return }
+        try await postgres.prepare()
+        if let serverID { try await postgres.claimChain(serverID) }
+    }
+
+    /// Opens (creating and migrating if needed) the database at `location`, ready to use:
+    /// for tools and tests. On PostgreSQL the store runs its own pool until `close()`.
     public static func open(_ location: StoreLocation, serverID: String? = nil) async throws(StoreError) -> Store {
+        guard case .postgres(let address) = location else { return try connect(location, serverID: serverID) }
+        try validate(serverID: serverID)
+        let database = try await PostgresDatabase.open(address)
+        let store = Store(location: location, serverID: serverID, postgres: database)
+        if let serverID {
+            do { try await database.claimChain(serverID) } catch {
+                await database.close()
+                throw error
+            }
+        }
+        return store
+    }
+
+    private static func validate(serverID: String?) throws(StoreError) {
         if let serverID, !LedgerRecord.isValidServerID(serverID) {
             throw StoreError(.caller, "--server-id '\(serverID)' must be 1–64 characters from A-Z a-z 0-9 . _ -")
         }
-        switch location {
-        case .sqlite(let path):
-            let store = try SQLiteCampaignStore(path: path)
-            return Store(
-                location: location, campaigns: store, ledger: SQLiteLedgerStore(store), fleet: nil, leases: nil,
-                experiments: SQLiteExperimentStore(store), apiKeys: SQLiteAPIKeyStore(store), shutdown: {})
-        case .postgres(let address):
-            let database = try await PostgresDatabase.open(address)
-            if let serverID {
-                do { try await database.claimChain(serverID) } catch {
-                    await database.close()
-                    throw error
-                }
-            }
-            return Store(
-                location: location, campaigns: PostgresCampaignStore(database), ledger: PostgresLedgerStore(database, chainID: serverID),
-                fleet: PostgresFleetKeys(database), leases: PostgresBudgetLeases(database), experiments: PostgresExperimentStore(database),
-                apiKeys: PostgresAPIKeyStore(database), shutdown: { await database.close() })
-        }
     }
 
-    /// Closes the connections (PostgreSQL); the store must not be used afterwards.
-    public func close() async { await shutdown() }
+    /// Closes the connections a tool's store opened (PostgreSQL); the store must not be
+    /// used afterwards.
+    public func close() async { await postgres?.close() }
 }

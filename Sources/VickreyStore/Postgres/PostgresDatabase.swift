@@ -1,51 +1,73 @@
 import Foundation
 import Logging
+import NIOCore
 import PostgresNIO
 import Synchronization
 
-/// A connection pool to one PostgreSQL database, migrated on open, with the helpers the
-/// PostgreSQL stores share: transactions that map errors to `StoreError`, and the
-/// store-wide revision.
+/// A connection pool to one PostgreSQL database, with the helpers the PostgreSQL stores
+/// share: transactions that map errors to `StoreError`, and the store-wide revision.
+///
+/// The pool works only while `run()` runs: a server runs it as a service of its service
+/// group (`Store.run()`), started before anything asks the database and stopped after
+/// everything else; a short-lived tool lets `open` run it in a task the database owns.
+/// `prepare()` then creates and migrates the database on first use.
 final class PostgresDatabase: Sendable {
     let address: PostgresAddress
     let client: PostgresClient
     let logger: Logger
-    /// Runs the pool's background work (connections, keep-alives) until `close()`.
-    private let runner: Mutex<Task<Void, Never>?>
+    /// The pool's runner when this database runs its own (`open`, for tools); nil when a
+    /// service runs it.
+    private let ownRunner = Mutex<Task<Void, Never>?>(nil)
     /// The connection holding this process's chain lock (see `claimChain`).
     private let chainOwner = Mutex<PostgresConnection?>(nil)
 
-    private init(address: PostgresAddress, client: PostgresClient, logger: Logger) {
-        self.address = address
-        self.client = client
-        self.logger = logger
-        runner = Mutex(Task { await client.run() })
-    }
-
-    /// Connects to `address`, creating the database and its schema on first use and
-    /// applying any migration this version has that the database has not.
-    static func open(_ address: PostgresAddress) async throws(StoreError) -> PostgresDatabase {
+    /// A database whose pool is not running yet: no I/O happens here.
+    init(address: PostgresAddress) {
         var logger = Logger(label: "vickrey.postgres")
         logger.logLevel = .error
+        self.address = address
+        self.logger = logger
+        client = PostgresClient(configuration: Self.configuration(address), backgroundLogger: logger)
+    }
+
+    /// Runs the pool (connections, keep-alives) until the task is cancelled, then closes
+    /// the chain lock's connection, which releases the lock at once.
+    func run() async {
+        await client.run()
+        await releaseChain()
+    }
+
+    /// Connects to `address` with a pool this database runs itself, creating the database
+    /// and its schema on first use: for tools and tests, which have no service group.
+    static func open(_ address: PostgresAddress) async throws(StoreError) -> PostgresDatabase {
+        let database = PostgresDatabase(address: address)
+        // Owned, not stray: `close()` (or deinit) cancels it and waits for it.
+        database.ownRunner.withLock { $0 = Task { await database.client.run() } }
+        do { try await database.prepare() } catch {
+            await database.close()
+            throw error
+        }
+        return database
+    }
+
+    /// Creates the database and its schema on first use and applies any migration this
+    /// version has that the database has not. The pool must be running.
+    func prepare() async throws(StoreError) {
         // One plain connection first: the pool retries failed connections quietly, while a
         // user who named the wrong host, password or database wants to be told at once.
         do {
-            try await probe(address, logger: logger)
+            try await Self.probe(address, logger: logger)
         } catch  where error.sqlState == "3D000" {
             // The database does not exist yet: create it, as SQLite creates its file.
-            try await createDatabase(address, logger: logger)
+            try await Self.createDatabase(address, logger: logger)
         } catch {
             throw StoreError(.database, "cannot open database at \(address): \(error.message)", underlying: error)
         }
-        let database = PostgresDatabase(
-            address: address, client: PostgresClient(configuration: configuration(address), backgroundLogger: logger), logger: logger)
         do {
-            try await PostgresSchema.migrate(database)
+            try await PostgresSchema.migrate(self)
         } catch {
-            await database.close()
             throw StoreError(.database, "cannot migrate database at \(address): \(error.message)", underlying: error)
         }
-        return database
     }
 
     private static func probe(_ address: PostgresAddress, logger: Logger) async throws {
@@ -88,28 +110,31 @@ final class PostgresDatabase: Sendable {
         return configuration
     }
 
-    /// A database dropped without `close()` still stops its pool (the task that runs it
-    /// holds the client, not this object).
+    /// A database dropped without `close()` still stops the pool it runs itself and
+    /// closes the chain lock's connection (the future form: nothing waits for it here).
     deinit {
-        runner.withLock { $0?.cancel() }
-        // The chain lock's connection is closed, not dropped (which would release the lock
-        // only when the server notices); the task holds it until then.
-        if let owner = chainOwner.withLock({ $0 }) { Task { try? await owner.close() } }
+        ownRunner.withLock { $0?.cancel() }
+        if let owner = chainOwner.withLock({ $0 }) { _ = owner.close() as EventLoopFuture<Void> }
     }
 
+    /// Stops the pool this database runs itself (`open`) and releases the chain lock.
     func close() async {
-        let task = runner.withLock { task in
+        let task = ownRunner.withLock { task in
             defer { task = nil }
             return task
         }
         task?.cancel()
         await task?.value
-        if let owner = chainOwner.withLock({ owner in
+        await releaseChain()
+    }
+
+    /// Closes the chain lock's connection (the server releases the lock with it).
+    private func releaseChain() async {
+        let owner = chainOwner.withLock { owner in
             defer { owner = nil }
             return owner
-        }) {
-            try? await owner.close()
         }
+        try? await owner?.close()
     }
 
     /// Claims `serverID`'s ledger chain for this process: a session advisory lock, held
