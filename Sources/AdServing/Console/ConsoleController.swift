@@ -7,21 +7,19 @@ import VickreyCore
 import VickreyStore
 import VickreyYield
 
-/// The web console at `/console/`: server-rendered pages over the same store calls and
-/// role rules as the admin API. Sign-in takes an API key and starts a session (cookie
+/// The web console at `/console/`: server-rendered pages over the same use cases and
+/// role rules as the admin API (`Administration`). Sign-in takes an API key and starts a session (cookie
 /// `HttpOnly`, `SameSite=Strict`, `Path=/console`); every form carries the session's
 /// CSRF token (the sign-in form a double-submit token). What a role may not do is not
 /// offered, and refused if asked anyway.
 struct ConsoleController: Sendable {
-    let admin: AdminController
+    let administration: Administration
     let auth: Authenticator
     let sessions: ConsoleSessions
     let budgets: BudgetBook
     let clock: any VickreyClock
     /// Adds `Secure` to the cookies (when the console is served over HTTPS).
     let secureCookies: Bool
-
-    var store: Store { admin.store }
 
     func addRoutes(to router: Router<VickreyRequestContext>) {
         // `/console` and `/console/` are one route.
@@ -55,7 +53,7 @@ struct ConsoleController: Sendable {
         router.get("/console/campaigns/:id/edit") { request, context in
             let (_, session) = try await requireSession(request)
             try requireAdmin(session)
-            let campaign = try await admin.visibleCampaign(try context.parameters.require("id"), session.principal)
+            let campaign = try await administration.campaign(try context.parameters.require("id"), for: session.principal)
             return html(
                 "Edit \(campaign.id)", session,
                 CampaignForm(campaign).html(
@@ -69,8 +67,7 @@ struct ConsoleController: Sendable {
             router.post("/console/campaigns/:id/\(action)") { request, context in
                 let (id, session) = try await requireSession(request)
                 _ = try await requireForm(request, id: id)
-                let campaign = try await admin.visibleCampaign(try context.parameters.require("id"), session.principal)
-                _ = try await storeCall { try await store.campaigns.setStatus(campaign.id, to: status) }
+                let campaign = try await administration.setStatus(try context.parameters.require("id"), to: status, by: session.principal)
                 return Self.redirect("/console/campaigns/\(campaign.id)")
             }
         }
@@ -129,8 +126,7 @@ struct ConsoleController: Sendable {
     private func requireSession(_ request: Request) async throws -> (String, ConsoleSessions.Session) {
         guard let (id, session) = signedIn(request) else { throw ConsoleRedirect(location: "/console/signin") }
         if let keyID = session.principal.keyID {
-            let record = try await storeCall { try await store.apiKeys.key(id: keyID) }
-            guard let record, record.revokedAt == nil else {
+            guard try await administration.keyIsValid(keyID) else {
                 sessions.end(id)
                 throw ConsoleRedirect(location: "/console/signin")
             }
@@ -181,8 +177,7 @@ struct ConsoleController: Sendable {
         let (_, session) = try await requireSession(request)
         let principal = session.principal
         try principal.require(.admin, .advertiser)
-        let advertiser = principal.role == .advertiser ? principal.advertiserID : nil
-        let campaigns = try await storeCall { try await store.campaigns.campaigns(advertiser: advertiser, status: nil) }
+        let campaigns = try await administration.campaigns(for: principal)
         let now = clock.now()
         var rows = ""
         for campaign in campaigns {
@@ -212,14 +207,13 @@ struct ConsoleController: Sendable {
     private func campaignPage(_ request: Request, _ idText: String) async throws -> Response {
         let (_, session) = try await requireSession(request)
         let campaign: Campaign
-        do { campaign = try await admin.visibleCampaign(idText, session.principal) } catch let error as APIError
-            where error.code == .notFound
-        {
+        let since: Instant
+        let delivered: [HourlyDelivery]
+        do { (campaign, since, delivered) = try await administration.hourlyDelivery(idText, hours: 48, for: session.principal) } catch {
+            guard case .notFound = error else { throw error }
             return html("Not found", session, "<p>No campaign '\(ConsoleHTML.escape(idText))'.</p>", status: .notFound)
         }
         let now = clock.now()
-        let since = Instant(secondsSinceEpoch: (now.secondsSinceEpoch / 3_600 - 47) * 3_600)
-        let delivered = try await storeCall { try await store.ledger.hourlyDelivery(campaign: campaign.id, since: since) }
         let byHour = Dictionary(uniqueKeysWithValues: delivered.map { ($0.hour.secondsSinceEpoch, $0) })
         let hours = (0..<48).map { offset -> (label: String, impressions: Int64, spend: Nanos) in
             let start = since.secondsSinceEpoch + Int64(offset) * 3_600
@@ -265,12 +259,13 @@ struct ConsoleController: Sendable {
                 "New campaign", session, form.html(action: "/console/campaigns", csrf: session.csrfToken, submit: "Create"),
                 status: .badRequest)
         case .campaign(let campaign):
-            do { try await storeCall { try await store.campaigns.createCampaign(campaign) } } catch let error as APIError {
+            do { try await administration.createCampaign(campaign, by: session.principal) } catch {
+                let refusal = APIError(error)
                 var form = CampaignForm(values: fields)
-                form.errors[error.code == .notFound ? "advertiser_id" : "id"] = error.message
+                form.errors[refusal.code == .notFound ? "advertiser_id" : "id"] = refusal.message
                 return html(
                     "New campaign", session, form.html(action: "/console/campaigns", csrf: session.csrfToken, submit: "Create"),
-                    status: error.status)
+                    status: refusal.status)
             }
             return Self.redirect("/console/campaigns/\(campaign.id)")
         }
@@ -280,7 +275,7 @@ struct ConsoleController: Sendable {
         let (id, session) = try await requireSession(request)
         try requireAdmin(session)
         let fields = try await requireForm(request, id: id)
-        let existing = try await admin.visibleCampaign(idText, session.principal)
+        let existing = try await administration.campaign(idText, for: session.principal)
         var values = fields
         values["id"] = existing.id.rawValue
         values["advertiser_id"] = existing.advertiserID.rawValue
@@ -292,7 +287,7 @@ struct ConsoleController: Sendable {
                 form.html(action: action, csrf: session.csrfToken, submit: "Save", locked: ["id", "advertiser_id"]),
                 status: .badRequest)
         case .campaign(let campaign):
-            _ = try await storeCall { try await store.campaigns.modifyCampaign(existing.id) { $0 = campaign } }
+            _ = try await administration.replaceCampaign(existing.id.rawValue, with: campaign, by: session.principal)
             return Self.redirect("/console/campaigns/\(existing.id)")
         }
     }
@@ -301,7 +296,7 @@ struct ConsoleController: Sendable {
 
     private func reportsPage(_ request: Request) async throws -> Response {
         let (_, session) = try await requireSession(request)
-        let rows = try await admin.deliveryRows(session.principal, since: nil, by: .day)
+        let rows = try await administration.deliveryRows(for: session.principal, since: nil, by: .day)
         var body =
             #"<table id="report"><thead><tr><th>Campaign</th><th>Day (UTC)</th><th class="num">Impressions</th><th class="num">Clicks</th><th class="num">CTR</th><th class="num">Spend</th><th class="num">eCPM</th><th class="num">Unbilled</th></tr></thead><tbody>"#
         for row in rows {
@@ -318,14 +313,13 @@ struct ConsoleController: Sendable {
 
     private func experimentsPage(_ request: Request) async throws -> Response {
         let (_, session) = try await requireSession(request)
-        try requireAdmin(session)
-        let experiments = try await storeCall { try await store.experiments.experiments() }
+        let experiments = try await administration.experiments(for: session.principal)
         var body =
             experiments.isEmpty
             ? #"<p class="muted">No experiments. Start one with <code>adctl experiment create FILE</code> or <code>POST /v1/admin/experiments</code>.</p>"#
             : ""
         for stored in experiments.reversed() {
-            let report = try await admin.experimentReport(stored.experiment.id)
+            let report = try await administration.experimentReport(stored.experiment.id.rawValue, for: session.principal)
             body += """
                 <h2>\(ConsoleHTML.escape(stored.experiment.id.rawValue)) <span class="muted">\(stored.experiment.status.rawValue), since \(stored.createdAt.rfc3339)</span></h2>
                 <table><thead><tr><th>Arm</th><th class="num">Auctions</th><th class="num">Fill rate</th><th class="num">Impressions</th>\

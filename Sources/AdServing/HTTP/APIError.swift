@@ -4,6 +4,7 @@ import Hummingbird
 import NIOCore
 import VickreyBilling
 import VickreySigning
+import VickreyStore
 import VickreyWire
 
 /// Every error a client can cause, and the one place that maps it to an HTTP status and
@@ -51,6 +52,24 @@ struct APIError: Error {
             self.init(code: .invalidToken, message: "the beacon token names a key this server does not have", field: "token")
         case .token(.expired): self.init(code: .expiredToken, message: "the beacon token has expired", field: "token")
         case .unavailable: self.init(code: .unavailable, message: "the event could not be recorded; retry", field: nil)
+        }
+    }
+
+    /// What an administration use case's refusal means to the client; a store error
+    /// means what `adctl`'s exit code for it means (not found → 404, refused → 409,
+    /// invalid data → 400, database → 503).
+    init(_ error: AdministrationError) {
+        switch error {
+        case .notFound(let message, let field): self.init(code: .notFound, message: message, field: field)
+        case .forbidden(let message): self.init(code: .forbidden, message: message, field: nil)
+        case .invalid(let message, let field): self.init(code: .invalidRequest, message: message, field: field)
+        case .store(let error):
+            switch error.code {
+            case .notFound, .unknownAdvertiser: self.init(code: .notFound, message: error.message, field: nil)
+            case .alreadyExists, .conflict, .invalidState: self.init(code: .conflict, message: error.message, field: nil)
+            case .rejected, .caller: self.init(code: .invalidRequest, message: error.message, field: nil)
+            case .database: self.init(code: .unavailable, message: error.message, field: nil)
+            }
         }
     }
 

@@ -4,24 +4,6 @@ import Synchronization
 import VickreyCore
 import VickreyStore
 
-/// Who a request acts for: a role, and for an advertiser key its advertiser.
-struct Principal: Sendable, Hashable {
-    var role: AccessRole
-    var advertiserID: AdvertiserID?
-    /// The key's id (nil for the configured billing token).
-    var keyID: String?
-
-    /// Whether this principal may see `advertiser`'s data: admins see all, an advertiser
-    /// key only its own, billing none of it.
-    func sees(_ advertiser: AdvertiserID) -> Bool {
-        switch role {
-        case .admin: true
-        case .advertiser: advertiserID == advertiser
-        case .billing: false
-        }
-    }
-}
-
 /// Checks API keys (`Authorization: Bearer vk_…`, or a console session's key) against
 /// the store on every request, so a revoked key stops working at once; the configured
 /// `ledger.bearerToken` still acts as a billing key. Failed attempts are counted per
@@ -106,17 +88,5 @@ final class Authenticator: Sendable {
         var difference: UInt8 = 0
         for index in a.indices { difference |= a[index] ^ b[index] }
         return difference == 0
-    }
-}
-
-extension Principal {
-    /// Throws 403 unless the role is one of `roles`.
-    func require(_ roles: AccessRole...) throws {
-        guard roles.contains(role) else {
-            throw APIError(
-                code: .forbidden,
-                message: "a \(role.rawValue) key may not do this (needs \(roles.map(\.rawValue).joined(separator: " or ")))",
-                field: nil)
-        }
     }
 }

@@ -10,6 +10,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return error.response
+        } catch let error as AdministrationError {
+            return APIError(error).response
         } catch let redirect as ConsoleRedirect {
             return Response(status: .seeOther, headers: [.location: redirect.location])
         } catch let error as HTTPError {

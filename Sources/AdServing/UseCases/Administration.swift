@@ -1,0 +1,181 @@
+import VickreyBudget
+import VickreyCore
+import VickreyStore
+import VickreyWire
+import VickreyYield
+
+/// What the admin API and the console do to advertisers, campaigns, reports and
+/// experiments, once, with the role rules: an admin may do everything; an advertiser key
+/// sees, pauses and resumes its own advertiser's campaigns and reads their reports, and
+/// anything of another advertiser is "not found", exactly like something that does not
+/// exist. Speaks the domain: it throws `AdministrationError`, which only the HTTP layer
+/// (`APIError`) turns into status codes.
+struct Administration: Sendable {
+    let store: Store
+    let clock: any VickreyClock
+
+    // MARK: Advertisers
+
+    func advertisers(for principal: Principal) async throws(AdministrationError) -> [Advertiser] {
+        try principal.require(.admin, .advertiser)
+        return try await call { try await store.campaigns.advertisers() }.filter { principal.sees($0.id) }
+    }
+
+    func advertiser(_ text: String, for principal: Principal) async throws(AdministrationError) -> Advertiser {
+        try principal.require(.admin, .advertiser)
+        guard let id = AdvertiserID(text), principal.sees(id), let advertiser = try await call({ try await store.campaigns.advertiser(id) })
+        else { throw .notFound("no advertiser '\(text)'", field: "id") }
+        return advertiser
+    }
+
+    func createAdvertiser(_ advertiser: Advertiser, by principal: Principal) async throws(AdministrationError) {
+        try principal.require(.admin)
+        try await call { try await store.campaigns.createAdvertiser(advertiser) }
+    }
+
+    // MARK: Campaigns
+
+    /// The campaigns `principal` may see, of `advertiser` and with `status` when given
+    /// (another advertiser's filter reads as an advertiser with no campaigns).
+    func campaigns(for principal: Principal, advertiser: AdvertiserID? = nil, status: CampaignStatus? = nil)
+        async throws(AdministrationError) -> [Campaign]
+    {
+        try principal.require(.admin, .advertiser)
+        var filter = advertiser
+        if principal.role == .advertiser {
+            if let advertiser, advertiser != principal.advertiserID { return [] }
+            filter = principal.advertiserID
+        }
+        return try await call { try await store.campaigns.campaigns(advertiser: filter, status: status) }
+    }
+
+    /// The campaign `text` names, if `principal` may see it; "not found" otherwise.
+    func campaign(_ text: String, for principal: Principal) async throws(AdministrationError) -> Campaign {
+        try principal.require(.admin, .advertiser)
+        guard let id = CampaignID(text), let campaign = try await call({ try await store.campaigns.campaign(id) }),
+            principal.sees(campaign.advertiserID)
+        else { throw .notFound("no campaign '\(text)'", field: "id") }
+        return campaign
+    }
+
+    func createCampaign(_ campaign: Campaign, by principal: Principal) async throws(AdministrationError) {
+        try principal.require(.admin)
+        try await call { try await store.campaigns.createCampaign(campaign) }
+    }
+
+    /// Replaces the campaign `text` names with `campaign` (same id): it may not move to
+    /// another advertiser, and an archived campaign stays archived.
+    func replaceCampaign(_ text: String, with campaign: Campaign, by principal: Principal) async throws(AdministrationError) -> Campaign {
+        try principal.require(.admin)
+        guard campaign.id.rawValue == text else {
+            throw .invalid("the body's id '\(campaign.id)' is not the path's '\(text)'", field: "id")
+        }
+        _ = try await self.campaign(text, for: principal)
+        return try await call {
+            try await store.campaigns.modifyCampaign(campaign.id) { current in
+                guard current.advertiserID == campaign.advertiserID else {
+                    throw StoreError(
+                        .invalidState, "campaign '\(campaign.id)' belongs to advertiser '\(current.advertiserID)'; it cannot move")
+                }
+                if current.status == .archived, campaign.status != .archived {
+                    throw StoreError(.invalidState, "campaign '\(campaign.id)' is archived; archived campaigns cannot change status")
+                }
+                current = campaign
+            }
+        }
+    }
+
+    /// Pauses or resumes (admin or the campaign's advertiser) or archives (admin only).
+    func setStatus(_ text: String, to status: CampaignStatus, by principal: Principal) async throws(AdministrationError) -> Campaign {
+        if status == .archived { try principal.require(.admin) } else { try principal.require(.admin, .advertiser) }
+        let campaign = try await self.campaign(text, for: principal)
+        return try await call { try await store.campaigns.setStatus(campaign.id, to: status) }
+    }
+
+    /// The campaign's delivery by hour over the last `hours` hours (this one included).
+    func hourlyDelivery(_ text: String, hours: Int, for principal: Principal) async throws(AdministrationError) -> (
+        campaign: Campaign, since: Instant, rows: [HourlyDelivery]
+    ) {
+        let campaign = try await self.campaign(text, for: principal)
+        let since = Instant(secondsSinceEpoch: (clock.now().secondsSinceEpoch / 3_600 - Int64(hours) + 1) * 3_600)
+        return (campaign, since, try await call { try await store.ledger.hourlyDelivery(campaign: campaign.id, since: since) })
+    }
+
+    /// The ledger's delivery rows (`adctl report`'s) that `principal` may see.
+    func deliveryRows(for principal: Principal, since: Instant?, by grouping: DeliveryReport.Grouping) async throws(AdministrationError)
+        -> [DeliveryRow]
+    {
+        try principal.require(.admin, .advertiser)
+        var rows = try await call { try await store.ledger.delivery(since: since) }
+        if principal.role == .advertiser, let advertiser = principal.advertiserID {
+            let own = Set(try await call { try await store.campaigns.campaigns(advertiser: advertiser, status: nil) }.map(\.id))
+            rows = rows.filter { own.contains($0.campaignID) }
+        }
+        return DeliveryReport.rows(rows, by: grouping)
+    }
+
+    // MARK: Experiments (admin only)
+
+    func experiments(for principal: Principal) async throws(AdministrationError) -> [StoredExperiment] {
+        try principal.require(.admin)
+        return try await call { try await store.experiments.experiments() }
+    }
+
+    func createExperiment(_ experiment: Experiment, by principal: Principal) async throws(AdministrationError) -> StoredExperiment {
+        try principal.require(.admin)
+        let now = clock.now()
+        try await call { try await store.experiments.create(experiment, at: now) }
+        return StoredExperiment(experiment: experiment, createdAt: now, stoppedAt: nil)
+    }
+
+    func experiment(_ text: String, for principal: Principal) async throws(AdministrationError) -> StoredExperiment {
+        try principal.require(.admin)
+        guard let id = ExperimentID(text), let stored = try await call({ try await store.experiments.experiment(id) }) else {
+            throw .notFound("no experiment '\(text)'", field: "id")
+        }
+        return stored
+    }
+
+    func stopExperiment(_ text: String, by principal: Principal) async throws(AdministrationError) -> StoredExperiment {
+        let stored = try await experiment(text, for: principal)
+        try await call { try await store.experiments.stop(stored.experiment.id, at: clock.now()) }
+        return try await experiment(text, for: principal)
+    }
+
+    /// An experiment's report, as `adctl experiment report` computes it.
+    func experimentReport(_ text: String, for principal: Principal) async throws(AdministrationError) -> ExperimentReport {
+        let stored = try await experiment(text, for: principal)
+        let id = stored.experiment.id
+        let tallies = try await call { try await store.experiments.tallies(id) }
+        let delivery = try await call { try await store.experiments.delivery(id) }
+        return ExperimentReport(experiment: stored, tallies: tallies, delivery: delivery)
+    }
+
+    // MARK: Keys
+
+    /// Whether the API key `id` still exists and is not revoked (a console session's key
+    /// is checked on every page).
+    func keyIsValid(_ id: String) async throws(AdministrationError) -> Bool {
+        guard let record = try await call({ try await store.apiKeys.key(id: id) }) else { return false }
+        return record.revokedAt == nil
+    }
+
+    /// Runs a store call, its errors as `AdministrationError.store`.
+    private func call<T>(_ body: () async throws -> T) async throws(AdministrationError) -> T {
+        do { return try await body() } catch let error as StoreError { throw .store(error) } catch let error as AdministrationError {
+            throw error
+        } catch { throw .store(StoreError(.database, "\(error)", underlying: error)) }
+    }
+}
+
+/// Why an administration use case did not happen.
+enum AdministrationError: Error, Sendable {
+    /// Nothing the caller may see has this id (it does not exist, or is another advertiser's).
+    case notFound(String, field: String?)
+    /// The caller's role may not do this.
+    case forbidden(String)
+    /// The request itself is wrong, naming the field.
+    case invalid(String, field: String?)
+    /// The store refused or failed (taken id, invalid state, unknown advertiser, database down).
+    case store(StoreError)
+}
