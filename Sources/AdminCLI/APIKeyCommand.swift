@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import VickreyCore
 import VickreyStore
+import VickreyWire
 
 /// `adctl apikey create|list|revoke`: keys for the admin API, the console and billing.
 struct APIKeyCommand: AsyncParsableCommand {
@@ -46,9 +47,14 @@ struct APIKeyCommand: AsyncParsableCommand {
             let (key, record) = APIKeyMaterial.generate(role: role, advertiserID: advertiserID, label: label, at: wallClockNow())
             try await store.call { db in try await db.apiKeys.create(record) }
             if output.json {
-                Console.print(
-                    #"{"id":"\#(record.id)","key":"\#(key)","role":"\#(role.rawValue)","advertiser_id":\#(advertiserID.map { "\"\($0)\"" } ?? "null")}"#
-                )
+                var out = JSONWriter()
+                out.object { out in
+                    out.field("id", record.id)
+                    out.field("key", key)
+                    out.field("role", role.rawValue)
+                    out.field("advertiser_id", advertiserID?.rawValue)
+                }
+                Console.print(out.text)
             } else {
                 Console.print(key)
                 Console.error(
@@ -66,11 +72,20 @@ struct APIKeyCommand: AsyncParsableCommand {
         func run() async throws {
             let keys = try await store.call { db in try await db.apiKeys.keys() }
             if output.json {
-                Console.print(
-                    "["
-                        + keys.map { k in
-                            #"{"id":"\#(k.id)","role":"\#(k.role.rawValue)","advertiser_id":\#(k.advertiserID.map { "\"\($0)\"" } ?? "null"),"label":"\#(k.label.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))","created_at":"\#(k.createdAt.rfc3339)","revoked":\#(k.revokedAt != nil)}"#
-                        }.joined(separator: ",") + "]")
+                var out = JSONWriter()
+                out.array { out in
+                    for key in keys {
+                        out.object { out in
+                            out.field("id", key.id)
+                            out.field("role", key.role.rawValue)
+                            out.field("advertiser_id", key.advertiserID?.rawValue)
+                            out.field("label", key.label)
+                            out.field("created_at", key.createdAt.rfc3339)
+                            out.field("revoked", key.revokedAt != nil)
+                        }
+                    }
+                }
+                Console.print(out.text)
                 return
             }
             var table = TextTable(headers: ["ID", "ROLE", "ADVERTISER", "LABEL", "CREATED", "REVOKED"])

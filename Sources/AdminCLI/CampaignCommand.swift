@@ -117,11 +117,11 @@ struct CampaignCommand: AsyncParsableCommand {
                 throw CommandFailure(message: "no campaign '\(id)'", exitCode: CommandFailure.notFound)
             }
             var campaign = found
-            if output.json { return Console.print(try JSONOutput.pretty(CampaignDocument(campaign))) }
             if let prior = campaign.predictedCTR {
-                let weight = (try? await VickreySettings.load(environment: ProcessInfo.processInfo.environment).ctrPriorWeight) ?? 1_000
-                campaign.learnedCTR = LearnedClickThroughRate(prior: prior, evidence: evidence, priorWeight: weight)
+                campaign.learnedCTR = LearnedClickThroughRate(
+                    prior: prior, evidence: evidence, priorWeight: try await Configured.settings().ctrPriorWeight)
             }
+            if output.json { return Console.print(try CampaignDescription.json(campaign)) }
             Console.print(CampaignDescription.text(campaign))
         }
     }
@@ -180,8 +180,34 @@ func filteredCampaigns(store: StoreOptions, advertiser: String?, status: String?
     return try await store.call { db in try await db.campaigns.campaigns(advertiser: advertiserID, status: wanted) }
 }
 
-/// The human-readable form of one campaign.
+/// The human-readable form of one campaign, and `campaign show --json`'s.
 enum CampaignDescription {
+    /// The campaign JSON and, for a CPC campaign, a read-only `ctr` object (the debug
+    /// explanation's: prior, learned rate and the evidence behind it).
+    static func json(_ campaign: Campaign) throws -> String {
+        try JSONOutput.pretty(
+            Shown(
+                campaign: CampaignDocument(campaign),
+                ctr: campaign.predictedCTR.map { prior in
+                    Dictionary(uniqueKeysWithValues: AuctionExplanationJSON.ctrFields(prior: prior, learned: campaign.learnedCTR))
+                }))
+    }
+
+    private struct Shown: Encodable {
+        var campaign: CampaignDocument
+        var ctr: [String: Int64]?
+
+        private enum Keys: String, CodingKey { case ctr }
+
+        func encode(to encoder: any Encoder) throws {
+            try campaign.encode(to: encoder)
+            if let ctr {
+                var container = encoder.container(keyedBy: Keys.self)
+                try container.encode(ctr, forKey: .ctr)
+            }
+        }
+    }
+
     static func text(_ c: Campaign) -> String {
         let t = c.targeting
         func list(_ values: [String]) -> String { values.isEmpty ? "any" : values.joined(separator: ", ") }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import VickreyCore
 import VickreyStore
+import VickreyWire
 
 /// `adctl lease list`: a fleet's budget pools and the leases outstanding on them.
 struct LeaseCommand: AsyncParsableCommand {
@@ -64,13 +65,27 @@ struct LeaseCommand: AsyncParsableCommand {
         }
 
         static func json(_ pool: BudgetPoolState) -> String {
-            let leases = pool.leases.map { lease in
-                #"{"server_id":"\#(lease.serverID)","remaining_nanos":\#(lease.remaining.value),"expires_at":"\#(lease.expiresAt.rfc3339Milliseconds)","expired":\#(lease.expired)}"#
+            var out = JSONWriter()
+            out.object { out in
+                out.field("campaign_id", pool.campaignID.rawValue)
+                out.field("budget", pool.period == .lifetime ? "lifetime" : pool.period.description)
+                out.field("budget_nanos", pool.budget?.value)
+                out.field("spent_nanos", pool.spent.value)
+                out.field("outstanding_nanos", pool.outstanding.value)
+                out.field("committed_nanos", pool.committed.value)
+                out.key("leases")
+                out.array { out in
+                    for lease in pool.leases {
+                        out.object { out in
+                            out.field("server_id", lease.serverID)
+                            out.field("remaining_nanos", lease.remaining.value)
+                            out.field("expires_at", lease.expiresAt.rfc3339Milliseconds)
+                            out.field("expired", lease.expired)
+                        }
+                    }
+                }
             }
-            let budget = pool.budget.map { String($0.value) } ?? "null"
-            let period = pool.period == .lifetime ? "lifetime" : pool.period.description
-            return
-                #"{"campaign_id":"\#(pool.campaignID)","budget":"\#(period)","budget_nanos":\#(budget),"spent_nanos":\#(pool.spent.value),"outstanding_nanos":\#(pool.outstanding.value),"committed_nanos":\#(pool.committed.value),"leases":[\#(leases.joined(separator: ","))]}"#
+            return out.text
         }
     }
 }

@@ -1,14 +1,29 @@
+import VickreyCore
 import Foundation
 import VickreySigning
+import VickreyWire
 
 /// A JSON Web Key Set of Ed25519 public keys (RFC 8037: `kty` `OKP`, `crv` `Ed25519`,
 /// `x` the base64url raw key), as `/.well-known/jwks.json` serves it.
 public enum JWKS {
     public static func encode(_ keys: PublicKeySet) -> String {
-        let entries = keys.keys.keys.sorted().map { kid in
-            #"{"kty":"OKP","crv":"Ed25519","use":"sig","alg":"EdDSA","kid":"\#(kid)","x":"\#(Base64URL.encode(keys.keys[kid]!))"}"#
+        var out = JSONWriter()
+        out.object { out in
+            out.key("keys")
+            out.array { out in
+                for (kid, key) in keys.keys.sorted(by: { $0.key < $1.key }) {
+                    out.object { out in
+                        out.field("kty", "OKP")
+                        out.field("crv", "Ed25519")
+                        out.field("use", "sig")
+                        out.field("alg", "EdDSA")
+                        out.field("kid", kid)
+                        out.field("x", Base64URL.encode(key))
+                    }
+                }
+            }
         }
-        return #"{"keys":["# + entries.joined(separator: ",") + "]}"
+        return out.text
     }
 
     /// Reads the Ed25519 keys of a key set; throws naming what is wrong.

@@ -1,4 +1,5 @@
 import VickreyCore
+import VickreyWire
 
 /// The delivery report of `adctl report` and `GET /v1/admin/reports`: one shaping of the
 /// ledger's delivery rows, written once for both.
@@ -29,10 +30,22 @@ public enum DeliveryReport {
 
     /// The rows as a JSON array.
     public static func json(_ rows: [DeliveryRow]) -> String {
-        "["
-            + rows.map { row in
-                #"{"campaign_id":"\#(row.campaignID)","day":"\#(row.day)","impressions":\#(row.impressions),"clicks":\#(row.clicks),"unbilled":\#(row.unbilled),"spend_nanos":\#(row.spend.value),"ctr_ppm":\#(row.ctrPPM),"ecpm_micros":\#(row.ecpmMicros)}"#
-            }.joined(separator: ",") + "]"
+        var out = JSONWriter(capacity: 16 + 192 * rows.count)
+        out.array { out in
+            for row in rows {
+                out.object { out in
+                    out.field("campaign_id", row.campaignID.rawValue)
+                    out.field("day", row.day)
+                    out.field("impressions", row.impressions)
+                    out.field("clicks", row.clicks)
+                    out.field("unbilled", row.unbilled)
+                    out.field("spend_nanos", row.spend.value)
+                    out.field("ctr_ppm", row.ctrPPM)
+                    out.field("ecpm_micros", row.ecpmMicros)
+                }
+            }
+        }
+        return out.text
     }
 }
 

@@ -61,8 +61,19 @@ public enum ExchangeRatesDocument {
 
     /// The rates as the file's JSON.
     public static func json(_ rates: ExchangeRates) -> String {
-        let entries = rates.rates.sorted { $0.key < $1.key }.map { #""\#($0.key)":"\#(text($0.value))""# }
-        return #"{"base":"\#(rates.base)","timestamp":"\#(rates.timestamp.rfc3339)","rates":{\#(entries.joined(separator: ","))}}"#
+        var out = JSONWriter()
+        out.object { out in
+            out.field("base", rates.base)
+            out.field("timestamp", rates.timestamp.rfc3339)
+            out.key("rates")
+            out.object { out in
+                for (code, rate) in rates.rates.sorted(by: { $0.key < $1.key }) {
+                    out.key(named: code)
+                    out.string(text(rate))
+                }
+            }
+        }
+        return out.text
     }
 
     public static func text(_ rate: ExchangeRates.Rate) -> String { DecimalMoney.format(rate.digits, fractionDigits: rate.scale) }

@@ -84,41 +84,32 @@ public enum ExperimentDocument {
     /// One experiment as a JSON object on one line, in the shape `parse` reads (with its status).
     public static func json(_ experiment: Experiment) -> String {
         var out = JSONWriter()
-        out.raw("{")
-        out.key("id")
-        out.string(experiment.id.rawValue)
-        out.comma()
-        out.key("status")
-        out.string(experiment.status.rawValue)
-        out.comma()
-        out.key("unit")
-        out.string("user")
-        out.comma()
+        write(experiment, into: &out)
+        return out.text
+    }
+
+    /// Writes the experiment's object; `extra` adds members after its own (the admin
+    /// API's times).
+    public static func write(_ experiment: Experiment, into out: inout JSONWriter, extra: (inout JSONWriter) -> Void = { _ in }) {
+        out.beginObject()
+        out.field("id", experiment.id.rawValue)
+        out.field("status", experiment.status.rawValue)
+        out.field("unit", "user")
         out.key("placements")
         out.stringArray(experiment.placements.map(\.rawValue))
-        out.comma()
         out.key("arms")
-        out.raw("[")
-        for (index, arm) in experiment.arms.enumerated() {
-            if index > 0 { out.comma() }
-            out.raw("{")
-            out.key("name")
-            out.string(arm.name.rawValue)
-            out.comma()
-            out.key("weight")
-            out.integer(arm.weight)
-            let overrides = [
-                ("minimum_floor_micros", arm.minimumFloor?.value), ("increment_micros", arm.increment?.value),
-                ("floor_multiplier_ppm", arm.floorMultiplierPPM),
-            ]
-            for case let (key, value?) in overrides {
-                out.comma()
-                out.key(named: key)
-                out.integer(value)
-            }
-            out.raw("}")
+        out.beginArray()
+        for arm in experiment.arms {
+            out.beginObject()
+            out.field("name", arm.name.rawValue)
+            out.field("weight", arm.weight)
+            if let floor = arm.minimumFloor { out.field("minimum_floor_micros", floor.value) }
+            if let increment = arm.increment { out.field("increment_micros", increment.value) }
+            if let multiplier = arm.floorMultiplierPPM { out.field("floor_multiplier_ppm", multiplier) }
+            out.endObject()
         }
-        out.raw("]}")
-        return String(decoding: out.bytes, as: UTF8.self)
+        out.endArray()
+        extra(&out)
+        out.endObject()
     }
 }

@@ -3,6 +3,7 @@ import NIOCore
 import VickreyBudget
 import VickreyCore
 import VickreyStore
+import VickreyWire
 
 /// `GET /healthz`, `/readyz`, `/metrics` and `/openapi.json`.
 struct OperationsController<Context: RequestContext>: Sendable {
@@ -12,7 +13,11 @@ struct OperationsController<Context: RequestContext>: Sendable {
     let clock: any VickreyClock
 
     func addRoutes(to router: Router<Context>) {
-        router.get("/healthz") { _, _ in JSONResponse.bytes(Array(#"{"status":"ok"}"#.utf8)) }
+        router.get("/healthz") { _, _ in
+            var out = JSONWriter(capacity: 16)
+            out.object { $0.field("status", "ok") }
+            return JSONResponse.bytes(out.bytes)
+        }
         router.get("/readyz") { _, _ in
             // Ready once the first full load has reached the index. A server that then loses
             // its database stays ready (it serves ads from its index) and says so: a load
@@ -20,11 +25,14 @@ struct OperationsController<Context: RequestContext>: Sendable {
             guard reloader.revision >= 0 else {
                 throw APIError(code: .notReady, message: "the campaign index is not loaded yet", field: nil)
             }
-            let database = reloader.storeFailure == nil ? "ok" : "unreachable"
-            return JSONResponse.bytes(
-                Array(
-                    #"{"status":"ready","campaigns":\#(reloader.index.snapshot.count),"revision":\#(reloader.revision),"database":"\#(database)"}"#
-                        .utf8))
+            var out = JSONWriter(capacity: 96)
+            out.object { out in
+                out.field("status", "ready")
+                out.field("campaigns", reloader.index.snapshot.count)
+                out.field("revision", reloader.revision)
+                out.field("database", reloader.storeFailure == nil ? "ok" : "unreachable")
+            }
+            return JSONResponse.bytes(out.bytes)
         }
         router.get("/metrics") { _, _ in
             Response(
