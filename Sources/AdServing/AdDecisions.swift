@@ -52,13 +52,13 @@ struct AdDecisions: Sendable {
         let base = settings.beaconBaseURL
         let tokens = keys.tokens
         let signed = outcome.wins.map { win in
-            let impressionID = BeaconToken.newImpressionID(at: request.time)
+            let impressionID = ImpressionID.new(at: request.time)
             let token = tokens.encode(
                 BeaconToken(
                     ad: SoldAd(win, impressionID: impressionID, requestID: request.requestID), price: win.price, issuedAt: request.time,
                     expiresAt: request.time.adding(seconds: settings.beaconTimeouts.impressionSeconds),
                     clickExpiresAt: request.time.adding(seconds: settings.beaconTimeouts.clickSeconds), reservationID: win.reservationID,
-                    isTest: isTest, keyID: ""
+                    isTest: isTest
                 ))
             return SignedWin(
                 win: win, impressionID: impressionID,
@@ -70,6 +70,6 @@ struct AdDecisions: Sendable {
 
     /// A request id for requests that did not bring one.
     static func newRequestID(at time: Instant) -> String {
-        "r-" + BeaconToken.newImpressionID(at: time)
+        "r-" + ImpressionID.new(at: time)
     }
 }

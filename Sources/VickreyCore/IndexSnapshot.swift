@@ -45,7 +45,12 @@ public struct IndexSnapshot: Sendable {
     /// Every indexed campaign, in slot order.
     public var campaigns: [Campaign] { entries.compactMap { $0?.campaign } }
 
-    func entry(atSlot slot: Int) -> IndexedCampaign { entries[slot]! }
+    /// The campaign at `slot`. Only live slots are ever asked for: every posting and
+    /// `slotByID` name occupied slots, and a removed campaign's slot leaves both first.
+    func entry(atSlot slot: Int) -> IndexedCampaign {
+        guard let entry = entries[slot] else { preconditionFailure("slot \(slot) is empty: the index's postings are inconsistent") }
+        return entry
+    }
 
     /// Applies changes in order. A campaign enters the index when it is active and has
     /// at least one creative; any other upsert takes it out.
@@ -80,7 +85,7 @@ public struct IndexSnapshot: Sendable {
         for word in 0..<live.words.count {
             var bits = conjunction.word(word, of: live.word(word))
             while bits != 0 {
-                found.append(entries[word << 6 | bits.trailingZeroBitCount]!.campaign)
+                found.append(entry(atSlot: word << 6 | bits.trailingZeroBitCount).campaign)
                 bits &= bits &- 1
             }
         }
@@ -149,7 +154,7 @@ public struct IndexSnapshot: Sendable {
         let entry = IndexedCampaign(campaign)
         if let existing = slotByID[campaign.id] {
             if existing >= rankedCount || scores[existing] == entry.score.value {
-                unpost(entries[existing]!.campaign, slot: existing)
+                unpost(self.entry(atSlot: existing).campaign, slot: existing)
                 entries[existing] = entry
                 scores[existing] = entry.score.value
                 post(campaign, slot: existing)
@@ -167,7 +172,7 @@ public struct IndexSnapshot: Sendable {
 
     private mutating func remove(_ id: CampaignID) {
         guard let slot = slotByID.removeValue(forKey: id) else { return }
-        unpost(entries[slot]!.campaign, slot: slot)
+        unpost(entry(atSlot: slot).campaign, slot: slot)
         entries[slot] = nil
         scores[slot] = 0
         live.remove(slot)
@@ -262,9 +267,8 @@ struct DimensionPostings<Key: Hashable & Sendable>: Sendable {
     }
 
     private static func remove(_ slot: Int, _ key: Key, from map: inout [Key: SlotBitmap]) {
-        guard map[key] != nil else { return }
-        map[key]!.remove(slot)
-        if map[key]!.isEmpty { map[key] = nil }
+        map[key]?.remove(slot)
+        if map[key]?.isEmpty == true { map[key] = nil }
     }
 }
 

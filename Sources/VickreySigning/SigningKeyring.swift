@@ -27,7 +27,12 @@ public struct SigningKeyring: Sendable {
     public private(set) var keys: [String: Key]
     public private(set) var currentID: String
 
-    public var current: Key { keys[currentID]! }
+    /// The key that signs now. `currentID` is only ever set to a key of `keys` (loading
+    /// refuses a `current` file naming a missing key).
+    public var current: Key {
+        guard let key = keys[currentID] else { preconditionFailure("current key \(currentID) is not in the keyring") }
+        return key
+    }
 
     /// Loads the keyring, creating the directory and a first key when there is none.
     /// Returns whether a key was created.
@@ -80,7 +85,7 @@ public struct SigningKeyring: Sendable {
     }
 
     /// Keys by id, oldest first (ids start with their UTC creation time).
-    public var orderedKeys: [Key] { keys.keys.sorted().map { keys[$0]! } }
+    public var orderedKeys: [Key] { keys.sorted { $0.key < $1.key }.map(\.value) }
 
     private static let stampFormatter: DateFormatter = {
         let formatter = DateFormatter()

@@ -63,4 +63,10 @@ extension StoreError {
     static func importRejected(_ failures: [ImportFailure]) -> StoreError {
         StoreError(.rejected, "import rejected: \(failures.count) campaign(s) could not be saved", failures: failures)
     }
+
+    static func unknownAdvertiserForKey(_ id: AdvertiserID) -> StoreError {
+        StoreError(.unknownAdvertiser, "no advertiser '\(id)': an advertiser key must name an existing advertiser")
+    }
+
+    static func apiKeyNotFound(_ id: String) -> StoreError { StoreError(.notFound, "no API key \(id)") }
 }

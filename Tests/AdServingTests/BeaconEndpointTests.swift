@@ -7,6 +7,7 @@ import NIOCore
 import Testing
 import VickreyBudget
 import VickreyCore
+import VickreyTestSupport
 import VickreyLedger
 import VickreyStore
 

@@ -1,6 +1,7 @@
 import Testing
 import VickreyBudget
 import VickreyCore
+import VickreyTestSupport
 
 @Suite("Budget accounts and reservations")
 struct BudgetBookTests {

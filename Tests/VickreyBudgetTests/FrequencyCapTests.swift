@@ -1,6 +1,7 @@
 import Testing
 import VickreyBudget
 import VickreyCore
+import VickreyTestSupport
 
 @Suite("Frequency caps")
 struct FrequencyCapTests {

@@ -119,8 +119,10 @@ struct OpenRTBController<Context: RequestContext>: Sendable {
             var price =
                 fresh?.convert(signed.win.clearingECPM, from: currency, to: answerCurrency, rounding: .down) ?? signed.win.clearingECPM
             if let sent = sentFloors[signed.win.placementID], sent.currency == answerCurrency { price = max(price, sent.amount) }
+            // Every placement auctioned was made from an imp, so its imp id is known.
             return OpenRTBResponse.Bid(
-                id: signed.impressionID, impressionID: impressionIDs[signed.win.placementID]!, win: signed.win,
+                id: signed.impressionID, impressionID: impressionIDs[signed.win.placementID] ?? signed.win.placementID.rawValue,
+                win: signed.win,
                 impressionURL: signed.impressionURL, clickURL: signed.clickURL, price: price)
         }
         return JSONResponse.bytes(OpenRTBResponse.write(requestID: bidRequest.id, bids: bids, currency: answerCurrency, seat: "vickrey"))

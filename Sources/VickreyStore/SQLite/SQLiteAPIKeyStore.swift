@@ -54,11 +54,3 @@ public final class SQLiteAPIKeyStore: APIKeyStore {
             revokedAt: (row[6] as Int64?).map(Instant.init(millisecondsSinceEpoch:)))
     }
 }
-
-extension StoreError {
-    static func unknownAdvertiserForKey(_ id: AdvertiserID) -> StoreError {
-        StoreError(.unknownAdvertiser, "no advertiser '\(id)': an advertiser key must name an existing advertiser")
-    }
-
-    static func apiKeyNotFound(_ id: String) -> StoreError { StoreError(.notFound, "no API key \(id)") }
-}

@@ -1,0 +1,234 @@
+/// A candidate that dropped out, and why.
+struct Drop {
+    var slot: Int
+    var score: Int64
+    var stage: CandidateStage
+    var reason: Reason
+
+    /// Kept unformatted: most drops are never explained, and formatting allocates.
+    enum Reason {
+        case text(String)
+        case targeting(TargetingMismatch)
+        case belowFloor(floor: Int64)
+    }
+
+    var explanation: String {
+        switch reason {
+        case .text(let text): text
+        case .targeting(let mismatch): mismatch.description
+        case .belowFloor(let floor): "score \(score) below the floor \(floor)"
+        }
+    }
+}
+
+/// One placement's auction: a lazily drained queue of candidates, best score first, each
+/// checked as it comes, until the winner and its price are decided. Internal: the deal
+/// and replay extensions of `Auctioneer` run it too, and its explanation and auction-log
+/// record are written in `PlacementAuction+Explanation.swift`.
+struct PlacementAuction {
+    let request: AuctionRequest
+    let placement: PlacementRequest
+    let position: Int
+    let rules: AuctionRules
+    /// The snapshot's slots (the one part of it the auction keeps: copying the whole
+    /// snapshot value would retain each of its tables).
+    let entries: [IndexedCampaign?]
+    let wonSlots: [Int]
+    let policy: any EligibilityPolicy
+    let floor: Micros
+    let experiment: ExperimentTag?
+    /// Whether candidates below the floor are screened too and every eligible one kept,
+    /// for the auction log.
+    let recording: Bool
+    /// The deal this auction is for (its campaigns only, its floor and price rule); nil: the open auction.
+    let deal: DealRequest?
+    /// Whether the winner's budget is claimed (false: a dry run that only finds who would win).
+    let claims: Bool
+    /// Candidates below the floor that the policy would have let bid (recording only).
+    var eligibleBelowFloor: [Candidate] = []
+
+    var queue: CandidateStream
+    /// Candidates that passed every check, in descending score order.
+    var eligible: [Candidate] = []
+    /// Every drop, in the order they happened, when the request asks for an explanation;
+    /// otherwise only the first (drops happen in descending score order, so the first is
+    /// the one a no-fill reason needs).
+    var drops: [Drop] = []
+    /// Hours of the week already worked out, by time zone identifier (a request meets few zones).
+    private var hourOfWeekByZone: [(zone: String, hour: Int)] = []
+    private(set) var winnerSlot: Int?
+    var runnerUpSlot: Int?
+    var clearing: ClearingPrice?
+
+    init(
+        request: AuctionRequest, placement: PlacementRequest, position: Int, rules: AuctionRules,
+        snapshot: IndexSnapshot, wonSlots: [Int], policy: any EligibilityPolicy, source: Auctioneer.CandidateSource,
+        experiment: ExperimentTag?, recording: Bool, deal: DealRequest? = nil, claims: Bool = true
+    ) {
+        self.experiment = experiment
+        self.recording = recording
+        self.deal = deal
+        self.claims = claims
+        self.request = request
+        self.placement = placement
+        self.position = position
+        self.rules = rules
+        self.entries = snapshot.entries
+        self.wonSlots = wonSlots
+        self.policy = policy
+        // A deal's auction: the minimum floor and the deal's own, not the open auction's floors.
+        self.floor = deal.map { max(rules.minimumFloor, $0.floor ?? .zero) } ?? rules.floor(for: placement)
+        let query = request.query(for: placement)
+        switch source {
+        case .index:
+            queue = CandidateStream(snapshot: snapshot, conjunction: snapshot.conjunction(for: query))
+        case .linearScan:
+            var matched: [Candidate] = []
+            for (slot, entry) in snapshot.entries.enumerated() {
+                if let entry, entry.campaign.targetingMismatch(query, hourOfWeek: nil) == nil {
+                    matched.append(Candidate(score: entry.score.value, slot: slot))
+                }
+            }
+            queue = CandidateStream(unordered: matched)
+        }
+    }
+
+    /// Picks the winner and sets the price, examining as few candidates as possible.
+    mutating func decide() -> PlacementResult {
+        var generator = TieBreakGenerator(requestID: request.requestID, stream: UInt64(position))
+        while true {
+            while eligible.isEmpty, pullNext() {}
+            guard let top = eligible.first?.score else { return .unfilled(noFillReason) }
+            // Every candidate tied at the top score must be known before breaking the tie.
+            while let next = queue.peek(), next.score == top { _ = pullNext() }
+            let tieCount = eligible.prefix { $0.score == top }.count
+            var pick = eligible[0].slot
+            if tieCount > 1 {
+                var tier = eligible.prefix(tieCount).map(\.slot)
+                tier.sort { entry(atSlot: $0).campaign.id < entry(atSlot: $1).campaign.id }
+                pick = tier[generator.index(below: tier.count)]
+            }
+            let winner = entry(atSlot: pick)
+            guard let reservationID = claims ? policy.claim(winner, request: request) : 0 else {
+                eligible.removeAll { $0.slot == pick }
+                drop(Candidate(score: top, slot: pick), .budget, .text("budget taken by a concurrent auction"))
+                continue
+            }
+            let runnerUp = findRunnerUp(against: winner.campaign.advertiserID)
+            winnerSlot = pick
+            runnerUpSlot = runnerUp?.slot
+            let winnerFloor = effectiveFloor(winner)
+            let price: ClearingPrice
+            switch deal?.auctionType {
+            case .firstPrice?: price = ClearingPrice(price: Micros(top), rule: .winnerScore)
+            case .fixedPrice?: price = ClearingPrice(price: winnerFloor, rule: .floor)
+            case .secondPrice?, nil:
+                price = Scoring.clearingPrice(
+                    winner: Micros(top), runnerUp: runnerUp.map { Micros($0.score) }, floor: winnerFloor, increment: rules.increment)
+            }
+            clearing = price
+            return .filled(makeWin(winner, score: Micros(top), clearing: price, runnerUp: runnerUp, reservationID: reservationID))
+        }
+    }
+
+    /// The best eligible candidate of another advertiser, pulling more candidates until
+    /// one appears or none is left. Eligible candidates arrive in descending score order,
+    /// so the first one found is the best.
+    private mutating func findRunnerUp(against advertiser: AdvertiserID) -> Candidate? {
+        var searched = 0
+        while true {
+            for candidate in eligible[searched...] {
+                if entry(atSlot: candidate.slot).campaign.advertiserID != advertiser { return candidate }
+            }
+            searched = eligible.count
+            guard pullNext() else { return nil }
+        }
+    }
+
+    /// Takes the next-best candidate off the queue and runs it through the checks.
+    /// Returns false when nothing left can be eligible (queue empty, or below the floor).
+    mutating func pullNext() -> Bool {
+        guard let candidate = queue.peek(), candidate.score >= floor.value || request.debug || recording else { return false }
+        _ = queue.pop()
+        // Read through the shared entry: copying the `Campaign` value would retain every field.
+        let entry = entry(atSlot: candidate.slot)
+        if entry.hasHourTargeting, let mismatch = entry.hoursMismatch(hourOfWeek(for: entry.timeZone)) {
+            drop(candidate, .targeting, .targeting(mismatch))
+        } else if wonSlots.contains(candidate.slot) {
+            drop(candidate, .alreadyWon, .text("won an earlier placement of this request"))
+        } else if !entry.isInFlight(at: request.time) {
+            drop(candidate, .flight, .text("outside its flight dates"))
+        } else if let deal, let refusal = deal.refusal(entry.campaign, creative: entry.campaign.creative(accepting: placement.sizes)) {
+            drop(candidate, .targeting, .text(refusal))
+        } else if deal != nil, candidate.score < effectiveFloor(entry).value {
+            drop(candidate, .floor, .belowFloor(floor: effectiveFloor(entry).value))
+        } else if candidate.score < floor.value {
+            if recording, case .eligible = policy.screen(entry, request: request) { eligibleBelowFloor.append(candidate) }
+            drop(candidate, .floor, .belowFloor(floor: floor.value))
+        } else if !request.debug, entry.hint.isBlocked(at: request.time) {
+            drop(candidate, .budget, .text("budget spent or held"))
+        } else if case .refused(let stage, let reason) = policy.screen(entry, request: request) {
+            drop(candidate, stage, .text(reason))
+        } else {
+            eligible.append(candidate)
+        }
+        return true
+    }
+
+    /// The campaign at `slot`: every slot a candidate names holds one (candidates come from
+    /// the snapshot's own postings, and a removed campaign's slot is never a candidate).
+    func entry(atSlot slot: Int) -> IndexedCampaign {
+        guard let entry = entries[slot] else { preconditionFailure("candidate slot \(slot) is empty in its own snapshot") }
+        return entry
+    }
+
+    /// The floor a candidate must reach: the auction's, or in a deal the larger of the
+    /// deal's and the campaign's own floor for that deal.
+    private func effectiveFloor(_ entry: IndexedCampaign) -> Micros {
+        guard let deal, let own = entry.campaign.deals.first(where: { $0.id.rawValue == deal.id })?.floor else { return floor }
+        return max(floor, own)
+    }
+
+    private mutating func drop(_ candidate: Candidate, _ stage: CandidateStage, _ reason: Drop.Reason) {
+        guard request.debug || drops.isEmpty else { return }
+        drops.append(Drop(slot: candidate.slot, score: candidate.score, stage: stage, reason: reason))
+    }
+
+    private mutating func hourOfWeek(for zone: CampaignTimeZone) -> Int {
+        if let cached = hourOfWeekByZone.first(where: { $0.zone == zone.identifier }) { return cached.hour }
+        let hour = request.time.hourOfWeek(offsetSeconds: zone.offsetSeconds(at: request.time))
+        hourOfWeekByZone.append((zone.identifier, hour))
+        return hour
+    }
+
+    private var noFillReason: NoFillReason {
+        guard queue.matchedAny else { return .noCandidates }
+        // The fate of the best-scoring candidate at or above the floor. Without debug,
+        // candidates below the floor are never pulled, so they count as floor drops.
+        var best: Drop?
+        for drop in drops where drop.score >= floor.value && drop.score > (best?.score ?? .min) { best = drop }
+        return best.map { NoFillReason($0.stage) } ?? .belowFloor
+    }
+
+    private func makeWin(_ entry: IndexedCampaign, score: Micros, clearing: ClearingPrice, runnerUp: Candidate?, reservationID: UInt64)
+        -> Win
+    {
+        let campaign = entry.campaign
+        let price =
+            switch campaign.pricing {
+            case .cpm: clearing.price
+            case .cpc:
+                Scoring.perClickPrice(clearingECPM: clearing.price, ctr: campaign.scoringCTR ?? ClickThroughRate(partsPerMillion: 1))
+            }
+        // The index matched the placement's sizes, so the campaign has a creative for them.
+        guard let creative = campaign.creative(accepting: placement.sizes) else {
+            preconditionFailure("campaign \(campaign.id) matched sizes it has no creative for")
+        }
+        return Win(
+            placementID: placement.id, indexed: entry, creative: creative,
+            score: score, clearingECPM: clearing.price, price: price, priceRule: clearing.rule, floor: floor,
+            runnerUpScore: runnerUp.map { Micros($0.score) }, maximumCharge: entry.maximumCharge,
+            reservationID: reservationID, experiment: experiment, dealID: deal?.id
+        )
+    }
+}
