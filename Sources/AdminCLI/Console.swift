@@ -1,8 +1,15 @@
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Where command output goes: standard output and error by default; tests bind a
-/// capturing console with `Console.$current.withValue(_:operation:)`.
+/// capturing console with `Console.$current.withValue(_:operation:)`. The writers take
+/// text exactly as it is to be written; `print` adds the line ending.
 public struct Console: Sendable {
     public var write: @Sendable (String) -> Void
     public var writeError: @Sendable (String) -> Void
@@ -12,15 +19,46 @@ public struct Console: Sendable {
         self.writeError = writeError
     }
 
+    /// The process's standard output and error, written with `write(2)`. A reader that
+    /// went away (`adctl campaign list | head`) is not an error: the command stops quietly
+    /// with status 0, as the shell's own tools do, instead of dying of SIGPIPE.
     public static let standard = Console(
-        write: { text in FileHandle.standardOutput.write(Data((text + "\n").utf8)) },
-        writeError: { text in FileHandle.standardError.write(Data((text + "\n").utf8)) }
-    )
+        write: { text in StandardStream.output.write(text) }, writeError: { text in StandardStream.error.write(text) })
 
     @TaskLocal public static var current = Console.standard
 
-    static func print(_ text: String) { current.write(text) }
-    static func error(_ text: String) { current.writeError(text) }
+    static func print(_ text: String, terminator: String = "\n") { current.write(text + terminator) }
+    static func error(_ text: String) { current.writeError(text + "\n") }
+}
+
+/// A file descriptor written whole, retried after interruptions; a closed pipe ends the
+/// process quietly.
+enum StandardStream {
+    case output, error
+
+    private var descriptor: Int32 { self == .output ? 1 : 2 }
+
+    /// Makes a write to a closed pipe fail with EPIPE instead of killing the process
+    /// (called once, before the first write).
+    static let ignoringBrokenPipes: Void = { _ = signal(SIGPIPE, SIG_IGN) }()
+
+    func write(_ text: String) {
+        _ = Self.ignoringBrokenPipes
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { Foundation.write(descriptor, $0.baseAddress, $0.count) }
+            if written > 0 {
+                bytes = bytes.dropFirst(written)
+            } else if written < 0, errno == EINTR {
+                continue
+            } else if self == .output {
+                // EPIPE (the reader is gone) or another failure: nothing more can be written.
+                exit(0)
+            } else {
+                return  // an error message that cannot be written; the exit status still says it
+            }
+        }
+    }
 }
 
 /// A console that keeps what was written, for tests.
@@ -31,8 +69,8 @@ public final class CapturedConsole: Sendable {
 
     public var console: Console {
         Console(
-            write: { text in self.output.withLock { $0.out += text + "\n" } },
-            writeError: { text in self.output.withLock { $0.err += text + "\n" } }
+            write: { text in self.output.withLock { $0.out += text } },
+            writeError: { text in self.output.withLock { $0.err += text } }
         )
     }
 

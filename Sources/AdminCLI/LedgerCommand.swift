@@ -38,21 +38,22 @@ struct LedgerCommand: AsyncParsableCommand {
 
         func run() async throws {
             let window = try window.exportWindow()
-            var chunk: [String] = []
-            if format == .csv { chunk.append(LedgerExport.csvHeader) }
+            // JSON lines end in LF; CSV rows in CRLF, as RFC 4180 has them.
+            let ending = format == .jsonl ? "\n" : LedgerCSV.lineEnding
+            var chunk = format == .csv ? LedgerCSV.header + ending : ""
             try await store.call { db in
                 // Chain after chain (by server id), each in sequence order.
                 for chain in try await db.ledger.chains() {
                     try await db.ledger.forEachRecord(chain: chain.serverID, in: window) { record in
-                        chunk.append(format == .jsonl ? LedgerExport.jsonLine(record) : LedgerExport.csvLine(record))
-                        if chunk.count >= 1_000 {
-                            Console.print(chunk.joined(separator: "\n"))
-                            chunk.removeAll(keepingCapacity: true)
+                        chunk += (format == .jsonl ? LedgerExport.jsonLine(record) : LedgerCSV.line(record)) + ending
+                        if chunk.utf8.count >= 256 * 1024 {
+                            Console.print(chunk, terminator: "")
+                            chunk = ""
                         }
                     }
                 }
             }
-            if !chunk.isEmpty { Console.print(chunk.joined(separator: "\n")) }
+            if !chunk.isEmpty { Console.print(chunk, terminator: "") }
         }
     }
 
@@ -112,16 +113,22 @@ struct LedgerCommand: AsyncParsableCommand {
         func run() async throws {
             var verifier: LedgerChainsVerifier
             if let file {
-                verifier = LedgerChainsVerifier(keys: try await publicKeys(), startingAt: partial ? nil : 1)
                 guard let data = FileManager.default.contents(atPath: file) else {
                     throw CommandFailure(message: "cannot read '\(file)'", exitCode: CommandFailure.notFound)
                 }
+                // A first pass names the chains, so a record moved from a chain that comes
+                // later in the export is still recognised as moved.
+                var chains: [String?] = []
+                try readExport(Array(data)) { if !chains.contains($0.serverID) { chains.append($0.serverID) } }
+                verifier = LedgerChainsVerifier(keys: try await publicKeys(), startingAt: partial ? nil : 1, chains: chains)
                 try readExport(Array(data)) { verifier.check($0) }
             } else {
                 verifier = try await store.call { db in
                     // A fleet's database knows every chain's public keys.
-                    var verifier = LedgerChainsVerifier(keys: try await publicKeys(registered: db.fleet), startingAt: partial ? nil : 1)
-                    for chain in try await db.ledger.chains() {
+                    let chains = try await db.ledger.chains()
+                    var verifier = LedgerChainsVerifier(
+                        keys: try await publicKeys(registered: db.fleet), startingAt: partial ? nil : 1, chains: chains.map(\.serverID))
+                    for chain in chains {
                         try await db.ledger.forEachRecord(chain: chain.serverID, in: .all) { verifier.check($0) }
                     }
                     return verifier

@@ -68,7 +68,7 @@ public struct BeaconProcessor: Sendable {
             ? token.reservationID : nil
         if token.isTest {
             event.billed = false
-            event.reason = "test"
+            event.reason = .test
             if cost > .zero { budgets.release(ad.campaignID, reservationID: token.reservationID, at: now) }
         } else if let campaign {
             if cost > .zero {
@@ -78,12 +78,12 @@ public struct BeaconProcessor: Sendable {
                 case .billed(let charged): event.charge = charged
                 case .unbilled(let reason):
                     event.billed = false
-                    event.reason = reason.rawValue
+                    event.reason = reason
                 }
             }
         } else {
             event.billed = false
-            event.reason = "unknown_campaign"
+            event.reason = .unknownCampaign
         }
         // A fleet server's billed charge is drawn from its leases in the database too.
         let settlement =

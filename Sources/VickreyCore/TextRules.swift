@@ -16,3 +16,23 @@ public enum TextRules {
         return nil
     }
 }
+
+/// What a request id must be to be signed into the ledger (`request_id`): 1 to 128
+/// characters (Unicode scalars, as JSON Schema counts), no control character
+/// (U+0000–U+001F). The ad endpoints refuse any other id, and a ledger verifier refuses
+/// a record that carries one, so both read the same rule from here.
+public enum RequestIDRule {
+    public static let maximumCharacters = 128
+
+    /// Why `id` cannot be a signed request id, or nil when it can.
+    public static func problem(_ id: String) -> String? {
+        if id.isEmpty { return "must not be empty" }
+        if id.utf8.count > maximumCharacters, id.unicodeScalars.count > maximumCharacters {
+            return "longer than \(maximumCharacters) characters"
+        }
+        if let control = TextRules.firstControlCharacter(in: id) {
+            return "must not contain control characters (found \(control)); it is signed into the ledger"
+        }
+        return nil
+    }
+}

@@ -1,4 +1,5 @@
 import VickreyCore
+import VickreySigning
 
 /// The one declaration of a ledger record's fields: their names, order and JSON types.
 /// The canonical bytes, the JSON line, the CSV row and both readers are derived from it,
@@ -68,7 +69,7 @@ public enum LedgerField: String, CaseIterable, Sendable {
         case .seq: .integer(record.seq)
         case .kind: .string(event.kind.rawValue)
         case .billed: .boolean(event.billed)
-        case .reason: event.reason.map(LedgerValue.string) ?? .null
+        case .reason: event.reason.map { .string($0.rawValue) } ?? .null
         case .impressionID: .string(ad.impressionID)
         case .requestID: .string(ad.requestID)
         case .campaignID: .string(ad.campaignID.rawValue)
@@ -130,9 +131,17 @@ extension LedgerRecord {
             throw LedgerFormatError(.eventTime, "must be YYYY-MM-DDTHH:MM:SS.mmmZ, not '\(timeText)'")
         }
         let billed = try reader.boolean(.billed)
-        let reason = try reader.optionalString(.reason)
-        if billed, let reason { throw LedgerFormatError(.reason, "must be null when billed is true, not '\(reason)'") }
-        if !billed, reason == nil { throw LedgerFormatError(.reason, "must say why when billed is false") }
+        let reasonText = try reader.optionalString(.reason)
+        if billed, let reasonText { throw LedgerFormatError(.reason, "must be null when billed is true, not '\(reasonText)'") }
+        if !billed, reasonText == nil { throw LedgerFormatError(.reason, "must say why when billed is false") }
+        let reason = try reasonText.map { text throws(LedgerFormatError) in
+            guard let reason = UnbilledReason(rawValue: text) else {
+                throw LedgerFormatError(
+                    .reason,
+                    "'\(text)' is not a reason the ledger records (\(UnbilledReason.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            return reason
+        }
         let seq = try reader.integer(.seq)
         guard seq >= 1 else { throw LedgerFormatError(.seq, "must be 1 or more") }
         let charge = try reader.integer(.charge)
@@ -173,11 +182,14 @@ private struct FieldValues {
     }
 
     func optionalString(_ field: LedgerField) throws(LedgerFormatError) -> String? {
+        // A field left out when absent is read as null here (an explicit null was refused
+        // by the reader); `reason` alone is written as null.
+        let allowed = field.isOmittedWhenNull ? "a non-empty string, or left out when the record has none" : "null or a non-empty string"
         switch try value(field) {
         case .null: return nil
         case .string(let text) where !text.isEmpty: return text
-        case .string: throw LedgerFormatError(field, "must be null or a non-empty string, not \"\"")
-        default: throw LedgerFormatError(field, "must be a string or null")
+        case .string: throw LedgerFormatError(field, "must be \(allowed), not \"\"")
+        default: throw LedgerFormatError(field, "must be \(allowed)")
         }
     }
 
@@ -247,5 +259,23 @@ public struct LedgerFormatError: Error, CustomStringConvertible, Sendable {
     init(field: String?, _ message: String) {
         self.field = field
         self.message = message
+    }
+}
+
+extension LedgerRecord {
+    /// What the Fields table of `docs/ledger.md` forbids in a record that is otherwise well
+    /// formed, naming the field: an impression id that is not 24 lowercase hex digits, a
+    /// request id the API could never have signed (`RequestIDRule`), and a reason a chain
+    /// of this kind never records. The verifier reports it as a problem of the record,
+    /// whether the record came from an export or from the database.
+    public var fieldProblem: String? {
+        if !ImpressionID.isValid(event.impressionID) {
+            return "impression_id must be 24 lowercase hex digits, not '\(event.impressionID)'"
+        }
+        if let problem = RequestIDRule.problem(event.requestID) { return "request_id \(problem)" }
+        if let reason = event.reason, serverID == nil, !reason.isPossibleOutsideFleets {
+            return "reason '\(reason.rawValue)' is only recorded by a fleet's chains, and this record has no server_id"
+        }
+        return nil
     }
 }

@@ -11,14 +11,13 @@ public struct LedgerEvent: Hashable, Sendable {
     public var ad: SoldAd
     public var kind: BeaconKind
     public var billed: Bool
-    /// Why the event was not billed (`daily_budget_exhausted`, `total_budget_exhausted`,
-    /// `test`, `unknown_campaign`); nil when billed. Never empty.
-    public var reason: String?
+    /// Why the event was not billed; nil when billed.
+    public var reason: UnbilledReason?
     /// What was charged, exactly: 0 when unbilled.
     public var charge: Nanos
     public var eventTime: Instant
 
-    public init(ad: SoldAd, kind: BeaconKind, billed: Bool, reason: String?, charge: Nanos, eventTime: Instant) {
+    public init(ad: SoldAd, kind: BeaconKind, billed: Bool, reason: UnbilledReason?, charge: Nanos, eventTime: Instant) {
         self.ad = ad
         self.kind = kind
         self.billed = billed
@@ -29,7 +28,7 @@ public struct LedgerEvent: Hashable, Sendable {
 
     /// An event from its fields one by one, as an export reader or a test has them.
     public init(
-        kind: BeaconKind, billed: Bool, reason: String?, impressionID: String, requestID: String, campaignID: CampaignID,
+        kind: BeaconKind, billed: Bool, reason: UnbilledReason?, impressionID: String, requestID: String, campaignID: CampaignID,
         advertiserID: AdvertiserID, creativeID: CreativeID, placementID: PlacementID, pricing: Pricing, clearingECPM: Micros,
         charge: Nanos, eventTime: Instant
     ) {

@@ -62,9 +62,26 @@ public struct LedgerVerifier {
     }
 
     /// Every problem found, by sequence number, with runs still missing reported as deleted.
-    public var problems: [VerificationFailure] {
+    public var problems: [VerificationFailure] { problems(excusing: []) }
+
+    /// `problems`, but sequence numbers in `accounted` are not reported missing (records
+    /// found moved to another chain).
+    public func problems(excusing accounted: Set<Int64>) -> [VerificationFailure] {
         var all = found
+        var runs: [ClosedRange<Int64>] = []
         for run in missing {
+            guard !accounted.isEmpty else {
+                runs.append(run)
+                continue
+            }
+            var start = run.lowerBound
+            for seq in accounted.filter({ run.contains($0) }).sorted() {
+                if start < seq { runs.append(start...(seq - 1)) }
+                start = seq + 1
+            }
+            if start <= run.upperBound { runs.append(start...run.upperBound) }
+        }
+        for run in runs {
             if let exportStart, run.lowerBound == requiredFirstSeq, run.upperBound == exportStart - 1 {
                 all.append(
                     VerificationFailure(
@@ -93,6 +110,11 @@ public struct LedgerVerifier {
         guard let expected = expectedSeq else {
             // The anchor of a partial export: nothing before it to chain to.
             advance(past: record, sound: contentProblem == nil)
+            return
+        }
+        if contentProblem != nil, record.seq != expected {
+            // An altered record out of its place: its sequence number cannot be trusted, so
+            // it neither opens a gap nor repeats one; the alteration is its one report.
             return
         }
         if record.seq == expected {
@@ -146,8 +168,10 @@ public struct LedgerVerifier {
         run.count == 1 ? "record \(run.lowerBound) is" : "records \(run.lowerBound)–\(run.upperBound) (\(run.count) records) are"
     }
 
-    /// What is wrong with the record on its own: its hash, its key or its signature.
+    /// What is wrong with the record on its own: a field the format forbids, its hash, its
+    /// key or its signature.
     private static func contentProblem(_ record: LedgerRecord, keys: [String: Curve25519.Signing.PublicKey]) -> String? {
+        if let problem = record.fieldProblem { return problem }
         let bytes = record.canonicalBytes
         if LedgerRecord.hexSHA256(bytes) != record.hash {
             return "hash does not match the record's content (record altered)"

@@ -118,7 +118,7 @@ public enum LedgerAppendOutcome: Hashable, Sendable {
     case appended(seq: Int64)
     /// Recorded, but unbilled with `reason`: the server's lease or the campaign's budget
     /// in the database could not cover the charge (its local view was out of date).
-    case recordedUnbilled(seq: Int64, reason: String)
+    case recordedUnbilled(seq: Int64, reason: UnbilledReason)
     /// A record of the same kind for the same impression exists: nothing written.
     case duplicate
 }

@@ -32,7 +32,7 @@ public struct NativeAdRequest: Sendable, Hashable {
                 switch key {
                 case "request_id":
                     if try reader.readNull() { return }
-                    request.requestID = try reader.readSignedID(maximumCharacters: limits.maximumIDCharacters)
+                    request.requestID = try reader.readSignedID()
                 case "privacy":
                     if try reader.readNull() { return }
                     request.privacy = try PrivacyFields.native(&reader)

@@ -61,7 +61,7 @@ private struct OpenRTBParser {
             try reader.readObject { reader, key throws(FieldError) in
                 switch key {
                 case "id":
-                    request.id = try reader.readSignedID(maximumCharacters: limits.maximumIDCharacters)
+                    request.id = try reader.readSignedID()
                     sawID = true
                 case "imp":
                     sawImp = true

@@ -2,15 +2,12 @@ import Crypto
 import VickreyCore
 
 extension JSONReader {
-    /// An id that is signed into the ledger (`request_id`, the OpenRTB `id`): 1 to
-    /// `maximumCharacters` characters with no control character (U+0000–U+001F), so that
-    /// the record it leads to reads back exactly as it was signed, whatever stores it.
-    public mutating func readSignedID(maximumCharacters: Int) throws(FieldError) -> String {
-        let id = try readString(maximumCharacters: maximumCharacters)
-        guard !id.isEmpty else { throw fieldError("must not be empty") }
-        if let control = TextRules.firstControlCharacter(in: id) {
-            throw fieldError("must not contain control characters (found \(control)); it is signed into the ledger")
-        }
+    /// An id that is signed into the ledger (`request_id`, the OpenRTB `id`), by
+    /// `RequestIDRule`, so that the record it leads to reads back exactly as it was
+    /// signed, whatever stores it, and verifies.
+    public mutating func readSignedID() throws(FieldError) -> String {
+        let id = try readString(maximumCharacters: RequestIDRule.maximumCharacters)
+        if let problem = RequestIDRule.problem(id) { throw fieldError(problem) }
         return id
     }
 

@@ -1,3 +1,5 @@
+import VickreyCore
+
 /// Bounds on everything a request body controls. Bodies over `maximumBodyBytes` are
 /// answered 413 by the HTTP layer before they are read.
 public struct RequestLimits: Sendable, Hashable {
@@ -6,7 +8,7 @@ public struct RequestLimits: Sendable, Hashable {
     /// Most placements (native) or imps (OpenRTB) in one request.
     public var maximumPlacements: Int = 16
     /// Longest id (request, imp), in characters (Unicode scalars, as JSON Schema counts).
-    public var maximumIDCharacters: Int = 128
+    public var maximumIDCharacters: Int = RequestIDRule.maximumCharacters
     /// Longest user id read, in characters (a longer one is refused); past 128 bytes it
     /// is kept only as a fixed-length hash.
     public var maximumUserIDCharacters: Int = 4_096

@@ -124,7 +124,7 @@ struct FleetLeaseTests {
             campaign.totalBudget.nanos - (billed[campaign.id.rawValue] ?? .zero) < Nanos(2 * campaign.bid.value)
         }
         #expect(!bound.isEmpty, "no budget was spent to its end: \(billed.sorted { $0.key < $1.key })")
-        let reasons = Dictionary(grouping: records.filter { !$0.event.billed }, by: { $0.event.reason ?? "" }).mapValues(\.count)
+        let reasons = Dictionary(grouping: records.filter { !$0.event.billed }, by: { $0.event.reason?.rawValue ?? "" }).mapValues(\.count)
         print(
             "fleet lease test: \(served.withLock { $0.count }) ads served of \(requests) requests, \(records.count) records, "
                 + "spent \(spent) of \(budgets) (\(billed.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))), "

@@ -23,7 +23,7 @@ struct LedgerCommandTests {
             let billed = index % 5 != 4
             _ = try await writer.append(
                 LedgerEvent(
-                    kind: click ? .click : .impression, billed: billed, reason: billed ? nil : "daily_budget_exhausted",
+                    kind: click ? .click : .impression, billed: billed, reason: billed ? nil : .dailyBudgetExhausted,
                     impressionID: String(format: "%024x", index + 1), requestID: "r-\(index)",
                     campaignID: CampaignID(unchecked: index % 2 == 0 ? "even" : "odd"),
                     advertiserID: AdvertiserID(unchecked: "acme"), creativeID: CreativeID(unchecked: "cr"),
@@ -55,7 +55,10 @@ struct LedgerCommandTests {
         let live = await cli.run("ledger", "verify", "--keys", keysPath)
         #expect(live.status == 0)
         let csv = await cli.run("ledger", "export", "--format", "csv")
-        #expect(csv.output.split(separator: "\n").count == 13)
+        // RFC 4180: every line, the last included, ends in CRLF.
+        #expect(csv.output.utf8.count(where: { $0 == 0x0A }) == 13)
+        #expect(csv.output.components(separatedBy: "\r\n").count == 14)
+        #expect(csv.output.hasSuffix("\r\n"))
     }
 
     /// Every way an outside party was found to alter an export, and what `ledger verify`
@@ -112,7 +115,7 @@ struct LedgerCommandTests {
             expected = ["line 4 is not a ledger record: seq: must be an integer written in canonical form"]
         case .emptyReason:
             lines[4] = lines[4].replacingOccurrences(of: #""reason":"daily_budget_exhausted""#, with: #""reason":"""#)
-            expected = ["line 5 is not a ledger record: reason: must be null or a non-empty string"]
+            expected = ["line 5 is not a ledger record: reason: must be null or a non-empty string, not \"\""]
         case .nonCanonicalSignature:
             var record = try LedgerExport.parse(jsonLine: lines[7])
             var spelling = Array(record.signature.utf8)
@@ -126,13 +129,13 @@ struct LedgerCommandTests {
             expected = ["line 2 is not a ledger record: discount_nanos: is not a ledger field"]
         case .csvAlteredCharge:
             let csv = await cli.run("ledger", "export", "--format", "csv").output
-            lines = csv.split(separator: "\n").map(String.init)
+            lines = csv.components(separatedBy: "\r\n").filter { !$0.isEmpty }
             lines[6] = lines[6].replacingOccurrences(of: ",2000000,2026", with: ",2000001,2026").replacingOccurrences(
                 of: ",300000000,2026", with: ",300000001,2026")
             fileName = "tampered.csv"
             expected = ["1 problem(s)", "record seq 6: hash does not match"]
         }
-        let file = cli.file(fileName, lines.joined(separator: "\n"))
+        let file = cli.file(fileName, lines.joined(separator: fileName.hasSuffix(".csv") ? "\r\n" : "\n"))
         let result = await cli.run(["ledger", "verify", file, "--keys", keysPath], database: false)
         #expect(result.status == 2)
         for phrase in expected { #expect(result.error.contains(phrase), "\(result.error)") }

@@ -23,11 +23,11 @@ struct LedgerExportTests {
     }
 
     @Test func csvQuotesTextThatNeedsIt() {
-        let line = LedgerExport.csvLine(signer.chain(1)[0])
+        let line = LedgerCSV.line(signer.chain(1)[0])
         #expect(line.hasPrefix("1,impression,true,,"))
         #expect(line.contains(#","req ""0"", with, commas","#))
-        #expect(LedgerExport.csvHeader.split(separator: ",").count == 22)
-        #expect(LedgerExport.csvHeader.hasSuffix(",kid,sig,server_id,experiment,arm,unit_bucket"))
+        #expect(LedgerCSV.header.split(separator: ",").count == 22)
+        #expect(LedgerCSV.header.hasSuffix(",kid,sig,server_id,experiment,arm,unit_bucket"))
     }
 
     /// A fleet server's record names its chain, in the signed bytes (version 2) and in
@@ -45,7 +45,7 @@ struct LedgerExportTests {
         #expect(line.hasSuffix(#","server_id":"ads-1.eu"}"#))
         #expect(try LedgerExport.parse(jsonLine: line) == record)
         #expect(LedgerFixtures.verify([try LedgerExport.parse(jsonLine: line)], keys: signer.publicKeys) == nil)
-        let csv = LedgerExport.csvHeader + "\n" + LedgerExport.csvLine(record) + "\n"
+        let csv = LedgerCSV.header + "\n" + LedgerCSV.line(record) + "\n"
         var reader = try LedgerCSVReader(Array(csv.utf8))
         #expect(try reader.next() == record)
 
@@ -67,13 +67,15 @@ struct LedgerExportTests {
     func aCSVExportWithoutTheNewerColumnsStillReads(missingColumns: Int) throws {
         let records = signer.chain(3)
         let oldHeader = LedgerExport.columns.dropLast(missingColumns).joined(separator: ",")
-        let text =
-            ([oldHeader]
-            + records.map {
-                LedgerExport.csvLine($0).split(separator: ",", omittingEmptySubsequences: false).dropLast(missingColumns)
-                    .joined(separator: ",")
-            })
-            .joined(separator: "\n") + "\n"
+        // What the earlier versions wrote: LF line endings, no formula escapes.
+        func oldRow(_ record: LedgerRecord) -> String {
+            LedgerField.allCases.dropLast(missingColumns).map { field in
+                let text = field.value(in: record).text
+                return text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                    ? "\"" + text.replacing("\"", with: "\"\"") + "\"" : text
+            }.joined(separator: ",")
+        }
+        let text = ([oldHeader] + records.map(oldRow)).joined(separator: "\n") + "\n"
         var reader = try LedgerCSVReader(Array(text.utf8))
         var back: [LedgerRecord] = []
         while let record = try reader.next() { back.append(record) }
@@ -94,7 +96,7 @@ struct LedgerExportTests {
         #expect(line.hasSuffix(#","experiment":"floors-q4","arm":"high-floor","unit_bucket":17}"#))
         #expect(try LedgerExport.parse(jsonLine: line) == record)
         #expect(LedgerFixtures.verify([record], keys: signer.publicKeys) == nil)
-        let csv = LedgerExport.csvHeader + "\n" + LedgerExport.csvLine(record) + "\n"
+        let csv = LedgerCSV.header + "\n" + LedgerCSV.line(record) + "\n"
         var reader = try LedgerCSVReader(Array(csv.utf8))
         #expect(try reader.next() == record)
 
@@ -123,7 +125,7 @@ struct LedgerExportTests {
             seq: 4, prevHash: records[2].hash
         )
         records = Array(records[..<4]) + signer.chain(8, startingAt: 5, after: records[3].hash)
-        let text = ([LedgerExport.csvHeader] + records.map(LedgerExport.csvLine)).joined(separator: "\r\n") + "\r\n"
+        let text = ([LedgerCSV.header] + records.map(LedgerCSV.line)).joined(separator: "\r\n") + "\r\n"
         #expect(LedgerCSVReader.looksLikeCSV(Array(text.utf8)))
         var reader = try LedgerCSVReader(Array(text.utf8))
         var back: [LedgerRecord] = []
@@ -203,14 +205,14 @@ struct LedgerExportTests {
     @Test func csvCellsAreReadAsStrictlyAsJSON() throws {
         let record = signer.chain(1)[0]
         let cells = LedgerField.allCases.map { $0.value(in: record).text }
-        #expect(throws: Never.self) { try LedgerExport.parse(csvCells: cells) }
+        #expect(throws: Never.self) { try LedgerCSV.parse(cells: cells) }
         for (column, value, phrase) in [(0, "1.0", "integer"), (2, "True", "true or false"), (12, "+5", "integer"), (0, "01", "integer")] {
             var bad = cells
             bad[column] = value
-            #expect(throws: LedgerFormatError.self, "\(LedgerExport.columns[column]) = \(value)") { try LedgerExport.parse(csvCells: bad) }
-            do { _ = try LedgerExport.parse(csvCells: bad) } catch { #expect(error.message.contains(phrase)) }
+            #expect(throws: LedgerFormatError.self, "\(LedgerExport.columns[column]) = \(value)") { try LedgerCSV.parse(cells: bad) }
+            do { _ = try LedgerCSV.parse(cells: bad) } catch { #expect(error.message.contains(phrase)) }
         }
-        #expect(throws: LedgerFormatError.self) { try LedgerExport.parse(csvCells: Array(cells.dropLast())) }
+        #expect(throws: LedgerFormatError.self) { try LedgerCSV.parse(cells: Array(cells.dropLast())) }
     }
 
     @Test func jwksRoundTripsAndFollowsRFC8037() throws {
@@ -243,5 +245,77 @@ struct LedgerExportTests {
         #expect(Base64URL.decodeCanonical(text) == nil)
         #expect(Base64URL.decode("A") == nil)
         #expect(Base64URL.decode("AA=") == nil)
+    }
+
+    /// A cell a spreadsheet would run as a formula is written as text (one `'` first), and
+    /// reads back as exactly the value that was signed.
+    @Test(arguments: [
+        ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"), ("+1+1", "'+1+1"), ("-2+3", "'-2+3"), ("@SUM(A1)", "'@SUM(A1)"),
+        ("'quoted", "''quoted"), ("plain", "plain"), ("a=b", "a=b"),
+    ])
+    func aFormulaCellIsWrittenAsTextAndReadsBackAsSigned(requestID: String, cell: String) throws {
+        var event = LedgerFixtures.event(0)
+        event.ad.requestID = requestID
+        let record = signer.seal(event, seq: 1, prevHash: LedgerRecord.genesisHash)
+        let document = LedgerCSV.document([record])
+        #expect(document.hasSuffix("\r\n"))
+        let row = try #require(document.components(separatedBy: "\r\n").dropFirst().first)
+        #expect(SpreadsheetView.cells(row)[5] == cell)
+        #expect(SpreadsheetView.runsAFormula(row) == false, "\(row)")
+        var reader = try LedgerCSVReader(Array(document.utf8))
+        let back = try #require(try reader.next())
+        #expect(back == record)
+        #expect(LedgerFixtures.verify([back], keys: signer.publicKeys) == nil)
+    }
+
+    /// A CRLF export (one that escapes) with a formula cell left bare was not written by
+    /// us: refused, naming the field.
+    @Test func aBareFormulaCellInAnEscapingExportIsRefused() throws {
+        var event = LedgerFixtures.event(0)
+        event.ad.requestID = "=1+1"
+        let document = LedgerCSV.document([signer.seal(event, seq: 1, prevHash: LedgerRecord.genesisHash)])
+        var reader = try LedgerCSVReader(Array(document.replacingOccurrences(of: "'=1+1", with: "=1+1").utf8))
+        do {
+            _ = try reader.next()
+            Issue.record("a bare formula cell was accepted")
+        } catch { #expect(error.field == "request_id") }
+    }
+}
+
+/// What a spreadsheet does with a CSV row: splits it into cells (RFC 4180 quoting) and
+/// runs any cell that begins with `=`, `+`, `-`, `@`, a tab or a carriage return.
+enum SpreadsheetView {
+    static func cells(_ row: String) -> [String] {
+        var cells: [String] = []
+        var cell = ""
+        var quoted = false
+        var characters = Array(row)[...]
+        while let character = characters.popFirst() {
+            if quoted {
+                if character == "\"" {
+                    if characters.first == "\"" {
+                        cell.append("\"")
+                        characters.removeFirst()
+                    } else {
+                        quoted = false
+                    }
+                } else {
+                    cell.append(character)
+                }
+            } else if character == "," {
+                cells.append(cell)
+                cell = ""
+            } else if character == "\"" {
+                quoted = true
+            } else {
+                cell.append(character)
+            }
+        }
+        cells.append(cell)
+        return cells
+    }
+
+    static func runsAFormula(_ row: String) -> Bool {
+        cells(row).contains { cell in cell.first.map { "=+-@\t\r".contains($0) } ?? false }
     }
 }

@@ -32,7 +32,7 @@ struct TestSigner {
 enum LedgerFixtures {
     static func event(_ index: Int) -> LedgerEvent {
         LedgerEvent(
-            kind: index % 3 == 2 ? .click : .impression, billed: index % 5 != 4, reason: index % 5 == 4 ? "daily_budget_exhausted" : nil,
+            kind: index % 3 == 2 ? .click : .impression, billed: index % 5 != 4, reason: index % 5 == 4 ? .dailyBudgetExhausted : nil,
             impressionID: String(format: "%024x", index * 7919 + 1), requestID: "req \"\(index)\", with, commas",
             campaignID: CampaignID(unchecked: "camp-\(index % 4)"), advertiserID: AdvertiserID(unchecked: "adv-\(index % 2)"),
             creativeID: CreativeID(unchecked: "cr-\(index % 4)"), placementID: PlacementID(unchecked: "home_feed"),

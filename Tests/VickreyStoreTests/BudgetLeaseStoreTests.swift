@@ -92,7 +92,7 @@ struct BudgetLeaseStoreTests {
             [event(1, charge: 2_000_000), event(2, charge: 2_000_000), event(3, charge: 1_000_000), event(4, charge: 3_000_000)],
             settlements: [settle, settle, settle, settle], signingKey: key)
         #expect(
-            outcomes == [.appended(seq: 1), .appended(seq: 2), .appended(seq: 3), .recordedUnbilled(seq: 4, reason: "lease_exhausted")])
+            outcomes == [.appended(seq: 1), .appended(seq: 2), .appended(seq: 3), .recordedUnbilled(seq: 4, reason: .leaseExhausted)])
         var records: [LedgerRecord] = []
         try await a.ledger.forEachRecord { records.append($0) }
         #expect(records.map(\.event.billed) == [true, true, true, false])
@@ -121,7 +121,7 @@ struct BudgetLeaseStoreTests {
         let outcomes = try await a.ledger.append(
             [event(1, charge: 3_000_000), event(2, charge: 3_000_000), event(3, charge: 2_000_000)],
             settlements: [settle, settle, settle], signingKey: key)
-        #expect(outcomes == [.appended(seq: 1), .recordedUnbilled(seq: 2, reason: "total_budget_exhausted"), .appended(seq: 3)])
+        #expect(outcomes == [.appended(seq: 1), .recordedUnbilled(seq: 2, reason: .totalBudgetExhausted), .appended(seq: 3)])
         #expect(try await leases.pools(campaign: nil).map(\.spent) == [Nanos(5_000_000)])
         // Nothing more is granted while the pool is over its budget.
         let more = try await leases.settle([ask(1_000_000)], serverID: "a", ttlSeconds: 30, releasesSince: nil)
@@ -142,7 +142,7 @@ struct BudgetLeaseStoreTests {
         // is recorded unbilled, never overspent.
         let outcomes = try await a.ledger.append(
             [event(1, charge: 1_000_000)], settlements: [FleetSettlement(leaseDay: nil)], signingKey: key)
-        #expect(outcomes == [.recordedUnbilled(seq: 1, reason: "lease_exhausted")])
+        #expect(outcomes == [.recordedUnbilled(seq: 1, reason: .leaseExhausted)])
         // b shuts down cleanly: its lease goes back whole.
         #expect(try await leasesB.release(serverID: "b") == Nanos(10_000_000))
         #expect(try await leasesA.pools(campaign: nil).map(\.outstanding) == [.zero])

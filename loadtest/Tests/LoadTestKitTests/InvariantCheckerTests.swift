@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 import LoadTestKit
 import Testing
 import VickreyCore
@@ -18,7 +19,7 @@ struct InvariantCheckerTests {
         var previous = LedgerRecord.genesisHash
         return charges.enumerated().map { index, charge in
             let event = LedgerEvent(
-                kind: .impression, billed: true, reason: nil, impressionID: "imp-\(index)", requestID: "r",
+                kind: .impression, billed: true, reason: nil, impressionID: String(format: "%024x", index + 1), requestID: "r",
                 campaignID: CampaignID(unchecked: charge.0),
                 advertiserID: AdvertiserID(unchecked: "x"), creativeID: CreativeID(unchecked: "c"),
                 placementID: PlacementID(unchecked: "p"),
