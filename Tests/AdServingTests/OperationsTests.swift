@@ -126,7 +126,7 @@ struct OperationsTests {
                 ("/v1/ledger", "/v1/ledger?after=-1", auth, "400"),
                 ("/v1/ledger", "/v1/ledger", [:], "401"),
                 ("/v1/ledger", "/v1/ledger?server=no%20such", auth, "400"),
-                ("/v1/ledger", "/v1/ledger?server=elsewhere", auth, "200"),
+                ("/v1/ledger", "/v1/ledger?server=elsewhere", auth, "404"),
                 ("/v1/ledger/chains", "/v1/ledger/chains", auth, "200"),
                 ("/v1/ledger/chains", "/v1/ledger/chains", [:], "401"),
                 ("/v1/campaigns/{id}/budget", "/v1/campaigns/one/budget", auth, "200"),

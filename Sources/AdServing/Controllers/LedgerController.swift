@@ -6,6 +6,7 @@ import VickreyBudget
 import VickreyCore
 import VickreyLedger
 import VickreyStore
+import VickreyWire
 
 /// For billing (bearer token from config): `GET /v1/ledger?after=SEQ&limit=N` and
 /// `GET /v1/campaigns/{id}/budget` (live spend and reservations). For anyone who
@@ -36,10 +37,21 @@ struct LedgerController: Sendable {
         }
         router.get("/v1/ledger/chains") { request, context in
             try await authorize(request, context)
-            let chains = try await ledger.chains().map { chain in
-                #"{"server_id":\#(chain.serverID.map { "\"\($0)\"" } ?? "null"),"last_seq":\#(chain.lastSeq),"hash":"\#(chain.headHash)"}"#
+            let chains = try await ledger.chains()
+            var out = JSONWriter(capacity: 64 + 128 * chains.count)
+            out.object { out in
+                out.key("chains")
+                out.array { out in
+                    for chain in chains {
+                        out.object { out in
+                            out.field("server_id", chain.serverID)
+                            out.field("last_seq", chain.lastSeq)
+                            out.field("hash", chain.headHash)
+                        }
+                    }
+                }
             }
-            return JSONResponse.bytes(Array((#"{"chains":["# + chains.joined(separator: ",") + "]}").utf8))
+            return JSONResponse.bytes(out.bytes)
         }
         router.get("/v1/campaigns/:id/budget") { request, context in
             try await authorize(request, context)
@@ -119,14 +131,28 @@ struct LedgerController: Sendable {
                 }
                 return id
             } ?? ledger.chainID
+        // A chain that is neither this server's nor in the ledger is unknown: 404, not an
+        // empty page that would read like a chain with no records.
+        if let chain, chain != ledger.chainID, try await !ledger.chains().contains(where: { $0.serverID == chain }) {
+            throw APIError(
+                code: .notFound, message: "no chain '\(chain)' in this ledger (GET /v1/ledger/chains lists them)", field: "server")
+        }
         let records = try await ledger.records(chain: chain, after: after, limit: limit)
         // Read after the page: a record appended in between shows up as more to come.
         let last = try await ledger.tail(chain: chain).seq
-        var body = #"{"server_id":\#(chain.map { "\"\($0)\"" } ?? "null"),"records":["#
-        body += records.map(LedgerExport.jsonLine).joined(separator: ",")
         let next = records.last?.seq ?? after
-        body += #"],"next_after":\#(next),"has_more":\#(next < last),"last_seq":\#(last)}"#
-        return JSONResponse.bytes(Array(body.utf8))
+        var out = JSONWriter(capacity: 128 + 640 * records.count)
+        out.object { out in
+            out.field("server_id", chain)
+            out.key("records")
+            out.array { out in
+                for record in records { out.json(LedgerExport.jsonLine(record).utf8) }
+            }
+            out.field("next_after", next)
+            out.field("has_more", next < last)
+            out.field("last_seq", last)
+        }
+        return JSONResponse.bytes(out.bytes)
     }
 
     /// Billing's routes take a billing or admin key (or the configured billing token).

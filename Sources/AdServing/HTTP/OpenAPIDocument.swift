@@ -71,13 +71,20 @@ enum OpenAPIDocument {
               "responses": {
                 "200": {"description": "A page of records and the next cursor.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LedgerPage"}}}},
                 "400": {"$ref": "#/components/responses/Error"},
-                "401": {"$ref": "#/components/responses/Error"}}}},
+                "401": {"$ref": "#/components/responses/Error"},
+                "403": {"$ref": "#/components/responses/Error"},
+                "404": {"description": "`server` names no chain of this ledger.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "429": {"$ref": "#/components/responses/Error"},
+                "503": {"$ref": "#/components/responses/Error"}}}},
             "/v1/ledger/chains": {"get": {
               "summary": "Every ledger chain in the database: its server, last sequence number and head hash (billing).",
               "security": [{"billing": []}],
               "responses": {
                 "200": {"description": "The chains.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/LedgerChains"}}}},
-                "401": {"$ref": "#/components/responses/Error"}}}},
+                "401": {"$ref": "#/components/responses/Error"},
+                "403": {"$ref": "#/components/responses/Error"},
+                "429": {"$ref": "#/components/responses/Error"},
+                "503": {"$ref": "#/components/responses/Error"}}}},
             "/v1/campaigns/{id}/budget": {"get": {
               "summary": "A campaign's live budget account: spend, open reservations, limits and pacing (billing).",
               "security": [{"billing": []}],
@@ -85,7 +92,10 @@ enum OpenAPIDocument {
               "responses": {
                 "200": {"description": "The account.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Budget"}}}},
                 "401": {"$ref": "#/components/responses/Error"},
-                "404": {"$ref": "#/components/responses/Error"}}}},
+                "403": {"$ref": "#/components/responses/Error"},
+                "404": {"$ref": "#/components/responses/Error"},
+                "429": {"$ref": "#/components/responses/Error"},
+                "503": {"$ref": "#/components/responses/Error"}}}},
             "$ADMIN_PATHS": {},
             "/.well-known/jwks.json": {"get": {
               "summary": "Every key in the server's key directory (the current signer and every earlier one, so every key that has signed a record) and, in a fleet, every key the other servers registered, as a JWK Set (RFC 8037 OKP/Ed25519).",
