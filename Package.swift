@@ -204,6 +204,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "VickreyBillingTests",
+            dependencies: [
+                "VickreyBilling", "VickreyBudget", "VickreyCore", "VickreyLedger", "VickreySigning", "VickreyStore", "VickreyTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "VickreySigningTests", dependencies: ["VickreySigning", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strictSettings
         ),

@@ -12,7 +12,7 @@ extension Instant {
         let (year, month, day) = Self.civil(fromDays: days)
         let fraction = milliseconds.floorModulo(1000)
         guard (0...9999).contains(year) else {
-            // Outside four-digit years: padded to four digits at least, as before.
+            // Outside four-digit years: the year padded to at least four digits.
             func two(_ value: Int64) -> String { value < 10 ? "0\(value)" : "\(value)" }
             let yearText = String(repeating: "0", count: max(0, 4 - String(year).count)) + String(year)
             let whole =

@@ -20,7 +20,8 @@ public enum TestEngine: String, CaseIterable, Sendable, CustomStringConvertible 
 public final class TestDatabase: Sendable {
     public let engine: TestEngine
     public let location: StoreLocation
-    private let directory: URL
+    /// The test's own temporary directory (the SQLite file lives in it; keys may too).
+    public let directory: URL
 
     public init(_ engine: TestEngine = .sqlite) async throws {
         self.engine = engine

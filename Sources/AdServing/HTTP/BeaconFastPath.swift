@@ -11,7 +11,7 @@ import VickreyCore
 /// middleware (metrics, then errors) around the same controller, with the route label
 /// the router would have recorded. A path this does not fully recognise (another method,
 /// a token with any byte outside base64url, an extra segment) goes to the router, which
-/// answers it as before.
+/// answers it like any other request.
 struct BeaconFastPath<Context: RequestContext>: HTTPResponder {
     let router: RouterResponder<Context>
     let beacons: BeaconController<Context>
