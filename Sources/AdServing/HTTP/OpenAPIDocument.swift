@@ -107,8 +107,8 @@ enum OpenAPIDocument {
               "apiKey": {"type": "http", "scheme": "bearer", "description": "An API key made with adctl apikey create: admin, or advertiser (its own advertiser only)."}},
             "parameters": {
               "Token": {"name": "token", "in": "path", "required": true,
-                        "schema": {"type": "string", "minLength": 26, "maxLength": 2048, "pattern": "^[A-Za-z0-9_-]+$"},
-                        "description": "The signed beacon token from the ad's URL (base64url). Only tokens this fleet minted verify: any other is answered 400 invalid_token, an expired one 410."}
+                        "schema": {"type": "string", "minLength": 26, "maxLength": 2048, "pattern": "^[AB][A-Za-z0-9_-]+$"},
+                        "description": "The signed beacon token from the ad's URL: unpadded base64url of a payload whose first byte is its version (2, 3 or 4, so the text starts with A or B; docs/beacons.md) and whose last 16 bytes are its MAC. Only tokens this fleet minted verify: any other of this shape is answered 400 invalid_token, an expired one 410."}
             },
             "responses": {
               "Error": {"description": "A client error, naming the field at fault.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
