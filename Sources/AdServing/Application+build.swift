@@ -57,11 +57,12 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
     let router = Router(context: VickreyRequestContext.self)
     let auth = Authenticator(
         keys: database.apiKeys, billingToken: settings.ledgerBearerToken, metrics: metrics,
-        maximumFailures: settings.authMaximumFailures, clock: { [clock = settings.clock] in clock.now().secondsSinceEpoch })
+        maximumFailures: settings.authMaximumFailures, addresses: ClientAddressResolver(trustedProxies: settings.trustedProxies),
+        clock: { [clock = settings.clock] in clock.now().secondsSinceEpoch })
     let metricsMiddleware = MetricsMiddleware<VickreyRequestContext>(metrics: metrics)
     router.add(middleware: metricsMiddleware)
     router.add(middleware: ErrorMiddleware())
-    AdsController(decisions: decisions, metrics: metrics).addRoutes(to: router)
+    AdsController(decisions: decisions, metrics: metrics, auth: auth).addRoutes(to: router)
     let rates = LiveRates(path: settings.shared.currencyRatesPath, maximumAgeSeconds: Int64(settings.currencyMaximumAgeHours) * 3_600)
     if let problem = rates.reloadIfChanged() { logger.warning("exchange rates", metadata: ["problem": "\(problem)"]) }
     OpenRTBController(decisions: decisions, metrics: metrics, rates: rates).addRoutes(to: router)
@@ -108,6 +109,7 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
     let port = settings.port
     var app = Application(
         responder: BeaconFastPath(router: router.buildResponder(), beacons: beaconController, metrics: metricsMiddleware),
+        server: .guardedHTTP1(limits: settings.connections, addresses: ClientAddressResolver(trustedProxies: settings.trustedProxies)),
         configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: "Vickrey"),
         services: services,
         onServerRunning: { channel in

@@ -16,6 +16,25 @@ extension ServerSettings {
             .optionalString("http.publicBaseURL", \.publicBaseURL, unset: "http://HOST:PORT"),
             .integer("http.maxBodyBytes", \.limits.maximumBodyBytes, minimum: 1_024),
             .integer("http.maxPlacements", \.limits.maximumPlacements, minimum: 1),
+            .integer("http.idleTimeoutSeconds", \.connections.idleTimeoutSeconds, minimum: 1),
+            .integer("http.headerTimeoutSeconds", \.connections.headerTimeoutSeconds, minimum: 1),
+            .integer("http.bodyTimeoutSeconds", \.connections.bodyTimeoutSeconds, minimum: 1),
+            .integer("http.maxConnectionsPerClient", \.connections.maximumPerClient, minimum: 0),
+            SettingKey(
+                "ivt.trustedProxies",
+                read: { config, settings throws(InvalidSetting) in
+                    guard let text = config.string(forKey: "ivt.trustedProxies") else { return }
+                    var ranges: [AddressRange] = []
+                    for item in text.split(separator: ",") where !item.allSatisfy(\.isWhitespace) {
+                        guard let range = AddressRange(String(item)) else {
+                            throw InvalidSetting(
+                                key: "ivt.trustedProxies",
+                                message: "'\(item)' is not an IP address or CIDR block (10.0.0.0/8, 2001:db8::/32)")
+                        }
+                        ranges.append(range)
+                    }
+                    settings.trustedProxies = ranges
+                }, spelling: { $0.trustedProxies.isEmpty ? "none" : $0.trustedProxies.map(\.description).joined(separator: ",") }),
             .optionalString("server.id", \.serverID, unset: "HOST-PORT"),
             .integer("lease.ttlSeconds", \.leases.ttlSeconds, minimum: LeasePolicy.minimumTTLSeconds),
             .integer(

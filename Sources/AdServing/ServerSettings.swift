@@ -65,6 +65,12 @@ public struct ServerSettings: Sendable {
     public var clock: any VickreyClock = SystemClock()
     /// `http.maxBodyBytes`, `http.maxPlacements`.
     public var limits = RequestLimits()
+    /// `http.idleTimeoutSeconds`, `http.headerTimeoutSeconds`, `http.bodyTimeoutSeconds`,
+    /// `http.maxConnectionsPerClient`.
+    public var connections = ConnectionLimits()
+    /// `ivt.trustedProxies`: the proxies (CIDRs) whose `X-Forwarded-For` names the client;
+    /// no one's by default. Read wherever a client's address decides something.
+    public var trustedProxies: [AddressRange] = []
     /// `ctr.refreshSeconds`: how often learned CTRs take in newly recorded events.
     public var ctrRefreshSeconds = 10
     /// `experiments.flushMilliseconds`: how often experiment auction counts are made durable.

@@ -99,7 +99,8 @@ struct ConsoleController: Sendable {
             let presented = fields["csrf"], ConsoleSessions.same(expected, presented)
         else { return signInPage(message: "The form expired; sign in again.", status: .forbidden) }
         let principal: Principal
-        do { principal = try await auth.principal(key: fields["key"] ?? "", from: context.clientAddress) } catch let error as APIError {
+        let client = auth.addresses.client(peer: context.peerAddress, forwardedFor: request.headers[values: .xForwardedFor])
+        do { principal = try await auth.principal(key: fields["key"] ?? "", client: client) } catch let error as APIError {
             return signInPage(message: error.code == .tooManyAttempts ? error.message : "That key is not valid.", status: error.status)
         }
         guard principal.role != .billing else {

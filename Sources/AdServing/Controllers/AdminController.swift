@@ -24,24 +24,24 @@ struct AdminController: Sendable {
 
     func addRoutes(to router: Router<VickreyRequestContext>) {
         router.get("/v1/admin/advertisers") { request, context in
-            let principal = try await auth.principal(request, from: context.clientAddress)
+            let principal = try await auth.principal(request, from: context.peerAddress)
             let (limit, after) = try Self.page(request)
             let page = Page(try await administration.advertisers(for: principal), limit: limit, after: after) { $0.id.rawValue }
             return AdminJSON.response(AdminJSON.page("advertisers", page) { AdminJSON.advertiser($0, into: &$1) })
         }
         router.post("/v1/admin/advertisers") { request, context in
-            let principal = try await auth.principal(request, from: context.clientAddress)
+            let principal = try await auth.principal(request, from: context.peerAddress)
             let advertiser = try AdminJSON.parseAdvertiser(try await readBody(request, limit: maximumBodyBytes))
             try await administration.createAdvertiser(advertiser, by: principal)
             return AdminJSON.response(AdminJSON.write { AdminJSON.advertiser(advertiser, into: &$0) }, status: .created)
         }
         router.get("/v1/admin/advertisers/:id") { request, context in
-            let principal = try await auth.principal(request, from: context.clientAddress)
+            let principal = try await auth.principal(request, from: context.peerAddress)
             let advertiser = try await administration.advertiser(try context.parameters.require("id"), for: principal)
             return AdminJSON.response(AdminJSON.write { AdminJSON.advertiser(advertiser, into: &$0) })
         }
         router.get("/v1/admin/campaigns") { request, context in
-            let principal = try await auth.principal(request, from: context.clientAddress)
+            let principal = try await auth.principal(request, from: context.peerAddress)
             let (limit, after) = try Self.page(request)
             let campaigns = try await administration.campaigns(
                 for: principal, advertiser: try Self.advertiserFilter(request), status: try Self.statusFilter(request))
@@ -50,36 +50,36 @@ struct AdminController: Sendable {
                 try AdminJSON.page("campaigns", page) { campaign, out in out.json(try CampaignDocument.json(campaign)) })
         }
         router.post("/v1/admin/campaigns") { request, context in
-            let principal = try await auth.principal(request, from: context.clientAddress)
+            let principal = try await auth.principal(request, from: context.peerAddress)
             let campaign = try await parsedCampaign(request)
             try await administration.createCampaign(campaign, by: principal)
             return try campaignResponse(campaign, status: .created)
         }
         router.get("/v1/admin/campaigns/:id") { request, context in
-            let principal = try await auth.principal(request, from: context.clientAddress)
+            let principal = try await auth.principal(request, from: context.peerAddress)
             return try campaignResponse(try await administration.campaign(try context.parameters.require("id"), for: principal))
         }
         router.put("/v1/admin/campaigns/:id") { request, context in
-            let principal = try await auth.principal(request, from: context.clientAddress)
+            let principal = try await auth.principal(request, from: context.peerAddress)
             let campaign = try await parsedCampaign(request)
             return try campaignResponse(
                 try await administration.replaceCampaign(try context.parameters.require("id"), with: campaign, by: principal))
         }
         for (action, status) in [("pause", CampaignStatus.paused), ("resume", .active), ("archive", .archived)] {
             router.post("/v1/admin/campaigns/:id/\(action)") { request, context in
-                let principal = try await auth.principal(request, from: context.clientAddress)
+                let principal = try await auth.principal(request, from: context.peerAddress)
                 return try campaignResponse(
                     try await administration.setStatus(try context.parameters.require("id"), to: status, by: principal))
             }
         }
         router.get("/v1/admin/campaigns/:id/delivery") { request, context in
-            let principal = try await auth.principal(request, from: context.clientAddress)
+            let principal = try await auth.principal(request, from: context.peerAddress)
             let hours = try Self.integer(request, "hours", default: 48, range: 1...24 * 31)
             let delivery = try await administration.hourlyDelivery(try context.parameters.require("id"), hours: hours, for: principal)
             return AdminJSON.response(AdminJSON.hourly(delivery.campaign.id, delivery.rows))
         }
         router.get("/v1/admin/reports") { request, context in
-            let principal = try await auth.principal(request, from: context.clientAddress)
+            let principal = try await auth.principal(request, from: context.peerAddress)
             let rows = try await administration.deliveryRows(for: principal, since: try Self.since(request), by: try Self.grouping(request))
             return JSONResponse.bytes(Array(DeliveryReport.json(rows).utf8))
         }

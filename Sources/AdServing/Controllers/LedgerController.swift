@@ -157,7 +157,7 @@ struct LedgerController: Sendable {
 
     /// Billing's routes take a billing or admin key (or the configured billing token).
     private func authorize(_ request: Request, _ context: VickreyRequestContext) async throws {
-        try await auth.principal(request, from: context.clientAddress).require(.billing, .admin)
+        try await auth.principal(request, from: context.peerAddress).require(.billing, .admin)
     }
 
     private static func integer(_ text: String?, field: String, default value: Int64, range: ClosedRange<Int64>) throws -> Int64 {

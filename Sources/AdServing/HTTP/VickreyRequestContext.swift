@@ -2,8 +2,9 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// The request context every route gets: Hummingbird's core storage and the client's
-/// address (what failed sign-ins are rate-limited by).
+/// The request context every route gets: Hummingbird's core storage and the TCP peer's
+/// address (from which, through the trusted proxies, the client's is resolved:
+/// `ClientAddressResolver`).
 struct VickreyRequestContext: RequestContext, RemoteAddressRequestContext {
     var coreContext: CoreRequestContextStorage
     /// Asked for the address only when a route needs it (the admin API and the console):
@@ -17,6 +18,6 @@ struct VickreyRequestContext: RequestContext, RemoteAddressRequestContext {
 
     var remoteAddress: SocketAddress? { channel.remoteAddress }
 
-    /// The client's address without its port ("unknown" when the transport has none).
-    var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
+    /// The peer's address without its port ("unknown" when the transport has none).
+    var peerAddress: String { remoteAddress?.ipAddress ?? "unknown" }
 }
