@@ -144,6 +144,7 @@ struct DealEndpointTests {
         }
         let campaign = try CampaignDocument.parseCampaign(Data(Self.dealCampaign.utf8)).get()
         _ = try await harness.store().importCampaigns([campaign, Campaigns.make("open", advertiser: "b", bid: 5_000_000)])
+        let admin = try await harness.debugHeaders()
         try await harness.test { client in
             // Private, deal-1 at its fixed price: the campaign's own 2.00 floor is above the deal's 1.50 EUR (1.630435 USD).
             var response = try await client.post(
@@ -166,7 +167,8 @@ struct DealEndpointTests {
             // The native endpoint: per-placement deals, explained.
             response = try await client.post(
                 "/v1/ads",
-                json: #"{"placements":[{"id":"home_feed","private_auction":true,"deals":[{"id":"deal-2","at":1}]}],"debug":true}"#)
+                json: #"{"placements":[{"id":"home_feed","private_auction":true,"deals":[{"id":"deal-2","at":1}]}],"debug":true}"#,
+                headers: admin)
             let ad = (response.object["ads"] as? [[String: Any]])?.first
             #expect(ad?["deal_id"] as? String == "deal-2" && ad?["clearing_ecpm_micros"] as? Int == 3_000_000)
             let placement = ((response.object["debug"] as? [String: Any])?["placements"] as? [[String: Any]])?.first

@@ -52,9 +52,10 @@ struct NativeEndpointTests {
 
     @Test func debugExplainsTheAuction() async throws {
         try await Campaigns.seedSpecExample(harness)
+        let admin = try await harness.debugHeaders()
         try await harness.test { client in
             let response = try await client.post(
-                "/v1/ads", json: #"{"debug":true,"geo":{"country":"FR"},"placements":[{"id":"p","floor_micros":850000}]}"#)
+                "/v1/ads", json: #"{"debug":true,"geo":{"country":"FR"},"placements":[{"id":"p","floor_micros":850000}]}"#, headers: admin)
             let debug = try #require(response.object["debug"] as? [String: Any])
             let placement = try #require((debug["placements"] as? [[String: Any]])?.first)
             #expect(placement["floor_micros"] as? Int == 850_000)

@@ -87,12 +87,13 @@ struct PrivacyEndpointTests {
             (0..<200).lazy.map { ("user-\($0)", "req-\($0)") }.first {
                 experiment.assignment(unitID: $0.0).arm != experiment.assignment(unitID: $0.1).arm
             })
+        let admin = try await harness.debugHeaders()
         try await harness.test { client in
             let response = try await client.post(
                 "/v1/ads",
                 json:
-                    #"{"request_id":"\#(requestID)","user":{"id":"\#(user)"},"privacy":{"us_privacy":"1YYN"},"placements":[{"id":"home_feed"}],"debug":true}"#
-            )
+                    #"{"request_id":"\#(requestID)","user":{"id":"\#(user)"},"privacy":{"us_privacy":"1YYN"},"placements":[{"id":"home_feed"}],"debug":true}"#,
+                headers: admin)
             let debug = try #require(response.object["debug"] as? [String: Any])
             let privacy = try #require(debug["privacy"] as? [String: Any])
             #expect(privacy["outcome"] as? String == "contextual")
@@ -105,7 +106,8 @@ struct PrivacyEndpointTests {
 
             let personal = try await client.post(
                 "/v1/ads",
-                json: #"{"request_id":"\#(requestID)-2","user":{"id":"\#(user)"},"placements":[{"id":"home_feed"}],"debug":true}"#)
+                json: #"{"request_id":"\#(requestID)-2","user":{"id":"\#(user)"},"placements":[{"id":"home_feed"}],"debug":true}"#,
+                headers: admin)
             let arm = (((personal.object["debug"] as? [String: Any])?["placements"] as? [[String: Any]])?.first?["arm"]) as? String
             #expect(arm == experiment.assignment(unitID: user).arm.rawValue)
 

@@ -39,6 +39,21 @@ final class ServerHarness: Sendable {
 
     static let billingToken = "test-billing-token"
 
+    /// A new admin API key in the harness's database (made before the server starts, or
+    /// while it runs: keys are read on every request).
+    func adminKey() async throws -> String {
+        let store = try await Store.open(StoreLocation(settings.shared.databasePath))
+        let (key, record) = APIKeyMaterial.generate(
+            role: .admin, advertiserID: nil, label: "test-admin", at: Instant(secondsSinceEpoch: 1_795_737_600))
+        try await store.apiKeys.create(record)
+        return key
+    }
+
+    /// What a request asking for the auction's explanation sends: JSON and an admin key.
+    func debugHeaders() async throws -> HTTPFields {
+        [.contentType: "application/json", .authorization: "Bearer \(try await adminKey())"]
+    }
+
     /// Runs `body` against a freshly built application, through the router only (no
     /// background services: enough for auctions, not for beacons).
     func test(_ body: @Sendable @escaping (any TestClientProtocol) async throws -> Void) async throws {

@@ -38,10 +38,12 @@ struct YieldEndpointTests {
         @Sendable func expectedArm(_ user: String) -> ExperimentTag { Self.experiment.assignment(unitID: user) }
         let users = (0..<24).map { "user-\($0)" }
         #expect(Set(users.map { expectedArm($0).arm }).count == 2, "both arms should be drawn")
+        let admin = try await harness.debugHeaders()
         try await harness.live { client in
             for user in users {
                 let response = try await client.post(
-                    "/v1/ads", json: #"{"user":{"id":"\#(user)"},"placements":[{"id":"home_feed"},{"id":"sidebar"}],"debug":true}"#)
+                    "/v1/ads", json: #"{"user":{"id":"\#(user)"},"placements":[{"id":"home_feed"},{"id":"sidebar"}],"debug":true}"#,
+                    headers: admin)
                 let ad = try #require((response.object["ads"] as? [[String: Any]])?.first)
                 let debug = try #require(((response.object["debug"] as? [String: Any])?["placements"] as? [[String: Any]]))
                 let arm = expectedArm(user).arm.rawValue
@@ -105,10 +107,11 @@ struct YieldEndpointTests {
         _ = try await harness.store().importCampaigns([
             Campaigns.make("cpc", advertiser: "a", bid: 1_000_000, pricing: .cpc, ctr: 50_000)
         ])
+        let admin = try await harness.debugHeaders()
         try await harness.live { client in
             for request in 0..<20 {
                 let response = try await client.post(
-                    "/v1/ads", json: #"{"request_id":"r-\#(request)","placements":[{"id":"home_feed"}],"debug":true}"#)
+                    "/v1/ads", json: #"{"request_id":"r-\#(request)","placements":[{"id":"home_feed"}],"debug":true}"#, headers: admin)
                 if request == 0 {
                     let candidate = try #require(Self.candidates(response).first)
                     let ctr = try #require(candidate["ctr"] as? [String: Any])
@@ -121,7 +124,7 @@ struct YieldEndpointTests {
             }
         }
         try await harness.live { client in
-            let response = try await client.post("/v1/ads", json: #"{"placements":[{"id":"home_feed"}],"debug":true}"#)
+            let response = try await client.post("/v1/ads", json: #"{"placements":[{"id":"home_feed"}],"debug":true}"#, headers: admin)
             let candidate = try #require(Self.candidates(response).first)
             let ctr = try #require(candidate["ctr"] as? [String: Any])
             // 20 impressions, no clicks, prior 5% worth 10: (0 + 50_000 × 10) / 30 = 16_667 ppm.

@@ -1,23 +1,29 @@
 import Hummingbird
 import VickreyCore
+import VickreyStore
 import VickreyWire
 
-/// `POST /v1/ads`: the native endpoint for the platform's own apps.
-struct AdsController<Context: RequestContext>: Sendable {
+/// `POST /v1/ads`: the native endpoint for the platform's own apps. The auction's
+/// explanation (`debug: true`) names every competing campaign, advertiser and score, so
+/// it is answered only to a request carrying an admin API key; without one the request
+/// is refused (403 naming `debug`), never served without the explanation it asked for.
+struct AdsController: Sendable {
     let decisions: AdDecisions
     let metrics: ServerMetrics
+    let auth: Authenticator
 
-    func addRoutes(to router: Router<Context>) {
-        router.post("/v1/ads") { request, _ in try await handle(request) }
+    func addRoutes(to router: Router<VickreyRequestContext>) {
+        router.post("/v1/ads") { request, context in try await handle(request, context) }
     }
 
-    func handle(_ request: Request) async throws -> Response {
+    func handle(_ request: Request, _ context: VickreyRequestContext) async throws -> Response {
         let body = try await readBody(request, limit: decisions.settings.limits.maximumBodyBytes)
         let parsed: NativeAdRequest
         switch NativeAdRequest.decode(body, limits: decisions.settings.limits) {
         case .success(let value): parsed = value
         case .failure(let error): throw APIError.invalid(error)
         }
+        if parsed.debug { try await requireAdmin(request, context) }
         let now = decisions.now()
         let auction = AuctionRequest(
             requestID: parsed.requestID ?? AdDecisions.newRequestID(at: now), userID: parsed.userID, device: parsed.device,
@@ -29,5 +35,21 @@ struct AdsController<Context: RequestContext>: Sendable {
         metrics.privacy(outcome.privacy, endpoint: .native)
         let beacons = signed.map { NativeAdResponse.Beacons(impressionURL: $0.impressionURL, clickURL: $0.clickURL) }
         return JSONResponse.bytes(NativeAdResponse.write(outcome, beacons: beacons))
+    }
+
+    /// The explanation is an admin's: the request must carry an admin key.
+    private func requireAdmin(_ request: Request, _ context: VickreyRequestContext) async throws {
+        guard request.headers[.authorization] != nil else {
+            throw APIError(
+                code: .forbidden,
+                message: "the auction's explanation is for admins: send an admin API key (Authorization: Bearer KEY) or leave debug out",
+                field: "debug")
+        }
+        let principal = try await auth.principal(request, from: context.peerAddress)
+        guard principal.role == .admin else {
+            throw APIError(
+                code: .forbidden, message: "the auction's explanation needs an admin key, not a \(principal.role.rawValue) key",
+                field: "debug")
+        }
     }
 }

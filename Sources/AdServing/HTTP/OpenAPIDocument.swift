@@ -19,12 +19,16 @@ enum OpenAPIDocument {
                    "description": "Second-price ad auctions over campaigns held in memory. Money is integer micros (1 USD = 1000000)."},
           "paths": {
             "/v1/ads": {"post": {
-              "summary": "Request ads for one or more placements (native API).",
+              "summary": "Request ads for one or more placements (native API). No key is needed, except to ask for the auction's explanation (debug: true), which takes an admin API key.",
+              "security": [{}, {"apiKey": []}],
               "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdRequest"}}}},
               "responses": {
                 "200": {"description": "One ad per filled placement.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdResponse"}}}},
                 "400": {"$ref": "#/components/responses/Error"},
-                "413": {"$ref": "#/components/responses/Error"}}}},
+                "401": {"description": "debug: true with a key that is not valid.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "403": {"description": "debug: true without an admin API key.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+                "413": {"$ref": "#/components/responses/Error"},
+                "429": {"$ref": "#/components/responses/Error"}}}},
             "/openrtb2/auction": {"post": {
               "summary": "OpenRTB 2.6 bid request; the bid price is the auction's clearing CPM.",
               "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/BidRequest"}}}},
@@ -148,7 +152,7 @@ enum OpenAPIDocument {
                       "id": {"type": "string", "minLength": 1, "maxLength": 128},
                       "floor_micros": {"type": ["integer", "null"], "minimum": 0, "maximum": 1000000000000},
                       "at": {"enum": [1, 2, 3, null]}}}}}}},
-                "debug": {"type": ["boolean", "null"]}}},
+                "debug": {"type": ["boolean", "null"], "description": "Ask for the auction's explanation (every candidate, score and reason): needs an admin API key."}}},
               "Integer": {"type": "integer", "minimum": -9223372036854775808, "maximum": 9223372036854775807},
               "NonNegative": {"type": ["number", "null"], "minimum": 0},
               "Flag": {"enum": [0, 1, null]},
