@@ -35,9 +35,7 @@ public enum LedgerExport {
         var reader = JSONReader(Array(line.utf8))
         var values: [LedgerField: LedgerValue] = [:]
         do {
-            var seen = Set<String>()
             try reader.readObject { reader, key throws(FieldError) in
-                guard seen.insert(key).inserted else { throw reader.fieldError("appears twice in the record") }
                 guard let field = LedgerField(rawValue: key) else {
                     if allowUnknownFields { return try reader.skipValue() }
                     throw reader.fieldError("is not a ledger field (pass --allow-unknown-fields to ignore fields added later)")

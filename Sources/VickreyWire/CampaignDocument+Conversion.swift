@@ -5,17 +5,25 @@ import VickreyCore
 /// store or the index hold unbounded data.
 public enum CampaignLimits {
     public static let maximumListLength = 1_000
-    public static let maximumURLLength = 2_048
     public static let maximumDomains = 20
-    public static let maximumDomainLength = 253
     /// The longest frequency-cap window: 30 days.
     public static let maximumCapWindowSeconds: Int64 = 30 * 86_400
     public static let maximumCapImpressions = 1_000_000
 }
 
 extension CampaignDocument {
-    /// Decodes one JSON object, naming the field of the first type error.
+    /// Decodes one JSON object, naming the field of the first type error. A key repeated
+    /// in any object is refused first, as every JSON reader of Vickrey refuses it.
     public static func decode(_ data: Data) -> Result<CampaignDocument, FieldError> {
+        var reader = JSONReader(Array(data))
+        do throws(FieldError) {
+            try reader.skipValue()
+            try reader.expectEnd()
+        } catch  where error.message.contains("appears twice") {
+            return .failure(error)
+        } catch {
+            // Anything else is reported by the decoder below, in its own words.
+        }
         do {
             return .success(try JSONDecoder().decode(CampaignDocument.self, from: data))
         } catch let error as DecodingError {
@@ -218,27 +226,20 @@ extension CreativeDocument {
             throw FieldError(field: "\(field).size", message: "'\(size.prefix(32))' is not a size like 300x250 (1–10000 each side)")
         }
         for (name, url) in [("image_url", imageURL), ("click_url", clickURL)] {
-            guard Self.isHTTPURL(url) else {
-                throw FieldError(
-                    field: "\(field).\(name)", message: "must be an http(s) URL of at most \(CampaignLimits.maximumURLLength) bytes")
+            if let problem = WebAddress.urlProblem(url) {
+                throw FieldError(field: "\(field).\(name)", message: "is not an http(s) URL: \(problem)")
             }
         }
         let domains = adomain ?? []
         guard domains.count <= CampaignLimits.maximumDomains else {
             throw FieldError(field: "\(field).adomain", message: "at most \(CampaignLimits.maximumDomains) domains")
         }
-        for (position, domain) in domains.enumerated()
-        where domain.isEmpty || domain.utf8.count > CampaignLimits.maximumDomainLength || domain.contains(where: { $0.isWhitespace }) {
-            throw FieldError(field: "\(field).adomain[\(position)]", message: "'\(domain.prefix(64))' is not a domain")
+        for (position, domain) in domains.enumerated() {
+            if let problem = WebAddress.domainProblem(domain) {
+                throw FieldError(field: "\(field).adomain[\(position)]", message: problem)
+            }
         }
         return Creative(id: id, size: size, imageURL: imageURL, clickURL: clickURL, advertiserDomains: domains)
-    }
-
-    static func isHTTPURL(_ text: String) -> Bool {
-        guard text.utf8.count <= CampaignLimits.maximumURLLength, text.hasPrefix("https://") || text.hasPrefix("http://"),
-            !text.contains(where: { $0.isWhitespace }), let url = URL(string: text), url.host?.isEmpty == false
-        else { return false }
-        return true
     }
 }
 

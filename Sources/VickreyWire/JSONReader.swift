@@ -77,6 +77,9 @@ public struct JSONReader {
             position += 1
             return
         }
+        // Keys seen so far: a repeated key is refused, never read first-wins or last-wins
+        // (parsers disagree on which, so two readers could read two different requests).
+        var seen = KeysSeen()
         while true {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw syntaxError("expected a key") }
@@ -85,6 +88,7 @@ public struct JSONReader {
             guard peek() == UInt8(ascii: ":") else { throw syntaxError("expected ':'") }
             position += 1
             path.append(.key(key))
+            guard seen.insert(key) else { throw fieldError("appears twice in the object") }
             try body(&self, key)
             path.removeLast()
             skipWhitespace()
@@ -364,5 +368,22 @@ public struct JSONReader {
             position += 1
         }
         return value
+    }
+}
+
+/// The keys of one object read so far: a short list (objects on the request path hold a
+/// handful of keys), a set once there are many (so a body of thousands of keys costs
+/// linear time, not quadratic).
+private struct KeysSeen {
+    private var few: [String] = []
+    private var many: Set<String>?
+
+    /// Adds `key`; false when it was already there.
+    mutating func insert(_ key: String) -> Bool {
+        if let inserted = many?.insert(key).inserted { return inserted }
+        if few.contains(key) { return false }
+        few.append(key)
+        if few.count == 16 { many = Set(few) }
+        return true
     }
 }
