@@ -32,7 +32,7 @@ public enum DealFields {
                 }
                 deal.floor = Micros(value)
             case "at": deal.auctionType = try auctionType(&reader)
-            default: try reader.skipValue()
+            default: throw reader.unknownField(key, known: ["id", "floor_micros", "at"])
             }
         }
         guard sawID else { throw reader.fieldError("id", "is required") }

@@ -47,6 +47,21 @@ public struct JSONReader {
     }
 
     /// An error about a child of the current object.
+    /// The error for a key the object does not have (the reader is on its value), naming
+    /// the closest of `known` when the key looks like a misspelling of it.
+    public func unknownField(_ key: String, known: [String]) -> FieldError {
+        let lowered = key.lowercased()
+        // A known key that starts with this one (`floor` for `floor_micros`), else the nearest
+        // by edit distance, when it is near enough to be a misspelling.
+        let near = known.min { UnknownFieldSuggestion.distance(lowered, $0) < UnknownFieldSuggestion.distance(lowered, $1) }
+        let suggestion =
+            known.first { lowered.count >= 3 && $0.hasPrefix(lowered) }
+            ?? near.flatMap { UnknownFieldSuggestion.distance(lowered, $0) <= max(2, $0.count / 3) ? $0 : nil }
+        return fieldError(
+            "is not a field here" + (suggestion.map { " (did you mean '\($0)'?)" } ?? "")
+                + "; the fields are: \(known.joined(separator: ", "))")
+    }
+
     public func fieldError(_ key: String, _ message: String) -> FieldError {
         FieldError(field: currentPath.map { "\($0).\(key)" } ?? key, message: message)
     }
@@ -385,5 +400,20 @@ private struct KeysSeen {
         few.append(key)
         if few.count == 16 { many = Set(few) }
         return true
+    }
+}
+
+/// How far a key is from a known one (Levenshtein distance), to suggest a correction.
+enum UnknownFieldSuggestion {
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.utf8.prefix(64))
+        let b = Array(b.utf8.prefix(64))
+        var previous = Array(0...b.count)
+        for (i, x) in a.enumerated() {
+            var current = [i + 1]
+            for (j, y) in b.enumerated() { current.append(min(previous[j] + (x == y ? 0 : 1), previous[j + 1] + 1, current[j] + 1)) }
+            previous = current
+        }
+        return previous[b.count]
     }
 }

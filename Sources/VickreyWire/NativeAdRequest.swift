@@ -17,7 +17,8 @@ public struct NativeAdRequest: Sendable, Hashable {
 
     public init() {}
 
-    /// Decodes a body, naming the first bad field. Unknown fields are ignored.
+    /// Decodes a body, naming the first bad field. A field this API does not have is
+    /// refused by name (a misspelt `size` would otherwise be served as if absent).
     public static func decode(_ body: [UInt8], limits: RequestLimits) -> Result<NativeAdRequest, FieldError> {
         do { return .success(try parse(body, limits: limits)) } catch { return .failure(error) }
     }
@@ -39,7 +40,7 @@ public struct NativeAdRequest: Sendable, Hashable {
                 case "user":
                     if try reader.readNull() { return }
                     try reader.readObject { reader, key throws(FieldError) in
-                        guard key == "id" else { return try reader.skipValue() }
+                        guard key == "id" else { throw reader.unknownField(key, known: ["id"]) }
                         if try reader.readNull() { return }
                         request.userID = try reader.readUserID(limits: limits)
                     }
@@ -53,13 +54,13 @@ public struct NativeAdRequest: Sendable, Hashable {
                         case "os":
                             if try reader.readNull() { return }
                             request.operatingSystem = try choice(&reader, OperatingSystem.self)
-                        default: try reader.skipValue()
+                        default: throw reader.unknownField(key, known: ["type", "os"])
                         }
                     }
                 case "geo":
                     if try reader.readNull() { return }
                     try reader.readObject { reader, key throws(FieldError) in
-                        guard key == "country" else { return try reader.skipValue() }
+                        guard key == "country" else { throw reader.unknownField(key, known: ["country"]) }
                         if try reader.readNull() { return }
                         let text = try reader.readString(maximumCharacters: 8)
                         guard let country = CountryCodes.country(text) else {
@@ -89,7 +90,8 @@ public struct NativeAdRequest: Sendable, Hashable {
                     if try reader.readNull() { return }
                     request.debug = try reader.readBool()
                 default:
-                    try reader.skipValue()
+                    throw reader.unknownField(
+                        key, known: ["request_id", "user", "device", "geo", "keywords", "placements", "privacy", "debug"])
                 }
             }
         } catch  where error.field == nil && !error.message.hasPrefix("not valid JSON") {
@@ -140,7 +142,7 @@ public struct NativeAdRequest: Sendable, Hashable {
                 }
                 floor = Micros(value)
             default:
-                try reader.skipValue()
+                throw reader.unknownField(key, known: ["id", "sizes", "floor_micros", "deals", "private_auction"])
             }
         }
         guard let id else { throw reader.fieldError("id", "is required") }

@@ -44,7 +44,8 @@ enum PrivacyFields {
             case "limit_ad_tracking":
                 if try reader.readNull() { return }
                 signals.limitAdTracking = try reader.readBool()
-            default: try reader.skipValue()
+            default:
+                throw reader.unknownField(key, known: ["gdpr", "coppa", "consent", "us_privacy", "gpp", "gpp_sid", "limit_ad_tracking"])
             }
         }
         return signals

@@ -127,28 +127,28 @@ enum OpenAPIDocument {
               "Keyword": {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "^[^\\u0000-\\u001F\\u007F-\\u009F]+$"},
               "UserID": {"type": "string", "maxLength": 4096, "description": "Any id; one over 128 bytes is used as its SHA-256."},
               "Size": {"type": "string", "pattern": "^([1-9][0-9]{0,3}|10000)x([1-9][0-9]{0,3}|10000)$"},
-              "AdRequest": {"type": "object", "required": ["placements"], "properties": {
+              "AdRequest": {"type": "object", "additionalProperties": false, "required": ["placements"], "description": "A field this API does not have is refused (400 naming it).", "properties": {
                 "request_id": {"oneOf": [{"$ref": "#/components/schemas/SignedID"}, {"type": "null"}]},
-                "user": {"type": ["object", "null"], "properties": {"id": {"oneOf": [{"$ref": "#/components/schemas/UserID"}, {"type": "null"}]}}},
-                "device": {"type": ["object", "null"], "properties": {
+                "user": {"type": ["object", "null"], "additionalProperties": false, "properties": {"id": {"oneOf": [{"$ref": "#/components/schemas/UserID"}, {"type": "null"}]}}},
+                "device": {"type": ["object", "null"], "additionalProperties": false, "properties": {
                   "type": {"enum": ["mobile", "tablet", "desktop", "ctv", null]},
                   "os": {"enum": ["ios", "android", "windows", "macos", "linux", "other", null]}}},
-                "geo": {"type": ["object", "null"], "properties": {"country": {"type": ["string", "null"], "pattern": "$COUNTRY_PATTERN",
+                "geo": {"type": ["object", "null"], "additionalProperties": false, "properties": {"country": {"type": ["string", "null"], "pattern": "$COUNTRY_PATTERN",
                   "description": "ISO 3166-1 alpha-2 (any two letters) or an assigned alpha-3 code, any case."}}},
                 "keywords": {"type": ["array", "null"], "maxItems": 32, "items": {"$ref": "#/components/schemas/Keyword"}},
-                "privacy": {"type": ["object", "null"], "description": "The request's privacy signals, as OpenRTB's regs, user.consent and device.lmt carry them (docs/openrtb.md).",
+                "privacy": {"type": ["object", "null"], "additionalProperties": false, "description": "The request's privacy signals, as OpenRTB's regs, user.consent and device.lmt carry them (docs/openrtb.md).",
                   "properties": {"gdpr": {"$ref": "#/components/schemas/Flag"}, "coppa": {"$ref": "#/components/schemas/Flag"},
                     "consent": {"$ref": "#/components/schemas/PrivacyString"}, "us_privacy": {"$ref": "#/components/schemas/PrivacyString"},
                     "gpp": {"$ref": "#/components/schemas/PrivacyString"}, "gpp_sid": {"$ref": "#/components/schemas/SectionIDs"},
                     "limit_ad_tracking": {"type": ["boolean", "null"]}}},
                 "placements": {"type": "array", "minItems": 1, "maxItems": 16, "uniqueItems": true,
                   "description": "Placement ids must be distinct within a request.",
-                  "items": {"type": "object", "required": ["id"], "properties": {
+                  "items": {"type": "object", "additionalProperties": false, "required": ["id"], "properties": {
                     "id": {"$ref": "#/components/schemas/ID"},
                     "sizes": {"type": ["array", "null"], "maxItems": 20, "items": {"$ref": "#/components/schemas/Size"}},
                     "floor_micros": {"type": ["integer", "null"], "minimum": 0, "maximum": 1000000000000},
                     "private_auction": {"type": ["boolean", "null"], "description": "Only the deals compete."},
-                    "deals": {"type": ["array", "null"], "maxItems": 100, "items": {"type": "object", "required": ["id"], "properties": {
+                    "deals": {"type": ["array", "null"], "maxItems": 100, "items": {"type": "object", "additionalProperties": false, "required": ["id"], "properties": {
                       "id": {"type": "string", "minLength": 1, "maxLength": 128},
                       "floor_micros": {"type": ["integer", "null"], "minimum": 0, "maximum": 1000000000000},
                       "at": {"enum": [1, 2, 3, null]}}}}}}},
