@@ -233,7 +233,7 @@ let package = Package(
             name: "AdminCLITests",
             dependencies: [
                 "AdminCLI", "VickreySynthetic", "VickreyStore", "VickreyLedger", "VickreySigning", "VickreyCore", "VickreyTestSupport",
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings
         ),

@@ -34,8 +34,8 @@ public struct AdminCommand: AsyncParsableCommand {
             }
             return 0
         } catch let failure as CommandFailure {
-            Console.error("error: \(failure.message)")
-            for detail in failure.details { Console.error("  \(detail)") }
+            Console.error("error: " + TerminalText.safe(failure.message, keepingLineBreaks: true))
+            for detail in failure.details { Console.error("  " + TerminalText.safe(detail)) }
             return failure.exitCode
         } catch {
             let code = exitCode(for: error).rawValue

@@ -128,7 +128,12 @@ struct CampaignFieldOptions: ParsableArguments {
             "targeting.exclude.devices": "--exclude-devices", "targeting.exclude.os": "--exclude-os",
             "targeting.exclude.keywords": "--exclude-keywords", "targeting.exclude.hours_of_week": "--exclude-hours",
         ]
-        if base.hasPrefix("creatives") { return "--creative" }
+        if base.hasPrefix("creatives") {
+            // `creatives[1].click_url` → `--creative (the 2nd) click_url`, so the part at fault is named.
+            let part = field.split(separator: ".", maxSplits: 1).dropFirst().first.map { " \($0)" } ?? ""
+            let index = field.dropFirst("creatives[".count).prefix { $0.isNumber }
+            return "--creative" + (Int(index).map { " #\($0 + 1)" } ?? "") + part
+        }
         if base.hasPrefix("deals") { return "--deal" }
         return flags[base] ?? field
     }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Testing
 import VickreyCore
 import VickreyStore
@@ -181,5 +182,50 @@ struct AdvertiserAndCampaignCommandTests {
         #expect(result.status == 0)
         #expect(result.output.contains("Example") || result.output.contains("SUBCOMMANDS"))
         #expect(result.output.contains("USAGE: adctl"))
+    }
+}
+
+/// What an operator's terminal shows of stored data: escapes, never control sequences;
+/// and what creatives may hold at all.
+@Suite("adctl on a terminal, and creative URLs")
+struct TerminalOutputTests {
+    let cli = CLIHarness()
+
+    @Test(arguments: [
+        ("click=https://acme.example/<script>", "click_url"), ("click=https://acme.example/a\"b", "click_url"),
+        ("image=https://cdn.example/a\u{1B}[2J.png", "image_url"), ("adomain=<script>", "adomain[0]"),
+    ])
+    func aCreativeWithAnUnsafeURLOrDomainIsRefusedNamingTheField(part: String, field: String) async throws {
+        #expect(await cli.run("advertiser", "create", "acme").status == 0)
+        var creative = ["id=cr-1", "size=300x250", "image=https://cdn.example/a.png", "click=https://acme.example/sale"]
+        let key = String(part.prefix { $0 != "=" })
+        creative.removeAll { $0.hasPrefix(key + "=") }
+        creative.append(part)
+        let result = await cli.run(
+            "campaign", "create", "c1", "--advertiser", "acme", "--bid", "1", "--total-budget", "10", "--creative",
+            creative.joined(separator: ","))
+        #expect(result.status != 0)
+        #expect(result.error.contains(field), "\(result.error)")
+        #expect(!result.error.contains("\u{1B}"), "the error echoed a control sequence")
+    }
+
+    /// A row stored by an earlier version (when URLs were checked loosely) is shown with
+    /// its control characters escaped.
+    @Test func storedControlCharactersAreShownEscaped() async throws {
+        #expect(await cli.run("advertiser", "create", "acme").status == 0)
+        #expect(
+            await cli.run(
+                "campaign", "create", "c1", "--advertiser", "acme", "--bid", "1", "--total-budget", "10", "--creative",
+                "id=cr-1,size=300x250,image=https://cdn.example/a.png,click=https://acme.example/sale"
+            ).status == 0)
+        let database = try DatabaseQueue(path: cli.databasePath)
+        try await database.write {
+            try $0.execute(
+                sql: "UPDATE creative SET click_url = ? WHERE id = 'cr-1'", arguments: ["https://acme.example/\u{1B}[31mred\u{202E}"])
+        }
+        let shown = await cli.run("campaign", "show", "c1")
+        #expect(shown.status == 0)
+        #expect(!shown.output.unicodeScalars.contains { $0 == "\u{1B}" || $0 == "\u{202E}" }, "\(shown.output)")
+        #expect(shown.output.contains("\\u{1B}[31mred\\u{202E}"))
     }
 }
