@@ -21,7 +21,7 @@ struct ConsoleTests {
     static func signIn(_ client: some TestClientProtocol, key: String) async throws -> (cookie: String, csrf: String) {
         let page = try await client.get("/console/signin")
         let signInCookie = try #require(page.headers[.setCookie]?.split(separator: ";").first.map(String.init))
-        let token = try #require(page.text.firstMatch(of: /name="csrf" value="([0-9a-f]+)"/)?.1)
+        let token = try #require(page.text.firstMatch(of: /name="csrf" value="([0-9a-f.]+)"/)?.1)
         var headers = formHeaders
         headers[.cookie] = signInCookie
         let response = try await client.execute(
@@ -34,6 +34,29 @@ struct ConsoleTests {
         let campaigns = try await client.get("/console/campaigns", headers: [.cookie: cookie])
         let csrf = try #require(campaigns.text.firstMatch(of: /name="csrf" value="([0-9a-f]+)"/)?.1)
         return (cookie, String(csrf))
+    }
+
+    /// Login CSRF: an attacker who plants a cookie and submits the same token in a form
+    /// of their own (to sign a victim into the attacker's session) is refused: the
+    /// sign-in token must be one this server issued.
+    @Test func aSignInTokenTheServerDidNotIssueIsRefused() async throws {
+        let harness = ServerHarness()
+        let keys = try await AdminAPITests.seed(harness)
+        try await harness.test { client in
+            let page = try await client.get("/console/signin")
+            let issued = try #require(page.text.firstMatch(of: /name="csrf" value="([0-9a-f.]+)"/)?.1)
+            let forged = String(repeating: "a", count: 64)
+            let tampered = String(issued.dropLast()) + (issued.hasSuffix("0") ? "1" : "0")
+            for token in [forged, forged + ".99999999999.abcd", tampered] {
+                var headers = Self.formHeaders
+                headers[.cookie] = "vickrey_signin=\(token)"
+                let response = try await client.execute(
+                    uri: "/console/signin", method: .post, headers: headers,
+                    body: ByteBuffer(string: Self.form(["csrf": token, "key": keys[.admin]!])))
+                #expect(response.status == .forbidden, "\(token)")
+                #expect(!response.headers[values: .setCookie].contains { $0.hasPrefix("vickrey_session=") && !$0.hasPrefix("vickrey_session=;") })
+            }
+        }
     }
 
     @Test func formsNeedTheSessionsTokenAndAdvertisersSeeOnlyTheirOwn() async throws {

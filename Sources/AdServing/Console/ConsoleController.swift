@@ -78,7 +78,7 @@ struct ConsoleController: Sendable {
     // MARK: Sessions
 
     private func signInPage(message: String?, status: HTTPResponse.Status = .ok) -> Response {
-        let token = ConsoleSessions.randomToken()
+        let token = sessions.signInToken()
         let body = """
             \(message.map { #"<p class="notice" id="signin-error">\#(ConsoleHTML.escape($0))</p>"# } ?? "")
             <form method="post" action="/console/signin" class="edit">
@@ -95,8 +95,10 @@ struct ConsoleController: Sendable {
 
     private func signIn(_ request: Request, _ context: VickreyRequestContext) async throws -> Response {
         let fields = FormData.parse(try await readBody(request, limit: 16_384))
+        // Double submit, and the token must be one this server issued: a pair an attacker
+        // chose (login CSRF: signing a victim into the attacker's session) is refused.
         guard let expected = FormData.cookie(ConsoleSessions.signInCookieName, in: request.headers[.cookie]),
-            let presented = fields["csrf"], ConsoleSessions.same(expected, presented)
+            let presented = fields["csrf"], ConsoleSessions.same(expected, presented), sessions.isValidSignInToken(presented)
         else { return signInPage(message: "The form expired; sign in again.", status: .forbidden) }
         let principal: Principal
         let client = auth.addresses.client(peer: context.peerAddress, forwardedFor: request.headers[values: .xForwardedFor])

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Synchronization
 import VickreyStore
@@ -20,8 +21,33 @@ final class ConsoleSessions: Sendable {
     static let maximumSessions = 10_000
     private let sessions = Mutex<[String: Session]>([:])
     private let clock: @Sendable () -> Int64
+    /// Signs the sign-in form's tokens: a token this server did not issue (one an attacker
+    /// planted as both cookie and form field, for login CSRF) does not verify. New per process.
+    private let signInKey: [UInt8] = {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+    }()
+    /// How long a sign-in form stays usable.
+    static let signInLifetimeSeconds: Int64 = 3_600
 
     init(clock: @escaping @Sendable () -> Int64) { self.clock = clock }
+
+    /// A token for the sign-in form: random, its expiry, and this server's MAC of both.
+    func signInToken() -> String {
+        let body = Self.randomToken() + "." + String(clock() + Self.signInLifetimeSeconds)
+        return body + "." + mac(body)
+    }
+
+    /// Whether `token` is a sign-in token this server issued and that has not expired.
+    func isValidSignInToken(_ token: String) -> Bool {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let expiry = Int64(parts[1]), expiry > clock() else { return false }
+        return Self.same(mac(parts[0] + "." + parts[1]), String(parts[2]))
+    }
+
+    private func mac(_ text: String) -> String {
+        HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: SymmetricKey(data: signInKey)).map { String(format: "%02x", $0) }.joined()
+    }
 
     /// Starts a session; returns its id.
     func start(_ principal: Principal) -> (id: String, session: Session) {
