@@ -74,6 +74,41 @@ struct BeaconEndpointTests {
         }
     }
 
+    /// Where a click goes when the creative it was shown with changed before the click:
+    /// the shown creative's landing page as it is now; when that creative was removed,
+    /// the campaign's first creative's (the advertiser's landing page for it now), also
+    /// once the campaign is archived. The click is recorded either way.
+    @Test(arguments: ["url changed", "creative replaced", "campaign archived"])
+    func aClickAfterTheCreativesChangedGoesToTheCampaignsCurrentLandingPage(change: String) async throws {
+        _ = try await harness.store().importCampaigns([Campaigns.make("one", advertiser: "a", bid: 1_000_000)])
+        try await harness.live { client in
+            let ad = try #require(try await client.ad(#"{"placements":[{"id":"home_feed"}]}"#))
+            let store = try await harness.store()
+            switch change {
+            case "url changed":
+                _ = try await store.modifyCampaign(CampaignID("one")!) { $0.creatives[0].clickURL = "https://a.example/new" }
+            case "creative replaced":
+                _ = try await store.modifyCampaign(CampaignID("one")!) { campaign in
+                    campaign.creatives = [
+                        Creative(
+                            id: CreativeID("one-next")!, size: AdSize("300x250")!, imageURL: "https://cdn.example/n.png",
+                            clickURL: "https://a.example/replacement")
+                    ]
+                }
+            default:
+                _ = try await store.setStatus(CampaignID("one")!, to: .archived)
+            }
+            try await Task.sleep(for: .milliseconds(600))  // the index takes the change within a second
+            let click = try await client.get(ad.click)
+            switch change {
+            case "url changed": #expect(click.status == .found && click.headers[.location] == "https://a.example/new")
+            case "creative replaced": #expect(click.status == .found && click.headers[.location] == "https://a.example/replacement")
+            default: #expect(click.status == .found && click.headers[.location] == "https://a.example/")
+            }
+            #expect(try await client.ledger().map { $0["kind"] as? String } == ["click"])
+        }
+    }
+
     @Test func alteredForgedAndExpiredTokensAreRefused() async throws {
         _ = try await harness.store().importCampaigns([Campaigns.make("one", advertiser: "a", bid: 1_000_000)])
         try await harness.live { client in
