@@ -194,7 +194,9 @@ let package = Package(
             name: "VickreyBudgetTests", dependencies: ["VickreyBudget", "VickreyCore", "VickreyTestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "VickreyLedgerTests",
-            dependencies: ["VickreyLedger", "VickreyCore", "VickreySigning", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "VickreyLedger", "VickreyCore", "VickreySigning", "VickreyTestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(name: "VickreyWireTests", dependencies: ["VickreyWire", "VickreySynthetic"], swiftSettings: strictSettings),
@@ -221,7 +223,7 @@ let package = Package(
         .testTarget(
             name: "AdServingTests",
             dependencies: [
-                "AdServing", "VickreyConfig", "VickreyWire", "VickreyCore", "VickreyStore", "VickreyBudget", "VickreyLedger", "VickreySigning",
+                "AdServing", "AdminCLI", "VickreyConfig", "VickreyWire", "VickreyCore", "VickreyStore", "VickreyBudget", "VickreyLedger", "VickreySigning",
                 "VickreySynthetic", "VickreyTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),

@@ -35,4 +35,25 @@ public enum RequestIDRule {
         }
         return nil
     }
+
+    /// Why the ad endpoints refuse `id` for a new request, or nil: `problem(id)`, and also
+    /// the characters that change how text is shown rather than what it says (DEL, the C1
+    /// controls U+0080–U+009F, the bidirectional controls U+061C, U+200E, U+200F,
+    /// U+202A–U+202E and U+2066–U+2069, and the line and paragraph separators U+2028 and
+    /// U+2029): a request id is shown to billing, in the console and in spreadsheets, where
+    /// those could make one id look like another. Ledgers written before this rule may hold
+    /// them, so a verifier does not refuse them (`problem` is its rule).
+    public static func newRequestProblem(_ id: String) -> String? {
+        if let problem = problem(id) { return problem }
+        for scalar in id.unicodeScalars {
+            switch scalar.value {
+            case 0x7F...0x9F, 0x061C, 0x200E, 0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x2028, 0x2029:
+                let code = String(scalar.value, radix: 16, uppercase: true)
+                return "must not contain U+" + String(repeating: "0", count: max(0, 4 - code.count)) + code
+                    + " (a control or direction character): request ids are shown to billing, in the console and in spreadsheets"
+            default: continue
+            }
+        }
+        return nil
+    }
 }

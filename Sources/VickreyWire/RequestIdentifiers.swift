@@ -3,11 +3,11 @@ import VickreyCore
 
 extension JSONReader {
     /// An id that is signed into the ledger (`request_id`, the OpenRTB `id`), by
-    /// `RequestIDRule`, so that the record it leads to reads back exactly as it was
-    /// signed, whatever stores it, and verifies.
+    /// `RequestIDRule.newRequestProblem`, so that the record it leads to reads back exactly
+    /// as it was signed, whatever stores it, verifies, and shows as what it is.
     public mutating func readSignedID() throws(FieldError) -> String {
         let id = try readString(maximumCharacters: RequestIDRule.maximumCharacters)
-        if let problem = RequestIDRule.problem(id) { throw fieldError(problem) }
+        if let problem = RequestIDRule.newRequestProblem(id) { throw fieldError(problem) }
         return id
     }
 

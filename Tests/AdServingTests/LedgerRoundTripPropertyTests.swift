@@ -24,7 +24,7 @@ struct LedgerRoundTripPropertyTests {
     }
 
     static func piece(_ random: inout SeededRandom) -> Piece {
-        switch random.int(in: 0...11) {
+        switch random.int(in: 0...12) {
         case 0: return Piece(json: "abc", decoded: "abc")
         case 1:
             let code = random.int(in: 0...0x1F)
@@ -36,8 +36,9 @@ struct LedgerRoundTripPropertyTests {
         case 6: return Piece(json: #"x\udc00"#, decoded: nil)  // a lone low surrogate
         case 7: return Piece(json: "👩‍👩‍👧", decoded: "👩‍👩‍👧")
         case 8: return Piece(json: "e\u{301}", decoded: "e\u{301}")  // a combining mark
-        case 9: return Piece(json: #"\u007f\u0085\u2028"#, decoded: "\u{7F}\u{85}\u{2028}")  // not C0: allowed
+        case 9: return Piece(json: #"\u007f\u0085\u2028"#, decoded: "\u{7F}\u{85}\u{2028}")  // DEL, C1, a line separator: refused
         case 10: return Piece(json: String(repeating: "ж", count: random.int(in: 1...70)), decoded: nil).decodedAsItself
+        case 11: return Piece(json: #"\u202e"#, decoded: "\u{202E}")  // a right-to-left override: refused
         default: return Piece(json: "/,'; DROP", decoded: "/,'; DROP")
         }
     }
@@ -49,7 +50,14 @@ struct LedgerRoundTripPropertyTests {
             guard let decoded = piece.decoded else { return nil }
             text += decoded
         }
-        guard !text.isEmpty, text.unicodeScalars.count <= 128, !text.utf8.contains(where: { $0 < 0x20 }) else { return nil }
+        // Refused: empty, over 128 characters, C0 and C1 controls, DEL, the bidirectional
+        // controls and the line and paragraph separators (they change how an id is shown).
+        let refusedScalars: [ClosedRange<UInt32>] = [
+            0...0x1F, 0x7F...0x9F, 0x061C...0x061C, 0x200E...0x200F, 0x202A...0x202E, 0x2066...0x2069, 0x2028...0x2029,
+        ]
+        guard !text.isEmpty, text.unicodeScalars.count <= 128,
+            !text.unicodeScalars.contains(where: { scalar in refusedScalars.contains { $0.contains(scalar.value) } })
+        else { return nil }
         return text
     }
 
@@ -59,7 +67,7 @@ struct LedgerRoundTripPropertyTests {
         ])
         var random = SeededRandom(seed: 20_261_201)
         var cases: [(json: String, expected: String?, openRTB: Bool)] = []
-        for _ in 0..<160 {
+        for _ in 0..<240 {
             let pieces = (0..<random.int(in: 1...6)).map { _ in Self.piece(&random) }
             cases.append((pieces.map(\.json).joined(), Self.expectation(pieces), random.chance(40)))
         }
