@@ -175,6 +175,7 @@ let package = Package(
             dependencies: [
                 "LoadTestKit", "VickreyCore", "VickreyLedger", "VickreyWire", "VickreyStore", "VickreyTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "loadtest/Tests/LoadTestKitTests",
             swiftSettings: strictSettings

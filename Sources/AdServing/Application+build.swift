@@ -36,7 +36,9 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
             path: settings.auctionLogPath, sampleRatePPM: settings.auctionLogSamplePPM, maximumBytes: settings.auctionLogMaximumBytes,
             keptFiles: settings.auctionLogKeptFiles) : nil
     // A fleet server spends only from budget leased from the database.
-    let budgets = BudgetBook(timeouts: settings.beaconTimeouts, pacing: settings.pacing, leased: database.leases != nil)
+    let budgets = BudgetBook(
+        timeouts: settings.beaconTimeouts, reservationLimits: settings.reservationLimits, pacing: settings.pacing,
+        leased: database.leases != nil)
     let keeper = database.leases.map {
         BudgetLeaseKeeper(store: $0, budgets: budgets, serverID: settings.effectiveServerID, policy: settings.leases, clock: settings.clock)
     }

@@ -68,6 +68,8 @@ extension ServerSettings {
                 }, spelling: { $0.currency }),
             .integer("beacon.impressionTTLSeconds", \.beaconTimeouts.impressionSeconds, minimum: 1),
             .integer("beacon.clickTTLSeconds", \.beaconTimeouts.clickSeconds, minimum: 1),
+            .integer("budget.reservationWindowSeconds", \.reservationLimits.windowSeconds, minimum: 1),
+            .integer("budget.minimumOpenReservations", \.reservationLimits.minimumOpen, minimum: 1),
             .integer("pacing.updateIntervalSeconds", \.pacing.updateIntervalSeconds, minimum: 1),
             .number("pacing.adjustmentRate", \.pacing.adjustmentRate, range: 0...1),
             .number("pacing.initialPassThrough", \.pacing.initialPassThrough, range: 0...1),

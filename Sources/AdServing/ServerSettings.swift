@@ -38,6 +38,9 @@ public struct ServerSettings: Sendable {
     /// impression and click URLs stay valid, and so how long a win's reservation waits
     /// for them (CPM wins wait for the impression, CPC wins for the click).
     public var beaconTimeouts = ReservationTimeouts()
+    /// `budget.reservationWindowSeconds`, `budget.minimumOpenReservations`: how much of a
+    /// budget wins without beacons may hold (`ReservationLimits`).
+    public var reservationLimits = ReservationLimits()
     /// `pacing.*`: even pacing's constants.
     public var pacing = PacingSettings()
     /// `lease.*`: how a fleet server (PostgreSQL) sizes, renews and lets expire its budget leases.

@@ -125,18 +125,28 @@ struct ReplayCommand: AsyncParsableCommand {
     }
 
     private func json(_ summaries: [Replay.Summary]) -> String {
-        func optional(_ value: Int64?) -> String { value.map(String.init) ?? "null" }
-        let rows = summaries.map { s in
-            """
-            {"minimum_floor_micros":\(optional(s.parameters.minimumFloor?.value)),"increment_micros":\(optional(s.parameters.increment?.value)),\
-            "floor_multiplier_ppm":\(optional(s.parameters.floorMultiplierPPM)),"auctions":\(s.auctions),\
-            "logged_fills":\(s.loggedFills),"fills":\(s.replayedFills),"logged_revenue_nanos":\(s.loggedRevenue.value),\
-            "revenue_nanos":\(s.replayedRevenue.value),"changed":\(s.changed)}
-            """
+        var out = JSONWriter()
+        out.object { out in
+            out.field(
+                "assumption",
+                "bids held fixed; every logged candidate stays eligible (no budget, pacing or frequency-cap effects); bidders do not react")
+            out.key("results")
+            out.array { out in
+                for s in summaries {
+                    out.object { out in
+                        out.field("minimum_floor_micros", s.parameters.minimumFloor?.value)
+                        out.field("increment_micros", s.parameters.increment?.value)
+                        out.field("floor_multiplier_ppm", s.parameters.floorMultiplierPPM)
+                        out.field("auctions", s.auctions)
+                        out.field("logged_fills", s.loggedFills)
+                        out.field("fills", s.replayedFills)
+                        out.field("logged_revenue_nanos", s.loggedRevenue.value)
+                        out.field("revenue_nanos", s.replayedRevenue.value)
+                        out.field("changed", s.changed)
+                    }
+                }
+            }
         }
-        return """
-            {"assumption":"bids held fixed; every logged candidate stays eligible (no budget, pacing or frequency-cap effects); bidders do not react",\
-            "results":[\(rows.joined(separator: ","))]}
-            """
+        return out.text
     }
 }

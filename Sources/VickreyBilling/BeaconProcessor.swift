@@ -64,7 +64,8 @@ public struct BeaconProcessor: Sendable {
         // In a fleet, an ad won on another server has its reservation there: the record
         // tells that server to let it go (checked before the charge takes a local one).
         let foreignReservation =
-            budgets.isLeased && cost > .zero && !budgets.holdsReservation(ad.campaignID, token.reservationID)
+            budgets.isLeased && cost > .zero && token.reservationID != ReservationLimits.unreserved
+                && !budgets.holdsReservation(ad.campaignID, token.reservationID)
             ? token.reservationID : nil
         if token.isTest {
             event.billed = false

@@ -55,6 +55,12 @@ struct AccountState {
     private var settledFromReservations = Nanos.zero
     private var releasedCumulative = Nanos.zero
     private var chargedWithoutReservation = Nanos.zero
+    /// Reservations beacons settled, per minute: what the cap on open reservations follows.
+    private var settledRate = MinuteRate()
+    /// Wins served without a reservation because the cap was reached.
+    private var unreservedWins = 0
+    /// The instant the account was last moved to.
+    private var lastAdvance = Instant(millisecondsSinceEpoch: 0)
     /// A fleet server's leases (nil on a single server, where the limits alone bind).
     var lease: LeaseAllowance?
 
@@ -65,6 +71,7 @@ struct AccountState {
     }
 
     mutating func advance(to now: Instant, pacing: PacingSettings) {
+        lastAdvance = now
         if now >= dayEnd || now < dayStart {
             let bounds = limits.timeZone.dayBounds(containing: now)
             dayStart = bounds.start
@@ -133,9 +140,26 @@ struct AccountState {
             + "\(percent(expected)) of the day's traffic expected so far)"
     }
 
-    mutating func reserve(_ amount: Nanos, id: UInt64, kind: BeaconKind, expiresAt: Instant) -> Bool {
+    /// Reserves `amount` under `id` when the budgets hold it and the campaign has fewer
+    /// open reservations than `limits` allow; past the cap the win holds nothing and
+    /// `ReservationLimits.unreserved` is returned. Nil: refused (a budget is short).
+    mutating func reserve(_ amount: Nanos, id: UInt64, kind: BeaconKind, expiresAt: Instant, limits: ReservationLimits, at now: Instant)
+        -> UInt64?
+    {
         noteCharge(amount)
-        guard shortfall(adding: amount) == nil else { return false }
+        guard shortfall(adding: amount) == nil else { return nil }
+        let cap = limits.cap(settledPerMinute: settledRate.perMinute(at: now))
+        if reservations.count >= cap {
+            // Past the cap, a win holds nothing, but only while more than another cap's worth
+            // of charges is free: near the end of a budget every win reserves (or is
+            // refused), so wins never outrun what is left to pay them.
+            guard shortfall(adding: Nanos(amount.value.multipliedReportingOverflow(by: Int64(cap) + 1).partialValue)) == nil else {
+                return nil
+            }
+            lease?.draw(amount)  // demand all the same: it sizes a fleet server's next lease
+            unreservedWins += 1
+            return ReservationLimits.unreserved
+        }
         lease?.draw(amount)
         reservations[id] = Reservation(amount: amount, expiresAt: expiresAt)
         reserved += amount
@@ -144,7 +168,7 @@ struct AccountState {
         case .impression: impressionExpiry.append(id, expiresAt)
         case .click: clickExpiry.append(id, expiresAt)
         }
-        return true
+        return id
     }
 
     /// Turns a reservation (or, when it is gone, the free budget) into spend.
@@ -152,6 +176,7 @@ struct AccountState {
         if let reservationID, let reservation = reservations.removeValue(forKey: reservationID) {
             reserved -= reservation.amount
             clearHints()  // whatever the reservation held beyond the charge is free again
+            settledRate.count(at: lastAdvance)
             if amount <= reservation.amount, shortfall(adding: amount) == nil {
                 spend(amount)
                 settledFromReservations += amount
@@ -219,7 +244,7 @@ struct AccountState {
     var snapshot: BudgetSnapshot {
         BudgetSnapshot(
             limits: limits, day: day, spentToday: spentToday, spentTotal: spentTotal, reserved: reserved,
-            openReservations: reservations.count, reservedCumulative: reservedCumulative,
+            openReservations: reservations.count, unreservedWins: unreservedWins, reservedCumulative: reservedCumulative,
             settledFromReservations: settledFromReservations, releasedCumulative: releasedCumulative,
             chargedWithoutReservation: chargedWithoutReservation,
             passThrough: limits.pacing == .even && limits.daily != nil ? pacingState.passThrough : 1,
@@ -235,4 +260,39 @@ struct AccountState {
 private func percent(_ share: Double) -> String {
     let tenths = Int((share * 1000).rounded())
     return "\(tenths / 10).\(tenths % 10)%"
+}
+
+/// Events per minute over a sliding minute: the count of the current minute and, weighted
+/// by how much of it is still inside the last 60 seconds, of the minute before.
+struct MinuteRate {
+    private var minute: Int64 = .min
+    private var current = 0
+    private var previous = 0
+
+    mutating func count(at now: Instant) {
+        roll(to: now)
+        current += 1
+    }
+
+    /// Events in the 60 seconds before `now` (the previous minute's share estimated).
+    func perMinute(at now: Instant) -> Int {
+        let thisMinute = now.millisecondsSinceEpoch / 60_000
+        if thisMinute == minute {
+            let elapsed = now.millisecondsSinceEpoch % 60_000
+            return current + Int(Int64(previous) * (60_000 - elapsed) / 60_000)
+        }
+        if thisMinute == minute + 1 {
+            let elapsed = now.millisecondsSinceEpoch % 60_000
+            return Int(Int64(current) * (60_000 - elapsed) / 60_000)
+        }
+        return 0
+    }
+
+    private mutating func roll(to now: Instant) {
+        let thisMinute = now.millisecondsSinceEpoch / 60_000
+        guard thisMinute != minute else { return }
+        previous = thisMinute == minute + 1 ? current : 0
+        current = 0
+        minute = thisMinute
+    }
 }

@@ -11,6 +11,7 @@ import VickreyCore
 /// and each account has its own lock, held for arithmetic only, never across I/O.
 public final class BudgetBook: Sendable {
     public let timeouts: ReservationTimeouts
+    public let reservationLimits: ReservationLimits
     public let pacing: PacingSettings
     /// A fleet server's book: every account spends only from its leases.
     public let isLeased: Bool
@@ -24,10 +25,11 @@ public final class BudgetBook: Sendable {
     /// `leased`: a fleet server's book, whose accounts spend only what `apply` has
     /// granted them from the database's leases (they start with nothing).
     public init(
-        timeouts: ReservationTimeouts = ReservationTimeouts(), pacing: PacingSettings = PacingSettings(), leased: Bool = false,
-        shardCount: Int = 64
+        timeouts: ReservationTimeouts = ReservationTimeouts(), reservationLimits: ReservationLimits = ReservationLimits(),
+        pacing: PacingSettings = PacingSettings(), leased: Bool = false, shardCount: Int = 64
     ) {
         self.timeouts = timeouts
+        self.reservationLimits = reservationLimits
         self.pacing = pacing
         self.isLeased = leased
         shards = (0..<max(1, shardCount)).map { _ in LockedBox([:]) }
@@ -62,14 +64,16 @@ public final class BudgetBook: Sendable {
     }
 
     /// Reserves `amount` if both budgets still hold it, until a beacon of `kind` settles
-    /// it or its time is up; returns the reservation's id.
+    /// it or its time is up; returns the reservation's id, or `ReservationLimits.unreserved`
+    /// for a win served without a reservation (the campaign is at its cap on open
+    /// reservations), or nil when a budget is short.
     public func reserve(_ campaignID: CampaignID, limits: BudgetLimits, amount: Nanos, kind: BeaconKind, at now: Instant) -> UInt64? {
-        let id = nextReservationID.wrappingAdd(1, ordering: .relaxed).newValue
+        var id = nextReservationID.wrappingAdd(1, ordering: .relaxed).newValue
+        if id == ReservationLimits.unreserved { id = nextReservationID.wrappingAdd(1, ordering: .relaxed).newValue }
         let expiresAt = now.adding(seconds: timeouts.seconds(for: kind))
-        let taken = account(campaignID, limits: limits).withState(limits: limits, now: now, pacing: pacing) {
-            $0.reserve(amount, id: id, kind: kind, expiresAt: expiresAt)
+        return account(campaignID, limits: limits).withState(limits: limits, now: now, pacing: pacing) {
+            $0.reserve(amount, id: id, kind: kind, expiresAt: expiresAt, limits: reservationLimits, at: now)
         }
-        return taken ? id : nil
     }
 
     /// Charges `amount` to a campaign: from its reservation when that is still open

@@ -10,6 +10,9 @@ public struct BudgetSnapshot: Hashable, Sendable {
     /// Held by reservations not yet settled, released or expired.
     public var reserved: Nanos
     public var openReservations: Int
+    /// Wins served without a reservation, the campaign having reached its cap on open
+    /// reservations (`ReservationLimits`).
+    public var unreservedWins: Int
     /// Everything ever reserved, settled from reservations, and given back.
     public var reservedCumulative: Nanos
     public var settledFromReservations: Nanos

@@ -1,5 +1,6 @@
 import VickreyCore
 import VickreyStore
+import VickreyWire
 
 /// An experiment's results per arm, with 95% confidence intervals computed over its
 /// randomisation unit.
@@ -162,26 +163,54 @@ public struct ExperimentReport: Sendable {
 extension ExperimentReport {
     /// The report as JSON (`adctl experiment report --json` and `GET /v1/admin/experiments/{id}/report`).
     public var json: String {
-        let report = self
-        func optional(_ value: Int64?) -> String { value.map(String.init) ?? "null" }
-        func interval(_ range: ClosedRange<Int64>?) -> String { range.map { "[\($0.lowerBound),\($0.upperBound)]" } ?? "null" }
-        let arms = report.arms.map { arm in
-            """
-            {"arm":"\(arm.arm.name)","weight":\(arm.arm.weight),"auctions":\(arm.auctions),"fills":\(arm.fills),\
-            "fill_rate_ppm":\(arm.fillRatePPM),"impressions":\(arm.impressions),"clicks":\(arm.clicks),\
-            "revenue_nanos":\(arm.revenue.value),"rpm_micros":\(arm.rpm),"rpm_ci95_micros":\(interval(arm.rpmInterval)),\
-            "ecpm_micros":\(arm.ecpm),"rpm_difference_micros":\(optional(arm.difference)),\
-            "rpm_difference_ci95_micros":\(interval(arm.differenceInterval)),\
-            "significant":\(arm.significant.map { $0 ? "true" : "false" } ?? "null")}
-            """
+        func interval(_ range: ClosedRange<Int64>?, _ out: inout JSONWriter) {
+            guard let range else { return out.null() }
+            out.array { out in
+                out.integer(range.lowerBound)
+                out.integer(range.upperBound)
+            }
         }
-        let check = report.sampleRatio
-        return """
-            {"experiment":"\(report.experiment.experiment.id)","status":"\(report.experiment.experiment.status.rawValue)",\
-            "method":"delta method over \(Experiment.buckets) user buckets per arm","confidence":0.95,\
-            "arms":[\(arms.joined(separator: ","))],\
-            "sample_ratio":{"mismatch":\(check.mismatch),"largest_z":\(Self.fixed(check.largestZ)),"threshold_z":3.29}}
-            """
+        var out = JSONWriter(capacity: 512 + 512 * arms.count)
+        out.object { out in
+            out.field("experiment", experiment.experiment.id.rawValue)
+            out.field("status", experiment.experiment.status.rawValue)
+            out.field("method", "delta method over \(Experiment.buckets) user buckets per arm")
+            out.key("confidence")
+            out.number("0.95")
+            out.key("arms")
+            out.array { out in
+                for arm in arms {
+                    out.object { out in
+                        out.field("arm", arm.arm.name.rawValue)
+                        out.field("weight", arm.arm.weight)
+                        out.field("auctions", arm.auctions)
+                        out.field("fills", arm.fills)
+                        out.field("fill_rate_ppm", arm.fillRatePPM)
+                        out.field("impressions", arm.impressions)
+                        out.field("clicks", arm.clicks)
+                        out.field("revenue_nanos", arm.revenue.value)
+                        out.field("rpm_micros", arm.rpm)
+                        out.key("rpm_ci95_micros")
+                        interval(arm.rpmInterval, &out)
+                        out.field("ecpm_micros", arm.ecpm)
+                        out.field("rpm_difference_micros", arm.difference)
+                        out.key("rpm_difference_ci95_micros")
+                        interval(arm.differenceInterval, &out)
+                        out.key("significant")
+                        if let significant = arm.significant { out.bool(significant) } else { out.null() }
+                    }
+                }
+            }
+            out.key("sample_ratio")
+            out.object { out in
+                out.field("mismatch", sampleRatio.mismatch)
+                out.key("largest_z")
+                out.number(Self.fixed(sampleRatio.largestZ))
+                out.key("threshold_z")
+                out.number("3.29")
+            }
+        }
+        return out.text
     }
 
     /// `value` with two decimals, from its rounded hundredths (the z of the sample-ratio

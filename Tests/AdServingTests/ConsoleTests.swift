@@ -54,7 +54,10 @@ struct ConsoleTests {
                     uri: "/console/signin", method: .post, headers: headers,
                     body: ByteBuffer(string: Self.form(["csrf": token, "key": keys[.admin]!])))
                 #expect(response.status == .forbidden, "\(token)")
-                #expect(!response.headers[values: .setCookie].contains { $0.hasPrefix("vickrey_session=") && !$0.hasPrefix("vickrey_session=;") })
+                #expect(
+                    !response.headers[values: .setCookie].contains {
+                        $0.hasPrefix("vickrey_session=") && !$0.hasPrefix("vickrey_session=;")
+                    })
             }
         }
     }

@@ -8,7 +8,8 @@ struct DocumentationLinksTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static var pages: [URL] {
-        let docs = (try? FileManager.default.contentsOfDirectory(at: root.appendingPathComponent("docs"), includingPropertiesForKeys: nil))
+        let docs =
+            (try? FileManager.default.contentsOfDirectory(at: root.appendingPathComponent("docs"), includingPropertiesForKeys: nil))
             ?? []
         return [root.appendingPathComponent("README.md"), root.appendingPathComponent("loadtest/README.md")]
             + docs.filter { $0.pathExtension == "md" }.sorted { $0.path < $1.path }
@@ -49,12 +50,15 @@ struct DocumentationLinksTests {
                 let target = match.output[1].substring.map(String.init) ?? ""
                 if target.hasPrefix("http://") || target.hasPrefix("https://") { continue }
                 let file = target.isEmpty ? page : page.deletingLastPathComponent().appendingPathComponent(target).standardized
-                #expect(FileManager.default.fileExists(atPath: file.path), "\(page.lastPathComponent) links to \(target), which does not exist")
+                #expect(
+                    FileManager.default.fileExists(atPath: file.path), "\(page.lastPathComponent) links to \(target), which does not exist")
                 checked += 1
                 guard let fragment = match.output[2].substring.map({ String($0.dropFirst()) }), file.pathExtension == "md",
                     let linked = try? String(contentsOf: file, encoding: .utf8)
                 else { continue }
-                #expect(Self.anchors(in: linked).contains(fragment), "\(page.lastPathComponent) links to \(target)#\(fragment), no such heading")
+                #expect(
+                    Self.anchors(in: linked).contains(fragment), "\(page.lastPathComponent) links to \(target)#\(fragment), no such heading"
+                )
             }
         }
         #expect(checked > 40, "the pattern found too few links to be checking anything")

@@ -72,9 +72,10 @@ struct ConcurrencyTests {
         }
     }
 
-    /// Sixteen tasks race to reserve against a budget that holds exactly 25 reservations.
+    /// Sixteen tasks race to reserve against a budget that holds exactly 25 reservations
+    /// (with no cap on open reservations: the budget is the only limit here).
     @Test func racingReservationsTakeExactlyWhatTheBudgetHolds() async {
-        let book = BudgetBook()
+        let book = BudgetBook(reservationLimits: .unlimited)
         let campaign = Fixture.campaign("race", bid: 1_000_000, daily: 30_000, total: 25_000)
         let now = Fixture.midnight
         let taken = await withTaskGroup(of: Int.self) { group in

@@ -46,7 +46,8 @@ final class ConsoleSessions: Sendable {
     }
 
     private func mac(_ text: String) -> String {
-        HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: SymmetricKey(data: signInKey)).map { String(format: "%02x", $0) }.joined()
+        HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: SymmetricKey(data: signInKey)).map { String(format: "%02x", $0) }
+            .joined()
     }
 
     /// Starts a session; returns its id.

@@ -74,24 +74,38 @@ struct LedgerController: Sendable {
     /// a typed-throws `await` in a `guard` crashed Swift 6.3's optimiser, coroutine
     /// splitting, in release builds.)
     func budget(of campaign: Campaign, pools: [BudgetPoolState]?) -> Response {
-        let id = campaign.id
         let now = clock.now()
-        let account = budgets.snapshot(id, at: now)
+        let account = budgets.snapshot(campaign.id, at: now)
         let limits = BudgetLimits(campaign)
-        let body = """
-            {"campaign_id":"\(id)","spent_total_nanos":\(account?.spentTotal.value ?? 0),"spent_today_nanos":\(account?.spentToday.value ?? 0),\
-            "reserved_nanos":\(account?.reserved.value ?? 0),"open_reservations":\(account?.openReservations ?? 0),\
-            "daily_budget_nanos":\(limits.daily.map { String($0.value) } ?? "null"),"total_budget_nanos":\(limits.total.value),\
-            "pacing":"\(limits.pacing.rawValue)","pass_through":\(account?.passThrough ?? 1),"time_zone":"\(limits.timeZone.identifier)",\
-            "lease":\(budgets.isLeased ? Self.lease(account?.lease, reserved: account?.reserved ?? .zero, pools: pools, today: budgets.budgetDay(limits, at: now)) : "null")}
-            """
-        return JSONResponse.bytes(Array(body.utf8))
+        var out = JSONWriter(capacity: 640)
+        out.object { out in
+            out.field("campaign_id", campaign.id.rawValue)
+            out.field("spent_total_nanos", account?.spentTotal.value ?? 0)
+            out.field("spent_today_nanos", account?.spentToday.value ?? 0)
+            out.field("reserved_nanos", account?.reserved.value ?? 0)
+            out.field("open_reservations", account?.openReservations ?? 0)
+            out.field("unreserved_wins", account?.unreservedWins ?? 0)
+            out.field("daily_budget_nanos", limits.daily?.value)
+            out.field("total_budget_nanos", limits.total.value)
+            out.field("pacing", limits.pacing.rawValue)
+            out.key("pass_through")
+            out.number(String(account?.passThrough ?? 1))
+            out.field("time_zone", limits.timeZone.identifier)
+            out.key("lease")
+            if budgets.isLeased {
+                Self.lease(
+                    account?.lease, reserved: account?.reserved ?? .zero, pools: pools, today: budgets.budgetDay(limits, at: now),
+                    into: &out)
+            } else {
+                out.null()
+            }
+        }
+        return JSONResponse.bytes(out.bytes)
     }
 
     /// A fleet server's leases on the campaign and the fleet's figures: from `pools` (the
     /// database, now) when given, else from the server's last settle.
-    static func lease(_ lease: LeaseSnapshot?, reserved: Nanos, pools: [BudgetPoolState]?, today: Int64?) -> String {
-        func number(_ amount: Nanos?) -> String { amount.map { String($0.value) } ?? "null" }
+    static func lease(_ lease: LeaseSnapshot?, reserved: Nanos, pools: [BudgetPoolState]?, today: Int64?, into out: inout JSONWriter) {
         let lifetime = lease?.lifetime ?? .zero
         let daily = lease?.daily
         let unreserved = max(Nanos.zero, min(lifetime, daily ?? lifetime) - reserved)
@@ -107,12 +121,15 @@ struct LedgerController: Sendable {
                 today == nil ? nil : todayPool?.outstanding ?? .zero
             )
         }
-        return """
-            {"lifetime_nanos":\(lifetime.value),"daily_nanos":\(number(daily)),"unreserved_nanos":\(unreserved.value),\
-            "fleet_spent_total_nanos":\(number(fleet.spentTotal)),"fleet_spent_today_nanos":\(number(fleet.spentToday)),\
-            "fleet_outstanding_lifetime_nanos":\(number(fleet.outstandingLifetime)),\
-            "fleet_outstanding_today_nanos":\(number(fleet.outstandingToday))}
-            """
+        out.object { out in
+            out.field("lifetime_nanos", lifetime.value)
+            out.field("daily_nanos", daily?.value)
+            out.field("unreserved_nanos", unreserved.value)
+            out.field("fleet_spent_total_nanos", fleet.spentTotal?.value)
+            out.field("fleet_spent_today_nanos", fleet.spentToday?.value)
+            out.field("fleet_outstanding_lifetime_nanos", fleet.outstandingLifetime?.value)
+            out.field("fleet_outstanding_today_nanos", fleet.outstandingToday?.value)
+        }
     }
 
     func page(_ request: Request) async throws -> Response {

@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-    import Glibc
-#endif
 import LoadTestKit
 import Testing
 import VickreyCore
@@ -16,10 +13,6 @@ struct LiveHarnessTests {
 
     @Test func bothModesRunCleanlyAndTheInvariantsHold() async throws {
         defer { try? FileManager.default.removeItem(at: directory) }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let binary = root.appendingPathComponent(".build/debug/adserver").path
-        try #require(FileManager.default.isExecutableFile(atPath: binary), "build the adserver executable first (swift build)")
         let scenario = Scenario(
             name: "live", seed: 5, campaigns: 200, mode: .open, rate: 300, durationSeconds: 2, connections: 8,
             beacons: .init(impressionShare: 0.9, clickShare: 0.1, delayMilliseconds: 5)
@@ -31,40 +24,10 @@ struct LiveHarnessTests {
         }
         _ = try await Store.open(.sqlite(path: database)).campaigns.importCampaigns(campaigns)
 
-        // A random port may be taken: a server that exits at once is retried on another.
-        var started: (process: Process, target: LoadRunner.Target)?
-        for _ in 0..<3 where started == nil {
-            let port = Int.random(in: 20_000..<60_000)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = [
-                "--port", "\(port)", "--db", database, "--keys", directory.appendingPathComponent("keys").path, "--no-seed",
-            ]
-            var environment = ProcessInfo.processInfo.environment
-            environment["LEDGER_BEARER_TOKEN"] = "live-harness-billing-token"
-            process.environment = environment
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            let target = LoadRunner.Target(host: "127.0.0.1", port: port)
-            for _ in 0..<200 where process.isRunning {
-                if (try? await LedgerReader(target: target, billingToken: "live-harness-billing-token").lastSeq()) == 0 {
-                    started = (process, target)
-                    break
-                }
-                try await Task.sleep(for: .milliseconds(25))
-            }
-            if started == nil {
-                kill(process.processIdentifier, SIGKILL)
-                process.waitUntilExit()
-            }
-        }
-        let (process, target) = try #require(started, "the adserver never answered")
-        defer {
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-        let reader = LedgerReader(target: target, billingToken: "live-harness-billing-token")
+        let server = try await LiveServer.start(database: database, directory: directory)
+        defer { server.stop() }
+        let target = server.target
+        let reader = server.ledger
 
         let open = try await LoadRunner(target: target, generator: generator).run(mode: .open)
         #expect(open.stats.errors.isEmpty, "\(open.stats.errors)")
