@@ -90,6 +90,30 @@ struct CampaignDocumentTests {
         #expect(error.field == field)
     }
 
+    /// A key given twice is refused, as the ad endpoints and the ledger reader refuse it,
+    /// naming the key: no reader keeps the first copy while another keeps the last.
+    @Test(
+        arguments: [
+            (#""bid_micros": 2500000"#, #""bid_micros": 2500000, "bid_micros": 9000000"#, "bid_micros"),
+            (#""name": "Summer sale""#, #""name": "Summer sale", "name": "Other""#, "name"),
+            (
+                #""click_url": "https://acme.example/sale""#,
+                #""click_url": "https://acme.example/sale", "click_url": "https://evil.example/""#,
+                "creatives[0].click_url"
+            ),
+            (#""impressions": 3"#, #""impressions": 3, "impressions": 300"#, "frequency_cap.impressions"),
+        ] as [(String, String, String)])
+    func aRepeatedKeyIsRefusedAndNamed(original: String, replacement: String, field: String) {
+        let line = Self.contractExample.replacingOccurrences(of: original, with: replacement)
+        #expect(line != Self.contractExample, "the test's substitution did not apply")
+        guard case .failure(let error) = Self.decode(line) else {
+            Issue.record("accepted a document with \(field) twice")
+            return
+        }
+        #expect(error.field == field)
+        #expect(error.message.contains("appears twice"), "\(error.message)")
+    }
+
     @Test(arguments: ["not json", "[1, 2]", "", "{\"id\": "])
     func nonObjectsHaveNoField(text: String) {
         guard case .failure(let error) = Self.decode(text) else {
