@@ -12,7 +12,7 @@ extension ServerSettings {
     public static var keys: [SettingKey<ServerSettings>] {
         VickreySettings.keys.map { $0.lifted(\.shared) } + [
             .string("http.host", \.host),
-            .integer("http.port", \.port, minimum: 0),
+            .integer("http.port", \.port, minimum: 0, maximum: 65_535),
             .optionalString("http.publicBaseURL", \.publicBaseURL, unset: "http://HOST:PORT"),
             .integer("http.maxBodyBytes", \.limits.maximumBodyBytes, minimum: 1_024),
             .integer("http.maxPlacements", \.limits.maximumPlacements, minimum: 1),
@@ -106,7 +106,7 @@ extension ServerSettings {
             .string("auctionLog.path", \.auctionLogPath),
             .integer("auctionLog.maxBytes", \.auctionLogMaximumBytes, minimum: AuctionLog.minimumBytes),
             .integer("auctionLog.keepFiles", \.auctionLogKeptFiles, minimum: 1),
-            .integer("privacy.vendorID", \.privacy.vendorID, minimum: 0),
+            .integer("privacy.vendorID", \.privacy.vendorID, minimum: 0, maximum: TCFConsent.maximumVendorID),
             .integer("currency.maxAgeHours", \.currencyMaximumAgeHours, minimum: 1),
             .integer("auth.maximumFailures", \.authMaximumFailures, minimum: 1),
             SettingKey(

@@ -35,15 +35,17 @@ public struct SettingKey<Settings> {
 }
 
 extension SettingKey {
-    /// An integer key, refused below `minimum`.
+    /// An integer key, refused below `minimum`, above `maximum` or past what its type holds.
     public static func integer<Value: BinaryInteger>(
-        _ name: String, _ path: WritableKeyPath<Settings, Value>, minimum: Value? = nil
+        _ name: String, _ path: WritableKeyPath<Settings, Value>, minimum: Value? = nil, maximum: Value? = nil
     ) -> SettingKey {
         SettingKey(
             name,
             read: { config, settings throws(InvalidSetting) in
-                let value = Value(config.int(forKey: ConfigKey(name), default: Int(settings[keyPath: path])))
+                let number = config.int(forKey: ConfigKey(name), default: Int(settings[keyPath: path]))
+                guard let value = Value(exactly: number) else { throw InvalidSetting(key: name, message: "\(number) is out of range") }
                 if let minimum, value < minimum { throw InvalidSetting(key: name, message: "must be at least \(minimum), not \(value)") }
+                if let maximum, value > maximum { throw InvalidSetting(key: name, message: "must be at most \(maximum), not \(value)") }
                 settings[keyPath: path] = value
             },
             spelling: { String($0[keyPath: path]) })

@@ -115,6 +115,8 @@ struct SettingsTests {
         ("PACING_ADJUSTMENT_RATE", "2", "pacing.adjustmentRate"),
         ("LEDGER_BEARER_TOKEN", "change-me-billing-token", "ledger.bearerToken"),
         ("LEDGER_BEARER_TOKEN", "short", "ledger.bearerToken"),
+        ("PRIVACY_VENDOR_ID", "65536", "privacy.vendorID"),
+        ("HTTP_PORT", "65536", "http.port"),
     ])
     func aValueTheKeyDoesNotAllowIsRefusedNamingIt(variable: String, value: String, key: String) async throws {
         let error = await #expect(throws: InvalidSetting.self) {
