@@ -122,7 +122,7 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .executableTarget(name: "adctl", dependencies: ["AdminCLI"], swiftSettings: strictSettings),
+        .executableTarget(name: "adctl", dependencies: ["AdminCLI", "VickreyConfig"], swiftSettings: strictSettings),
         // The HTTP API (the only Hummingbird importer): routes, error mapping, metrics,
         // start-up. `buildApplication` is what the executable and the tests both call.
         .target(
@@ -164,7 +164,7 @@ let package = Package(
         .executableTarget(
             name: "loadtest",
             dependencies: [
-                "LoadTestKit", "VickreyCore", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "LoadTestKit", "VickreyCore", "VickreyConfig", .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "loadtest/Sources/loadtest",
@@ -180,6 +180,8 @@ let package = Package(
             path: "loadtest/Tests/LoadTestKitTests",
             swiftSettings: strictSettings
         ),
+        // The built executables as a user runs them: closed pipes, the README's commands.
+        .testTarget(name: "ExecutableTests", path: "Tests/ExecutableTests", swiftSettings: strictSettings),
         // Test helpers shared by the test targets: a fresh database per test on either
         // engine, and the PostgreSQL server the tests use (started on demand).
         .target(

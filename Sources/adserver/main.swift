@@ -20,6 +20,17 @@ struct AdServerCommand: AsyncParsableCommand {
     @Option(name: .customLong("public-base-url"), help: "Base of beacon URLs (http.publicBaseURL).") var publicBaseURL: String?
     @Flag(name: .customLong("no-seed"), help: "Do not seed demo campaigns into an empty database (demo.seed=false).") var noSeed = false
 
+    /// The entry point. A log reader that went away (`adserver | head`) must not stop the
+    /// server: SIGPIPE is ignored, so log lines written after it are dropped.
+    static func main() async {
+        StandardStream.ignoreBrokenPipes()
+        await main(nil)
+    }
+
+    func validate() throws {
+        if let port, !(0...65_535).contains(port) { throw ValidationError("--port must be 0 to 65535, not \(port)") }
+    }
+
     func run() async throws {
         var settings = try await ServerSettings.load(environment: ProcessInfo.processInfo.environment)
         if let host { settings.host = host }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Histogram
 import LoadTestKit
+import VickreyConfig
 import VickreyCore
 
 /// `loadtest`: scenarios, open- and closed-loop load against a running `adserver`,
@@ -21,6 +22,13 @@ struct LoadTestCommand: AsyncParsableCommand {
             """,
         subcommands: [Generate.self, Run.self, Ceiling.self]
     )
+
+    /// The entry point: a closed pipe (`loadtest generate … | head`) must not kill the
+    /// process before anything, `--help` included, is written.
+    static func main() async {
+        StandardStream.ignoreBrokenPipes()
+        await main(nil)
+    }
 }
 
 /// `--url`, shared by the commands that talk to a server.
@@ -65,9 +73,9 @@ extension LoadTestCommand {
             let lines = try TrafficGenerator(scenario, day: try day.instant()).campaignLines()
             if let out {
                 guard FileManager.default.createFile(atPath: out, contents: lines) else { throw fail("cannot write \(out)", 2) }
-                FileHandle.standardError.write(Data("wrote \(scenario.campaigns) campaigns (\(lines.count / 1024) KiB) to \(out)\n".utf8))
+                StandardStream.error.write("wrote \(scenario.campaigns) campaigns (\(lines.count / 1024) KiB) to \(out)\n")
             } else {
-                FileHandle.standardOutput.write(lines)
+                StandardStream.output.write(String(decoding: lines, as: UTF8.self))
             }
         }
     }
@@ -143,12 +151,12 @@ extension LoadTestCommand {
                     let line = String(
                         format: "\r[%4ds] %8d ads answered  %7.0f/s  p99 %7.2f ms  beacons %7d  errors %d   ",
                         second, ads, Double(ads) / Double(second), p99, snapshot.beaconsAnswered, snapshot.errorCount)
-                    FileHandle.standardError.write(Data(line.utf8))
+                    StandardStream.error.write(line)
                 }
             } catch {
                 throw fail("cannot run against \(self.target.url): \(error)", 2)
             }
-            if !quiet { FileHandle.standardError.write(Data("\n".utf8)) }
+            if !quiet { StandardStream.error.write("\n") }
             var report = RunReport(
                 scenario: scenario, mode: mode, target: self.target.url, requestedRate: mode == .open ? scenario.rate : nil,
                 elapsedSeconds: elapsed, stats: stats
@@ -173,8 +181,8 @@ extension LoadTestCommand {
                 "\(scenario.name): \(mode.rawValue) loop, \(report.requestedRate.map { "\($0)/s" } ?? "\(scenario.connections) connections")"
             try LatencyChart.svg(perSecond: stats.perSecond, title: title).write(
                 toFile: "\(directory)/latency.svg", atomically: true, encoding: .utf8)
-            print(report.table)
-            print("\nwrote \(directory)/result.json, latency.hgrm, latency.svg")
+            StandardStream.output.write(report.table + "\n")
+            StandardStream.output.write("\nwrote \(directory)/result.json, latency.hgrm, latency.svg\n")
             if let invariants = report.invariants, !invariants.passed { throw ExitCode(1) }
         }
     }
@@ -196,9 +204,9 @@ extension LoadTestCommand {
             let (stats, _) = try await runner.run()
             let histogram = stats.histograms[.healthz]
             let answered = stats.completed[.healthz] ?? 0
-            print(
+            StandardStream.output.write(
                 String(
-                    format: "GET /healthz, closed loop, %d connections, %d s: %.0f requests/s, p50 %.2f ms, p99 %.2f ms, errors %d",
+                    format: "GET /healthz, closed loop, %d connections, %d s: %.0f requests/s, p50 %.2f ms, p99 %.2f ms, errors %d\n",
                     connections, duration, Double(answered) / Double(duration),
                     Double(histogram?.valueAtPercentile(50) ?? 0) / 1000, Double(histogram?.valueAtPercentile(99) ?? 0) / 1000,
                     stats.errorCount))
@@ -213,6 +221,6 @@ func loadScenario(_ path: String) throws -> Scenario {
 }
 
 func fail(_ message: String, _ code: Int32) -> any Error {
-    FileHandle.standardError.write(Data("error: \(message)\n".utf8))
+    StandardStream.error.write("error: \(message)\n")
     return ExitCode(code)
 }
