@@ -177,6 +177,16 @@ public final class Store: Sendable {
         }
     }
 
+    /// Writes a consistent copy of a SQLite database to a new file at `path` while servers
+    /// keep using it (SQLite's online backup: one snapshot, WAL included) and checks the
+    /// copy's integrity. A PostgreSQL database is backed up with `pg_dump` instead.
+    public func backup(to path: String) throws(StoreError) -> BackupSummary {
+        guard let sqlite = campaigns as? SQLiteCampaignStore else {
+            throw StoreError(.caller, "a PostgreSQL database is backed up with pg_dump --format=custom (docs/operations.md)")
+        }
+        return try sqlite.backup(to: path)
+    }
+
     /// Closes the connections a tool's store opened (PostgreSQL); the store must not be
     /// used afterwards.
     public func close() async { await postgres?.close() }
