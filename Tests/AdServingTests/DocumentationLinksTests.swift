@@ -11,7 +11,7 @@ struct DocumentationLinksTests {
         let docs =
             (try? FileManager.default.contentsOfDirectory(at: root.appendingPathComponent("docs"), includingPropertiesForKeys: nil))
             ?? []
-        return [root.appendingPathComponent("README.md"), root.appendingPathComponent("loadtest/README.md")]
+        return ["README.md", "CONTRIBUTING.md", "SECURITY.md", "CHANGELOG.md", "loadtest/README.md"].map { root.appendingPathComponent($0) }
             + docs.filter { $0.pathExtension == "md" }.sorted { $0.path < $1.path }
     }
 
