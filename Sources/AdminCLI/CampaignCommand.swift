@@ -111,15 +111,20 @@ struct CampaignCommand: AsyncParsableCommand {
             let campaignID = try parsedCampaignID(id)
             let found = try await store.call { db -> (Campaign, ClickEvidence)? in
                 guard let campaign = try await db.campaigns.campaign(campaignID) else { return nil }
-                return (campaign, campaign.pricing == .cpc ? try await db.ledger.clickEvidence(campaign: campaignID) : ClickEvidence())
+                return (campaign, campaign.pricing == .cpm ? ClickEvidence() : try await db.ledger.clickEvidence(campaign: campaignID))
             }
             guard let (found, evidence) = found else {
                 throw CommandFailure(message: "no campaign '\(id)'", exitCode: CommandFailure.notFound)
             }
             var campaign = found
+            let priorWeight = try await Configured.settings().ctrPriorWeight
             if let prior = campaign.predictedCTR {
                 campaign.learnedCTR = LearnedClickThroughRate(
-                    prior: prior, evidence: evidence, priorWeight: try await Configured.settings().ctrPriorWeight)
+                    prior: prior, impressions: evidence.impressions, events: evidence.clicks, priorWeight: priorWeight)
+            }
+            if let prior = campaign.predictedViewability {
+                campaign.learnedViewability = LearnedClickThroughRate(
+                    prior: prior, impressions: evidence.impressions, events: evidence.viewables, priorWeight: priorWeight)
             }
             if output.json { return Console.print(try CampaignDescription.json(campaign)) }
             Console.print(CampaignDescription.text(campaign))
@@ -182,29 +187,36 @@ func filteredCampaigns(store: StoreOptions, advertiser: String?, status: String?
 
 /// The human-readable form of one campaign, and `campaign show --json`'s.
 enum CampaignDescription {
-    /// The campaign JSON and, for a CPC campaign, a read-only `ctr` object (the debug
-    /// explanation's: prior, learned rate and the evidence behind it).
+    /// The campaign JSON and, for a CPC campaign, a read-only `ctr` object (for a vCPM
+    /// campaign `viewability`): the debug explanation's prior, learned rate and the
+    /// evidence behind it.
     static func json(_ campaign: Campaign) throws -> String {
         try JSONOutput.pretty(
             Shown(
                 campaign: CampaignDocument(campaign),
                 ctr: campaign.predictedCTR.map { prior in
-                    Dictionary(uniqueKeysWithValues: AuctionExplanationJSON.ctrFields(prior: prior, learned: campaign.learnedCTR))
+                    Dictionary(
+                        uniqueKeysWithValues: AuctionExplanationJSON.rateFields(prior: prior, learned: campaign.learnedCTR, events: "clicks"))
+                },
+                viewability: campaign.predictedViewability.map { prior in
+                    Dictionary(
+                        uniqueKeysWithValues: AuctionExplanationJSON.rateFields(
+                            prior: prior, learned: campaign.learnedViewability, events: "viewables"))
                 }))
     }
 
     private struct Shown: Encodable {
         var campaign: CampaignDocument
         var ctr: [String: Int64]?
+        var viewability: [String: Int64]?
 
-        private enum Keys: String, CodingKey { case ctr }
+        private enum Keys: String, CodingKey { case ctr, viewability }
 
         func encode(to encoder: any Encoder) throws {
             try campaign.encode(to: encoder)
-            if let ctr {
-                var container = encoder.container(keyedBy: Keys.self)
-                try container.encode(ctr, forKey: .ctr)
-            }
+            var container = encoder.container(keyedBy: Keys.self)
+            if let ctr { try container.encode(ctr, forKey: .ctr) }
+            if let viewability { try container.encode(viewability, forKey: .viewability) }
         }
     }
 
@@ -224,7 +236,12 @@ enum CampaignDescription {
         ].filter { !$0.1.isEmpty }.map { "exclude \($0.0): \($0.1.joined(separator: ", "))" }
         targeting += excluded
         if !t.exclude.hoursOfWeek.isEmpty { targeting.append("exclude hours: \(HourRanges.format(t.exclude.hoursOfWeek))") }
-        let unit = c.pricing == .cpm ? "per 1000 impressions" : "per click"
+        let unit =
+            switch c.pricing {
+            case .cpm: "per 1000 impressions"
+            case .cpc: "per click"
+            case .vcpm: "per 1000 viewable impressions"
+            }
         var pairs: [(String, String)] = [
             ("id", c.id.rawValue), ("advertiser", c.advertiserID.rawValue), ("name", c.name), ("status", c.status.rawValue),
             ("pricing", c.pricing.rawValue), ("bid", "\(DecimalMoney.formatCurrency(c.bid)) \(unit) (\(c.bid.value) micros)"),
@@ -234,8 +251,19 @@ enum CampaignDescription {
             pairs.append(
                 (
                     "learned ctr",
-                    "\(learned.rate) (\(learned.rate.partsPerMillion) ppm) from \(learned.evidence.impressions) impressions and "
-                        + "\(learned.evidence.clicks) clicks recorded, prior weight \(learned.priorWeight) impressions"
+                    "\(learned.rate) (\(learned.rate.partsPerMillion) ppm) from \(learned.impressions) impressions and "
+                        + "\(learned.events) clicks recorded, prior weight \(learned.priorWeight) impressions"
+                ))
+        }
+        if let viewability = c.predictedViewability {
+            pairs.append(("prior viewability", "\(viewability) (\(viewability.partsPerMillion) ppm, as declared)"))
+        }
+        if let learned = c.learnedViewability {
+            pairs.append(
+                (
+                    "learned viewability",
+                    "\(learned.rate) (\(learned.rate.partsPerMillion) ppm) from \(learned.impressions) impressions and "
+                        + "\(learned.events) viewable events recorded, prior weight \(learned.priorWeight) impressions"
                 ))
         }
         pairs += [

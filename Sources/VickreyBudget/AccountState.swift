@@ -165,7 +165,7 @@ struct AccountState {
         reserved += amount
         reservedCumulative += amount
         switch kind {
-        case .impression: impressionExpiry.append(id, expiresAt)
+        case .impression, .viewable: impressionExpiry.append(id, expiresAt)  // both wait the impression TTL
         case .click: clickExpiry.append(id, expiresAt)
         }
         return id

@@ -243,7 +243,7 @@ public final class BudgetBook: Sendable {
         case .leaseExhausted:
             "this server's lease: \(state.reserved) reserved + \(needed) needed > \(state.leaseHeld) leased (the fleet's budget may hold more; "
                 + "leases are topped up in the background)"
-        case .test, .unknownCampaign: shortfall.rawValue  // not budget shortfalls: never asked
+        default: shortfall.rawValue  // not budget shortfalls (test, unknown campaign, invalid traffic): never asked
         }
     }
 }

@@ -15,13 +15,9 @@ public struct ReservationTimeouts: Hashable, Sendable {
     /// The longer of the two: how long any beacon of an ad may still arrive.
     public var longestSeconds: Int64 { max(impressionSeconds, clickSeconds) }
 
-    /// How long a reservation waiting for a beacon of `kind` stays open.
-    public func seconds(for kind: BeaconKind) -> Int64 {
-        switch kind {
-        case .impression: impressionSeconds
-        case .click: clickSeconds
-        }
-    }
+    /// How long a reservation waiting for a beacon of `kind` stays open (a viewable
+    /// event follows its impression within seconds: it waits as long).
+    public func seconds(for kind: BeaconKind) -> Int64 { kind.expiresWithImpression ? impressionSeconds : clickSeconds }
 }
 
 /// How much of a campaign's budget wins that never see a beacon can hold (`budget.*`

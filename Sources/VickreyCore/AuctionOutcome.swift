@@ -234,6 +234,10 @@ public struct CandidateExplanation: Sendable {
     public var priorCTR: ClickThroughRate?
     /// A CPC campaign's learned CTR and the counts behind it, when the index learns.
     public var learnedCTR: LearnedClickThroughRate?
+    /// A vCPM campaign's declared viewability prior.
+    public var priorViewability: ClickThroughRate? = nil
+    /// A vCPM campaign's learned viewability and the counts behind it, when the index learns.
+    public var learnedViewability: LearnedClickThroughRate? = nil
 }
 
 /// The stage at which a campaign left an auction, in the order stages are checked:

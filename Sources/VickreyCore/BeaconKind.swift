@@ -1,21 +1,32 @@
-/// What a beacon reports: an ad was shown, or clicked.
+/// What a beacon reports: an ad began to render (impression), was clicked, or was in
+/// view (viewable: at least half its pixels on a visible page for one continuous second).
 public enum BeaconKind: String, Hashable, Sendable, CaseIterable {
-    case impression, click
+    case impression, click, viewable
+
+    /// Whether the beacon's URL lives as long as the impression URL (the click URL has its own TTL).
+    public var expiresWithImpression: Bool { self != .click }
 }
 
 extension Pricing {
     /// The one event an ad of this pricing is charged for: a CPM ad's impression, a CPC
-    /// ad's click. The other event of the pair is recorded and costs nothing.
-    public var chargedEvent: BeaconKind { self == .cpm ? .impression : .click }
+    /// ad's click, a vCPM ad's viewable impression. Its other events are recorded and cost nothing.
+    public var chargedEvent: BeaconKind {
+        switch self {
+        case .cpm: .impression
+        case .cpc: .click
+        case .vcpm: .viewable
+        }
+    }
 
     /// What an event of `kind` costs an ad sold at `price` (per unit of this pricing):
     /// the charged event costs the price — a CPM impression its CPM in nanos (micros ÷
-    /// 1000 per impression, exactly), a CPC click its price — and the other nothing.
-    /// The one rule for reservations, charges and the ledger.
+    /// 1000 per impression, exactly), a vCPM viewable impression the same per viewable,
+    /// a CPC click its price — and the others nothing. The one rule for reservations,
+    /// charges and the ledger.
     public func cost(of kind: BeaconKind, atPrice price: Micros) -> Nanos {
         guard kind == chargedEvent else { return .zero }
         return switch self {
-        case .cpm: .impression(atCPM: price)
+        case .cpm, .vcpm: .impression(atCPM: price)
         case .cpc: .click(atPrice: price)
         }
     }

@@ -8,10 +8,14 @@ public struct Campaign: Hashable, Sendable {
     public var name: String
     public var status: CampaignStatus
     public var pricing: Pricing
-    /// Per 1000 impressions for `.cpm`, per click for `.cpc`.
+    /// Per 1000 impressions for `.cpm`, per click for `.cpc`, per 1000 viewable
+    /// impressions for `.vcpm`.
     public var bid: Micros
-    /// The CTR prior of a CPC campaign (required for `.cpc`, nil for `.cpm`).
+    /// The CTR prior of a CPC campaign (required for `.cpc`, nil otherwise).
     public var predictedCTR: ClickThroughRate?
+    /// The viewability prior of a vCPM campaign, the share of its impressions expected to
+    /// be viewable (required for `.vcpm`, nil otherwise).
+    public var predictedViewability: ClickThroughRate?
     /// Nil: no daily budget.
     public var dailyBudget: Micros?
     public var totalBudget: Micros
@@ -28,12 +32,16 @@ public struct Campaign: Hashable, Sendable {
     /// A CPC campaign's CTR learned from its recorded impressions and clicks, attached by
     /// the index that serves it (never stored: it is rebuilt from the ledger).
     public var learnedCTR: LearnedClickThroughRate?
+    /// A vCPM campaign's viewability learned from its recorded impressions and viewable
+    /// events, attached the same way.
+    public var learnedViewability: LearnedClickThroughRate?
     /// The private-marketplace deals the campaign bids in (besides the open auction).
     public var deals: [CampaignDeal] = []
 
     public init(
         id: CampaignID, advertiserID: AdvertiserID, name: String = "", status: CampaignStatus = .active,
-        pricing: Pricing = .cpm, bid: Micros, predictedCTR: ClickThroughRate? = nil, dailyBudget: Micros? = nil,
+        pricing: Pricing = .cpm, bid: Micros, predictedCTR: ClickThroughRate? = nil, predictedViewability: ClickThroughRate? = nil,
+        dailyBudget: Micros? = nil,
         totalBudget: Micros, start: Instant? = nil, end: Instant? = nil, timeZone: CampaignTimeZone = .utc,
         pacing: PacingMode = .asap, frequencyCap: FrequencyCap? = nil, targeting: Targeting = .any,
         creatives: [Creative]
@@ -45,6 +53,7 @@ public struct Campaign: Hashable, Sendable {
         self.pricing = pricing
         self.bid = bid
         self.predictedCTR = predictedCTR
+        self.predictedViewability = predictedViewability
         self.dailyBudget = dailyBudget
         self.totalBudget = totalBudget
         self.start = start
@@ -97,10 +106,13 @@ extension Campaign {
         if let nameProblem = TextRules.nameProblem(name, maximumBytes: Self.maximumNameLength) { return problem("name", nameProblem) }
         if bid.value <= 0 { return problem("bid_micros", "must be greater than zero") }
         if bid > .maximumBid { return problem("bid_micros", "must be at most \(Micros.maximumBid.value)") }
-        switch (pricing, predictedCTR) {
-        case (.cpc, nil): return problem("predicted_ctr", "is required for cpc pricing")
-        case (.cpm, .some): return problem("predicted_ctr", "must be null for cpm pricing")
-        default: break
+        if pricing == .cpc, predictedCTR == nil { return problem("predicted_ctr", "is required for cpc pricing") }
+        if pricing != .cpc, predictedCTR != nil { return problem("predicted_ctr", "must be null for \(pricing.rawValue) pricing") }
+        if pricing == .vcpm, predictedViewability == nil {
+            return problem("predicted_viewability", "is required for vcpm pricing")
+        }
+        if pricing != .vcpm, predictedViewability != nil {
+            return problem("predicted_viewability", "must be null for \(pricing.rawValue) pricing")
         }
         if let dailyBudget, dailyBudget.value < 0 || dailyBudget > .maximum {
             return problem("daily_budget_micros", "must be between 0 and \(Micros.maximum.value)")
@@ -134,6 +146,8 @@ public enum Pricing: String, Hashable, Sendable, CaseIterable {
     case cpm
     /// Per click.
     case cpc
+    /// Per 1000 viewable impressions (MRC: half the pixels in view for a second).
+    case vcpm
 }
 
 /// Whether a campaign may serve. Only `active` campaigns enter auctions.

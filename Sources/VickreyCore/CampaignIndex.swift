@@ -55,9 +55,9 @@ public final class CampaignIndex: Sendable {
             let snapshot = snapshot
             var changes: [CampaignChange] = []
             for id in ids {
-                guard let campaign = snapshot.campaign(id), campaign.pricing == .cpc else { continue }
+                guard let campaign = snapshot.campaign(id), campaign.pricing != .cpm else { continue }
                 let learned = learning.learned(campaign)
-                if learned.learnedCTR?.rate != campaign.learnedCTR?.rate { changes.append(.upsert(learned)) }
+                if learned.scoringRate != campaign.scoringRate { changes.append(.upsert(learned)) }
             }
             guard !changes.isEmpty else { return 0 }
             publish(snapshot, applying: changes)

@@ -76,7 +76,7 @@ public struct ClickThroughSimulation: Sendable {
                             let rate = campaign.scoringCTR!
                             return (
                                 spec.id, evidence.impressions, evidence.clicks, rate,
-                                Scoring.effectiveCPM(pricing: .cpc, bid: campaign.bid, ctr: rate), recentWins[spec.id, default: 0]
+                                Scoring.effectiveCPM(pricing: .cpc, bid: campaign.bid, rate: rate), recentWins[spec.id, default: 0]
                             )
                         }))
                 recentWins = [:]

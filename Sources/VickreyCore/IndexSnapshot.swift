@@ -228,7 +228,7 @@ public final class IndexedCampaign: Sendable {
 
     public init(_ campaign: Campaign) {
         self.campaign = campaign
-        self.score = Scoring.effectiveCPM(pricing: campaign.pricing, bid: campaign.bid, ctr: campaign.scoringCTR)
+        self.score = Scoring.effectiveCPM(pricing: campaign.pricing, bid: campaign.bid, rate: campaign.scoringRate)
         self.maximumCharge = campaign.maximumCharge
         self.hasHourTargeting = !campaign.targeting.hoursOfWeek.isEmpty || !campaign.targeting.exclude.hoursOfWeek.isEmpty
         self.flightStart = campaign.start

@@ -1,44 +1,64 @@
 import Synchronization
 
-/// What the ledger holds about a campaign's ads: how many impressions and clicks were
-/// recorded (billed or not: an ad shown beyond a budget was still shown and clicked).
+/// What the ledger holds about a campaign's ads: how many impressions, clicks and
+/// viewable events were recorded, billed or not (an ad shown beyond a budget was still
+/// shown), invalid traffic left out (a robot's fetch says nothing about people).
 public struct ClickEvidence: Hashable, Sendable {
     public var impressions: Int64
     public var clicks: Int64
+    public var viewables: Int64
 
-    public init(impressions: Int64 = 0, clicks: Int64 = 0) {
+    public init(impressions: Int64 = 0, clicks: Int64 = 0, viewables: Int64 = 0) {
         self.impressions = impressions
         self.clicks = clicks
+        self.viewables = viewables
     }
 
     public static func + (lhs: Self, rhs: Self) -> Self {
-        ClickEvidence(impressions: lhs.impressions + rhs.impressions, clicks: lhs.clicks + rhs.clicks)
+        ClickEvidence(
+            impressions: lhs.impressions + rhs.impressions, clicks: lhs.clicks + rhs.clicks, viewables: lhs.viewables + rhs.viewables)
     }
 }
 
-/// A CPC campaign's CTR as the auction uses it: the advertiser's prior blended with the
-/// campaign's own recorded impressions and clicks, as the mean of a Beta posterior whose
-/// prior counts as `priorWeight` impressions (`ClickThroughRate.smoothed`). With no
+/// A rate per impression as the auction uses it — a CPC campaign's CTR, a vCPM
+/// campaign's viewability — the advertiser's prior blended with the campaign's own
+/// recorded impressions and events (clicks, viewables), as the mean of a Beta posterior
+/// whose prior counts as `priorWeight` impressions (`ClickThroughRate.smoothed`). With no
 /// impressions it is the prior exactly.
 public struct LearnedClickThroughRate: Hashable, Sendable {
     public var prior: ClickThroughRate
-    public var evidence: ClickEvidence
+    /// Impressions recorded.
+    public var impressions: Int64
+    /// Events recorded: clicks for a CTR, viewable events for a viewability.
+    public var events: Int64
     public var priorWeight: Int64
     /// The rate the campaign is scored and priced with.
     public var rate: ClickThroughRate
 
-    public init(prior: ClickThroughRate, evidence: ClickEvidence, priorWeight: Int64) {
+    public init(prior: ClickThroughRate, impressions: Int64, events: Int64, priorWeight: Int64) {
         self.prior = prior
-        self.evidence = evidence
+        self.impressions = impressions
+        self.events = events
         self.priorWeight = priorWeight
-        self.rate = prior.smoothed(impressions: evidence.impressions, clicks: evidence.clicks, priorWeight: priorWeight)
+        self.rate = prior.smoothed(impressions: impressions, clicks: events, priorWeight: priorWeight)
     }
 }
 
 extension Campaign {
     /// The CTR a CPC campaign is scored and priced with: the learned rate when the index
-    /// learns, else the prior. Nil for CPM campaigns.
+    /// learns, else the prior. Nil for other pricings.
     public var scoringCTR: ClickThroughRate? { learnedCTR?.rate ?? predictedCTR }
+
+    /// The rate of its charged event per impression a campaign is scored and priced with:
+    /// a CPC campaign's CTR, a vCPM campaign's viewability (learned, else the prior);
+    /// nil for CPM.
+    public var scoringRate: ClickThroughRate? {
+        switch pricing {
+        case .cpm: nil
+        case .cpc: scoringCTR
+        case .vcpm: learnedViewability?.rate ?? predictedViewability
+        }
+    }
 }
 
 /// The evidence every CPC campaign's learned CTR is computed from, shared by the index
@@ -69,11 +89,22 @@ public final class ClickThroughLearning: Sendable {
     /// What the ledger holds about one campaign so far.
     public func evidence(for id: CampaignID) -> ClickEvidence { evidence.withLock { $0[id] ?? ClickEvidence() } }
 
-    /// `campaign` with its learned CTR attached (CPC only; a CPM campaign is returned as it is).
+    /// `campaign` with its learned rate attached: a CPC campaign's CTR, a vCPM campaign's
+    /// viewability (a CPM campaign is returned as it is).
     public func learned(_ campaign: Campaign) -> Campaign {
-        guard campaign.pricing == .cpc, let prior = campaign.predictedCTR else { return campaign }
         var learned = campaign
-        learned.learnedCTR = LearnedClickThroughRate(prior: prior, evidence: evidence(for: campaign.id), priorWeight: priorWeight)
+        let known = evidence(for: campaign.id)
+        switch campaign.pricing {
+        case .cpm: break
+        case .cpc:
+            guard let prior = campaign.predictedCTR else { break }
+            learned.learnedCTR = LearnedClickThroughRate(
+                prior: prior, impressions: known.impressions, events: known.clicks, priorWeight: priorWeight)
+        case .vcpm:
+            guard let prior = campaign.predictedViewability else { break }
+            learned.learnedViewability = LearnedClickThroughRate(
+                prior: prior, impressions: known.impressions, events: known.viewables, priorWeight: priorWeight)
+        }
         return learned
     }
 }

@@ -26,7 +26,8 @@ extension PlacementAuction {
                 CandidateExplanation(
                     campaignID: campaign.id, advertiserID: campaign.advertiserID,
                     score: entry(atSlot: slot).score, stage: stage, reason: reason, priorCTR: campaign.predictedCTR,
-                    learnedCTR: campaign.learnedCTR
+                    learnedCTR: campaign.learnedCTR, priorViewability: campaign.predictedViewability,
+                    learnedViewability: campaign.learnedViewability
                 ))
         }
         for candidate in eligible {

@@ -214,12 +214,7 @@ struct PlacementAuction {
         -> Win
     {
         let campaign = entry.campaign
-        let price =
-            switch campaign.pricing {
-            case .cpm: clearing.price
-            case .cpc:
-                Scoring.perClickPrice(clearingECPM: clearing.price, ctr: campaign.scoringCTR ?? ClickThroughRate(partsPerMillion: 1))
-            }
+        let price = Scoring.unitPrice(pricing: campaign.pricing, clearingECPM: clearing.price, rate: campaign.scoringRate)
         // The index matched the placement's sizes, so the campaign has a creative for them.
         guard let creative = campaign.creative(accepting: placement.sizes) else {
             preconditionFailure("campaign \(campaign.id) matched sizes it has no creative for")

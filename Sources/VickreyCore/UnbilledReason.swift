@@ -11,6 +11,18 @@ public enum UnbilledReason: String, Hashable, Sendable, CaseIterable {
     case test
     /// The campaign no longer exists.
     case unknownCampaign = "unknown_campaign"
+    /// Invalid traffic (`docs/counting.md`): the user agent is on the robot list.
+    case ivtKnownRobot = "ivt_known_robot"
+    /// Invalid traffic: a browser list is configured and the user agent is on none of it,
+    /// or the user agent is empty.
+    case ivtNonBrowser = "ivt_non_browser"
+    /// Invalid traffic: the client address is in the excluded (data-centre) ranges.
+    case ivtDatacenter = "ivt_datacenter"
+    /// Invalid traffic: a prefetch (`Sec-Purpose: prefetch`, `Purpose: prefetch`,
+    /// `X-Moz: prefetch`), not a render. It does not use up the impression.
+    case ivtPrefetch = "ivt_prefetch"
+    /// Invalid traffic: a click sooner after the ad was served than a person can click.
+    case ivtClickTooFast = "ivt_click_too_fast"
 
     /// Whether a record of a single server's ledger (no chain name) may carry this reason.
     public var isPossibleOutsideFleets: Bool { self != .leaseExhausted }

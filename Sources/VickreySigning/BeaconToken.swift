@@ -12,14 +12,16 @@ import VickreyCore
 public struct BeaconToken: Hashable, Sendable {
     /// Version 3 writes string lengths as varints (a request id may take up to 512
     /// bytes); version 4 may carry an experiment (flag 4: experiment id, arm and bucket
-    /// after the key id). Version 2 tokens (one length byte) and 3 still decode.
-    public static let version: UInt8 = 4
+    /// after the key id); version 5 writes the issue time in milliseconds (a click too
+    /// fast is judged to the millisecond) and may price in vCPM (flag 8). Versions 2 to 4
+    /// still decode.
+    public static let version: UInt8 = 5
 
     public var ad: SoldAd
     /// Per unit of the ad's pricing (CPM or per click): what its charged event costs.
     public var price: Micros
     public var issuedAt: Instant
-    /// Until when the impression URL is valid.
+    /// Until when the impression URL (and the viewable URL) is valid.
     public var expiresAt: Instant
     /// Until when the click URL is valid.
     public var clickExpiresAt: Instant

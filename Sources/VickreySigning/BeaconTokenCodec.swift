@@ -50,10 +50,11 @@ public struct BeaconTokenCodec: Sendable {
     public func encode(_ token: BeaconToken) -> String {
         let ad = token.ad
         var payload: [UInt8] = [
-            BeaconToken.version, (token.isTest ? 1 : 0) | (ad.pricing == .cpc ? 2 : 0) | (ad.experiment != nil ? 4 : 0),
+            BeaconToken.version,
+            (token.isTest ? 1 : 0) | (ad.pricing == .cpc ? 2 : 0) | (ad.experiment != nil ? 4 : 0) | (ad.pricing == .vcpm ? 8 : 0),
         ]
         payload.reserveCapacity(192)
-        appendVarint(UInt64(bitPattern: token.issuedAt.secondsSinceEpoch), &payload)
+        appendVarint(UInt64(bitPattern: token.issuedAt.millisecondsSinceEpoch), &payload)
         appendVarint(UInt64(bitPattern: token.expiresAt.secondsSinceEpoch), &payload)
         appendVarint(UInt64(bitPattern: token.clickExpiresAt.secondsSinceEpoch), &payload)
         appendVarint(token.reservationID, &payload)
@@ -93,6 +94,7 @@ public struct BeaconTokenCodec: Sendable {
             let campaign = reader.string().flatMap(CampaignID.init), let advertiser = reader.string().flatMap(AdvertiserID.init),
             let creative = reader.string().flatMap(CreativeID.init), let keyID = reader.string()
         else { return .failure(.malformed) }
+        guard flags & 8 == 0 || (version >= 5 && flags & 2 == 0) else { return .failure(.malformed) }
         var experiment: ExperimentTag?
         if flags & 4 != 0 {
             guard version >= 4, let id = reader.string().flatMap(ExperimentID.init), let arm = reader.string().flatMap(ArmName.init),
@@ -105,16 +107,19 @@ public struct BeaconTokenCodec: Sendable {
         guard Self.constantTimeEqual(keyMAC.code(for: payload), mac) else { return .failure(.forged) }
         let ad = SoldAd(
             impressionID: impressionID, requestID: requestID, placementID: placement, campaignID: campaign, advertiserID: advertiser,
-            creativeID: creative, pricing: flags & 2 != 0 ? .cpc : .cpm, clearingECPM: Micros(Int64(bitPattern: clearing)),
+            creativeID: creative, pricing: flags & 2 != 0 ? .cpc : flags & 8 != 0 ? .vcpm : .cpm,
+            clearingECPM: Micros(Int64(bitPattern: clearing)),
             experiment: experiment
         )
         let token = BeaconToken(
-            ad: ad, price: Micros(Int64(bitPattern: price)), issuedAt: Instant(secondsSinceEpoch: Int64(bitPattern: issued)),
+            ad: ad, price: Micros(Int64(bitPattern: price)),
+            issuedAt: version >= 5
+                ? Instant(millisecondsSinceEpoch: Int64(bitPattern: issued)) : Instant(secondsSinceEpoch: Int64(bitPattern: issued)),
             expiresAt: Instant(secondsSinceEpoch: Int64(bitPattern: expires)),
             clickExpiresAt: Instant(secondsSinceEpoch: Int64(bitPattern: clickExpires)), reservationID: reservation,
             isTest: flags & 1 != 0
         )
-        guard now < (kind == .impression ? token.expiresAt : token.clickExpiresAt) else { return .failure(.expired) }
+        guard now < (kind.expiresWithImpression ? token.expiresAt : token.clickExpiresAt) else { return .failure(.expired) }
         return .success(token)
     }
 

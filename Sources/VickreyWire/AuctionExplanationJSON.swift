@@ -61,7 +61,11 @@ public enum AuctionExplanationJSON {
             w.field("reason", candidate.reason)
             if let prior = candidate.priorCTR {
                 w.key("ctr")
-                writeCTR(prior: prior, learned: candidate.learnedCTR, into: &w)
+                writeRate(prior: prior, learned: candidate.learnedCTR, events: "clicks", into: &w)
+            }
+            if let prior = candidate.priorViewability {
+                w.key("viewability")
+                writeRate(prior: prior, learned: candidate.learnedViewability, events: "viewables", into: &w)
             }
             w.endObject()
         }
@@ -69,25 +73,27 @@ public enum AuctionExplanationJSON {
         w.endObject()
     }
 
-    /// A CPC campaign's CTR as the explanation and `adctl campaign show --json` give it:
-    /// `{"prior_ppm", "learned_ppm", "impressions", "clicks", "prior_weight"}` (the
-    /// learned part only where the index learns).
-    public static func writeCTR(prior: ClickThroughRate, learned: LearnedClickThroughRate?, into w: inout JSONWriter) {
+    /// A learned rate as the explanation and `adctl campaign show --json` give it: a CPC
+    /// campaign's `ctr` (`{"prior_ppm", "learned_ppm", "impressions", "clicks",
+    /// "prior_weight"}`) or a vCPM campaign's `viewability` (`viewables` for `clicks`);
+    /// the learned part only where the index learns.
+    public static func writeRate(prior: ClickThroughRate, learned: LearnedClickThroughRate?, events: String, into w: inout JSONWriter) {
         w.beginObject()
-        for (key, value) in ctrFields(prior: prior, learned: learned) {
+        for (key, value) in rateFields(prior: prior, learned: learned, events: events) {
             w.key(named: key)
             w.integer(value)
         }
         w.endObject()
     }
 
-    /// The CTR object's members, in order: its one declaration.
-    public static func ctrFields(prior: ClickThroughRate, learned: LearnedClickThroughRate?) -> [(String, Int64)] {
+    /// The rate object's members, in order: its one declaration. `events` names the count
+    /// of events the rate is learned from (`clicks`, `viewables`).
+    public static func rateFields(prior: ClickThroughRate, learned: LearnedClickThroughRate?, events: String) -> [(String, Int64)] {
         var fields = [("prior_ppm", prior.partsPerMillion)]
         if let learned {
             fields += [
-                ("learned_ppm", learned.rate.partsPerMillion), ("impressions", learned.evidence.impressions),
-                ("clicks", learned.evidence.clicks), ("prior_weight", learned.priorWeight),
+                ("learned_ppm", learned.rate.partsPerMillion), ("impressions", learned.impressions), (events, learned.events),
+                ("prior_weight", learned.priorWeight),
             ]
         }
         return fields

@@ -5,13 +5,14 @@ enum Fixture {
     static let now = Instant(secondsSinceEpoch: 1_795_000_000)  // 2026-11-18T…Z
 
     static func campaign(
-        _ id: String, advertiser: String? = nil, bid: Int64, pricing: Pricing = .cpm, ctrPPM: Int64? = nil,
+        _ id: String, advertiser: String? = nil, bid: Int64, pricing: Pricing = .cpm, ctrPPM: Int64? = nil, viewabilityPPM: Int64? = nil,
         targeting: Targeting = .any, sizes: [String] = ["300x250"], start: Instant? = nil, end: Instant? = nil,
         timeZone: CampaignTimeZone = .utc, status: CampaignStatus = .active
     ) -> Campaign {
         Campaign(
             id: CampaignID(id)!, advertiserID: AdvertiserID(advertiser ?? "adv-\(id)")!, name: id, status: status,
             pricing: pricing, bid: Micros(bid), predictedCTR: ctrPPM.map { ClickThroughRate(partsPerMillion: $0) },
+            predictedViewability: viewabilityPPM.map { ClickThroughRate(partsPerMillion: $0) },
             totalBudget: Micros(1_000_000_000), start: start, end: end, timeZone: timeZone, targeting: targeting,
             creatives: sizes.enumerated().map { index, size in
                 Creative(

@@ -119,7 +119,36 @@ struct PricingRuleTests {
 
     @Test func cpcScoreRoundsDown() {
         #expect(
-            Scoring.effectiveCPM(pricing: .cpc, bid: Micros(1_234_567), ctr: ClickThroughRate(partsPerMillion: 3_333)) == Micros(4_114_811))
-        #expect(Scoring.perClickPrice(clearingECPM: Micros(1_010_000), ctr: ClickThroughRate(partsPerMillion: 3_333)) == Micros(303_030))
+            Scoring.effectiveCPM(pricing: .cpc, bid: Micros(1_234_567), rate: ClickThroughRate(partsPerMillion: 3_333)) == Micros(4_114_811))
+        #expect(
+            Scoring.unitPrice(pricing: .cpc, clearingECPM: Micros(1_010_000), rate: ClickThroughRate(partsPerMillion: 3_333))
+                == Micros(303_030))
+    }
+
+    @Test(
+        arguments: [
+            // (vcpm bid, viewability ppm, runner-up CPM or 0, minimum floor) → (score, clearing eCPM, price per 1000 viewables)
+            // $4 vCPM at 60% viewable scores $2.40 eCPM; against a $1.50 CPM it clears at $1.51 and pays $2.516666 per 1000 viewables.
+            (4_000_000, 600_000, 1_500_000, 10_000, 2_400_000, 1_510_000, 2_516_666),
+            // Alone, it clears at the floor: $0.01 eCPM at 70.0001% viewable is $0.014285 per 1000 viewables, rounded down.
+            (2_000_000, 700_001, 0, 10_000, 1_400_002, 10_000, 14_285),
+        ] as [(Int64, Int64, Int64, Int64, Int64, Int64, Int64)])
+    func vcpmWinnerPaysPerThousandViewables(
+        bid: Int64, ppm: Int64, runnerUp: Int64, minimumFloor: Int64, score: Int64, clearing: Int64, price: Int64
+    ) throws {
+        var campaigns = [Fixture.campaign("vcpm", bid: bid, pricing: .vcpm, viewabilityPPM: ppm)]
+        if runnerUp > 0 { campaigns.append(Fixture.campaign("cpm", bid: runnerUp)) }
+        let outcome = Fixture.auction(campaigns, Fixture.request(), rules: AuctionRules(minimumFloor: Micros(minimumFloor)))
+        let win = try #require(outcome.placements.first?.result.win)
+        #expect(win.campaignID.rawValue == "vcpm")
+        #expect(win.pricing == .vcpm)
+        #expect(win.score == Micros(score))
+        #expect(win.clearingECPM == Micros(clearing))
+        #expect(win.price == Micros(price))
+        #expect(win.price <= Micros(bid))
+        // A win reserves one viewable impression at the bid; the impression itself costs nothing.
+        #expect(win.maximumCharge == Nanos(bid))
+        #expect(Pricing.vcpm.cost(of: .impression, atPrice: win.price) == .zero)
+        #expect(Pricing.vcpm.cost(of: .viewable, atPrice: win.price) == Nanos(price))
     }
 }

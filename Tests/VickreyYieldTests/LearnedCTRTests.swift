@@ -30,8 +30,8 @@ struct LearnedCTRTests {
         let campaign = index.snapshot.campaign(Self.campaign.id)
         return (
             campaign?.scoringCTR?.partsPerMillion,
-            campaign.map { Scoring.effectiveCPM(pricing: .cpc, bid: $0.bid, ctr: $0.scoringCTR).value },
-            campaign?.learnedCTR?.evidence.impressions
+            campaign.map { Scoring.effectiveCPM(pricing: .cpc, bid: $0.bid, rate: $0.scoringCTR).value },
+            campaign?.learnedCTR?.impressions
         )
     }
 

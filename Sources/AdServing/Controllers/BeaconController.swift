@@ -34,7 +34,7 @@ struct BeaconController<Context: RequestContext>: Sendable {
     func respond(_ kind: BeaconKind, token: String, _ context: Context) async throws -> Response {
         let accepted = try await process(kind, token: token, context)
         switch kind {
-        case .impression:
+        case .impression, .viewable:
             return Response(
                 status: .ok, headers: [.contentType: "image/gif", .cacheControl: "no-store"],
                 body: ResponseBody(byteBuffer: Self.pixel)

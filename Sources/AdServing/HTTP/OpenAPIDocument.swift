@@ -1,4 +1,5 @@
 import Foundation
+import VickreyCore
 import VickreyWire
 
 /// The OpenAPI 3.1 description of every endpoint, served at `GET /openapi.json`.
@@ -9,8 +10,13 @@ import VickreyWire
 /// `.ci/schemathesis.sh` fuzzes a live server with it (see the README).
 enum OpenAPIDocument {
     static let json = template.replacingOccurrences(of: "$COUNTRY_PATTERN", with: CountryCodes.pattern)
+        .replacingOccurrences(of: "$PRICINGS", with: names(Pricing.allCases.map(\.rawValue)))
+        .replacingOccurrences(of: "$BEACON_KINDS", with: names(BeaconKind.allCases.map(\.rawValue)))
         .replacingOccurrences(of: "\"$ADMIN_PATHS\": {},", with: adminPaths)
         .replacingOccurrences(of: "\"$ADMIN_SCHEMAS\": {},", with: adminSchemas)
+
+    /// A JSON array of the names.
+    private static func names(_ values: [String]) -> String { "[" + values.map { "\"\($0)\"" }.joined(separator: ", ") + "]" }
 
     private static let template = #"""
         {
@@ -281,7 +287,7 @@ enum OpenAPIDocument {
                   "creative": {"type": "object", "required": ["id", "size", "image_url", "click_url", "adomain"], "properties": {
                     "id": {"type": "string"}, "size": {"type": "string"}, "image_url": {"type": "string"}, "click_url": {"type": "string"},
                     "adomain": {"type": "array", "items": {"type": "string"}}}},
-                  "pricing": {"type": "string", "enum": ["cpm", "cpc"]},
+                  "pricing": {"type": "string", "enum": $PRICINGS},
                   "clearing_ecpm_micros": {"type": "integer", "minimum": 0},
                   "price_micros": {"type": "integer", "minimum": 0},
                   "impression_url": {"type": "string"}, "click_url": {"type": "string"},
@@ -298,10 +304,10 @@ enum OpenAPIDocument {
                 "required": ["seq", "kind", "billed", "reason", "impression_id", "request_id", "campaign_id", "advertiser_id", "creative_id",
                              "placement_id", "pricing", "clearing_ecpm_micros", "charge_nanos", "event_time", "prev_hash", "hash", "kid", "sig"],
                 "properties": {
-                  "seq": {"type": "integer", "minimum": 1}, "kind": {"type": "string", "enum": ["impression", "click"]}, "billed": {"type": "boolean"},
+                  "seq": {"type": "integer", "minimum": 1}, "kind": {"type": "string", "enum": $BEACON_KINDS}, "billed": {"type": "boolean"},
                   "reason": {"type": ["string", "null"]}, "impression_id": {"type": "string"}, "request_id": {"type": "string"},
                   "campaign_id": {"type": "string"}, "advertiser_id": {"type": "string"}, "creative_id": {"type": "string"}, "placement_id": {"type": "string"},
-                  "pricing": {"type": "string", "enum": ["cpm", "cpc"]}, "clearing_ecpm_micros": {"type": "integer"}, "charge_nanos": {"type": "integer", "minimum": 0},
+                  "pricing": {"type": "string", "enum": $PRICINGS}, "clearing_ecpm_micros": {"type": "integer"}, "charge_nanos": {"type": "integer", "minimum": 0},
                   "event_time": {"type": "string"}, "prev_hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"}, "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
                   "kid": {"type": "string"}, "sig": {"type": "string"},
                   "server_id": {"type": "string", "description": "The fleet server whose chain holds the record (absent in a single server's ledger)."},
