@@ -207,7 +207,7 @@ let package = Package(
             name: "VickreyStoreTests",
             dependencies: [
                 "VickreyStore", "VickreyLedger", "VickreySynthetic", "VickreyTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strictSettings
         ),

@@ -196,7 +196,8 @@ enum CampaignDescription {
                 campaign: CampaignDocument(campaign),
                 ctr: campaign.predictedCTR.map { prior in
                     Dictionary(
-                        uniqueKeysWithValues: AuctionExplanationJSON.rateFields(prior: prior, learned: campaign.learnedCTR, events: "clicks"))
+                        uniqueKeysWithValues: AuctionExplanationJSON.rateFields(
+                            prior: prior, learned: campaign.learnedCTR, events: "clicks"))
                 },
                 viewability: campaign.predictedViewability.map { prior in
                     Dictionary(

@@ -9,9 +9,11 @@ import VickreyWire
 struct CampaignFieldOptions: ParsableArguments {
     @Option(help: "Display name.") var name: String?
     @Option(help: "Advertiser id.") var advertiser: String?
-    @Option(help: "cpm (bid per 1000 impressions) or cpc (bid per click).") var pricing: String?
+    @Option(help: "cpm (bid per 1000 impressions), cpc (bid per click) or vcpm (bid per 1000 viewable impressions).")
+    var pricing: String?
     @Option(parsing: .unconditional, help: "Bid in currency units, e.g. 2.50 (at most six decimals).") var bid: String?
     @Option(parsing: .unconditional, help: "Predicted CTR prior for cpc, in (0, 1], e.g. 0.012.") var ctr: String?
+    @Option(parsing: .unconditional, help: "Predicted viewability prior for vcpm, in (0, 1], e.g. 0.65.") var viewability: String?
     @Option(name: .customLong("daily-budget"), parsing: .unconditional, help: "Daily budget in currency units.") var dailyBudget: String?
     @Flag(name: .customLong("no-daily-budget"), help: "Remove the daily budget.") var noDailyBudget = false
     @Option(name: .customLong("total-budget"), parsing: .unconditional, help: "Lifetime budget in currency units.") var totalBudget: String?
@@ -57,15 +59,13 @@ struct CampaignFieldOptions: ParsableArguments {
         if let advertiser { document.advertiserID = advertiser }
         if let pricing {
             document.pricing = pricing
-            if pricing == "cpm", ctr == nil { document.predictedCTR = nil }
+            // A prior the new pricing has no use for goes with the old one.
+            if pricing != "cpc", ctr == nil { document.predictedCTR = nil }
+            if pricing != "vcpm", viewability == nil { document.predictedViewability = nil }
         }
         if let bid { document.bidMicros = try Self.money(bid, flag: "--bid", maximum: .maximumBid).value }
-        if let ctr {
-            guard ClickThroughRate(decimal: ctr) != nil, let decimal = Decimal(string: ctr) else {
-                throw CommandFailure.usage("--ctr: '\(ctr)' must be a number greater than 0 and at most 1")
-            }
-            document.predictedCTR = decimal
-        }
+        if let ctr { document.predictedCTR = try Self.rate(ctr, flag: "--ctr") }
+        if let viewability { document.predictedViewability = try Self.rate(viewability, flag: "--viewability") }
         if let dailyBudget { document.dailyBudgetMicros = try Self.money(dailyBudget, flag: "--daily-budget").value }
         if noDailyBudget { document.dailyBudgetMicros = nil }
         if let totalBudget { document.totalBudgetMicros = try Self.money(totalBudget, flag: "--total-budget").value }
@@ -114,12 +114,21 @@ struct CampaignFieldOptions: ParsableArguments {
         }
     }
 
+    /// A rate per impression given on the command line, in (0, 1].
+    static func rate(_ text: String, flag: String) throws -> Decimal {
+        guard ClickThroughRate(decimal: text) != nil, let decimal = Decimal(string: text) else {
+            throw CommandFailure.usage("\(flag): '\(text)' must be a number greater than 0 and at most 1")
+        }
+        return decimal
+    }
+
     /// The flag a campaign JSON field is set with, for error messages.
     static func flag(for field: String) -> String {
         let base = field.split(separator: "[").first.map(String.init) ?? field
         let flags = [
             "id": "campaign id", "advertiser_id": "--advertiser", "name": "--name", "status": "--status", "pricing": "--pricing",
-            "bid_micros": "--bid", "predicted_ctr": "--ctr", "daily_budget_micros": "--daily-budget",
+            "bid_micros": "--bid", "predicted_ctr": "--ctr", "predicted_viewability": "--viewability",
+            "daily_budget_micros": "--daily-budget",
             "total_budget_micros": "--total-budget", "start": "--start", "end": "--end", "time_zone": "--time-zone",
             "pacing": "--pacing", "frequency_cap.impressions": "--frequency-cap", "frequency_cap.window_seconds": "--frequency-cap",
             "targeting.placements": "--placements", "targeting.countries": "--countries", "targeting.devices": "--devices",

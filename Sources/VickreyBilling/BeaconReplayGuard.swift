@@ -2,15 +2,18 @@ import DequeModule
 import Synchronization
 import VickreyCore
 
-/// One beacon's identity: its kind and its ad's impression id. At most one ledger
-/// record exists per key.
+/// One beacon's identity: its kind, its ad's impression id, and whether it was a
+/// prefetch (recorded apart, so that it does not use up the render that follows). At
+/// most one ledger record exists per key.
 public struct BeaconKey: Hashable, Sendable {
     public var kind: BeaconKind
     public var impressionID: String
+    public var prefetch: Bool
 
-    public init(_ kind: BeaconKind, _ impressionID: String) {
+    public init(_ kind: BeaconKind, _ impressionID: String, prefetch: Bool = false) {
         self.kind = kind
         self.impressionID = impressionID
+        self.prefetch = prefetch
     }
 }
 
@@ -20,7 +23,7 @@ public struct BeaconKey: Hashable, Sendable {
 /// Bounded by time, not count: a beacon's token is valid only until its expiry, after
 /// which a replay is refused as expired anyway, so a key is forgotten once the longest
 /// token lifetime has passed since it was taken. Keys taken before a restart are loaded
-/// from the ledger, whose unique (kind, impression id) is the final guard.
+/// from the ledger, whose unique (kind, impression id, prefetch) is the final guard.
 public final class BeaconReplayGuard: Sendable {
     private struct State {
         var taken: [BeaconKey: Instant] = [:]

@@ -39,7 +39,7 @@ public struct SpendRecovery {
             budgets.restore(id, limits: limits, spentTotal: total, spentToday: spentToday, at: now)
         }
         let taken = try await ledger.recentEvents(since: now.adding(seconds: -retentionSeconds))
-        for (kind, impressionID, time) in taken { _ = replays.take(BeaconKey(kind, impressionID), at: time) }
+        for event in taken { _ = replays.take(BeaconKey(event.kind, event.impressionID, prefetch: event.prefetch), at: event.time) }
         return (lifetime.count, taken.count)
     }
 }

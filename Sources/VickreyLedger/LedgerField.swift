@@ -120,11 +120,13 @@ extension LedgerRecord {
         let reader = FieldValues(values: values)
         let kindText = try reader.string(.kind)
         guard let kind = BeaconKind(rawValue: kindText) else {
-            throw LedgerFormatError(.kind, "must be one of \(BeaconKind.allCases.map(\.rawValue).joined(separator: ", ")), not '\(kindText)'")
+            throw LedgerFormatError(
+                .kind, "must be one of \(BeaconKind.allCases.map(\.rawValue).joined(separator: ", ")), not '\(kindText)'")
         }
         let pricingText = try reader.string(.pricing)
         guard let pricing = Pricing(rawValue: pricingText) else {
-            throw LedgerFormatError(.pricing, "must be one of \(Pricing.allCases.map(\.rawValue).joined(separator: ", ")), not '\(pricingText)'")
+            throw LedgerFormatError(
+                .pricing, "must be one of \(Pricing.allCases.map(\.rawValue).joined(separator: ", ")), not '\(pricingText)'")
         }
         let timeText = try reader.string(.eventTime)
         guard let time = Instant(canonicalRFC3339Milliseconds: timeText) else {

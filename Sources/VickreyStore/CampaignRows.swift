@@ -24,14 +24,17 @@ struct CampaignRow: Sendable {
     var excludedHoursOfWeek: String
     /// The campaign's deals as `id` or `id:floor_micros`, comma-separated ('' for none).
     var deals: String = ""
+    var predictedViewabilityPartsPerMillion: Int64? = nil
 
     init(
         id: String, advertiserID: String, name: String, status: String, pricing: String, bidMicros: Int64,
         predictedCTRPartsPerMillion: Int64?, dailyBudgetMicros: Int64?, totalBudgetMicros: Int64, startAt: String?,
         endAt: String?, timeZone: String, pacing: String, frequencyCapImpressions: Int64?, frequencyCapWindowSeconds: Int64?,
-        frequencyCapRefusesAnonymous: Bool, hoursOfWeek: String, excludedHoursOfWeek: String, deals: String = ""
+        frequencyCapRefusesAnonymous: Bool, hoursOfWeek: String, excludedHoursOfWeek: String, deals: String = "",
+        predictedViewabilityPartsPerMillion: Int64? = nil
     ) {
         self.deals = deals
+        self.predictedViewabilityPartsPerMillion = predictedViewabilityPartsPerMillion
         self.id = id
         self.advertiserID = advertiserID
         self.name = name
@@ -63,7 +66,8 @@ struct CampaignRow: Sendable {
             frequencyCapRefusesAnonymous: c.frequencyCap?.refuseAnonymous == true,
             hoursOfWeek: HourRanges.format(c.targeting.hoursOfWeek),
             excludedHoursOfWeek: HourRanges.format(c.targeting.exclude.hoursOfWeek),
-            deals: c.deals.map { deal in deal.floor.map { "\(deal.id):\($0.value)" } ?? deal.id.rawValue }.joined(separator: ",")
+            deals: c.deals.map { deal in deal.floor.map { "\(deal.id):\($0.value)" } ?? deal.id.rawValue }.joined(separator: ","),
+            predictedViewabilityPartsPerMillion: c.predictedViewability?.partsPerMillion
         )
     }
 
@@ -90,6 +94,7 @@ struct CampaignRow: Sendable {
         var campaign = Campaign(
             id: id, advertiserID: advertiser, name: name, status: status, pricing: pricing, bid: Micros(bidMicros),
             predictedCTR: predictedCTRPartsPerMillion.map { ClickThroughRate(partsPerMillion: $0) },
+            predictedViewability: predictedViewabilityPartsPerMillion.map { ClickThroughRate(partsPerMillion: $0) },
             dailyBudget: dailyBudgetMicros.map(Micros.init), totalBudget: Micros(totalBudgetMicros), start: start, end: end,
             timeZone: zone, pacing: pacing, frequencyCap: cap, targeting: targeting, creatives: creatives
         )
@@ -116,7 +121,7 @@ enum CampaignSQL {
     static let rowColumns = [
         "id", "advertiser_id", "name", "status", "pricing", "bid_micros", "predicted_ctr_ppm", "daily_budget_micros",
         "total_budget_micros", "start_at", "end_at", "time_zone", "pacing", "frequency_cap_impressions", "frequency_cap_window_seconds",
-        "frequency_cap_refuse_anonymous", "hours_of_week", "exclude_hours_of_week", "deals",
+        "frequency_cap_refuse_anonymous", "hours_of_week", "exclude_hours_of_week", "deals", "predicted_viewability_ppm",
     ]
 
     /// `SELECT` of a campaign's row columns from `campaign c`, up to `WHERE`.

@@ -42,7 +42,7 @@ public protocol LedgerStore: Sendable {
     /// Every billed charge with its campaign and time, for events at or after `since`.
     func billedCharges(since: Instant) async throws(StoreError) -> [(campaign: CampaignID, time: Instant, charge: Nanos)]
     /// The kind and impression id of every event recorded at or after `since`, with its time.
-    func recentEvents(since: Instant) async throws(StoreError) -> [(kind: BeaconKind, impressionID: String, time: Instant)]
+    func recentEvents(since: Instant) async throws(StoreError) -> [RecordedEvent]
     /// How many records `chain` holds.
     func count(chain: String?) async throws(StoreError) -> Int
     /// Delivery by campaign and UTC day, from every record with an event at or after `since`.
@@ -159,4 +159,27 @@ public struct DeliveryRow: Hashable, Sendable {
         self.unbilled = unbilled
         self.spend = spend
     }
+}
+
+/// An event's identity as the ledger keeps it unique, with when it was recorded: what a
+/// restarted server's replay guard is seeded with.
+public struct RecordedEvent: Hashable, Sendable {
+    public var kind: BeaconKind
+    public var impressionID: String
+    /// An `ivt_prefetch` record, kept apart from the render of the same ad.
+    public var prefetch: Bool
+    public var time: Instant
+
+    public init(kind: BeaconKind, impressionID: String, prefetch: Bool, time: Instant) {
+        self.kind = kind
+        self.impressionID = impressionID
+        self.prefetch = prefetch
+        self.time = time
+    }
+}
+
+/// SQL about ledger rows that both engines share.
+enum LedgerSQL {
+    /// True for a record that is not invalid traffic (its reason is not `ivt_…`).
+    static let isValidTraffic = "(reason IS NULL OR substr(reason, 1, 4) <> 'ivt_')"
 }

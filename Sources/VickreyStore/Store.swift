@@ -171,6 +171,18 @@ public final class Store: Sendable {
         return store
     }
 
+    /// Creates the database at `location` as an earlier version left it: migrated up to
+    /// and including the migration named `lastMigration`, no further. For tests of what a
+    /// later version's migrations do to existing data.
+    package static func createEarlierVersion(_ location: StoreLocation, upTo lastMigration: String) async throws {
+        switch location {
+        case .sqlite(let path):
+            try SQLiteCampaignStore.migrate(path: path, upTo: lastMigration)
+        case .postgres(let address):
+            try await PostgresDatabase.open(address, upTo: lastMigration).close()
+        }
+    }
+
     private static func validate(serverID: String?) throws(StoreError) {
         if let serverID, !LedgerRecord.isValidServerID(serverID) {
             throw StoreError(.caller, "--server-id '\(serverID)' must be 1–64 characters from A-Z a-z 0-9 . _ -")

@@ -83,11 +83,21 @@ extension CampaignDocument {
             }
         )
         deals = campaign.deals.isEmpty ? nil : campaign.deals.map { DealDocument(id: $0.id.rawValue, floorMicros: $0.floor?.value) }
+        predictedViewability = campaign.predictedViewability.map { Decimal($0.partsPerMillion) / Decimal(1_000_000) }
     }
 
     /// Validates every field and builds the campaign; the error names the first bad field.
     public func campaign() -> Result<Campaign, FieldError> {
         do { return .success(try makeCampaign()) } catch { return .failure(error) }
+    }
+
+    /// A rate per impression (a CTR, a viewability) in (0, 1], exact to the ppm.
+    private static func rate(_ value: Decimal?, field: String) throws(FieldError) -> ClickThroughRate? {
+        guard let value else { return nil }
+        guard let parsed = ClickThroughRate(decimal: value.description) else {
+            throw FieldError(field: field, message: "must be a number greater than 0 and at most 1")
+        }
+        return parsed
     }
 
     private func makeCampaign() throws(FieldError) -> Campaign {
@@ -96,13 +106,8 @@ extension CampaignDocument {
         let status = try Self.choice(CampaignStatus.self, status ?? "active", field: "status")
         let pricing = try Self.choice(Pricing.self, pricing, field: "pricing")
         let pacing = try Self.choice(PacingMode.self, pacing ?? "asap", field: "pacing")
-        var ctr: ClickThroughRate?
-        if let predictedCTR {
-            guard let parsed = ClickThroughRate(decimal: predictedCTR.description) else {
-                throw FieldError(field: "predicted_ctr", message: "must be a number greater than 0 and at most 1")
-            }
-            ctr = parsed
-        }
+        let ctr = try Self.rate(predictedCTR, field: "predicted_ctr")
+        let viewability = try Self.rate(predictedViewability, field: "predicted_viewability")
         guard let zone = CampaignTimeZone(identifier: timeZone ?? "UTC") else {
             throw FieldError(field: "time_zone", message: "'\(timeZone ?? "")' is not a known IANA time zone (e.g. UTC, America/New_York)")
         }
@@ -123,7 +128,8 @@ extension CampaignDocument {
         }
         let campaign = Campaign(
             id: id, advertiserID: advertiser, name: name ?? "", status: status, pricing: pricing, bid: Micros(bidMicros),
-            predictedCTR: ctr, dailyBudget: dailyBudgetMicros.map(Micros.init), totalBudget: Micros(totalBudgetMicros),
+            predictedCTR: ctr, predictedViewability: viewability, dailyBudget: dailyBudgetMicros.map(Micros.init),
+            totalBudget: Micros(totalBudgetMicros),
             start: try Self.instant(start, field: "start"), end: try Self.instant(end, field: "end"),
             timeZone: zone, pacing: pacing, frequencyCap: cap, targeting: try (targeting ?? TargetingDocument()).targeting(),
             creatives: try (creatives ?? []).enumerated().map { index, creative throws(FieldError) in try creative.creative(at: index) }

@@ -27,12 +27,16 @@ public struct CampaignDocument: Codable, Hashable, Sendable {
     /// The deals the campaign bids in; written only when there are some, so campaigns
     /// without deals export exactly as before deals existed.
     public var deals: [DealDocument]?
+    /// A vCPM campaign's viewability prior in (0, 1]; written only for vCPM campaigns, so
+    /// other campaigns export exactly as before.
+    public var predictedViewability: Decimal?
 
     enum CodingKeys: String, CodingKey {
         case id, name, status, pricing, start, end, pacing, targeting, creatives, deals
         case advertiserID = "advertiser_id"
         case bidMicros = "bid_micros"
         case predictedCTR = "predicted_ctr"
+        case predictedViewability = "predicted_viewability"
         case dailyBudgetMicros = "daily_budget_micros"
         case totalBudgetMicros = "total_budget_micros"
         case timeZone = "time_zone"
@@ -82,6 +86,7 @@ public struct CampaignDocument: Codable, Hashable, Sendable {
         try container.encode(targeting ?? TargetingDocument(), forKey: .targeting)
         try container.encode(creatives ?? [], forKey: .creatives)
         if let deals, !deals.isEmpty { try container.encode(deals, forKey: .deals) }
+        if let predictedViewability { try container.encode(predictedViewability, forKey: .predictedViewability) }
     }
 }
 

@@ -119,7 +119,8 @@ struct PricingRuleTests {
 
     @Test func cpcScoreRoundsDown() {
         #expect(
-            Scoring.effectiveCPM(pricing: .cpc, bid: Micros(1_234_567), rate: ClickThroughRate(partsPerMillion: 3_333)) == Micros(4_114_811))
+            Scoring.effectiveCPM(pricing: .cpc, bid: Micros(1_234_567), rate: ClickThroughRate(partsPerMillion: 3_333)) == Micros(4_114_811)
+        )
         #expect(
             Scoring.unitPrice(pricing: .cpc, clearingECPM: Micros(1_010_000), rate: ClickThroughRate(partsPerMillion: 3_333))
                 == Micros(303_030))

@@ -174,7 +174,7 @@ struct LedgerExportTests {
         ("a time without milliseconds", { $0.replacingOccurrences(of: ".000Z", with: "Z") }, "event_time", "YYYY"),
         (
             "a kind nobody knows", { $0.replacingOccurrences(of: #""kind":"impression""#, with: #""kind":"view""#) }, "kind",
-            "impression or click"
+            "must be one of impression, click, viewable"
         ),
         ("trailing content", { $0 + "x" }, nil, "not valid JSON"),
         ("not JSON at all", { _ in "not json" }, nil, "not a JSON object"),

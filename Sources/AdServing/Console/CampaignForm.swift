@@ -11,8 +11,10 @@ struct CampaignForm {
     /// Form field name, label, and the campaign JSON field it fills (for error messages).
     static let fields: [(name: String, label: String, json: String)] = [
         ("id", "Campaign id", "id"), ("advertiser_id", "Advertiser id", "advertiser_id"), ("name", "Name", "name"),
-        ("pricing", "Pricing (cpm or cpc)", "pricing"), ("bid", "Bid (per 1000 impressions, or per click)", "bid_micros"),
+        ("pricing", "Pricing (cpm, cpc or vcpm)", "pricing"),
+        ("bid", "Bid (per 1000 impressions, per click, or per 1000 viewable impressions)", "bid_micros"),
         ("predicted_ctr", "Predicted CTR (cpc only, e.g. 0.012)", "predicted_ctr"),
+        ("predicted_viewability", "Predicted viewability (vcpm only, e.g. 0.65)", "predicted_viewability"),
         ("daily_budget", "Daily budget (empty: none)", "daily_budget_micros"), ("total_budget", "Total budget", "total_budget_micros"),
         ("pacing", "Pacing (asap or even)", "pacing"), ("placements", "Placements (comma-separated; empty: any)", "targeting.placements"),
         ("countries", "Countries (comma-separated; empty: any)", "targeting.countries"),
@@ -31,6 +33,7 @@ struct CampaignForm {
             "id": campaign.id.rawValue, "advertiser_id": campaign.advertiserID.rawValue, "name": campaign.name,
             "pricing": campaign.pricing.rawValue, "bid": DecimalMoney.formatCurrency(campaign.bid),
             "predicted_ctr": campaign.predictedCTR?.description ?? "",
+            "predicted_viewability": campaign.predictedViewability?.description ?? "",
             "daily_budget": campaign.dailyBudget.map(DecimalMoney.formatCurrency) ?? "",
             "total_budget": DecimalMoney.formatCurrency(campaign.totalBudget), "pacing": campaign.pacing.rawValue,
             "placements": campaign.targeting.placements.map(\.rawValue).sorted().joined(separator: ","),
@@ -86,12 +89,16 @@ struct CampaignForm {
         if let bid = money("bid", optional: false) { object["bid_micros"] = bid }
         if let daily = money("daily_budget", optional: true) { object["daily_budget_micros"] = daily.map { $0 as Any } ?? NSNull() }
         if let total = money("total_budget", optional: false) { object["total_budget_micros"] = total }
-        let ctr = text("predicted_ctr")
-        // Checked here because the value is spliced into the JSON as a number.
-        if !ctr.isEmpty, !ctr.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }) || ClickThroughRate(decimal: ctr) == nil {
-            form.errors["predicted_ctr"] = "must be a decimal number in (0, 1], such as 0.012"
+        // Rates are spliced into the JSON as numbers (exact decimals), so they are checked here.
+        var rates: [(field: String, text: String)] = []
+        for (field, example) in [("predicted_ctr", "0.012"), ("predicted_viewability", "0.65")] {
+            let rate = text(field)
+            if !rate.isEmpty, !rate.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }) || ClickThroughRate(decimal: rate) == nil {
+                form.errors[field] = "must be a decimal number in (0, 1], such as \(example)"
+            }
+            object[field] = rate.isEmpty ? NSNull() : "__\(field)__"
+            if !rate.isEmpty { rates.append((field, rate)) }
         }
-        object["predicted_ctr"] = ctr.isEmpty ? NSNull() : "__CTR__"
         var targeting = object["targeting"] as? [String: Any] ?? [:]
         targeting["placements"] = list("placements")
         targeting["countries"] = list("countries").map { $0.uppercased() }
@@ -109,8 +116,8 @@ struct CampaignForm {
             form.errors["id"] = "the form could not be read"
             return .invalid(form)
         }
-        if !ctr.isEmpty {
-            json = Array(String(decoding: json, as: UTF8.self).replacingOccurrences(of: "\"__CTR__\"", with: ctr).utf8)
+        for rate in rates {
+            json = Array(String(decoding: json, as: UTF8.self).replacingOccurrences(of: "\"__\(rate.field)__\"", with: rate.text).utf8)
         }
         switch CampaignDocument.parseCampaign(Data(json)) {
         case .success(let campaign): return .campaign(campaign)

@@ -176,7 +176,8 @@ public final class PostgresCampaignStore: CampaignStore {
                     endAt: try r[10].decode(String?.self), timeZone: try r[11].decode(String.self), pacing: try r[12].decode(String.self),
                     frequencyCapImpressions: try r[13].decode(Int64?.self), frequencyCapWindowSeconds: try r[14].decode(Int64?.self),
                     frequencyCapRefusesAnonymous: try r[15].decode(Bool.self), hoursOfWeek: try r[16].decode(String.self),
-                    excludedHoursOfWeek: try r[17].decode(String.self), deals: try r[18].decode(String.self)))
+                    excludedHoursOfWeek: try r[17].decode(String.self), deals: try r[18].decode(String.self),
+                    predictedViewabilityPartsPerMillion: try r[19].decode(Int64?.self)))
         }
         let targeting = try await connection.all(
             selection.condition.prefixed(
@@ -226,6 +227,7 @@ public final class PostgresCampaignStore: CampaignStore {
         binds.append(row.hoursOfWeek)
         binds.append(row.excludedHoursOfWeek)
         binds.append(row.deals)
+        binds.append(row.predictedViewabilityPartsPerMillion)
         binds.append(revision)
         binds.append(Self.nowText())
         try await connection.query(PostgresQuery(unsafeSQL: CampaignSQL.upsert { "$\($0)" }, binds: binds), logger: logger)

@@ -39,11 +39,11 @@ final class PostgresDatabase: Sendable {
 
     /// Connects to `address` with a pool this database runs itself, creating the database
     /// and its schema on first use: for tools and tests, which have no service group.
-    static func open(_ address: PostgresAddress) async throws(StoreError) -> PostgresDatabase {
+    static func open(_ address: PostgresAddress, upTo lastMigration: String? = nil) async throws(StoreError) -> PostgresDatabase {
         let database = PostgresDatabase(address: address)
         // Owned, not stray: `close()` (or deinit) cancels it and waits for it.
         database.ownRunner.withLock { $0 = Task { await database.client.run() } }
-        do { try await database.prepare() } catch {
+        do { try await database.prepare(upTo: lastMigration) } catch {
             await database.close()
             throw error
         }
@@ -52,7 +52,7 @@ final class PostgresDatabase: Sendable {
 
     /// Creates the database and its schema on first use and applies any migration this
     /// version has that the database has not. The pool must be running.
-    func prepare() async throws(StoreError) {
+    func prepare(upTo lastMigration: String? = nil) async throws(StoreError) {
         // One plain connection first: the pool retries failed connections quietly, while a
         // user who named the wrong host, password or database wants to be told at once.
         do {
@@ -64,7 +64,7 @@ final class PostgresDatabase: Sendable {
             throw StoreError(.database, "cannot open database at \(address): \(error.message)", underlying: error)
         }
         do {
-            try await PostgresSchema.migrate(self)
+            try await PostgresSchema.migrate(self, upTo: lastMigration)
         } catch {
             throw StoreError(.database, "cannot migrate database at \(address): \(error.message)", underlying: error)
         }

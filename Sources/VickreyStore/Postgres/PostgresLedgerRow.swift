@@ -43,7 +43,7 @@ enum PostgresLedgerRow {
         return PostgresQuery(
             unsafeSQL: """
                 INSERT INTO ledger (\(columns)) VALUES \(tuples.joined(separator: ", "))
-                ON CONFLICT (kind, impression_id) DO NOTHING RETURNING seq
+                ON CONFLICT (kind, impression_id, prefetch) DO NOTHING RETURNING seq
                 """, binds: binds)
     }
 

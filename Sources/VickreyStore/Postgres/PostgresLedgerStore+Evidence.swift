@@ -22,14 +22,16 @@ extension PostgresLedgerStore {
         let rows = try await database.transaction { connection in
             try await connection.all(
                 """
-                SELECT l.campaign_id, count(*) FILTER (WHERE l.kind = 'impression'), count(*) FILTER (WHERE l.kind = 'click')
+                SELECT l.campaign_id, count(*) FILTER (WHERE l.kind = 'impression'), count(*) FILTER (WHERE l.kind = 'click'),
+                       count(*) FILTER (WHERE l.kind = 'viewable')
                 FROM unnest(\(servers)::text[], \(after)::bigint[], \(last)::bigint[]) AS c(server_id, after_seq, last_seq)
                 JOIN ledger l ON l.server_id = c.server_id AND l.seq > c.after_seq AND l.seq <= c.last_seq
+                WHERE \(unescaped: LedgerSQL.isValidTraffic)
                 GROUP BY l.campaign_id
-                """, as: (String, Int64, Int64).self, logger: self.database.logger)
+                """, as: (String, Int64, Int64, Int64).self, logger: self.database.logger)
         }
         var evidence: [CampaignID: ClickEvidence] = [:]
-        for row in rows { evidence[CampaignID(unchecked: row.0)] = ClickEvidence(impressions: row.1, clicks: row.2) }
+        for row in rows { evidence[CampaignID(unchecked: row.0)] = ClickEvidence(impressions: row.1, clicks: row.2, viewables: row.3) }
         return (evidence, reached)
     }
 
@@ -37,11 +39,12 @@ extension PostgresLedgerStore {
         let rows = try await database.transaction { connection in
             try await connection.all(
                 """
-                SELECT count(*) FILTER (WHERE kind = 'impression'), count(*) FILTER (WHERE kind = 'click')
-                FROM ledger WHERE campaign_id = \(campaign.rawValue)
-                """, as: (Int64, Int64).self, logger: self.database.logger)
+                SELECT count(*) FILTER (WHERE kind = 'impression'), count(*) FILTER (WHERE kind = 'click'),
+                       count(*) FILTER (WHERE kind = 'viewable')
+                FROM ledger WHERE campaign_id = \(campaign.rawValue) AND \(unescaped: LedgerSQL.isValidTraffic)
+                """, as: (Int64, Int64, Int64).self, logger: self.database.logger)
         }
-        return rows.first.map { ClickEvidence(impressions: $0.0, clicks: $0.1) } ?? ClickEvidence()
+        return rows.first.map { ClickEvidence(impressions: $0.0, clicks: $0.1, viewables: $0.2) } ?? ClickEvidence()
     }
 }
 

@@ -107,19 +107,19 @@ public final class PostgresLedgerStore: LedgerStore {
         _ connection: PostgresConnection
     ) async throws -> [LedgerAppendOutcome] {
         var (seq, hash) = try await tail(serverID, connection)
-        // Both columns, so the lookup runs on the (kind, impression_id) unique index
-        // rather than scanning the ledger.
+        // Kind and impression id, so the lookup runs on the (kind, impression_id, prefetch)
+        // unique index rather than scanning the ledger.
         let recorded = Set(
             try await connection.all(
                 """
-                SELECT kind, impression_id FROM ledger
+                SELECT kind, impression_id, prefetch FROM ledger
                 WHERE kind = ANY(\(Array(Set(events.map(\.kind.rawValue))))) AND impression_id = ANY(\(events.map(\.impressionID)))
-                """, as: (String, String).self, logger: logger
-            ).map { "\($0.0):\($0.1)" })
+                """, as: (String, String, Bool).self, logger: logger
+            ).map { "\($0.0):\($0.1):\($0.2)" })
         var seen = Set<String>()
         var fresh: [Int] = []
         for (index, event) in events.enumerated() {
-            let key = "\(event.kind.rawValue):\(event.impressionID)"
+            let key = "\(event.kind.rawValue):\(event.impressionID):\(event.reason == .ivtPrefetch)"
             if !recorded.contains(key), seen.insert(key).inserted { fresh.append(index) }
         }
         var events = events
@@ -218,12 +218,16 @@ public final class PostgresLedgerStore: LedgerStore {
         }
     }
 
-    public func recentEvents(since: Instant) async throws(StoreError) -> [(kind: BeaconKind, impressionID: String, time: Instant)] {
+    public func recentEvents(since: Instant) async throws(StoreError) -> [RecordedEvent] {
         try await database.transaction { connection in
             try await connection.all(
-                "SELECT kind, impression_id, event_time_ms FROM ledger WHERE event_time_ms >= \(since.millisecondsSinceEpoch)",
-                as: (String, String, Int64).self, logger: self.logger
-            ).compactMap { row in BeaconKind(rawValue: row.0).map { ($0, row.1, Instant(millisecondsSinceEpoch: row.2)) } }
+                "SELECT kind, impression_id, prefetch, event_time_ms FROM ledger WHERE event_time_ms >= \(since.millisecondsSinceEpoch)",
+                as: (String, String, Bool, Int64).self, logger: self.logger
+            ).compactMap { row in
+                BeaconKind(rawValue: row.0).map {
+                    RecordedEvent(kind: $0, impressionID: row.1, prefetch: row.2, time: Instant(millisecondsSinceEpoch: row.3))
+                }
+            }
         }
     }
 

@@ -256,12 +256,47 @@ enum PostgresSchema {
             // Deals as `id` or `id:floor_micros`, comma-separated ('' for none).
             ["ALTER TABLE campaign ADD COLUMN deals TEXT NOT NULL DEFAULT ''"]
         ),
+        (
+            "v7: vCPM, viewable and video event kinds, prefetches recorded apart",
+            [
+                // The constraints being replaced were named by PostgreSQL: found by what they check.
+                """
+                DO $$ DECLARE c record; BEGIN
+                    FOR c IN SELECT conname, conrelid::regclass AS relation FROM pg_constraint
+                        WHERE (conrelid = 'campaign'::regclass AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%pricing%')
+                           OR (conrelid = 'ledger'::regclass AND contype = 'c' AND pg_get_constraintdef(oid) LIKE '%kind%')
+                           OR (conrelid = 'ledger'::regclass AND contype = 'u' AND pg_get_constraintdef(oid) LIKE '%impression_id%')
+                    LOOP
+                        EXECUTE format('ALTER TABLE %s DROP CONSTRAINT %I', c.relation, c.conname);
+                    END LOOP;
+                END $$
+                """,
+                """
+                ALTER TABLE campaign
+                    ADD COLUMN predicted_viewability_ppm BIGINT CHECK (predicted_viewability_ppm BETWEEN 1 AND 1000000),
+                    ADD CONSTRAINT campaign_pricing CHECK (pricing IN ('cpm', 'cpc', 'vcpm', 'cpcv')),
+                    ADD CONSTRAINT campaign_ctr_prior CHECK ((pricing = 'cpc') = (predicted_ctr_ppm IS NOT NULL)),
+                    ADD CONSTRAINT campaign_viewability_prior CHECK ((pricing = 'vcpm') = (predicted_viewability_ppm IS NOT NULL))
+                """,
+                // An event is recorded once per kind and impression id fleet-wide; a prefetch
+                // (an unbilled ivt_prefetch record) apart, so that the render after it is counted.
+                """
+                ALTER TABLE ledger
+                    ADD CONSTRAINT ledger_kind CHECK (kind IN ('impression', 'click', 'viewable', 'start', 'first_quartile', 'midpoint',
+                                                               'third_quartile', 'complete', 'error')),
+                    ADD COLUMN prefetch BOOLEAN GENERATED ALWAYS AS (reason IS NOT DISTINCT FROM 'ivt_prefetch') STORED
+                """,
+                "ALTER TABLE ledger ADD CONSTRAINT ledger_event_once UNIQUE (kind, impression_id, prefetch)",
+            ]
+        ),
     ]
 
     /// A key for `pg_advisory_xact_lock` that only Vickrey's migrations take.
     static let migrationLock: Int64 = 0x5669_636b_7265_7901
 
-    static func migrate(_ database: PostgresDatabase) async throws {
+    /// Applies every migration this version has that the database has not; `upTo` stops
+    /// after the one of that name (tests build a database as an earlier version left it).
+    static func migrate(_ database: PostgresDatabase, upTo last: String? = nil) async throws {
         let logger = database.logger
         try await database.client.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(migrationLock))", logger: logger)
@@ -272,6 +307,7 @@ enum PostgresSchema {
             for migration in migrations where !applied.contains(migration.name) {
                 for statement in migration.sql { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
                 try await connection.query("INSERT INTO schema_migrations (name) VALUES (\(migration.name))", logger: logger)
+                if migration.name == last { break }
             }
         }
     }

@@ -16,11 +16,11 @@ struct LedgerRow: FetchableRecord {
 
     static let columns = LedgerField.allCases.map(column).joined(separator: ", ")
     static let selectSQL = "SELECT \(columns) FROM ledger"
-    /// Appends a record unless one of the same kind and impression id is there already
-    /// (then it changes nothing, and the caller sees no row changed).
+    /// Appends a record unless one of the same kind and impression id (a prefetch apart) is
+    /// there already (then it changes nothing, and the caller sees no row changed).
     static let appendSQL =
         "INSERT INTO ledger (\(columns)) VALUES (\(Array(repeating: "?", count: LedgerField.allCases.count).joined(separator: ", ")))"
-        + " ON CONFLICT (kind, impression_id) DO NOTHING"
+        + " ON CONFLICT (kind, impression_id, prefetch) DO NOTHING"
 
     init(row: Row) throws {
         var values: [LedgerField: LedgerValue] = [:]

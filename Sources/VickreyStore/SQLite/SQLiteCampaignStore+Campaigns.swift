@@ -79,7 +79,7 @@ extension SQLiteCampaignStore {
                 row.id, row.advertiserID, row.name, row.status, row.pricing, row.bidMicros, row.predictedCTRPartsPerMillion,
                 row.dailyBudgetMicros, row.totalBudgetMicros, row.startAt, row.endAt, row.timeZone, row.pacing,
                 row.frequencyCapImpressions, row.frequencyCapWindowSeconds, row.frequencyCapRefusesAnonymous, row.hoursOfWeek,
-                row.excludedHoursOfWeek, row.deals, revision, Self.nowText(),
+                row.excludedHoursOfWeek, row.deals, row.predictedViewabilityPartsPerMillion, revision, Self.nowText(),
             ])
             if !isNew {
                 try statements.deleteTargeting.execute(arguments: [c.id.rawValue])

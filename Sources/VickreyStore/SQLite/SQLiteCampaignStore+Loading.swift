@@ -46,7 +46,8 @@ extension SQLiteCampaignStore {
                 id: row[0], advertiserID: row[1], name: row[2], status: row[3], pricing: row[4], bidMicros: row[5],
                 predictedCTRPartsPerMillion: row[6], dailyBudgetMicros: row[7], totalBudgetMicros: row[8], startAt: row[9],
                 endAt: row[10], timeZone: row[11], pacing: row[12], frequencyCapImpressions: row[13], frequencyCapWindowSeconds: row[14],
-                frequencyCapRefusesAnonymous: row[15], hoursOfWeek: row[16], excludedHoursOfWeek: row[17], deals: row[18])
+                frequencyCapRefusesAnonymous: row[15], hoursOfWeek: row[16], excludedHoursOfWeek: row[17], deals: row[18],
+                predictedViewabilityPartsPerMillion: row[19])
         }
         let targeting = try Row.fetchAll(
             db,

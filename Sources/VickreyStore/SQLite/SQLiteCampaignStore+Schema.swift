@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 extension SQLiteCampaignStore {
@@ -171,7 +172,113 @@ extension SQLiteCampaignStore {
             // Deals as `id` or `id:floor_micros`, comma-separated ('' for none).
             try db.execute(sql: "ALTER TABLE campaign ADD COLUMN deals TEXT NOT NULL DEFAULT ''")
         }
+        // SQLite cannot change a CHECK or a UNIQUE constraint in place: both tables are
+        // rebuilt (SQLite's documented twelve steps; foreign keys checked once at the end)
+        // with their rows and rowids as they are, so every record keeps its exact bytes.
+        migrator.registerMigration("v8: vCPM, viewable and video event kinds, prefetches recorded apart", foreignKeyChecks: .deferred) {
+            db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE campaign_v8 (
+                        id TEXT PRIMARY KEY NOT NULL CHECK (length(id) BETWEEN 1 AND 64),
+                        advertiser_id TEXT NOT NULL REFERENCES advertiser(id),
+                        name TEXT NOT NULL,
+                        status TEXT NOT NULL CHECK (status IN ('active', 'paused', 'archived')),
+                        pricing TEXT NOT NULL CHECK (pricing IN ('cpm', 'cpc', 'vcpm', 'cpcv')),
+                        bid_micros INTEGER NOT NULL CHECK (bid_micros > 0),
+                        predicted_ctr_ppm INTEGER CHECK (predicted_ctr_ppm BETWEEN 1 AND 1000000),
+                        daily_budget_micros INTEGER CHECK (daily_budget_micros >= 0),
+                        total_budget_micros INTEGER NOT NULL CHECK (total_budget_micros >= 0),
+                        start_at TEXT,
+                        end_at TEXT,
+                        time_zone TEXT NOT NULL,
+                        pacing TEXT NOT NULL CHECK (pacing IN ('asap', 'even')),
+                        frequency_cap_impressions INTEGER CHECK (frequency_cap_impressions > 0),
+                        frequency_cap_window_seconds INTEGER CHECK (frequency_cap_window_seconds > 0),
+                        hours_of_week TEXT NOT NULL DEFAULT '',
+                        exclude_hours_of_week TEXT NOT NULL DEFAULT '',
+                        revision INTEGER NOT NULL,
+                        updated_at TEXT NOT NULL,
+                        frequency_cap_refuse_anonymous INTEGER NOT NULL DEFAULT 0 CHECK (frequency_cap_refuse_anonymous IN (0, 1)),
+                        deals TEXT NOT NULL DEFAULT '',
+                        predicted_viewability_ppm INTEGER CHECK (predicted_viewability_ppm BETWEEN 1 AND 1000000),
+                        CHECK ((frequency_cap_impressions IS NULL) = (frequency_cap_window_seconds IS NULL)),
+                        CHECK ((pricing = 'cpc') = (predicted_ctr_ppm IS NOT NULL)),
+                        CHECK ((pricing = 'vcpm') = (predicted_viewability_ppm IS NOT NULL))
+                    );
+                    INSERT INTO campaign_v8 (
+                        id, advertiser_id, name, status, pricing, bid_micros, predicted_ctr_ppm, daily_budget_micros,
+                        total_budget_micros, start_at, end_at, time_zone, pacing, frequency_cap_impressions,
+                        frequency_cap_window_seconds, hours_of_week, exclude_hours_of_week, revision, updated_at,
+                        frequency_cap_refuse_anonymous, deals)
+                    SELECT id, advertiser_id, name, status, pricing, bid_micros, predicted_ctr_ppm, daily_budget_micros,
+                        total_budget_micros, start_at, end_at, time_zone, pacing, frequency_cap_impressions,
+                        frequency_cap_window_seconds, hours_of_week, exclude_hours_of_week, revision, updated_at,
+                        frequency_cap_refuse_anonymous, deals
+                    FROM campaign;
+                    DROP TABLE campaign;
+                    ALTER TABLE campaign_v8 RENAME TO campaign;
+                    CREATE INDEX campaign_by_revision ON campaign(revision);
+                    CREATE INDEX campaign_by_advertiser ON campaign(advertiser_id);
+
+                    -- An event is recorded once per kind and impression id; a prefetch (an
+                    -- unbilled ivt_prefetch record) apart, so that the render after it is counted.
+                    CREATE TABLE ledger_v8 (
+                        seq INTEGER PRIMARY KEY,
+                        kind TEXT NOT NULL CHECK (kind IN ('impression', 'click', 'viewable', 'start', 'first_quartile', 'midpoint',
+                                                           'third_quartile', 'complete', 'error')),
+                        billed INTEGER NOT NULL CHECK (billed IN (0, 1)),
+                        reason TEXT,
+                        impression_id TEXT NOT NULL,
+                        request_id TEXT NOT NULL,
+                        campaign_id TEXT NOT NULL,
+                        advertiser_id TEXT NOT NULL,
+                        creative_id TEXT NOT NULL,
+                        placement_id TEXT NOT NULL,
+                        pricing TEXT NOT NULL,
+                        clearing_ecpm_micros INTEGER NOT NULL,
+                        charge_nanos INTEGER NOT NULL CHECK (charge_nanos >= 0),
+                        event_time_ms INTEGER NOT NULL,
+                        prev_hash TEXT NOT NULL,
+                        hash TEXT NOT NULL,
+                        kid TEXT NOT NULL,
+                        sig TEXT NOT NULL,
+                        server_id TEXT CHECK (server_id IS NULL),
+                        experiment TEXT,
+                        arm TEXT,
+                        unit_bucket INTEGER,
+                        prefetch INTEGER GENERATED ALWAYS AS (reason IS 'ivt_prefetch') VIRTUAL,
+                        UNIQUE (kind, impression_id, prefetch)
+                    );
+                    INSERT INTO ledger_v8 (
+                        seq, kind, billed, reason, impression_id, request_id, campaign_id, advertiser_id, creative_id, placement_id,
+                        pricing, clearing_ecpm_micros, charge_nanos, event_time_ms, prev_hash, hash, kid, sig, server_id, experiment,
+                        arm, unit_bucket)
+                    SELECT seq, kind, billed, reason, impression_id, request_id, campaign_id, advertiser_id, creative_id, placement_id,
+                        pricing, clearing_ecpm_micros, charge_nanos, event_time_ms, prev_hash, hash, kid, sig, server_id, experiment,
+                        arm, unit_bucket
+                    FROM ledger ORDER BY seq;
+                    DROP TABLE ledger;
+                    ALTER TABLE ledger_v8 RENAME TO ledger;
+                    CREATE INDEX ledger_event_time ON ledger (event_time_ms);
+                    CREATE INDEX ledger_campaign ON ledger (campaign_id, billed);
+                    CREATE INDEX ledger_by_experiment ON ledger (experiment, arm, unit_bucket) WHERE experiment IS NOT NULL;
+                    CREATE TRIGGER ledger_is_append_only_update BEFORE UPDATE ON ledger
+                        BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+                    CREATE TRIGGER ledger_is_append_only_delete BEFORE DELETE ON ledger
+                        BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
+                    """)
+        }
         return migrator
+    }
+
+    /// Creates the file at `path` migrated up to and including `lastMigration` only.
+    static func migrate(path: String, upTo lastMigration: String) throws {
+        try FileManager.default.createDirectory(
+            atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+        let queue = try DatabaseQueue(path: path)
+        try migrator.migrate(queue, upTo: lastMigration)
+        try queue.close()
     }
 
     /// The migrations applied to this database, oldest first.

@@ -14,11 +14,11 @@ extension SQLiteLedgerStore {
                 for row in try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT campaign_id, SUM(kind = 'impression'), SUM(kind = 'click') FROM ledger
-                        WHERE seq > ? AND seq <= ? GROUP BY campaign_id
+                        SELECT campaign_id, SUM(kind = 'impression'), SUM(kind = 'click'), SUM(kind = 'viewable') FROM ledger
+                        WHERE seq > ? AND seq <= ? AND \(LedgerSQL.isValidTraffic) GROUP BY campaign_id
                         """, arguments: [after, upTo])
                 {
-                    evidence[CampaignID(unchecked: row[0])] = ClickEvidence(impressions: row[1], clicks: row[2])
+                    evidence[CampaignID(unchecked: row[0])] = ClickEvidence(impressions: row[1], clicks: row[2], viewables: row[3])
                 }
                 return (evidence, ["": upTo])
             }
@@ -29,9 +29,13 @@ extension SQLiteLedgerStore {
         do {
             return try pool.read { db in
                 let row = try Row.fetchOne(
-                    db, sql: "SELECT SUM(kind = 'impression'), SUM(kind = 'click') FROM ledger WHERE campaign_id = ?",
+                    db,
+                    sql: """
+                        SELECT SUM(kind = 'impression'), SUM(kind = 'click'), SUM(kind = 'viewable') FROM ledger
+                        WHERE campaign_id = ? AND \(LedgerSQL.isValidTraffic)
+                        """,
                     arguments: [campaign.rawValue])
-                return ClickEvidence(impressions: row?[0] ?? 0, clicks: row?[1] ?? 0)
+                return ClickEvidence(impressions: row?[0] ?? 0, clicks: row?[1] ?? 0, viewables: row?[2] ?? 0)
             }
         } catch { throw SQLiteCampaignStore.map(error) }
     }

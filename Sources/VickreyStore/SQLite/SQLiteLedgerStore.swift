@@ -148,16 +148,18 @@ public final class SQLiteLedgerStore: LedgerStore {
         } catch { throw SQLiteCampaignStore.map(error) }
     }
 
-    /// The kind and impression id of every event recorded at or after `since`, with its time.
-    public func recentEvents(since: Instant) throws(StoreError) -> [(kind: BeaconKind, impressionID: String, time: Instant)] {
+    /// The identity of every event recorded at or after `since`, with its time.
+    public func recentEvents(since: Instant) throws(StoreError) -> [RecordedEvent] {
         do {
             return try pool.read { db in
                 try Row.fetchAll(
-                    db, sql: "SELECT kind, impression_id, event_time_ms FROM ledger WHERE event_time_ms >= ?",
+                    db, sql: "SELECT kind, impression_id, prefetch, event_time_ms FROM ledger WHERE event_time_ms >= ?",
                     arguments: [since.millisecondsSinceEpoch]
                 )
                 .compactMap { row in
-                    (row[0] as String?).flatMap(BeaconKind.init(rawValue:)).map { ($0, row[1], Instant(millisecondsSinceEpoch: row[2])) }
+                    (row[0] as String?).flatMap(BeaconKind.init(rawValue:)).map {
+                        RecordedEvent(kind: $0, impressionID: row[1], prefetch: row[2], time: Instant(millisecondsSinceEpoch: row[3]))
+                    }
                 }
             }
         } catch { throw SQLiteCampaignStore.map(error) }
