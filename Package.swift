@@ -114,6 +114,12 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         // Every `adctl` command, as a library so tests run the real commands.
+        // Invalid traffic: robot and browser lists (the IAB/ABC format and a plain one),
+        // excluded address ranges, and the verdict on a beacon or an ad request. No I/O.
+        .target(name: "VickreyTraffic", dependencies: ["VickreyCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "VickreyTrafficTests", dependencies: ["VickreyTraffic", "VickreyCore"],
+            exclude: ["Fixtures"], resources: [], swiftSettings: strictSettings),
         .target(
             name: "AdminCLI",
             dependencies: [
