@@ -23,6 +23,7 @@ let package = Package(
         .library(name: "VickreySigning", targets: ["VickreySigning"]),
         .library(name: "VickreyLedger", targets: ["VickreyLedger"]),
         .library(name: "VickreyBilling", targets: ["VickreyBilling"]),
+        .library(name: "VickreyTraffic", targets: ["VickreyTraffic"]),
         .library(name: "VickreyYield", targets: ["VickreyYield"]),
     ],
     dependencies: [
@@ -93,7 +94,7 @@ let package = Package(
         .target(
             name: "VickreyBilling",
             dependencies: [
-                "VickreyCore", "VickreyBudget", "VickreyLedger", "VickreySigning", "VickreyStore",
+                "VickreyCore", "VickreyBudget", "VickreyLedger", "VickreySigning", "VickreyStore", "VickreyTraffic",
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
             swiftSettings: strictSettings
@@ -135,7 +136,7 @@ let package = Package(
             name: "AdServing",
             dependencies: [
                 "VickreyCore", "VickreyBudget", "VickreyWire", "VickreyStore", "VickreySigning", "VickreyLedger", "VickreyConfig",
-                "VickreyBilling", "VickreyYield", .product(name: "Hummingbird", package: "hummingbird"),
+                "VickreyBilling", "VickreyYield", "VickreyTraffic", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -221,7 +222,7 @@ let package = Package(
             name: "VickreyBillingTests",
             dependencies: [
                 "VickreyBilling", "VickreyBudget", "VickreyCore", "VickreyLedger", "VickreySigning", "VickreyStore", "VickreyTestSupport",
-                .product(name: "GRDB", package: "GRDB.swift"),
+                "VickreyTraffic", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings
         ),

@@ -4,6 +4,7 @@ import VickreyBudget
 import VickreyCore
 import VickreySigning
 import VickreyStore
+import VickreyTraffic
 import VickreyWire
 import VickreyYield
 
@@ -21,6 +22,8 @@ struct AdDecisions: Sendable {
     let experimentCounter: ExperimentCounter
     /// The sampled auction log (nil: off).
     let auctionLog: AuctionLog?
+    /// The invalid-traffic judge: a request for a robot's device gets no ad.
+    let traffic: LiveTrafficJudge
 
     /// The time auctions happen at, from the configured clock.
     func now() -> Instant { settings.clock.now() }
@@ -31,6 +34,13 @@ struct AdDecisions: Sendable {
         var impressionID: String
         var impressionURL: String
         var clickURL: String
+        var viewableURL: String
+    }
+
+    /// Whether the device a request is for is known invalid traffic (its user agent on the
+    /// robot list, its address in the excluded ranges): the auction then fills nothing.
+    func isInvalidTraffic(userAgent: String?, address: IPAddress?) -> Bool {
+        traffic.current.preBid(userAgent: userAgent, address: address) != nil
     }
 
     /// Decides what `signals` allow (the one place that does: the request carries the
@@ -62,7 +72,8 @@ struct AdDecisions: Sendable {
                 ))
             return SignedWin(
                 win: win, impressionID: impressionID,
-                impressionURL: "\(base)/v1/beacons/impression/\(token)", clickURL: "\(base)/v1/beacons/click/\(token)"
+                impressionURL: "\(base)/v1/beacons/impression/\(token)", clickURL: "\(base)/v1/beacons/click/\(token)",
+                viewableURL: "\(base)/v1/beacons/viewable/\(token)"
             )
         }
         return (outcome, signed)

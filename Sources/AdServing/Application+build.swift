@@ -7,6 +7,7 @@ import VickreyConfig
 import VickreyCore
 import VickreySigning
 import VickreyStore
+import VickreyTraffic
 import VickreyWire
 import VickreyYield
 
@@ -47,15 +48,21 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
         logger.info("ledger.bearerToken is not set: billing reads the ledger with a billing API key (adctl apikey create --role billing)")
     }
 
+    let traffic = LiveTrafficJudge()
+    let trafficLists = LiveTrafficLists(
+        paths: .init(
+            robots: settings.ivtRobotsPath, browsers: settings.ivtBrowsersPath, excludedAddresses: settings.ivtExcludedAddressesPath),
+        minimumClickDelayMilliseconds: settings.minimumClickDelayMilliseconds, judge: traffic)
+    try trafficLists.load()
     let metrics = ServerMetrics()
     let policy = ServingPolicy(budgets: budgets, caps: FrequencyCapper(maximumUsers: settings.frequencyCapUsers))
     let decisions = AdDecisions(
         reloader: reloader, auctioneer: Auctioneer(rules: settings.rules), policy: policy, keys: keys, settings: settings,
-        experiments: experimentPlan, experimentCounter: experimentCounter, auctionLog: auctionLog
+        experiments: experimentPlan, experimentCounter: experimentCounter, auctionLog: auctionLog, traffic: traffic
     )
     let writer = LedgerWriter(store: database.ledger, maximumBatch: settings.ledgerMaximumBatch) { keys.signingKey }
     let beacons = BeaconProcessor(
-        keys: keys, budgets: budgets, ledger: writer, replays: replays, campaigns: reloader, clock: settings.clock)
+        keys: keys, budgets: budgets, ledger: writer, replays: replays, campaigns: reloader, traffic: traffic, clock: settings.clock)
     let router = Router(context: VickreyRequestContext.self)
     let auth = Authenticator(
         keys: database.apiKeys, billingToken: settings.ledgerBearerToken, metrics: metrics,
@@ -68,7 +75,8 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
     let rates = LiveRates(path: settings.shared.currencyRatesPath, maximumAgeSeconds: Int64(settings.currencyMaximumAgeHours) * 3_600)
     if let problem = rates.reloadIfChanged() { logger.warning("exchange rates", metadata: ["problem": "\(problem)"]) }
     OpenRTBController(decisions: decisions, metrics: metrics, rates: rates).addRoutes(to: router)
-    let beaconController = BeaconController<VickreyRequestContext>(processor: beacons, metrics: metrics)
+    let beaconController = BeaconController(
+        processor: beacons, metrics: metrics, traffic: traffic, addresses: ClientAddressResolver(trustedProxies: settings.trustedProxies))
     beaconController.addRoutes(to: router)
     let administration = Administration(store: database, clock: settings.clock)
     AdminController(
@@ -98,6 +106,7 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
         MaintenanceService(
             budgets: budgets, replays: replays, keys: keys, fleet: database.fleet, serverID: settings.effectiveServerID,
             rates: rates, clock: settings.clock, logger: logger),
+        TrafficListsService(lists: trafficLists, logger: logger),
         IndexReloaderService(
             reloader: reloader, interval: .milliseconds(settings.pollIntervalMilliseconds), metrics: metrics, logger: logger),
         YieldService(

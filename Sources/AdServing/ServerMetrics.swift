@@ -2,6 +2,7 @@ import Metrics
 import Prometheus
 import Synchronization
 import VickreyCore
+import VickreyTraffic
 
 /// The server's metrics, through swift-metrics into a Prometheus registry owned by the
 /// application (so tests and several apps in one process never share counters).
@@ -98,6 +99,11 @@ final class ServerMetrics: Sendable {
     /// A beacon accepted: `billed`, `unbilled` or `replay` (counted once, changed nothing).
     func beacon(kind: BeaconKind, outcome: String) {
         counter("vickrey_beacons_total", [("kind", kind.rawValue), ("outcome", outcome)]).increment()
+    }
+
+    /// A beacon's invalid-traffic verdict: `valid`, or its category (`known_robot`, …).
+    func verdict(kind: BeaconKind, category: TrafficCategory?) {
+        counter("vickrey_beacon_verdicts_total", [("kind", kind.rawValue), ("verdict", category?.rawValue ?? "valid")]).increment()
     }
 
     /// A beacon refused: `malformed`, `forged`, `unknown_key` or `expired`.

@@ -35,6 +35,10 @@ extension ServerSettings {
                     }
                     settings.trustedProxies = ranges
                 }, spelling: { $0.trustedProxies.isEmpty ? "none" : $0.trustedProxies.map(\.description).joined(separator: ",") }),
+            .optionalString("ivt.robotsPath", \.ivtRobotsPath, unset: "the default list"),
+            .optionalString("ivt.browsersPath", \.ivtBrowsersPath),
+            .optionalString("ivt.excludedAddressesPath", \.ivtExcludedAddressesPath),
+            .integer("ivt.minimumClickDelayMilliseconds", \.minimumClickDelayMilliseconds, minimum: 0),
             .optionalString("server.id", \.serverID, unset: "HOST-PORT"),
             .integer("lease.ttlSeconds", \.leases.ttlSeconds, minimum: LeasePolicy.minimumTTLSeconds),
             .integer(

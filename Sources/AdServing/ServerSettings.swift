@@ -5,6 +5,7 @@ import VickreyConfig
 import VickreyCore
 import VickreyStore
 import VickreyWire
+import VickreyTraffic
 import VickreyYield
 
 /// Everything the server can be configured with. Each field is read from a dotted key of
@@ -74,6 +75,14 @@ public struct ServerSettings: Sendable {
     /// `ivt.trustedProxies`: the proxies (CIDRs) whose `X-Forwarded-For` names the client;
     /// no one's by default. Read wherever a client's address decides something.
     public var trustedProxies: [AddressRange] = []
+    /// `ivt.robotsPath`, `ivt.browsersPath`, `ivt.excludedAddressesPath`: the invalid-traffic
+    /// list files (none: the default robot list alone).
+    public var ivtRobotsPath: String?
+    public var ivtBrowsersPath: String?
+    public var ivtExcludedAddressesPath: String?
+    /// `ivt.minimumClickDelayMilliseconds`: a click sooner than this after its ad was
+    /// served is invalid (`click_too_fast`).
+    public var minimumClickDelayMilliseconds = TrafficJudge.defaultMinimumClickDelayMilliseconds
     /// `ctr.refreshSeconds`: how often learned CTRs take in newly recorded events.
     public var ctrRefreshSeconds = 10
     /// `experiments.flushMilliseconds`: how often experiment auction counts are made durable.

@@ -109,6 +109,8 @@ public enum NoFillReason: String, Hashable, Sendable, CaseIterable {
     case budget
     /// The request's privacy signals allow no ad at all (GDPR without a basis to serve).
     case privacy
+    /// The device is known invalid traffic (`docs/counting.md`): no ad at all.
+    case ivt
 
     init(_ stage: CandidateStage) {
         switch stage {

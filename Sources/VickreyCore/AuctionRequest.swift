@@ -15,6 +15,9 @@ public struct AuctionRequest: Hashable, Sendable {
     /// What the request may use, decided from its privacy signals before the auction
     /// (`PrivacyPolicy`); a request that may not use personal data carries no user id.
     public var privacy: PrivacyDecision = .personalized
+    /// The device the request is for is known invalid traffic (a robot's user agent, an
+    /// excluded address), decided before the auction: no placement is filled.
+    public var isInvalidTraffic = false
 
     public init(
         requestID: String, userID: String? = nil, device: DeviceType? = nil, operatingSystem: OperatingSystem? = nil,

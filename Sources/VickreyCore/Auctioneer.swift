@@ -29,10 +29,11 @@ public struct Auctioneer: Sendable {
         _ request: AuctionRequest, on snapshot: IndexSnapshot, policy: some EligibilityPolicy = AlwaysEligible(),
         candidates source: CandidateSource = .index, experiments: ExperimentPlan = ExperimentPlan(), recording: Bool = false
     ) -> AuctionOutcome {
-        if request.privacy.outcome == .noAd {
+        if request.privacy.outcome == .noAd || request.isInvalidTraffic {
+            let reason: NoFillReason = request.isInvalidTraffic ? .ivt : .privacy
             return AuctionOutcome(
                 requestID: request.requestID,
-                placements: request.placements.map { PlacementOutcome(placementID: $0.id, result: .unfilled(.privacy)) },
+                placements: request.placements.map { PlacementOutcome(placementID: $0.id, result: .unfilled(reason)) },
                 explanation: request.debug ? AuctionExplanation(placements: [], privacy: request.privacy) : nil, privacy: request.privacy)
         }
         var wonSlots: [Int] = []

@@ -26,6 +26,12 @@ public enum TrafficListFile {
         public var line: Int?
         public var message: String
         public var description: String { line.map { "\(file):\($0): \(message)" } ?? "\(file): \(message)" }
+
+        public init(file: String, line: Int?, message: String) {
+            self.file = file
+            self.line = line
+            self.message = message
+        }
     }
 
     /// The user-agent rules in `text` (a robot or browser list named `file`).

@@ -7,6 +7,11 @@ public struct NativeAdRequest: Sendable, Hashable {
     public var userID: String?
     public var device: DeviceType?
     public var operatingSystem: OperatingSystem?
+    /// `device.ua`: the user agent of the device the ad is for, when the caller is a
+    /// server acting for it (checked against the robot list before the auction).
+    public var userAgent: String?
+    /// `device.ip`: the device's address, likewise (checked against the excluded ranges).
+    public var ipAddress: IPAddress?
     public var country: CountryCode?
     public var keywords: [Keyword] = []
     public var placements: [PlacementRequest] = []
@@ -54,7 +59,15 @@ public struct NativeAdRequest: Sendable, Hashable {
                         case "os":
                             if try reader.readNull() { return }
                             request.operatingSystem = try choice(&reader, OperatingSystem.self)
-                        default: throw reader.unknownField(key, known: ["type", "os"])
+                        case "ua":
+                            if try reader.readNull() { return }
+                            request.userAgent = try reader.readString(maximumCharacters: limits.maximumTextCharacters)
+                        case "ip":
+                            if try reader.readNull() { return }
+                            let text = try reader.readString(maximumCharacters: 64)
+                            guard let address = IPAddress(text) else { throw reader.fieldError("'\(text)' is not an IPv4 or IPv6 address") }
+                            request.ipAddress = address
+                        default: throw reader.unknownField(key, known: ["type", "os", "ua", "ip"])
                         }
                     }
                 case "geo":

@@ -6,9 +6,12 @@ public enum NativeAdResponse {
     public struct Beacons: Sendable {
         public var impressionURL: String
         public var clickURL: String
-        public init(impressionURL: String, clickURL: String) {
+        /// Fired by the page or app once the ad meets the MRC viewability rule.
+        public var viewableURL: String
+        public init(impressionURL: String, clickURL: String, viewableURL: String) {
             self.impressionURL = impressionURL
             self.clickURL = clickURL
+            self.viewableURL = viewableURL
         }
     }
 
@@ -60,6 +63,7 @@ public enum NativeAdResponse {
         if let deal = win.dealID { w.field("deal_id", deal) }
         w.field("impression_url", beacons.impressionURL)
         w.field("click_url", beacons.clickURL)
+        w.field("viewable_url", beacons.viewableURL)
         w.endObject()
     }
 }

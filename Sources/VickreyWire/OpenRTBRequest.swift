@@ -28,6 +28,9 @@ public struct OpenRTBRequest: Sendable {
     public var userID: String?
     public var device: DeviceType?
     public var operatingSystem: OperatingSystem?
+    /// `device.ua`, and `device.ip` (else `device.ipv6`) when it is a valid address.
+    public var userAgent: String?
+    public var ipAddress: IPAddress?
     public var country: CountryCode?
     public var keywords: [Keyword] = []
     /// `tmax` in milliseconds (nil: none given).
@@ -106,6 +109,14 @@ private struct OpenRTBParser {
                             request.operatingSystem = Self.operatingSystem(
                                 try reader.readString(maximumCharacters: limits.maximumTextCharacters))
                         case "w", "h", "ppi", "pxratio": try nonNegativeNumber(&reader)
+                        case "ua":
+                            if try reader.readNull() { return }
+                            request.userAgent = try reader.readString(maximumCharacters: limits.maximumTextCharacters)
+                        case "ip", "ipv6":
+                            if try reader.readNull() { return }
+                            // Exchanges truncate or mask addresses: one that does not parse is ignored.
+                            let address = IPAddress(try reader.readString(maximumCharacters: 64))
+                            if field == "ip" || request.ipAddress == nil { request.ipAddress = address ?? request.ipAddress }
                         case "lmt", "dnt":
                             if try PrivacyFields.flag(&reader) == true { request.privacy.limitAdTracking = true }
                         case "geo":

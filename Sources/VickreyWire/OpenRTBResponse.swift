@@ -12,10 +12,15 @@ public enum OpenRTBResponse {
         /// notice); a replayed notice is counted once.
         public var impressionURL: String
         public var clickURL: String
+        /// The signed viewable URL the markup's script fires (`ViewabilityScript`).
+        public var viewableURL: String
         /// The bid's `price`: the clearing eCPM in the answer's currency (the account's unless converted).
         public var price: Micros
 
-        public init(id: String, impressionID: String, win: Win, impressionURL: String, clickURL: String, price: Micros? = nil) {
+        public init(
+            id: String, impressionID: String, win: Win, impressionURL: String, clickURL: String, viewableURL: String, price: Micros? = nil
+        ) {
+            self.viewableURL = viewableURL
             self.price = price ?? win.clearingECPM
             self.id = id
             self.impressionID = impressionID
@@ -43,7 +48,7 @@ public enum OpenRTBResponse {
             w.field("impid", bid.impressionID)
             w.key("price")
             w.currency(bid.price.value)
-            w.field("adm", markup(creative, clickURL: bid.clickURL))
+            w.field("adm", markup(creative, bid: bid))
             w.key("adomain")
             w.stringArray(creative.advertiserDomains)
             w.field("crid", creative.id.rawValue)
@@ -63,8 +68,16 @@ public enum OpenRTBResponse {
         return w.bytes
     }
 
-    /// Banner markup: the image, linked through the signed click URL.
-    static func markup(_ creative: Creative, clickURL: String) -> String {
-        "<a href=\"\(HTMLText.escape(clickURL))\" target=\"_blank\" rel=\"noopener\"><img src=\"\(HTMLText.escape(creative.imageURL))\" width=\"\(creative.size.width)\" height=\"\(creative.size.height)\" alt=\"\" border=\"0\"></a>"
+    /// Banner markup, self-contained: the image linked through the signed click URL, the
+    /// impression pixel (fetched as the ad begins to render), and the script that fires the
+    /// viewable URL by the MRC rule. No external resource but the creative's own image.
+    static func markup(_ creative: Creative, bid: Bid) -> String {
+        let id = "vickrey-\(bid.id)"
+        let size = "width=\"\(creative.size.width)\" height=\"\(creative.size.height)\""
+        return
+            "<div id=\"\(id)\" style=\"display:inline-block;position:relative;width:\(creative.size.width)px;height:\(creative.size.height)px\">"
+            + "<a href=\"\(HTMLText.escape(bid.clickURL))\" target=\"_blank\" rel=\"noopener\"><img src=\"\(HTMLText.escape(creative.imageURL))\" \(size) alt=\"\" border=\"0\"></a>"
+            + "<img src=\"\(HTMLText.escape(bid.impressionURL))\" width=\"1\" height=\"1\" alt=\"\" style=\"position:absolute;left:0;top:0;opacity:0\"></div>"
+            + ViewabilityScript.inline(elementID: id, viewableURL: bid.viewableURL)
     }
 }

@@ -62,7 +62,8 @@ struct OperationsTests {
             #expect(
                 Set(paths.keys) == [
                     "/v1/ads", "/openrtb2/auction", "/healthz", "/readyz", "/metrics", "/openapi.json", "/v1/beacons/impression/{token}",
-                    "/v1/beacons/click/{token}", "/v1/ledger", "/v1/ledger/chains", "/v1/campaigns/{id}/budget",
+                    "/v1/beacons/click/{token}", "/v1/beacons/viewable/{token}", "/v1/ledger", "/v1/ledger/chains",
+                    "/v1/campaigns/{id}/budget",
                     "/.well-known/jwks.json", "/v1/admin/advertisers", "/v1/admin/advertisers/{id}", "/v1/admin/campaigns",
                     "/v1/admin/campaigns/{id}", "/v1/admin/campaigns/{id}/pause", "/v1/admin/campaigns/{id}/resume",
                     "/v1/admin/campaigns/{id}/archive", "/v1/admin/campaigns/{id}/delivery", "/v1/admin/reports", "/v1/admin/experiments",

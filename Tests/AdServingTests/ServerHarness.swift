@@ -27,6 +27,9 @@ final class ServerHarness: Sendable {
         settings.seedDemoCampaigns = seedDemo
         settings.publicBaseURL = "https://ads.example"
         settings.ledgerBearerToken = ServerHarness.billingToken
+        // The tests of other features click as soon as they have an ad; InvalidTrafficTests
+        // set the delay of the product's default.
+        settings.minimumClickDelayMilliseconds = 0
         configure(&settings)
         self.settings = settings
     }
@@ -38,6 +41,10 @@ final class ServerHarness: Sendable {
     func ledger() async throws -> any LedgerStore { try await Store.open(StoreLocation(settings.shared.databasePath)).ledger }
 
     static let billingToken = "test-billing-token"
+    /// What the tests' requests say they are: an ordinary desktop browser (`docs/counting.md`:
+    /// test traffic must look like a person's, or the invalid-traffic filter drops its beacons).
+    static let browserUserAgent =
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
 
     /// A new admin API key in the harness's database (made before the server starts, or
     /// while it runs: keys are read on every request).
@@ -89,8 +96,11 @@ extension TestClientProtocol {
         try await execute(uri: uri, method: .post, headers: headers, body: ByteBuffer(string: json))
     }
 
+    /// A GET as a browser makes it (`ServerHarness.browserUserAgent` unless the headers name another).
     func get(_ uri: String, headers: HTTPFields = [:]) async throws -> TestResponse {
-        try await execute(uri: uri, method: .get, headers: headers)
+        var headers = headers
+        if headers[.userAgent] == nil { headers[.userAgent] = ServerHarness.browserUserAgent }
+        return try await execute(uri: uri, method: .get, headers: headers)
     }
 
     /// The ledger page, read with the billing token.

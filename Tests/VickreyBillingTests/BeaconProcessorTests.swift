@@ -8,6 +8,7 @@ import VickreyLedger
 import VickreySigning
 import VickreyStore
 import VickreyTestSupport
+import VickreyTraffic
 
 /// The billing use case on real parts: a SQLite file, the group-commit writer, the budget
 /// book, the replay guard and the server's signing keys, with a clock the test moves. No
@@ -16,6 +17,10 @@ import VickreyTestSupport
 @Suite("Billing: a beacon turned into money and a durable record")
 struct BeaconProcessorTests {
     static let start = Instant(millisecondsSinceEpoch: 1_795_737_600_000)
+    /// A person's browser (the default robot list does not match it; no address ranges are configured).
+    static let person = BeaconProcessor.Sender(
+        userAgent: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36",
+        clientAddress: nil)
 
     /// Everything a processor needs, on one temporary database with `campaigns` in it.
     final class World: Sendable {
@@ -24,6 +29,7 @@ struct BeaconProcessorTests {
         let keys: LiveKeyring
         let budgets = BudgetBook()
         let replays = BeaconReplayGuard(retentionSeconds: 3_600)
+        let traffic = LiveTrafficJudge()
         let clock = ManualClock(BeaconProcessorTests.start)
         let reloader: CampaignIndexReloader
         let writer: LedgerWriter
@@ -41,7 +47,8 @@ struct BeaconProcessorTests {
             try await reloader.loadAll()
             writer = LedgerWriter(store: store.ledger) { keys.signingKey }
             processor = BeaconProcessor(
-                keys: keys, budgets: budgets, ledger: writer, replays: replays, campaigns: reloader, clock: clock)
+                keys: keys, budgets: budgets, ledger: writer, replays: replays, campaigns: reloader, traffic: traffic,
+                clock: clock)
             let writer = writer
             running = Task { await writer.run() }
         }
@@ -88,11 +95,11 @@ struct BeaconProcessorTests {
         let campaign = Self.campaign("alpha")
         let world = try await World([campaign])
         let token = world.token(campaign, price: 1_234_567)
-        let first = try await world.processor.process(.impression, token: token)
+        let first = try await world.processor.process(.impression, token: token, from: Self.person)
         #expect(first.outcome == .billed)
         #expect(first.event?.charge == Nanos(1_234_567))
         for _ in 0..<3 {
-            #expect(try await world.processor.process(.impression, token: token).outcome == .replay)
+            #expect(try await world.processor.process(.impression, token: token, from: Self.person).outcome == .replay)
         }
         #expect(world.spent(campaign) == Nanos(1_234_567))
         let records = try await world.records()
@@ -104,7 +111,8 @@ struct BeaconProcessorTests {
     @Test func aBeaconForACampaignThatNoLongerExistsIsRecordedUnbilled() async throws {
         let campaign = Self.campaign("alpha")
         let world = try await World([Self.campaign("other")])
-        let accepted = try await world.processor.process(.impression, token: world.token(campaign, price: 1_000_000, reserving: false))
+        let accepted = try await world.processor.process(
+            .impression, token: world.token(campaign, price: 1_000_000, reserving: false), from: Self.person)
         #expect(accepted.outcome == .unbilled)
         let records = try await world.records()
         #expect(records.map(\.event.reason) == [.unknownCampaign])
@@ -118,8 +126,8 @@ struct BeaconProcessorTests {
         let world = try await World([campaign])
         let first = world.token(campaign, price: 1_000_000, reserving: false)
         let second = world.token(campaign, price: 1_000_000, reserving: false)
-        #expect(try await world.processor.process(.impression, token: first).outcome == .billed)
-        let refused = try await world.processor.process(.impression, token: second)
+        #expect(try await world.processor.process(.impression, token: first, from: Self.person).outcome == .billed)
+        let refused = try await world.processor.process(.impression, token: second, from: Self.person)
         #expect(refused.outcome == .unbilled)
         #expect(refused.event?.reason == .totalBudgetExhausted)
         #expect(world.spent(campaign) == Micros(1_000).nanos)
@@ -130,7 +138,8 @@ struct BeaconProcessorTests {
     @Test func aTestRequestsAdIsRecordedUnbilledAndItsReservationReleased() async throws {
         let campaign = Self.campaign("alpha")
         let world = try await World([campaign])
-        let accepted = try await world.processor.process(.impression, token: world.token(campaign, price: 1_000_000, test: true))
+        let accepted = try await world.processor.process(
+            .impression, token: world.token(campaign, price: 1_000_000, test: true), from: Self.person)
         #expect(accepted.event?.reason == .test)
         let account = try #require(world.budgets.snapshot(campaign.id, at: world.clock.now()))
         #expect(account.reserved == .zero)
@@ -149,7 +158,7 @@ struct BeaconProcessorTests {
             try $0.execute(sql: "CREATE TRIGGER refuse BEFORE INSERT ON ledger BEGIN SELECT RAISE(ABORT, 'disk full'); END")
         }
         do {
-            _ = try await world.processor.process(.impression, token: token)
+            _ = try await world.processor.process(.impression, token: token, from: Self.person)
             Issue.record("a failed commit was answered as recorded")
         } catch {
             guard case .unavailable(let message) = error else { throw error }
@@ -158,8 +167,8 @@ struct BeaconProcessorTests {
         #expect(world.spent(campaign) == .zero)
         #expect(try await world.records().isEmpty)
         try await other.write { try $0.execute(sql: "DROP TRIGGER refuse") }
-        #expect(try await world.processor.process(.impression, token: token).outcome == .billed)
-        #expect(try await world.processor.process(.impression, token: token).outcome == .replay)
+        #expect(try await world.processor.process(.impression, token: token, from: Self.person).outcome == .billed)
+        #expect(try await world.processor.process(.impression, token: token, from: Self.person).outcome == .replay)
         #expect(world.spent(campaign) == Nanos(1_234_567))
         #expect(try await world.records().count == 1)
         await world.close()
@@ -179,7 +188,7 @@ struct BeaconProcessorTests {
         default: token = "not-a-token"
         }
         do {
-            _ = try await world.processor.process(.impression, token: token)
+            _ = try await world.processor.process(.impression, token: token, from: Self.person)
             Issue.record("\(name) token accepted")
         } catch {
             guard case .token(let reason) = error else { throw error }

@@ -25,15 +25,18 @@ struct AdsController: Sendable {
         }
         if parsed.debug { try await requireAdmin(request, context) }
         let now = decisions.now()
-        let auction = AuctionRequest(
+        var auction = AuctionRequest(
             requestID: parsed.requestID ?? AdDecisions.newRequestID(at: now), userID: parsed.userID, device: parsed.device,
             operatingSystem: parsed.operatingSystem, country: parsed.country, keywords: parsed.keywords,
             placements: parsed.placements, time: now, debug: parsed.debug
         )
+        auction.isInvalidTraffic = decisions.isInvalidTraffic(userAgent: parsed.userAgent, address: parsed.ipAddress)
         let (outcome, signed) = decisions.run(auction, privacy: parsed.privacy)
         metrics.auction(outcome, endpoint: .native)
         metrics.privacy(outcome.privacy, endpoint: .native)
-        let beacons = signed.map { NativeAdResponse.Beacons(impressionURL: $0.impressionURL, clickURL: $0.clickURL) }
+        let beacons = signed.map {
+            NativeAdResponse.Beacons(impressionURL: $0.impressionURL, clickURL: $0.clickURL, viewableURL: $0.viewableURL)
+        }
         return JSONResponse.bytes(NativeAdResponse.write(outcome, beacons: beacons))
     }
 

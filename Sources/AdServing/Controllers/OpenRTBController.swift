@@ -99,11 +99,12 @@ struct OpenRTBController<Context: RequestContext>: Sendable {
                     id: placement, sizes: impression.sizes, floor: floor, deals: deals, privateAuction: impression.privateAuction))
         }
         guard !placements.isEmpty else { return Response(status: .noContent) }
-        let auction = AuctionRequest(
+        var auction = AuctionRequest(
             requestID: bidRequest.id, userID: bidRequest.userID, device: bidRequest.device,
             operatingSystem: bidRequest.operatingSystem, country: bidRequest.country, keywords: bidRequest.keywords,
             placements: placements, time: decisions.now()
         )
+        auction.isInvalidTraffic = decisions.isInvalidTraffic(userAgent: bidRequest.userAgent, address: bidRequest.ipAddress)
         let (outcome, signed) = decisions.run(auction, privacy: bidRequest.privacy, isTest: bidRequest.isTest)
         metrics.auction(outcome, endpoint: .openrtb)
         metrics.privacy(outcome.privacy, endpoint: .openrtb)
@@ -123,7 +124,7 @@ struct OpenRTBController<Context: RequestContext>: Sendable {
             return OpenRTBResponse.Bid(
                 id: signed.impressionID, impressionID: impressionIDs[signed.win.placementID] ?? signed.win.placementID.rawValue,
                 win: signed.win,
-                impressionURL: signed.impressionURL, clickURL: signed.clickURL, price: price)
+                impressionURL: signed.impressionURL, clickURL: signed.clickURL, viewableURL: signed.viewableURL, price: price)
         }
         return JSONResponse.bytes(OpenRTBResponse.write(requestID: bidRequest.id, bids: bids, currency: answerCurrency, seat: "vickrey"))
     }

@@ -1,8 +1,8 @@
 import Hummingbird
 import VickreyCore
 
-/// Answers `GET /v1/beacons/{impression|click}/{token}` without the general router, and
-/// hands every other request to it unchanged.
+/// Answers `GET /v1/beacons/{impression|click|viewable}/{token}` without the general
+/// router, and hands every other request to it unchanged.
 ///
 /// A beacon's last path segment is a token of about 150 characters, and the router's
 /// resolver splits paths by `Character` (grapheme by grapheme): in the full mix that cost
@@ -12,9 +12,10 @@ import VickreyCore
 /// the router would have recorded. A path this does not fully recognise (another method,
 /// a token with any byte outside base64url, an extra segment) goes to the router, which
 /// answers it like any other request.
-struct BeaconFastPath<Context: RequestContext>: HTTPResponder {
+struct BeaconFastPath: HTTPResponder {
+    typealias Context = VickreyRequestContext
     let router: RouterResponder<Context>
-    let beacons: BeaconController<Context>
+    let beacons: BeaconController
     let metrics: MetricsMiddleware<Context>
     let errors = ErrorMiddleware<Context>()
 
@@ -22,38 +23,29 @@ struct BeaconFastPath<Context: RequestContext>: HTTPResponder {
         guard request.method == .get, let (kind, token) = BeaconPath.match(request.uri.path) else {
             return try await router.respond(to: request, context: context)
         }
-        context.coreContext.endpointPath.value = kind == .impression ? BeaconPath.impressionRoute : BeaconPath.clickRoute
+        context.coreContext.endpointPath.value = BeaconPath.route(kind)
         return try await metrics.handle(request, context: context) { request, context in
-            try await errors.handle(request, context: context) { _, context in
-                try await beacons.respond(kind, token: token, context)
+            try await errors.handle(request, context: context) { request, context in
+                try await beacons.respond(kind, token: token, request, context)
             }
         }
     }
 }
 
-/// The two beacon routes, matched on a path's bytes.
+/// The beacon routes, matched on a path's bytes.
 enum BeaconPath {
-    /// The routes as the router names them (its metric labels).
-    static let impressionRoute = "/v1/beacons/impression/{token}"
-    static let clickRoute = "/v1/beacons/click/{token}"
+    /// The route as the router names it (its metric label).
+    static func route(_ kind: BeaconKind) -> String { "/v1/beacons/\(kind.rawValue)/{token}" }
 
-    private static let impressionPrefix = Array("/v1/beacons/impression/".utf8)
-    private static let clickPrefix = Array("/v1/beacons/click/".utf8)
+    private static let prefixes = BeaconKind.allCases.map { (kind: $0, bytes: Array("/v1/beacons/\($0.rawValue)/".utf8)) }
 
     /// The beacon kind and token of a beacon path; nil for anything else.
     static func match(_ path: String) -> (BeaconKind, String)? {
         var path = path
         return path.withUTF8 { bytes -> (BeaconKind, String)? in
-            let kind: BeaconKind
-            let prefixLength: Int
-            if bytes.starts(with: impressionPrefix) {
-                (kind, prefixLength) = (.impression, impressionPrefix.count)
-            } else if bytes.starts(with: clickPrefix) {
-                (kind, prefixLength) = (.click, clickPrefix.count)
-            } else {
-                return nil
-            }
-            let token = UnsafeBufferPointer(rebasing: bytes[prefixLength...])
+            guard let prefix = prefixes.first(where: { bytes.starts(with: $0.bytes) }) else { return nil }
+            let kind = prefix.kind
+            let token = UnsafeBufferPointer(rebasing: bytes[prefix.bytes.count...])
             guard !token.isEmpty, token.allSatisfy(isBase64URL) else { return nil }
             return (kind, String(decoding: token, as: UTF8.self))
         }

@@ -56,7 +56,15 @@ enum OpenAPIDocument {
             "/openapi.json": {"get": {"summary": "This document.",
               "responses": {"200": {"description": "OpenAPI 3.1.", "content": {"application/json": {"schema": {"type": "object", "required": ["openapi", "paths"]}}}}}}},
             "/v1/beacons/impression/{token}": {"get": {
-              "summary": "Impression beacon: verifies the token, settles the win's reservation and appends a signed ledger record; a replay changes nothing.",
+              "summary": "Impression beacon: verifies the token, judges the request (invalid traffic is recorded unbilled), settles the win's reservation and appends a signed ledger record; a replay changes nothing.",
+              "parameters": [{"$ref": "#/components/parameters/Token"}],
+              "responses": {
+                "200": {"description": "Recorded (or a replay). A transparent 1x1 GIF.", "content": {"image/gif": {"schema": {"type": "string"}}}},
+                "400": {"$ref": "#/components/responses/Error"},
+                "410": {"$ref": "#/components/responses/Error"},
+                "503": {"$ref": "#/components/responses/Error"}}}},
+            "/v1/beacons/viewable/{token}": {"get": {
+              "summary": "Viewable beacon: fired once the ad met the MRC rule (half its pixels in view of a visible page for one continuous second); recorded like an impression, and charges vCPM campaigns.",
               "parameters": [{"$ref": "#/components/parameters/Token"}],
               "responses": {
                 "200": {"description": "Recorded (or a replay). A transparent 1x1 GIF.", "content": {"image/gif": {"schema": {"type": "string"}}}},
@@ -138,7 +146,10 @@ enum OpenAPIDocument {
                 "user": {"type": ["object", "null"], "additionalProperties": false, "properties": {"id": {"oneOf": [{"$ref": "#/components/schemas/UserID"}, {"type": "null"}]}}},
                 "device": {"type": ["object", "null"], "additionalProperties": false, "properties": {
                   "type": {"enum": ["mobile", "tablet", "desktop", "ctv", null]},
-                  "os": {"enum": ["ios", "android", "windows", "macos", "linux", "other", null]}}},
+                  "os": {"enum": ["ios", "android", "windows", "macos", "linux", "other", null]},
+                  "ua": {"type": ["string", "null"], "maxLength": 1024, "description": "The device's user agent, when a server asks for it: a known robot gets no ad."},
+                  "ip": {"oneOf": [{"type": "string", "format": "ipv4"}, {"type": "string", "format": "ipv6"}, {"type": "null"}],
+                    "description": "The device's address, when a server asks for it: one in the excluded ranges gets no ad."}}},
                 "geo": {"type": ["object", "null"], "additionalProperties": false, "properties": {"country": {"type": ["string", "null"], "pattern": "$COUNTRY_PATTERN",
                   "description": "ISO 3166-1 alpha-2 (any two letters) or an assigned alpha-3 code, any case."}}},
                 "keywords": {"type": ["array", "null"], "maxItems": 32, "items": {"$ref": "#/components/schemas/Keyword"}},
@@ -281,7 +292,7 @@ enum OpenAPIDocument {
                         "ctr": {"type": "object", "required": ["prior_ppm"], "description": "A CPC campaign's declared prior and the CTR it is scored with, learned from its recorded impressions and clicks.",
                           "properties": {"prior_ppm": {"type": "integer"}, "learned_ppm": {"type": "integer"}, "impressions": {"type": "integer"},
                             "clicks": {"type": "integer"}, "prior_weight": {"type": "integer"}}}}}}}}}}}}},
-              "Ad": {"type": "object", "required": ["placement_id", "campaign_id", "advertiser_id", "creative", "pricing", "clearing_ecpm_micros", "price_micros", "impression_url", "click_url"],
+              "Ad": {"type": "object", "required": ["placement_id", "campaign_id", "advertiser_id", "creative", "pricing", "clearing_ecpm_micros", "price_micros", "impression_url", "click_url", "viewable_url"],
                 "properties": {
                   "placement_id": {"type": "string"}, "campaign_id": {"type": "string"}, "advertiser_id": {"type": "string"},
                   "creative": {"type": "object", "required": ["id", "size", "image_url", "click_url", "adomain"], "properties": {
@@ -291,6 +302,7 @@ enum OpenAPIDocument {
                   "clearing_ecpm_micros": {"type": "integer", "minimum": 0},
                   "price_micros": {"type": "integer", "minimum": 0},
                   "impression_url": {"type": "string"}, "click_url": {"type": "string"},
+                  "viewable_url": {"type": "string", "description": "Fire once the ad is viewable (MRC: half its pixels in view for one continuous second); the web tag does it."},
                   "deal_id": {"type": "string", "description": "The deal the ad was won in (absent for the open auction)."}}},
               "BidResponse": {"type": "object", "required": ["id", "seatbid", "cur"], "properties": {
                 "id": {"type": "string"}, "cur": {"type": "string"},

