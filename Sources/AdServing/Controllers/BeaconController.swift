@@ -40,7 +40,8 @@ struct BeaconController: Sendable {
         do {
             let accepted = try await processor.process(kind, token: token, from: sender(request, context))
             metrics.beacon(kind: kind, outcome: accepted.outcome.rawValue)
-            metrics.verdict(kind: kind, category: accepted.verdict)
+            // Verdicts are counted per event recorded: a replay was judged when it was first recorded.
+            if accepted.outcome != .replay { metrics.verdict(kind: kind, category: accepted.verdict) }
             return accepted
         } catch let failure as BeaconFailure {
             switch failure {
