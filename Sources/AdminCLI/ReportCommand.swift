@@ -8,10 +8,13 @@ import VickreyWire
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Spend, impressions, clicks, CTR and eCPM by campaign and by day (UTC), from the ledger.",
+        abstract: "Spend, impressions, clicks, CTR, eCPM, invalid traffic and viewability by campaign and by day (UTC), from the ledger.",
         discussion: """
-            Impressions and clicks count billed records; unbilled ones (budget exhausted, test traffic) are counted \
-            apart. Spend is the exact sum of charges. eCPM = spend per 1000 billed impressions.
+            Impressions and clicks are net: billed records. Gross counts every impression and click recorded; invalid \
+            traffic (robots, non-browsers, data centres, prefetches, clicks too fast) is recorded unbilled and counted by \
+            category; unbilled counts every record not billed (invalid traffic, budget exhausted, test traffic). Spend is \
+            the exact sum of charges; eCPM = spend per 1000 net impressions. Viewability = viewable events per measured \
+            (valid) impression.
             Examples:
               adctl report --db var/vickrey.sqlite
               adctl report --by day --since 2026-11-01T00:00:00Z --json
@@ -29,17 +32,24 @@ struct ReportCommand: AsyncParsableCommand {
         let rows = DeliveryReport.rows(
             try await store.call { db in try await db.ledger.delivery(since: start) }, by: by == .campaign ? .campaign : .day)
         if output.json { return Console.print(DeliveryReport.json(rows)) }
-        var table = TextTable(headers: ["CAMPAIGN", "DAY", "IMPRESSIONS", "CLICKS", "CTR", "SPEND", "ECPM", "UNBILLED"])
+        var table = TextTable(headers: [
+            "CAMPAIGN", "DAY", "IMPRESSIONS", "CLICKS", "CTR", "SPEND", "ECPM", "UNBILLED", "GROSS", "INVALID", "VIEWABLE", "VIEWABILITY",
+        ])
         for row in rows {
             table.rows.append([
                 row.campaignID.rawValue, row.day, String(row.impressions), String(row.clicks), Self.percent(row.ctrPPM),
                 Self.money(row.spend), DecimalMoney.formatCurrency(Micros(row.ecpmMicros)), String(row.unbilled),
+                String(row.grossImpressions), String(row.invalidTotal), String(row.viewableImpressions), Self.percent(row.viewabilityPPM),
             ])
         }
         let total = rows.reduce(Nanos.zero) { $0 + $1.spend }
+        var invalid: [String: Int64] = [:]
+        for row in rows { invalid.merge(row.invalid, uniquingKeysWith: +) }
+        let disclosed = DeliveryReport.invalidCategories.map { "\($0) \(invalid[$0] ?? 0)" }.joined(separator: ", ")
         Console.print(
             table.render()
-                + "\ntotal spend \(Self.money(total)) (\(total.value) nanos) over \(rows.reduce(0) { $0 + $1.impressions }) impressions")
+                + "\ntotal spend \(Self.money(total)) (\(total.value) nanos) over \(rows.reduce(0) { $0 + $1.impressions }) impressions"
+                + "\ninvalid traffic filtered: \(disclosed)")
     }
 
     static func percent(_ ppm: Int64) -> String { DecimalMoney.format(ppm / 100, fractionDigits: 2) + "%" }

@@ -23,6 +23,11 @@ public enum DeliveryReport {
             total.clicks += row.clicks
             total.unbilled += row.unbilled
             total.spend += row.spend
+            total.grossImpressions += row.grossImpressions
+            total.grossClicks += row.grossClicks
+            total.measuredImpressions += row.measuredImpressions
+            total.viewableImpressions += row.viewableImpressions
+            total.invalid.merge(row.invalid, uniquingKeysWith: +)
             merged[row.campaignID] = total
         }
         return merged.values.sorted { $0.campaignID < $1.campaignID }
@@ -42,6 +47,18 @@ public enum DeliveryReport {
                     out.field("spend_nanos", row.spend.value)
                     out.field("ctr_ppm", row.ctrPPM)
                     out.field("ecpm_micros", row.ecpmMicros)
+                    out.field("gross_impressions", row.grossImpressions)
+                    out.field("gross_clicks", row.grossClicks)
+                    out.key("invalid")
+                    out.object { out in
+                        for category in invalidCategories {
+                            out.key(named: category)
+                            out.integer(row.invalid[category] ?? 0)
+                        }
+                    }
+                    out.field("measured_impressions", row.measuredImpressions)
+                    out.field("viewable_impressions", row.viewableImpressions)
+                    out.field("viewability_ppm", row.viewabilityPPM)
                 }
             }
         }
@@ -49,7 +66,20 @@ public enum DeliveryReport {
     }
 }
 
+extension DeliveryReport {
+    /// The invalid-traffic categories a report discloses, each always present: the
+    /// `ivt_` reasons of the ledger without their prefix.
+    public static let invalidCategories = UnbilledReason.allCases.map(\.rawValue).filter { $0.hasPrefix("ivt_") }.map {
+        String($0.dropFirst(4))
+    }
+}
+
 extension DeliveryRow {
+    /// Viewable impressions per million measured ones.
+    public var viewabilityPPM: Int64 { measuredImpressions == 0 ? 0 : viewableImpressions * 1_000_000 / measuredImpressions }
+    /// Invalid events of every category.
+    public var invalidTotal: Int64 { invalid.values.reduce(0, +) }
+
     /// Clicks per million impressions.
     public var ctrPPM: Int64 { impressions == 0 ? 0 : clicks * 1_000_000 / impressions }
     /// Spend per 1000 impressions in micros: nanos spent per impression.

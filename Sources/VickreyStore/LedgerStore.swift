@@ -144,12 +144,21 @@ public struct DeliveryRow: Hashable, Sendable {
     public var campaignID: CampaignID
     /// `YYYY-MM-DD` (UTC).
     public var day: String
-    /// Billed impression and click records.
+    /// Net: billed impression and click records.
     public var impressions: Int64
     public var clicks: Int64
-    /// Events recorded but not billed (budget exhausted, test).
+    /// Events recorded but not billed (budget exhausted, test, invalid traffic).
     public var unbilled: Int64
     public var spend: Nanos
+    /// Gross: every impression and click recorded, invalid traffic included.
+    public var grossImpressions: Int64 = 0
+    public var grossClicks: Int64 = 0
+    /// Invalid events of every kind, by category (`known_robot`, …).
+    public var invalid: [String: Int64] = [:]
+    /// Impressions of valid traffic: the ones viewability is measured against.
+    public var measuredImpressions: Int64 = 0
+    /// Viewable events of valid traffic.
+    public var viewableImpressions: Int64 = 0
 
     public init(campaignID: CampaignID, day: String, impressions: Int64, clicks: Int64, unbilled: Int64, spend: Nanos) {
         self.campaignID = campaignID
@@ -158,6 +167,44 @@ public struct DeliveryRow: Hashable, Sendable {
         self.clicks = clicks
         self.unbilled = unbilled
         self.spend = spend
+    }
+
+    /// Adds `count` records of `kind` with `reason`, charged `charge` in all.
+    mutating func add(kind: String, reason: String?, billed: Bool, count: Int64, charge: Nanos) {
+        let category = reason.flatMap { $0.hasPrefix("ivt_") ? String($0.dropFirst(4)) : nil }
+        if let category { invalid[category, default: 0] += count }
+        if !billed { unbilled += count }
+        spend += charge
+        switch kind {
+        case BeaconKind.impression.rawValue:
+            grossImpressions += count
+            if billed { impressions += count }
+            if category == nil { measuredImpressions += count }
+        case BeaconKind.click.rawValue:
+            grossClicks += count
+            if billed { clicks += count }
+        case BeaconKind.viewable.rawValue:
+            if category == nil { viewableImpressions += count }
+        default: break
+        }
+    }
+
+    /// Rows from the stores' counts of records by campaign, day, kind, reason and billing.
+    static func rows(_ counts: [(campaign: String, day: String, kind: String, reason: String?, billed: Bool, count: Int64, charge: Int64)])
+        -> [DeliveryRow]
+    {
+        var rows: [String: DeliveryRow] = [:]
+        var order: [String] = []
+        for count in counts {
+            let key = count.campaign + "\u{0}" + count.day
+            if rows[key] == nil {
+                rows[key] = DeliveryRow(
+                    campaignID: CampaignID(unchecked: count.campaign), day: count.day, impressions: 0, clicks: 0, unbilled: 0, spend: .zero)
+                order.append(key)
+            }
+            rows[key]?.add(kind: count.kind, reason: count.reason, billed: count.billed, count: count.count, charge: Nanos(count.charge))
+        }
+        return order.compactMap { rows[$0] }
     }
 }
 

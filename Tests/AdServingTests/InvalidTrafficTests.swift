@@ -66,6 +66,41 @@ struct InvalidTrafficTests {
         }
     }
 
+    /// Reports disclose what was filtered: gross, invalid by category, net, measured,
+    /// viewable and the viewability rate, in the admin API (the same rows as adctl's).
+    @Test func reportsDiscloseGrossInvalidNetAndViewability() async throws {
+        let harness = try await harness()
+        let admin = try await harness.adminKey()
+        try await harness.live { client in
+            let robotAd = try #require(try await client.ad(Self.request))
+            _ = try await client.get(robotAd.impression, headers: [.userAgent: Self.robot])
+            let shown = try #require(try await client.post("/v1/ads", json: Self.request).object["ads"] as? [[String: Any]]).first
+            let impression = try #require((shown?["impression_url"] as? String).flatMap(URL.init(string:))?.path)
+            let viewable = try #require((shown?["viewable_url"] as? String).flatMap(URL.init(string:))?.path)
+            _ = try await client.get(impression, headers: [HTTPField.Name("Purpose")!: "prefetch"])
+            _ = try await client.get(impression)
+            _ = try await client.get(viewable)
+            _ = try #require(try await client.ad(Self.request))  // served, never rendered
+            let unseen = try #require(try await client.ad(Self.request))
+            _ = try await client.get(unseen.impression)
+
+            let rows = try #require(
+                try await client.get("/v1/admin/reports?by=campaign", headers: [.authorization: "Bearer \(admin)"]).json as? [[String: Any]]
+            )
+            let row = try #require(rows.first)
+            #expect(row["gross_impressions"] as? Int == 4)
+            #expect(row["impressions"] as? Int == 2, "net: the two renders")
+            #expect(
+                row["invalid"] as? [String: Int] == [
+                    "known_robot": 1, "non_browser": 0, "datacenter": 0, "prefetch": 1, "click_too_fast": 0,
+                ])
+            #expect(row["measured_impressions"] as? Int == 2)
+            #expect(row["viewable_impressions"] as? Int == 1)
+            #expect(row["viewability_ppm"] as? Int == 500_000)
+            #expect(row["spend_nanos"] as? Int == 1_000_000)
+        }
+    }
+
     @Test func aClickTooFastIsInvalidAndALaterOneIsNot() async throws {
         let harness = try await harness()
         try await harness.live { client in

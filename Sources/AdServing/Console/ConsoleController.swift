@@ -297,20 +297,29 @@ struct ConsoleController: Sendable {
 
     // MARK: Reports and experiments
 
+    /// "known_robot 3, prefetch 1": the invalid events of a report row, by category.
+    static func invalidBreakdown(_ invalid: [String: Int64]) -> String {
+        let shown = DeliveryReport.invalidCategories.compactMap { category in invalid[category].map { "\(category) \($0)" } }
+        return shown.isEmpty ? "none" : shown.joined(separator: ", ")
+    }
+
     private func reportsPage(_ request: Request) async throws -> Response {
         let (_, session) = try await requireSession(request)
         let rows = try await administration.deliveryRows(for: session.principal, since: nil, by: .day)
         var body =
-            #"<table id="report"><thead><tr><th>Campaign</th><th>Day (UTC)</th><th class="num">Impressions</th><th class="num">Clicks</th><th class="num">CTR</th><th class="num">Spend</th><th class="num">eCPM</th><th class="num">Unbilled</th></tr></thead><tbody>"#
+            #"<table id="report"><thead><tr><th>Campaign</th><th>Day (UTC)</th><th class="num">Impressions</th><th class="num">Clicks</th><th class="num">CTR</th><th class="num">Spend</th><th class="num">eCPM</th><th class="num">Unbilled</th><th class="num">Gross</th><th class="num">Invalid</th><th class="num">Viewable</th><th class="num">Viewability</th></tr></thead><tbody>"#
         for row in rows {
             body += """
                 <tr><td>\(ConsoleHTML.escape(row.campaignID.rawValue))</td><td>\(row.day)</td><td class="num">\(row.impressions)</td>\
                 <td class="num">\(row.clicks)</td><td class="num">\(DecimalMoney.format(row.ctrPPM / 100, fractionDigits: 2))%</td>\
                 <td class="num">\(ConsoleHTML.money(row.spend))</td><td class="num">\(ConsoleHTML.money(Micros(row.ecpmMicros)))</td>\
-                <td class="num">\(row.unbilled)</td></tr>
+                <td class="num">\(row.unbilled)</td><td class="num">\(row.grossImpressions)</td>\
+                <td class="num" title="\(ConsoleHTML.escape(Self.invalidBreakdown(row.invalid)))">\(row.invalidTotal)</td>\
+                <td class="num">\(row.viewableImpressions)</td>\
+                <td class="num">\(DecimalMoney.format(row.viewabilityPPM / 100, fractionDigits: 2))%</td></tr>
                 """
         }
-        if rows.isEmpty { body += #"<tr><td colspan="8" class="muted">Nothing delivered yet.</td></tr>"# }
+        if rows.isEmpty { body += #"<tr><td colspan="12" class="muted">Nothing delivered yet.</td></tr>"# }
         return html("Reports by day", session, body + "</tbody></table>")
     }
 

@@ -241,18 +241,15 @@ public final class PostgresLedgerStore: LedgerStore {
 
     public func delivery(since: Instant?) async throws(StoreError) -> [DeliveryRow] {
         try await database.transaction { connection in
-            try await connection.all(
-                """
-                SELECT campaign_id, to_char(to_timestamp(event_time_ms / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
-                       count(*) FILTER (WHERE kind = 'impression' AND billed), count(*) FILTER (WHERE kind = 'click' AND billed),
-                       count(*) FILTER (WHERE NOT billed), SUM(charge_nanos)::bigint
-                FROM ledger WHERE event_time_ms >= \(since?.millisecondsSinceEpoch ?? Int64.min)
-                GROUP BY campaign_id, day ORDER BY campaign_id COLLATE "C", day
-                """, as: (String, String, Int64, Int64, Int64, Int64).self, logger: self.logger
-            ).map {
-                DeliveryRow(
-                    campaignID: CampaignID(unchecked: $0.0), day: $0.1, impressions: $0.2, clicks: $0.3, unbilled: $0.4, spend: Nanos($0.5))
-            }
+            DeliveryRow.rows(
+                try await connection.all(
+                    """
+                    SELECT campaign_id, to_char(to_timestamp(event_time_ms / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, kind, reason,
+                           billed, count(*), SUM(charge_nanos)::bigint
+                    FROM ledger WHERE event_time_ms >= \(since?.millisecondsSinceEpoch ?? Int64.min)
+                    GROUP BY campaign_id, day, kind, reason, billed ORDER BY campaign_id COLLATE "C", day
+                    """, as: (String, String, String, String?, Bool, Int64, Int64).self, logger: self.logger
+                ).map { (campaign: $0.0, day: $0.1, kind: $0.2, reason: $0.3, billed: $0.4, count: $0.5, charge: $0.6) })
         }
     }
 }

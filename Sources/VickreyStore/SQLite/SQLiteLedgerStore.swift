@@ -179,19 +179,15 @@ extension SQLiteLedgerStore {
     public func delivery(since: Instant? = nil) throws(StoreError) -> [DeliveryRow] {
         do {
             return try pool.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT campaign_id, date(event_time_ms / 1000, 'unixepoch') AS day,
-                               SUM(kind = 'impression' AND billed = 1), SUM(kind = 'click' AND billed = 1), SUM(billed = 0),
-                               SUM(charge_nanos)
-                        FROM ledger WHERE event_time_ms >= ? GROUP BY campaign_id, day ORDER BY campaign_id, day
-                        """, arguments: [since?.millisecondsSinceEpoch ?? Int64.min]
-                ).map {
-                    DeliveryRow(
-                        campaignID: CampaignID(unchecked: $0[0]), day: $0[1], impressions: $0[2], clicks: $0[3], unbilled: $0[4],
-                        spend: Nanos($0[5]))
-                }
+                DeliveryRow.rows(
+                    try Row.fetchAll(
+                        db,
+                        sql: """
+                            SELECT campaign_id, date(event_time_ms / 1000, 'unixepoch') AS day, kind, reason, billed, COUNT(*),
+                                   SUM(charge_nanos)
+                            FROM ledger WHERE event_time_ms >= ? GROUP BY campaign_id, day, kind, reason, billed ORDER BY campaign_id, day
+                            """, arguments: [since?.millisecondsSinceEpoch ?? Int64.min]
+                    ).map { (campaign: $0[0], day: $0[1], kind: $0[2], reason: $0[3], billed: $0[4], count: $0[5], charge: $0[6]) })
             }
         } catch { throw SQLiteCampaignStore.map(error) }
     }
