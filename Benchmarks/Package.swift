@@ -37,6 +37,15 @@ let package = Package(
             swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]
         ),
         .executableTarget(
+            name: "beacon-bench",
+            dependencies: [
+                .product(name: "VickreyCore", package: "Vickrey"), .product(name: "VickreyBilling", package: "Vickrey"),
+                .product(name: "VickreyBudget", package: "Vickrey"), .product(name: "VickreySigning", package: "Vickrey"),
+                .product(name: "VickreyStore", package: "Vickrey"), .product(name: "VickreyTraffic", package: "Vickrey"),
+            ],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]
+        ),
+        .executableTarget(
             name: "ctr-sim",
             dependencies: [.product(name: "VickreyCore", package: "Vickrey")],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]

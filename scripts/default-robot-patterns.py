@@ -45,7 +45,7 @@ lines = [
     "extension DefaultRobotList {",
     f"    /// {len(patterns)} upstream patterns, then {len(ADDITIONS)} of Vickrey's: regular expressions, matched",
     "    /// case-insensitively anywhere in the user agent.",
-    "    static let patterns: [String] = [",
+    "    public static let patterns: [String] = [",
 ]
 lines += [f'        ##"{p}"##,' for p in patterns]
 lines.append("        // Vickrey's additions.")

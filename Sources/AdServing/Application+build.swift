@@ -70,7 +70,9 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
         clock: { [clock = settings.clock] in clock.now().secondsSinceEpoch })
     let metricsMiddleware = MetricsMiddleware<VickreyRequestContext>(metrics: metrics)
     router.add(middleware: metricsMiddleware)
+    router.add(middleware: CORSMiddleware())
     router.add(middleware: ErrorMiddleware())
+    WebTagController().addRoutes(to: router)
     AdsController(decisions: decisions, metrics: metrics, auth: auth).addRoutes(to: router)
     let rates = LiveRates(path: settings.shared.currencyRatesPath, maximumAgeSeconds: Int64(settings.currencyMaximumAgeHours) * 3_600)
     if let problem = rates.reloadIfChanged() { logger.warning("exchange rates", metadata: ["problem": "\(problem)"]) }

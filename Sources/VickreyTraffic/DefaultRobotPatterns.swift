@@ -8,7 +8,7 @@
 extension DefaultRobotList {
     /// 1497 upstream patterns, then 12 of Vickrey's: regular expressions, matched
     /// case-insensitively anywhere in the user agent.
-    static let patterns: [String] = [
+    public static let patterns: [String] = [
         ##"Googlebot\/"##,
         ##"Googlebot-Mobile"##,
         ##"Googlebot-Image"##,

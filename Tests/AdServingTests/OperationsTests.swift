@@ -38,7 +38,7 @@ struct OperationsTests {
     /// Each route's real responses must match the schema the document gives for them.
     /// A known path asked with a method it does not answer: 405 and the methods it does.
     @Test(arguments: [
-        ("/v1/ads", HTTPRequest.Method.get, "POST"), ("/healthz", .delete, "GET"), ("/openrtb2/auction", .put, "POST"),
+        ("/v1/ads", HTTPRequest.Method.get, "POST, OPTIONS"), ("/healthz", .delete, "GET"), ("/openrtb2/auction", .put, "POST"),
         ("/v1/beacons/impression/AAAAAAAAAAAAAAAAAAAAAAAAAAAA", .post, "GET"), ("/v1/campaigns/x/budget", .patch, "GET"),
         ("/v1/ledger", .post, "GET"),
     ])
@@ -61,7 +61,8 @@ struct OperationsTests {
             let paths = try #require(document["paths"] as? [String: [String: Any]])
             #expect(
                 Set(paths.keys) == [
-                    "/v1/ads", "/openrtb2/auction", "/healthz", "/readyz", "/metrics", "/openapi.json", "/v1/beacons/impression/{token}",
+                    "/v1/ads", "/v1/tag.js", "/openrtb2/auction", "/healthz", "/readyz", "/metrics", "/openapi.json",
+                    "/v1/beacons/impression/{token}",
                     "/v1/beacons/click/{token}", "/v1/beacons/viewable/{token}", "/v1/ledger", "/v1/ledger/chains",
                     "/v1/campaigns/{id}/budget",
                     "/.well-known/jwks.json", "/v1/admin/advertisers", "/v1/admin/advertisers/{id}", "/v1/admin/campaigns",

@@ -89,4 +89,28 @@ struct ViewabilityTests {
             #expect(!adm.contains("<script src"), "no external script")
         }
     }
+
+    /// Pages on another origin load the tag and call the native API: CORS on both routes,
+    /// errors included, and the preflight.
+    @Test func theWebTagAndCORS() async throws {
+        let harness = ServerHarness()
+        try await harness.test { client in
+            let tag = try await client.get("/v1/tag.js")
+            #expect(tag.status == .ok)
+            #expect(tag.headers[.contentType] == "application/javascript; charset=utf-8")
+            #expect(tag.text.contains("function vickreyMeasure(el, url)"))
+            #expect(tag.text.contains("data-vickrey-placement"))
+            let preflight = try await client.execute(
+                uri: "/v1/ads", method: .options, headers: [.origin: "https://news.example", .accessControlRequestMethod: "POST"])
+            #expect(preflight.status == .noContent)
+            #expect(preflight.headers[.accessControlAllowOrigin] == "*")
+            #expect(preflight.headers[.accessControlAllowHeaders] == "Content-Type")
+            let ads = try await client.post("/v1/ads", json: #"{"placements":[{"id":"home_feed"}]}"#)
+            #expect(ads.headers[.accessControlAllowOrigin] == "*")
+            let refused = try await client.post("/v1/ads", json: #"{"placements":[]}"#)
+            #expect(refused.status == .badRequest)
+            #expect(refused.headers[.accessControlAllowOrigin] == "*", "a page can read why it was refused")
+            #expect(try await client.get("/healthz").headers[.accessControlAllowOrigin] == nil)
+        }
+    }
 }

@@ -55,6 +55,29 @@ struct AdvertiserAndCampaignCommandTests {
         #expect(campaign.creatives.first?.advertiserDomains == ["acme.example"])
     }
 
+    /// A vCPM campaign: its viewability prior set by flag, shown, and dropped when the
+    /// campaign moves to another pricing.
+    @Test func aVCPMCampaignTakesItsViewabilityPrior() async throws {
+        try await seed()
+        let updated = await cli.run("campaign", "update", "summer-sale-1", "--pricing", "vcpm", "--viewability", "0.65", "--bid", "4")
+        #expect(updated.status == 0, "\(updated.error)")
+        var campaign = try #require(try await cli.store().campaign(CampaignID("summer-sale-1")!))
+        #expect(campaign.pricing == .vcpm)
+        #expect(campaign.predictedViewability == ClickThroughRate(partsPerMillion: 650_000))
+        let shown = await cli.run("campaign", "show", "summer-sale-1")
+        #expect(shown.output.contains("4.00 per 1000 viewable impressions"))
+        #expect(shown.output.contains("prior viewability"))
+        let json = await cli.run("campaign", "show", "summer-sale-1", "--json")
+        #expect(json.output.contains(#""predicted_viewability" : 0.65"#))
+        #expect(json.output.contains(#""viewability" : {"#))
+        let missing = await cli.run("campaign", "update", "summer-sale-1", "--pricing", "cpm", "--viewability", "0.5")
+        #expect(missing.status == 65 || missing.status == 64, "\(missing.error)")
+        #expect(missing.error.contains("--viewability"))
+        #expect(await cli.run("campaign", "update", "summer-sale-1", "--pricing", "cpm").status == 0)
+        campaign = try #require(try await cli.store().campaign(CampaignID("summer-sale-1")!))
+        #expect(campaign.predictedViewability == nil)
+    }
+
     @Test func aCappedCampaignCanRefuseAnonymousRequests() async throws {
         try await seed()
         #expect(await cli.run("campaign", "update", "summer-sale-1", "--refuse-anonymous", "true").status == 0)

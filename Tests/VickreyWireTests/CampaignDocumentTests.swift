@@ -63,6 +63,9 @@ struct CampaignDocumentTests {
             (#""pricing": "cpm""#, #""pricing": "cpc""#, "predicted_ctr"),
             (#""predicted_ctr": null"#, #""predicted_ctr": 0.5"#, "predicted_ctr"),
             (#""pricing": "cpm""#, #""pricing": "cpa""#, "pricing"),
+            (#""pricing": "cpm""#, #""pricing": "vcpm""#, "predicted_viewability"),
+            (#""predicted_ctr": null"#, #""predicted_ctr": null, "predicted_viewability": 0.5"#, "predicted_viewability"),
+            (#""pricing": "cpm""#, #""pricing": "vcpm", "predicted_viewability": 1.5"#, "predicted_viewability"),
             (#""status": "active""#, #""status": "running""#, "status"),
             (#""size": "300x250""#, #""size": "300by250""#, "creatives[0].size"),
             (#""image_url": "https://cdn.example/a.png""#, #""image_url": "ftp://cdn.example/a.png""#, "creatives[0].image_url"),
@@ -88,6 +91,21 @@ struct CampaignDocumentTests {
             return
         }
         #expect(error.field == field)
+    }
+
+    /// A vCPM campaign keeps its viewability prior through the document; other campaigns
+    /// export without the field, exactly as before it existed.
+    @Test func aVCPMCampaignRoundTripsWithItsViewabilityPrior() throws {
+        let line = Self.contractExample.replacingOccurrences(of: #""pricing": "cpm""#, with: #""pricing": "vcpm""#)
+            .replacingOccurrences(of: #""predicted_ctr": null"#, with: #""predicted_ctr": null, "predicted_viewability": 0.65"#)
+        let campaign = try Self.decode(line).get()
+        #expect(campaign.pricing == .vcpm)
+        #expect(campaign.predictedViewability == ClickThroughRate(partsPerMillion: 650_000))
+        let written = String(decoding: try CampaignDocument.json(campaign), as: UTF8.self)
+        #expect(written.contains(#""predicted_viewability":0.65"#))
+        #expect(try Self.decode(written).get() == campaign)
+        let plain = String(decoding: try CampaignDocument.json(try Self.decode(Self.contractExample).get()), as: UTF8.self)
+        #expect(!plain.contains("viewability"))
     }
 
     /// A key given twice is refused, as the ad endpoints and the ledger reader refuse it,

@@ -55,9 +55,8 @@ print("verify (hash + chain + Ed25519) per record: \(String(format: "%.1f", seco
 
 // 2. Durable appends.
 func appendRate(maximumBatch: Int, count: Int, label: String) async throws -> Double {
-    let store = try CampaignStore(path: directory.appendingPathComponent("\(label).sqlite").path)
-    let ledger = LedgerStore(store)
-    try ledger.requireDurableCommits()
+    let ledger = try await Store.open(.sqlite(path: directory.appendingPathComponent("\(label).sqlite").path)).ledger
+    try await ledger.requireDurableCommits()
     let writer = LedgerWriter(store: ledger, maximumBatch: maximumBatch) {
         LedgerSigningKey(id: keyring.currentID, rawPrivateKey: keyring.current.rawPrivateKey)
     }
@@ -74,7 +73,7 @@ func appendRate(maximumBatch: Int, count: Int, label: String) async throws -> Do
     let elapsed = seconds(ContinuousClock.now - start)
     writer.close()
     await running.value
-    let written = try ledger.count()
+    let written = try await ledger.count(chain: nil)
     precondition(written == count)
     let rate = Double(count) / elapsed
     print(

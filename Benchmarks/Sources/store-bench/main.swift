@@ -37,9 +37,9 @@ case ("load", 2):
     let before = currentResidentMiB()
     let clock = ContinuousClock()
     let start = clock.now
-    let store = try CampaignStore(path: arguments[1])
+    let store = try await Store.open(.sqlite(path: arguments[1])).campaigns
     let opened = clock.now
-    let loaded = try store.loadAll()
+    let loaded = try await store.loadAll()
     let read = clock.now
     let index = CampaignIndex(campaigns: loaded.campaigns)
     let indexed = clock.now

@@ -24,7 +24,7 @@ enum OpenAPIDocument {
           "info": {"title": "Vickrey ad server", "version": "0.1.0",
                    "description": "Second-price ad auctions over campaigns held in memory. Money is integer micros (1 USD = 1000000)."},
           "paths": {
-            "/v1/ads": {"post": {
+            "/v1/ads": {"options": {"summary": "CORS preflight: any origin may POST JSON here (no credentials).", "responses": {"204": {"description": "Allowed."}}}, "post": {
               "summary": "Request ads for one or more placements (native API). No key is needed, except to ask for the auction's explanation (debug: true), which takes an admin API key.",
               "security": [{}, {"apiKey": []}],
               "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AdRequest"}}}},
@@ -55,6 +55,9 @@ enum OpenAPIDocument {
               "responses": {"200": {"description": "Metrics.", "content": {"text/plain": {"schema": {"type": "string"}}}}}}},
             "/openapi.json": {"get": {"summary": "This document.",
               "responses": {"200": {"description": "OpenAPI 3.1.", "content": {"application/json": {"schema": {"type": "object", "required": ["openapi", "paths"]}}}}}}},
+            "/v1/tag.js": {"get": {
+              "summary": "The web tag: fills a page's [data-vickrey-placement] slots from POST /v1/ads, fires impressions as ads render and viewable URLs by the MRC rule (docs/counting.md).",
+              "responses": {"200": {"description": "JavaScript.", "content": {"application/javascript": {"schema": {"type": "string"}}}}}}},
             "/v1/beacons/impression/{token}": {"get": {
               "summary": "Impression beacon: verifies the token, judges the request (invalid traffic is recorded unbilled), settles the win's reservation and appends a signed ledger record; a replay changes nothing.",
               "parameters": [{"$ref": "#/components/parameters/Token"}],
