@@ -32,9 +32,11 @@ struct AdDecisions: Sendable {
     struct SignedWin {
         var win: Win
         var impressionID: String
-        var impressionURL: String
-        var clickURL: String
-        var viewableURL: String
+        /// Every beacon URL of the ad (impression, click, viewable, the video events).
+        var beacons: BeaconURLs
+        var impressionURL: String { beacons.impressionURL }
+        var clickURL: String { beacons.clickURL }
+        var viewableURL: String { beacons.viewableURL }
     }
 
     /// Whether the device a request is for is known invalid traffic (its user agent on the
@@ -70,11 +72,7 @@ struct AdDecisions: Sendable {
                     clickExpiresAt: request.time.adding(seconds: settings.beaconTimeouts.clickSeconds), reservationID: win.reservationID,
                     isTest: isTest
                 ))
-            return SignedWin(
-                win: win, impressionID: impressionID,
-                impressionURL: "\(base)/v1/beacons/impression/\(token)", clickURL: "\(base)/v1/beacons/click/\(token)",
-                viewableURL: "\(base)/v1/beacons/viewable/\(token)"
-            )
+            return SignedWin(win: win, impressionID: impressionID, beacons: BeaconURLs(base: base, token: token))
         }
         return (outcome, signed)
     }

@@ -116,16 +116,7 @@ struct CampaignCommand: AsyncParsableCommand {
             guard let (found, evidence) = found else {
                 throw CommandFailure(message: "no campaign '\(id)'", exitCode: CommandFailure.notFound)
             }
-            var campaign = found
-            let priorWeight = try await Configured.settings().ctrPriorWeight
-            if let prior = campaign.predictedCTR {
-                campaign.learnedCTR = LearnedClickThroughRate(
-                    prior: prior, impressions: evidence.impressions, events: evidence.clicks, priorWeight: priorWeight)
-            }
-            if let prior = campaign.predictedViewability {
-                campaign.learnedViewability = LearnedClickThroughRate(
-                    prior: prior, impressions: evidence.impressions, events: evidence.viewables, priorWeight: priorWeight)
-            }
+            let campaign = found.learning(from: evidence, priorWeight: try await Configured.settings().ctrPriorWeight)
             if output.json { return Console.print(try CampaignDescription.json(campaign)) }
             Console.print(CampaignDescription.text(campaign))
         }
@@ -242,6 +233,7 @@ enum CampaignDescription {
             case .cpm: "per 1000 impressions"
             case .cpc: "per click"
             case .vcpm: "per 1000 viewable impressions"
+            case .cpcv: "per completed view"
             }
         var pairs: [(String, String)] = [
             ("id", c.id.rawValue), ("advertiser", c.advertiserID.rawValue), ("name", c.name), ("status", c.status.rawValue),
@@ -265,6 +257,17 @@ enum CampaignDescription {
                     "learned viewability",
                     "\(learned.rate) (\(learned.rate.partsPerMillion) ppm) from \(learned.impressions) impressions and "
                         + "\(learned.events) viewable events recorded, prior weight \(learned.priorWeight) impressions"
+                ))
+        }
+        if let completion = c.predictedCompletionRate {
+            pairs.append(("prior completion rate", "\(completion) (\(completion.partsPerMillion) ppm, as declared)"))
+        }
+        if let learned = c.learnedCompletionRate {
+            pairs.append(
+                (
+                    "learned completion rate",
+                    "\(learned.rate) (\(learned.rate.partsPerMillion) ppm) from \(learned.impressions) impressions and "
+                        + "\(learned.events) completed views recorded, prior weight \(learned.priorWeight) impressions"
                 ))
         }
         pairs += [

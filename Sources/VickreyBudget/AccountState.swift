@@ -164,10 +164,8 @@ struct AccountState {
         reservations[id] = Reservation(amount: amount, expiresAt: expiresAt)
         reserved += amount
         reservedCumulative += amount
-        switch kind {
-        case .impression, .viewable: impressionExpiry.append(id, expiresAt)  // both wait the impression TTL
-        case .click: clickExpiry.append(id, expiresAt)
-        }
+        // Every event but a click (a viewable, a video's complete) waits the impression TTL.
+        if kind.expiresWithImpression { impressionExpiry.append(id, expiresAt) } else { clickExpiry.append(id, expiresAt) }
         return id
     }
 

@@ -38,7 +38,7 @@ public struct AuctionRequest: Hashable, Sendable {
     /// The targeting attributes of this request for one of its placements.
     public func query(for placement: PlacementRequest) -> TargetingQuery {
         TargetingQuery(
-            placement: placement.id, sizes: placement.sizes, country: country, device: device,
+            placement: placement.id, shape: placement.shape, country: country, device: device,
             operatingSystem: operatingSystem, keywords: keywords
         )
     }
@@ -47,8 +47,13 @@ public struct AuctionRequest: Hashable, Sendable {
 /// One slot to fill.
 public struct PlacementRequest: Hashable, Sendable {
     public var id: PlacementID
-    /// Accepted creative sizes; empty accepts any.
-    public var sizes: [AdSize]
+    /// The formats and sizes the slot accepts (a banner of any size by default).
+    public var shape: AdShape
+    /// Accepted banner sizes; empty accepts any (or no banner is accepted at all).
+    public var sizes: [AdSize] {
+        get { shape.banner ?? [] }
+        set { shape.banner = newValue }
+    }
     /// The request's own floor (eCPM), if any.
     public var floor: Micros?
     /// Deals offered on this placement, in the request's order.
@@ -56,9 +61,12 @@ public struct PlacementRequest: Hashable, Sendable {
     /// Only the deals compete (OpenRTB `pmp.private_auction = 1`).
     public var privateAuction: Bool
 
-    public init(id: PlacementID, sizes: [AdSize] = [], floor: Micros? = nil, deals: [DealRequest] = [], privateAuction: Bool = false) {
+    public init(
+        id: PlacementID, sizes: [AdSize] = [], shape: AdShape? = nil, floor: Micros? = nil, deals: [DealRequest] = [],
+        privateAuction: Bool = false
+    ) {
         self.id = id
-        self.sizes = sizes
+        self.shape = shape ?? .banner(sizes)
         self.floor = floor
         self.deals = deals
         self.privateAuction = privateAuction

@@ -9,13 +9,16 @@ public struct Campaign: Hashable, Sendable {
     public var status: CampaignStatus
     public var pricing: Pricing
     /// Per 1000 impressions for `.cpm`, per click for `.cpc`, per 1000 viewable
-    /// impressions for `.vcpm`.
+    /// impressions for `.vcpm`, per completed view for `.cpcv`.
     public var bid: Micros
     /// The CTR prior of a CPC campaign (required for `.cpc`, nil otherwise).
     public var predictedCTR: ClickThroughRate?
     /// The viewability prior of a vCPM campaign, the share of its impressions expected to
     /// be viewable (required for `.vcpm`, nil otherwise).
     public var predictedViewability: ClickThroughRate?
+    /// The completion-rate prior of a CPCV campaign, the share of its video impressions
+    /// expected to play to the end (required for `.cpcv`, nil otherwise).
+    public var predictedCompletionRate: ClickThroughRate?
     /// Nil: no daily budget.
     public var dailyBudget: Micros?
     public var totalBudget: Micros
@@ -35,13 +38,15 @@ public struct Campaign: Hashable, Sendable {
     /// A vCPM campaign's viewability learned from its recorded impressions and viewable
     /// events, attached the same way.
     public var learnedViewability: LearnedClickThroughRate?
+    /// A CPCV campaign's completion rate learned from its impressions and `complete` events.
+    public var learnedCompletionRate: LearnedClickThroughRate?
     /// The private-marketplace deals the campaign bids in (besides the open auction).
     public var deals: [CampaignDeal] = []
 
     public init(
         id: CampaignID, advertiserID: AdvertiserID, name: String = "", status: CampaignStatus = .active,
         pricing: Pricing = .cpm, bid: Micros, predictedCTR: ClickThroughRate? = nil, predictedViewability: ClickThroughRate? = nil,
-        dailyBudget: Micros? = nil,
+        predictedCompletionRate: ClickThroughRate? = nil, dailyBudget: Micros? = nil,
         totalBudget: Micros, start: Instant? = nil, end: Instant? = nil, timeZone: CampaignTimeZone = .utc,
         pacing: PacingMode = .asap, frequencyCap: FrequencyCap? = nil, targeting: Targeting = .any,
         creatives: [Creative]
@@ -54,6 +59,7 @@ public struct Campaign: Hashable, Sendable {
         self.bid = bid
         self.predictedCTR = predictedCTR
         self.predictedViewability = predictedViewability
+        self.predictedCompletionRate = predictedCompletionRate
         self.dailyBudget = dailyBudget
         self.totalBudget = totalBudget
         self.start = start
@@ -79,10 +85,9 @@ public struct Campaign: Hashable, Sendable {
     /// one impression, `bid` nanos; for CPC one click). A win reserves this much.
     public var maximumCharge: Nanos { pricing.cost(of: pricing.chargedEvent, atPrice: bid) }
 
-    /// The first creative a placement accepting `sizes` can show (any creative when
-    /// `sizes` is empty).
-    public func creative(accepting sizes: [AdSize]) -> Creative? {
-        sizes.isEmpty ? creatives.first : creatives.first { sizes.contains($0.size) }
+    /// The first creative a placement of `shape` can show.
+    public func creative(for shape: AdShape) -> Creative? {
+        creatives.first { shape.fits($0) }
     }
 }
 
@@ -113,6 +118,15 @@ extension Campaign {
         }
         if pricing != .vcpm, predictedViewability != nil {
             return problem("predicted_viewability", "must be null for \(pricing.rawValue) pricing")
+        }
+        if pricing == .cpcv, predictedCompletionRate == nil {
+            return problem("predicted_completion_rate", "is required for cpcv pricing")
+        }
+        if pricing != .cpcv, predictedCompletionRate != nil {
+            return problem("predicted_completion_rate", "must be null for \(pricing.rawValue) pricing")
+        }
+        if pricing == .cpcv, let index = creatives.firstIndex(where: { $0.format != .video }) {
+            return problem("creatives[\(index)].format", "must be video for cpcv pricing (only a video completes)")
         }
         if let dailyBudget, dailyBudget.value < 0 || dailyBudget > .maximum {
             return problem("daily_budget_micros", "must be between 0 and \(Micros.maximum.value)")
@@ -148,6 +162,8 @@ public enum Pricing: String, Hashable, Sendable, CaseIterable {
     case cpc
     /// Per 1000 viewable impressions (MRC: half the pixels in view for a second).
     case vcpm
+    /// Per completed view of a video (VAST `complete`).
+    case cpcv
 }
 
 /// Whether a campaign may serve. Only `active` campaigns enter auctions.
@@ -177,14 +193,21 @@ public struct FrequencyCap: Hashable, Sendable {
     }
 }
 
-/// An ad a campaign can show: an image of one size and where a click goes.
+/// An ad a campaign can show and where a click goes: a banner (an image of one size), a
+/// video (`video` set) or native assets (`native` set); see `CreativeFormats.swift`.
 public struct Creative: Hashable, Sendable {
     public var id: CreativeID
+    /// A banner's size; a video's first media file's, a native creative's main image's.
     public var size: AdSize
+    /// A banner's image; a native creative's main image; empty for a video.
     public var imageURL: String
     public var clickURL: String
     /// Advertiser domains, reported to exchanges as OpenRTB `adomain`.
     public var advertiserDomains: [String]
+    /// Set for a video creative only.
+    public var video: VideoCreative?
+    /// Set for a native creative only.
+    public var native: NativeCreative?
 
     public init(id: CreativeID, size: AdSize, imageURL: String, clickURL: String, advertiserDomains: [String] = []) {
         self.id = id

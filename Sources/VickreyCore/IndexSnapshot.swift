@@ -26,8 +26,10 @@ public struct IndexSnapshot: Sendable {
     private(set) var rankedCount = 0
     private(set) var live = SlotBitmap()
     private var postings = Array(repeating: DimensionPostings<String>(), count: IndexedDimension.allCases.count)
-    /// Creative sizes: a campaign is posted under each size it has a creative in.
+    /// Banner sizes: a campaign is posted under each size it has a banner creative in.
     private var sizePostings = DimensionPostings<AdSize>()
+    /// Creative formats: a campaign is posted under each format it has a creative in.
+    private var formatPostings = DimensionPostings<CreativeFormat>()
 
     /// A monotonically increasing version, bumped by every applied batch.
     public private(set) var version: UInt64 = 0
@@ -77,15 +79,17 @@ public struct IndexSnapshot: Sendable {
 
     private static func canServe(_ campaign: Campaign) -> Bool { campaign.status == .active && !campaign.creatives.isEmpty }
 
-    /// Every campaign whose targeting (hours of the week aside) and creative sizes
-    /// match `query`, in slot order.
+    /// Every campaign whose targeting (hours of the week aside) and creatives match
+    /// `query`, in slot order: a creative of an accepted banner size, or one the video or
+    /// native slot takes (the postings find the format, each creative's rules are checked).
     public func matchingCampaigns(_ query: TargetingQuery) -> [Campaign] {
         let conjunction = conjunction(for: query)
         var found: [Campaign] = []
         for word in 0..<live.words.count {
             var bits = conjunction.word(word, of: live.word(word))
             while bits != 0 {
-                found.append(entry(atSlot: word << 6 | bits.trailingZeroBitCount).campaign)
+                let campaign = entry(atSlot: word << 6 | bits.trailingZeroBitCount).campaign
+                if query.shape.isBannerOnly || campaign.creative(for: query.shape) != nil { found.append(campaign) }
                 bits &= bits &- 1
             }
         }
@@ -96,10 +100,20 @@ public struct IndexSnapshot: Sendable {
     /// aside) and creative sizes.
     func conjunction(for query: TargetingQuery) -> PostingConjunction {
         var conjunction = PostingConjunction()
-        if !query.sizes.isEmpty {  // a placement with no sizes accepts any; sizes are never open or excluded
-            for size in query.sizes { if let bitmap = sizePostings.include[size] { conjunction.include(bitmap) } }
-            conjunction.closeClause()
+        // One clause for the placement's shape: any accepted banner size (a banner of any
+        // size when none is listed), a video, native assets. Sizes and formats are never open
+        // or excluded. Video and native rules beyond the format are checked by the auction.
+        let shape = query.shape
+        if let banner = shape.banner {
+            if banner.isEmpty {
+                if let bitmap = formatPostings.include[.banner] { conjunction.include(bitmap) }
+            } else {
+                for size in banner { if let bitmap = sizePostings.include[size] { conjunction.include(bitmap) } }
+            }
         }
+        if shape.video != nil, let bitmap = formatPostings.include[.video] { conjunction.include(bitmap) }
+        if shape.native != nil, let bitmap = formatPostings.include[.native] { conjunction.include(bitmap) }
+        conjunction.closeClause()
         func addClause(_ dimension: IndexedDimension, _ key: String?) {
             // Read in place: binding the dimension's postings to a local would retain its tables.
             conjunction.include(postings[dimension.rawValue].open)
@@ -143,6 +157,7 @@ public struct IndexSnapshot: Sendable {
         live = SlotBitmap()
         postings = Array(repeating: DimensionPostings<String>(), count: IndexedDimension.allCases.count)
         sizePostings = DimensionPostings<AdSize>()
+        formatPostings = DimensionPostings<CreativeFormat>()
         for (slot, entry) in ranked.enumerated() {
             live.insert(slot)
             post(entry.campaign, slot: slot)
@@ -178,7 +193,11 @@ public struct IndexSnapshot: Sendable {
         live.remove(slot)
     }
 
-    private static func sizes(of campaign: Campaign) -> [AdSize] { Array(Set(campaign.creatives.map(\.size))) }
+    private static func sizes(of campaign: Campaign) -> [AdSize] {
+        Array(Set(campaign.creatives.lazy.filter { $0.format == .banner }.map(\.size)))
+    }
+
+    private static func formats(of campaign: Campaign) -> [CreativeFormat] { Array(Set(campaign.creatives.map(\.format))) }
 
     private mutating func post(_ campaign: Campaign, slot: Int) {
         for dimension in IndexedDimension.allCases {
@@ -186,6 +205,7 @@ public struct IndexSnapshot: Sendable {
             postings[dimension.rawValue].add(slot: slot, include: include, exclude: exclude)
         }
         sizePostings.add(slot: slot, include: Self.sizes(of: campaign), exclude: [])
+        formatPostings.add(slot: slot, include: Self.formats(of: campaign), exclude: [])
     }
 
     private mutating func unpost(_ campaign: Campaign, slot: Int) {
@@ -194,6 +214,7 @@ public struct IndexSnapshot: Sendable {
             postings[dimension.rawValue].remove(slot: slot, include: include, exclude: exclude)
         }
         sizePostings.remove(slot: slot, include: Self.sizes(of: campaign), exclude: [])
+        formatPostings.remove(slot: slot, include: Self.formats(of: campaign), exclude: [])
     }
 }
 

@@ -1,22 +1,26 @@
 import Synchronization
 
-/// What the ledger holds about a campaign's ads: how many impressions, clicks and
-/// viewable events were recorded, billed or not (an ad shown beyond a budget was still
+/// What the ledger holds about a campaign's ads: how many impressions, clicks, viewable
+/// events and completed video views were recorded, billed or not (an ad shown beyond a budget was still
 /// shown), invalid traffic left out (a robot's fetch says nothing about people).
 public struct ClickEvidence: Hashable, Sendable {
     public var impressions: Int64
     public var clicks: Int64
     public var viewables: Int64
+    /// VAST `complete` events.
+    public var completes: Int64
 
-    public init(impressions: Int64 = 0, clicks: Int64 = 0, viewables: Int64 = 0) {
+    public init(impressions: Int64 = 0, clicks: Int64 = 0, viewables: Int64 = 0, completes: Int64 = 0) {
         self.impressions = impressions
         self.clicks = clicks
         self.viewables = viewables
+        self.completes = completes
     }
 
     public static func + (lhs: Self, rhs: Self) -> Self {
         ClickEvidence(
-            impressions: lhs.impressions + rhs.impressions, clicks: lhs.clicks + rhs.clicks, viewables: lhs.viewables + rhs.viewables)
+            impressions: lhs.impressions + rhs.impressions, clicks: lhs.clicks + rhs.clicks, viewables: lhs.viewables + rhs.viewables,
+            completes: lhs.completes + rhs.completes)
     }
 }
 
@@ -50,14 +54,35 @@ extension Campaign {
     public var scoringCTR: ClickThroughRate? { learnedCTR?.rate ?? predictedCTR }
 
     /// The rate of its charged event per impression a campaign is scored and priced with:
-    /// a CPC campaign's CTR, a vCPM campaign's viewability (learned, else the prior);
-    /// nil for CPM.
+    /// a CPC campaign's CTR, a vCPM campaign's viewability, a CPCV campaign's completion
+    /// rate (learned, else the prior); nil for CPM.
     public var scoringRate: ClickThroughRate? {
         switch pricing {
         case .cpm: nil
         case .cpc: scoringCTR
         case .vcpm: learnedViewability?.rate ?? predictedViewability
+        case .cpcv: learnedCompletionRate?.rate ?? predictedCompletionRate
         }
+    }
+}
+
+extension Campaign {
+    /// This campaign with the rate of its charged event learned from `known` attached: a
+    /// CPC campaign's CTR (clicks), a vCPM campaign's viewability (viewable events), a CPCV
+    /// campaign's completion rate (`complete` events), each per recorded impression toward
+    /// its declared prior. A CPM campaign is returned as it is.
+    public func learning(from known: ClickEvidence, priorWeight: Int64) -> Campaign {
+        var learned = self
+        func rate(_ prior: ClickThroughRate?, _ events: Int64) -> LearnedClickThroughRate? {
+            prior.map { LearnedClickThroughRate(prior: $0, impressions: known.impressions, events: events, priorWeight: priorWeight) }
+        }
+        switch pricing {
+        case .cpm: break
+        case .cpc: learned.learnedCTR = rate(predictedCTR, known.clicks)
+        case .vcpm: learned.learnedViewability = rate(predictedViewability, known.viewables)
+        case .cpcv: learned.learnedCompletionRate = rate(predictedCompletionRate, known.completes)
+        }
+        return learned
     }
 }
 
@@ -90,21 +115,8 @@ public final class ClickThroughLearning: Sendable {
     public func evidence(for id: CampaignID) -> ClickEvidence { evidence.withLock { $0[id] ?? ClickEvidence() } }
 
     /// `campaign` with its learned rate attached: a CPC campaign's CTR, a vCPM campaign's
-    /// viewability (a CPM campaign is returned as it is).
+    /// viewability, a CPCV campaign's completion rate (a CPM campaign is returned as it is).
     public func learned(_ campaign: Campaign) -> Campaign {
-        var learned = campaign
-        let known = evidence(for: campaign.id)
-        switch campaign.pricing {
-        case .cpm: break
-        case .cpc:
-            guard let prior = campaign.predictedCTR else { break }
-            learned.learnedCTR = LearnedClickThroughRate(
-                prior: prior, impressions: known.impressions, events: known.clicks, priorWeight: priorWeight)
-        case .vcpm:
-            guard let prior = campaign.predictedViewability else { break }
-            learned.learnedViewability = LearnedClickThroughRate(
-                prior: prior, impressions: known.impressions, events: known.viewables, priorWeight: priorWeight)
-        }
-        return learned
+        campaign.learning(from: evidence(for: campaign.id), priorWeight: priorWeight)
     }
 }

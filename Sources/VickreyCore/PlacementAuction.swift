@@ -158,7 +158,10 @@ struct PlacementAuction {
             drop(candidate, .alreadyWon, .text("won an earlier placement of this request"))
         } else if !entry.isInFlight(at: request.time) {
             drop(candidate, .flight, .text("outside its flight dates"))
-        } else if let deal, let refusal = deal.refusal(entry.campaign, creative: entry.campaign.creative(accepting: placement.sizes)) {
+        } else if !placement.shape.isBannerOnly, entry.campaign.creative(for: placement.shape) == nil {
+            // The index matched the format; the creative's video or native rules are checked here.
+            drop(candidate, .targeting, .text(placement.shape.refusal(entry.campaign.creatives)))
+        } else if let deal, let refusal = deal.refusal(entry.campaign, creative: entry.campaign.creative(for: placement.shape)) {
             drop(candidate, .targeting, .text(refusal))
         } else if deal != nil, candidate.score < effectiveFloor(entry).value {
             drop(candidate, .floor, .belowFloor(floor: effectiveFloor(entry).value))
@@ -215,9 +218,9 @@ struct PlacementAuction {
     {
         let campaign = entry.campaign
         let price = Scoring.unitPrice(pricing: campaign.pricing, clearingECPM: clearing.price, rate: campaign.scoringRate)
-        // The index matched the placement's sizes, so the campaign has a creative for them.
-        guard let creative = campaign.creative(accepting: placement.sizes) else {
-            preconditionFailure("campaign \(campaign.id) matched sizes it has no creative for")
+        // The index matched the placement's sizes, and `pullNext` checked video and native fit.
+        guard let creative = campaign.creative(for: placement.shape) else {
+            preconditionFailure("campaign \(campaign.id) matched a placement it has no creative for")
         }
         return Win(
             placementID: placement.id, indexed: entry, creative: creative,

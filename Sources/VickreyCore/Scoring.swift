@@ -1,12 +1,13 @@
 /// The contract's scoring and pricing arithmetic, in integer micros.
 public enum Scoring {
-    /// A campaign's eCPM score: a CPM bid as it is; a CPC bid as `cpc × ctr_ppm / 1000`;
+    /// A campaign's eCPM score: a CPM bid as it is; a CPC bid as `cpc × ctr_ppm / 1000`
+    /// (a CPCV bid likewise, with its completion rate);
     /// a vCPM bid as `vcpm × viewability_ppm / 1,000,000`; rounded down. `rate` is the
     /// campaign's scoring rate of its charged event (`Campaign.scoringRate`).
     public static func effectiveCPM(pricing: Pricing, bid: Micros, rate: ClickThroughRate?) -> Micros {
         switch pricing {
         case .cpm: bid
-        case .cpc: Micros(bid.value * (rate?.partsPerMillion ?? 1) / 1000)
+        case .cpc, .cpcv: Micros(bid.value * (rate?.partsPerMillion ?? 1) / 1000)
         case .vcpm: Micros(bid.value * (rate?.partsPerMillion ?? 1) / 1_000_000)
         }
     }
@@ -31,12 +32,13 @@ public enum Scoring {
 
     /// What a winner pays per unit of its pricing for a clearing eCPM, rounded down to the
     /// micro and never more than its bid: a CPM winner the eCPM; a CPC winner per click
-    /// `ecpm × 1000 / ctr_ppm`; a vCPM winner per 1000 viewables `ecpm × 1,000,000 / viewability_ppm`.
+    /// `ecpm × 1000 / ctr_ppm` (a CPCV winner per completed view, with its completion rate);
+    /// a vCPM winner per 1000 viewables `ecpm × 1,000,000 / viewability_ppm`.
     public static func unitPrice(pricing: Pricing, clearingECPM: Micros, rate: ClickThroughRate?) -> Micros {
         let ppm = max(1, rate?.partsPerMillion ?? 1)
         return switch pricing {
         case .cpm: clearingECPM
-        case .cpc: Micros(clearingECPM.value * 1000 / ppm)
+        case .cpc, .cpcv: Micros(clearingECPM.value * 1000 / ppm)
         case .vcpm: Micros(clearingECPM.value * 1_000_000 / ppm)
         }
     }

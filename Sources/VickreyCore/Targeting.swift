@@ -169,6 +169,13 @@ public struct AdSize: Hashable, Comparable, Sendable, CustomStringConvertible {
         self.height = height
     }
 
+    /// The size with each side clamped into 1...10_000: a nominal size for creatives whose
+    /// real size is decided by the player or the layout (video, native).
+    public init(clampingWidth width: Int, height: Int) {
+        self.width = min(max(width, 1), Self.maximumDimension)
+        self.height = min(max(height, 1), Self.maximumDimension)
+    }
+
     /// Parses `300x250`; nil for anything else.
     public init?(_ text: String) {
         // Byte by byte: 1–5 ASCII digits, "x", 1–5 ASCII digits (requests carry these).

@@ -1,19 +1,21 @@
 /// The attributes of one placement request that targeting is evaluated against.
 public struct TargetingQuery: Hashable, Sendable {
     public var placement: PlacementID
-    /// Sizes the placement accepts; empty means any size.
-    public var sizes: [AdSize]
+    /// The formats and sizes the placement accepts.
+    public var shape: AdShape
+    /// Banner sizes the placement accepts; empty means any size.
+    public var sizes: [AdSize] { shape.banner ?? [] }
     public var country: CountryCode?
     public var device: DeviceType?
     public var operatingSystem: OperatingSystem?
     public var keywords: [Keyword]
 
     public init(
-        placement: PlacementID, sizes: [AdSize] = [], country: CountryCode? = nil, device: DeviceType? = nil,
+        placement: PlacementID, sizes: [AdSize] = [], shape: AdShape? = nil, country: CountryCode? = nil, device: DeviceType? = nil,
         operatingSystem: OperatingSystem? = nil, keywords: [Keyword] = []
     ) {
         self.placement = placement
-        self.sizes = sizes
+        self.shape = shape ?? .banner(sizes)
         self.country = country
         self.device = device
         self.operatingSystem = operatingSystem
@@ -36,7 +38,7 @@ public enum TargetingMismatch: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .notIncluded(.size): "no creative in a size the placement accepts"
+        case .notIncluded(.size): "no creative the placement accepts (format or size)"
         case .notIncluded(let dimension): "\(dimension.rawValue) not in the campaign's include list"
         case .excluded(let dimension): "\(dimension.rawValue) excluded by the campaign"
         }
@@ -57,7 +59,7 @@ extension Campaign {
             return nil
         }
         if let m = check(.placement, [query.placement], t.placements, t.exclude.placements) { return m }
-        if creative(accepting: query.sizes) == nil { return .notIncluded(.size) }
+        if creative(for: query.shape) == nil { return .notIncluded(.size) }
         if let m = check(.country, query.country.map { [$0] } ?? [], t.countries, t.exclude.countries) { return m }
         if let m = check(.device, query.device.map { [$0] } ?? [], t.devices, t.exclude.devices) { return m }
         if let m = check(.os, query.operatingSystem.map { [$0] } ?? [], t.operatingSystems, t.exclude.operatingSystems) { return m }

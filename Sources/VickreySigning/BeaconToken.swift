@@ -13,9 +13,10 @@ public struct BeaconToken: Hashable, Sendable {
     /// Version 3 writes string lengths as varints (a request id may take up to 512
     /// bytes); version 4 may carry an experiment (flag 4: experiment id, arm and bucket
     /// after the key id); version 5 writes the issue time in milliseconds (a click too
-    /// fast is judged to the millisecond) and may price in vCPM (flag 8). Versions 2 to 4
-    /// still decode.
-    public static let version: UInt8 = 5
+    /// fast is judged to the millisecond) and may price in vCPM (flag 8); version 6 may
+    /// price per completed view (flag 16), so a server that predates CPCV refuses the token
+    /// rather than bill it as CPM. Versions 2 to 5 still decode.
+    public static let version: UInt8 = 6
 
     public var ad: SoldAd
     /// Per unit of the ad's pricing (CPM or per click): what its charged event costs.

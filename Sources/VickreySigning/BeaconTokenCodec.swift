@@ -51,7 +51,8 @@ public struct BeaconTokenCodec: Sendable {
         let ad = token.ad
         var payload: [UInt8] = [
             BeaconToken.version,
-            (token.isTest ? 1 : 0) | (ad.pricing == .cpc ? 2 : 0) | (ad.experiment != nil ? 4 : 0) | (ad.pricing == .vcpm ? 8 : 0),
+            (token.isTest ? 1 : 0) | (ad.pricing == .cpc ? 2 : 0) | (ad.experiment != nil ? 4 : 0) | (ad.pricing == .vcpm ? 8 : 0)
+                | (ad.pricing == .cpcv ? 16 : 0),
         ]
         payload.reserveCapacity(192)
         appendVarint(UInt64(bitPattern: token.issuedAt.millisecondsSinceEpoch), &payload)
@@ -94,7 +95,10 @@ public struct BeaconTokenCodec: Sendable {
             let campaign = reader.string().flatMap(CampaignID.init), let advertiser = reader.string().flatMap(AdvertiserID.init),
             let creative = reader.string().flatMap(CreativeID.init), let keyID = reader.string()
         else { return .failure(.malformed) }
+        // At most one pricing flag, each only from the version that introduced it.
         guard flags & 8 == 0 || (version >= 5 && flags & 2 == 0) else { return .failure(.malformed) }
+        guard flags & 16 == 0 || (version >= 6 && flags & 10 == 0) else { return .failure(.malformed) }
+        guard flags & ~31 == 0 else { return .failure(.malformed) }
         var experiment: ExperimentTag?
         if flags & 4 != 0 {
             guard version >= 4, let id = reader.string().flatMap(ExperimentID.init), let arm = reader.string().flatMap(ArmName.init),
@@ -107,7 +111,7 @@ public struct BeaconTokenCodec: Sendable {
         guard Self.constantTimeEqual(keyMAC.code(for: payload), mac) else { return .failure(.forged) }
         let ad = SoldAd(
             impressionID: impressionID, requestID: requestID, placementID: placement, campaignID: campaign, advertiserID: advertiser,
-            creativeID: creative, pricing: flags & 2 != 0 ? .cpc : flags & 8 != 0 ? .vcpm : .cpm,
+            creativeID: creative, pricing: flags & 2 != 0 ? .cpc : flags & 8 != 0 ? .vcpm : flags & 16 != 0 ? .cpcv : .cpm,
             clearingECPM: Micros(Int64(bitPattern: clearing)),
             experiment: experiment
         )

@@ -1,4 +1,5 @@
 import VickreyCore
+import VickreyWire
 
 /// A campaign as columns, the same on both engines: what a save writes and a load reads
 /// back before it becomes a `Campaign` again. Money in integer micros, times as RFC 3339
@@ -25,14 +26,16 @@ struct CampaignRow: Sendable {
     /// The campaign's deals as `id` or `id:floor_micros`, comma-separated ('' for none).
     var deals: String = ""
     var predictedViewabilityPartsPerMillion: Int64? = nil
+    var predictedCompletionPartsPerMillion: Int64? = nil
 
     init(
         id: String, advertiserID: String, name: String, status: String, pricing: String, bidMicros: Int64,
         predictedCTRPartsPerMillion: Int64?, dailyBudgetMicros: Int64?, totalBudgetMicros: Int64, startAt: String?,
         endAt: String?, timeZone: String, pacing: String, frequencyCapImpressions: Int64?, frequencyCapWindowSeconds: Int64?,
         frequencyCapRefusesAnonymous: Bool, hoursOfWeek: String, excludedHoursOfWeek: String, deals: String = "",
-        predictedViewabilityPartsPerMillion: Int64? = nil
+        predictedViewabilityPartsPerMillion: Int64? = nil, predictedCompletionPartsPerMillion: Int64? = nil
     ) {
+        self.predictedCompletionPartsPerMillion = predictedCompletionPartsPerMillion
         self.deals = deals
         self.predictedViewabilityPartsPerMillion = predictedViewabilityPartsPerMillion
         self.id = id
@@ -67,7 +70,8 @@ struct CampaignRow: Sendable {
             hoursOfWeek: HourRanges.format(c.targeting.hoursOfWeek),
             excludedHoursOfWeek: HourRanges.format(c.targeting.exclude.hoursOfWeek),
             deals: c.deals.map { deal in deal.floor.map { "\(deal.id):\($0.value)" } ?? deal.id.rawValue }.joined(separator: ","),
-            predictedViewabilityPartsPerMillion: c.predictedViewability?.partsPerMillion
+            predictedViewabilityPartsPerMillion: c.predictedViewability?.partsPerMillion,
+            predictedCompletionPartsPerMillion: c.predictedCompletionRate?.partsPerMillion
         )
     }
 
@@ -95,6 +99,7 @@ struct CampaignRow: Sendable {
             id: id, advertiserID: advertiser, name: name, status: status, pricing: pricing, bid: Micros(bidMicros),
             predictedCTR: predictedCTRPartsPerMillion.map { ClickThroughRate(partsPerMillion: $0) },
             predictedViewability: predictedViewabilityPartsPerMillion.map { ClickThroughRate(partsPerMillion: $0) },
+            predictedCompletionRate: predictedCompletionPartsPerMillion.map { ClickThroughRate(partsPerMillion: $0) },
             dailyBudget: dailyBudgetMicros.map(Micros.init), totalBudget: Micros(totalBudgetMicros), start: start, end: end,
             timeZone: zone, pacing: pacing, frequencyCap: cap, targeting: targeting, creatives: creatives
         )
@@ -122,6 +127,7 @@ enum CampaignSQL {
         "id", "advertiser_id", "name", "status", "pricing", "bid_micros", "predicted_ctr_ppm", "daily_budget_micros",
         "total_budget_micros", "start_at", "end_at", "time_zone", "pacing", "frequency_cap_impressions", "frequency_cap_window_seconds",
         "frequency_cap_refuse_anonymous", "hours_of_week", "exclude_hours_of_week", "deals", "predicted_viewability_ppm",
+        "predicted_completion_ppm",
     ]
 
     /// `SELECT` of a campaign's row columns from `campaign c`, up to `WHERE`.
@@ -156,8 +162,18 @@ struct CreativeRow: Sendable {
     var imageURL: String
     var clickURL: String
     var adomain: String
+    /// `banner`, `video` or `native`.
+    var format: String
+    /// A video's or native creative's own fields as the campaign JSON's `video` / `native`
+    /// object (`CreativeDetails`); nil for a banner.
+    var details: String?
 
-    init(campaignID: String, id: String, position: Int64, size: String, imageURL: String, clickURL: String, adomain: String) {
+    init(
+        campaignID: String, id: String, position: Int64, size: String, imageURL: String, clickURL: String, adomain: String,
+        format: String = "banner", details: String? = nil
+    ) {
+        self.format = format
+        self.details = details
         self.campaignID = campaignID
         self.id = id
         self.position = position
@@ -172,7 +188,8 @@ struct CreativeRow: Sendable {
         c.creatives.enumerated().map { position, item in
             CreativeRow(
                 campaignID: c.id.rawValue, id: item.id.rawValue, position: Int64(position), size: item.size.description,
-                imageURL: item.imageURL, clickURL: item.clickURL, adomain: item.advertiserDomains.joined(separator: " "))
+                imageURL: item.imageURL, clickURL: item.clickURL, adomain: item.advertiserDomains.joined(separator: " "),
+                format: item.format.rawValue, details: CreativeDetails.json(of: item))
         }
     }
 }
@@ -193,10 +210,14 @@ extension LoadedCampaigns {
             }
             var creatives: [Creative] = []
             for k in (creativesByCampaign[row.id] ?? []).sorted(by: { $0.position < $1.position }) {
-                if let creativeID = CreativeID(k.id), let size = AdSize(k.size) {
-                    let domains = k.adomain.split(separator: " ").map(String.init)
-                    creatives.append(
-                        Creative(id: creativeID, size: size, imageURL: k.imageURL, clickURL: k.clickURL, advertiserDomains: domains))
+                if let creativeID = CreativeID(k.id), let size = AdSize(k.size),
+                    let creative = CreativeDetails.creative(
+                        format: k.format, json: k.details,
+                        base: Creative(
+                            id: creativeID, size: size, imageURL: k.imageURL, clickURL: k.clickURL,
+                            advertiserDomains: k.adomain.split(separator: " ").map(String.init)))
+                {
+                    creatives.append(creative)
                 } else {
                     problem = "bad creative row \(k.id)"
                 }

@@ -76,14 +76,11 @@ extension CampaignDocument {
                 FrequencyCapDocument(impressions: $0.impressions, windowSeconds: $0.windowSeconds, refuseAnonymous: $0.refuseAnonymous)
             },
             targeting: targeting,
-            creatives: campaign.creatives.map {
-                CreativeDocument(
-                    id: $0.id.rawValue, size: $0.size.description, imageURL: $0.imageURL, clickURL: $0.clickURL,
-                    adomain: $0.advertiserDomains)
-            }
+            creatives: campaign.creatives.map(CreativeDocument.init)
         )
         deals = campaign.deals.isEmpty ? nil : campaign.deals.map { DealDocument(id: $0.id.rawValue, floorMicros: $0.floor?.value) }
         predictedViewability = campaign.predictedViewability.map { Decimal($0.partsPerMillion) / Decimal(1_000_000) }
+        predictedCompletionRate = campaign.predictedCompletionRate.map { Decimal($0.partsPerMillion) / Decimal(1_000_000) }
     }
 
     /// Validates every field and builds the campaign; the error names the first bad field.
@@ -108,6 +105,7 @@ extension CampaignDocument {
         let pacing = try Self.choice(PacingMode.self, pacing ?? "asap", field: "pacing")
         let ctr = try Self.rate(predictedCTR, field: "predicted_ctr")
         let viewability = try Self.rate(predictedViewability, field: "predicted_viewability")
+        let completion = try Self.rate(predictedCompletionRate, field: "predicted_completion_rate")
         guard let zone = CampaignTimeZone(identifier: timeZone ?? "UTC") else {
             throw FieldError(field: "time_zone", message: "'\(timeZone ?? "")' is not a known IANA time zone (e.g. UTC, America/New_York)")
         }
@@ -128,7 +126,8 @@ extension CampaignDocument {
         }
         let campaign = Campaign(
             id: id, advertiserID: advertiser, name: name ?? "", status: status, pricing: pricing, bid: Micros(bidMicros),
-            predictedCTR: ctr, predictedViewability: viewability, dailyBudget: dailyBudgetMicros.map(Micros.init),
+            predictedCTR: ctr, predictedViewability: viewability, predictedCompletionRate: completion,
+            dailyBudget: dailyBudgetMicros.map(Micros.init),
             totalBudget: Micros(totalBudgetMicros),
             start: try Self.instant(start, field: "start"), end: try Self.instant(end, field: "end"),
             timeZone: zone, pacing: pacing, frequencyCap: cap, targeting: try (targeting ?? TargetingDocument()).targeting(),
@@ -221,31 +220,6 @@ extension TargetingDocument {
         case "os": "operating system (ios, android, windows, macos, linux, other)"
         default: "keyword (1–64 characters, no control characters)"
         }
-    }
-}
-
-extension CreativeDocument {
-    func creative(at index: Int) throws(FieldError) -> Creative {
-        let field = "creatives[\(index)]"
-        let id = try CampaignDocument.identifier(CreativeID.self, id, field: "\(field).id")
-        guard let size = AdSize(size) else {
-            throw FieldError(field: "\(field).size", message: "'\(size.prefix(32))' is not a size like 300x250 (1–10000 each side)")
-        }
-        for (name, url) in [("image_url", imageURL), ("click_url", clickURL)] {
-            if let problem = WebAddress.urlProblem(url) {
-                throw FieldError(field: "\(field).\(name)", message: "is not an http(s) URL: \(problem)")
-            }
-        }
-        let domains = adomain ?? []
-        guard domains.count <= CampaignLimits.maximumDomains else {
-            throw FieldError(field: "\(field).adomain", message: "at most \(CampaignLimits.maximumDomains) domains")
-        }
-        for (position, domain) in domains.enumerated() {
-            if let problem = WebAddress.domainProblem(domain) {
-                throw FieldError(field: "\(field).adomain[\(position)]", message: problem)
-            }
-        }
-        return Creative(id: id, size: size, imageURL: imageURL, clickURL: clickURL, advertiserDomains: domains)
     }
 }
 

@@ -30,6 +30,8 @@ public struct CampaignDocument: Codable, Hashable, Sendable {
     /// A vCPM campaign's viewability prior in (0, 1]; written only for vCPM campaigns, so
     /// other campaigns export exactly as before.
     public var predictedViewability: Decimal?
+    /// A CPCV campaign's completion-rate prior in (0, 1]; written only for CPCV campaigns.
+    public var predictedCompletionRate: Decimal?
 
     enum CodingKeys: String, CodingKey {
         case id, name, status, pricing, start, end, pacing, targeting, creatives, deals
@@ -37,6 +39,7 @@ public struct CampaignDocument: Codable, Hashable, Sendable {
         case bidMicros = "bid_micros"
         case predictedCTR = "predicted_ctr"
         case predictedViewability = "predicted_viewability"
+        case predictedCompletionRate = "predicted_completion_rate"
         case dailyBudgetMicros = "daily_budget_micros"
         case totalBudgetMicros = "total_budget_micros"
         case timeZone = "time_zone"
@@ -87,6 +90,7 @@ public struct CampaignDocument: Codable, Hashable, Sendable {
         try container.encode(creatives ?? [], forKey: .creatives)
         if let deals, !deals.isEmpty { try container.encode(deals, forKey: .deals) }
         if let predictedViewability { try container.encode(predictedViewability, forKey: .predictedViewability) }
+        if let predictedCompletionRate { try container.encode(predictedCompletionRate, forKey: .predictedCompletionRate) }
     }
 }
 
@@ -199,37 +203,5 @@ public struct ExclusionDocument: Codable, Hashable, Sendable {
         try container.encode(os ?? [], forKey: .os)
         try container.encode(keywords ?? [], forKey: .keywords)
         try container.encode(hoursOfWeek ?? [], forKey: .hoursOfWeek)
-    }
-}
-
-/// One creative: `{"id", "size", "image_url", "click_url", "adomain"}`.
-public struct CreativeDocument: Codable, Hashable, Sendable {
-    public var id: String
-    public var size: String
-    public var imageURL: String
-    public var clickURL: String
-    public var adomain: [String]?
-
-    enum CodingKeys: String, CodingKey {
-        case id, size, adomain
-        case imageURL = "image_url"
-        case clickURL = "click_url"
-    }
-
-    public init(id: String, size: String, imageURL: String, clickURL: String, adomain: [String]?) {
-        self.id = id
-        self.size = size
-        self.imageURL = imageURL
-        self.clickURL = clickURL
-        self.adomain = adomain
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(size, forKey: .size)
-        try container.encode(imageURL, forKey: .imageURL)
-        try container.encode(clickURL, forKey: .clickURL)
-        try container.encode(adomain ?? [], forKey: .adomain)
     }
 }

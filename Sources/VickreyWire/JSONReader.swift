@@ -247,6 +247,13 @@ public struct JSONReader {
 
     // MARK: Lexing
 
+    /// Whether the next value is a string (an OpenRTB native request may be sent as a
+    /// string holding JSON, or as the object itself).
+    public mutating func nextIsString() -> Bool {
+        skipWhitespace()
+        return peek() == UInt8(ascii: "\"")
+    }
+
     private func peek() -> UInt8? { position < bytes.count ? bytes[position] : nil }
 
     private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }

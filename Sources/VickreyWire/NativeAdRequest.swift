@@ -122,8 +122,18 @@ public struct NativeAdRequest: Sendable, Hashable {
         var floor: Micros?
         var deals: [DealRequest] = []
         var privateAuction = false
+        var formats: [CreativeFormat] = [.banner]
         try reader.readObject { reader, key throws(FieldError) in
             switch key {
+            case "formats":
+                if try reader.readNull() { return }
+                formats = []
+                try reader.readArray(maximumCount: CreativeFormat.allCases.count) { reader, _ throws(FieldError) in
+                    let format = try choice(&reader, CreativeFormat.self)
+                    if formats.contains(format) { throw reader.fieldError("'\(format.rawValue)' appears twice") }
+                    formats.append(format)
+                }
+                guard !formats.isEmpty else { throw reader.fieldError("must hold at least one of banner, video, native") }
             case "deals":
                 if try reader.readNull() { return }
                 try reader.readArray(maximumCount: DealFields.maximumDeals) { reader, _ throws(FieldError) in
@@ -155,11 +165,19 @@ public struct NativeAdRequest: Sendable, Hashable {
                 }
                 floor = Micros(value)
             default:
-                throw reader.unknownField(key, known: ["id", "sizes", "floor_micros", "deals", "private_auction"])
+                throw reader.unknownField(key, known: ["id", "sizes", "formats", "floor_micros", "deals", "private_auction"])
             }
         }
         guard let id else { throw reader.fieldError("id", "is required") }
-        return PlacementRequest(id: id, sizes: sizes, floor: floor, deals: deals, privateAuction: privateAuction)
+        if !sizes.isEmpty, !formats.contains(.banner) {
+            throw reader.fieldError("sizes", "are banner sizes: add \"banner\" to formats or leave sizes out")
+        }
+        // A video or native placement here takes any creative of that format: the app's own
+        // player and layout adapt, as the platform's own apps are built to.
+        let shape = AdShape(
+            banner: formats.contains(.banner) ? sizes : nil, video: formats.contains(.video) ? VideoSlot() : nil,
+            native: formats.contains(.native) ? NativeSlot() : nil)
+        return PlacementRequest(id: id, shape: shape, floor: floor, deals: deals, privateAuction: privateAuction)
     }
 
     private static func choice<Value: RawRepresentable & CaseIterable>(_ reader: inout JSONReader, _ type: Value.Type) throws(FieldError)

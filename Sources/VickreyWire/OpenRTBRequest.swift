@@ -13,6 +13,15 @@ public struct OpenRTBRequest: Sendable {
         /// Banner sizes from `w`/`h` and `format`; empty when the impression has no banner.
         public var sizes: [AdSize] = []
         public var hasBanner = false
+        /// `video`, when the imp has one.
+        public var video: VideoSlot?
+        /// `native.request`, when the imp has one.
+        public var native: NativeSlot?
+        /// What the imp accepts: its banner sizes, video and native (nil: audio only).
+        public var shape: AdShape? {
+            guard hasBanner || video != nil || native != nil else { return nil }
+            return AdShape(banner: hasBanner ? sizes : nil, video: video, native: native)
+        }
         /// `bidfloor` converted exactly to micros (rounded up past the sixth decimal).
         public var floor: Micros?
         /// `bidfloorcur`, default USD.
@@ -201,7 +210,7 @@ private struct OpenRTBParser {
             case "video":
                 if try reader.readNull() { return }
                 mediaTypes += 1
-                try nonNegativeFields(&reader, ["w", "h", "minbitrate", "maxbitrate", "minduration", "maxduration", "sequence"])
+                impression.video = try OpenRTBMediaFields.video(&reader)
             case "audio":
                 if try reader.readNull() { return }
                 mediaTypes += 1
@@ -209,7 +218,7 @@ private struct OpenRTBParser {
             case "native":
                 if try reader.readNull() { return }
                 mediaTypes += 1
-                try reader.skipValue()
+                impression.native = try OpenRTBMediaFields.native(&reader)
             case "bidfloor":
                 if try reader.readNull() { return }
                 let text = try reader.readNumber()

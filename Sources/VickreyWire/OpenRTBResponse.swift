@@ -8,25 +8,35 @@ public enum OpenRTBResponse {
         public var id: String
         public var impressionID: String
         public var win: Win
-        /// The signed impression URL, sent as both `nurl` (win notice) and `burl` (billing
-        /// notice); a replayed notice is counted once.
-        public var impressionURL: String
-        public var clickURL: String
-        /// The signed viewable URL the markup's script fires (`ViewabilityScript`).
-        public var viewableURL: String
+        /// The ad's signed beacon URLs. The impression URL is sent as both `nurl` (win
+        /// notice) and `burl` (billing notice); a replayed notice is counted once.
+        public var beacons: BeaconURLs
+        /// What the imp accepted: the video slot chooses the media files listed and the
+        /// bid's `w`/`h`, the native slot the assets written (by the request's asset ids).
+        public var shape: AdShape
         /// The bid's `price`: the clearing eCPM in the answer's currency (the account's unless converted).
         public var price: Micros
 
-        public init(
-            id: String, impressionID: String, win: Win, impressionURL: String, clickURL: String, viewableURL: String, price: Micros? = nil
-        ) {
-            self.viewableURL = viewableURL
+        public init(id: String, impressionID: String, win: Win, beacons: BeaconURLs, shape: AdShape, price: Micros? = nil) {
             self.price = price ?? win.clearingECPM
             self.id = id
             self.impressionID = impressionID
             self.win = win
-            self.impressionURL = impressionURL
-            self.clickURL = clickURL
+            self.beacons = beacons
+            self.shape = shape
+        }
+
+        var impressionURL: String { beacons.impressionURL }
+        var clickURL: String { beacons.clickURL }
+        var viewableURL: String { beacons.viewableURL }
+    }
+
+    /// OpenRTB 2.6 `mtype`: 1 banner, 2 video, 4 native.
+    static func markupType(_ format: CreativeFormat) -> Int {
+        switch format {
+        case .banner: 1
+        case .video: 2
+        case .native: 4
         }
     }
 
@@ -48,15 +58,31 @@ public enum OpenRTBResponse {
             w.field("impid", bid.impressionID)
             w.key("price")
             w.currency(bid.price.value)
-            w.field("adm", markup(creative, bid: bid))
+            var size: AdSize? = creative.size
+            if let video = creative.video {
+                let file = bid.shape.video?.bestFile(video) ?? video.mediaFiles.first
+                w.field(
+                    "adm",
+                    VASTDocument.write(
+                        creative, video: video, files: bid.shape.video?.playableFiles(video) ?? [], win: bid.win,
+                        impressionID: bid.id, beacons: bid.beacons))
+                size = file.flatMap { AdSize(width: $0.width, height: $0.height) }
+            } else if let native = creative.native {
+                w.field("adm", NativeMarkup.write(native, slot: bid.shape.native ?? NativeSlot(), beacons: bid.beacons))
+                size = nil
+            } else {
+                w.field("adm", markup(creative, bid: bid))
+            }
             w.key("adomain")
             w.stringArray(creative.advertiserDomains)
             w.field("crid", creative.id.rawValue)
             w.field("cid", bid.win.campaignID.rawValue)
-            w.field("w", creative.size.width)
-            w.field("h", creative.size.height)
+            if let size {
+                w.field("w", size.width)
+                w.field("h", size.height)
+            }
             if let deal = bid.win.dealID { w.field("dealid", deal) }
-            w.field("mtype", 1)
+            w.field("mtype", markupType(creative.format))
             w.field("nurl", bid.impressionURL)
             w.field("burl", bid.impressionURL)
             w.endObject()

@@ -43,7 +43,7 @@ struct IndexAndAuctionPropertyTests {
         if random.chance(20) { t.hoursOfWeek = HoursOfWeek((0..<random.int(in: 1...80)).map { _ in random.int(in: 0...167) })! }
         if random.chance(10) { t.exclude.hoursOfWeek = HoursOfWeek((0..<random.int(in: 1...40)).map { _ in random.int(in: 0...167) })! }
         let isCPC = random.chance(25)
-        return Fixture.campaign(
+        var campaign = Fixture.campaign(
             "c\(number)", advertiser: "a\(random.int(in: 0...4))",
             bid: [100_000, 500_000, 1_000_000, 1_500_000, 2_000_000][random.int(in: 0...4)],
             pricing: isCPC ? .cpc : .cpm, ctrPPM: isCPC ? [1_000, 5_000, 20_000][random.int(in: 0...2)] : nil,
@@ -53,6 +53,57 @@ struct IndexAndAuctionPropertyTests {
             timeZone: CampaignTimeZone(identifier: zones[random.int(in: 0...2)])!,
             status: random.chance(10) ? .paused : .active
         )
+        // A fifth of the campaigns add a video or a native creative (or, as CPCV, sell video only).
+        if random.chance(20) {
+            let video = Creative.video(
+                id: CreativeID("c\(number)-video")!,
+                VideoCreative(
+                    durationSeconds: [6, 15, 30][random.int(in: 0...2)],
+                    mediaFiles: [
+                        MediaFile(
+                            url: "https://cdn.example/v.mp4", mime: mimes[random.int(in: 0...1)], width: 640, height: 360, bitrateKbps: 800)
+                    ],
+                    skipAfterSeconds: random.chance(30) ? 5 : nil),
+                clickURL: "https://example.com/v")
+            if !isCPC, random.chance(30) {
+                campaign.pricing = .cpcv
+                campaign.predictedCompletionRate = ClickThroughRate(partsPerMillion: [200_000, 600_000][random.int(in: 0...1)])
+                campaign.creatives = [video]
+            } else {
+                campaign.creatives.insert(video, at: random.int(in: 0...campaign.creatives.count))
+            }
+        }
+        if random.chance(20) {
+            let native = NativeCreative(
+                title: "Title \(number)", description: random.chance(50) ? "About it" : nil, imageURL: "https://cdn.example/n.png",
+                imageWidth: [300, 1200][random.int(in: 0...1)], imageHeight: [250, 627][random.int(in: 0...1)],
+                iconURL: random.chance(50) ? "https://cdn.example/i.png" : nil, sponsoredBy: random.chance(70) ? "Brand" : nil)
+            campaign.creatives.append(.native(id: CreativeID("c\(number)-native")!, native, clickURL: "https://example.com/n"))
+        }
+        return campaign
+    }
+
+    static let mimes = ["video/mp4", "video/webm"]
+
+    /// What a placement accepts: mostly banners, sometimes a video or native slot beside or instead of them.
+    static func shape(_ random: inout SeededRandom) -> AdShape {
+        let bannerSizes = subset(Self.sizes, &random, max: 2).compactMap(AdSize.init)
+        var shape = AdShape(banner: random.chance(75) ? bannerSizes : nil)
+        if shape.banner == nil || random.chance(20) {
+            shape.video = VideoSlot(
+                mimes: random.chance(70) ? [mimes[random.int(in: 0...1)]] : [], minimumDuration: random.chance(40) ? 10 : nil,
+                maximumDuration: random.chance(40) ? 20 : nil, protocols: random.chance(20) ? [1, 4] : random.chance(50) ? [2, 7] : nil,
+                skip: random.chance(30) ? random.chance(50) : nil)
+        }
+        if shape.banner == nil && shape.video != nil && random.chance(50) || random.chance(15) {
+            shape.native = NativeSlot(assets: [
+                NativeAssetRequest(id: 1, isRequired: true, kind: .title(maximumLength: random.chance(30) ? 5 : 90)),
+                NativeAssetRequest(id: 2, isRequired: random.chance(50), kind: .image(type: 3, minimumWidth: 600, minimumHeight: 300)),
+                NativeAssetRequest(id: 3, isRequired: random.chance(40), kind: .data(type: 1, maximumLength: 25)),
+                NativeAssetRequest(id: 4, isRequired: random.chance(20), kind: .image(type: 1, minimumWidth: nil, minimumHeight: nil)),
+            ])
+        }
+        return shape
     }
 
     static func request(_ number: Int, _ random: inout SeededRandom) -> AuctionRequest {
@@ -64,7 +115,7 @@ struct IndexAndAuctionPropertyTests {
             keywords: Array(Set(subset(keywords, &random, max: 3))).compactMap(Keyword.init),
             placements: (0..<random.int(in: 1...3)).map { _ in
                 PlacementRequest(
-                    id: PlacementID(placements[random.int(in: 0...3)])!, sizes: subset(sizes, &random, max: 2).compactMap(AdSize.init),
+                    id: PlacementID(placements[random.int(in: 0...3)])!, shape: shape(&random),
                     floor: random.chance(40)
                         ? Micros([50_000, 500_000, 510_001, 1_000_000, 1_010_000, 1_500_000][random.int(in: 0...5)]) : nil
                 )

@@ -34,9 +34,7 @@ struct AdsController: Sendable {
         let (outcome, signed) = decisions.run(auction, privacy: parsed.privacy)
         metrics.auction(outcome, endpoint: .native)
         metrics.privacy(outcome.privacy, endpoint: .native)
-        let beacons = signed.map {
-            NativeAdResponse.Beacons(impressionURL: $0.impressionURL, clickURL: $0.clickURL, viewableURL: $0.viewableURL)
-        }
+        let beacons = signed.map { NativeAdResponse.SoldBeacons(impressionID: $0.impressionID, urls: $0.beacons) }
         return JSONResponse.bytes(NativeAdResponse.write(outcome, beacons: beacons))
     }
 

@@ -7,8 +7,8 @@ import VickreyCore
 import VickreySigning
 import VickreyTraffic
 
-/// `GET /v1/beacons/impression/{token}` and `GET /v1/beacons/viewable/{token}` (each
-/// answers a 1×1 GIF) and `GET /v1/beacons/click/{token}` (redirects 302 to the
+/// `GET /v1/beacons/{kind}/{token}` for an impression, a viewable event and the video
+/// events (each answers a 1×1 GIF), and `GET /v1/beacons/click/{token}` (redirects 302 to the
 /// creative's click URL). Each beacon is judged from its own request: its `User-Agent`,
 /// its client address (through the trusted proxies) and its prefetch headers.
 struct BeaconController: Sendable {
@@ -58,16 +58,14 @@ struct BeaconController: Sendable {
     /// click URL for a click (204 when the campaign is gone).
     func respond(_ kind: BeaconKind, token: String, _ request: Request, _ context: Context) async throws -> Response {
         let accepted = try await process(kind, token: token, request, context)
-        switch kind {
-        case .impression, .viewable:
+        guard kind == .click else {
             return Response(
                 status: .ok, headers: [.contentType: "image/gif", .cacheControl: "no-store"],
                 body: ResponseBody(byteBuffer: Self.pixel)
             )
-        case .click:
-            guard let target = accepted.clickURL else { return Response(status: .noContent, headers: [.cacheControl: "no-store"]) }
-            return Response(status: .found, headers: [.location: target, .cacheControl: "no-store"])
         }
+        guard let target = accepted.clickURL else { return Response(status: .noContent, headers: [.cacheControl: "no-store"]) }
+        return Response(status: .found, headers: [.location: target, .cacheControl: "no-store"])
     }
 
     private static var pixel: ByteBuffer { ByteBuffer(bytes: TrackingPixel.gif) }

@@ -4,11 +4,12 @@ import VickreyWire
 
 /// `POST /openrtb2/auction`: OpenRTB 2.6 BidRequest in, BidResponse out (204 for no bid).
 ///
-/// Each banner impression becomes a placement (`tagid` when it is a valid placement id,
-/// else `openrtb`), its `w`/`h` and `format` the accepted sizes, `bidfloor` the floor in
-/// exact micros. Impressions in a private auction, with a floor in another currency or
-/// without a banner get no bid; so does a request whose `cur` excludes ours, or one that
-/// could not be answered within its `tmax`.
+/// Each impression becomes a placement (`tagid` when it is a valid placement id, else
+/// `openrtb`) accepting what the imp offers — its banner's `w`/`h` and `format` sizes, its
+/// `video`, its `native` request — in one auction across those formats; `bidfloor` is the
+/// floor in exact micros. Impressions in a private auction, with a floor in another currency
+/// or with audio only get no bid; so does a request whose `cur` excludes ours, or one that
+/// could not be answered within its `tmax`. `docs/formats.md` states the video and native rules.
 struct OpenRTBController<Context: RequestContext>: Sendable {
     static var defaultPlacement: PlacementID { PlacementID("openrtb")! }
     let decisions: AdDecisions
@@ -51,8 +52,8 @@ struct OpenRTBController<Context: RequestContext>: Sendable {
         /// Each placement's floor as the exchange sent it, in its own currency.
         var sentFloors: [PlacementID: (amount: Micros, currency: String)] = [:]
         for impression in bidRequest.impressions {
-            guard impression.hasBanner else {
-                metrics.openRTBSkipped(reason: "not_banner")
+            guard let shape = impression.shape else {
+                metrics.openRTBSkipped(reason: "unsupported_format")
                 continue
             }
             var floor = impression.floor
@@ -96,7 +97,7 @@ struct OpenRTBController<Context: RequestContext>: Sendable {
             }
             placements.append(
                 PlacementRequest(
-                    id: placement, sizes: impression.sizes, floor: floor, deals: deals, privateAuction: impression.privateAuction))
+                    id: placement, shape: shape, floor: floor, deals: deals, privateAuction: impression.privateAuction))
         }
         guard !placements.isEmpty else { return Response(status: .noContent) }
         var auction = AuctionRequest(
@@ -123,8 +124,8 @@ struct OpenRTBController<Context: RequestContext>: Sendable {
             // Every placement auctioned was made from an imp, so its imp id is known.
             return OpenRTBResponse.Bid(
                 id: signed.impressionID, impressionID: impressionIDs[signed.win.placementID] ?? signed.win.placementID.rawValue,
-                win: signed.win,
-                impressionURL: signed.impressionURL, clickURL: signed.clickURL, viewableURL: signed.viewableURL, price: price)
+                win: signed.win, beacons: signed.beacons,
+                shape: placements.first { $0.id == signed.win.placementID }?.shape ?? .banner([]), price: price)
         }
         return JSONResponse.bytes(OpenRTBResponse.write(requestID: bidRequest.id, bids: bids, currency: answerCurrency, seat: "vickrey"))
     }

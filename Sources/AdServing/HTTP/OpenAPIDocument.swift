@@ -74,6 +74,54 @@ enum OpenAPIDocument {
                 "400": {"$ref": "#/components/responses/Error"},
                 "410": {"$ref": "#/components/responses/Error"},
                 "503": {"$ref": "#/components/responses/Error"}}}},
+            "/v1/beacons/start/{token}": {"get": {
+              "summary": "Video event beacon (the player started the video): the VAST tracking URL, recorded once as its own ledger kind, judged for invalid traffic.",
+              "parameters": [{"$ref": "#/components/parameters/Token"}],
+              "responses": {
+                "200": {"description": "Recorded (or a replay). A transparent 1x1 GIF.", "content": {"image/gif": {"schema": {"type": "string"}}}},
+                "400": {"$ref": "#/components/responses/Error"},
+                "410": {"$ref": "#/components/responses/Error"},
+                "503": {"$ref": "#/components/responses/Error"}}}},
+            "/v1/beacons/first_quartile/{token}": {"get": {
+              "summary": "Video event beacon (a quarter played): the VAST tracking URL, recorded once as its own ledger kind, judged for invalid traffic.",
+              "parameters": [{"$ref": "#/components/parameters/Token"}],
+              "responses": {
+                "200": {"description": "Recorded (or a replay). A transparent 1x1 GIF.", "content": {"image/gif": {"schema": {"type": "string"}}}},
+                "400": {"$ref": "#/components/responses/Error"},
+                "410": {"$ref": "#/components/responses/Error"},
+                "503": {"$ref": "#/components/responses/Error"}}}},
+            "/v1/beacons/midpoint/{token}": {"get": {
+              "summary": "Video event beacon (half played): the VAST tracking URL, recorded once as its own ledger kind, judged for invalid traffic.",
+              "parameters": [{"$ref": "#/components/parameters/Token"}],
+              "responses": {
+                "200": {"description": "Recorded (or a replay). A transparent 1x1 GIF.", "content": {"image/gif": {"schema": {"type": "string"}}}},
+                "400": {"$ref": "#/components/responses/Error"},
+                "410": {"$ref": "#/components/responses/Error"},
+                "503": {"$ref": "#/components/responses/Error"}}}},
+            "/v1/beacons/third_quartile/{token}": {"get": {
+              "summary": "Video event beacon (three quarters played): the VAST tracking URL, recorded once as its own ledger kind, judged for invalid traffic.",
+              "parameters": [{"$ref": "#/components/parameters/Token"}],
+              "responses": {
+                "200": {"description": "Recorded (or a replay). A transparent 1x1 GIF.", "content": {"image/gif": {"schema": {"type": "string"}}}},
+                "400": {"$ref": "#/components/responses/Error"},
+                "410": {"$ref": "#/components/responses/Error"},
+                "503": {"$ref": "#/components/responses/Error"}}}},
+            "/v1/beacons/complete/{token}": {"get": {
+              "summary": "Video event beacon (played to the end; charges CPCV campaigns): the VAST tracking URL, recorded once as its own ledger kind, judged for invalid traffic.",
+              "parameters": [{"$ref": "#/components/parameters/Token"}],
+              "responses": {
+                "200": {"description": "Recorded (or a replay). A transparent 1x1 GIF.", "content": {"image/gif": {"schema": {"type": "string"}}}},
+                "400": {"$ref": "#/components/responses/Error"},
+                "410": {"$ref": "#/components/responses/Error"},
+                "503": {"$ref": "#/components/responses/Error"}}}},
+            "/v1/beacons/error/{token}": {"get": {
+              "summary": "Video event beacon (the player failed (VAST Error; its code in ?code=)): the VAST tracking URL, recorded once as its own ledger kind, judged for invalid traffic.",
+              "parameters": [{"$ref": "#/components/parameters/Token"}],
+              "responses": {
+                "200": {"description": "Recorded (or a replay). A transparent 1x1 GIF.", "content": {"image/gif": {"schema": {"type": "string"}}}},
+                "400": {"$ref": "#/components/responses/Error"},
+                "410": {"$ref": "#/components/responses/Error"},
+                "503": {"$ref": "#/components/responses/Error"}}}},
             "/v1/beacons/click/{token}": {"get": {
               "summary": "Click beacon: as the impression beacon (charging CPC clicks), then redirects to the creative's click URL.",
               "parameters": [{"$ref": "#/components/parameters/Token"}],
@@ -166,6 +214,8 @@ enum OpenAPIDocument {
                   "items": {"type": "object", "additionalProperties": false, "required": ["id"], "properties": {
                     "id": {"$ref": "#/components/schemas/ID"},
                     "sizes": {"type": ["array", "null"], "maxItems": 20, "items": {"$ref": "#/components/schemas/Size"}},
+                    "formats": {"type": ["array", "null"], "minItems": 1, "maxItems": 3, "uniqueItems": true, "items": {"enum": ["banner", "video", "native"]},
+                      "description": "What the placement accepts (default banner); sizes only with banner. A video ad answers with vast, a native one with native."},
                     "floor_micros": {"type": ["integer", "null"], "minimum": 0, "maximum": 1000000000000},
                     "private_auction": {"type": ["boolean", "null"], "description": "Only the deals compete."},
                     "deals": {"type": ["array", "null"], "maxItems": 100, "items": {"type": "object", "additionalProperties": false, "required": ["id"], "properties": {
@@ -298,9 +348,16 @@ enum OpenAPIDocument {
               "Ad": {"type": "object", "required": ["placement_id", "campaign_id", "advertiser_id", "creative", "pricing", "clearing_ecpm_micros", "price_micros", "impression_url", "click_url", "viewable_url"],
                 "properties": {
                   "placement_id": {"type": "string"}, "campaign_id": {"type": "string"}, "advertiser_id": {"type": "string"},
-                  "creative": {"type": "object", "required": ["id", "size", "image_url", "click_url", "adomain"], "properties": {
-                    "id": {"type": "string"}, "size": {"type": "string"}, "image_url": {"type": "string"}, "click_url": {"type": "string"},
-                    "adomain": {"type": "array", "items": {"type": "string"}}}},
+                  "creative": {"type": "object", "required": ["id", "click_url", "adomain"], "properties": {
+                    "id": {"type": "string"}, "format": {"enum": ["video", "native"], "description": "Absent for a banner."},
+                    "size": {"type": "string", "description": "A banner's."}, "image_url": {"type": "string", "description": "A banner's."},
+                    "click_url": {"type": "string"}, "adomain": {"type": "array", "items": {"type": "string"}}}},
+                  "format": {"enum": ["video", "native"], "description": "Present for a video or native ad."},
+                  "vast": {"type": "string", "description": "A video ad's inline VAST 4.2 XML; every tracking URL is a signed beacon."},
+                  "native": {"type": "object", "description": "A native ad's assets; its trackers are the ad's impression, click and viewable URLs.",
+                    "properties": {"title": {"type": "string"}, "description": {"type": ["string", "null"]}, "image_url": {"type": "string"},
+                      "image_width": {"type": "integer"}, "image_height": {"type": "integer"}, "icon_url": {"type": ["string", "null"]},
+                      "call_to_action": {"type": ["string", "null"]}, "sponsored_by": {"type": ["string", "null"]}}},
                   "pricing": {"type": "string", "enum": $PRICINGS},
                   "clearing_ecpm_micros": {"type": "integer", "minimum": 0},
                   "price_micros": {"type": "integer", "minimum": 0},
@@ -310,10 +367,10 @@ enum OpenAPIDocument {
               "BidResponse": {"type": "object", "required": ["id", "seatbid", "cur"], "properties": {
                 "id": {"type": "string"}, "cur": {"type": "string"},
                 "seatbid": {"type": "array", "items": {"type": "object", "required": ["bid"], "properties": {"seat": {"type": "string"},
-                  "bid": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["id", "impid", "price", "adm", "crid", "cid", "w", "h", "mtype", "nurl", "burl"],
+                  "bid": {"type": "array", "minItems": 1, "items": {"type": "object", "required": ["id", "impid", "price", "adm", "crid", "cid", "mtype", "nurl", "burl"],
                     "properties": {"id": {"type": "string"}, "impid": {"type": "string"}, "price": {"type": "number", "minimum": 0}, "adm": {"type": "string"},
                       "adomain": {"type": "array", "items": {"type": "string"}}, "crid": {"type": "string"}, "cid": {"type": "string"},
-                      "w": {"type": "integer"}, "h": {"type": "integer"}, "mtype": {"type": "integer", "enum": [1]},
+                      "w": {"type": "integer"}, "h": {"type": "integer"}, "mtype": {"type": "integer", "enum": [1, 2, 4], "description": "1 banner (HTML adm), 2 video (inline VAST 4.2), 4 native (Native 1.2 response)."},
                       "nurl": {"type": "string"}, "burl": {"type": "string"}, "dealid": {"type": "string"}}}}}}}}},
               "LedgerRecord": {"type": "object",
                 "required": ["seq", "kind", "billed", "reason", "impression_id", "request_id", "campaign_id", "advertiser_id", "creative_id",

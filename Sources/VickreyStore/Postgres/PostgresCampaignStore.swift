@@ -177,7 +177,8 @@ public final class PostgresCampaignStore: CampaignStore {
                     frequencyCapImpressions: try r[13].decode(Int64?.self), frequencyCapWindowSeconds: try r[14].decode(Int64?.self),
                     frequencyCapRefusesAnonymous: try r[15].decode(Bool.self), hoursOfWeek: try r[16].decode(String.self),
                     excludedHoursOfWeek: try r[17].decode(String.self), deals: try r[18].decode(String.self),
-                    predictedViewabilityPartsPerMillion: try r[19].decode(Int64?.self)))
+                    predictedViewabilityPartsPerMillion: try r[19].decode(Int64?.self),
+                    predictedCompletionPartsPerMillion: try r[20].decode(Int64?.self)))
         }
         let targeting = try await connection.all(
             selection.condition.prefixed(
@@ -188,10 +189,14 @@ public final class PostgresCampaignStore: CampaignStore {
         let creatives = try await connection.all(
             selection.condition.prefixed(
                 """
-                SELECT k.campaign_id, k.id, k.position, k.size, k.image_url, k.click_url, k.adomain
+                SELECT k.campaign_id, k.id, k.position, k.size, k.image_url, k.click_url, k.adomain, k.format, k.details
                 FROM creative k JOIN campaign c ON c.id = k.campaign_id WHERE
-                """), as: (String, String, Int64, String, String, String, String).self, logger: logger
-        ).map { CreativeRow(campaignID: $0.0, id: $0.1, position: $0.2, size: $0.3, imageURL: $0.4, clickURL: $0.5, adomain: $0.6) }
+                """), as: (String, String, Int64, String, String, String, String, String, String?).self, logger: logger
+        ).map {
+            CreativeRow(
+                campaignID: $0.0, id: $0.1, position: $0.2, size: $0.3, imageURL: $0.4, clickURL: $0.5, adomain: $0.6, format: $0.7,
+                details: $0.8)
+        }
         return LoadedCampaigns(revision: revision, campaigns: campaigns, targeting: targeting, creatives: creatives)
     }
 
@@ -228,6 +233,7 @@ public final class PostgresCampaignStore: CampaignStore {
         binds.append(row.excludedHoursOfWeek)
         binds.append(row.deals)
         binds.append(row.predictedViewabilityPartsPerMillion)
+        binds.append(row.predictedCompletionPartsPerMillion)
         binds.append(revision)
         binds.append(Self.nowText())
         try await connection.query(PostgresQuery(unsafeSQL: CampaignSQL.upsert { "$\($0)" }, binds: binds), logger: logger)
@@ -246,11 +252,12 @@ public final class PostgresCampaignStore: CampaignStore {
         if !creatives.isEmpty {
             try await connection.query(
                 """
-                INSERT INTO creative (id, campaign_id, position, size, image_url, click_url, adomain)
-                SELECT id, \(c.id.rawValue), position, size, image_url, click_url, adomain FROM unnest(
+                INSERT INTO creative (id, campaign_id, position, size, image_url, click_url, adomain, format, details)
+                SELECT id, \(c.id.rawValue), position, size, image_url, click_url, adomain, format, NULLIF(details, '') FROM unnest(
                     \(creatives.map(\.id))::text[], \(creatives.map(\.position))::bigint[], \(creatives.map(\.size))::text[],
-                    \(creatives.map(\.imageURL))::text[], \(creatives.map(\.clickURL))::text[], \(creatives.map(\.adomain))::text[]
-                ) AS k(id, position, size, image_url, click_url, adomain)
+                    \(creatives.map(\.imageURL))::text[], \(creatives.map(\.clickURL))::text[], \(creatives.map(\.adomain))::text[],
+                    \(creatives.map(\.format))::text[], \(creatives.map { $0.details ?? "" })::text[]
+                ) AS k(id, position, size, image_url, click_url, adomain, format, details)
                 """, logger: logger)
         }
     }

@@ -23,15 +23,17 @@ extension PostgresLedgerStore {
             try await connection.all(
                 """
                 SELECT l.campaign_id, count(*) FILTER (WHERE l.kind = 'impression'), count(*) FILTER (WHERE l.kind = 'click'),
-                       count(*) FILTER (WHERE l.kind = 'viewable')
+                       count(*) FILTER (WHERE l.kind = 'viewable'), count(*) FILTER (WHERE l.kind = 'complete')
                 FROM unnest(\(servers)::text[], \(after)::bigint[], \(last)::bigint[]) AS c(server_id, after_seq, last_seq)
                 JOIN ledger l ON l.server_id = c.server_id AND l.seq > c.after_seq AND l.seq <= c.last_seq
                 WHERE \(unescaped: LedgerSQL.isValidTraffic)
                 GROUP BY l.campaign_id
-                """, as: (String, Int64, Int64, Int64).self, logger: self.database.logger)
+                """, as: (String, Int64, Int64, Int64, Int64).self, logger: self.database.logger)
         }
         var evidence: [CampaignID: ClickEvidence] = [:]
-        for row in rows { evidence[CampaignID(unchecked: row.0)] = ClickEvidence(impressions: row.1, clicks: row.2, viewables: row.3) }
+        for row in rows {
+            evidence[CampaignID(unchecked: row.0)] = ClickEvidence(impressions: row.1, clicks: row.2, viewables: row.3, completes: row.4)
+        }
         return (evidence, reached)
     }
 
@@ -40,11 +42,11 @@ extension PostgresLedgerStore {
             try await connection.all(
                 """
                 SELECT count(*) FILTER (WHERE kind = 'impression'), count(*) FILTER (WHERE kind = 'click'),
-                       count(*) FILTER (WHERE kind = 'viewable')
+                       count(*) FILTER (WHERE kind = 'viewable'), count(*) FILTER (WHERE kind = 'complete')
                 FROM ledger WHERE campaign_id = \(campaign.rawValue) AND \(unescaped: LedgerSQL.isValidTraffic)
-                """, as: (Int64, Int64, Int64).self, logger: self.database.logger)
+                """, as: (Int64, Int64, Int64, Int64).self, logger: self.database.logger)
         }
-        return rows.first.map { ClickEvidence(impressions: $0.0, clicks: $0.1, viewables: $0.2) } ?? ClickEvidence()
+        return rows.first.map { ClickEvidence(impressions: $0.0, clicks: $0.1, viewables: $0.2, completes: $0.3) } ?? ClickEvidence()
     }
 }
 

@@ -289,6 +289,23 @@ enum PostgresSchema {
                 "ALTER TABLE ledger ADD CONSTRAINT ledger_event_once UNIQUE (kind, impression_id, prefetch)",
             ]
         ),
+        (
+            "v8: video and native creatives, CPCV",
+            [
+                """
+                ALTER TABLE campaign
+                    ADD COLUMN predicted_completion_ppm BIGINT CHECK (predicted_completion_ppm BETWEEN 1 AND 1000000),
+                    ADD CONSTRAINT campaign_completion_prior CHECK ((pricing = 'cpcv') = (predicted_completion_ppm IS NOT NULL))
+                """,
+                // A video's or native creative's own fields as campaign JSON; NULL for a banner.
+                """
+                ALTER TABLE creative
+                    ADD COLUMN format TEXT NOT NULL DEFAULT 'banner' CHECK (format IN ('banner', 'video', 'native')),
+                    ADD COLUMN details TEXT,
+                    ADD CONSTRAINT creative_details CHECK ((format = 'banner') = (details IS NULL))
+                """,
+            ]
+        ),
     ]
 
     /// A key for `pg_advisory_xact_lock` that only Vickrey's migrations take.

@@ -79,7 +79,8 @@ extension SQLiteCampaignStore {
                 row.id, row.advertiserID, row.name, row.status, row.pricing, row.bidMicros, row.predictedCTRPartsPerMillion,
                 row.dailyBudgetMicros, row.totalBudgetMicros, row.startAt, row.endAt, row.timeZone, row.pacing,
                 row.frequencyCapImpressions, row.frequencyCapWindowSeconds, row.frequencyCapRefusesAnonymous, row.hoursOfWeek,
-                row.excludedHoursOfWeek, row.deals, row.predictedViewabilityPartsPerMillion, revision, Self.nowText(),
+                row.excludedHoursOfWeek, row.deals, row.predictedViewabilityPartsPerMillion,
+                row.predictedCompletionPartsPerMillion, revision, Self.nowText(),
             ])
             if !isNew {
                 try statements.deleteTargeting.execute(arguments: [c.id.rawValue])
@@ -91,7 +92,7 @@ extension SQLiteCampaignStore {
             for k in CreativeRow.rows(of: c) {
                 do {
                     try statements.insertCreative.execute(arguments: [
-                        k.id, k.campaignID, k.position, k.size, k.imageURL, k.clickURL, k.adomain,
+                        k.id, k.campaignID, k.position, k.size, k.imageURL, k.clickURL, k.adomain, k.format, k.details,
                     ])
                 } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
                     throw StoreError.creativeTaken(k.id)
@@ -114,7 +115,8 @@ private struct CampaignStatements {
             sql: "INSERT INTO campaign_targeting (campaign_id, dimension, mode, value) VALUES (?, ?, ?, ?)")
         insertCreative = try db.cachedStatement(
             sql: """
-                INSERT INTO creative (id, campaign_id, position, size, image_url, click_url, adomain) VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO creative (id, campaign_id, position, size, image_url, click_url, adomain, format, details)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
     }
 }

@@ -47,7 +47,7 @@ extension SQLiteCampaignStore {
                 predictedCTRPartsPerMillion: row[6], dailyBudgetMicros: row[7], totalBudgetMicros: row[8], startAt: row[9],
                 endAt: row[10], timeZone: row[11], pacing: row[12], frequencyCapImpressions: row[13], frequencyCapWindowSeconds: row[14],
                 frequencyCapRefusesAnonymous: row[15], hoursOfWeek: row[16], excludedHoursOfWeek: row[17], deals: row[18],
-                predictedViewabilityPartsPerMillion: row[19])
+                predictedViewabilityPartsPerMillion: row[19], predictedCompletionPartsPerMillion: row[20])
         }
         let targeting = try Row.fetchAll(
             db,
@@ -59,10 +59,14 @@ extension SQLiteCampaignStore {
         let creatives = try Row.fetchAll(
             db,
             sql: """
-                SELECT k.campaign_id, k.id, k.position, k.size, k.image_url, k.click_url, k.adomain FROM creative k
+                SELECT k.campaign_id, k.id, k.position, k.size, k.image_url, k.click_url, k.adomain, k.format, k.details FROM creative k
                 JOIN campaign c ON c.id = k.campaign_id WHERE \(condition)
                 """, arguments: arguments
-        ).map { CreativeRow(campaignID: $0[0], id: $0[1], position: $0[2], size: $0[3], imageURL: $0[4], clickURL: $0[5], adomain: $0[6]) }
+        ).map {
+            CreativeRow(
+                campaignID: $0[0], id: $0[1], position: $0[2], size: $0[3], imageURL: $0[4], clickURL: $0[5], adomain: $0[6],
+                format: $0[7], details: $0[8])
+        }
         return LoadedCampaigns(revision: revision, campaigns: campaigns, targeting: targeting, creatives: creatives)
     }
 }

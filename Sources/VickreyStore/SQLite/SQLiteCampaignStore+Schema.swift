@@ -269,6 +269,17 @@ extension SQLiteCampaignStore {
                         BEGIN SELECT RAISE(ABORT, 'the ledger is append-only'); END;
                     """)
         }
+        migrator.registerMigration("v9: video and native creatives, CPCV") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE campaign ADD COLUMN predicted_completion_ppm INTEGER
+                        CHECK (predicted_completion_ppm BETWEEN 1 AND 1000000);
+                    ALTER TABLE creative ADD COLUMN format TEXT NOT NULL DEFAULT 'banner'
+                        CHECK (format IN ('banner', 'video', 'native'));
+                    -- A video's or native creative's own fields as campaign JSON; NULL for a banner.
+                    ALTER TABLE creative ADD COLUMN details TEXT CHECK ((format = 'banner') = (details IS NULL));
+                    """)
+        }
         return migrator
     }
 

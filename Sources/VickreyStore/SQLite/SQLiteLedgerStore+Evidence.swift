@@ -14,11 +14,12 @@ extension SQLiteLedgerStore {
                 for row in try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT campaign_id, SUM(kind = 'impression'), SUM(kind = 'click'), SUM(kind = 'viewable') FROM ledger
+                        SELECT campaign_id, SUM(kind = 'impression'), SUM(kind = 'click'), SUM(kind = 'viewable'), SUM(kind = 'complete') FROM ledger
                         WHERE seq > ? AND seq <= ? AND \(LedgerSQL.isValidTraffic) GROUP BY campaign_id
                         """, arguments: [after, upTo])
                 {
-                    evidence[CampaignID(unchecked: row[0])] = ClickEvidence(impressions: row[1], clicks: row[2], viewables: row[3])
+                    evidence[CampaignID(unchecked: row[0])] = ClickEvidence(
+                        impressions: row[1], clicks: row[2], viewables: row[3], completes: row[4])
                 }
                 return (evidence, ["": upTo])
             }
@@ -31,11 +32,12 @@ extension SQLiteLedgerStore {
                 let row = try Row.fetchOne(
                     db,
                     sql: """
-                        SELECT SUM(kind = 'impression'), SUM(kind = 'click'), SUM(kind = 'viewable') FROM ledger
+                        SELECT SUM(kind = 'impression'), SUM(kind = 'click'), SUM(kind = 'viewable'), SUM(kind = 'complete') FROM ledger
                         WHERE campaign_id = ? AND \(LedgerSQL.isValidTraffic)
                         """,
                     arguments: [campaign.rawValue])
-                return ClickEvidence(impressions: row?[0] ?? 0, clicks: row?[1] ?? 0, viewables: row?[2] ?? 0)
+                return ClickEvidence(
+                    impressions: row?[0] ?? 0, clicks: row?[1] ?? 0, viewables: row?[2] ?? 0, completes: row?[3] ?? 0)
             }
         } catch { throw SQLiteCampaignStore.map(error) }
     }
