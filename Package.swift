@@ -213,7 +213,7 @@ let package = Package(
         .testTarget(
             name: "VickreyStoreTests",
             dependencies: [
-                "VickreyStore", "VickreyLedger", "VickreySynthetic", "VickreyTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                "VickreyStore", "VickreyLedger", "VickreyWire", "VickreySynthetic", "VickreyTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strictSettings

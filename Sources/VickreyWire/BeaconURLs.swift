@@ -18,6 +18,7 @@ public struct BeaconURLs: Hashable, Sendable {
     public var clickURL: String { url(.click) }
     /// Fired by the page, app or player once the ad meets the MRC viewability rule.
     public var viewableURL: String { url(.viewable) }
-    /// VAST `Error`: the player replaces `[ERRORCODE]` with its error code.
-    public var errorURL: String { url(.error) + "?code=[ERRORCODE]" }
+    /// VAST `Error`. Without VAST's `[ERRORCODE]` macro: brackets are not allowed in the
+    /// schema's `xs:anyURI`, and the event is what billing needs.
+    public var errorURL: String { url(.error) }
 }

@@ -3,7 +3,10 @@ import VickreyCore
 /// Reads OpenRTB `imp.video` and `imp.native` into the slots the auction matches video and
 /// native creatives against. Values a buyer would read wrongly are refused naming the
 /// field (negative durations or bitrates, a `minduration` above `maxduration`, a native
-/// request that is not JSON); unknown fields are skipped, as OpenRTB extensions are normal.
+/// asset of the wrong JSON type); unknown fields are skipped, as OpenRTB extensions are
+/// normal. A native request string that does not hold a Native request (not JSON, no
+/// `assets`, an asset id twice) leaves the imp without a native slot: its other formats
+/// are still auctioned, as exchanges send such strings for imps that are not native at heart.
 enum OpenRTBMediaFields {
     static let maximumMimes = 32
     static let maximumProtocols = 32
@@ -70,10 +73,11 @@ enum OpenRTBMediaFields {
 
     /// `imp.native`: its `request` (a string holding the Native request JSON, or the
     /// object itself, either optionally wrapped in `{"native": …}` as Native 1.0 did).
-    static func native(_ reader: inout JSONReader) throws(FieldError) -> NativeSlot {
+    static func native(_ reader: inout JSONReader) throws(FieldError) -> NativeSlot? {
         var slot: NativeSlot?
         try reader.readObject { reader, field throws(FieldError) in
             guard field == "request" else { return try reader.skipValue() }
+            if try reader.readNull() { return }
             if reader.nextIsString() {
                 let text = try reader.readString(maximumBytes: maximumNativeRequestBytes)
                 var inner = JSONReader(Array(text.utf8))
@@ -81,14 +85,13 @@ enum OpenRTBMediaFields {
                     slot = try nativeRequest(&inner)
                     try inner.expectEnd()
                 } catch {
-                    throw reader.fieldError("is not a Native 1.2 request: \(error.field.map { "\($0): " } ?? "")\(error.message)")
+                    slot = nil
                 }
             } else {
                 slot = try nativeRequest(&reader)
             }
         }
-        guard let slot else { throw reader.fieldError("request", "is required") }
-        return slot
+        return slot.flatMap { $0.assets.isEmpty || Set($0.assets.map(\.id)).count < $0.assets.count ? nil : $0 }
     }
 
     private static func nativeRequest(_ reader: inout JSONReader) throws(FieldError) -> NativeSlot {
@@ -107,12 +110,7 @@ enum OpenRTBMediaFields {
             default: try reader.skipValue()
             }
         }
-        guard sawAssets else { throw reader.fieldError("assets", "is required") }
-        var ids = Set<Int>()
-        for asset in slot.assets where !ids.insert(asset.id).inserted {
-            throw reader.fieldError("assets", "asset id \(asset.id) appears twice")
-        }
-        return slot
+        return sawAssets ? slot : NativeSlot()
     }
 
     private static func asset(_ reader: inout JSONReader) throws(FieldError) -> NativeAssetRequest {

@@ -63,7 +63,9 @@ struct OperationsTests {
                 Set(paths.keys) == [
                     "/v1/ads", "/v1/tag.js", "/openrtb2/auction", "/healthz", "/readyz", "/metrics", "/openapi.json",
                     "/v1/beacons/impression/{token}",
-                    "/v1/beacons/click/{token}", "/v1/beacons/viewable/{token}", "/v1/ledger", "/v1/ledger/chains",
+                    "/v1/beacons/click/{token}", "/v1/beacons/viewable/{token}", "/v1/beacons/start/{token}",
+                    "/v1/beacons/first_quartile/{token}", "/v1/beacons/midpoint/{token}", "/v1/beacons/third_quartile/{token}",
+                    "/v1/beacons/complete/{token}", "/v1/beacons/error/{token}", "/v1/ledger", "/v1/ledger/chains",
                     "/v1/campaigns/{id}/budget",
                     "/.well-known/jwks.json", "/v1/admin/advertisers", "/v1/admin/advertisers/{id}", "/v1/admin/campaigns",
                     "/v1/admin/campaigns/{id}", "/v1/admin/campaigns/{id}/pause", "/v1/admin/campaigns/{id}/resume",

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import VickreyCore
+import VickreyWire
 import VickreyStore
 import VickreySynthetic
 import VickreyTestSupport
@@ -62,6 +63,44 @@ struct CampaignStoreTests {
         try await store.createCampaign(cpc)
         #expect(try await store.campaign(CampaignID("clicks")!) == cpc)
         #expect(try await store.campaigns().map(\.id.rawValue) == ["clicks", "summer"])
+    }
+
+    /// A campaign with a banner, a video and a native creative, and a CPCV video campaign,
+    /// read back exactly, and again through the campaign JSON.
+    @Test(arguments: TestEngine.available)
+    func creativesOfEveryFormatReadBackExactly(engine: TestEngine) async throws {
+        let database = try await TestDatabase(engine)
+        let store = try await database.open().campaigns
+        try await store.createAdvertiser(Advertiser(id: AdvertiserID("acme")!, name: "Acme"))
+        let video = VideoCreative(
+            durationSeconds: 30,
+            mediaFiles: [
+                MediaFile(url: "https://cdn.example/a.mp4", mime: "video/mp4", width: 1280, height: 720, bitrateKbps: 2_500),
+                MediaFile(url: "https://cdn.example/a.webm", mime: "video/webm", width: 640, height: 360, bitrateKbps: 800),
+            ], skipAfterSeconds: 5)
+        var mixed = Sample.campaign("mixed")
+        mixed.creatives += [
+            .video(id: CreativeID("mixed-v")!, video, clickURL: "https://acme.example/v", advertiserDomains: ["acme.example"]),
+            .native(
+                id: CreativeID("mixed-n")!,
+                NativeCreative(
+                    title: "Crème brûlée, \u{201C}quoted\u{201D}", description: nil, imageURL: "https://cdn.example/n.jpg",
+                    imageWidth: 1200, imageHeight: 627, iconURL: nil, callToAction: "Buy", sponsoredBy: "Acme"),
+                clickURL: "https://acme.example/n"),
+        ]
+        var completed = Sample.campaign("completed")
+        completed.pricing = .cpcv
+        completed.predictedCompletionRate = ClickThroughRate(partsPerMillion: 700_000)
+        completed.creatives = [.video(id: CreativeID("completed-v")!, video, clickURL: "https://acme.example/c")]
+        for campaign in [mixed, completed] {
+            #expect(campaign.validate() == nil)
+            try await store.createCampaign(campaign)
+            #expect(try await store.campaign(campaign.id) == campaign)
+            let line = try CampaignDocument.jsonLines([campaign])
+            let document = try JSONDecoder().decode(CampaignDocument.self, from: line.dropLast())
+            #expect(try document.campaign().get() == campaign)
+        }
+        #expect(try await store.campaigns().map(\.creatives.count) == [1, 4])
     }
 
     @Test func targetingIsOneQueryableRowPerValue() async throws {

@@ -132,6 +132,91 @@ struct CampaignDocumentTests {
         #expect(error.message.contains("appears twice"), "\(error.message)")
     }
 
+    /// The contract example with its creative replaced by a video one.
+    static let videoCreative = #"""
+        {"id": "cr-1", "format": "video", "video": {"duration_seconds": 30, "media_files": [{"url": "https://cdn.example/a.mp4",
+          "mime": "video/mp4", "width": 1280, "height": 720, "bitrate_kbps": 2500}], "skip_after_seconds": null},
+         "click_url": "https://acme.example/sale", "adomain": ["acme.example"]}
+        """#
+    static let nativeCreative = #"""
+        {"id": "cr-1", "format": "native", "native": {"title": "Summer sale", "description": null, "image_url": "https://cdn.example/n.jpg",
+          "image_width": 1200, "image_height": 627, "icon_url": null, "call_to_action": "Shop", "sponsored_by": "Acme"},
+         "click_url": "https://acme.example/sale", "adomain": ["acme.example"]}
+        """#
+    static let bannerCreative = #"""
+        {"id": "cr-1", "size": "300x250", "image_url": "https://cdn.example/a.png",
+           "click_url": "https://acme.example/sale", "adomain": ["acme.example"]}
+        """#
+
+    static func withCreative(_ creative: String) -> String {
+        contractExample.replacingOccurrences(of: bannerCreative, with: creative)
+    }
+
+    @Test func videoAndNativeCreativesDecodeAndExportAsWritten() throws {
+        let video = try Self.decode(Self.withCreative(Self.videoCreative)).get()
+        #expect(video.creatives.first?.format == .video)
+        #expect(video.creatives.first?.video?.mediaFiles.first?.bitrateKbps == 2_500)
+        let native = try Self.decode(Self.withCreative(Self.nativeCreative)).get()
+        #expect(native.creatives.first?.native?.callToAction == "Shop")
+        let exported = String(decoding: try CampaignDocument.jsonLines([video, native]), as: UTF8.self)
+        #expect(exported.contains(#""format":"video""#) && exported.contains(#""skip_after_seconds":null"#))
+        #expect(exported.contains(#""format":"native""#) && exported.contains(#""icon_url":null"#))
+        // A banner exports without a format, byte for byte as before formats existed.
+        let banner = String(decoding: try CampaignDocument.jsonLines([try Self.decode(Self.contractExample).get()]), as: UTF8.self)
+        #expect(
+            banner.contains(
+                #""creatives":[{"adomain":["acme.example"],"click_url":"https://acme.example/sale","id":"cr-1","image_url":"https://cdn.example/a.png","size":"300x250"}]"#
+            ))
+    }
+
+    @Test(
+        arguments: [
+            (videoCreative, #""format": "video""#, #""format": "film""#, "creatives[0].format"),
+            (videoCreative, #""duration_seconds": 30"#, #""duration_seconds": 0"#, "creatives[0].video.duration_seconds"),
+            (videoCreative, #""mime": "video/mp4""#, #""mime": "mp4""#, "creatives[0].video.media_files[0].mime"),
+            (videoCreative, #""width": 1280"#, #""width": 0"#, "creatives[0].video.media_files[0].width"),
+            (videoCreative, #""bitrate_kbps": 2500"#, #""bitrate_kbps": -5"#, "creatives[0].video.media_files[0].bitrate_kbps"),
+            (
+                videoCreative, #""url": "https://cdn.example/a.mp4""#, #""url": "javascript:alert(1)""#,
+                "creatives[0].video.media_files[0].url"
+            ),
+            (videoCreative, #""skip_after_seconds": null"#, #""skip_after_seconds": 31"#, "creatives[0].video.skip_after_seconds"),
+            (videoCreative, #""format": "video""#, #""format": "video", "size": "300x250""#, "creatives[0].size"),
+            (videoCreative, #""format": "video", "video""#, #""format": "video", "vid""#, "creatives[0].video"),
+            (nativeCreative, #""title": "Summer sale""#, #""title": """#, "creatives[0].native.title"),
+            (nativeCreative, #""image_height": 627"#, #""image_height": 20000"#, "creatives[0].native.image_height"),
+            (nativeCreative, #""icon_url": null"#, #""icon_url": "not a url""#, "creatives[0].native.icon_url"),
+            (nativeCreative, #""sponsored_by": "Acme""#, #""sponsored_by": "Ac\u0007me""#, "creatives[0].native.sponsored_by"),
+            (nativeCreative, #""format": "native""#, #""format": "banner""#, "creatives[0].native"),
+        ] as [(String, String, String, String)])
+    func aBadVideoOrNativeCreativeIsNamed(creative: String, original: String, replacement: String, field: String) {
+        let line = Self.withCreative(creative.replacingOccurrences(of: original, with: replacement))
+        #expect(line.contains(replacement), "the test's substitution did not apply")
+        guard case .failure(let error) = Self.decode(line) else {
+            Issue.record("accepted a creative with a bad \(field)")
+            return
+        }
+        #expect(error.field == field, "\(error)")
+    }
+
+    @Test func aCPCVCampaignNeedsItsCompletionPriorAndVideoCreatives() throws {
+        let cpcv = Self.withCreative(Self.videoCreative).replacingOccurrences(of: #""pricing": "cpm""#, with: #""pricing": "cpcv""#)
+        guard case .failure(let missing) = Self.decode(cpcv) else {
+            Issue.record("accepted cpcv without a prior")
+            return
+        }
+        #expect(missing.field == "predicted_completion_rate")
+        let complete = cpcv.replacingOccurrences(of: #""predicted_ctr": null"#, with: #""predicted_completion_rate": 0.6"#)
+        #expect(try Self.decode(complete).get().predictedCompletionRate == ClickThroughRate(partsPerMillion: 600_000))
+        let banner = Self.contractExample.replacingOccurrences(
+            of: #""pricing": "cpm""#, with: #""pricing": "cpcv", "predicted_completion_rate": 0.6"#)
+        guard case .failure(let notVideo) = Self.decode(banner) else {
+            Issue.record("accepted a cpcv banner")
+            return
+        }
+        #expect(notVideo.field == "creatives[0].format")
+    }
+
     @Test(arguments: ["not json", "[1, 2]", "", "{\"id\": "])
     func nonObjectsHaveNoField(text: String) {
         guard case .failure(let error) = Self.decode(text) else {
