@@ -284,7 +284,16 @@ enum CampaignDescription {
             ("targeting", targeting.joined(separator: "; ")),
         ]
         for (index, creative) in c.creatives.enumerated() {
-            pairs.append((index == 0 ? "creatives" : "", "\(creative.id) \(creative.size) \(creative.imageURL) → \(creative.clickURL)"))
+            let shown =
+                if let video = creative.video {
+                    "video \(video.durationSeconds) s, \(video.mediaFiles.count) media file(s)"
+                        + (video.skipAfterSeconds.map { ", skippable after \($0) s" } ?? "")
+                } else if let native = creative.native {
+                    "native \"\(native.title)\" \(native.imageURL)"
+                } else {
+                    "\(creative.size) \(creative.imageURL)"
+                }
+            pairs.append((index == 0 ? "creatives" : "", "\(creative.id) \(shown) → \(creative.clickURL)"))
         }
         if c.creatives.isEmpty { pairs.append(("creatives", "none (cannot serve)")) }
         if !c.deals.isEmpty {

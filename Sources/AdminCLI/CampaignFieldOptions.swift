@@ -9,11 +9,18 @@ import VickreyWire
 struct CampaignFieldOptions: ParsableArguments {
     @Option(help: "Display name.") var name: String?
     @Option(help: "Advertiser id.") var advertiser: String?
-    @Option(help: "cpm (bid per 1000 impressions), cpc (bid per click) or vcpm (bid per 1000 viewable impressions).")
+    @Option(
+        help:
+            "cpm (bid per 1000 impressions), cpc (bid per click), vcpm (bid per 1000 viewable impressions) or cpcv (bid per completed video view)."
+    )
     var pricing: String?
     @Option(parsing: .unconditional, help: "Bid in currency units, e.g. 2.50 (at most six decimals).") var bid: String?
     @Option(parsing: .unconditional, help: "Predicted CTR prior for cpc, in (0, 1], e.g. 0.012.") var ctr: String?
     @Option(parsing: .unconditional, help: "Predicted viewability prior for vcpm, in (0, 1], e.g. 0.65.") var viewability: String?
+    @Option(
+        name: .customLong("completion-rate"), parsing: .unconditional,
+        help: "Predicted completion rate prior for cpcv, in (0, 1], e.g. 0.7.")
+    var completionRate: String?
     @Option(name: .customLong("daily-budget"), parsing: .unconditional, help: "Daily budget in currency units.") var dailyBudget: String?
     @Flag(name: .customLong("no-daily-budget"), help: "Remove the daily budget.") var noDailyBudget = false
     @Option(name: .customLong("total-budget"), parsing: .unconditional, help: "Lifetime budget in currency units.") var totalBudget: String?
@@ -47,6 +54,12 @@ struct CampaignFieldOptions: ParsableArguments {
     )
     var creative: [String] = []
     @Option(
+        name: .customLong("creative-json"),
+        help: ArgumentHelp(
+            "A creative of any format as campaign JSON (repeatable; with --creative, replaces all, after them): "
+                + #"{"id":"v-1","format":"video","video":{…},"click_url":"…"} (docs/campaign-json.md)"#, valueName: "json"))
+    var creativeJSON: [String] = []
+    @Option(
         help: ArgumentHelp(
             "A deal the campaign bids in (repeatable; replaces all), with its own floor in currency units: deal-1 or deal-1:4.00",
             valueName: "id[:floor]"))
@@ -62,10 +75,12 @@ struct CampaignFieldOptions: ParsableArguments {
             // A prior the new pricing has no use for goes with the old one.
             if pricing != "cpc", ctr == nil { document.predictedCTR = nil }
             if pricing != "vcpm", viewability == nil { document.predictedViewability = nil }
+            if pricing != "cpcv", completionRate == nil { document.predictedCompletionRate = nil }
         }
         if let bid { document.bidMicros = try Self.money(bid, flag: "--bid", maximum: .maximumBid).value }
         if let ctr { document.predictedCTR = try Self.rate(ctr, flag: "--ctr") }
         if let viewability { document.predictedViewability = try Self.rate(viewability, flag: "--viewability") }
+        if let completionRate { document.predictedCompletionRate = try Self.rate(completionRate, flag: "--completion-rate") }
         if let dailyBudget { document.dailyBudgetMicros = try Self.money(dailyBudget, flag: "--daily-budget").value }
         if noDailyBudget { document.dailyBudgetMicros = nil }
         if let totalBudget { document.totalBudgetMicros = try Self.money(totalBudget, flag: "--total-budget").value }
@@ -102,7 +117,9 @@ struct CampaignFieldOptions: ParsableArguments {
         if let excludeHours { exclude.hoursOfWeek = try Self.hours(excludeHours, flag: "--exclude-hours") }
         targeting.exclude = exclude
         document.targeting = targeting
-        if !creative.isEmpty { document.creatives = try creative.map(Self.creative) }
+        if !creative.isEmpty || !creativeJSON.isEmpty {
+            document.creatives = try creative.map(Self.creative) + creativeJSON.map(Self.creativeDocument)
+        }
         if noDeals { document.deals = nil }
         if !deal.isEmpty {
             document.deals = try deal.map { spec in
@@ -128,6 +145,7 @@ struct CampaignFieldOptions: ParsableArguments {
         let flags = [
             "id": "campaign id", "advertiser_id": "--advertiser", "name": "--name", "status": "--status", "pricing": "--pricing",
             "bid_micros": "--bid", "predicted_ctr": "--ctr", "predicted_viewability": "--viewability",
+            "predicted_completion_rate": "--completion-rate",
             "daily_budget_micros": "--daily-budget",
             "total_budget_micros": "--total-budget", "start": "--start", "end": "--end", "time_zone": "--time-zone",
             "pacing": "--pacing", "frequency_cap.impressions": "--frequency-cap", "frequency_cap.window_seconds": "--frequency-cap",
@@ -215,5 +233,15 @@ struct CampaignFieldOptions: ParsableArguments {
         }
         let domains = fields["adomain"].map { $0.split(separator: ";").map(String.init) } ?? []
         return CreativeDocument(id: id, size: size, imageURL: image, clickURL: click, adomain: domains)
+    }
+
+    /// `--creative-json`: one creative object of the campaign JSON (its values are checked
+    /// with the rest of the campaign, the error naming `creatives[N]…`).
+    static func creativeDocument(_ json: String) throws -> CreativeDocument {
+        do {
+            return try JSONDecoder().decode(CreativeDocument.self, from: Data(json.utf8))
+        } catch {
+            throw CommandFailure.usage("--creative-json: '\(json.prefix(80))' is not a creative object of the campaign JSON")
+        }
     }
 }

@@ -78,6 +78,30 @@ struct AdvertiserAndCampaignCommandTests {
         #expect(campaign.predictedViewability == nil)
     }
 
+    /// A campaign moved to CPCV with a video creative given as campaign JSON; a bad one named.
+    @Test func aCPCVVideoCampaignIsMadeFromCreativeJSON() async throws {
+        try await seed()
+        let video = #"""
+            {"id":"sale-video","format":"video","video":{"duration_seconds":15,"media_files":[{"url":"https://cdn.example/s.mp4",
+             "mime":"video/mp4","width":640,"height":360,"bitrate_kbps":900}],"skip_after_seconds":5},"click_url":"https://acme.example/v"}
+            """#
+        let updated = await cli.run(
+            "campaign", "update", "summer-sale-1", "--pricing", "cpcv", "--completion-rate", "0.7", "--bid", "0.03", "--creative-json",
+            video)
+        #expect(updated.status == 0, "\(updated.error)")
+        let campaign = try #require(try await cli.store().campaign(CampaignID("summer-sale-1")!))
+        #expect(campaign.pricing == .cpcv)
+        #expect(campaign.predictedCompletionRate == ClickThroughRate(partsPerMillion: 700_000))
+        #expect(campaign.creatives.map(\.format) == [.video])
+        let shown = await cli.run("campaign", "show", "summer-sale-1")
+        #expect(shown.output.contains("0.03 per completed view"))
+        #expect(shown.output.contains("sale-video video 15 s, 1 media file(s), skippable after 5 s"))
+        let bad = await cli.run(
+            "campaign", "update", "summer-sale-1", "--creative-json", video.replacingOccurrences(of: "video/mp4", with: "mp4"))
+        #expect(bad.status != 0)
+        #expect(bad.error.contains("mime"), "\(bad.error)")
+    }
+
     @Test func aCappedCampaignCanRefuseAnonymousRequests() async throws {
         try await seed()
         #expect(await cli.run("campaign", "update", "summer-sale-1", "--refuse-anonymous", "true").status == 0)

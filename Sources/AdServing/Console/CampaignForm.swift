@@ -6,15 +6,19 @@ import VickreyWire
 /// `adctl campaign import` and `POST /v1/admin/campaigns` take, and validated by the same
 /// code (`CampaignDocument.parseCampaign`). Money is typed in currency units (`2.50`) and
 /// converted exactly, as `adctl` does. A field the form does not show (frequency cap,
-/// hours, exclusions, further creatives) keeps its value on edit.
+/// hours, exclusions, further creatives) keeps its value on edit. The creative fields edit
+/// the campaign's first banner; its video and native creatives (made with `adctl campaign
+/// import` or the admin API) are kept as they are, and a campaign without a banner may
+/// leave the creative fields empty.
 struct CampaignForm {
     /// Form field name, label, and the campaign JSON field it fills (for error messages).
     static let fields: [(name: String, label: String, json: String)] = [
         ("id", "Campaign id", "id"), ("advertiser_id", "Advertiser id", "advertiser_id"), ("name", "Name", "name"),
-        ("pricing", "Pricing (cpm, cpc or vcpm)", "pricing"),
-        ("bid", "Bid (per 1000 impressions, per click, or per 1000 viewable impressions)", "bid_micros"),
+        ("pricing", "Pricing (cpm, cpc, vcpm or cpcv)", "pricing"),
+        ("bid", "Bid (per 1000 impressions, per click, per 1000 viewable impressions, or per completed view)", "bid_micros"),
         ("predicted_ctr", "Predicted CTR (cpc only, e.g. 0.012)", "predicted_ctr"),
         ("predicted_viewability", "Predicted viewability (vcpm only, e.g. 0.65)", "predicted_viewability"),
+        ("predicted_completion_rate", "Predicted completion rate (cpcv only, e.g. 0.7)", "predicted_completion_rate"),
         ("daily_budget", "Daily budget (empty: none)", "daily_budget_micros"), ("total_budget", "Total budget", "total_budget_micros"),
         ("pacing", "Pacing (asap or even)", "pacing"), ("placements", "Placements (comma-separated; empty: any)", "targeting.placements"),
         ("countries", "Countries (comma-separated; empty: any)", "targeting.countries"),
@@ -28,12 +32,13 @@ struct CampaignForm {
 
     /// The form filled from an existing campaign.
     init(_ campaign: Campaign) {
-        let creative = campaign.creatives.first
+        let creative = campaign.creatives.first { $0.format == .banner }
         values = [
             "id": campaign.id.rawValue, "advertiser_id": campaign.advertiserID.rawValue, "name": campaign.name,
             "pricing": campaign.pricing.rawValue, "bid": DecimalMoney.formatCurrency(campaign.bid),
             "predicted_ctr": campaign.predictedCTR?.description ?? "",
             "predicted_viewability": campaign.predictedViewability?.description ?? "",
+            "predicted_completion_rate": campaign.predictedCompletionRate?.description ?? "",
             "daily_budget": campaign.dailyBudget.map(DecimalMoney.formatCurrency) ?? "",
             "total_budget": DecimalMoney.formatCurrency(campaign.totalBudget), "pacing": campaign.pacing.rawValue,
             "placements": campaign.targeting.placements.map(\.rawValue).sorted().joined(separator: ","),
@@ -91,7 +96,7 @@ struct CampaignForm {
         if let total = money("total_budget", optional: false) { object["total_budget_micros"] = total }
         // Rates are spliced into the JSON as numbers (exact decimals), so they are checked here.
         var rates: [(field: String, text: String)] = []
-        for (field, example) in [("predicted_ctr", "0.012"), ("predicted_viewability", "0.65")] {
+        for (field, example) in [("predicted_ctr", "0.012"), ("predicted_viewability", "0.65"), ("predicted_completion_rate", "0.7")] {
             let rate = text(field)
             if !rate.isEmpty, !rate.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }) || ClickThroughRate(decimal: rate) == nil {
                 form.errors[field] = "must be a decimal number in (0, 1], such as \(example)"
@@ -105,11 +110,16 @@ struct CampaignForm {
         targeting["keywords"] = list("keywords")
         object["targeting"] = targeting
         var creatives = object["creatives"] as? [[String: Any]] ?? []
-        var first = creatives.first ?? ["id": "\(text("id"))-creative", "adomain": [String]()]
-        first["size"] = text("creative_size")
-        first["image_url"] = text("creative_image_url")
-        first["click_url"] = text("creative_click_url")
-        if creatives.isEmpty { creatives = [first] } else { creatives[0] = first }
+        let bannerIndex = creatives.firstIndex { $0["format"] == nil }
+        let creativeFields = ["creative_size", "creative_image_url", "creative_click_url"]
+        // A campaign of video or native creatives only may leave the banner fields empty.
+        if bannerIndex != nil || creatives.isEmpty || creativeFields.contains(where: { !text($0).isEmpty }) {
+            var banner = bannerIndex.map { creatives[$0] } ?? ["id": "\(text("id"))-creative", "adomain": [String]()]
+            banner["size"] = text("creative_size")
+            banner["image_url"] = text("creative_image_url")
+            banner["click_url"] = text("creative_click_url")
+            if let bannerIndex { creatives[bannerIndex] = banner } else { creatives.insert(banner, at: 0) }
+        }
         object["creatives"] = creatives
         guard form.errors.isEmpty else { return .invalid(form) }
         guard var json = try? JSONSerialization.data(withJSONObject: object).map({ $0 }) else {
