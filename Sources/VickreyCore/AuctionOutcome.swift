@@ -240,6 +240,10 @@ public struct CandidateExplanation: Sendable {
     public var priorViewability: ClickThroughRate? = nil
     /// A vCPM campaign's learned viewability and the counts behind it, when the index learns.
     public var learnedViewability: LearnedClickThroughRate? = nil
+    /// A CPCV campaign's declared completion-rate prior.
+    public var priorCompletionRate: ClickThroughRate? = nil
+    /// A CPCV campaign's learned completion rate and the counts behind it.
+    public var learnedCompletionRate: LearnedClickThroughRate? = nil
 }
 
 /// The stage at which a campaign left an auction, in the order stages are checked:

@@ -27,7 +27,8 @@ extension PlacementAuction {
                     campaignID: campaign.id, advertiserID: campaign.advertiserID,
                     score: entry(atSlot: slot).score, stage: stage, reason: reason, priorCTR: campaign.predictedCTR,
                     learnedCTR: campaign.learnedCTR, priorViewability: campaign.predictedViewability,
-                    learnedViewability: campaign.learnedViewability
+                    learnedViewability: campaign.learnedViewability, priorCompletionRate: campaign.predictedCompletionRate,
+                    learnedCompletionRate: campaign.learnedCompletionRate
                 ))
         }
         for candidate in eligible {

@@ -67,6 +67,10 @@ public enum AuctionExplanationJSON {
                 w.key("viewability")
                 writeRate(prior: prior, learned: candidate.learnedViewability, events: "viewables", into: &w)
             }
+            if let prior = candidate.priorCompletionRate {
+                w.key("completion_rate")
+                writeRate(prior: prior, learned: candidate.learnedCompletionRate, events: "completes", into: &w)
+            }
             w.endObject()
         }
         w.endArray()

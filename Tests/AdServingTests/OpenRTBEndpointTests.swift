@@ -123,6 +123,9 @@ struct OpenRTBEndpointTests {
         _ = try await harness.store().importCampaigns([
             Campaigns.make("any-size", advertiser: "a", bid: 2_000_000, sizes: ["300x250", "728x90"]),
             Campaigns.make("runner", advertiser: "b", bid: 1_000_000, sizes: ["300x250", "728x90"]),
+            FormatCampaigns.video(
+                "iab-video", bid: 3_000_000, seconds: 15, skipAfter: nil,
+                files: [MediaFile(url: "https://cdn.example/v.mp4", mime: "video/mp4", width: 640, height: 480, bitrateKbps: 1_000)]),
         ])
         let checked = checker
         try await harness.test { client in
@@ -135,9 +138,14 @@ struct OpenRTBEndpointTests {
                     bids += 1
                     let problems = checked.problems(response.json as Any, against: checked.files["BidResponse.json"]!)
                     #expect(problems.isEmpty, "\(name): \(problems)")
+                    let bid = ((response.object["seatbid"] as? [[String: Any]])?.first?["bid"] as? [[String: Any]])?.first
+                    if name == "video.json" {
+                        #expect(bid?["cid"] as? String == "iab-video" && bid?["mtype"] as? Int == 2)
+                        try VideoAndNativeFixtureTests.checkVAST(bid?["adm"] as? String ?? "", file: name)
+                    }
                 }
             }
-            #expect(bids == 2)  // the two banner examples; the deal is private, the video is not a banner
+            #expect(bids == 3)  // the two banner examples and the video; the deal is private
         }
     }
 }
