@@ -30,6 +30,9 @@ public struct IndexSnapshot: Sendable {
     private var sizePostings = DimensionPostings<AdSize>()
     /// Creative formats: a campaign is posted under each format it has a creative in.
     private var formatPostings = DimensionPostings<CreativeFormat>()
+    /// Live campaigns without a banner creative: while there are none, a placement taking a
+    /// banner of any size needs no format clause (every campaign has one).
+    private var campaignsWithoutBanner = 0
 
     /// A monotonically increasing version, bumped by every applied batch.
     public private(set) var version: UInt64 = 0
@@ -104,16 +107,20 @@ public struct IndexSnapshot: Sendable {
         // size when none is listed), a video, native assets. Sizes and formats are never open
         // or excluded. Video and native rules beyond the format are checked by the auction.
         let shape = query.shape
-        if let banner = shape.banner {
-            if banner.isEmpty {
-                if let bitmap = formatPostings.include[.banner] { conjunction.include(bitmap) }
-            } else {
-                for size in banner { if let bitmap = sizePostings.include[size] { conjunction.include(bitmap) } }
+        // Any banner size, and every campaign has a banner: every campaign fits, no clause.
+        let everyCampaignFits = shape.banner?.isEmpty == true && campaignsWithoutBanner == 0
+        if !everyCampaignFits {
+            if let banner = shape.banner {
+                if banner.isEmpty {
+                    if let bitmap = formatPostings.include[.banner] { conjunction.include(bitmap) }
+                } else {
+                    for size in banner { if let bitmap = sizePostings.include[size] { conjunction.include(bitmap) } }
+                }
             }
+            if shape.video != nil, let bitmap = formatPostings.include[.video] { conjunction.include(bitmap) }
+            if shape.native != nil, let bitmap = formatPostings.include[.native] { conjunction.include(bitmap) }
+            conjunction.closeClause()
         }
-        if shape.video != nil, let bitmap = formatPostings.include[.video] { conjunction.include(bitmap) }
-        if shape.native != nil, let bitmap = formatPostings.include[.native] { conjunction.include(bitmap) }
-        conjunction.closeClause()
         func addClause(_ dimension: IndexedDimension, _ key: String?) {
             // Read in place: binding the dimension's postings to a local would retain its tables.
             conjunction.include(postings[dimension.rawValue].open)
@@ -158,6 +165,7 @@ public struct IndexSnapshot: Sendable {
         postings = Array(repeating: DimensionPostings<String>(), count: IndexedDimension.allCases.count)
         sizePostings = DimensionPostings<AdSize>()
         formatPostings = DimensionPostings<CreativeFormat>()
+        campaignsWithoutBanner = 0
         for (slot, entry) in ranked.enumerated() {
             live.insert(slot)
             post(entry.campaign, slot: slot)
@@ -205,7 +213,9 @@ public struct IndexSnapshot: Sendable {
             postings[dimension.rawValue].add(slot: slot, include: include, exclude: exclude)
         }
         sizePostings.add(slot: slot, include: Self.sizes(of: campaign), exclude: [])
-        formatPostings.add(slot: slot, include: Self.formats(of: campaign), exclude: [])
+        let formats = Self.formats(of: campaign)
+        formatPostings.add(slot: slot, include: formats, exclude: [])
+        if !formats.contains(.banner) { campaignsWithoutBanner += 1 }
     }
 
     private mutating func unpost(_ campaign: Campaign, slot: Int) {
@@ -214,7 +224,9 @@ public struct IndexSnapshot: Sendable {
             postings[dimension.rawValue].remove(slot: slot, include: include, exclude: exclude)
         }
         sizePostings.remove(slot: slot, include: Self.sizes(of: campaign), exclude: [])
-        formatPostings.remove(slot: slot, include: Self.formats(of: campaign), exclude: [])
+        let formats = Self.formats(of: campaign)
+        formatPostings.remove(slot: slot, include: formats, exclude: [])
+        if !formats.contains(.banner) { campaignsWithoutBanner -= 1 }
     }
 }
 

@@ -28,6 +28,9 @@ struct Drop {
 struct PlacementAuction {
     let request: AuctionRequest
     let placement: PlacementRequest
+    /// Whether the placement takes banners only: the index's size postings then decided the
+    /// creative fit exactly, and no candidate needs the video and native checks.
+    let bannerOnly: Bool
     let position: Int
     let rules: AuctionRules
     /// The snapshot's slots (the one part of it the auction keeps: copying the whole
@@ -71,6 +74,7 @@ struct PlacementAuction {
         self.claims = claims
         self.request = request
         self.placement = placement
+        self.bannerOnly = placement.shape.isBannerOnly
         self.position = position
         self.rules = rules
         self.entries = snapshot.entries
@@ -158,7 +162,7 @@ struct PlacementAuction {
             drop(candidate, .alreadyWon, .text("won an earlier placement of this request"))
         } else if !entry.isInFlight(at: request.time) {
             drop(candidate, .flight, .text("outside its flight dates"))
-        } else if !placement.shape.isBannerOnly, entry.campaign.creative(for: placement.shape) == nil {
+        } else if !bannerOnly, entry.campaign.creative(for: placement.shape) == nil {
             // The index matched the format; the creative's video or native rules are checked here.
             drop(candidate, .targeting, .text(placement.shape.refusal(entry.campaign.creatives)))
         } else if let deal, let refusal = deal.refusal(entry.campaign, creative: entry.campaign.creative(for: placement.shape)) {

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import NIOCore
 import Testing
+import VickreyCore
 import VickreyStore
 
 @Suite("POST /openrtb2/auction")
