@@ -166,7 +166,9 @@ for size in options.sizes {
                     id: id,
                     VideoCreative(
                         durationSeconds: 15,
-                        mediaFiles: [MediaFile(url: "https://cdn.example/v.mp4", mime: "video/mp4", width: 640, height: 360, bitrateKbps: 900)]),
+                        mediaFiles: [
+                            MediaFile(url: "https://cdn.example/v.mp4", mime: "video/mp4", width: 640, height: 360, bitrateKbps: 900)
+                        ]),
                     clickURL: "https://example.com/v")
             ]
         } else if position % 10 == 5 {
