@@ -4,20 +4,38 @@
 public struct AdShape: Hashable, Sendable {
     /// Accepted banner sizes (empty: any size); nil: no banner.
     public var banner: [AdSize]?
-    public var video: VideoSlot?
-    public var native: NativeSlot?
+    /// The video and native slots, stored out of line: a banner placement (most of them,
+    /// copied through every auction) stays as small as before formats existed.
+    private var slots: Slots?
+
+    private indirect enum Slots: Hashable, Sendable {
+        case slots(video: VideoSlot?, native: NativeSlot?)
+    }
+
+    public var video: VideoSlot? {
+        get { if case .slots(let video, _) = slots { video } else { nil } }
+        set { slots = Self.box(video: newValue, native: native) }
+    }
+
+    public var native: NativeSlot? {
+        get { if case .slots(_, let native) = slots { native } else { nil } }
+        set { slots = Self.box(video: video, native: newValue) }
+    }
+
+    private static func box(video: VideoSlot?, native: NativeSlot?) -> Slots? {
+        video == nil && native == nil ? nil : .slots(video: video, native: native)
+    }
 
     public init(banner: [AdSize]? = [], video: VideoSlot? = nil, native: NativeSlot? = nil) {
         self.banner = banner
-        self.video = video
-        self.native = native
+        self.slots = Self.box(video: video, native: native)
     }
 
     /// A banner-only placement accepting `sizes` (empty: any).
     public static func banner(_ sizes: [AdSize]) -> AdShape { AdShape(banner: sizes) }
 
     /// Whether only banners are accepted (the index's size postings then decide exactly).
-    public var isBannerOnly: Bool { video == nil && native == nil }
+    public var isBannerOnly: Bool { slots == nil }
 
     /// Whether `creative` fits: a banner of an accepted size, a video the video slot takes,
     /// native assets that fill every required asset.

@@ -204,10 +204,9 @@ public struct Creative: Hashable, Sendable {
     public var clickURL: String
     /// Advertiser domains, reported to exchanges as OpenRTB `adomain`.
     public var advertiserDomains: [String]
-    /// Set for a video creative only.
-    public var video: VideoCreative?
-    /// Set for a native creative only.
-    public var native: NativeCreative?
+    /// A video's or native creative's own part, boxed: a banner (most creatives, copied with
+    /// every win) stays as small as before formats existed.
+    var details: CreativeDetailsBox?
 
     public init(id: CreativeID, size: AdSize, imageURL: String, clickURL: String, advertiserDomains: [String] = []) {
         self.id = id

@@ -71,7 +71,25 @@ public struct NativeCreative: Hashable, Sendable {
     }
 }
 
+/// The part of a creative only videos and native ads have, stored out of line.
+indirect enum CreativeDetailsBox: Hashable, Sendable {
+    case video(VideoCreative)
+    case native(NativeCreative)
+}
+
 extension Creative {
+    /// Set for a video creative only.
+    public var video: VideoCreative? {
+        get { if case .video(let video) = details { video } else { nil } }
+        set { details = newValue.map(CreativeDetailsBox.video) ?? (native.map(CreativeDetailsBox.native)) }
+    }
+
+    /// Set for a native creative only.
+    public var native: NativeCreative? {
+        get { if case .native(let native) = details { native } else { nil } }
+        set { details = newValue.map(CreativeDetailsBox.native) ?? (video.map(CreativeDetailsBox.video)) }
+    }
+
     /// A video creative. Its nominal size is its first media file's.
     public static func video(id: CreativeID, _ video: VideoCreative, clickURL: String, advertiserDomains: [String] = []) -> Creative {
         let first = video.mediaFiles.first
@@ -93,8 +111,10 @@ extension Creative {
 
     /// Which of the three formats this creative is.
     public var format: CreativeFormat {
-        if video != nil { return .video }
-        if native != nil { return .native }
-        return .banner
+        switch details {
+        case nil: .banner
+        case .video?: .video
+        case .native?: .native
+        }
     }
 }

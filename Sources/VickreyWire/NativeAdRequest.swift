@@ -122,18 +122,19 @@ public struct NativeAdRequest: Sendable, Hashable {
         var floor: Micros?
         var deals: [DealRequest] = []
         var privateAuction = false
-        var formats: [CreativeFormat] = [.banner]
+        /// Which formats the placement accepts, by `CreativeFormat` bit (banner alone by default).
+        var formats: UInt8 = 1 << 0
         try reader.readObject { reader, key throws(FieldError) in
             switch key {
             case "formats":
                 if try reader.readNull() { return }
-                formats = []
+                formats = 0
                 try reader.readArray(maximumCount: CreativeFormat.allCases.count) { reader, _ throws(FieldError) in
                     let format = try choice(&reader, CreativeFormat.self)
-                    if formats.contains(format) { throw reader.fieldError("'\(format.rawValue)' appears twice") }
-                    formats.append(format)
+                    guard formats & Self.bit(format) == 0 else { throw reader.fieldError("'\(format.rawValue)' appears twice") }
+                    formats |= Self.bit(format)
                 }
-                guard !formats.isEmpty else { throw reader.fieldError("must hold at least one of banner, video, native") }
+                guard formats != 0 else { throw reader.fieldError("must hold at least one of banner, video, native") }
             case "deals":
                 if try reader.readNull() { return }
                 try reader.readArray(maximumCount: DealFields.maximumDeals) { reader, _ throws(FieldError) in
@@ -169,15 +170,24 @@ public struct NativeAdRequest: Sendable, Hashable {
             }
         }
         guard let id else { throw reader.fieldError("id", "is required") }
-        if !sizes.isEmpty, !formats.contains(.banner) {
+        func accepts(_ format: CreativeFormat) -> Bool { formats & Self.bit(format) != 0 }
+        if !sizes.isEmpty, !accepts(.banner) {
             throw reader.fieldError("sizes", "are banner sizes: add \"banner\" to formats or leave sizes out")
         }
         // A video or native placement here takes any creative of that format: the app's own
         // player and layout adapt, as the platform's own apps are built to.
         let shape = AdShape(
-            banner: formats.contains(.banner) ? sizes : nil, video: formats.contains(.video) ? VideoSlot() : nil,
-            native: formats.contains(.native) ? NativeSlot() : nil)
+            banner: accepts(.banner) ? sizes : nil, video: accepts(.video) ? VideoSlot() : nil,
+            native: accepts(.native) ? NativeSlot() : nil)
         return PlacementRequest(id: id, shape: shape, floor: floor, deals: deals, privateAuction: privateAuction)
+    }
+
+    private static func bit(_ format: CreativeFormat) -> UInt8 {
+        switch format {
+        case .banner: 1 << 0
+        case .video: 1 << 1
+        case .native: 1 << 2
+        }
     }
 
     private static func choice<Value: RawRepresentable & CaseIterable>(_ reader: inout JSONReader, _ type: Value.Type) throws(FieldError)
