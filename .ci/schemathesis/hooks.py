@@ -4,6 +4,8 @@ requests so that a request the document calls valid is one the server must accep
 - Placement ids (native) and imp ids (OpenRTB) must be distinct within a request: JSON
   Schema's uniqueItems compares whole items, not one key of them. The server refuses a
   repeated id with 400 naming it; unit tests cover that refusal.
+- A native placement's `sizes` are banner sizes: with `formats` that leave out banner they
+  are refused with 400 naming `placements[N].sizes` (VideoAndNativeTests covers it).
 """
 import schemathesis
 
@@ -20,6 +22,18 @@ def _repeats(items, key):
     return False
 
 
+def _sizes_without_banner(placements):
+    if not isinstance(placements, list):
+        return False
+    for placement in placements:
+        if not isinstance(placement, dict):
+            continue
+        formats = placement.get("formats")
+        if placement.get("sizes") and isinstance(formats, list) and "banner" not in formats:
+            return True
+    return False
+
+
 @schemathesis.hook
 def filter_body(context, body):
     if not isinstance(body, dict):
@@ -28,7 +42,7 @@ def filter_body(context, body):
         return True
     path = context.operation.path
     if path == "/v1/ads":
-        return not _repeats(body.get("placements"), "id")
+        return not _repeats(body.get("placements"), "id") and not _sizes_without_banner(body.get("placements"))
     if path == "/openrtb2/auction":
         return not _repeats(body.get("imp"), "id")
     return True

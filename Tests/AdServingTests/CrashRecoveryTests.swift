@@ -154,7 +154,7 @@ final class RunningServer: Sendable {
         // A random port may be taken: a server that exits at once is retried on another.
         for _ in 0..<3 {
             if let server = try await attempt(
-                binary: binary, database: database, keys: keys, port: Int.random(in: 20_000..<60_000), arguments: arguments,
+                binary: binary, database: database, keys: keys, port: Int.random(in: 20_000..<32_000), arguments: arguments,
                 environment: environment)
             {
                 return server

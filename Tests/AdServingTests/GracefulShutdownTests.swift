@@ -11,7 +11,7 @@ import VickreyStore
 
 @Suite("Graceful shutdown")
 struct GracefulShutdownTests {
-    let harness = ServerHarness(seedDemo: true) { $0.port = Int.random(in: 20_000..<40_000) }
+    let harness = ServerHarness(seedDemo: true) { $0.port = Int.random(in: 20_000..<32_000) }
 
     func status(_ url: URL) async -> Int? {
         var request = URLRequest(url: url)

@@ -58,7 +58,7 @@ struct ClosedPipeTests {
         var served = false
         // A random port may be taken: a server that exits at once is retried on another.
         for _ in 0..<3 where !served {
-            let port = Int.random(in: 20_000..<60_000)
+            let port = Int.random(in: 20_000..<32_000)
             let server = try Self.adserver.startWithClosedOutput([
                 "--port", "\(port)", "--db", folder.path("db.sqlite"), "--keys", folder.path("keys"),
             ])

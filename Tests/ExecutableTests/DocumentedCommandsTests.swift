@@ -82,7 +82,9 @@ struct DocumentedCommandsTests {
             at: folder.url.appendingPathComponent(".build/release"),
             withDestinationURL: BuiltExecutable.root.appendingPathComponent(".build/debug"))
 
-        let port = Int.random(in: 20_000..<60_000)
+        // Below Linux's ephemeral range (32768–60999): a port there may be some outgoing
+        // connection's local port, and the server's bind would fail.
+        let port = Int.random(in: 20_000..<32_000)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/bash")
         process.arguments = ["-c", try Self.script(port: port)]
