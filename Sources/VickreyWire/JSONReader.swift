@@ -147,6 +147,15 @@ public struct JSONReader {
     }
 
     /// Skips any value, checking its syntax.
+    /// The next value's bytes, read past as `skipValue` does (so they are valid JSON), for a
+    /// part of the request that is read on its own and may be ignored when it does not parse.
+    public mutating func rawValue() throws(FieldError) -> [UInt8] {
+        skipWhitespace()
+        let start = position
+        try skipValue()
+        return Array(bytes[start..<position])
+    }
+
     public mutating func skipValue() throws(FieldError) {
         skipWhitespace()
         switch peek() {

@@ -3,10 +3,12 @@ import VickreyCore
 /// Reads OpenRTB `imp.video` and `imp.native` into the slots the auction matches video and
 /// native creatives against. Values a buyer would read wrongly are refused naming the
 /// field (negative durations or bitrates, a `minduration` above `maxduration`, a native
-/// asset of the wrong JSON type); unknown fields are skipped, as OpenRTB extensions are
-/// normal. A native request string that does not hold a Native request (not JSON, no
-/// `assets`, an asset id twice) leaves the imp without a native slot: its other formats
-/// are still auctioned, as exchanges send such strings for imps that are not native at heart.
+/// a `skip` that is not 0 or 1); unknown fields are skipped, as OpenRTB extensions are
+/// normal. Numbers may have fractions (the OpenRTB schema types them as numbers): minimums
+/// round up, maximums and sizes down. An `imp.native` that does not hold a Native request
+/// (not an object, a request string that is not JSON, no `assets`, an asset id twice, a
+/// field of the wrong type) leaves the imp without a native slot: its other formats are
+/// still auctioned, as exchanges send such natives on imps that are not native at heart.
 enum OpenRTBMediaFields {
     static let maximumMimes = 32
     static let maximumProtocols = 32
@@ -22,7 +24,7 @@ enum OpenRTBMediaFields {
                 try reader.readArray(maximumCount: maximumMimes) { reader, _ throws(FieldError) in
                     slot.mimes.append(try reader.readString(maximumCharacters: 128))
                 }
-            case "minduration": slot.minimumDuration = try count(&reader)
+            case "minduration": slot.minimumDuration = try count(&reader, roundingUp: true)
             case "maxduration": slot.maximumDuration = try count(&reader)
             case "protocols":
                 if try reader.readNull() { return }
@@ -41,8 +43,9 @@ enum OpenRTBMediaFields {
                 guard skip == 0 || skip == 1 else { throw reader.fieldError("must be 0 or 1") }
                 slot.skip = skip == 1
             case "skipmin": slot.skipMinimum = try count(&reader)
-            case "minbitrate": slot.minimumBitrate = try count(&reader)
+            case "minbitrate": slot.minimumBitrate = try count(&reader, roundingUp: true)
             case "maxbitrate": slot.maximumBitrate = try count(&reader)
+            case "sequence": _ = try count(&reader)
             case "w": slot.width = try count(&reader)
             case "h": slot.height = try count(&reader)
             case "battr":
@@ -50,7 +53,7 @@ enum OpenRTBMediaFields {
                 try reader.readArray(maximumCount: 64) { reader, _ throws(FieldError) in
                     if try reader.readInteger() == 16 { slot.blocksSkippable = true }
                 }
-            case "sequence", "startdelay", "plcmt", "placement", "linearity", "skipafter", "maxextended", "boxingallowed",
+            case "startdelay", "plcmt", "placement", "linearity", "skipafter", "maxextended", "boxingallowed",
                 "playbackmethod", "playbackend", "delivery", "pos", "api", "companiontype", "poddur", "podid", "podseq", "rqddurs",
                 "maxseq", "mincpmpersec", "slotinpod":
                 try reader.skipValue()  // read by no rule: the creative declares nothing they could restrict
@@ -63,17 +66,28 @@ enum OpenRTBMediaFields {
         return slot
     }
 
-    /// A non-negative integer, or nil for `null`.
-    private static func count(_ reader: inout JSONReader) throws(FieldError) -> Int? {
+    /// A non-negative number as a whole count (a fraction rounded down, or up for a
+    /// minimum), or nil for `null`. Not money: a `Double` is exact enough for seconds and pixels.
+    private static func count(_ reader: inout JSONReader, roundingUp: Bool = false) throws(FieldError) -> Int? {
         if try reader.readNull() { return nil }
-        let value = try reader.readInteger()
-        guard value >= 0 else { throw reader.fieldError("must be zero or more") }
-        return Int(clamping: value)
+        let text = try reader.readNumber()
+        guard !DecimalText.isNegative(text), let value = Double(text) else { throw reader.fieldError("must be zero or more") }
+        let whole = roundingUp ? value.rounded(.up) : value.rounded(.down)
+        return whole >= Double(Int.max) ? Int.max : Int(whole)
     }
 
     /// `imp.native`: its `request` (a string holding the Native request JSON, or the
     /// object itself, either optionally wrapped in `{"native": …}` as Native 1.0 did).
     static func native(_ reader: inout JSONReader) throws(FieldError) -> NativeSlot? {
+        var native = JSONReader(try reader.rawValue())
+        do throws(FieldError) {
+            return try nativeObject(&native)
+        } catch {
+            return nil
+        }
+    }
+
+    private static func nativeObject(_ reader: inout JSONReader) throws(FieldError) -> NativeSlot? {
         var slot: NativeSlot?
         try reader.readObject { reader, field throws(FieldError) in
             guard field == "request" else { return try reader.skipValue() }

@@ -221,7 +221,9 @@ enum OpenAPIDocument {
                     "deals": {"type": ["array", "null"], "maxItems": 100, "items": {"type": "object", "additionalProperties": false, "required": ["id"], "properties": {
                       "id": {"type": "string", "minLength": 1, "maxLength": 128},
                       "floor_micros": {"type": ["integer", "null"], "minimum": 0, "maximum": 1000000000000},
-                      "at": {"enum": [1, 2, 3, null]}}}}}}},
+                      "at": {"enum": [1, 2, 3, null]}}}}},
+                    "anyOf": [{"properties": {"formats": {"contains": {"const": "banner"}}}}, {"properties": {"sizes": {"maxItems": 0}}}],
+                    "description": "Sizes are banner sizes: with formats that leave banner out, sizes must be empty."}},
                 "debug": {"type": ["boolean", "null"], "description": "Ask for the auction's explanation (every candidate, score and reason): needs an admin API key."}}},
               "Integer": {"type": "integer", "minimum": -9223372036854775808, "maximum": 9223372036854775807},
               "NonNegative": {"type": ["number", "null"], "minimum": 0},
@@ -250,11 +252,17 @@ enum OpenAPIDocument {
                   "format": {"type": ["array", "null"], "maxItems": 20, "items": {"$ref": "#/components/schemas/Format"}}},
                 "anyOf": [{"required": ["w", "h"], "properties": {"w": {"type": "integer"}, "h": {"type": "integer"}}},
                           {"required": ["format"], "properties": {"format": {"type": "array", "minItems": 1}}}]},
-              "Video": {"type": ["object", "null"], "properties": {
+              "Video": {"type": ["object", "null"], "description": "Matched against video creatives by the rules of docs/formats.md; minduration must not exceed a non-zero maxduration.",
+                "properties": {
                 "w": {"$ref": "#/components/schemas/NonNegative"}, "h": {"$ref": "#/components/schemas/NonNegative"},
                 "minbitrate": {"$ref": "#/components/schemas/NonNegative"}, "maxbitrate": {"$ref": "#/components/schemas/NonNegative"},
                 "minduration": {"$ref": "#/components/schemas/NonNegative"}, "maxduration": {"$ref": "#/components/schemas/NonNegative"},
-                "sequence": {"$ref": "#/components/schemas/NonNegative"}}},
+                "sequence": {"$ref": "#/components/schemas/NonNegative"}, "skipmin": {"$ref": "#/components/schemas/NonNegative"},
+                "skip": {"$ref": "#/components/schemas/Flag"},
+                "mimes": {"type": ["array", "null"], "maxItems": 32, "items": {"type": "string", "maxLength": 128}},
+                "protocols": {"type": ["array", "null"], "maxItems": 32, "items": {"$ref": "#/components/schemas/Integer"}},
+                "protocol": {"oneOf": [{"$ref": "#/components/schemas/Integer"}, {"type": "null"}]},
+                "battr": {"type": ["array", "null"], "maxItems": 64, "items": {"$ref": "#/components/schemas/Integer"}}}},
               "Audio": {"type": ["object", "null"], "properties": {
                 "minbitrate": {"$ref": "#/components/schemas/NonNegative"}, "maxbitrate": {"$ref": "#/components/schemas/NonNegative"},
                 "minduration": {"$ref": "#/components/schemas/NonNegative"}, "maxduration": {"$ref": "#/components/schemas/NonNegative"},
@@ -266,7 +274,7 @@ enum OpenAPIDocument {
                   "banner": {"oneOf": [{"$ref": "#/components/schemas/Banner"}, {"type": "null"}]},
                   "video": {"$ref": "#/components/schemas/Video"},
                   "audio": {"$ref": "#/components/schemas/Audio"},
-                  "native": {},
+                  "native": {"description": "Native 1.2: {\"request\": a string holding the request JSON, or the object}. One that is not a Native request leaves the imp's other formats (docs/formats.md)."},
                   "bidfloor": {"type": ["number", "null"], "minimum": 0, "maximum": 1000000000, "description": "CPM in currency units."},
                   "bidfloorcur": {"type": ["string", "null"], "maxLength": 8},
                   "pmp": {"type": ["object", "null"], "properties": {
