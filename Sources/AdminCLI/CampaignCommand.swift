@@ -239,36 +239,22 @@ enum CampaignDescription {
             ("id", c.id.rawValue), ("advertiser", c.advertiserID.rawValue), ("name", c.name), ("status", c.status.rawValue),
             ("pricing", c.pricing.rawValue), ("bid", "\(DecimalMoney.formatCurrency(c.bid)) \(unit) (\(c.bid.value) micros)"),
         ]
-        if let ctr = c.predictedCTR { pairs.append(("prior ctr", "\(ctr) (\(ctr.partsPerMillion) ppm, as declared)")) }
-        if let learned = c.learnedCTR {
-            pairs.append(
-                (
-                    "learned ctr",
-                    "\(learned.rate) (\(learned.rate.partsPerMillion) ppm) from \(learned.impressions) impressions and "
-                        + "\(learned.events) clicks recorded, prior weight \(learned.priorWeight) impressions"
-                ))
-        }
-        if let viewability = c.predictedViewability {
-            pairs.append(("prior viewability", "\(viewability) (\(viewability.partsPerMillion) ppm, as declared)"))
-        }
-        if let learned = c.learnedViewability {
-            pairs.append(
-                (
-                    "learned viewability",
-                    "\(learned.rate) (\(learned.rate.partsPerMillion) ppm) from \(learned.impressions) impressions and "
-                        + "\(learned.events) viewable events recorded, prior weight \(learned.priorWeight) impressions"
-                ))
-        }
-        if let completion = c.predictedCompletionRate {
-            pairs.append(("prior completion rate", "\(completion) (\(completion.partsPerMillion) ppm, as declared)"))
-        }
-        if let learned = c.learnedCompletionRate {
-            pairs.append(
-                (
-                    "learned completion rate",
-                    "\(learned.rate) (\(learned.rate.partsPerMillion) ppm) from \(learned.impressions) impressions and "
-                        + "\(learned.events) completed views recorded, prior weight \(learned.priorWeight) impressions"
-                ))
+        // Each pricing's rate of its charged event: declared, and learned from the ledger.
+        let rates: [(name: String, prior: ClickThroughRate?, learned: LearnedClickThroughRate?, events: String)] = [
+            ("ctr", c.predictedCTR, c.learnedCTR, "clicks"),
+            ("viewability", c.predictedViewability, c.learnedViewability, "viewable events"),
+            ("completion rate", c.predictedCompletionRate, c.learnedCompletionRate, "completed views"),
+        ]
+        for rate in rates {
+            if let prior = rate.prior { pairs.append(("prior \(rate.name)", "\(prior) (\(prior.partsPerMillion) ppm, as declared)")) }
+            if let learned = rate.learned {
+                pairs.append(
+                    (
+                        "learned \(rate.name)",
+                        "\(learned.rate) (\(learned.rate.partsPerMillion) ppm) from \(learned.impressions) impressions and "
+                            + "\(learned.events) \(rate.events) recorded, prior weight \(learned.priorWeight) impressions"
+                    ))
+            }
         }
         pairs += [
             ("daily budget", c.dailyBudget.map(DecimalMoney.formatCurrency) ?? "none"),

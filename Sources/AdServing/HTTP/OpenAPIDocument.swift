@@ -12,8 +12,30 @@ enum OpenAPIDocument {
     static let json = template.replacingOccurrences(of: "$COUNTRY_PATTERN", with: CountryCodes.pattern)
         .replacingOccurrences(of: "$PRICINGS", with: names(Pricing.allCases.map(\.rawValue)))
         .replacingOccurrences(of: "$BEACON_KINDS", with: names(BeaconKind.allCases.map(\.rawValue)))
+        .replacingOccurrences(of: "\"$VIDEO_EVENT_PATHS\": {},", with: videoEventPaths)
         .replacingOccurrences(of: "\"$ADMIN_PATHS\": {},", with: adminPaths)
         .replacingOccurrences(of: "\"$ADMIN_SCHEMAS\": {},", with: adminSchemas)
+
+    /// A video ad's VAST tracking beacons, one path per kind, each answered like the impression beacon.
+    private static var videoEventPaths: String {
+        let what: [BeaconKind: String] = [
+            .start: "the player started the video", .firstQuartile: "a quarter played", .midpoint: "half played",
+            .thirdQuartile: "three quarters played", .complete: "played to the end; charges CPCV campaigns",
+            .error: "the player failed (VAST Error)",
+        ]
+        return (BeaconKind.videoEvents + [.error]).map { kind in
+            """
+            "/v1/beacons/\(kind.rawValue)/{token}": {"get": {
+              "summary": "Video event beacon (\(what[kind] ?? kind.rawValue)): the VAST tracking URL, recorded once as its own ledger kind, judged for invalid traffic.",
+              "parameters": [{"$ref": "#/components/parameters/Token"}],
+              "responses": {
+                "200": {"description": "Recorded (or a replay). A transparent 1x1 GIF.", "content": {"image/gif": {"schema": {"type": "string"}}}},
+                "400": {"$ref": "#/components/responses/Error"},
+                "410": {"$ref": "#/components/responses/Error"},
+                "503": {"$ref": "#/components/responses/Error"}}}},
+            """
+        }.joined(separator: "\n")
+    }
 
     /// A JSON array of the names.
     private static func names(_ values: [String]) -> String { "[" + values.map { "\"\($0)\"" }.joined(separator: ", ") + "]" }
@@ -74,54 +96,7 @@ enum OpenAPIDocument {
                 "400": {"$ref": "#/components/responses/Error"},
                 "410": {"$ref": "#/components/responses/Error"},
                 "503": {"$ref": "#/components/responses/Error"}}}},
-            "/v1/beacons/start/{token}": {"get": {
-              "summary": "Video event beacon (the player started the video): the VAST tracking URL, recorded once as its own ledger kind, judged for invalid traffic.",
-              "parameters": [{"$ref": "#/components/parameters/Token"}],
-              "responses": {
-                "200": {"description": "Recorded (or a replay). A transparent 1x1 GIF.", "content": {"image/gif": {"schema": {"type": "string"}}}},
-                "400": {"$ref": "#/components/responses/Error"},
-                "410": {"$ref": "#/components/responses/Error"},
-                "503": {"$ref": "#/components/responses/Error"}}}},
-            "/v1/beacons/first_quartile/{token}": {"get": {
-              "summary": "Video event beacon (a quarter played): the VAST tracking URL, recorded once as its own ledger kind, judged for invalid traffic.",
-              "parameters": [{"$ref": "#/components/parameters/Token"}],
-              "responses": {
-                "200": {"description": "Recorded (or a replay). A transparent 1x1 GIF.", "content": {"image/gif": {"schema": {"type": "string"}}}},
-                "400": {"$ref": "#/components/responses/Error"},
-                "410": {"$ref": "#/components/responses/Error"},
-                "503": {"$ref": "#/components/responses/Error"}}}},
-            "/v1/beacons/midpoint/{token}": {"get": {
-              "summary": "Video event beacon (half played): the VAST tracking URL, recorded once as its own ledger kind, judged for invalid traffic.",
-              "parameters": [{"$ref": "#/components/parameters/Token"}],
-              "responses": {
-                "200": {"description": "Recorded (or a replay). A transparent 1x1 GIF.", "content": {"image/gif": {"schema": {"type": "string"}}}},
-                "400": {"$ref": "#/components/responses/Error"},
-                "410": {"$ref": "#/components/responses/Error"},
-                "503": {"$ref": "#/components/responses/Error"}}}},
-            "/v1/beacons/third_quartile/{token}": {"get": {
-              "summary": "Video event beacon (three quarters played): the VAST tracking URL, recorded once as its own ledger kind, judged for invalid traffic.",
-              "parameters": [{"$ref": "#/components/parameters/Token"}],
-              "responses": {
-                "200": {"description": "Recorded (or a replay). A transparent 1x1 GIF.", "content": {"image/gif": {"schema": {"type": "string"}}}},
-                "400": {"$ref": "#/components/responses/Error"},
-                "410": {"$ref": "#/components/responses/Error"},
-                "503": {"$ref": "#/components/responses/Error"}}}},
-            "/v1/beacons/complete/{token}": {"get": {
-              "summary": "Video event beacon (played to the end; charges CPCV campaigns): the VAST tracking URL, recorded once as its own ledger kind, judged for invalid traffic.",
-              "parameters": [{"$ref": "#/components/parameters/Token"}],
-              "responses": {
-                "200": {"description": "Recorded (or a replay). A transparent 1x1 GIF.", "content": {"image/gif": {"schema": {"type": "string"}}}},
-                "400": {"$ref": "#/components/responses/Error"},
-                "410": {"$ref": "#/components/responses/Error"},
-                "503": {"$ref": "#/components/responses/Error"}}}},
-            "/v1/beacons/error/{token}": {"get": {
-              "summary": "Video event beacon (the player failed (VAST Error; its code in ?code=)): the VAST tracking URL, recorded once as its own ledger kind, judged for invalid traffic.",
-              "parameters": [{"$ref": "#/components/parameters/Token"}],
-              "responses": {
-                "200": {"description": "Recorded (or a replay). A transparent 1x1 GIF.", "content": {"image/gif": {"schema": {"type": "string"}}}},
-                "400": {"$ref": "#/components/responses/Error"},
-                "410": {"$ref": "#/components/responses/Error"},
-                "503": {"$ref": "#/components/responses/Error"}}}},
+            "$VIDEO_EVENT_PATHS": {},
             "/v1/beacons/click/{token}": {"get": {
               "summary": "Click beacon: as the impression beacon (charging CPC clicks), then redirects to the creative's click URL.",
               "parameters": [{"$ref": "#/components/parameters/Token"}],
