@@ -14,7 +14,7 @@ struct ReportCommand: AsyncParsableCommand {
             traffic (robots, non-browsers, data centres, prefetches, clicks too fast) is recorded unbilled and counted by \
             category; unbilled counts every record not billed (invalid traffic, budget exhausted, test traffic). Spend is \
             the exact sum of charges; eCPM = spend per 1000 net impressions. Viewability = viewable events per measured \
-            (valid) impression.
+            (valid) impression; completion = completed video views per measured impression.
             Examples:
               adctl report --db var/vickrey.sqlite
               adctl report --by day --since 2026-11-01T00:00:00Z --json
@@ -34,12 +34,14 @@ struct ReportCommand: AsyncParsableCommand {
         if output.json { return Console.print(DeliveryReport.json(rows)) }
         var table = TextTable(headers: [
             "CAMPAIGN", "DAY", "IMPRESSIONS", "CLICKS", "CTR", "SPEND", "ECPM", "UNBILLED", "GROSS", "INVALID", "VIEWABLE", "VIEWABILITY",
+            "COMPLETED", "COMPLETION",
         ])
         for row in rows {
             table.rows.append([
                 row.campaignID.rawValue, row.day, String(row.impressions), String(row.clicks), Self.percent(row.ctrPPM),
                 Self.money(row.spend), DecimalMoney.formatCurrency(Micros(row.ecpmMicros)), String(row.unbilled),
                 String(row.grossImpressions), String(row.invalidTotal), String(row.viewableImpressions), Self.percent(row.viewabilityPPM),
+                String(row.completedViews), Self.percent(row.completionPPM),
             ])
         }
         let total = rows.reduce(Nanos.zero) { $0 + $1.spend }

@@ -27,6 +27,7 @@ public enum DeliveryReport {
             total.grossClicks += row.grossClicks
             total.measuredImpressions += row.measuredImpressions
             total.viewableImpressions += row.viewableImpressions
+            total.completedViews += row.completedViews
             total.invalid.merge(row.invalid, uniquingKeysWith: +)
             merged[row.campaignID] = total
         }
@@ -59,6 +60,8 @@ public enum DeliveryReport {
                     out.field("measured_impressions", row.measuredImpressions)
                     out.field("viewable_impressions", row.viewableImpressions)
                     out.field("viewability_ppm", row.viewabilityPPM)
+                    out.field("completed_views", row.completedViews)
+                    out.field("completion_ppm", row.completionPPM)
                 }
             }
         }
@@ -77,6 +80,9 @@ extension DeliveryReport {
 extension DeliveryRow {
     /// Viewable impressions per million measured ones.
     public var viewabilityPPM: Int64 { measuredImpressions == 0 ? 0 : viewableImpressions * 1_000_000 / measuredImpressions }
+    /// Completed video views per million measured impressions (the video completion rate,
+    /// for a campaign whose impressions are videos).
+    public var completionPPM: Int64 { measuredImpressions == 0 ? 0 : completedViews * 1_000_000 / measuredImpressions }
     /// Invalid events of every category.
     public var invalidTotal: Int64 { invalid.values.reduce(0, +) }
 

@@ -159,6 +159,8 @@ public struct DeliveryRow: Hashable, Sendable {
     public var measuredImpressions: Int64 = 0
     /// Viewable events of valid traffic.
     public var viewableImpressions: Int64 = 0
+    /// Video `complete` events of valid traffic (what CPCV is charged for).
+    public var completedViews: Int64 = 0
 
     public init(campaignID: CampaignID, day: String, impressions: Int64, clicks: Int64, unbilled: Int64, spend: Nanos) {
         self.campaignID = campaignID
@@ -185,6 +187,8 @@ public struct DeliveryRow: Hashable, Sendable {
             if billed { clicks += count }
         case BeaconKind.viewable.rawValue:
             if category == nil { viewableImpressions += count }
+        case BeaconKind.complete.rawValue:
+            if category == nil { completedViews += count }
         default: break
         }
     }

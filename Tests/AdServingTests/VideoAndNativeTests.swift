@@ -37,6 +37,7 @@ struct VideoAndNativeTests {
 
     @Test func aPlayerPlayingTheVASTRecordsEachEventOnceAndCompleteChargesTheCPCVCampaign() async throws {
         let harness = ServerHarness()
+        let admin = try await harness.adminKey()
         _ = try await harness.store().importCampaigns(Self.campaigns)
         try await harness.live { client in
             let body = #"""
@@ -89,6 +90,15 @@ struct VideoAndNativeTests {
             budget = try await client.get("/v1/campaigns/completed/budget", headers: Self.billing).object
             #expect(budget["spent_total_nanos"] as? Int == 8_020_000)
             #expect(budget["reserved_nanos"] as? Int == 0)
+            // Reports count the completed view against the measured impression.
+            let rows = try #require(
+                try await client.get("/v1/admin/reports?by=campaign", headers: [.authorization: "Bearer \(admin)"]).json as? [[String: Any]]
+            )
+            let row = try #require(rows.first { $0["campaign_id"] as? String == "completed" })
+            #expect(row["impressions"] as? Int == 1)
+            #expect(row["completed_views"] as? Int == 1)
+            #expect(row["completion_ppm"] as? Int == 1_000_000)
+            #expect(row["spend_nanos"] as? Int == 8_020_000)
         }
     }
 
