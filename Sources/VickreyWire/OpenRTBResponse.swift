@@ -82,6 +82,11 @@ public enum OpenRTBResponse {
                 w.field("h", size.height)
             }
             if let deal = bid.win.dealID { w.field("dealid", deal) }
+            // OpenRTB creative attribute 16: the creative is itself skippable.
+            if creative.video?.isSkippable == true {
+                w.key("attr")
+                w.array { $0.integer(16) }
+            }
             w.field("mtype", markupType(creative.format))
             w.field("nurl", bid.impressionURL)
             w.field("burl", bid.impressionURL)

@@ -99,6 +99,8 @@ struct VideoAndNativeFixtureTests {
                 let adm = try #require(bid["adm"] as? String)
                 if bid["mtype"] as? Int == 2 {
                     try Self.checkVAST(adm, file: file)
+                    // OpenRTB creative attribute 16 marks the skippable video, and only it.
+                    #expect((bid["attr"] as? [Int]) == (expected.winner == "vid15" ? [16] : nil), "\(file)")
                 } else {
                     #expect(bid["mtype"] as? Int == 4, "\(file): a native bid")
                     try Self.checkNative(adm, request: body, file: file)
