@@ -9,10 +9,11 @@ import VickreyLedger
 import VickreyStore
 import VickreyTestSupport
 
-/// What the migration to viewability and invalid traffic does to a database an earlier
-/// version wrote: every ledger record reads back byte for byte and verifies, campaigns
-/// load as they were, the chain continues after them, the new kinds are accepted, and a
-/// prefetch is recorded apart from the render it precedes.
+/// What the migrations to viewability and invalid traffic, then to video and native, do to
+/// a database an earlier version wrote: every ledger record reads back byte for byte and
+/// verifies, campaigns load as they were (their creatives banners), the chain continues
+/// after them, the new kinds are accepted (a video's `complete` once), a CPCV video
+/// campaign saves and loads, and a prefetch is recorded apart from the render it precedes.
 @Suite("Migrations keep what earlier versions wrote")
 struct MigrationTests {
     let key = Curve25519.Signing.PrivateKey()
@@ -120,6 +121,7 @@ struct MigrationTests {
         #expect(campaign.predictedCTR == ClickThroughRate(partsPerMillion: 12_000))
         #expect(campaign.predictedViewability == nil)
         #expect(campaign.creatives.map(\.id.rawValue) == ["cr-1"])
+        #expect(campaign.creatives.map(\.format) == [.banner], "creatives written before formats are banners")
 
         // A vCPM campaign saves and loads with its prior.
         var visible = campaign
@@ -131,6 +133,23 @@ struct MigrationTests {
         try await store.campaigns.createCampaign(visible)
         #expect(try await store.campaigns.campaign(visible.id)?.predictedViewability == ClickThroughRate(partsPerMillion: 650_000))
 
+        // A CPCV video campaign saves and loads with its video creative and its prior.
+        var completed = campaign
+        completed.id = CampaignID("completed")!
+        completed.pricing = .cpcv
+        completed.predictedCTR = nil
+        completed.predictedCompletionRate = ClickThroughRate(partsPerMillion: 700_000)
+        completed.creatives = [
+            .video(
+                id: CreativeID("cr-3")!,
+                VideoCreative(
+                    durationSeconds: 15,
+                    mediaFiles: [MediaFile(url: "https://cdn.example/v.mp4", mime: "video/mp4", width: 640, height: 360, bitrateKbps: 900)]),
+                clickURL: "https://example.com/v")
+        ]
+        try await store.campaigns.createCampaign(completed)
+        #expect(try await store.campaigns.campaign(completed.id) == completed)
+
         // The chain continues: a viewable event for the old ad, a prefetch then its render for
         // a new one; the render again, the prefetch again and the old click again are duplicates.
         let raw = key.rawRepresentation
@@ -140,6 +159,7 @@ struct MigrationTests {
         for event in [
             event(.viewable, 1, at: 1), event(.impression, 2, reason: .ivtPrefetch, at: 10), event(.impression, 2, at: 11),
             event(.impression, 2, at: 12), event(.impression, 2, reason: .ivtPrefetch, at: 13), event(.click, 1, at: 14),
+            event(.complete, 1, at: 15), event(.complete, 1, at: 16),
         ] {
             switch try await writer.append(event) {
             case .appended(let seq): outcomes.append("appended \(seq)")
@@ -149,12 +169,12 @@ struct MigrationTests {
         }
         writer.close()
         await running.value
-        #expect(outcomes == ["appended 3", "appended 4", "appended 5", "duplicate", "duplicate", "duplicate"])
+        #expect(outcomes == ["appended 3", "appended 4", "appended 5", "duplicate", "duplicate", "duplicate", "appended 6", "duplicate"])
 
         var all: [LedgerRecord] = []
         try await store.ledger.forEachRecord(chain: serverID, in: .all) { all.append($0) }
-        #expect(all.map(\.event.kind) == [.impression, .click, .viewable, .impression, .impression])
-        #expect(all.map(\.event.reason) == [nil, nil, nil, .ivtPrefetch, nil])
+        #expect(all.map(\.event.kind) == [.impression, .click, .viewable, .impression, .impression, .complete])
+        #expect(all.map(\.event.reason) == [nil, nil, nil, .ivtPrefetch, nil, nil])
         var verifier = LedgerVerifier(keys: keys)
         for record in all { verifier.check(record) }
         #expect(verifier.problems.isEmpty, "\(verifier.problems)")
