@@ -121,16 +121,20 @@ struct LedgerCommand: AsyncParsableCommand {
                 var chains: [String?] = []
                 try readExport(Array(data)) { if !chains.contains($0.serverID) { chains.append($0.serverID) } }
                 verifier = LedgerChainsVerifier(keys: try await publicKeys(), startingAt: partial ? nil : 1, chains: chains)
-                try readExport(Array(data)) { verifier.check($0) }
+                var batch = RecordBatch()
+                try readExport(Array(data)) { batch.add($0, to: &verifier) }
+                batch.flush(to: &verifier)
             } else {
                 verifier = try await store.call { db in
                     // A fleet's database knows every chain's public keys.
                     let chains = try await db.ledger.chains()
                     var verifier = LedgerChainsVerifier(
                         keys: try await publicKeys(registered: db.fleet), startingAt: partial ? nil : 1, chains: chains.map(\.serverID))
+                    var batch = RecordBatch()
                     for chain in chains {
-                        try await db.ledger.forEachRecord(chain: chain.serverID, in: .all) { verifier.check($0) }
+                        try await db.ledger.forEachRecord(chain: chain.serverID, in: .all) { batch.add($0, to: &verifier) }
                     }
+                    batch.flush(to: &verifier)
                     return verifier
                 }
             }
@@ -213,5 +217,23 @@ struct LedgerCommand: AsyncParsableCommand {
             }
             return PublicKeySet(keys: known)
         }
+    }
+}
+
+/// Records gathered for `LedgerChainsVerifier.check(batch:)`, which checks their signatures
+/// on every core: bounded, so memory stays flat whatever the ledger's size.
+struct RecordBatch {
+    static let size = 16_384
+    private var records: [LedgerRecord] = []
+
+    mutating func add(_ record: LedgerRecord, to verifier: inout LedgerChainsVerifier) {
+        records.append(record)
+        if records.count == Self.size { flush(to: &verifier) }
+    }
+
+    mutating func flush(to verifier: inout LedgerChainsVerifier) {
+        guard !records.isEmpty else { return }
+        verifier.check(batch: records)
+        records.removeAll(keepingCapacity: true)
     }
 }

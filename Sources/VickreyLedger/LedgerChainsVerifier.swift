@@ -27,7 +27,23 @@ public struct LedgerChainsVerifier {
         knownChains = chains
     }
 
-    public mutating func check(_ record: LedgerRecord) {
+    public mutating func check(_ record: LedgerRecord) { check(record, contentProblem: .unchecked) }
+
+    /// Checks records in the order given, as `check` one by one would, with the hash and
+    /// signature of each (most of the work) checked on every core first.
+    public mutating func check(batch records: [LedgerRecord]) {
+        for (record, problem) in zip(records, LedgerContentChecks.problems(of: records, keys: keys)) {
+            check(record, contentProblem: .checked(problem))
+        }
+    }
+
+    /// A record's own problem, when already checked.
+    private enum ContentCheck {
+        case unchecked
+        case checked(String?)
+    }
+
+    private mutating func check(_ record: LedgerRecord, contentProblem: ContentCheck) {
         if !knownChains.contains(record.serverID) { knownChains.append(record.serverID) }
         if let origin = movedOrigin(of: record) {
             movedFrom[origin, default: []].insert(record.seq)
@@ -42,7 +58,10 @@ public struct LedgerChainsVerifier {
             verifiers[record.serverID] = LedgerVerifier(keys: keys, startingAt: startingAt)
             chainOrder.append(record.serverID)
         }
-        verifiers[record.serverID]?.check(record)
+        switch contentProblem {
+        case .unchecked: verifiers[record.serverID]?.check(record)
+        case .checked(let problem): verifiers[record.serverID]?.check(record, contentProblem: problem)
+        }
     }
 
     /// The chain a record was taken from, when its hash does not match its own content

@@ -104,8 +104,14 @@ public struct LedgerVerifier {
 
     /// Checks the next record in the order given.
     public mutating func check(_ record: LedgerRecord) {
+        check(record, contentProblem: Self.contentProblem(record, keys: keys))
+    }
+
+    /// Checks the next record in the order given, its content already checked on its own
+    /// (`LedgerContentChecks`, which spreads that work over the cores): only the order and
+    /// the chain are checked here.
+    public mutating func check(_ record: LedgerRecord, contentProblem: String?) {
         if exportStart == nil { exportStart = record.seq }
-        let contentProblem = Self.contentProblem(record, keys: keys)
         if let contentProblem { report(record.seq, contentProblem) }
         guard let expected = expectedSeq else {
             // The anchor of a partial export: nothing before it to chain to.
@@ -170,7 +176,7 @@ public struct LedgerVerifier {
 
     /// What is wrong with the record on its own: a field the format forbids, its hash, its
     /// key or its signature.
-    private static func contentProblem(_ record: LedgerRecord, keys: [String: Curve25519.Signing.PublicKey]) -> String? {
+    static func contentProblem(_ record: LedgerRecord, keys: [String: Curve25519.Signing.PublicKey]) -> String? {
         if let problem = record.fieldProblem { return problem }
         let bytes = record.canonicalBytes
         if LedgerRecord.hexSHA256(bytes) != record.hash {
