@@ -1,7 +1,5 @@
 import ArgumentParser
-import Dispatch
 import Foundation
-import Synchronization
 #if canImport(FoundationNetworking)
     import FoundationNetworking
 #endif
@@ -261,21 +259,4 @@ private enum ParsedLine: Sendable {
     case notUTF8
     case record(LedgerRecord)
     case invalid(LedgerFormatError)
-}
-
-/// `map` over every core, order kept: for work that is the same for each element and
-/// independent of the others (reading export lines).
-enum ParallelMap {
-    static func map<Element: Sendable, Result: Sendable>(
-        _ elements: [Element], chunk: Int = 512, _ transform: @Sendable (Element) -> Result
-    ) -> [Result] {
-        let chunks = (elements.count + chunk - 1) / chunk
-        guard chunks > 1 else { return elements.map(transform) }
-        let results = Mutex<[[Result]]>(Array(repeating: [], count: chunks))
-        DispatchQueue.concurrentPerform(iterations: chunks) { index in
-            let mapped = elements[(index * chunk)..<min(elements.count, (index + 1) * chunk)].map(transform)
-            results.withLock { $0[index] = mapped }
-        }
-        return results.withLock { $0.flatMap { $0 } }
-    }
 }
