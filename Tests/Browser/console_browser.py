@@ -12,9 +12,7 @@ import sys
 import time
 import urllib.request
 
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
+from browser_support import checker, start_chromium
 from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
@@ -29,34 +27,15 @@ def main():
     parser.add_argument("--screenshots")
     args = parser.parse_args()
 
-    options = Options()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900", "--disable-gpu"):
-        options.add_argument(flag)
-    options.binary_location = "/usr/bin/chromium"
-    # Chromium's first start on a busy machine can miss the driver's deadline: try again.
-    for attempt in range(3):
-        try:
-            driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-            break
-        except Exception as error:  # noqa: BLE001 - reported, then retried
-            print(f"chromium did not start (attempt {attempt + 1}): {error}", file=sys.stderr)
-            time.sleep(1)
-    else:
-        sys.exit(1)
+    driver = start_chromium()
     driver.implicitly_wait(5)
-    driver.set_page_load_timeout(30)
     base = args.url.rstrip("/")
 
     def shot(name):
         if args.screenshots:
             driver.save_screenshot(f"{args.screenshots}/console-{name}.png")
 
-    def check(condition, step):
-        if not condition:
-            print(f"FAILED: {step}\nat {driver.current_url}\n{driver.page_source[:2000]}", file=sys.stderr)
-            driver.quit()
-            sys.exit(1)
-        print(f"ok: {step}")
+    check = checker(driver, lambda: f"at {driver.current_url}\n{driver.page_source[:2000]}")
 
     def submit_and_wait(selector, url_part=None):
         """Submits a form and waits for the next page (and, if given, for its address)."""

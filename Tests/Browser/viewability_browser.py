@@ -12,18 +12,12 @@ recorded as invalid traffic (docs/counting.md, "Test traffic").
 Exit 0 when every step held; otherwise a message naming the step, and exit 1.
 """
 import argparse
-import http.server
 import json
 import sys
-import threading
 import time
 import urllib.request
 
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
-
-TEST_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
+from browser_support import TEST_USER_AGENT, checker, serve, start_chromium
 
 
 def bid(base, request_id):
@@ -38,26 +32,6 @@ def ledger(base, token):
     request = urllib.request.Request(f"{base}/v1/ledger?after=0&limit=1000", headers={"Authorization": f"Bearer {token}"})
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)["records"]
-
-
-def serve(page):
-    """Serves `page` at / on a free local port (the publisher's site); returns its URL."""
-
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            data = page.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args):
-            pass
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return f"http://127.0.0.1:{server.server_address[1]}/"
 
 
 def main():
@@ -79,28 +53,9 @@ def main():
         "<div style=height:1000px></div></body></html>"
     )
 
-    options = Options()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900", "--disable-gpu",
-                 f"--user-agent={TEST_USER_AGENT}"):
-        options.add_argument(flag)
-    options.binary_location = "/usr/bin/chromium"
-    for attempt in range(3):
-        try:
-            driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-            break
-        except Exception as error:  # noqa: BLE001 - reported, then retried
-            print(f"chromium did not start (attempt {attempt + 1}): {error}", file=sys.stderr)
-            time.sleep(1)
-    else:
-        sys.exit(1)
-    driver.set_page_load_timeout(30)
+    driver = start_chromium(TEST_USER_AGENT)
 
-    def check(condition, step):
-        if not condition:
-            print(f"FAILED: {step}", file=sys.stderr)
-            driver.quit()
-            sys.exit(1)
-        print(f"ok: {step}")
+    check = checker(driver)
 
     def events(kind, ad):
         return [r for r in ledger(base, args.billing_token) if r["kind"] == kind and r["impression_id"] == ad["id"]]

@@ -7,20 +7,14 @@ and the slot far below only once the page is read down to it for a second.
 Exit 0 when every step held; otherwise a message naming the step, and exit 1.
 """
 import argparse
-import http.server
 import json
 import os
 import sys
-import threading
 import time
 import urllib.request
 
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
+from browser_support import TEST_USER_AGENT, checker, serve, start_chromium
 from selenium.webdriver.common.by import By
-
-TEST_USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36"
 
 
 def main():
@@ -36,44 +30,10 @@ def main():
         print("FAILED: the example page no longer loads the tag from http://127.0.0.1:8080/v1/tag.js", file=sys.stderr)
         sys.exit(1)
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self):
-            data = page.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+    site = serve(page)
+    driver = start_chromium(TEST_USER_AGENT)
 
-        def log_message(self, *args):
-            pass
-
-    site = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=site.serve_forever, daemon=True).start()
-
-    options = Options()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900", "--disable-gpu",
-                 f"--user-agent={TEST_USER_AGENT}"):
-        options.add_argument(flag)
-    options.binary_location = "/usr/bin/chromium"
-    for attempt in range(3):
-        try:
-            driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-            break
-        except Exception as error:  # noqa: BLE001 - reported, then retried
-            print(f"chromium did not start (attempt {attempt + 1}): {error}", file=sys.stderr)
-            time.sleep(1)
-    else:
-        sys.exit(1)
-    driver.set_page_load_timeout(30)
-
-    def check(condition, step):
-        if not condition:
-            print(f"FAILED: {step}", file=sys.stderr)
-            print(driver.get_log("browser") if hasattr(driver, "get_log") else "", file=sys.stderr)
-            driver.quit()
-            sys.exit(1)
-        print(f"ok: {step}")
+    check = checker(driver, lambda: str(driver.get_log("browser")) if hasattr(driver, "get_log") else "")
 
     def records():
         request = urllib.request.Request(f"{base}/v1/ledger?after=0&limit=1000",
@@ -92,7 +52,7 @@ def main():
             time.sleep(0.1)
         return condition()
 
-    driver.get(f"http://127.0.0.1:{site.server_address[1]}/")
+    driver.get(site)
     filled = lambda: len(driver.find_elements(By.CSS_SELECTOR, "[data-vickrey-campaign] a img")) == 2
     check(wait_for(filled, 10), "the tag filled both slots from another origin")
     check(wait_for(lambda: count("impression", "home_feed") == 1 and count("impression", "sidebar") == 1, 10),
