@@ -8,7 +8,6 @@ Exit 0 when every step held; otherwise a message naming the step, and exit 1.
 """
 import argparse
 import json
-import sys
 import time
 import urllib.request
 
