@@ -56,6 +56,7 @@ struct AdDecisions: Sendable {
     }
 
     private func run(_ request: AuctionRequest, isTest: Bool) -> (AuctionOutcome, [SignedWin]) {
+        policy.lineItems.countRequest(at: request.time)
         let logged = auctionLog?.samples(requestID: request.requestID) ?? false
         let outcome = auctioneer.run(
             request, on: reloader.index.snapshot, policy: policy, experiments: experiments.plan, recording: logged)

@@ -217,6 +217,15 @@ public final class BudgetBook: Sendable {
         }
     }
 
+    /// The campaign's lifetime spend plus what it holds reserved at `now` (zero when it
+    /// never bid): a standard line item's goal progress, in nanos.
+    public func committed(_ campaignID: CampaignID, at now: Instant) -> Nanos {
+        existingAccount(campaignID)?.state.withLock { state in
+            state.advance(to: now, pacing: pacing)
+            return state.spentTotal + state.reserved
+        } ?? .zero
+    }
+
     private func shard(_ id: CampaignID) -> LockedBox<[CampaignID: Account]> {
         shards[Int(UInt(bitPattern: id.hashValue) % UInt(shards.count))]
     }

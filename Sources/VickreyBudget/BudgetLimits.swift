@@ -16,9 +16,11 @@ public struct BudgetLimits: Hashable, Sendable {
         self.pacing = pacing
     }
 
+    /// A campaign's limits; a standard line item's total is its goal at its booked rate
+    /// when that is below its total budget (`Campaign.spendCap`).
     public init(_ campaign: Campaign) {
         self.init(
-            daily: campaign.dailyBudget?.nanos, total: campaign.totalBudget.nanos, timeZone: campaign.timeZone, pacing: campaign.pacing)
+            daily: campaign.dailyBudget?.nanos, total: campaign.spendCap, timeZone: campaign.timeZone, pacing: campaign.pacing)
     }
 }
 

@@ -6,10 +6,13 @@ import VickreyCore
 public struct ServingPolicy: EligibilityPolicy {
     public let budgets: BudgetBook
     public let caps: FrequencyCapper
+    /// Sponsorship tallies and the traffic shape of `even` goals.
+    public let lineItems: LineItemBook
 
-    public init(budgets: BudgetBook, caps: FrequencyCapper) {
+    public init(budgets: BudgetBook, caps: FrequencyCapper, lineItems: LineItemBook = LineItemBook()) {
         self.budgets = budgets
         self.caps = caps
+        self.lineItems = lineItems
     }
 
     public func screen(_ candidate: IndexedCampaign, request: AuctionRequest) -> Screening {
@@ -55,4 +58,23 @@ public struct ServingPolicy: EligibilityPolicy {
         }
         return id
     }
+
+    public func release(_ candidate: IndexedCampaign, reservationID: UInt64, request: AuctionRequest) {
+        let campaign = candidate.campaign
+        _ = budgets.release(campaign.id, reservationID: reservationID, at: request.time)
+        if campaign.frequencyCap != nil, let user = request.userID { caps.forget(user: user, campaign: campaign.id, at: request.time) }
+    }
+
+    /// Impressions billed or reserved: the campaign's committed spend at its booked rate
+    /// (each impression of a line item costs exactly its rate in nanos).
+    public func goalProgress(_ candidate: IndexedCampaign, at now: Instant) -> Int64 {
+        let rate = candidate.campaign.lineItem.rate.value
+        return rate > 0 ? budgets.committed(candidate.campaign.id, at: now).value / rate : 0
+    }
+
+    public func countSponsorshipMatches(_ sponsorships: [CampaignID]) -> [SponsorshipTally] { lineItems.countMatches(sponsorships) }
+
+    public func countSponsorshipTake(_ sponsorship: CampaignID) { lineItems.countTake(sponsorship) }
+
+    public var trafficShape: TrafficShape { lineItems.trafficShape }
 }

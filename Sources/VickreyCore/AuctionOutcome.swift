@@ -204,6 +204,10 @@ public struct PlacementExplanation: Sendable {
     public var price: Micros?
     public var priceRule: PriceRule?
     public var noFillReason: NoFillReason?
+    /// The delivery tier that decided the placement, when any live campaign is a line
+    /// item, house ad or roadblock (nil: the plain auction), and the rule it applied.
+    public var tier: DeliveryTier? = nil
+    public var tierRule: String? = nil
 }
 
 /// One deal's auction on a placement, as the debug explanation shows it.

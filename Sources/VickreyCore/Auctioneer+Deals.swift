@@ -5,7 +5,8 @@ extension Auctioneer {
     /// run (nil: the open auction) and what each deal would have done, for the explanation.
     func chooseDeal(
         request: AuctionRequest, placement: PlacementRequest, position: Int, rules placementRules: AuctionRules,
-        snapshot: IndexSnapshot, wonSlots: [Int], policy: some EligibilityPolicy, source: CandidateSource, experiment tag: ExperimentTag?
+        snapshot: IndexSnapshot, wonSlots: [Int], policy: some EligibilityPolicy, source: CandidateSource, experiment tag: ExperimentTag?,
+        tiers: [DeliveryTier]? = nil
     ) -> (DealRequest?, [DealExplanation]) {
         guard !placement.deals.isEmpty else { return (nil, []) }
         var dealExplanations: [DealExplanation] = []
@@ -13,7 +14,7 @@ extension Auctioneer {
         for deal in placement.deals {
             var dry = PlacementAuction(
                 request: request, placement: placement, position: position, rules: placementRules, snapshot: snapshot,
-                wonSlots: wonSlots, policy: policy, source: source, experiment: tag, recording: false, deal: deal, claims: false)
+                wonSlots: wonSlots, policy: policy, source: source, experiment: tag, recording: false, deal: deal, claims: false, tiers: tiers)
             let result = dry.decide()
             var win: Win?
             if case .filled(let filled) = result { win = filled }
@@ -25,7 +26,7 @@ extension Auctioneer {
         if !placement.privateAuction {
             var open = PlacementAuction(
                 request: request, placement: placement, position: position, rules: placementRules, snapshot: snapshot,
-                wonSlots: wonSlots, policy: policy, source: source, experiment: tag, recording: false, claims: false)
+                wonSlots: wonSlots, policy: policy, source: source, experiment: tag, recording: false, claims: false, tiers: tiers)
             if case .filled(let win) = open.decide(), win.score.value > best?.score ?? Int64.min { best = (win.score.value, nil) }
         }
         return (best?.deal ?? (placement.privateAuction ? placement.deals.first : nil), dealExplanations)

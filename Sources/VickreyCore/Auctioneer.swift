@@ -36,11 +36,17 @@ public struct Auctioneer: Sendable {
                 placements: request.placements.map { PlacementOutcome(placementID: $0.id, result: .unfilled(reason)) },
                 explanation: request.debug ? AuctionExplanation(placements: [], privacy: request.privacy) : nil, privacy: request.privacy)
         }
-        var wonSlots: [Int] = []
+        var state = RequestState()
         var outcomes: [PlacementOutcome] = []
         var explanations: [PlacementExplanation] = []
         outcomes.reserveCapacity(request.placements.count)
+        let lineItems = snapshot.hasLineItems
         for (position, placement) in request.placements.enumerated() {
+            if let companion = state.roadblockWins[position] {
+                outcomes.append(PlacementOutcome(placementID: placement.id, result: .filled(companion)))
+                if request.debug { explanations.append(Self.companionExplanation(companion)) }
+                continue
+            }
             var placementRules = rules
             var tag: ExperimentTag?
             if !experiments.isEmpty, let experiment = experiments.experiment(for: placement.id) {
@@ -50,22 +56,25 @@ public struct Auctioneer: Sendable {
                     tag = assigned
                 }
             }
-            let (chosenDeal, dealExplanations) = chooseDeal(
-                request: request, placement: placement, position: position, rules: placementRules, snapshot: snapshot,
-                wonSlots: wonSlots, policy: policy, source: source, experiment: tag)
-            var auction = PlacementAuction(
-                request: request, placement: placement, position: position, rules: placementRules, snapshot: snapshot,
-                wonSlots: wonSlots, policy: policy, source: source, experiment: tag, recording: recording, deal: chosenDeal
-            )
-            let result = auction.decide()
-            if case .filled = result, let slot = auction.winnerSlot { wonSlots.append(slot) }
-            var outcome = PlacementOutcome(placementID: placement.id, result: result, experiment: tag)
-            if recording { outcome.record = auction.record(result) }
+            let context = PlacementContext(
+                request: request, placement: placement, position: position, rules: placementRules, snapshot: snapshot, source: source,
+                experiment: tag, recording: recording)
+            var decided =
+                lineItems
+                ? decideWithLineItems(context, policy: policy, state: &state)
+                : decideByAuction(context, policy: policy, state: state, tiers: nil)
+            if case .filled = decided.result, let slot = decided.auction.winnerSlot { state.won(decided.auction.entry(atSlot: slot), slot: slot) }
+            var outcome = PlacementOutcome(placementID: placement.id, result: decided.result, experiment: tag)
+            if recording { outcome.record = decided.auction.record(decided.result) }
             outcomes.append(outcome)
             if request.debug {
-                var explanation = auction.explain(result)
-                explanation.deals = dealExplanations
-                if case .filled(let win) = result { explanation.dealID = win.dealID }
+                var explanation = decided.auction.explain(decided.result)
+                explanation.deals = decided.deals
+                if case .filled(let win) = decided.result { explanation.dealID = win.dealID }
+                if lineItems {
+                    explanation.tier = decided.tier
+                    explanation.tierRule = decided.rule
+                }
                 explanations.append(explanation)
             }
         }
@@ -76,4 +85,61 @@ public struct Auctioneer: Sendable {
         )
     }
 
+    /// The open auction for one placement (after its deals): the whole decision when no
+    /// campaign is a line item, the third tier otherwise.
+    func decideByAuction(
+        _ context: PlacementContext, policy: some EligibilityPolicy, state: RequestState, tiers: [DeliveryTier]?
+    ) -> PlacementDecision {
+        let (chosenDeal, dealExplanations) = chooseDeal(
+            request: context.request, placement: context.placement, position: context.position, rules: context.rules,
+            snapshot: context.snapshot, wonSlots: state.wonSlots, policy: policy, source: context.source, experiment: context.experiment,
+            tiers: tiers)
+        var auction = PlacementAuction(
+            request: context.request, placement: context.placement, position: context.position, rules: context.rules,
+            snapshot: context.snapshot, wonSlots: state.wonSlots, policy: policy, source: context.source, experiment: context.experiment,
+            recording: context.recording, deal: chosenDeal, tiers: tiers)
+        auction.excludedLabels = state.labels
+        auction.excludedSlots = state.excludedSlots
+        let result = auction.decide()
+        return PlacementDecision(auction: auction, result: result, deals: dealExplanations, tier: .pricePriority, rule: "auction: highest score")
+    }
+}
+
+/// What one placement's decision needs besides the policy and the request's state.
+struct PlacementContext {
+    let request: AuctionRequest
+    let placement: PlacementRequest
+    let position: Int
+    let rules: AuctionRules
+    let snapshot: IndexSnapshot
+    let source: Auctioneer.CandidateSource
+    let experiment: ExperimentTag?
+    let recording: Bool
+}
+
+/// A placement's decision: the auction (of whichever tier) that made it, for its
+/// explanation and log record, and the rule that decided.
+struct PlacementDecision {
+    var auction: PlacementAuction
+    var result: PlacementResult
+    var deals: [DealExplanation] = []
+    var tier: DeliveryTier
+    var rule: String
+}
+
+/// What earlier placements of a request decided that later ones must respect.
+struct RequestState {
+    /// Slots of campaigns that already won a placement.
+    var wonSlots: [Int] = []
+    /// Exclusion labels of the ads already chosen.
+    var labels: [String] = []
+    /// Roadblocks that could not fill all of their placements.
+    var excludedSlots: [Int] = []
+    /// Placements a roadblock already filled, by position.
+    var roadblockWins: [Int: Win] = [:]
+
+    mutating func won(_ entry: IndexedCampaign, slot: Int) {
+        wonSlots.append(slot)
+        for label in entry.exclusionLabels where !labels.contains(label) { labels.append(label) }
+    }
 }

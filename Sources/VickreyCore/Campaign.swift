@@ -42,6 +42,9 @@ public struct Campaign: Hashable, Sendable {
     public var learnedCompletionRate: LearnedClickThroughRate?
     /// The private-marketplace deals the campaign bids in (besides the open auction).
     public var deals: [CampaignDeal] = []
+    /// Its line-item terms (delivery type, booked rate, exclusion labels, roadblock);
+    /// `.pricePriority` for a campaign of the plain auction.
+    public var lineItem: LineItemTerms = .pricePriority
 
     public init(
         id: CampaignID, advertiserID: AdvertiserID, name: String = "", status: CampaignStatus = .active,
@@ -83,7 +86,10 @@ public struct Campaign: Hashable, Sendable {
 
     /// The most one slot can cost this campaign: its charged event at its bid (for CPM
     /// one impression, `bid` nanos; for CPC one click). A win reserves this much.
-    public var maximumCharge: Nanos { pricing.cost(of: pricing.chargedEvent, atPrice: bid) }
+    /// A house ad is charged nothing, so it reserves nothing.
+    public var maximumCharge: Nanos {
+        lineItem.delivery == .house ? .zero : pricing.cost(of: pricing.chargedEvent, atPrice: bid)
+    }
 
     /// The first creative a placement of `shape` can show.
     public func creative(for shape: AdShape) -> Creative? {
@@ -140,6 +146,7 @@ extension Campaign {
         for creative in creatives where !seen.insert(creative.id).inserted {
             return problem("creatives", "creative id '\(creative.id)' appears twice")
         }
+        if let lineItemProblem = lineItemProblem() { return lineItemProblem }
         if deals.count > CampaignDeal.maximumPerCampaign {
             return problem("deals", "at most \(CampaignDeal.maximumPerCampaign) per campaign")
         }

@@ -15,6 +15,53 @@ public protocol EligibilityPolicy: Sendable {
     /// when that is no longer possible (another auction took the budget); the auction
     /// then treats the campaign as out of budget and picks again.
     func claim(_ candidate: IndexedCampaign, request: AuctionRequest) -> UInt64?
+
+    /// Gives back a claim the auction could not use (a roadblock that could not fill every
+    /// placement it matches): the reservation's budget and the cap's count.
+    func release(_ candidate: IndexedCampaign, reservationID: UInt64, request: AuctionRequest)
+
+    /// A standard line item's impressions billed or reserved: what its goal pacing compares
+    /// with the impressions due.
+    func goalProgress(_ candidate: IndexedCampaign, at now: Instant) -> Int64
+
+    /// Counts this request as matching each of `sponsorships` (eligible for it) and returns
+    /// each one's tally, this request included, in the same order.
+    func countSponsorshipMatches(_ sponsorships: [CampaignID]) -> [SponsorshipTally]
+
+    /// Counts a request a sponsorship took.
+    func countSponsorshipTake(_ sponsorship: CampaignID)
+
+    /// The traffic shape `even` goals are paced by.
+    var trafficShape: TrafficShape { get }
+}
+
+/// A sponsorship's matching requests and those it took.
+public struct SponsorshipTally: Hashable, Sendable {
+    public var matched: Int64
+    public var taken: Int64
+
+    public init(matched: Int64, taken: Int64) {
+        self.matched = matched
+        self.taken = taken
+    }
+
+    /// Whether a sponsorship of `sharePercent` is behind: `taken × 100 < share × matched`.
+    public func isBehind(sharePercent: Int) -> Bool { taken * 100 < Int64(sharePercent) * matched }
+
+    /// How far behind, in hundredths of a request: `share × matched − taken × 100`.
+    public func deficit(sharePercent: Int) -> Int64 { Int64(sharePercent) * matched - taken * 100 }
+}
+
+/// Policies without line-item state: nothing to give back, no goal progress, every
+/// sponsorship counted as never having taken a request.
+extension EligibilityPolicy {
+    public func release(_ candidate: IndexedCampaign, reservationID: UInt64, request: AuctionRequest) {}
+    public func goalProgress(_ candidate: IndexedCampaign, at now: Instant) -> Int64 { 0 }
+    public func countSponsorshipMatches(_ sponsorships: [CampaignID]) -> [SponsorshipTally] {
+        sponsorships.map { _ in SponsorshipTally(matched: 1, taken: 0) }
+    }
+    public func countSponsorshipTake(_ sponsorship: CampaignID) {}
+    public var trafficShape: TrafficShape { .uniform }
 }
 
 /// A policy's answer for one candidate.

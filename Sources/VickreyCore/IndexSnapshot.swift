@@ -33,6 +33,15 @@ public struct IndexSnapshot: Sendable {
     /// Live campaigns without a banner creative: while there are none, a placement taking a
     /// banner of any size needs no format clause (every campaign has one).
     private var campaignsWithoutBanner = 0
+    /// Delivery tiers: a campaign is posted under its line item's tier.
+    private var tierPostings = DimensionPostings<DeliveryTier>()
+    /// Live campaigns per tier (indexed by `DeliveryTier.rawValue`): an empty tier is
+    /// never searched, and while there are no sponsorships or house ads the auction
+    /// needs no tier clause.
+    private(set) var tierCounts = [Int](repeating: 0, count: DeliveryTier.allCases.count)
+    /// Live campaigns with exclusion labels or a roadblock: while there are none, the
+    /// auction skips both checks.
+    private(set) var campaignsWithRequestRules = 0
 
     /// A monotonically increasing version, bumped by every applied batch.
     public private(set) var version: UInt64 = 0
@@ -101,6 +110,26 @@ public struct IndexSnapshot: Sendable {
 
     /// The conjunction a slot must pass to match `query` on targeting (hours of the week
     /// aside) and creative sizes.
+    /// Whether any live campaign is in `tier`.
+    func hasCampaigns(in tier: DeliveryTier) -> Bool { tierCounts[tier.rawValue] > 0 }
+
+    /// Whether any live campaign is a line item, a house ad, or has exclusion labels or a
+    /// roadblock: otherwise every placement is the plain auction.
+    public var hasLineItems: Bool {
+        campaignsWithRequestRules > 0 || tierCounts[DeliveryTier.pricePriority.rawValue] != count
+    }
+
+    /// `conjunction(for:)` with one more clause: the campaign is in one of `tiers`. No
+    /// clause when every live campaign is in them.
+    func conjunction(for query: TargetingQuery, tiers: [DeliveryTier]) -> PostingConjunction {
+        var conjunction = conjunction(for: query)
+        if tiers.reduce(0, { $0 + tierCounts[$1.rawValue] }) != count {
+            for tier in tiers { if let bitmap = tierPostings.include[tier] { conjunction.include(bitmap) } }
+            conjunction.closeClause()
+        }
+        return conjunction
+    }
+
     func conjunction(for query: TargetingQuery) -> PostingConjunction {
         var conjunction = PostingConjunction()
         // One clause for the placement's shape: any accepted banner size (a banner of any
@@ -166,6 +195,9 @@ public struct IndexSnapshot: Sendable {
         sizePostings = DimensionPostings<AdSize>()
         formatPostings = DimensionPostings<CreativeFormat>()
         campaignsWithoutBanner = 0
+        tierPostings = DimensionPostings<DeliveryTier>()
+        tierCounts = [Int](repeating: 0, count: DeliveryTier.allCases.count)
+        campaignsWithRequestRules = 0
         for (slot, entry) in ranked.enumerated() {
             live.insert(slot)
             post(entry.campaign, slot: slot)
@@ -216,6 +248,14 @@ public struct IndexSnapshot: Sendable {
         let formats = Self.formats(of: campaign)
         formatPostings.add(slot: slot, include: formats, exclude: [])
         if !formats.contains(.banner) { campaignsWithoutBanner += 1 }
+        let tier = campaign.lineItem.delivery.tier
+        tierPostings.add(slot: slot, include: [tier], exclude: [])
+        tierCounts[tier.rawValue] += 1
+        if Self.hasRequestRules(campaign) { campaignsWithRequestRules += 1 }
+    }
+
+    private static func hasRequestRules(_ campaign: Campaign) -> Bool {
+        campaign.lineItem.roadblock || !campaign.lineItem.exclusionLabels.isEmpty
     }
 
     private mutating func unpost(_ campaign: Campaign, slot: Int) {
@@ -227,6 +267,10 @@ public struct IndexSnapshot: Sendable {
         let formats = Self.formats(of: campaign)
         formatPostings.remove(slot: slot, include: formats, exclude: [])
         if !formats.contains(.banner) { campaignsWithoutBanner -= 1 }
+        let tier = campaign.lineItem.delivery.tier
+        tierPostings.remove(slot: slot, include: [tier], exclude: [])
+        tierCounts[tier.rawValue] -= 1
+        if Self.hasRequestRules(campaign) { campaignsWithRequestRules -= 1 }
     }
 }
 
@@ -258,6 +302,9 @@ public final class IndexedCampaign: Sendable {
     let timeZone: CampaignTimeZone
     /// Set by the eligibility policy while the campaign cannot bid (see `EligibilityHint`).
     public let hint = EligibilityHint()
+    /// The campaign's exclusion labels and roadblock flag, read per candidate.
+    let exclusionLabels: [String]
+    let isRoadblock: Bool
 
     public init(_ campaign: Campaign) {
         self.campaign = campaign
@@ -269,6 +316,8 @@ public final class IndexedCampaign: Sendable {
         self.hours = campaign.targeting.hoursOfWeek
         self.excludedHours = campaign.targeting.exclude.hoursOfWeek
         self.timeZone = campaign.timeZone
+        self.exclusionLabels = campaign.lineItem.exclusionLabels
+        self.isRoadblock = campaign.lineItem.roadblock
     }
 
     /// `campaign.hoursMismatch(_:)`, without touching the campaign value.

@@ -47,6 +47,12 @@ struct PlacementAuction {
     let deal: DealRequest?
     /// Whether the winner's budget is claimed (false: a dry run that only finds who would win).
     let claims: Bool
+    /// Labels of the ads this request already holds: a candidate sharing one is excluded.
+    var excludedLabels: [String] = []
+    /// Slots left out of this placement (a roadblock that could not fill all of its placements).
+    var excludedSlots: [Int] = []
+    /// Whether roadblock and exclusion rules need checking (some live campaign has them).
+    let checksRequestRules: Bool
     /// Candidates below the floor that the policy would have let bid (recording only).
     var eligibleBelowFloor: [Candidate] = []
 
@@ -59,15 +65,17 @@ struct PlacementAuction {
     var drops: [Drop] = []
     /// Hours of the week already worked out, by time zone identifier (a request meets few zones).
     private var hourOfWeekByZone: [(zone: String, hour: Int)] = []
-    private(set) var winnerSlot: Int?
+    var winnerSlot: Int?
     var runnerUpSlot: Int?
     var clearing: ClearingPrice?
 
     init(
         request: AuctionRequest, placement: PlacementRequest, position: Int, rules: AuctionRules,
         snapshot: IndexSnapshot, wonSlots: [Int], policy: any EligibilityPolicy, source: Auctioneer.CandidateSource,
-        experiment: ExperimentTag?, recording: Bool, deal: DealRequest? = nil, claims: Bool = true
+        experiment: ExperimentTag?, recording: Bool, deal: DealRequest? = nil, claims: Bool = true,
+        tiers: [DeliveryTier]? = nil, floor floorOverride: Micros? = nil
     ) {
+        self.checksRequestRules = snapshot.campaignsWithRequestRules > 0
         self.experiment = experiment
         self.recording = recording
         self.deal = deal
@@ -81,15 +89,18 @@ struct PlacementAuction {
         self.wonSlots = wonSlots
         self.policy = policy
         // A deal's auction: the minimum floor and the deal's own, not the open auction's floors.
-        self.floor = deal.map { max(rules.minimumFloor, $0.floor ?? .zero) } ?? rules.floor(for: placement)
+        self.floor = floorOverride ?? deal.map { max(rules.minimumFloor, $0.floor ?? .zero) } ?? rules.floor(for: placement)
         let query = request.query(for: placement)
         switch source {
         case .index:
-            queue = CandidateStream(snapshot: snapshot, conjunction: snapshot.conjunction(for: query))
+            let conjunction = tiers.map { snapshot.conjunction(for: query, tiers: $0) } ?? snapshot.conjunction(for: query)
+            queue = CandidateStream(snapshot: snapshot, conjunction: conjunction)
         case .linearScan:
             var matched: [Candidate] = []
             for (slot, entry) in snapshot.entries.enumerated() {
-                if let entry, entry.campaign.targetingMismatch(query, hourOfWeek: nil) == nil {
+                if let entry, tiers?.contains(entry.campaign.lineItem.delivery.tier) ?? true,
+                    entry.campaign.targetingMismatch(query, hourOfWeek: nil) == nil
+                {
                     matched.append(Candidate(score: entry.score.value, slot: slot))
                 }
             }
@@ -126,6 +137,11 @@ struct PlacementAuction {
             switch deal?.auctionType {
             case .firstPrice?: price = ClearingPrice(price: Micros(top), rule: .winnerScore)
             case .fixedPrice?: price = ClearingPrice(price: winnerFloor, rule: .floor)
+            case .secondPrice?, nil where winner.campaign.lineItem.delivery == .house:
+                price = ClearingPrice(price: .zero, rule: .house)
+            case .secondPrice?, nil where winner.campaign.lineItem.delivery.isGuaranteed:
+                // A line item pays its booked rate, the score it bid at.
+                price = ClearingPrice(price: Micros(top), rule: .bookedRate)
             case .secondPrice?, nil:
                 price = Scoring.clearingPrice(
                     winner: Micros(top), runnerUp: runnerUp.map { Micros($0.score) }, floor: winnerFloor, increment: rules.increment)
@@ -160,6 +176,8 @@ struct PlacementAuction {
             drop(candidate, .targeting, .targeting(mismatch))
         } else if wonSlots.contains(candidate.slot) {
             drop(candidate, .alreadyWon, .text("won an earlier placement of this request"))
+        } else if checksRequestRules, let refusal = requestRuleRefusal(entry, slot: candidate.slot) {
+            drop(candidate, .alreadyWon, .text(refusal))
         } else if !entry.isInFlight(at: request.time) {
             drop(candidate, .flight, .text("outside its flight dates"))
         } else if !bannerOnly, entry.campaign.creative(for: placement.shape) == nil {
@@ -180,6 +198,29 @@ struct PlacementAuction {
             eligible.append(candidate)
         }
         return true
+    }
+
+    /// Why the request's other ads keep `entry` out of this placement: a shared exclusion
+    /// label, a roadblock that could not fill all of its placements, or a roadblock that
+    /// matched an earlier placement (it fills all of its placements from the first or none).
+    private func requestRuleRefusal(_ entry: IndexedCampaign, slot: Int) -> String? {
+        if excludedSlots.contains(slot) { return "roadblock: could not fill every placement of this request it matches" }
+        if !excludedLabels.isEmpty, let label = entry.exclusionLabels.first(where: excludedLabels.contains) {
+            return "competitive exclusion: an earlier ad of this request has the label '\(label)'"
+        }
+        if entry.isRoadblock, let earlier = request.placements[..<position].first(where: { Self.matches(entry, $0, request) }) {
+            return "roadblock: matched the earlier placement '\(earlier.id)', where it was not chosen"
+        }
+        return nil
+    }
+
+    /// Whether `entry` could show an ad in `placement` of `request`: targeting (hours
+    /// included) and a creative that fits.
+    static func matches(_ entry: IndexedCampaign, _ placement: PlacementRequest, _ request: AuctionRequest) -> Bool {
+        let campaign = entry.campaign
+        let hour = request.time.hourOfWeek(offsetSeconds: entry.timeZone.offsetSeconds(at: request.time))
+        return campaign.targetingMismatch(request.query(for: placement), hourOfWeek: hour) == nil
+            && campaign.creative(for: placement.shape) != nil
     }
 
     /// The campaign at `slot`: every slot a candidate names holds one (candidates come from
@@ -217,7 +258,7 @@ struct PlacementAuction {
         return best.map { NoFillReason($0.stage) } ?? .belowFloor
     }
 
-    private func makeWin(_ entry: IndexedCampaign, score: Micros, clearing: ClearingPrice, runnerUp: Candidate?, reservationID: UInt64)
+    func makeWin(_ entry: IndexedCampaign, score: Micros, clearing: ClearingPrice, runnerUp: Candidate?, reservationID: UInt64)
         -> Win
     {
         let campaign = entry.campaign

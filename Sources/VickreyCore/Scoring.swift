@@ -58,4 +58,8 @@ public enum PriceRule: String, Hashable, Sendable {
     case runnerUpPlusIncrement = "runner_up_plus_increment"
     /// Capped at the winner's own score (a tie, or a runner-up within one increment).
     case winnerScore = "winner_score"
+    /// A sponsorship or standard line item's booked CPM.
+    case bookedRate = "booked_rate"
+    /// A house ad: charged nothing.
+    case house
 }

@@ -27,14 +27,21 @@ struct CampaignRow: Sendable {
     var deals: String = ""
     var predictedViewabilityPartsPerMillion: Int64? = nil
     var predictedCompletionPartsPerMillion: Int64? = nil
+    /// The line-item terms as the campaign JSON's `delivery`, `exclusion_labels` and
+    /// `roadblock` (`LineItemFields`); nil for a plain auction campaign.
+    var lineItem: String? = nil
+    /// `Campaign.spendCap` when it is below the total budget (a standard line item's goal
+    /// at its rate), for the fleet's lease SQL; nil otherwise.
+    var spendCapNanos: Int64? = nil
 
     init(
         id: String, advertiserID: String, name: String, status: String, pricing: String, bidMicros: Int64,
         predictedCTRPartsPerMillion: Int64?, dailyBudgetMicros: Int64?, totalBudgetMicros: Int64, startAt: String?,
         endAt: String?, timeZone: String, pacing: String, frequencyCapImpressions: Int64?, frequencyCapWindowSeconds: Int64?,
         frequencyCapRefusesAnonymous: Bool, hoursOfWeek: String, excludedHoursOfWeek: String, deals: String = "",
-        predictedViewabilityPartsPerMillion: Int64? = nil, predictedCompletionPartsPerMillion: Int64? = nil
+        predictedViewabilityPartsPerMillion: Int64? = nil, predictedCompletionPartsPerMillion: Int64? = nil, lineItem: String? = nil
     ) {
+        self.lineItem = lineItem
         self.predictedCompletionPartsPerMillion = predictedCompletionPartsPerMillion
         self.deals = deals
         self.predictedViewabilityPartsPerMillion = predictedViewabilityPartsPerMillion
@@ -73,6 +80,8 @@ struct CampaignRow: Sendable {
             predictedViewabilityPartsPerMillion: c.predictedViewability?.partsPerMillion,
             predictedCompletionPartsPerMillion: c.predictedCompletionRate?.partsPerMillion
         )
+        lineItem = LineItemFields.column(c.lineItem)
+        spendCapNanos = c.spendCap < c.totalBudget.nanos ? c.spendCap.value : nil
     }
 
     /// The campaign these columns describe, or why they do not describe one.
@@ -113,6 +122,10 @@ struct CampaignRow: Sendable {
             }
             campaign.deals.append(CampaignDeal(id: dealID, floor: floor))
         }
+        guard let terms = LineItemFields.terms(column: lineItem) else {
+            return .failure(CampaignRowProblem(message: "bad line_item '\(lineItem ?? "")'"))
+        }
+        campaign.lineItem = terms
         return .success(campaign)
     }
 }
@@ -127,7 +140,7 @@ enum CampaignSQL {
         "id", "advertiser_id", "name", "status", "pricing", "bid_micros", "predicted_ctr_ppm", "daily_budget_micros",
         "total_budget_micros", "start_at", "end_at", "time_zone", "pacing", "frequency_cap_impressions", "frequency_cap_window_seconds",
         "frequency_cap_refuse_anonymous", "hours_of_week", "exclude_hours_of_week", "deals", "predicted_viewability_ppm",
-        "predicted_completion_ppm",
+        "predicted_completion_ppm", "line_item", "spend_cap_nanos",
     ]
 
     /// `SELECT` of a campaign's row columns from `campaign c`, up to `WHERE`.

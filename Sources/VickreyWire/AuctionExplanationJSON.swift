@@ -49,6 +49,10 @@ public enum AuctionExplanationJSON {
         w.field("price_micros", p.price?.value)
         w.field("price_rule", p.priceRule?.rawValue)
         w.field("no_fill_reason", p.noFillReason?.rawValue)
+        if let tier = p.tier {
+            w.field("tier", tier.name)
+            w.field("tier_rule", p.tierRule)
+        }
         w.field("targeting_rejections", p.targetingRejections)
         w.key("candidates")
         w.beginArray()

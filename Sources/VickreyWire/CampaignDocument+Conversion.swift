@@ -81,6 +81,10 @@ extension CampaignDocument {
         deals = campaign.deals.isEmpty ? nil : campaign.deals.map { DealDocument(id: $0.id.rawValue, floorMicros: $0.floor?.value) }
         predictedViewability = campaign.predictedViewability.map { Decimal($0.partsPerMillion) / Decimal(1_000_000) }
         predictedCompletionRate = campaign.predictedCompletionRate.map { Decimal($0.partsPerMillion) / Decimal(1_000_000) }
+        let fields = LineItemFields(campaign.lineItem)
+        delivery = fields.delivery
+        exclusionLabels = fields.exclusionLabels
+        roadblock = fields.roadblock
     }
 
     /// Validates every field and builds the campaign; the error names the first bad field.
@@ -141,6 +145,7 @@ extension CampaignDocument {
             CampaignDeal(
                 id: try Self.identifier(DealID.self, deal.id, field: "deals[\(index)].id"), floor: deal.floorMicros.map(Micros.init))
         }
+        withDeals.lineItem = try lineItemTerms()
         if let problem = withDeals.validate() { throw FieldError(field: problem.field, message: problem.message) }
         return withDeals
     }

@@ -32,9 +32,17 @@ public struct CampaignDocument: Codable, Hashable, Sendable {
     public var predictedViewability: Decimal?
     /// A CPCV campaign's completion-rate prior in (0, 1]; written only for CPCV campaigns.
     public var predictedCompletionRate: Decimal?
+    /// A line item's delivery type, goal, booked rate and pace; written only for campaigns
+    /// that are not plain `price_priority`, so others export exactly as before line items.
+    public var delivery: DeliveryDocument?
+    /// Competitive-exclusion labels; written only when there are some.
+    public var exclusionLabels: [String]?
+    /// `"all"` for a roadblock; written only then.
+    public var roadblock: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, name, status, pricing, start, end, pacing, targeting, creatives, deals
+        case id, name, status, pricing, start, end, pacing, targeting, creatives, deals, delivery, roadblock
+        case exclusionLabels = "exclusion_labels"
         case advertiserID = "advertiser_id"
         case bidMicros = "bid_micros"
         case predictedCTR = "predicted_ctr"
@@ -91,6 +99,9 @@ public struct CampaignDocument: Codable, Hashable, Sendable {
         if let deals, !deals.isEmpty { try container.encode(deals, forKey: .deals) }
         if let predictedViewability { try container.encode(predictedViewability, forKey: .predictedViewability) }
         if let predictedCompletionRate { try container.encode(predictedCompletionRate, forKey: .predictedCompletionRate) }
+        if let delivery { try container.encode(delivery, forKey: .delivery) }
+        if let exclusionLabels, !exclusionLabels.isEmpty { try container.encode(exclusionLabels, forKey: .exclusionLabels) }
+        if let roadblock, roadblock != RoadblockMode.none.rawValue { try container.encode(roadblock, forKey: .roadblock) }
     }
 }
 

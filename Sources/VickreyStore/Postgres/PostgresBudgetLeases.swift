@@ -189,7 +189,7 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
     ) async throws -> [Figure] {
         try await connection.all(
             """
-            SELECT r.c, r.p, c.total_budget_micros, c.daily_budget_micros, COALESCE(b.committed_nanos, 0),
+            SELECT r.c, r.p, \(unescaped: PostgresLeaseSQL.lifetimeNanos), c.daily_budget_micros, COALESCE(b.committed_nanos, 0),
                    COALESCE(b.spent_before_nanos, 0) + COALESCE(SUM(l.spent_nanos), 0)::bigint,
                    COALESCE(SUM(l.remaining_nanos), 0)::bigint,
                    COALESCE(SUM(l.remaining_nanos) FILTER (WHERE l.server_id = \(serverID)), 0)::bigint,
@@ -199,7 +199,7 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
             LEFT JOIN budget_pool b ON b.campaign_id = r.c AND b.period = r.p
             LEFT JOIN budget_lease l ON l.campaign_id = r.c AND l.period = r.p
             LEFT JOIN lease_holder h ON h.server_id = l.server_id
-            GROUP BY r.c, r.p, c.total_budget_micros, c.daily_budget_micros, b.committed_nanos, b.spent_before_nanos
+            GROUP BY r.c, r.p, c.total_budget_micros, c.spend_cap_nanos, c.daily_budget_micros, b.committed_nanos, b.spent_before_nanos
             """, as: (String, Int64, Int64?, Int64?, Int64, Int64, Int64, Int64, Int64).self, logger: logger
         ).map { row in
             let key = PoolKey(CampaignID(unchecked: row.0), BudgetPeriod(code: row.1))
@@ -253,7 +253,8 @@ final class PostgresBudgetLeases: BudgetLeaseStore {
             let filter = campaign?.rawValue
             let pools = try await connection.all(
                 """
-                SELECT b.campaign_id, b.period, b.spent_before_nanos, c.total_budget_micros, c.daily_budget_micros, b.committed_nanos
+                SELECT b.campaign_id, b.period, b.spent_before_nanos, \(unescaped: PostgresLeaseSQL.lifetimeNanos), c.daily_budget_micros,
+                       b.committed_nanos
                 FROM budget_pool b LEFT JOIN campaign c ON c.id = b.campaign_id
                 WHERE \(filter)::text IS NULL OR b.campaign_id = \(filter)
                 ORDER BY b.campaign_id COLLATE "C", b.period

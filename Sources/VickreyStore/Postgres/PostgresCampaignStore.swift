@@ -178,7 +178,7 @@ public final class PostgresCampaignStore: CampaignStore {
                     frequencyCapRefusesAnonymous: try r[15].decode(Bool.self), hoursOfWeek: try r[16].decode(String.self),
                     excludedHoursOfWeek: try r[17].decode(String.self), deals: try r[18].decode(String.self),
                     predictedViewabilityPartsPerMillion: try r[19].decode(Int64?.self),
-                    predictedCompletionPartsPerMillion: try r[20].decode(Int64?.self)))
+                    predictedCompletionPartsPerMillion: try r[20].decode(Int64?.self), lineItem: try r[21].decode(String?.self)))
         }
         let targeting = try await connection.all(
             selection.condition.prefixed(
@@ -234,6 +234,8 @@ public final class PostgresCampaignStore: CampaignStore {
         binds.append(row.deals)
         binds.append(row.predictedViewabilityPartsPerMillion)
         binds.append(row.predictedCompletionPartsPerMillion)
+        binds.append(row.lineItem)
+        binds.append(row.spendCapNanos)
         binds.append(revision)
         binds.append(Self.nowText())
         try await connection.query(PostgresQuery(unsafeSQL: CampaignSQL.upsert { "$\($0)" }, binds: binds), logger: logger)

@@ -40,7 +40,7 @@ enum PostgresLeaseDebits {
         var budgets: [PoolKey: Nanos] = [:]
         for row in try await connection.all(
             """
-            SELECT l.campaign_id, l.period, l.remaining_nanos, b.committed_nanos, c.total_budget_micros, c.daily_budget_micros
+            SELECT l.campaign_id, l.period, l.remaining_nanos, b.committed_nanos, \(unescaped: PostgresLeaseSQL.lifetimeNanos), c.daily_budget_micros
             FROM budget_lease l
             JOIN unnest(\(sorted.map(\.campaign.rawValue))::text[], \(sorted.map(\.period.code))::bigint[]) AS r(c, p)
                 ON l.campaign_id = r.c AND l.period = r.p
@@ -78,7 +78,7 @@ enum PostgresLeaseDebits {
             }
             for row in try await connection.all(
                 """
-                SELECT b.campaign_id, b.period, b.committed_nanos, c.total_budget_micros, c.daily_budget_micros,
+                SELECT b.campaign_id, b.period, b.committed_nanos, \(unescaped: PostgresLeaseSQL.lifetimeNanos), c.daily_budget_micros,
                        b.spent_before_nanos + COALESCE((SELECT SUM(x.spent_nanos) FROM budget_lease x
                                                         WHERE x.campaign_id = b.campaign_id AND x.period = b.period), 0)::bigint
                 FROM budget_pool b

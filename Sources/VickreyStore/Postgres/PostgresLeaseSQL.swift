@@ -69,9 +69,14 @@ enum PostgresLeaseSQL {
     }
 
     /// A budget in nanos from the campaign row's micros (nil: no such budget or campaign).
+    /// A campaign's lifetime budget in nanos as the fleet may spend it: its total budget,
+    /// or a standard line item's goal at its rate when lower (so goals lease like budgets).
+    static let lifetimeNanos = "LEAST(c.total_budget_micros * 1000, COALESCE(c.spend_cap_nanos, c.total_budget_micros * 1000))"
+
+    /// `total`: the lifetime budget in nanos (`lifetimeNanos`); `daily` in micros.
     static func budget(_ period: BudgetPeriod, total: Int64?, daily: Int64?) -> Nanos? {
         switch period {
-        case .lifetime: total.map { Micros($0).nanos }
+        case .lifetime: total.map(Nanos.init)
         case .day: daily.map { Micros($0).nanos }
         }
     }

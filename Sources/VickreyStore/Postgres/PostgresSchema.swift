@@ -306,6 +306,19 @@ enum PostgresSchema {
                 """,
             ]
         ),
+        (
+            "v9: line items",
+            [
+                // The campaign JSON's delivery, exclusion_labels and roadblock; NULL for a plain
+                // auction campaign. A standard line item's goal at its booked rate, when below its
+                // total budget: what the lease SQL lets the fleet spend (`PostgresLeaseSQL.lifetimeNanos`).
+                """
+                ALTER TABLE campaign
+                    ADD COLUMN line_item TEXT,
+                    ADD COLUMN spend_cap_nanos BIGINT CHECK (spend_cap_nanos >= 0)
+                """
+            ]
+        ),
     ]
 
     /// A key for `pg_advisory_xact_lock` that only Vickrey's migrations take.

@@ -80,7 +80,7 @@ extension SQLiteCampaignStore {
                 row.dailyBudgetMicros, row.totalBudgetMicros, row.startAt, row.endAt, row.timeZone, row.pacing,
                 row.frequencyCapImpressions, row.frequencyCapWindowSeconds, row.frequencyCapRefusesAnonymous, row.hoursOfWeek,
                 row.excludedHoursOfWeek, row.deals, row.predictedViewabilityPartsPerMillion,
-                row.predictedCompletionPartsPerMillion, revision, Self.nowText(),
+                row.predictedCompletionPartsPerMillion, row.lineItem, row.spendCapNanos, revision, Self.nowText(),
             ])
             if !isNew {
                 try statements.deleteTargeting.execute(arguments: [c.id.rawValue])

@@ -47,7 +47,7 @@ extension SQLiteCampaignStore {
                 predictedCTRPartsPerMillion: row[6], dailyBudgetMicros: row[7], totalBudgetMicros: row[8], startAt: row[9],
                 endAt: row[10], timeZone: row[11], pacing: row[12], frequencyCapImpressions: row[13], frequencyCapWindowSeconds: row[14],
                 frequencyCapRefusesAnonymous: row[15], hoursOfWeek: row[16], excludedHoursOfWeek: row[17], deals: row[18],
-                predictedViewabilityPartsPerMillion: row[19], predictedCompletionPartsPerMillion: row[20])
+                predictedViewabilityPartsPerMillion: row[19], predictedCompletionPartsPerMillion: row[20], lineItem: row[21])
         }
         let targeting = try Row.fetchAll(
             db,

@@ -280,6 +280,15 @@ extension SQLiteCampaignStore {
                     ALTER TABLE creative ADD COLUMN details TEXT CHECK ((format = 'banner') = (details IS NULL));
                     """)
         }
+        migrator.registerMigration("v10: line items") { db in
+            try db.execute(
+                sql: """
+                    -- The campaign JSON's delivery, exclusion_labels and roadblock; NULL for a plain auction campaign.
+                    ALTER TABLE campaign ADD COLUMN line_item TEXT;
+                    -- A standard line item's goal at its booked rate, when below its total budget.
+                    ALTER TABLE campaign ADD COLUMN spend_cap_nanos INTEGER CHECK (spend_cap_nanos >= 0);
+                    """)
+        }
         return migrator
     }
 
