@@ -143,13 +143,15 @@ struct AccountState {
     /// Reserves `amount` under `id` when the budgets hold it and the campaign has fewer
     /// open reservations than `limits` allow; past the cap the win holds nothing and
     /// `ReservationLimits.unreserved` is returned. Nil: refused (a budget is short).
-    mutating func reserve(_ amount: Nanos, id: UInt64, kind: BeaconKind, expiresAt: Instant, limits: ReservationLimits, at now: Instant)
-        -> UInt64?
-    {
+    /// `everyWin`: no cap (a standard line item, whose every ad served counts toward its goal).
+    mutating func reserve(
+        _ amount: Nanos, id: UInt64, kind: BeaconKind, expiresAt: Instant, limits: ReservationLimits, everyWin: Bool = false,
+        at now: Instant
+    ) -> UInt64? {
         noteCharge(amount)
         guard shortfall(adding: amount) == nil else { return nil }
         let cap = limits.cap(settledPerMinute: settledRate.perMinute(at: now))
-        if reservations.count >= cap {
+        if !everyWin, reservations.count >= cap {
             // Past the cap, a win holds nothing, but only while more than another cap's worth
             // of charges is free: near the end of a budget every win reserves (or is
             // refused), so wins never outrun what is left to pay them.

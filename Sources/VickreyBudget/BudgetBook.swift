@@ -67,12 +67,16 @@ public final class BudgetBook: Sendable {
     /// it or its time is up; returns the reservation's id, or `ReservationLimits.unreserved`
     /// for a win served without a reservation (the campaign is at its cap on open
     /// reservations), or nil when a budget is short.
-    public func reserve(_ campaignID: CampaignID, limits: BudgetLimits, amount: Nanos, kind: BeaconKind, at now: Instant) -> UInt64? {
+    /// `everyWin`: every win reserves, past the cap on open reservations too (a standard
+    /// line item: an ad served without a reservation could outrun its goal).
+    public func reserve(
+        _ campaignID: CampaignID, limits: BudgetLimits, amount: Nanos, kind: BeaconKind, everyWin: Bool = false, at now: Instant
+    ) -> UInt64? {
         var id = nextReservationID.wrappingAdd(1, ordering: .relaxed).newValue
         if id == ReservationLimits.unreserved { id = nextReservationID.wrappingAdd(1, ordering: .relaxed).newValue }
         let expiresAt = now.adding(seconds: timeouts.seconds(for: kind))
         return account(campaignID, limits: limits).withState(limits: limits, now: now, pacing: pacing) {
-            $0.reserve(amount, id: id, kind: kind, expiresAt: expiresAt, limits: reservationLimits, at: now)
+            $0.reserve(amount, id: id, kind: kind, expiresAt: expiresAt, limits: reservationLimits, everyWin: everyWin, at: now)
         }
     }
 

@@ -4,33 +4,44 @@ import VickreyCore
 /// The server's line-item state beside the budget book: each sponsorship's matching and
 /// taken requests, and the requests seen per UTC hour of the week that shape `even` goals.
 ///
-/// Sponsorship tallies sit behind one lock held for a dictionary update only; the hourly
-/// counts are lock-free; the traffic shape is rebuilt from them at most once a minute,
-/// by whichever request first sees the new minute.
+/// The traffic shape comes from completed weeks only (Monday 00:00 UTC to Monday): the
+/// week in progress is counted apart and added to the history when it ends, so the hours
+/// a flight has just lived through never weigh more than those still ahead. Until every
+/// hour of the week has traffic in the history (a whole week seen), the shape is uniform.
+///
+/// Sponsorship tallies sit behind one lock held for a dictionary update only; the counts
+/// of the week in progress are lock-free; the first request of a new week moves them into
+/// the history and rebuilds the shape.
 public final class LineItemBook: Sendable {
     private let tallies = Mutex<[CampaignID: SponsorshipTally]>([:])
-    private let hourCounts: [HourCounter] = (0..<TrafficShape.hoursPerWeek).map { _ in HourCounter() }
-    private let shape = Mutex(TrafficShape.uniform)
-    private let shapeMinute = Atomic<Int64>(.min)
+    private let thisWeek: [HourCounter] = (0..<TrafficShape.hoursPerWeek).map { _ in HourCounter() }
+    private let week = Atomic<Int64>(.min)
+    /// Requests per hour of the week over the completed weeks, and the shape built from them.
+    private let history = Mutex((counts: [Int64](repeating: 0, count: TrafficShape.hoursPerWeek), shape: TrafficShape.uniform))
 
     public init() {}
 
     /// Counts one ad request at `now` toward its hour of the week.
     public func countRequest(at now: Instant) {
-        hourCounts[now.hourOfWeek(offsetSeconds: 0)].value.add(1, ordering: .relaxed)
-        let minute = now.millisecondsSinceEpoch / 60_000
-        let last = shapeMinute.load(ordering: .relaxed)
-        if minute > last, shapeMinute.compareExchange(expected: last, desired: minute, ordering: .relaxed).exchanged {
-            let rebuilt = TrafficShape(counts: hourCounts.map { $0.value.load(ordering: .relaxed) })
-            shape.withLock { $0 = rebuilt }
+        let weekNumber = TrafficShape.week(of: now)
+        let current = week.load(ordering: .relaxed)
+        if weekNumber > current, week.compareExchange(expected: current, desired: weekNumber, ordering: .relaxed).exchanged,
+            current != .min
+        {
+            let finished = thisWeek.map { $0.value.exchange(0, ordering: .relaxed) }
+            history.withLock { history in
+                for hour in 0..<TrafficShape.hoursPerWeek { history.counts[hour] += finished[hour] }
+                history.shape = TrafficShape(counts: history.counts)
+            }
         }
+        thisWeek[now.hourOfWeek(offsetSeconds: 0)].value.add(1, ordering: .relaxed)
     }
 
-    /// The shape `even` goals follow now: uniform until every hour of the week has traffic.
-    public var trafficShape: TrafficShape { shape.withLock { $0 } }
+    /// The shape `even` goals follow now.
+    public var trafficShape: TrafficShape { history.withLock { $0.shape } }
 
-    /// Requests counted per UTC hour of the week since start.
-    public var hourlyRequests: [Int64] { hourCounts.map { $0.value.load(ordering: .relaxed) } }
+    /// Requests per UTC hour of the week over the completed weeks.
+    public var hourlyRequests: [Int64] { history.withLock { $0.counts } }
 
     public func countMatches(_ sponsorships: [CampaignID]) -> [SponsorshipTally] {
         tallies.withLock { tallies in

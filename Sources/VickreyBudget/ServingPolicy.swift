@@ -50,7 +50,7 @@ public struct ServingPolicy: EligibilityPolicy {
         guard
             let id = budgets.reserve(
                 campaign.id, limits: BudgetLimits(campaign), amount: candidate.maximumCharge, kind: campaign.pricing.chargedEvent,
-                at: request.time
+                everyWin: campaign.lineItem.goal != nil, at: request.time
             )
         else {
             if let (_, user) = cappedUser { caps.forget(user: user, campaign: campaign.id, at: request.time) }

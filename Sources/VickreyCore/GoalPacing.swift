@@ -34,6 +34,11 @@ public struct TrafficShape: Hashable, Sendable {
         self.prefix = prefix
     }
 
+    /// The number of the UTC week (Monday 00:00 to Monday) that holds `instant`.
+    public static func week(of instant: Instant) -> Int64 {
+        (instant.millisecondsSinceEpoch + epochHourOfWeek * hourMilliseconds).floorDivided(by: weekMilliseconds)
+    }
+
     /// The weighted time (weight × milliseconds) from a Monday-00:00 origin to `instant`.
     func cumulative(at instant: Instant) -> Int128 {
         let shifted = instant.millisecondsSinceEpoch + Self.epochHourOfWeek * Self.hourMilliseconds
