@@ -80,7 +80,8 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
     let beaconController = BeaconController(
         processor: beacons, metrics: metrics, traffic: traffic, addresses: ClientAddressResolver(trustedProxies: settings.trustedProxies))
     beaconController.addRoutes(to: router)
-    let administration = Administration(store: database, clock: settings.clock)
+    let lineItems = LineItemStatuses(reloader: reloader, policy: policy, clock: settings.clock)
+    let administration = Administration(store: database, clock: settings.clock, lineItems: lineItems)
     AdminController(
         administration: administration, auth: auth, clock: settings.clock, maximumBodyBytes: settings.limits.maximumBodyBytes
     ).addRoutes(to: router)
@@ -93,7 +94,8 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
         ledger: database.ledger, keys: keys, auth: auth, budgets: budgets, leases: database.leases, reloader: reloader,
         clock: settings.clock
     ).addRoutes(to: router)
-    OperationsController(reloader: reloader, metrics: metrics, budgets: budgets, clock: settings.clock).addRoutes(to: router)
+    OperationsController(reloader: reloader, metrics: metrics, budgets: budgets, lineItems: lineItems, clock: settings.clock)
+        .addRoutes(to: router)
 
     let startUp = ServerStartUp(
         database: database, settings: settings, keys: keys, reloader: reloader, learnedCTR: learnedCTR, experimentPlan: experimentPlan,

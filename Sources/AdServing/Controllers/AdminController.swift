@@ -78,6 +78,22 @@ struct AdminController: Sendable {
             let delivery = try await administration.hourlyDelivery(try context.parameters.require("id"), hours: hours, for: principal)
             return AdminJSON.response(AdminJSON.hourly(delivery.campaign.id, delivery.rows))
         }
+        router.get("/v1/admin/line-items") { request, context in
+            let principal = try await auth.principal(request, from: context.peerAddress)
+            let statuses = try await administration.lineItemStatuses(for: principal)
+            return AdminJSON.response(
+                AdminJSON.write { out in
+                    out.object { out in
+                        out.key("line_items")
+                        out.array { out in for status in statuses { status.write(into: &out) } }
+                    }
+                })
+        }
+        router.get("/v1/admin/campaigns/:id/line-item") { request, context in
+            let principal = try await auth.principal(request, from: context.peerAddress)
+            let status = try await administration.lineItemStatus(try context.parameters.require("id"), for: principal)
+            return AdminJSON.response(AdminJSON.write { status.write(into: &$0) })
+        }
         router.get("/v1/admin/reports") { request, context in
             let principal = try await auth.principal(request, from: context.peerAddress)
             let rows = try await administration.deliveryRows(for: principal, since: try Self.since(request), by: try Self.grouping(request))

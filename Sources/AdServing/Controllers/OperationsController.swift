@@ -10,6 +10,7 @@ struct OperationsController<Context: RequestContext>: Sendable {
     let reloader: CampaignIndexReloader
     let metrics: ServerMetrics
     let budgets: BudgetBook
+    let lineItems: LineItemStatuses
     let clock: any VickreyClock
 
     func addRoutes(to router: Router<Context>) {
@@ -39,7 +40,9 @@ struct OperationsController<Context: RequestContext>: Sendable {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: ResponseBody(
                     byteBuffer: ByteBuffer(
-                        bytes: metrics.exposition() + LeaseExposition.render(budgets.leaseSnapshots(at: clock.now())).utf8))
+                        bytes: metrics.exposition()
+                            + (LeaseExposition.render(budgets.leaseSnapshots(at: clock.now()))
+                                + LineItemStatuses.exposition(lineItems.all())).utf8))
             )
         }
         router.get("/openapi.json") { _, _ in JSONResponse.bytes(Array(OpenAPIDocument.json.utf8)) }

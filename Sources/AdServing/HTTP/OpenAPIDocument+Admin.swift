@@ -56,6 +56,10 @@ extension OpenAPIDocument {
           "get": \##(operation("A campaign's delivery by UTC hour, from the ledger.", ok("HourlyDelivery"), parameters: """
             [\(idParameter), {"name": "hours", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 744}}]
             """))},
+        "/v1/admin/campaigns/{id}/line-item": {
+          "get": \##(operation("A sponsorship's or standard line item's delivery status (404 for other campaigns).", ok("LineItemStatus"), parameters: "[\(idParameter)]"))},
+        "/v1/admin/line-items": {
+          "get": \##(operation("Every served sponsorship and standard line item's delivery status (an advertiser key: its own).", ok("LineItemStatusList")))},
         "/v1/admin/reports": {
           "get": \##(operation("The figures of adctl report: delivery and spend by campaign or by campaign and day (an advertiser key: its own campaigns).", ok("DeliveryReport"), parameters: """
             [{"name": "by", "in": "query", "schema": {"type": "string", "enum": ["campaign", "day"]}},
@@ -83,7 +87,18 @@ extension OpenAPIDocument {
             "predicted_ctr": {"type": ["number", "null"]}, "daily_budget_micros": {"type": ["integer", "null"]},
             "total_budget_micros": {"type": "integer"}, "start": {"type": ["string", "null"]}, "end": {"type": ["string", "null"]},
             "time_zone": {"type": ["string", "null"]}, "pacing": {"type": ["string", "null"]}, "frequency_cap": {"type": ["object", "null"]},
-            "targeting": {"type": ["object", "null"]}, "creatives": {"type": ["array", "null"]}, "deals": {"type": ["array", "null"]}}},
+            "targeting": {"type": ["object", "null"]}, "creatives": {"type": ["array", "null"]}, "deals": {"type": ["array", "null"]},
+            "delivery": {"type": ["object", "null"], "description": "A line item's type, goal, booked rate and pace (docs/line-items.md)."},
+            "exclusion_labels": {"type": ["array", "null"], "items": {"type": "string"}}, "roadblock": {"type": ["string", "null"]}}},
+        "LineItemStatus": {"type": "object", "required": ["campaign_id", "type", "rate_micros", "delivered", "status"],
+          "description": "docs/line-items.md#delivery-status",
+          "properties": {"campaign_id": {"type": "string"}, "type": {"type": "string", "enum": ["sponsorship", "standard"]},
+            "rate_micros": {"type": "integer"}, "delivered": {"type": "integer"}, "goal": {"type": "integer"}, "pace": {"type": "string"},
+            "expected_to_date": {"type": ["integer", "null"]}, "pacing_ratio_ppm": {"type": ["integer", "null"]},
+            "projected": {"type": ["integer", "null"]}, "share_percent": {"type": "integer"}, "matched": {"type": ["integer", "null"]},
+            "taken": {"type": ["integer", "null"]}, "status": {"type": "string", "enum": ["on_track", "behind", "at_risk", "completed"]}}},
+        "LineItemStatusList": {"type": "object", "required": ["line_items"], "properties": {
+          "line_items": {"type": "array", "items": {"$ref": "#/components/schemas/LineItemStatus"}}}},
         "CampaignPage": {"type": "object", "required": ["campaigns", "next_after"], "properties": {
           "campaigns": {"type": "array", "items": {"$ref": "#/components/schemas/Campaign"}}, "next_after": {"type": ["string", "null"]}}},
         "HourlyDelivery": {"type": "object", "required": ["campaign_id", "hours"], "properties": {"campaign_id": {"type": "string"},

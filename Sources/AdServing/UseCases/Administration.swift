@@ -13,6 +13,8 @@ import VickreyYield
 struct Administration: Sendable {
     let store: Store
     let clock: any VickreyClock
+    /// The live status of the server's line items.
+    let lineItems: LineItemStatuses
 
     // MARK: Advertisers
 
@@ -99,6 +101,23 @@ struct Administration: Sendable {
         let campaign = try await self.campaign(text, for: principal)
         let since = Instant(secondsSinceEpoch: (clock.now().secondsSinceEpoch / 3_600 - Int64(hours) + 1) * 3_600)
         return (campaign, since, try await call { try await store.ledger.hourlyDelivery(campaign: campaign.id, since: since) })
+    }
+
+    /// The status of every served line item `principal` may see.
+    func lineItemStatuses(for principal: Principal) async throws(AdministrationError) -> [LineItemStatus] {
+        try principal.require(.admin, .advertiser)
+        let visible = lineItems.reloader.index.snapshot
+        return lineItems.all().filter { status in visible.campaign(status.campaignID).map { principal.sees($0.advertiserID) } ?? false }
+    }
+
+    /// The status of the line item `text` names; "not found" for a campaign that is not a
+    /// sponsorship or standard line item.
+    func lineItemStatus(_ text: String, for principal: Principal) async throws(AdministrationError) -> LineItemStatus {
+        let campaign = try await self.campaign(text, for: principal)
+        guard let status = lineItems.status(of: campaign) else {
+            throw .notFound("campaign '\(text)' is not a sponsorship or standard line item", field: "id")
+        }
+        return status
     }
 
     /// The ledger's delivery rows (`adctl report`'s) that `principal` may see.
