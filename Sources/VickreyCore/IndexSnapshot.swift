@@ -305,6 +305,8 @@ public final class IndexedCampaign: Sendable {
     /// The campaign's exclusion labels and roadblock flag, read per candidate.
     let exclusionLabels: [String]
     let isRoadblock: Bool
+    /// The tier its line-item terms put it in.
+    let tier: DeliveryTier
 
     public init(_ campaign: Campaign) {
         self.campaign = campaign
@@ -318,6 +320,7 @@ public final class IndexedCampaign: Sendable {
         self.timeZone = campaign.timeZone
         self.exclusionLabels = campaign.lineItem.exclusionLabels
         self.isRoadblock = campaign.lineItem.roadblock
+        self.tier = campaign.lineItem.delivery.tier
     }
 
     /// `campaign.hoursMismatch(_:)`, without touching the campaign value.

@@ -137,14 +137,15 @@ struct PlacementAuction {
             switch deal?.auctionType {
             case .firstPrice?: price = ClearingPrice(price: Micros(top), rule: .winnerScore)
             case .fixedPrice?: price = ClearingPrice(price: winnerFloor, rule: .floor)
-            case .secondPrice?, nil where winner.campaign.lineItem.delivery == .house:
-                price = ClearingPrice(price: .zero, rule: .house)
-            case .secondPrice?, nil where winner.campaign.lineItem.delivery.isGuaranteed:
-                // A line item pays its booked rate, the score it bid at.
-                price = ClearingPrice(price: Micros(top), rule: .bookedRate)
             case .secondPrice?, nil:
-                price = Scoring.clearingPrice(
-                    winner: Micros(top), runnerUp: runnerUp.map { Micros($0.score) }, floor: winnerFloor, increment: rules.increment)
+                switch winner.tier {
+                case .house: price = ClearingPrice(price: .zero, rule: .house)
+                // A line item pays its booked rate, the score it bid at.
+                case .sponsorship, .standard: price = ClearingPrice(price: Micros(top), rule: .bookedRate)
+                case .pricePriority:
+                    price = Scoring.clearingPrice(
+                        winner: Micros(top), runnerUp: runnerUp.map { Micros($0.score) }, floor: winnerFloor, increment: rules.increment)
+                }
             }
             clearing = price
             return .filled(makeWin(winner, score: Micros(top), clearing: price, runnerUp: runnerUp, reservationID: reservationID))

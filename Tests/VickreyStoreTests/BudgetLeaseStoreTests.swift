@@ -77,6 +77,26 @@ struct BudgetLeaseStoreTests {
         #expect(pools.allSatisfy { $0.spent + $0.outstanding <= ($0.budget ?? .zero) })
     }
 
+    @Test func aStandardLineItemsGoalLeasesLikeABudget() async throws {
+        let (a, b, database) = try await servers()
+        defer { close(a, b, keeping: database) }
+        // 4 impressions at a 1.00 CPM: 4,000,000 nanos, below the 10,000,000 budget — the goal binds.
+        var item = campaign("goal-item")
+        item.bid = Micros(1_000_000)
+        item.start = now.adding(seconds: -60)
+        item.end = now.adding(seconds: 3_600)
+        item.lineItem = LineItemTerms(delivery: .standard(goal: 4, pace: .asap), rate: Micros(1_000_000))
+        _ = try await a.campaigns.importCampaigns([item])
+        let leasesA = try #require(a.leases)
+        let leasesB = try #require(b.leases)
+        let first = try await leasesA.settle([ask(3_000_000, campaign: "goal-item")], serverID: "a", ttlSeconds: 30, releasesSince: nil)
+        #expect(first.grants.map(\.change) == [Nanos(3_000_000)])
+        let second = try await leasesB.settle([ask(3_000_000, campaign: "goal-item")], serverID: "b", ttlSeconds: 30, releasesSince: nil)
+        #expect(second.grants.map(\.change) == [Nanos(1_000_000)], "what is left of the goal, not of the budget")
+        let pools = try await leasesA.pools(campaign: CampaignID(unchecked: "goal-item"))
+        #expect(pools.map(\.budget) == [Nanos(4_000_000)])
+    }
+
     @Test func aChargeIsBilledFromTheLeaseOrATopUpAndNeverPastTheBudget() async throws {
         let (a, b, database) = try await servers()
         defer { close(a, b, keeping: database) }

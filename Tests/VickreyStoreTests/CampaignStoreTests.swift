@@ -22,13 +22,13 @@ struct CampaignStoreTests {
                         "v1: advertisers, campaigns, creatives, targeting", "v2: frequency caps may refuse anonymous requests",
                         "v3: signed ledger", "v4: ledger records may name their chain", "v5: experiments", "v6: API keys",
                         "v7: campaign deals", "v8: vCPM, viewable and video event kinds, prefetches recorded apart",
-                        "v9: video and native creatives, CPCV",
+                        "v9: video and native creatives, CPCV", "v10: line items",
                     ]
                     : [
                         "v1: advertisers, campaigns, creatives, targeting, ledger chains",
                         "v2: fleet token secrets and the public keys of every chain", "v3: budget pools and leases", "v4: experiments",
                         "v5: API keys", "v6: campaign deals", "v7: vCPM, viewable and video event kinds, prefetches recorded apart",
-                        "v8: video and native creatives, CPCV",
+                        "v8: video and native creatives, CPCV", "v9: line items",
                     ]))
         // Reopening applies nothing twice.
         #expect(try await database.with { try await $0.campaigns.appliedMigrations() } == applied)
@@ -192,6 +192,26 @@ struct CampaignStoreTests {
             #expect(error.code == .invalidState)
         }
         #expect(try await store.campaign(CampaignID("c")!)?.status == (allowed ? to : from))
+    }
+
+    @Test(arguments: TestEngine.available)
+    func lineItemTermsRoundTrip(engine: TestEngine) async throws {
+        let database = try await TestDatabase(engine)
+        let store = try await database.open().campaigns
+        var standard = Sample.campaign("standard")
+        standard.start = Instant(secondsSinceEpoch: 1_796_000_000)
+        standard.end = Instant(secondsSinceEpoch: 1_796_600_000)
+        standard.lineItem = LineItemTerms(
+            delivery: .standard(goal: 1_000, pace: .frontLoaded), rate: standard.bid, exclusionLabels: ["auto", "finance"], roadblock: true)
+        var sponsorship = Sample.campaign("sponsor")
+        sponsorship.lineItem = LineItemTerms(delivery: .sponsorship(sharePercent: 40), rate: sponsorship.bid)
+        var house = Sample.campaign("house")
+        house.lineItem = LineItemTerms(delivery: .house, rate: .zero)
+        let plain = Sample.campaign("plain")
+        _ = try await store.importCampaigns([standard, sponsorship, house, plain])
+        for campaign in [standard, sponsorship, house, plain] {
+            #expect(try await store.campaign(campaign.id) == campaign)
+        }
     }
 
     @Test(arguments: TestEngine.available)
