@@ -88,12 +88,17 @@ struct CampaignCommand: AsyncParsableCommand {
                 Console.print(try JSONOutput.pretty(campaigns.map(CampaignDocument.init)))
                 return
             }
-            var table = TextTable(headers: ["ID", "ADVERTISER", "STATUS", "PRICING", "BID", "DAILY", "TOTAL", "START", "END", "CREATIVES"])
+            let spend = campaigns.contains { $0.lineItem.delivery.isGuaranteed } ? try await billedSpend(store: store) : [:]
+            let now = currentInstant()
+            var table = TextTable(headers: [
+                "ID", "ADVERTISER", "STATUS", "PRICING", "BID", "DAILY", "TOTAL", "START", "END", "CREATIVES", "DELIVERY",
+            ])
             for c in campaigns {
                 table.rows.append([
                     c.id.rawValue, c.advertiserID.rawValue, c.status.rawValue, c.pricing.rawValue, DecimalMoney.formatCurrency(c.bid),
                     c.dailyBudget.map(DecimalMoney.formatCurrency) ?? "-", DecimalMoney.formatCurrency(c.totalBudget),
                     c.start?.rfc3339 ?? "-", c.end?.rfc3339 ?? "-", "\(c.creatives.count)",
+                    CampaignDescription.deliveryCell(c, billedSpend: spend[c.id] ?? .zero, at: now),
                 ])
             }
             Console.print(table.render())
@@ -109,16 +114,21 @@ struct CampaignCommand: AsyncParsableCommand {
 
         func run() async throws {
             let campaignID = try parsedCampaignID(id)
-            let found = try await store.call { db -> (Campaign, ClickEvidence)? in
+            let found = try await store.call { db -> (Campaign, ClickEvidence, Nanos)? in
                 guard let campaign = try await db.campaigns.campaign(campaignID) else { return nil }
-                return (campaign, campaign.pricing == .cpm ? ClickEvidence() : try await db.ledger.clickEvidence(campaign: campaignID))
+                let spend = campaign.lineItem.delivery.isGuaranteed ? try await db.ledger.billedSpendByCampaign()[campaignID] : nil
+                return (
+                    campaign, campaign.pricing == .cpm ? ClickEvidence() : try await db.ledger.clickEvidence(campaign: campaignID),
+                    spend ?? .zero
+                )
             }
-            guard let (found, evidence) = found else {
+            guard let (found, evidence, spend) = found else {
                 throw CommandFailure(message: "no campaign '\(id)'", exitCode: CommandFailure.notFound)
             }
             let campaign = found.learning(from: evidence, priorWeight: try await Configured.settings().ctrPriorWeight)
-            if output.json { return Console.print(try CampaignDescription.json(campaign)) }
-            Console.print(CampaignDescription.text(campaign))
+            let status = LineItemStatus(campaign, billedSpend: spend, at: currentInstant())
+            if output.json { return Console.print(try CampaignDescription.json(campaign, lineItem: status)) }
+            Console.print(CampaignDescription.text(campaign, lineItem: status))
         }
     }
 
@@ -181,10 +191,11 @@ enum CampaignDescription {
     /// The campaign JSON and, for a CPC campaign, a read-only `ctr` object (for a vCPM
     /// campaign `viewability`): the debug explanation's prior, learned rate and the
     /// evidence behind it.
-    static func json(_ campaign: Campaign) throws -> String {
+    static func json(_ campaign: Campaign, lineItem: LineItemStatus? = nil) throws -> String {
         try JSONOutput.pretty(
             Shown(
                 campaign: CampaignDocument(campaign),
+                lineItem: lineItem.map(StatusFields.init),
                 ctr: campaign.predictedCTR.map { prior in
                     Dictionary(
                         uniqueKeysWithValues: AuctionExplanationJSON.rateFields(
@@ -199,20 +210,75 @@ enum CampaignDescription {
 
     private struct Shown: Encodable {
         var campaign: CampaignDocument
+        /// The line item's delivery status (`docs/line-items.md#delivery-status`).
+        var lineItem: StatusFields?
         var ctr: [String: Int64]?
         var viewability: [String: Int64]?
 
-        private enum Keys: String, CodingKey { case ctr, viewability }
+        private enum Keys: String, CodingKey {
+            case ctr, viewability
+            case lineItem = "line_item"
+        }
 
         func encode(to encoder: any Encoder) throws {
             try campaign.encode(to: encoder)
             var container = encoder.container(keyedBy: Keys.self)
+            if let lineItem { try container.encode(lineItem, forKey: .lineItem) }
             if let ctr { try container.encode(ctr, forKey: .ctr) }
             if let viewability { try container.encode(viewability, forKey: .viewability) }
         }
     }
 
-    static func text(_ c: Campaign) -> String {
+    /// A line item's status as `--json` writes it: the admin API's fields.
+    private struct StatusFields: Encodable {
+        var fields: [String: Int64] = [:]
+        var texts: [String: String] = [:]
+
+        init(_ status: LineItemStatus) {
+            texts["campaign_id"] = status.campaignID.rawValue
+            texts["type"] = status.delivery.name
+            texts["status"] = status.status
+            fields["rate_micros"] = status.rate.value
+            fields["delivered"] = status.delivered
+            if case .standard(let goal, let pace) = status.delivery {
+                fields["goal"] = goal
+                texts["pace"] = pace.rawValue
+            }
+            if case .sponsorship(let share) = status.delivery { fields["share_percent"] = Int64(share) }
+            if let standing = status.standing {
+                fields["expected_to_date"] = standing.expectedToDate
+                fields["pacing_ratio_ppm"] = standing.pacingRatioPPM
+                fields["projected"] = standing.projected
+            }
+        }
+
+        struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: Key.self)
+            for (key, value) in fields { try container.encode(value, forKey: Key(stringValue: key)) }
+            for (key, value) in texts { try container.encode(value, forKey: Key(stringValue: key)) }
+        }
+    }
+
+    /// `campaign list`'s delivery cell: a line item's status in a few words, `-` otherwise.
+    static func deliveryCell(_ c: Campaign, billedSpend: Nanos, at now: Instant) -> String {
+        switch c.lineItem.delivery {
+        case .pricePriority: return "-"
+        case .house: return "house"
+        case .sponsorship(let share): return "sponsorship \(share)%"
+        case .standard(let goal, _):
+            let status = LineItemStatus(c, billedSpend: billedSpend, at: now)
+            return "\(status?.delivered ?? 0)/\(goal) \(status?.status ?? "")"
+        }
+    }
+
+    static func text(_ c: Campaign, lineItem: LineItemStatus? = nil) -> String {
         let t = c.targeting
         func list(_ values: [String]) -> String { values.isEmpty ? "any" : values.joined(separator: ", ") }
         var targeting = [
@@ -269,6 +335,15 @@ enum CampaignDescription {
             ),
             ("targeting", targeting.joined(separator: "; ")),
         ]
+        if !c.lineItem.isPlainAuction {
+            var terms = c.lineItem.delivery.name
+            if c.lineItem.delivery.isGuaranteed { terms += " at \(DecimalMoney.formatCurrency(c.lineItem.rate)) CPM" }
+            if case .standard(_, let pace) = c.lineItem.delivery { terms += ", \(pace.rawValue) pace" }
+            pairs.append(("line item", terms))
+            if let lineItem { pairs.append(("delivery", lineItem.summary)) }
+            if !c.lineItem.exclusionLabels.isEmpty { pairs.append(("exclusion labels", c.lineItem.exclusionLabels.joined(separator: ", "))) }
+            if c.lineItem.roadblock { pairs.append(("roadblock", "all: fills every placement of a request it matches, or none")) }
+        }
         for (index, creative) in c.creatives.enumerated() {
             let shown =
                 if let video = creative.video {
@@ -293,3 +368,11 @@ enum CampaignDescription {
         return keyValueLines(pairs)
     }
 }
+
+/// Every campaign's billed spend, from the ledger (a line item's delivered impressions).
+private func billedSpend(store: StoreOptions) async throws -> [CampaignID: Nanos] {
+    try await store.call { db in try await db.ledger.billedSpendByCampaign() }
+}
+
+/// Now, to the millisecond: what a line item's expected-to-date is measured at.
+private func currentInstant() -> Instant { Instant(millisecondsSinceEpoch: Int64(Date().timeIntervalSince1970 * 1000)) }
