@@ -75,6 +75,11 @@ struct LineItemServerTests {
             #expect(metrics.contains(#"vickrey_line_item_delivered_impressions{campaign_id="even-li"} \#(billed.count)"#))
             let notALineItem = try await client.get("/v1/admin/campaigns/rival/line-item", headers: [.authorization: "Bearer \(admin)"])
             #expect(notALineItem.status == .notFound)
+            // The console's campaign page: the status line and the chart against the ideal curve.
+            let session = try await ConsoleTests.signIn(client, key: admin)
+            let page = try await client.get("/console/campaigns/even-li", headers: [.cookie: session.cookie]).text
+            #expect(page.contains(#"id="line-item-status">standard: \#(billed.count) of 200 delivered"#), "\(page)")
+            #expect(page.contains(#"id="goal-chart""#))
         }
     }
 

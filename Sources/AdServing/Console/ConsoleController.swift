@@ -5,6 +5,7 @@ import NIOCore
 import VickreyBudget
 import VickreyCore
 import VickreyStore
+import VickreyWire
 import VickreyYield
 
 /// The web console at `/console/`: server-rendered pages over the same use cases and
@@ -245,11 +246,37 @@ struct ConsoleController: Sendable {
             <tr><th>Spent in total</th><td>\(ConsoleHTML.bar(account?.spentTotal ?? .zero, of: campaign.totalBudget.nanos))</td></tr>
             <tr><th>Pacing</th><td>\(campaign.pacing.rawValue)\(campaign.pacing == .even ? ", passing \(Int(((account?.passThrough ?? 1) * 1000).rounded()) / 10)% of requests" : "")</td></tr>
             </tbody></table>
+            \(try await lineItemSection(campaign, session: session, now: now))
             <h2>Delivery by hour (UTC, last 48 hours)</h2>
             \(ConsoleHTML.hourlyChart(hours))
             <p class="muted">\(delivered.reduce(0) { $0 + $1.impressions }) impressions, \(delivered.reduce(0) { $0 + $1.clicks }) clicks, \(ConsoleHTML.money(delivered.reduce(Nanos.zero) { $0 + $1.spend })) spent in these hours (from the ledger).</p>
             """
         return html(campaign.name.isEmpty ? campaign.id.rawValue : "\(campaign.id) · \(campaign.name)", session, body)
+    }
+
+    /// A line item's status and its cumulative delivery by hour over its flight so far,
+    /// against the ideal curve its goal follows; empty for other campaigns.
+    private func lineItemSection(_ campaign: Campaign, session: ConsoleSessions.Session, now: Instant) async throws -> String {
+        guard let status = administration.lineItems.status(of: campaign) else { return "" }
+        var section = #"<h2>Line item</h2><p id="line-item-status">\#(ConsoleHTML.escape(status.summary))</p>"#
+        guard case .standard(let goal, let pace) = campaign.lineItem.delivery, let start = campaign.start, let end = campaign.end, now > start
+        else { return section }
+        let flightHours = Int(min((min(now, end).secondsSinceEpoch - start.secondsSinceEpoch + 3_599) / 3_600, 24 * 31))
+        let delivery = try await administration.hourlyDelivery(campaign.id.rawValue, hours: max(1, flightHours), for: session.principal)
+        let byHour = Dictionary(uniqueKeysWithValues: delivery.rows.map { ($0.hour.secondsSinceEpoch, $0.impressions) })
+        let shape = administration.lineItems.policy.lineItems.trafficShape
+        let ideal: GoalPace = pace == .asap ? .even : pace
+        var cumulative: Int64 = 0
+        var points: [(label: String, delivered: Int64, ideal: Int64)] = []
+        for offset in 0..<max(1, flightHours) {
+            let hourStart = delivery.since.secondsSinceEpoch + Int64(offset) * 3_600
+            cumulative += byHour[hourStart] ?? 0
+            let at = Instant(secondsSinceEpoch: hourStart + 3_600)
+            let due = GoalCurve.units(goal, ppm: GoalCurve.duePPM(pace: ideal, start: start, end: end, at: at, shape: shape))
+            points.append((String(Instant(secondsSinceEpoch: hourStart).rfc3339.prefix(13)).replacingOccurrences(of: "T", with: " "), cumulative, due))
+        }
+        section += "<h3>Delivered against the ideal curve (UTC, cumulative)</h3>" + ConsoleHTML.goalChart(points, goal: goal)
+        return section
     }
 
     private func createCampaign(_ request: Request) async throws -> Response {

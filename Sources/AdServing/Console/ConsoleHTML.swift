@@ -49,6 +49,36 @@ enum ConsoleHTML {
             """
     }
 
+    /// A line item's cumulative delivery (solid) against its ideal curve (dashed), by hour,
+    /// from 0 to its goal, with dates on the x axis and the goal and half of it on the y axis.
+    static func goalChart(_ points: [(label: String, delivered: Int64, ideal: Int64)], goal: Int64) -> String {
+        let width = 720
+        let height = 240
+        let left = 70
+        let bottom = 40
+        let top = 16
+        let maximum = max(goal, points.map(\.delivered).max() ?? 1, 1)
+        func x(_ index: Int) -> Int { left + index * (width - left - 10) / max(points.count - 1, 1) }
+        func y(_ value: Int64) -> Int { height - bottom - Int(value * Int64(height - bottom - top) / maximum) }
+        let delivered = points.enumerated().map { "\(x($0.offset)),\(y($0.element.delivered))" }.joined(separator: " ")
+        let ideal = points.enumerated().map { "\(x($0.offset)),\(y($0.element.ideal))" }.joined(separator: " ")
+        var svg = """
+            <svg class="chart" id="goal-chart" viewBox="0 0 \(width) \(height)" role="img" aria-label="delivery against the ideal curve">
+            <line x1="\(left)" y1="\(height - bottom)" x2="\(width - 10)" y2="\(height - bottom)" stroke="#444"/>
+            <text x="\(left - 6)" y="\(height - bottom)" text-anchor="end">0</text>
+            <text x="\(left - 6)" y="\(y(goal / 2) + 4)" text-anchor="end">\(goal / 2)</text>
+            <text x="\(left - 6)" y="\(y(goal) + 4)" text-anchor="end">\(goal)</text>
+            <line x1="\(left)" y1="\(y(goal))" x2="\(width - 10)" y2="\(y(goal))" stroke="#bbb"/>
+            <polyline points="\(ideal)" fill="none" stroke="#999" stroke-dasharray="6 4"><title>ideal curve</title></polyline>
+            <polyline points="\(delivered)" fill="none" stroke="#1f6fb2" stroke-width="2"><title>delivered</title></polyline>
+
+            """
+        for (index, point) in points.enumerated() where index % max(1, points.count / 6) == 0 {
+            svg += #"<text x="\#(x(index))" y="\#(height - bottom + 16)">\#(escape(point.label))</text>"# + "\n"
+        }
+        return svg + "</svg>"
+    }
+
     /// Delivery by hour as an SVG bar chart: impressions per hour, the spend in the title.
     static func hourlyChart(_ hours: [(label: String, impressions: Int64, spend: Nanos)]) -> String {
         let width = 720
