@@ -107,6 +107,16 @@ struct AccountState {
         }
     }
 
+    /// Marks `hint` blocked until `instant` and remembers it, so that anything freeing
+    /// budget (and so lowering a goal's progress: a release, a refund) clears it sooner.
+    mutating func block(_ hint: EligibilityHint, until instant: Instant) {
+        hint.block(until: instant)
+        if !hints.contains(where: { $0 === hint }) {
+            if hints.count >= 8 { hints.removeFirst() }
+            hints.append(hint)
+        }
+    }
+
     mutating func clearHints() {
         guard !hints.isEmpty else { return }
         for hint in hints { hint.clear() }

@@ -221,6 +221,20 @@ public final class BudgetBook: Sendable {
         }
     }
 
+    /// Blocks `hint` until `instant` under the campaign's lock, cleared like its budget hint
+    /// by anything that frees budget: a standard line item ahead of its curve, which needs
+    /// no request before then unless a reservation of it is given back. Only while its spend
+    /// and reservations still come to `committed` (read under the same lock, so a release
+    /// between the caller's reading and this call is never missed).
+    public func block(
+        _ campaignID: CampaignID, hint: EligibilityHint, until instant: Instant, whileCommitted committed: Nanos, limits: BudgetLimits,
+        at now: Instant
+    ) {
+        account(campaignID, limits: limits).withState(limits: limits, now: now, pacing: pacing) { state in
+            if state.spentTotal + state.reserved >= committed { state.block(hint, until: instant) }
+        }
+    }
+
     /// The campaign's lifetime spend plus what it holds reserved at `now` (zero when it
     /// never bid): a standard line item's goal progress, in nanos.
     public func committed(_ campaignID: CampaignID, at now: Instant) -> Nanos {

@@ -68,8 +68,15 @@ public struct ServingPolicy: EligibilityPolicy {
     /// Impressions billed or reserved: the campaign's committed spend at its booked rate
     /// (each impression of a line item costs exactly its rate in nanos).
     public func goalProgress(_ candidate: IndexedCampaign, at now: Instant) -> Int64 {
-        let rate = candidate.campaign.lineItem.rate.value
-        return rate > 0 ? budgets.committed(candidate.campaign.id, at: now).value / rate : 0
+        // A line item's score is its booked CPM, and so the nanos one impression costs.
+        let rate = candidate.score.value
+        return rate > 0 ? budgets.committed(candidate.id, at: now).value / rate : 0
+    }
+
+    public func noteAhead(_ candidate: IndexedCampaign, progress: Int64, until instant: Instant, at now: Instant) {
+        budgets.block(
+            candidate.id, hint: candidate.goalHint, until: instant, whileCommitted: Nanos(progress * candidate.score.value),
+            limits: BudgetLimits(candidate.campaign), at: now)
     }
 
     public func countSponsorshipMatches(_ sponsorships: [CampaignID]) -> [SponsorshipTally] { lineItems.countMatches(sponsorships) }

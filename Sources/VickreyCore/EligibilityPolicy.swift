@@ -24,6 +24,11 @@ public protocol EligibilityPolicy: Sendable {
     /// with the impressions due.
     func goalProgress(_ candidate: IndexedCampaign, at now: Instant) -> Int64
 
+    /// Notes that a standard line item at `progress` needs no request before `instant` (its
+    /// curve is due no more until then): the policy blocks `candidate.goalHint` if the
+    /// progress still holds, and clears it as soon as it could fall (a reservation given back).
+    func noteAhead(_ candidate: IndexedCampaign, progress: Int64, until instant: Instant, at now: Instant)
+
     /// Counts this request as matching each of `sponsorships` (eligible for it) and returns
     /// each one's tally, this request included, in the same order.
     func countSponsorshipMatches(_ sponsorships: [CampaignID]) -> [SponsorshipTally]
@@ -57,6 +62,7 @@ public struct SponsorshipTally: Hashable, Sendable {
 extension EligibilityPolicy {
     public func release(_ candidate: IndexedCampaign, reservationID: UInt64, request: AuctionRequest) {}
     public func goalProgress(_ candidate: IndexedCampaign, at now: Instant) -> Int64 { 0 }
+    public func noteAhead(_ candidate: IndexedCampaign, progress: Int64, until instant: Instant, at now: Instant) {}
     public func countSponsorshipMatches(_ sponsorships: [CampaignID]) -> [SponsorshipTally] {
         sponsorships.map { _ in SponsorshipTally(matched: 1, taken: 0) }
     }

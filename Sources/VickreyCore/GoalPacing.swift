@@ -87,6 +87,25 @@ public enum GoalCurve {
         return Int64(shape.weight(from: start, to: now) * Int128(whole) / total)
     }
 
+    /// The first instant after `now` at which more than `progress` impressions of `goal`
+    /// are due (found by bisection on the exact curve, to the millisecond); the flight's
+    /// end when none is before it.
+    public static func nextDue(
+        after progress: Int64, goal: Int64, pace: GoalPace, start: Instant, end: Instant, at now: Instant, shape: TrafficShape
+    ) -> Instant {
+        func due(_ at: Int64) -> Int64 {
+            units(goal, ppm: duePPM(pace: pace, start: start, end: end, at: Instant(millisecondsSinceEpoch: at), shape: shape))
+        }
+        var low = now.millisecondsSinceEpoch
+        var high = end.millisecondsSinceEpoch
+        guard high > low, due(high) > progress else { return end }
+        while high - low > 1 {
+            let middle = low + (high - low) / 2
+            if due(middle) > progress { high = middle } else { low = middle }
+        }
+        return Instant(millisecondsSinceEpoch: high)
+    }
+
     /// `goal × ppm / 1,000,000`, rounded down.
     public static func units(_ goal: Int64, ppm: Int64) -> Int64 { Int64(Int128(goal) * Int128(ppm) / Int128(whole)) }
 }

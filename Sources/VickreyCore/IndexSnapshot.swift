@@ -119,19 +119,27 @@ public struct IndexSnapshot: Sendable {
         campaignsWithRequestRules > 0 || tierCounts[DeliveryTier.pricePriority.rawValue] != count
     }
 
-    /// `conjunction(for:)` with one more clause: the campaign is in one of `tiers`. No
-    /// clause when every live campaign is in them.
+    /// `conjunction(for:)` with one more clause, evaluated first: the campaign is in one of
+    /// `tiers` (a sparse tier's words are then mostly rejected by one load). No clause when
+    /// every live campaign is in them.
     func conjunction(for query: TargetingQuery, tiers: [DeliveryTier]) -> PostingConjunction {
-        var conjunction = conjunction(for: query)
+        var conjunction = PostingConjunction()
         if tiers.reduce(0, { $0 + tierCounts[$1.rawValue] }) != count {
             for tier in tiers { if let bitmap = tierPostings.include[tier] { conjunction.include(bitmap) } }
             conjunction.closeClause()
         }
+        addClauses(for: query, to: &conjunction)
         return conjunction
     }
 
     func conjunction(for query: TargetingQuery) -> PostingConjunction {
         var conjunction = PostingConjunction()
+        addClauses(for: query, to: &conjunction)
+        return conjunction
+    }
+
+    /// The clauses a slot must pass to match `query`: creative shape, then each dimension.
+    private func addClauses(for query: TargetingQuery, to conjunction: inout PostingConjunction) {
         // One clause for the placement's shape: any accepted banner size (a banner of any
         // size when none is listed), a video, native assets. Sizes and formats are never open
         // or excluded. Video and native rules beyond the format are checked by the auction.
@@ -168,7 +176,6 @@ public struct IndexSnapshot: Sendable {
         conjunction.closeIncludes()
         for word in query.keywords { if let bitmap = postings[keyword].exclude[word.rawValue] { conjunction.exclude(bitmap) } }
         conjunction.closeClause()
-        return conjunction
     }
 
     /// Rebuilds the index from its campaigns with `changes` applied, ranking every slot.
@@ -294,19 +301,24 @@ public final class IndexedCampaign: Sendable {
     let hasHourTargeting: Bool
     /// What the auction checks per candidate, kept beside the campaign: reading them
     /// through `campaign` in the auction's loop made Swift copy the whole value.
-    private let flightStart: Instant?
-    private let flightEnd: Instant?
+    let flightStart: Instant?
+    let flightEnd: Instant?
     private let hours: HoursOfWeek
     private let excludedHours: HoursOfWeek
     /// The zone the campaign counts hours of the week (and days) in.
     let timeZone: CampaignTimeZone
     /// Set by the eligibility policy while the campaign cannot bid (see `EligibilityHint`).
     public let hint = EligibilityHint()
+    /// Set while a standard line item is ahead of its goal curve (see `EligibilityPolicy.noteAhead`).
+    public let goalHint = EligibilityHint()
     /// The campaign's exclusion labels and roadblock flag, read per candidate.
     let exclusionLabels: [String]
     let isRoadblock: Bool
-    /// The tier its line-item terms put it in.
+    /// The tier its line-item terms put it in, and the terms' delivery type.
     let tier: DeliveryTier
+    let delivery: DeliveryType
+    /// The campaign's id, read per line-item candidate without copying the campaign.
+    public let id: CampaignID
 
     public init(_ campaign: Campaign) {
         self.campaign = campaign
@@ -321,6 +333,8 @@ public final class IndexedCampaign: Sendable {
         self.exclusionLabels = campaign.lineItem.exclusionLabels
         self.isRoadblock = campaign.lineItem.roadblock
         self.tier = campaign.lineItem.delivery.tier
+        self.delivery = campaign.lineItem.delivery
+        self.id = campaign.id
     }
 
     /// `campaign.hoursMismatch(_:)`, without touching the campaign value.

@@ -47,6 +47,10 @@ struct PlacementAuction {
     let deal: DealRequest?
     /// Whether the winner's budget is claimed (false: a dry run that only finds who would win).
     let claims: Bool
+    /// Whether candidates are screened by the policy (caps, pacing, budget) as they are
+    /// pulled; false for the line-item tiers, which rank every match first and screen only
+    /// the ones they are about to take.
+    var screens = true
     /// Labels of the ads this request already holds: a candidate sharing one is excluded.
     var excludedLabels: [String] = []
     /// Slots left out of this placement (a roadblock that could not fill all of its placements).
@@ -191,6 +195,8 @@ struct PlacementAuction {
         } else if candidate.score < floor.value {
             if recording, case .eligible = policy.screen(entry, request: request) { eligibleBelowFloor.append(candidate) }
             drop(candidate, .floor, .belowFloor(floor: floor.value))
+        } else if !screens {
+            eligible.append(candidate)
         } else if !request.debug, entry.hint.isBlocked(at: request.time) {
             drop(candidate, .budget, .text("budget spent or held"))
         } else if case .refused(let stage, let reason) = policy.screen(entry, request: request) {
@@ -236,6 +242,22 @@ struct PlacementAuction {
     private func effectiveFloor(_ entry: IndexedCampaign) -> Micros {
         guard let deal, let own = entry.campaign.deals.first(where: { $0.id.rawValue == deal.id })?.floor else { return floor }
         return max(floor, own)
+    }
+
+    /// The policy's screening of `slot` as a candidate of this placement, recorded as a drop
+    /// when it is refused (for the line-item tiers, which screen only what they would take).
+    mutating func screen(slot: Int) -> Bool {
+        let entry = entry(atSlot: slot)
+        let score = entry.score.value
+        if !request.debug, entry.hint.isBlocked(at: request.time) {
+            drop(Candidate(score: score, slot: slot), .budget, .text("budget spent or held"))
+        } else if case .refused(let stage, let reason) = policy.screen(entry, request: request) {
+            drop(Candidate(score: score, slot: slot), stage, .text(reason))
+        } else {
+            return true
+        }
+        eligible.removeAll { $0.slot == slot }
+        return false
     }
 
     private mutating func drop(_ candidate: Candidate, _ stage: CandidateStage, _ reason: Drop.Reason) {

@@ -212,6 +212,66 @@ for size in options.sizes {
     print(
         "  \(size) campaigns, formats: banner-only world mean \(microseconds(bannerAgain.mean)) µs; 20% video and native campaigns, banner requests mean \(microseconds(bannerOnMixed.mean)) µs (\(against(bannerOnMixed))), multi-format requests mean \(microseconds(formatsOnMixed.mean)) µs (\(against(formatsOnMixed)))"
     )
+    // Line items, same requests, same run, both under the serving policy: a fifth of the
+    // campaigns become line items (15% standard items with even goals of 20,000 over a 10-day
+    // flight (20,000 plus up to 976, so their curves tick at different instants), 1% sponsorships
+    // of 5%, 4% house ads), against the world
+    // without any. The clock moves 1 ms per request and each standard item starts exactly on
+    // its curve (its spend restored to what is due): the steady state, where an item needs a
+    // request only when its curve ticks past its progress. Interleaved, so drift hits both alike.
+    let flightStart = now.adding(seconds: -86_400)
+    let flightEnd = now.adding(seconds: 9 * 86_400)
+    let lineItemCampaigns = world.campaigns.enumerated().map { position, campaign in
+        var campaign = campaign
+        let delivery: DeliveryType? =
+            switch (position % 20, position % 100) {
+            case (_, 7): .sponsorship(sharePercent: 5)
+            case (2, _), (12, _), (4, _): .standard(goal: 20_000 + Int64(position % 977), pace: .even)
+            case (17, _): .house
+            default: nil
+            }
+        guard let delivery else { return campaign }
+        campaign.pricing = .cpm
+        campaign.predictedCTR = nil
+        campaign.predictedViewability = nil
+        campaign.predictedCompletionRate = nil
+        campaign.start = flightStart
+        campaign.end = flightEnd
+        campaign.lineItem = LineItemTerms(delivery: delivery, rate: delivery.isGuaranteed ? campaign.bid : .zero)
+        return campaign
+    }
+    let lineItemSnapshot = CampaignIndex(campaigns: lineItemCampaigns).snapshot
+    let plainPolicy = ServingPolicy(budgets: BudgetBook(), caps: FrequencyCapper())
+    let lineItemPolicy = ServingPolicy(budgets: BudgetBook(), caps: FrequencyCapper())
+    for campaign in lineItemCampaigns {
+        guard case .standard(let goal, let pace) = campaign.lineItem.delivery else { continue }
+        let due = GoalCurve.units(
+            goal, ppm: GoalCurve.duePPM(pace: pace, start: flightStart, end: flightEnd, at: now, shape: .uniform))
+        lineItemPolicy.budgets.restore(
+            campaign.id, limits: BudgetLimits(campaign), spentTotal: Nanos(due * campaign.bid.value), spentToday: .zero, at: now)
+    }
+    let timed = requests.enumerated().map { position, request in
+        var request = request
+        request.time = Instant(millisecondsSinceEpoch: now.millisecondsSinceEpoch + Int64(position))
+        return request
+    }
+    var withoutLineItems = Latencies()
+    var withLineItems = Latencies()
+    var tiers = [DeliveryTier: Int]()
+    for request in timed {
+        var start = clock.now
+        _ = auctioneer.run(request, on: snapshot, policy: plainPolicy)
+        withoutLineItems.record(clock.now - start)
+        start = clock.now
+        let outcome = auctioneer.run(request, on: lineItemSnapshot, policy: lineItemPolicy)
+        withLineItems.record(clock.now - start)
+        for win in outcome.wins { tiers[win.indexed.campaign.lineItem.delivery.tier, default: 0] += 1 }
+    }
+    let lineItemHundredths = withLineItems.mean * 100 / max(1, withoutLineItems.mean)
+    let shares = DeliveryTier.allCases.map { "\($0.name) \((tiers[$0] ?? 0) * 100 / max(1, timed.count))%" }.joined(separator: ", ")
+    print(
+        "  \(size) campaigns, line items (serving policy): none mean \(microseconds(withoutLineItems.mean)) µs p99 \(microseconds(withoutLineItems.percentile(0.99))) µs; 20% line items mean \(microseconds(withLineItems.mean)) µs p99 \(microseconds(withLineItems.percentile(0.99))) µs (\(lineItemHundredths / 100).\(lineItemHundredths % 100 < 10 ? "0" : "")\(lineItemHundredths % 100)×); placements by tier: \(shares)"
+    )
     var matched = 0
     for request in requests.prefix(1_000) { matched += snapshot.matchingCampaigns(request.query(for: request.placements[0])).count }
 
