@@ -341,7 +341,9 @@ enum CampaignDescription {
             if case .standard(_, let pace) = c.lineItem.delivery { terms += ", \(pace.rawValue) pace" }
             pairs.append(("line item", terms))
             if let lineItem { pairs.append(("delivery", lineItem.summary)) }
-            if !c.lineItem.exclusionLabels.isEmpty { pairs.append(("exclusion labels", c.lineItem.exclusionLabels.joined(separator: ", "))) }
+            if !c.lineItem.exclusionLabels.isEmpty {
+                pairs.append(("exclusion labels", c.lineItem.exclusionLabels.joined(separator: ", ")))
+            }
             if c.lineItem.roadblock { pairs.append(("roadblock", "all: fills every placement of a request it matches, or none")) }
         }
         for (index, creative) in c.creatives.enumerated() {

@@ -14,7 +14,8 @@ extension Auctioneer {
         for deal in placement.deals {
             var dry = PlacementAuction(
                 request: request, placement: placement, position: position, rules: placementRules, snapshot: snapshot,
-                wonSlots: wonSlots, policy: policy, source: source, experiment: tag, recording: false, deal: deal, claims: false, tiers: tiers)
+                wonSlots: wonSlots, policy: policy, source: source, experiment: tag, recording: false, deal: deal, claims: false,
+                tiers: tiers)
             let result = dry.decide()
             var win: Win?
             if case .filled(let filled) = result { win = filled }

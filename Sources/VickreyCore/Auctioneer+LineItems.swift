@@ -124,7 +124,8 @@ extension Auctioneer {
         var ranked: [Ranked] = []
         for candidate in auction.eligible {
             let entry = auction.entry(atSlot: candidate.slot)
-            guard entry.tier == .standard, case .standard(let goal, let pace) = entry.delivery, let start = entry.flightStart, let end = entry.flightEnd
+            guard entry.tier == .standard, case .standard(let goal, let pace) = entry.delivery, let start = entry.flightStart,
+                let end = entry.flightEnd
             else { continue }
             // Ahead of its curve until the hint's instant (cleared if its progress falls): no need to ask.
             if !context.request.debug, entry.goalHint.isBlocked(at: now) { continue }

@@ -63,7 +63,9 @@ public struct Auctioneer: Sendable {
                 lineItems
                 ? decideWithLineItems(context, policy: policy, state: &state)
                 : decideByAuction(context, policy: policy, state: state, tiers: nil)
-            if case .filled = decided.result, let slot = decided.auction.winnerSlot { state.won(decided.auction.entry(atSlot: slot), slot: slot) }
+            if case .filled = decided.result, let slot = decided.auction.winnerSlot {
+                state.won(decided.auction.entry(atSlot: slot), slot: slot)
+            }
             var outcome = PlacementOutcome(placementID: placement.id, result: decided.result, experiment: tag)
             if recording { outcome.record = decided.auction.record(decided.result) }
             outcomes.append(outcome)
@@ -101,7 +103,8 @@ public struct Auctioneer: Sendable {
         auction.excludedLabels = state.labels
         auction.excludedSlots = state.excludedSlots
         let result = auction.decide()
-        return PlacementDecision(auction: auction, result: result, deals: dealExplanations, tier: .pricePriority, rule: "auction: highest score")
+        return PlacementDecision(
+            auction: auction, result: result, deals: dealExplanations, tier: .pricePriority, rule: "auction: highest score")
     }
 }
 

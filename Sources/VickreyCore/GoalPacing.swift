@@ -80,7 +80,8 @@ public enum GoalCurve {
     /// The traffic-weighted share of `[start, target)` elapsed by `now`, in ppm (0–1,000,000).
     public static func elapsedPPM(start: Instant, end: Instant, at now: Instant, shape: TrafficShape) -> Int64 {
         guard now > start else { return 0 }
-        let target = Instant(millisecondsSinceEpoch: end.millisecondsSinceEpoch - (end.millisecondsSinceEpoch - start.millisecondsSinceEpoch) / 100)
+        let target = Instant(
+            millisecondsSinceEpoch: end.millisecondsSinceEpoch - (end.millisecondsSinceEpoch - start.millisecondsSinceEpoch) / 100)
         guard now < target else { return whole }
         let total = shape.weight(from: start, to: target)
         guard total > 0 else { return whole }

@@ -141,7 +141,8 @@ public struct LineItemFields: Codable, Hashable, Sendable {
         }
         for (index, label) in labels.enumerated() where !IdentifierRules.isValid(label) {
             throw FieldError(
-                field: "exclusion_labels[\(index)]", message: "'\(label.prefix(64))' is not a label: use 1–64 characters from A-Z a-z 0-9 . _ -")
+                field: "exclusion_labels[\(index)]",
+                message: "'\(label.prefix(64))' is not a label: use 1–64 characters from A-Z a-z 0-9 . _ -")
         }
         let roadblock = try CampaignDocument.choice(RoadblockMode.self, self.roadblock ?? "none", field: "roadblock")
         return LineItemTerms(delivery: delivery, rate: rate, exclusionLabels: labels, roadblock: roadblock == .all)

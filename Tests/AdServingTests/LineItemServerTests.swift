@@ -119,7 +119,8 @@ struct LineItemServerTests {
             let response = try await client.post("/v1/ads", json: body, headers: headers)
             #expect(response.status == .ok)
             let ads = try #require(response.object["ads"] as? [[String: Any]])
-            let byPlacement = Dictionary(uniqueKeysWithValues: ads.map { ($0["placement_id"] as? String ?? "", $0["campaign_id"] as? String ?? "") })
+            let byPlacement = Dictionary(
+                uniqueKeysWithValues: ads.map { ($0["placement_id"] as? String ?? "", $0["campaign_id"] as? String ?? "") })
             #expect(byPlacement == ["top": "takeover", "side": "takeover", "feed": "auto-one"])
             let debug = try #require(response.object["debug"] as? [String: Any])
             let placements = try #require(debug["placements"] as? [[String: Any]])

@@ -50,7 +50,8 @@ struct LineItemDeliveryTests {
         let held = reservations.withLock { $0 }
         #expect(held.count == 500)
         for id in held {
-            _ = policy.budgets.charge(item.id, limits: BudgetLimits(item), amount: item.maximumCharge, reservationID: id, at: start.adding(seconds: 61))
+            _ = policy.budgets.charge(
+                item.id, limits: BudgetLimits(item), amount: item.maximumCharge, reservationID: id, at: start.adding(seconds: 61))
         }
         #expect(policy.budgets.snapshot(item.id, at: start.adding(seconds: 62))?.spentTotal == Nanos(500 * 2_000_000))
         // Beyond the goal the item no longer takes requests, even at its booked rate in the auction.

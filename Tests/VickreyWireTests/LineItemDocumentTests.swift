@@ -39,7 +39,8 @@ struct LineItemDocumentTests {
         let plain = Self.standard
             .replacingOccurrences(
                 of: #""delivery": {"type": "standard", "goal": {"impressions": 2000000}, "rate_micros": 4000000, "pace": "even"},"#,
-                with: "")
+                with: ""
+            )
             .replacingOccurrences(of: #""exclusion_labels": ["auto", "auto", "premium"], "roadblock": "all","#, with: "")
         let campaign = try Self.decode(plain).get()
         #expect(campaign.lineItem == .pricePriority)

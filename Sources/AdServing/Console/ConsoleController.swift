@@ -259,7 +259,8 @@ struct ConsoleController: Sendable {
     private func lineItemSection(_ campaign: Campaign, session: ConsoleSessions.Session, now: Instant) async throws -> String {
         guard let status = administration.lineItems.status(of: campaign) else { return "" }
         var section = #"<h2>Line item</h2><p id="line-item-status">\#(ConsoleHTML.escape(status.summary))</p>"#
-        guard case .standard(let goal, let pace) = campaign.lineItem.delivery, let start = campaign.start, let end = campaign.end, now > start
+        guard case .standard(let goal, let pace) = campaign.lineItem.delivery, let start = campaign.start, let end = campaign.end,
+            now > start
         else { return section }
         let flightHours = Int(min((min(now, end).secondsSinceEpoch - start.secondsSinceEpoch + 3_599) / 3_600, 24 * 31))
         let delivery = try await administration.hourlyDelivery(campaign.id.rawValue, hours: max(1, flightHours), for: session.principal)
@@ -273,7 +274,9 @@ struct ConsoleController: Sendable {
             cumulative += byHour[hourStart] ?? 0
             let at = Instant(secondsSinceEpoch: hourStart + 3_600)
             let due = GoalCurve.units(goal, ppm: GoalCurve.duePPM(pace: ideal, start: start, end: end, at: at, shape: shape))
-            points.append((String(Instant(secondsSinceEpoch: hourStart).rfc3339.prefix(13)).replacingOccurrences(of: "T", with: " "), cumulative, due))
+            points.append(
+                (String(Instant(secondsSinceEpoch: hourStart).rfc3339.prefix(13)).replacingOccurrences(of: "T", with: " "), cumulative, due)
+            )
         }
         section += "<h3>Delivered against the ideal curve (UTC, cumulative)</h3>" + ConsoleHTML.goalChart(points, goal: goal)
         return section

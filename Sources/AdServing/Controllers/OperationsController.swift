@@ -42,7 +42,7 @@ struct OperationsController<Context: RequestContext>: Sendable {
                     byteBuffer: ByteBuffer(
                         bytes: metrics.exposition()
                             + (LeaseExposition.render(budgets.leaseSnapshots(at: clock.now()))
-                                + LineItemStatuses.exposition(lineItems.all())).utf8))
+                            + LineItemStatuses.exposition(lineItems.all())).utf8))
             )
         }
         router.get("/openapi.json") { _, _ in JSONResponse.bytes(Array(OpenAPIDocument.json.utf8)) }
