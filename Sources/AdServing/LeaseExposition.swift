@@ -8,15 +8,12 @@ import VickreyCore
 enum LeaseExposition {
     static func render(_ accounts: [(CampaignID, BudgetSnapshot)]) -> String {
         guard !accounts.isEmpty else { return "" }
-        var held = "# HELP vickrey_lease_held_nanos This server's unspent lease on a campaign's budget.\n"
-        held += "# TYPE vickrey_lease_held_nanos gauge\n"
-        var unreserved = "# HELP vickrey_lease_unreserved_nanos The part of this server's lease no reservation holds.\n"
-        unreserved += "# TYPE vickrey_lease_unreserved_nanos gauge\n"
-        var spent = "# HELP vickrey_fleet_spent_nanos The fleet's billed spend against a campaign's budget (as of the last settle).\n"
-        spent += "# TYPE vickrey_fleet_spent_nanos gauge\n"
-        var outstanding =
-            "# HELP vickrey_fleet_outstanding_nanos Every server's unspent lease on a campaign's budget (as of the last settle).\n"
-        outstanding += "# TYPE vickrey_fleet_outstanding_nanos gauge\n"
+        var held = gaugeHeader("vickrey_lease_held_nanos", "This server's unspent lease on a campaign's budget.")
+        var unreserved = gaugeHeader("vickrey_lease_unreserved_nanos", "The part of this server's lease no reservation holds.")
+        var spent = gaugeHeader(
+            "vickrey_fleet_spent_nanos", "The fleet's billed spend against a campaign's budget (as of the last settle).")
+        var outstanding = gaugeHeader(
+            "vickrey_fleet_outstanding_nanos", "Every server's unspent lease on a campaign's budget (as of the last settle).")
         for (id, account) in accounts {
             guard let lease = account.lease else { continue }
             let budgets: [(String, Nanos?, LeaseGrant?)] =
@@ -35,4 +32,9 @@ enum LeaseExposition {
         }
         return held + unreserved + spent + outstanding
     }
+}
+
+/// The `# HELP` and `# TYPE … gauge` lines that open a gauge in Prometheus text.
+func gaugeHeader(_ name: String, _ help: String) -> String {
+    "# HELP \(name) \(help)\n# TYPE \(name) gauge\n"
 }

@@ -27,14 +27,12 @@ struct LineItemStatuses: Sendable {
     /// The statuses in Prometheus text (integers only).
     static func exposition(_ statuses: [LineItemStatus]) -> String {
         guard !statuses.isEmpty else { return "" }
-        var goal = "# HELP vickrey_line_item_goal_impressions A standard line item's impression goal.\n"
-        goal += "# TYPE vickrey_line_item_goal_impressions gauge\n"
-        var delivered = "# HELP vickrey_line_item_delivered_impressions A line item's billed impressions.\n"
-        delivered += "# TYPE vickrey_line_item_delivered_impressions gauge\n"
-        var expected = "# HELP vickrey_line_item_expected_impressions Impressions a standard line item's ideal curve expects by now.\n"
-        expected += "# TYPE vickrey_line_item_expected_impressions gauge\n"
-        var status = "# HELP vickrey_line_item_status 1 for a line item's delivery status (on_track, behind, at_risk, completed).\n"
-        status += "# TYPE vickrey_line_item_status gauge\n"
+        var goal = gaugeHeader("vickrey_line_item_goal_impressions", "A standard line item's impression goal.")
+        var delivered = gaugeHeader("vickrey_line_item_delivered_impressions", "A line item's billed impressions.")
+        var expected = gaugeHeader(
+            "vickrey_line_item_expected_impressions", "Impressions a standard line item's ideal curve expects by now.")
+        var status = gaugeHeader(
+            "vickrey_line_item_status", "1 for a line item's delivery status (on_track, behind, at_risk, completed).")
         for item in statuses {
             let id = #"campaign_id="\#(item.campaignID)""#
             delivered += "vickrey_line_item_delivered_impressions{\(id)} \(item.delivered)\n"

@@ -99,6 +99,25 @@ struct LineItemServerTests {
         }
     }
 
+    @Test func aHouseAdFillsWhatNothingElseDoesAndIsRecordedAtNoCharge() async throws {
+        let harness = ServerHarness()
+        var house = Campaigns.make("house-promo", advertiser: "publisher", bid: 1)
+        house.lineItem = LineItemTerms(delivery: .house, rate: .zero)
+        // The paying campaign wants the US only: elsewhere the house ad fills.
+        let paying = Campaigns.make("paying", advertiser: "a", bid: 2_000_000, targeting: Targeting(countries: [CountryCode("US")!]))
+        _ = try await harness.store().importCampaigns([house, paying])
+        try await harness.live { client in
+            let us = try #require(try await client.ad(#"{"request_id":"h-1","geo":{"country":"US"},"placements":[{"id":"feed"}]}"#))
+            #expect(us.ad["campaign_id"] as? String == "paying")
+            let elsewhere = try #require(try await client.ad(#"{"request_id":"h-2","geo":{"country":"FR"},"placements":[{"id":"feed"}]}"#))
+            #expect(elsewhere.ad["campaign_id"] as? String == "house-promo")
+            #expect(try await client.get(elsewhere.impression).status == .ok)
+            let record = try #require(try await client.ledger().first { $0["campaign_id"] as? String == "house-promo" })
+            #expect(record["billed"] as? Bool == true)
+            #expect(record["charge_nanos"] as? Int == 0)
+        }
+    }
+
     @Test func exclusionLabelsAndRoadblocksHoldAcrossARequestsPlacements() async throws {
         let harness = ServerHarness()
         var auto1 = Campaigns.make("auto-one", advertiser: "carmaker", bid: 5_000_000)
