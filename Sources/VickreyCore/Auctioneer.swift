@@ -67,7 +67,9 @@ public struct Auctioneer: Sendable {
                 state.won(decided.auction.entry(atSlot: slot), slot: slot)
             }
             var outcome = PlacementOutcome(placementID: placement.id, result: decided.result, experiment: tag)
-            if recording { outcome.record = decided.auction.record(decided.result) }
+            // The auction log records auctions: a placement a line-item tier or a house ad
+            // decided has no auction to replay.
+            if recording, decided.tier == .pricePriority { outcome.record = decided.auction.record(decided.result) }
             outcomes.append(outcome)
             if request.debug {
                 var explanation = decided.auction.explain(decided.result)
