@@ -195,7 +195,8 @@ let package = Package(
             name: "VickreyTestSupport", dependencies: ["VickreyStore", "VickreyBudget", "VickreyCore"], path: "Tests/VickreyTestSupport",
             swiftSettings: strictSettings),
         .testTarget(
-            name: "VickreyYieldTests", dependencies: ["VickreyYield", "VickreyCore", "VickreyStore", "VickreyLedger", "VickreyTestSupport"],
+            name: "VickreyYieldTests",
+            dependencies: ["VickreyYield", "VickreyCore", "VickreyStore", "VickreyLedger", "VickreySynthetic", "VickreyTestSupport"],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -135,7 +135,7 @@ extension Auctioneer {
                 let next = GoalCurve.nextDue(after: progress, goal: goal, pace: pace, start: start, end: end, at: now, shape: shape)
                 policy.noteAhead(entry, progress: progress, until: next, at: now)
             } else {
-                let behind = Int64(Int128(due - progress) * 1_000_000 / Int128(goal))
+                let behind = GoalCurve.behindPPM(due: due, progress: progress, goal: goal)
                 ranked.append(
                     Ranked(slot: candidate.slot, key: behind, reason: .behindGoal(progress: progress, due: due, goal: goal, pace: pace)))
             }

@@ -6,7 +6,7 @@ public struct TrafficShape: Hashable, Sendable {
     static let hourMilliseconds: Int64 = 3_600_000
     static let weekMilliseconds: Int64 = 168 * hourMilliseconds
     /// 1970-01-01 (the epoch) was a Thursday, hour 72 of a week that starts on Monday.
-    static let epochHourOfWeek: Int64 = 72
+    public static let epochHourOfWeek: Int64 = 72
 
     /// Each UTC hour of the week's weight, 1–1000 (1000 for the busiest hour).
     public let weights: [Int64]
@@ -105,6 +105,12 @@ public enum GoalCurve {
             if due(middle) > progress { high = middle } else { low = middle }
         }
         return Instant(millisecondsSinceEpoch: high)
+    }
+
+    /// How far behind its curve an item is, relative to its goal: `(due − progress) ×
+    /// 1,000,000 / goal` (integer). The standard tier takes the largest first.
+    public static func behindPPM(due: Int64, progress: Int64, goal: Int64) -> Int64 {
+        Int64(Int128(due - progress) * Int128(whole) / Int128(max(goal, 1)))
     }
 
     /// `goal × ppm / 1,000,000`, rounded down.

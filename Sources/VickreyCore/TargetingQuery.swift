@@ -69,7 +69,7 @@ extension Campaign {
     }
 
     /// Nil when the campaign serves in `hourOfWeek` (counted in its own time zone).
-    func hoursMismatch(_ hourOfWeek: Int) -> TargetingMismatch? {
+    public func hoursMismatch(_ hourOfWeek: Int) -> TargetingMismatch? {
         TargetingMismatch.hours(hourOfWeek, include: targeting.hoursOfWeek, exclude: targeting.exclude.hoursOfWeek)
     }
 }

@@ -2,35 +2,42 @@ import Foundation
 import Synchronization
 import VickreyCore
 
-/// The sampled auction log: auctions pick themselves by a stable hash of their request
-/// id (`sampleRate` in parts per million, so a replayed request id is sampled the same
-/// way), queue their lines in memory (bounded: when the writer falls behind, lines are
-/// dropped and counted, never waited for), and `writePending()` appends them to the file
-/// (encoding them too) off the request path, rotating it by size (`PATH` → `PATH.1` → … → `PATH.KEEP`).
-public final class AuctionLog: Sendable {
+/// A line of a sampled log: encoded off the request path.
+public protocol SampledLogLine: Sendable {
+    /// The line as JSON (no trailing newline).
+    var json: String { get }
+}
+
+/// The sampled auction log (auction records, for replay): see `SampledLog`.
+public typealias AuctionLog = SampledLog<AuctionLogLine>
+
+extension AuctionLogLine: SampledLogLine {}
+
+/// A sampled log (the auction log, the request sample): requests pick themselves by a
+/// stable hash of their request id (`sampleRate` in parts per million, so a replayed
+/// request id is sampled the same way), queue their lines in memory (bounded: when the
+/// writer falls behind, lines are dropped and counted, never waited for), and
+/// `writePending()` appends them to the file (encoding them too) off the request path,
+/// rotating it by size (`PATH` → `PATH.1` → … → `PATH.KEEP`).
+public final class SampledLog<Line: SampledLogLine>: Sendable {
     public let path: String
     /// Parts per million of requests logged (0: none, 1_000_000: every one).
     public let sampleRatePPM: Int64
     public let maximumBytes: Int64
     public let keptFiles: Int
-    public static let maximumQueuedLines = 10_000
+    public static var maximumQueuedLines: Int { 10_000 }
 
     /// Lines not yet written, unencoded: the request path only builds the value.
-    private let queue = Mutex<[AuctionLogLine]>([])
+    private let queue = Mutex<[Line]>([])
     private let dropped = Atomic<Int64>(0)
     private let written = Atomic<Int64>(0)
     /// The open file and its size; touched only by `writePending()`, which one task runs.
     private let file = Mutex<(handle: FileHandle?, size: Int64)>((nil, 0))
 
-    /// Where the log is written, how large a file grows before it rotates and how many
-    /// rotated files are kept, when nothing configures otherwise (`auctionLog.*`).
-    public static let defaultPath = "var/auction-log.jsonl"
-    public static let defaultMaximumBytes: Int64 = 64 << 20
-    public static let defaultKeptFiles = 3
     /// The smallest file size rotation accepts.
-    public static let minimumBytes: Int64 = 4_096
+    public static var minimumBytes: Int64 { 4_096 }
 
-    public init(path: String, sampleRatePPM: Int64, maximumBytes: Int64 = defaultMaximumBytes, keptFiles: Int = defaultKeptFiles) {
+    public init(path: String, sampleRatePPM: Int64, maximumBytes: Int64, keptFiles: Int) {
         self.path = path
         self.sampleRatePPM = min(max(sampleRatePPM, 0), 1_000_000)
         self.maximumBytes = max(maximumBytes, Self.minimumBytes)
@@ -43,9 +50,8 @@ public final class AuctionLog: Sendable {
         return Int64(SplitMix64.mix(FNV1a.hash(requestID)) % 1_000_000) < sampleRatePPM
     }
 
-    /// Queues the lines of an auction run recording; never blocks on the disk.
-    public func append(_ request: AuctionRequest, _ outcome: AuctionOutcome) {
-        let lines = outcome.placements.compactMap { placement in placement.record.map { AuctionLogLine(request: request, record: $0) } }
+    /// Queues lines; never blocks on the disk.
+    public func append(_ lines: [Line]) {
         guard !lines.isEmpty else { return }
         let accepted = queue.withLock { queue in
             guard queue.count + lines.count <= Self.maximumQueuedLines else { return false }
@@ -119,5 +125,23 @@ public final class AuctionLog: Sendable {
 
     private static func size(_ path: String) -> Int64 {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
+    }
+}
+
+extension SampledLog where Line == AuctionLogLine {
+    /// Where the log is written, how large a file grows before it rotates and how many
+    /// rotated files are kept, when nothing configures otherwise (`auctionLog.*`).
+    public static var defaultPath: String { "var/auction-log.jsonl" }
+    public static var defaultMaximumBytes: Int64 { 64 << 20 }
+    public static var defaultKeptFiles: Int { 3 }
+
+    /// An auction log at `path` with the default rotation.
+    public convenience init(path: String, sampleRatePPM: Int64) {
+        self.init(path: path, sampleRatePPM: sampleRatePPM, maximumBytes: Self.defaultMaximumBytes, keptFiles: Self.defaultKeptFiles)
+    }
+
+    /// Queues the lines of an auction run recording.
+    public func append(_ request: AuctionRequest, _ outcome: AuctionOutcome) {
+        append(outcome.placements.compactMap { placement in placement.record.map { AuctionLogLine(request: request, record: $0) } })
     }
 }
