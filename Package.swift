@@ -235,7 +235,7 @@ let package = Package(
             name: "AdServingTests",
             dependencies: [
                 "AdServing", "AdminCLI", "VickreyConfig", "VickreyWire", "VickreyCore", "VickreyStore", "VickreyBudget", "VickreyLedger", "VickreySigning",
-                "VickreySynthetic", "VickreyTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
+                "VickreySynthetic", "VickreyYield", "VickreyTestSupport", .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -245,7 +245,8 @@ let package = Package(
         .testTarget(
             name: "AdminCLITests",
             dependencies: [
-                "AdminCLI", "VickreySynthetic", "VickreyStore", "VickreyLedger", "VickreySigning", "VickreyCore", "VickreyTestSupport",
+                "AdminCLI", "VickreySynthetic", "VickreyStore", "VickreyLedger", "VickreySigning", "VickreyCore", "VickreyYield",
+                "VickreyTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: strictSettings

@@ -22,6 +22,8 @@ struct AdDecisions: Sendable {
     let experimentCounter: ExperimentCounter
     /// The sampled auction log (nil: off).
     let auctionLog: AuctionLog?
+    /// The sampled requests forecasts are made from (nil: off).
+    let requestSample: RequestSample?
     /// The invalid-traffic judge: a request for a robot's device gets no ad.
     let traffic: LiveTrafficJudge
 
@@ -62,6 +64,7 @@ struct AdDecisions: Sendable {
             request, on: reloader.index.snapshot, policy: policy, experiments: experiments.plan, recording: logged)
         experimentCounter.count(outcome)
         if logged { auctionLog?.append(request, outcome) }
+        requestSample?.sample(request)
         let base = settings.beaconBaseURL
         let tokens = keys.tokens
         let signed = outcome.wins.map { win in

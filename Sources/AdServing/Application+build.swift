@@ -36,6 +36,11 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
         ? AuctionLog(
             path: settings.auctionLogPath, sampleRatePPM: settings.auctionLogSamplePPM, maximumBytes: settings.auctionLogMaximumBytes,
             keptFiles: settings.auctionLogKeptFiles) : nil
+    let requestSample =
+        settings.requestSamplePPM > 0
+        ? RequestSample(
+            path: settings.effectiveRequestSamplePath, sampleRatePPM: settings.requestSamplePPM,
+            maximumBytes: settings.requestSampleMaximumBytes, keptFiles: settings.requestSampleKeptFiles) : nil
     // A fleet server spends only from budget leased from the database.
     let budgets = BudgetBook(
         timeouts: settings.beaconTimeouts, reservationLimits: settings.reservationLimits, pacing: settings.pacing,
@@ -58,7 +63,8 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
     let policy = ServingPolicy(budgets: budgets, caps: FrequencyCapper(maximumUsers: settings.frequencyCapUsers))
     let decisions = AdDecisions(
         reloader: reloader, auctioneer: Auctioneer(rules: settings.rules), policy: policy, keys: keys, settings: settings,
-        experiments: experimentPlan, experimentCounter: experimentCounter, auctionLog: auctionLog, traffic: traffic
+        experiments: experimentPlan, experimentCounter: experimentCounter, auctionLog: auctionLog, requestSample: requestSample,
+        traffic: traffic
     )
     let writer = LedgerWriter(store: database.ledger, maximumBatch: settings.ledgerMaximumBatch) { keys.signingKey }
     let beacons = BeaconProcessor(
@@ -81,7 +87,10 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
         processor: beacons, metrics: metrics, traffic: traffic, addresses: ClientAddressResolver(trustedProxies: settings.trustedProxies))
     beaconController.addRoutes(to: router)
     let lineItems = LineItemStatuses(reloader: reloader, policy: policy, clock: settings.clock)
-    let administration = Administration(store: database, clock: settings.clock, lineItems: lineItems)
+    let administration = Administration(
+        store: database, clock: settings.clock, lineItems: lineItems,
+        sample: .init(
+            path: settings.effectiveRequestSamplePath, ratePPM: max(1, settings.requestSamplePPM), keptFiles: settings.requestSampleKeptFiles))
     AdminController(
         administration: administration, auth: auth, clock: settings.clock, maximumBodyBytes: settings.limits.maximumBodyBytes
     ).addRoutes(to: router)
@@ -115,7 +124,7 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
             reloader: reloader, interval: .milliseconds(settings.pollIntervalMilliseconds), metrics: metrics, logger: logger),
         YieldService(
             reloader: reloader, learnedCTR: learnedCTR, experimentPlan: experimentPlan, counter: experimentCounter,
-            experiments: database.experiments, auctionLog: auctionLog, settings: settings, logger: logger),
+            experiments: database.experiments, auctionLog: auctionLog, requestSample: requestSample, settings: settings, logger: logger),
     ]
     let services: [any Service] =
         (database.needsRunning ? [DatabaseService(store: database)] : []) + background.map { AfterStartUp(gate: gate, service: $0) }

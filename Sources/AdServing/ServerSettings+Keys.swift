@@ -97,19 +97,14 @@ extension ServerSettings {
             .integer("ledger.maximumBatch", \.ledgerMaximumBatch, minimum: 1),
             .integer("ctr.refreshSeconds", \.ctrRefreshSeconds, minimum: 1),
             .integer("experiments.flushMilliseconds", \.experimentFlushMilliseconds, minimum: 50),
-            SettingKey(
-                "auctionLog.sampleRate",
-                read: { config, settings throws(InvalidSetting) in
-                    let rate = config.double(forKey: "auctionLog.sampleRate", default: Double(settings.auctionLogSamplePPM) / 1_000_000)
-                    guard (0...1).contains(rate) else {
-                        throw InvalidSetting(key: "auctionLog.sampleRate", message: "must be from 0 to 1, not \(rate)")
-                    }
-                    settings.auctionLogSamplePPM = Int64((rate * 1_000_000).rounded())
-                },
-                spelling: { SettingKey<ServerSettings>.spell(Double($0.auctionLogSamplePPM) / 1_000_000) }),
+            .samplingRate("auctionLog.sampleRate", \.auctionLogSamplePPM),
             .string("auctionLog.path", \.auctionLogPath),
             .integer("auctionLog.maxBytes", \.auctionLogMaximumBytes, minimum: AuctionLog.minimumBytes),
             .integer("auctionLog.keepFiles", \.auctionLogKeptFiles, minimum: 1),
+            .samplingRate("requestSample.sampleRate", \.requestSamplePPM),
+            .string("requestSample.path", \.requestSamplePath),
+            .integer("requestSample.maxBytes", \.requestSampleMaximumBytes, minimum: RequestSample.minimumBytes),
+            .integer("requestSample.keepFiles", \.requestSampleKeptFiles, minimum: 1),
             .integer("privacy.vendorID", \.privacy.vendorID, minimum: 0, maximum: TCFConsent.maximumVendorID),
             .integer("currency.maxAgeHours", \.currencyMaximumAgeHours, minimum: 1),
             .integer("auth.maximumFailures", \.authMaximumFailures, minimum: 1),
@@ -148,5 +143,19 @@ extension SettingKey {
                 settings[keyPath: path] = Micros(Int64(micros)).nanos
             },
             spelling: { String($0[keyPath: path].value / 1_000) })
+    }
+}
+
+extension SettingKey<ServerSettings> {
+    /// A share of requests from 0 to 1, kept in parts per million.
+    static func samplingRate(_ name: String, _ path: WritableKeyPath<ServerSettings, Int64>) -> SettingKey {
+        SettingKey(
+            name,
+            read: { config, settings throws(InvalidSetting) in
+                let rate = config.double(forKey: ConfigKey(name), default: Double(settings[keyPath: path]) / 1_000_000)
+                guard (0...1).contains(rate) else { throw InvalidSetting(key: name, message: "must be from 0 to 1, not \(rate)") }
+                settings[keyPath: path] = Int64((rate * 1_000_000).rounded())
+            },
+            spelling: { SettingKey<ServerSettings>.spell(Double($0[keyPath: path]) / 1_000_000) })
     }
 }

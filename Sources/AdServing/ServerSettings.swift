@@ -93,6 +93,20 @@ public struct ServerSettings: Sendable {
     public var auctionLogPath = AuctionLog.defaultPath
     public var auctionLogMaximumBytes = AuctionLog.defaultMaximumBytes
     public var auctionLogKeptFiles = AuctionLog.defaultKeptFiles
+    /// `requestSample.sampleRate` (0 to 1, default 0.0001), in parts per million: the
+    /// requests forecasts are made from.
+    public var requestSamplePPM: Int64 = RequestSample.defaultSampleRatePPM
+    /// `requestSample.path` (empty: `request-sample.jsonl` beside a SQLite database, else
+    /// `var/request-sample.jsonl`), `requestSample.maxBytes`, `requestSample.keepFiles`.
+    public var requestSamplePath = ""
+    public var requestSampleMaximumBytes = RequestSample.defaultMaximumBytes
+    public var requestSampleKeptFiles = RequestSample.defaultKeptFiles
+
+    /// Where the request sample is written.
+    public var effectiveRequestSamplePath: String {
+        guard requestSamplePath.isEmpty else { return requestSamplePath }
+        return RequestSample.defaultPath(beside: shared.databasePath)
+    }
 
     public init() {}
 

@@ -4,6 +4,7 @@ import Synchronization
 import VickreyCore
 import VickreyStore
 import VickreyWire
+import VickreyYield
 
 extension CampaignCommand {
     struct Import: AsyncParsableCommand {
@@ -12,7 +13,9 @@ extension CampaignCommand {
             discussion: """
                 All or nothing: if any line is bad, nothing is saved and every bad line is reported
                 with its number and field (exit code 65). Unknown advertisers are created.
-                The format is documented in docs/campaign-json.md.
+                The format is documented in docs/campaign-json.md. A standard line item whose goal
+                is past its forecast availability is warned about; --strict refuses the import
+                (docs/forecasting.md).
                 Examples:
                   adctl campaign import campaigns.jsonl --db var/vickrey.sqlite
                   generate-campaigns | adctl campaign import -
@@ -21,6 +24,9 @@ extension CampaignCommand {
         static let maximumLineBytes = 1 << 20
 
         @Argument(help: "A JSON lines file, or - for standard input.") var file: String
+        @Flag(help: "Refuse the import when a standard line item's goal is past its forecast availability.") var strict = false
+        @Option(help: "The request sample availability is forecast from (default: beside the database).") var sample: String?
+        @Option(help: "The sample's rate, as the server's requestSample.sampleRate.") var sampleRate: Double = 0.0001
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
@@ -40,6 +46,7 @@ extension CampaignCommand {
                     details: problems.prefix(1_000).map { $0 } + (problems.count > 1_000 ? ["… and \(problems.count - 1_000) more"] : [])
                 )
             }
+            try await checkAvailability(campaigns, lineNumbers: lineNumbers)
             let summary = try await store.call { db in
                 do { return try await db.campaigns.importCampaigns(campaigns) } catch let error as StoreError where error.code == .rejected
                 {
@@ -52,6 +59,34 @@ extension CampaignCommand {
             Console.print(
                 "imported \(campaigns.count) campaigns (\(summary.created) created, \(summary.updated) updated, \(summary.advertisersCreated) advertisers created)"
             )
+        }
+
+        /// Warns about standard line items booked past their forecast availability (beside the
+        /// booked ones and the file's others); with `--strict`, refuses before anything is written.
+        private func checkAvailability(_ campaigns: [Campaign], lineNumbers: [Int]) async throws {
+            guard campaigns.contains(where: { $0.lineItem.goal != nil && $0.status == .active }) else { return }
+            guard sampleRate > 0, sampleRate <= 1 else { throw CommandFailure.usage("--sample-rate must be above 0 and at most 1") }
+            let database = try await store.databasePath()
+            let path = sample ?? RequestSample.defaultPath(beside: database)
+            let imported = Set(campaigns.map(\.id))
+            let stored = try await store.call { db in try await db.campaigns.campaigns(advertiser: nil, status: .active) }
+            let booked = stored.filter { $0.lineItem.delivery.isGuaranteed && !imported.contains($0.id) }
+                + campaigns.filter { $0.lineItem.delivery.isGuaranteed && $0.status == .active }
+            var refusals: [String] = []
+            for (position, campaign) in campaigns.enumerated() where campaign.lineItem.goal != nil && campaign.status == .active {
+                for warning in BookingCheck.warnings(
+                    for: campaign, booked: booked, samplePath: path, sampleRatePPM: Int64((sampleRate * 1_000_000).rounded()))
+                {
+                    let line = "line \(lineNumbers[position]): \(campaign.id): \(warning)"
+                    Console.error("warning: \(line)")
+                    if warning.hasPrefix("overbooked:") { refusals.append(line) }
+                }
+            }
+            if strict, !refusals.isEmpty {
+                throw CommandFailure(
+                    message: "nothing imported: \(refusals.count) line item(s) booked past their availability (--strict)",
+                    exitCode: CommandFailure.refused, details: refusals)
+            }
         }
 
         /// Decodes and validates every line (on every core; lines are independent), then

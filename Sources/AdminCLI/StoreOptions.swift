@@ -14,14 +14,15 @@ struct StoreOptions: ParsableArguments {
             valueName: "path|url"))
     var databasePath: String?
 
+    /// `--db`, or the configured location.
+    func databasePath() async throws -> String {
+        if let databasePath { return databasePath }
+        return try await Configured.settings().databasePath
+    }
+
     /// Opens the store at `--db`, or at the configured location.
     func open() async throws -> Store {
-        let path: String
-        if let databasePath {
-            path = databasePath
-        } else {
-            path = try await Configured.settings().databasePath
-        }
+        let path = try await databasePath()
         do {
             return try await Store.open(StoreLocation(path))
         } catch {

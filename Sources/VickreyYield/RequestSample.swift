@@ -91,3 +91,33 @@ extension SampledLog where Line == SampledRequest {
         return (requests.sorted { $0.time < $1.time }, unreadable)
     }
 }
+
+extension SampledLog where Line == SampledRequest {
+    /// Where the sample is when nothing configures it: `request-sample.jsonl` beside a SQLite
+    /// database (`databasePath` a file path), else `var/request-sample.jsonl`.
+    public static func defaultPath(beside databasePath: String) -> String {
+        let isURL = databasePath.hasPrefix("postgres://") || databasePath.hasPrefix("postgresql://")
+        guard !isURL else { return defaultPath }
+        return URL(fileURLWithPath: databasePath).deletingLastPathComponent().appendingPathComponent("request-sample.jsonl").path
+    }
+}
+
+/// The warning booking a standard line item gets when its goal is past its forecast
+/// availability (`adctl campaign import` prints it and refuses it with `--strict`; the
+/// admin API returns it in `warnings`).
+public enum BookingCheck {
+    /// Warnings for booking `campaign` beside the `booked` line items, forecast over its
+    /// flight from the sample at `samplePath`; none for campaigns that are not standard items.
+    public static func warnings(
+        for campaign: Campaign, booked: [Campaign], samplePath: String, sampleRatePPM: Int64, keptFiles: Int = RequestSample.defaultKeptFiles
+    ) -> [String] {
+        guard campaign.lineItem.goal != nil, let start = campaign.start, let end = campaign.end else { return [] }
+        guard let sample = try? RequestSample.read(path: samplePath, keptFiles: keptFiles).requests, !sample.isEmpty else {
+            return ["availability not checked: no request sample at \(samplePath)"]
+        }
+        let question = ForecastQuestion(
+            proposed: campaign, booked: booked.filter { $0.id != campaign.id && $0.lineItem.delivery.isGuaranteed }, from: start,
+            to: end, sampleRatePPM: sampleRatePPM)
+        return Forecaster.forecast(question, sample: sample).warnings.filter { $0.hasPrefix("overbooked:") }
+    }
+}

@@ -70,7 +70,7 @@ struct OperationsTests {
                     "/.well-known/jwks.json", "/v1/admin/advertisers", "/v1/admin/advertisers/{id}", "/v1/admin/campaigns",
                     "/v1/admin/campaigns/{id}", "/v1/admin/campaigns/{id}/pause", "/v1/admin/campaigns/{id}/resume",
                     "/v1/admin/campaigns/{id}/archive", "/v1/admin/campaigns/{id}/delivery", "/v1/admin/campaigns/{id}/line-item",
-                    "/v1/admin/line-items", "/v1/admin/reports", "/v1/admin/experiments",
+                    "/v1/admin/line-items", "/v1/admin/forecasts", "/v1/admin/reports", "/v1/admin/experiments",
                     "/v1/admin/experiments/{id}", "/v1/admin/experiments/{id}/stop", "/v1/admin/experiments/{id}/report",
                 ])
             func schema(_ path: String, _ method: String, _ status: String) -> Any? {

@@ -53,7 +53,15 @@ struct AdminController: Sendable {
             let principal = try await auth.principal(request, from: context.peerAddress)
             let campaign = try await parsedCampaign(request)
             try await administration.createCampaign(campaign, by: principal)
-            return try campaignResponse(campaign, status: .created)
+            return try campaignResponse(campaign, status: .created, warnings: try await administration.bookingWarnings(campaign))
+        }
+        router.post("/v1/admin/forecasts") { request, context in
+            let principal = try await auth.principal(request, from: context.peerAddress)
+            let campaign = try await parsedCampaign(request)
+            let weeks = try Self.integer(request, "weeks", default: 4, range: 1...52)
+            let (forecast, question) = try await administration.forecast(
+                campaign, from: try Self.instant(request, "from"), to: try Self.instant(request, "to"), weeks: weeks, by: principal)
+            return AdminJSON.response(AdminJSON.write { ForecastJSON.write(forecast, question, into: &$0) })
         }
         router.get("/v1/admin/campaigns/:id") { request, context in
             let principal = try await auth.principal(request, from: context.peerAddress)
@@ -62,8 +70,8 @@ struct AdminController: Sendable {
         router.put("/v1/admin/campaigns/:id") { request, context in
             let principal = try await auth.principal(request, from: context.peerAddress)
             let campaign = try await parsedCampaign(request)
-            return try campaignResponse(
-                try await administration.replaceCampaign(try context.parameters.require("id"), with: campaign, by: principal))
+            let replaced = try await administration.replaceCampaign(try context.parameters.require("id"), with: campaign, by: principal)
+            return try campaignResponse(replaced, warnings: try await administration.bookingWarnings(replaced))
         }
         for (action, status) in [("pause", CampaignStatus.paused), ("resume", .active), ("archive", .archived)] {
             router.post("/v1/admin/campaigns/:id/\(action)") { request, context in
@@ -110,8 +118,25 @@ struct AdminController: Sendable {
         }
     }
 
-    private func campaignResponse(_ campaign: Campaign, status: HTTPResponse.Status = .ok) throws -> Response {
-        JSONResponse.bytes(Array(try CampaignDocument.json(campaign)), status: status)
+    /// The campaign JSON; with `warnings` (booking a standard item past its availability)
+    /// the object gains a `warnings` list of them.
+    private func campaignResponse(_ campaign: Campaign, status: HTTPResponse.Status = .ok, warnings: [String] = []) throws -> Response {
+        var bytes = Array(try CampaignDocument.json(campaign))
+        if !warnings.isEmpty, bytes.last == UInt8(ascii: "}") {
+            var list = JSONWriter()
+            list.stringArray(warnings)
+            bytes.removeLast()
+            bytes += Array(#","warnings":"#.utf8) + list.bytes + [UInt8(ascii: "}")]
+        }
+        return JSONResponse.bytes(bytes, status: status)
+    }
+
+    static func instant(_ request: Request, _ name: String) throws -> Instant? {
+        guard let text = request.uri.queryParameters[name[...]].map(String.init) else { return nil }
+        guard let instant = RFC3339.parse(text) else {
+            throw APIError(code: .invalidRequest, message: "'\(text.prefix(64))' is not an RFC 3339 time", field: name)
+        }
+        return instant
     }
 
     // MARK: Parameters

@@ -58,6 +58,12 @@ extension OpenAPIDocument {
             """))},
         "/v1/admin/campaigns/{id}/line-item": {
           "get": \##(operation("A sponsorship's or standard line item's delivery status (404 for other campaigns).", ok("LineItemStatus"), parameters: "[\(idParameter)]"))},
+        "/v1/admin/forecasts": {
+          "post": \##(operation("Forecast a proposed line item (campaign JSON): matched requests, availability, contending line items, an interval and warnings (admin; docs/forecasting.md).", ok("Forecast"), parameters: """
+            [{"name": "from", "in": "query", "schema": {"type": "string", "maxLength": 64}},
+             {"name": "to", "in": "query", "schema": {"type": "string", "maxLength": 64}},
+             {"name": "weeks", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 52}}]
+            """, body: "Campaign"))},
         "/v1/admin/line-items": {
           "get": \##(operation("Every served sponsorship and standard line item's delivery status (an advertiser key: its own).", ok("LineItemStatusList")))},
         "/v1/admin/reports": {
@@ -89,7 +95,16 @@ extension OpenAPIDocument {
             "time_zone": {"type": ["string", "null"]}, "pacing": {"type": ["string", "null"]}, "frequency_cap": {"type": ["object", "null"]},
             "targeting": {"type": ["object", "null"]}, "creatives": {"type": ["array", "null"]}, "deals": {"type": ["array", "null"]},
             "delivery": {"type": ["object", "null"], "description": "A line item's type, goal, booked rate and pace (docs/line-items.md)."},
-            "exclusion_labels": {"type": ["array", "null"], "items": {"type": "string"}}, "roadblock": {"type": ["string", "null"]}}},
+            "exclusion_labels": {"type": ["array", "null"], "items": {"type": "string"}}, "roadblock": {"type": ["string", "null"]},
+            "warnings": {"type": "array", "items": {"type": "string"}, "description": "In a create or replace answer: a standard line item booked past its forecast availability."}}},
+        "Forecast": {"type": "object", "required": ["campaign_id", "type", "from", "to", "matched", "available", "low", "high", "history_weeks", "projected_samples", "contenders", "warnings"],
+          "description": "docs/forecasting.md",
+          "properties": {"campaign_id": {"type": "string"}, "type": {"type": "string"}, "from": {"type": "string"}, "to": {"type": "string"},
+            "goal": {"type": ["integer", "null"]}, "matched": {"type": "integer"}, "available": {"type": "integer"}, "low": {"type": "integer"},
+            "high": {"type": "integer"}, "history_weeks": {"type": "integer"}, "projected_samples": {"type": "integer"},
+            "contenders": {"type": "array", "items": {"type": "object", "required": ["campaign_id", "type", "takes"], "properties": {
+              "campaign_id": {"type": "string"}, "type": {"type": "string"}, "takes": {"type": "integer"}}}},
+            "warnings": {"type": "array", "items": {"type": "string"}}}},
         "LineItemStatus": {"type": "object", "required": ["campaign_id", "type", "rate_micros", "delivered", "status"],
           "description": "docs/line-items.md#delivery-status",
           "properties": {"campaign_id": {"type": "string"}, "type": {"type": "string", "enum": ["sponsorship", "standard"]},

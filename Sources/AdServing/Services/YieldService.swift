@@ -16,6 +16,7 @@ struct YieldService: Service {
     let counter: ExperimentCounter
     let experiments: any ExperimentStore
     let auctionLog: AuctionLog?
+    let requestSample: RequestSample?
     let settings: ServerSettings
     let logger: Logger
 
@@ -49,6 +50,7 @@ struct YieldService: Service {
         await flushCounts()
         writeLog()
         auctionLog?.close()
+        requestSample?.close()
     }
 
     private func flushCounts() async {
@@ -58,9 +60,15 @@ struct YieldService: Service {
     }
 
     private func writeLog() {
-        guard let auctionLog else { return }
-        do { try auctionLog.writePending() } catch {
-            logger.error("cannot write the auction log", metadata: ["error": "\(error)", "path": "\(auctionLog.path)"])
+        if let auctionLog {
+            do { try auctionLog.writePending() } catch {
+                logger.error("cannot write the auction log", metadata: ["error": "\(error)", "path": "\(auctionLog.path)"])
+            }
+        }
+        if let requestSample {
+            do { try requestSample.writePending() } catch {
+                logger.error("cannot write the request sample", metadata: ["error": "\(error)", "path": "\(requestSample.path)"])
+            }
         }
     }
 }

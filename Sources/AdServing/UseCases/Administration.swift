@@ -15,6 +15,15 @@ struct Administration: Sendable {
     let clock: any VickreyClock
     /// The live status of the server's line items.
     let lineItems: LineItemStatuses
+    /// Where the request sample forecasts read is, and its rate.
+    let sample: SampleSource
+
+    /// The request sample a forecast reads.
+    struct SampleSource: Sendable {
+        var path: String
+        var ratePPM: Int64
+        var keptFiles: Int
+    }
 
     // MARK: Advertisers
 
@@ -101,6 +110,38 @@ struct Administration: Sendable {
         let campaign = try await self.campaign(text, for: principal)
         let since = Instant(secondsSinceEpoch: (clock.now().secondsSinceEpoch / 3_600 - Int64(hours) + 1) * 3_600)
         return (campaign, since, try await call { try await store.ledger.hourlyDelivery(campaign: campaign.id, since: since) })
+    }
+
+    // MARK: Forecasts (admin only)
+
+    /// The availability forecast of `proposed` over `[from, to)` (defaults: its flight, else
+    /// the next week), beside every booked sponsorship and standard line item.
+    func forecast(_ proposed: Campaign, from: Instant?, to: Instant?, weeks: Int, by principal: Principal)
+        async throws(AdministrationError) -> (Forecast, ForecastQuestion)
+    {
+        try principal.require(.admin)
+        let start = from ?? proposed.start ?? clock.now()
+        let end = to ?? proposed.end ?? start.adding(seconds: 7 * 86_400)
+        guard end > start else { throw .invalid("must be after from", field: "to") }
+        let requests: [SampledRequest]
+        do { requests = try RequestSample.read(path: sample.path, keptFiles: sample.keptFiles).requests } catch {
+            throw .invalid("the request sample at \(sample.path) cannot be read: \(error)", field: nil)
+        }
+        let booked = try await bookedLineItems().filter { $0.id != proposed.id }
+        let question = ForecastQuestion(proposed: proposed, booked: booked, from: start, to: end, sampleRatePPM: sample.ratePPM, weeks: weeks)
+        return (Forecaster.forecast(question, sample: requests), question)
+    }
+
+    /// Warnings for booking `campaign` (a standard item past its forecast availability).
+    func bookingWarnings(_ campaign: Campaign) async throws(AdministrationError) -> [String] {
+        guard campaign.lineItem.goal != nil, campaign.status == .active else { return [] }
+        let booked = try await bookedLineItems()
+        return BookingCheck.warnings(
+            for: campaign, booked: booked, samplePath: sample.path, sampleRatePPM: sample.ratePPM, keptFiles: sample.keptFiles)
+    }
+
+    private func bookedLineItems() async throws(AdministrationError) -> [Campaign] {
+        try await call { try await store.campaigns.campaigns(advertiser: nil, status: .active) }.filter { $0.lineItem.delivery.isGuaranteed }
     }
 
     /// The status of every served line item `principal` may see.
