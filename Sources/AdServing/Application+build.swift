@@ -90,7 +90,8 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
     let administration = Administration(
         store: database, clock: settings.clock, lineItems: lineItems,
         sample: .init(
-            path: settings.effectiveRequestSamplePath, ratePPM: max(1, settings.requestSamplePPM), keptFiles: settings.requestSampleKeptFiles))
+            path: settings.effectiveRequestSamplePath, ratePPM: max(1, settings.requestSamplePPM),
+            keptFiles: settings.requestSampleKeptFiles))
     AdminController(
         administration: administration, auth: auth, clock: settings.clock, maximumBodyBytes: settings.limits.maximumBodyBytes
     ).addRoutes(to: router)

@@ -70,7 +70,8 @@ extension CampaignCommand {
             let path = sample ?? RequestSample.defaultPath(beside: database)
             let imported = Set(campaigns.map(\.id))
             let stored = try await store.call { db in try await db.campaigns.campaigns(advertiser: nil, status: .active) }
-            let booked = stored.filter { $0.lineItem.delivery.isGuaranteed && !imported.contains($0.id) }
+            let booked =
+                stored.filter { $0.lineItem.delivery.isGuaranteed && !imported.contains($0.id) }
                 + campaigns.filter { $0.lineItem.delivery.isGuaranteed && $0.status == .active }
             var refusals: [String] = []
             for (position, campaign) in campaigns.enumerated() where campaign.lineItem.goal != nil && campaign.status == .active {

@@ -38,7 +38,9 @@ struct ForecastCommand: AsyncParsableCommand {
         let path = try await samplePath()
         let (requests, _) = try RequestSample.read(path: path)
         guard !requests.isEmpty else {
-            throw CommandFailure(message: "no sampled requests in '\(path)' (the server keeps them at requestSample.path)", exitCode: CommandFailure.notFound)
+            throw CommandFailure(
+                message: "no sampled requests in '\(path)' (the server keeps them at requestSample.path)", exitCode: CommandFailure.notFound
+            )
         }
         let booked = try await store.call { db in try await db.campaigns.campaigns(advertiser: nil, status: .active) }
             .filter { $0.lineItem.delivery.isGuaranteed }

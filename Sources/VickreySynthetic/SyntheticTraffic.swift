@@ -51,7 +51,8 @@ public struct SyntheticTraffic: Sendable {
                         (
                             Instant(millisecondsSinceEpoch: hourStart + Int64(index) * 3_600_000 / Int64(max(count, 1))),
                             TargetingQuery(
-                                placement: PlacementID(unchecked: Self.pick(Self.placements, &random)), sizes: [AdSize(width: 300, height: 250)!],
+                                placement: PlacementID(unchecked: Self.pick(Self.placements, &random)),
+                                sizes: [AdSize(width: 300, height: 250)!],
                                 country: CountryCode(Self.pick(Self.countries, &random)), device: device, operatingSystem: os)
                         ))
                 }

@@ -97,7 +97,8 @@ public enum Forecaster {
         if case .sponsorship(let share) = question.proposed.lineItem.delivery {
             let booked = simulation.sponsorshipShares(overlapping: question.proposed)
             if booked + share > 100 {
-                warnings.append("overbooked: sponsorships of overlapping targeting already hold \(booked)%; with \(share)% more they exceed 100%")
+                warnings.append(
+                    "overbooked: sponsorships of overlapping targeting already hold \(booked)%; with \(share)% more they exceed 100%")
             }
         }
         // 95% interval: Poisson error of the samples taken, and the weeks' spread of matches.
@@ -148,7 +149,9 @@ public enum Forecaster {
             var shifted = time + ((from.millisecondsSinceEpoch - time + week - 1) / week) * week
             if shifted < from.millisecondsSinceEpoch { shifted += week }
             while shifted < to.millisecondsSinceEpoch {
-                projected.append(Projected(request: SampledRequest(time: Instant(millisecondsSinceEpoch: shifted), query: request.query), week: weekIndex))
+                projected.append(
+                    Projected(
+                        request: SampledRequest(time: Instant(millisecondsSinceEpoch: shifted), query: request.query), week: weekIndex))
                 shifted += week
             }
         }
@@ -198,11 +201,14 @@ struct Simulation {
         }
         proposed.id = CampaignID(unchecked: "proposed")
         items = question.booked + [proposed]
-        index = CampaignIndex(campaigns: items.map { item in
-            var indexed = item
-            indexed.status = .active
-            return indexed
-        }).snapshot
+        index =
+            CampaignIndex(
+                campaigns: items.map { item in
+                    var indexed = item
+                    indexed.status = .active
+                    return indexed
+                }
+            ).snapshot
         slotOfItem = Dictionary(uniqueKeysWithValues: items.enumerated().map { ($1.id, $0) })
         goals = items.map { item in item.lineItem.goal.map { $0 == LineItemTerms.maximumGoal ? $0 : units($0) } ?? 0 }
         progress = items.map { _ in 0 }
@@ -255,7 +261,8 @@ struct Simulation {
                     continue
                 }
                 // The proposed item ranks after every booked one: it gets what they leave.
-                let behind = GoalCurve.behindPPM(due: due, progress: progress[index], goal: goal) - (index == proposedIndex ? Int64.max / 2 : 0)
+                let behind =
+                    GoalCurve.behindPPM(due: due, progress: progress[index], goal: goal) - (index == proposedIndex ? Int64.max / 2 : 0)
                 if behind > behindMost?.behind ?? .min { behindMost = (index, behind) }
             }
             if let behindMost {
@@ -352,7 +359,8 @@ extension Forecaster {
         // The week boundary at or before an hour after the last request: a sample that ends late
         // on a Sunday holds that whole week.
         let weekEnd = Instant(
-            millisecondsSinceEpoch: TrafficShape.week(of: last.time.adding(seconds: 3_600)) * week - TrafficShape.epochHourOfWeek * 3_600_000)
+            millisecondsSinceEpoch: TrafficShape.week(of: last.time.adding(seconds: 3_600)) * week - TrafficShape.epochHourOfWeek
+                * 3_600_000)
         let weekStart = Instant(millisecondsSinceEpoch: weekEnd.millisecondsSinceEpoch - week)
         let before = sample.filter { $0.time < weekStart }
         let actual = sample.filter { $0.time >= weekStart && $0.time < weekEnd }
@@ -378,7 +386,8 @@ extension Forecaster {
         }.sorted { $0.sharePPM > $1.sharePPM }
         // The booked items over the projected week and over the actual one.
         var nothing = Campaign(
-            id: CampaignID(unchecked: "none"), advertiserID: AdvertiserID(unchecked: "none"), bid: Micros(1), totalBudget: .zero, creatives: [])
+            id: CampaignID(unchecked: "none"), advertiserID: AdvertiserID(unchecked: "none"), bid: Micros(1), totalBudget: .zero,
+            creatives: [])
         nothing.lineItem = .pricePriority
         let question = ForecastQuestion(proposed: nothing, booked: booked, from: weekStart, to: weekEnd, sampleRatePPM: rate, weeks: weeks)
         var forecastRun = Simulation(

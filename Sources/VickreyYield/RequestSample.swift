@@ -23,11 +23,17 @@ public struct SampledRequest: SampledLogLine, Hashable {
         out.object { out in
             out.field("t", time.rfc3339Milliseconds)
             out.field("placement", query.placement.rawValue)
-            if !query.sizes.isEmpty { out.key("sizes"); out.stringArray(query.sizes.map(\.description)) }
+            if !query.sizes.isEmpty {
+                out.key("sizes")
+                out.stringArray(query.sizes.map(\.description))
+            }
             if let country = query.country { out.field("country", country.rawValue) }
             if let device = query.device { out.field("device", device.rawValue) }
             if let os = query.operatingSystem { out.field("os", os.rawValue) }
-            if !query.keywords.isEmpty { out.key("keywords"); out.stringArray(query.keywords.map(\.rawValue)) }
+            if !query.keywords.isEmpty {
+                out.key("keywords")
+                out.stringArray(query.keywords.map(\.rawValue))
+            }
         }
         return out.text
     }
@@ -52,7 +58,8 @@ public struct SampledRequest: SampledLogLine, Hashable {
             time: time,
             query: TargetingQuery(
                 placement: placement, sizes: sizes, country: fields.country.flatMap(CountryCode.init),
-                device: fields.device.flatMap(DeviceType.init(rawValue:)), operatingSystem: fields.os.flatMap(OperatingSystem.init(rawValue:)),
+                device: fields.device.flatMap(DeviceType.init(rawValue:)),
+                operatingSystem: fields.os.flatMap(OperatingSystem.init(rawValue:)),
                 keywords: (fields.keywords ?? []).compactMap(Keyword.init)))
     }
 }
@@ -109,7 +116,8 @@ public enum BookingCheck {
     /// Warnings for booking `campaign` beside the `booked` line items, forecast over its
     /// flight from the sample at `samplePath`; none for campaigns that are not standard items.
     public static func warnings(
-        for campaign: Campaign, booked: [Campaign], samplePath: String, sampleRatePPM: Int64, keptFiles: Int = RequestSample.defaultKeptFiles
+        for campaign: Campaign, booked: [Campaign], samplePath: String, sampleRatePPM: Int64,
+        keptFiles: Int = RequestSample.defaultKeptFiles
     ) -> [String] {
         guard campaign.lineItem.goal != nil, let start = campaign.start, let end = campaign.end else { return [] }
         guard let sample = try? RequestSample.read(path: samplePath, keptFiles: keptFiles).requests, !sample.isEmpty else {

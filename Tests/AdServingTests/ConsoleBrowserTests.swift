@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import VickreyCore
 import VickreyStore
+import VickreySynthetic
+import VickreyYield
 
 /// The console in a real browser: headless Chromium driven by Selenium
 /// (`Tests/Browser/console_browser.py`) against the real `adserver`. Skipped, saying so,
@@ -51,6 +53,22 @@ struct ConsoleBrowserTests {
                     ExperimentArm(name: ArmName("high-floor")!, weight: 1, minimumFloor: Micros(500_000)),
                 ]), at: Instant(secondsSinceEpoch: Int64(Date().timeIntervalSince1970)))
         let now = Instant(secondsSinceEpoch: Int64(Date().timeIntervalSince1970))
+        // A standard line item two hours into its flight, and four weeks of sampled requests
+        // beside the database to forecast its availability from.
+        var goal = Campaigns.make(
+            "acme-goal", advertiser: "acme", bid: 2_000_000, targeting: Targeting(placements: [PlacementID("header")!]))
+        goal.start = now.adding(seconds: -7_200)
+        goal.end = now.adding(seconds: 5 * 86_400)
+        goal.lineItem = LineItemTerms(delivery: .standard(goal: 1_000, pace: .even), rate: Micros(2_000_000))
+        _ = try await store.campaigns.importCampaigns([goal])
+        let sampleStart = Instant(secondsSinceEpoch: (now.secondsSinceEpoch - 29 * 86_400) / 3_600 * 3_600)
+        let sample = SyntheticTraffic(requestsPerWeek: 5_000, weeks: 4, start: sampleStart).requests().map { request in
+            var query = request.query
+            query.placement = PlacementID("header")!
+            return SampledRequest(time: request.time, query: query).json
+        }
+        try (sample.joined(separator: "\n") + "\n").write(
+            toFile: directory.appendingPathComponent("request-sample.jsonl").path, atomically: true, encoding: .utf8)
         let (adminKey, adminRecord) = APIKeyMaterial.generate(role: .admin, advertiserID: nil, label: "browser", at: now)
         let (zetaKey, zetaRecord) = APIKeyMaterial.generate(role: .advertiser, advertiserID: AdvertiserID("zeta")!, label: "zeta", at: now)
         try await store.apiKeys.create(adminRecord)

@@ -22,7 +22,9 @@ struct ForecastEndpointTests {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let samplePath = directory.appendingPathComponent("sample.jsonl").path
-        let lines = SyntheticTraffic(requestsPerWeek: 20_000, weeks: 5).requests().map { SampledRequest(time: $0.time, query: $0.query).json }
+        let lines = SyntheticTraffic(requestsPerWeek: 20_000, weeks: 5).requests().map {
+            SampledRequest(time: $0.time, query: $0.query).json
+        }
         try (lines.joined(separator: "\n") + "\n").write(toFile: samplePath, atomically: true, encoding: .utf8)
         let harness = ServerHarness {
             $0.requestSamplePath = samplePath

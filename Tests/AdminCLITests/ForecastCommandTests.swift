@@ -26,7 +26,9 @@ struct ForecastCommandTests {
 
     @Test func aForecastSaysWhatIsLeftAndWhoTakesTheRest() async throws {
         try writeSample()
-        #expect(await cli.run("campaign", "import", cli.file("booked.jsonl", Self.item("booked", goal: 1_500) + "\n"), "--sample-rate", "1").status == 0)
+        #expect(
+            await cli.run("campaign", "import", cli.file("booked.jsonl", Self.item("booked", goal: 1_500) + "\n"), "--sample-rate", "1")
+                .status == 0)
         let text = await cli.run("forecast", cli.file("proposed.json", Self.item("proposed", goal: 500)), "--sample-rate", "1")
         #expect(text.status == 0, "\(text.error)")
         #expect(text.output.contains("model: 4 week(s) of sampled requests"), "\(text.output)")
@@ -59,7 +61,8 @@ struct ForecastCommandTests {
         try writeSample()
         let result = await cli.run("forecast", "--backtest", "--sample-rate", "1")
         #expect(result.status == 0, "\(result.error)")
-        #expect(result.output.contains("backtest of 2026-11-23T00:00:00Z → 2026-11-30T00:00:00Z from 4 week(s) before it"), "\(result.output)")
+        #expect(
+            result.output.contains("backtest of 2026-11-23T00:00:00Z → 2026-11-30T00:00:00Z from 4 week(s) before it"), "\(result.output)")
         #expect(result.output.contains("worst segment error:"))
         let json = await cli.run("forecast", "--backtest", "--sample-rate", "1", "--json")
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any])

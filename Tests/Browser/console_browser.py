@@ -134,6 +134,16 @@ def main():
         check("sidebar-floors" in driver.page_source and "high-floor" in driver.page_source, "the experiment's arms are listed")
         shot("experiments")
 
+        # A standard line item: its status, its delivery against the ideal curve, and a forecast.
+        driver.get(base + "/console/campaigns/acme-goal")
+        check("standard:" in driver.find_element(By.ID, "line-item-status").text, "the line item's delivery status is shown")
+        check(driver.find_elements(By.ID, "goal-chart"), "its delivery is charted against the ideal curve")
+        shot("line-item")
+        submit_and_wait("#check-availability", "/forecast")
+        check(int(driver.find_element(By.ID, "forecast-matched").text) > 0, "check availability counts matching requests")
+        check(driver.find_elements(By.ID, "forecast-available"), "and says what is available")
+        shot("forecast")
+
         driver.get(base + "/console/campaigns")
         submit_and_wait("nav form button[type=submit]", "/console/signin")
         check("/console/signin" in driver.current_url, "signed out")

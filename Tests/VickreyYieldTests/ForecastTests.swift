@@ -32,7 +32,10 @@ struct ForecastTests {
 
     @Test("Backtest on a stable weekly shape: within 5% overall and 10% for every segment of at least 1% of traffic")
     func backtestOnAStableShape() throws {
-        let booked = [Self.standard("de-mobile", goal: 5_000, weekIndex: 4), Self.standard("us-all", goal: 20_000, countries: ["US"], mobile: false, weekIndex: 4)]
+        let booked = [
+            Self.standard("de-mobile", goal: 5_000, weekIndex: 4),
+            Self.standard("us-all", goal: 20_000, countries: ["US"], mobile: false, weekIndex: 4),
+        ]
         let backtest = try #require(Forecaster.backtest(booked: booked, sample: Self.traffic, sampleRatePPM: 1_000_000, weeks: 4))
         #expect(backtest.historyWeeks == 4)
         #expect(backtest.weekStart == Self.start.adding(seconds: 4 * Self.week))

@@ -72,6 +72,9 @@ struct ConsoleController: Sendable {
                 return Self.redirect("/console/campaigns/\(campaign.id)")
             }
         }
+        router.post("/console/campaigns/:id/forecast") { request, context in
+            try await forecastPage(request, try context.parameters.require("id"))
+        }
         router.get("/console/reports") { request, _ in try await reportsPage(request) }
         router.get("/console/experiments") { request, _ in try await experimentsPage(request) }
     }
@@ -259,6 +262,7 @@ struct ConsoleController: Sendable {
     private func lineItemSection(_ campaign: Campaign, session: ConsoleSessions.Session, now: Instant) async throws -> String {
         guard let status = administration.lineItems.status(of: campaign) else { return "" }
         var section = #"<h2>Line item</h2><p id="line-item-status">\#(ConsoleHTML.escape(status.summary))</p>"#
+        if session.principal.role == .admin { section += availabilityForm(campaign, csrf: session.csrfToken) }
         guard case .standard(let goal, let pace) = campaign.lineItem.delivery, let start = campaign.start, let end = campaign.end,
             now > start
         else { return section }
@@ -280,6 +284,52 @@ struct ConsoleController: Sendable {
         }
         section += "<h3>Delivered against the ideal curve (UTC, cumulative)</h3>" + ConsoleHTML.goalChart(points, goal: goal)
         return section
+    }
+
+    /// "Check availability": the forecast of the line item over a window (its flight by default).
+    private func availabilityForm(_ campaign: Campaign, csrf: String) -> String {
+        let id = ConsoleHTML.escape(campaign.id.rawValue)
+        return #"""
+            <form method="post" action="/console/campaigns/\#(id)/forecast" class="forecast">\#(ConsoleHTML.csrfField(csrf))
+            <label>From <input name="from" value="\#(campaign.start?.rfc3339 ?? "")" placeholder="2026-12-01T00:00:00Z"></label>
+            <label>To <input name="to" value="\#(campaign.end?.rfc3339 ?? "")" placeholder="2026-12-31T00:00:00Z"></label>
+            <button type="submit" id="check-availability">Check availability</button></form>
+            """#
+    }
+
+    /// The forecast of a line item over the form's window (admin).
+    private func forecastPage(_ request: Request, _ idText: String) async throws -> Response {
+        let (id, session) = try await requireSession(request)
+        try requireAdmin(session)
+        let fields = try await requireForm(request, id: id)
+        let campaign = try await administration.campaign(idText, for: session.principal)
+        func instant(_ name: String) throws -> Instant? {
+            guard let text = fields[name], !text.isEmpty else { return nil }
+            guard let instant = RFC3339.parse(text) else {
+                throw APIError(code: .invalidRequest, message: "'\(text.prefix(64))' is not an RFC 3339 time", field: name)
+            }
+            return instant
+        }
+        let (forecast, question) = try await administration.forecast(
+            campaign, from: try instant("from"), to: try instant("to"), weeks: 4, by: session.principal)
+        let contenders = forecast.contenders.map { contender in
+            "<tr><td>\(ConsoleHTML.escape(contender.campaignID.rawValue))</td><td>\(contender.type)</td><td>\(contender.takes)</td></tr>"
+        }.joined()
+        let warnings = forecast.warnings.map { "<li>\(ConsoleHTML.escape($0))</li>" }.joined()
+        let body = """
+            <p>\(question.from.rfc3339) → \(question.to.rfc3339), from \(forecast.historyWeeks) week(s) of sampled requests.</p>
+            <table id="forecast"><tbody>
+            <tr><th>Matched requests</th><td id="forecast-matched">\(forecast.matched)</td></tr>
+            <tr><th>Available</th><td id="forecast-available">\(forecast.available)</td></tr>
+            <tr><th>95% interval</th><td>\(forecast.low) – \(forecast.high)</td></tr>
+            \(question.proposed.lineItem.goal.map { "<tr><th>Goal</th><td>\($0)</td></tr>" } ?? "")
+            </tbody></table>
+            <h2>Booked line items taking what it matches</h2>
+            <table><thead><tr><th>Line item</th><th>Type</th><th>Takes</th></tr></thead><tbody>\(contenders.isEmpty ? #"<tr><td colspan="3" class="muted">None.</td></tr>"# : contenders)</tbody></table>
+            \(warnings.isEmpty ? "" : #"<h2>Warnings</h2><ul id="forecast-warnings">\#(warnings)</ul>"#)
+            <p><a href="/console/campaigns/\(ConsoleHTML.escape(campaign.id.rawValue))">Back to the line item</a></p>
+            """
+        return html("Availability of \(campaign.id)", session, body)
     }
 
     private func createCampaign(_ request: Request) async throws -> Response {

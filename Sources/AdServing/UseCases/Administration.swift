@@ -128,7 +128,8 @@ struct Administration: Sendable {
             throw .invalid("the request sample at \(sample.path) cannot be read: \(error)", field: nil)
         }
         let booked = try await bookedLineItems().filter { $0.id != proposed.id }
-        let question = ForecastQuestion(proposed: proposed, booked: booked, from: start, to: end, sampleRatePPM: sample.ratePPM, weeks: weeks)
+        let question = ForecastQuestion(
+            proposed: proposed, booked: booked, from: start, to: end, sampleRatePPM: sample.ratePPM, weeks: weeks)
         return (Forecaster.forecast(question, sample: requests), question)
     }
 
@@ -141,7 +142,9 @@ struct Administration: Sendable {
     }
 
     private func bookedLineItems() async throws(AdministrationError) -> [Campaign] {
-        try await call { try await store.campaigns.campaigns(advertiser: nil, status: .active) }.filter { $0.lineItem.delivery.isGuaranteed }
+        try await call { try await store.campaigns.campaigns(advertiser: nil, status: .active) }.filter {
+            $0.lineItem.delivery.isGuaranteed
+        }
     }
 
     /// The status of every served line item `principal` may see.
