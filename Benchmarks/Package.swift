@@ -51,6 +51,14 @@ let package = Package(
             swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]
         ),
         .executableTarget(
+            name: "forecast-bench",
+            dependencies: [
+                .product(name: "VickreyCore", package: "Vickrey"), .product(name: "VickreySynthetic", package: "Vickrey"),
+                .product(name: "VickreyYield", package: "Vickrey"),
+            ],
+            swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]
+        ),
+        .executableTarget(
             name: "goal-sim",
             dependencies: [.product(name: "VickreyBudget", package: "Vickrey")],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]

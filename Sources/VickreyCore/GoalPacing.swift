@@ -40,7 +40,7 @@ public struct TrafficShape: Hashable, Sendable {
     }
 
     /// The weighted time (weight × milliseconds) from a Monday-00:00 origin to `instant`.
-    func cumulative(at instant: Instant) -> Int128 {
+    public func cumulative(at instant: Instant) -> Int128 {
         let shifted = instant.millisecondsSinceEpoch + Self.epochHourOfWeek * Self.hourMilliseconds
         let weeks = shifted.floorDivided(by: Self.weekMilliseconds)
         let rest = shifted.floorModulo(Self.weekMilliseconds)
@@ -69,23 +69,49 @@ public enum GoalCurve {
 
     /// The ppm of the goal due by `now` for a flight `[start, end)` paced by `pace`.
     public static func duePPM(pace: GoalPace, start: Instant, end: Instant, at now: Instant, shape: TrafficShape) -> Int64 {
-        if pace == .asap { return whole }
-        let elapsed = elapsedPPM(start: start, end: end, at: now, shape: shape)
-        switch pace {
-        case .even, .asap: return elapsed
-        case .frontLoaded: return elapsed * (2 * whole - elapsed) / whole
-        }
+        Prepared(pace: pace, start: start, end: end, shape: shape).duePPM(at: now, cumulative: shape.cumulative(at: now))
     }
 
     /// The traffic-weighted share of `[start, target)` elapsed by `now`, in ppm (0–1,000,000).
     public static func elapsedPPM(start: Instant, end: Instant, at now: Instant, shape: TrafficShape) -> Int64 {
-        guard now > start else { return 0 }
-        let target = Instant(
-            millisecondsSinceEpoch: end.millisecondsSinceEpoch - (end.millisecondsSinceEpoch - start.millisecondsSinceEpoch) / 100)
-        guard now < target else { return whole }
-        let total = shape.weight(from: start, to: target)
-        guard total > 0 else { return whole }
-        return Int64(shape.weight(from: start, to: now) * Int128(whole) / total)
+        Prepared(pace: .even, start: start, end: end, shape: shape).elapsedPPM(at: now, cumulative: shape.cumulative(at: now))
+    }
+
+    /// One flight's curve with what does not change over the flight worked out once: the
+    /// weighted time at its start and over `[start, target)`. `duePPM(at:cumulative:)` then
+    /// needs only the shape's cumulative weight at `now`, which many curves share (a forecast
+    /// computes it once per request).
+    public struct Prepared: Sendable {
+        public let pace: GoalPace
+        let start: Int64
+        let target: Int64
+        let startWeight: Int128
+        let total: Int128
+
+        public init(pace: GoalPace, start: Instant, end: Instant, shape: TrafficShape) {
+            self.pace = pace
+            self.start = start.millisecondsSinceEpoch
+            target = end.millisecondsSinceEpoch - (end.millisecondsSinceEpoch - start.millisecondsSinceEpoch) / 100
+            startWeight = shape.cumulative(at: start)
+            total = target > self.start ? shape.cumulative(at: Instant(millisecondsSinceEpoch: target)) - startWeight : 0
+        }
+
+        /// `GoalCurve.duePPM` at `now`, given `cumulative = shape.cumulative(at: now)`.
+        public func duePPM(at now: Instant, cumulative: Int128) -> Int64 {
+            if pace == .asap { return whole }
+            let elapsed = elapsedPPM(at: now, cumulative: cumulative)
+            switch pace {
+            case .even, .asap: return elapsed
+            case .frontLoaded: return elapsed * (2 * whole - elapsed) / whole
+            }
+        }
+
+        func elapsedPPM(at now: Instant, cumulative: Int128) -> Int64 {
+            let time = now.millisecondsSinceEpoch
+            guard time > start else { return 0 }
+            guard time < target, total > 0 else { return whole }
+            return Int64((cumulative - startWeight) * Int128(whole) / total)
+        }
     }
 
     /// The first instant after `now` at which more than `progress` impressions of `goal`

@@ -182,6 +182,12 @@ struct Simulation {
     /// The first instant each standard item can need a request (`GoalCurve.nextDue`).
     var nextDue: [Instant]
     var matchingByQuery: [TargetingQuery: [Int]] = [:]
+    /// Per item: its flight and whether it limits hours of the week (read per request
+    /// without touching the campaign value or its time zone).
+    let flights: [(start: Int64, end: Int64)]
+    let limitsHours: [Bool]
+    /// Each standard item's goal curve, prepared once.
+    let curves: [GoalCurve.Prepared?]
     var proposedTaken: Int64 = 0
     /// Samples the proposed item matched that a booked item took, by booked item.
     var contention: [Int: Int64] = [:]
@@ -210,6 +216,12 @@ struct Simulation {
                 }
             ).snapshot
         slotOfItem = Dictionary(uniqueKeysWithValues: items.enumerated().map { ($1.id, $0) })
+        flights = items.map { ($0.start?.millisecondsSinceEpoch ?? .min, $0.end?.millisecondsSinceEpoch ?? .max) }
+        limitsHours = items.map { !$0.targeting.hoursOfWeek.isEmpty || !$0.targeting.exclude.hoursOfWeek.isEmpty }
+        curves = items.map { item in
+            guard case .standard(_, let pace) = item.lineItem.delivery, let start = item.start, let end = item.end else { return nil }
+            return GoalCurve.Prepared(pace: pace, start: start, end: end, shape: shape)
+        }
         goals = items.map { item in item.lineItem.goal.map { $0 == LineItemTerms.maximumGoal ? $0 : units($0) } ?? 0 }
         progress = items.map { _ in 0 }
         tallies = items.map { _ in SponsorshipTally(matched: 0, taken: 0) }
@@ -248,16 +260,18 @@ struct Simulation {
         if best == nil {
             // Standard items whose curve needs the request, the most behind relative to its goal.
             var behindMost: (index: Int, behind: Int64)?
+            // The shape's weight at this instant, shared by every item's curve.
+            var cumulative: Int128?
             for index in matching where now >= nextDue[index] {
-                guard case .standard(_, let pace) = items[index].lineItem.delivery, let start = items[index].start,
-                    let end = items[index].end
-                else { continue }
+                guard let curve = curves[index] else { continue }
                 let goal = goals[index]
                 guard progress[index] < goal else { continue }
-                let due = GoalCurve.units(goal, ppm: GoalCurve.duePPM(pace: pace, start: start, end: end, at: now, shape: shape))
-                if progress[index] >= due {
+                let weight = cumulative ?? shape.cumulative(at: now)
+                cumulative = weight
+                let due = GoalCurve.units(goal, ppm: curve.duePPM(at: now, cumulative: weight))
+                if progress[index] >= due, let start = items[index].start, let end = items[index].end {
                     nextDue[index] = GoalCurve.nextDue(
-                        after: progress[index], goal: goal, pace: pace, start: start, end: end, at: now, shape: shape)
+                        after: progress[index], goal: goal, pace: curve.pace, start: start, end: end, at: now, shape: shape)
                     continue
                 }
                 // The proposed item ranks after every booked one: it gets what they leave.
@@ -291,10 +305,12 @@ struct Simulation {
             candidates = index.matchingCampaigns(request.query).compactMap { slotOfItem[$0.id] }.sorted()
             matchingByQuery[request.query] = candidates
         }
+        let now = request.time.millisecondsSinceEpoch
         return candidates.filter { index in
+            guard now >= flights[index].start, now < flights[index].end else { return false }
+            guard limitsHours[index] else { return true }
             let item = items[index]
-            let hour = request.time.hourOfWeek(offsetSeconds: item.timeZone.offsetSeconds(at: request.time))
-            return item.isInFlight(at: request.time) && item.hoursMismatch(hour) == nil
+            return item.hoursMismatch(request.time.hourOfWeek(offsetSeconds: item.timeZone.offsetSeconds(at: request.time))) == nil
         }
     }
 
