@@ -30,15 +30,7 @@ extension CampaignCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let data: Data
-            if file == "-" {
-                data = FileHandle.standardInput.readDataToEndOfFile()
-            } else {
-                guard let contents = FileManager.default.contents(atPath: file) else {
-                    throw CommandFailure(message: "cannot read '\(file)'", exitCode: CommandFailure.notFound)
-                }
-                data = contents
-            }
+            let data = try InputFile.read(file)
             let (campaigns, lineNumbers, problems) = Self.parse(data)
             guard problems.isEmpty else {
                 throw CommandFailure(

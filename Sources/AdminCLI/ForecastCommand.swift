@@ -70,16 +70,7 @@ struct ForecastCommand: AsyncParsableCommand {
 
     private func readProposed() throws -> Campaign {
         guard let file else { throw CommandFailure.usage("name the proposed line item's campaign JSON file (or use --backtest)") }
-        let data: Data
-        if file == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard let contents = FileManager.default.contents(atPath: file) else {
-                throw CommandFailure(message: "cannot read '\(file)'", exitCode: CommandFailure.notFound)
-            }
-            data = contents
-        }
-        switch CampaignDocument.parseCampaign(data) {
+        switch CampaignDocument.parseCampaign(try InputFile.read(file)) {
         case .success(let campaign): return campaign
         case .failure(let error): throw CommandFailure(message: "\(file): \(error.description)", exitCode: CommandFailure.invalidData)
         }

@@ -93,3 +93,15 @@ enum Configured {
         }
     }
 }
+
+/// A command's input file argument: a path, or `-` for standard input.
+enum InputFile {
+    /// The whole file; "cannot read" (exit 3) when it is not there.
+    static func read(_ path: String) throws -> Data {
+        if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
+        guard let contents = FileManager.default.contents(atPath: path) else {
+            throw CommandFailure(message: "cannot read '\(path)'", exitCode: CommandFailure.notFound)
+        }
+        return contents
+    }
+}
