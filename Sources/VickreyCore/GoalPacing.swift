@@ -136,7 +136,8 @@ public enum GoalCurve {
     /// How far behind its curve an item is, relative to its goal: `(due − progress) ×
     /// 1,000,000 / goal` (integer). The standard tier takes the largest first.
     public static func behindPPM(due: Int64, progress: Int64, goal: Int64) -> Int64 {
-        Int64(Int128(due - progress) * Int128(whole) / Int128(max(goal, 1)))
+        let (scaled, overflow) = (due - progress).multipliedReportingOverflow(by: whole)
+        return overflow ? Int64(Int128(due - progress) * Int128(whole) / Int128(max(goal, 1))) : scaled / max(goal, 1)
     }
 
     /// `goal × ppm / 1,000,000`, rounded down.

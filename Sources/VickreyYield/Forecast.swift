@@ -77,8 +77,8 @@ public enum Forecaster {
 
         var simulation = Simulation(question: question, shape: shape(of: history), units: units)
         var matchedPerWeek = [Int64](repeating: 0, count: max(weeks, 1))
-        for request in projected {
-            if simulation.offer(request.request) { matchedPerWeek[request.week] += 1 }
+        for batch in batches(projected) {
+            if simulation.offer(batch.request, count: batch.count) { matchedPerWeek[batch.week] += Int64(batch.count) }
         }
         let matchedSamples = matchedPerWeek.reduce(0, +)
         let takenSamples = simulation.proposedTaken
@@ -157,6 +157,41 @@ public enum Forecaster {
         }
         projected.sort { $0.request.time < $1.request.time }
         return projected
+    }
+
+    /// Projected requests of one hour with the same targeting dimensions and history week,
+    /// simulated together at the time of the first of them.
+    struct Batch {
+        var request: SampledRequest
+        var week: Int
+        var count: Int
+    }
+
+    /// `projected` (in time order) as batches, in the order of their first request.
+    static func batches(_ projected: [Projected]) -> [Batch] {
+        var batches: [Batch] = []
+        var open: [BatchKey: Int] = [:]
+        var hour = Int64.min
+        for request in projected {
+            let requestHour = request.request.time.millisecondsSinceEpoch / 3_600_000
+            if requestHour != hour {
+                open.removeAll(keepingCapacity: true)
+                hour = requestHour
+            }
+            let key = BatchKey(query: request.request.query, week: request.week)
+            if let position = open[key] {
+                batches[position].count += 1
+            } else {
+                open[key] = batches.count
+                batches.append(Batch(request: request.request, week: request.week, count: 1))
+            }
+        }
+        return batches
+    }
+
+    struct BatchKey: Hashable {
+        var query: TargetingQuery
+        var week: Int
     }
 
     /// The traffic shape of the history (its requests per UTC hour of the week).
@@ -238,62 +273,73 @@ struct Simulation {
         }
     }
 
-    /// Offers one projected request; returns whether the proposed item matched it.
-    mutating func offer(_ request: SampledRequest) -> Bool {
+    /// Offers `count` projected requests alike (one hour, one set of targeting dimensions) at
+    /// the time of `request`; returns whether the proposed item matched them. Each request is
+    /// decided in turn; the standard items' due impressions are worked out once for the batch.
+    mutating func offer(_ request: SampledRequest, count: Int) -> Bool {
         let matching = matches(request)
         let proposedIndex = items.count - 1
         let proposedMatches = matching.contains(proposedIndex)
         let now = request.time
-        for index in matching { matchedCount[index] += 1 }
-        // Sponsorships: every matching one counts the request; the largest deficit behind its share takes it.
-        var best: (index: Int, deficit: Int64)?
-        for index in matching {
-            guard case .sponsorship(let share) = items[index].lineItem.delivery else { continue }
-            tallies[index].matched += 1
-            let tally = tallies[index]
-            // The proposed item ranks after every booked one: it gets what they leave.
-            let deficit = tally.deficit(sharePercent: share) - (index == proposedIndex ? Int64.max / 2 : 0)
-            if tally.isBehind(sharePercent: share), deficit > best?.deficit ?? .min {
-                best = (index, deficit)
-            }
+        for index in matching { matchedCount[index] += Int64(count) }
+        // The batch's sponsorships with their tallies, kept locally and written back at the end.
+        var sponsorships = matching.compactMap { index -> (index: Int, share: Int, tally: SponsorshipTally)? in
+            if case .sponsorship(let share) = items[index].lineItem.delivery { (index, share, tallies[index]) } else { nil }
         }
-        if best == nil {
-            // Standard items whose curve needs the request, the most behind relative to its goal.
-            var behindMost: (index: Int, behind: Int64)?
-            // The shape's weight at this instant, shared by every item's curve.
-            var cumulative: Int128?
-            for index in matching where now >= nextDue[index] {
-                guard let curve = curves[index] else { continue }
-                let goal = goals[index]
-                guard progress[index] < goal else { continue }
-                let weight = cumulative ?? shape.cumulative(at: now)
-                cumulative = weight
-                let due = GoalCurve.units(goal, ppm: curve.duePPM(at: now, cumulative: weight))
-                if progress[index] >= due, let start = items[index].start, let end = items[index].end {
-                    nextDue[index] = GoalCurve.nextDue(
-                        after: progress[index], goal: goal, pace: curve.pace, start: start, end: end, at: now, shape: shape)
-                    continue
-                }
+        defer { for sponsorship in sponsorships { tallies[sponsorship.index] = sponsorship.tally } }
+        var standards: StandardQueue?
+        for _ in 0..<count {
+            // Sponsorships: every matching one counts the request; the largest deficit behind its share takes it.
+            var best: (position: Int, deficit: Int64)?
+            for position in sponsorships.indices {
+                sponsorships[position].tally.matched += 1
+                let (index, share, tally) = sponsorships[position]
                 // The proposed item ranks after every booked one: it gets what they leave.
-                let behind =
-                    GoalCurve.behindPPM(due: due, progress: progress[index], goal: goal) - (index == proposedIndex ? Int64.max / 2 : 0)
-                if behind > behindMost?.behind ?? .min { behindMost = (index, behind) }
+                let deficit = tally.deficit(sharePercent: share) - (index == proposedIndex ? Int64.max / 2 : 0)
+                if tally.isBehind(sharePercent: share), deficit > best?.deficit ?? .min { best = (position, deficit) }
             }
-            if let behindMost {
-                progress[behindMost.index] += 1
-                best = (behindMost.index, 0)
+            var taker: Int?
+            if let best {
+                sponsorships[best.position].tally.taken += 1
+                taker = sponsorships[best.position].index
+            } else {
+                // Standard items whose curve needs the request, the most behind relative to its goal.
+                if standards == nil { standards = standardQueue(matching, at: now) }
+                if let index = standards?.take(progress: &progress, goals: goals) { taker = index }
             }
-        } else if let best {
-            tallies[best.index].taken += 1
-        }
-        guard let taker = best?.index else { return proposedMatches }
-        takenCount[taker] += 1
-        if taker == proposedIndex {
-            proposedTaken += 1
-        } else if proposedMatches {
-            contention[taker, default: 0] += 1
+            guard let taker else { continue }
+            takenCount[taker] += 1
+            if taker == proposedIndex {
+                proposedTaken += 1
+            } else if proposedMatches {
+                contention[taker] = (contention[taker] ?? 0) + 1
+            }
         }
         return proposedMatches
+    }
+
+    /// The matching standard items that need requests at `now`, with what is due of each; an
+    /// item at or past its due is noted with the instant it next needs one (`GoalCurve.nextDue`).
+    private mutating func standardQueue(_ matching: [Int], at now: Instant) -> StandardQueue {
+        let proposedIndex = items.count - 1
+        var queue = StandardQueue(proposedIndex: proposedIndex)
+        // The shape's weight at this instant, shared by every item's curve.
+        var cumulative: Int128?
+        for index in matching where now >= nextDue[index] {
+            guard let curve = curves[index] else { continue }
+            let goal = goals[index]
+            guard progress[index] < goal else { continue }
+            let weight = cumulative ?? shape.cumulative(at: now)
+            cumulative = weight
+            let due = GoalCurve.units(goal, ppm: curve.duePPM(at: now, cumulative: weight))
+            if progress[index] >= due, let start = items[index].start, let end = items[index].end {
+                nextDue[index] = GoalCurve.nextDue(
+                    after: progress[index], goal: goal, pace: curve.pace, start: start, end: end, at: now, shape: shape)
+                continue
+            }
+            queue.insert(index, due: due, progress: progress[index], goal: goal)
+        }
+        return queue
     }
 
     /// The items whose targeting (hours of the week included), flight and creatives admit `request`.
@@ -409,10 +455,10 @@ extension Forecaster {
         var forecastRun = Simulation(
             question: question, shape: shape(of: history),
             units: { Int64((Int128($0) * Int128(rate * Int64(historyWeeks)) + 500_000) / 1_000_000) })
-        for request in projected { _ = forecastRun.offer(request) }
+        for batch in batches(projected.map { Projected(request: $0, week: 0) }) { _ = forecastRun.offer(batch.request, count: batch.count) }
         var actualRun = Simulation(
             question: question, shape: shape(of: history), units: { Int64((Int128($0) * Int128(rate) + 500_000) / 1_000_000) })
-        for request in actual { _ = actualRun.offer(request) }
+        for batch in batches(actual.map { Projected(request: $0, week: 0) }) { _ = actualRun.offer(batch.request, count: batch.count) }
         let items = booked.indices.map { index in
             Backtest.Item(
                 campaignID: booked[index].id, matched: compare(forecastRun.matchedCount[index], actualRun.matchedCount[index]),
@@ -421,5 +467,62 @@ extension Forecaster {
         return Backtest(
             weekStart: weekStart, weekEnd: weekEnd, historyWeeks: historyWeeks,
             overall: compare(Int64(projected.count), Int64(actual.count)), segments: segments, lineItems: items)
+    }
+}
+
+/// The standard items needing requests in a batch, most behind first (ties: the lower
+/// index, as the server's id order): a binary max-heap keyed by `GoalCurve.behindPPM`, the
+/// proposed item after every booked one.
+struct StandardQueue {
+    let proposedIndex: Int
+    private var heap: [(key: Int64, index: Int, due: Int64)] = []
+
+    init(proposedIndex: Int) { self.proposedIndex = proposedIndex }
+
+    func key(_ index: Int, due: Int64, progress: Int64, goal: Int64) -> Int64 {
+        GoalCurve.behindPPM(due: due, progress: progress, goal: goal) - (index == proposedIndex ? Int64.max / 2 : 0)
+    }
+
+    mutating func insert(_ index: Int, due: Int64, progress: Int64, goal: Int64) {
+        heap.append((key(index, due: due, progress: progress, goal: goal), index, due))
+        var child = heap.count - 1
+        while child > 0, Self.before(heap[child], heap[(child - 1) / 2]) {
+            heap.swapAt(child, (child - 1) / 2)
+            child = (child - 1) / 2
+        }
+    }
+
+    /// The most behind item takes a request: its progress moves on and it goes back in the
+    /// queue while it is still behind.
+    mutating func take(progress: inout [Int64], goals: [Int64]) -> Int? {
+        guard let top = heap.first else { return nil }
+        progress[top.index] += 1
+        let last = heap.removeLast()
+        if !heap.isEmpty {
+            heap[0] = last
+            siftDown(0)
+        }
+        if progress[top.index] < top.due, progress[top.index] < goals[top.index] {
+            insert(top.index, due: top.due, progress: progress[top.index], goal: goals[top.index])
+        }
+        return top.index
+    }
+
+    private mutating func siftDown(_ start: Int) {
+        var parent = start
+        while true {
+            let left = 2 * parent + 1
+            let right = left + 1
+            var first = parent
+            if left < heap.count, Self.before(heap[left], heap[first]) { first = left }
+            if right < heap.count, Self.before(heap[right], heap[first]) { first = right }
+            if first == parent { return }
+            heap.swapAt(parent, first)
+            parent = first
+        }
+    }
+
+    private static func before(_ a: (key: Int64, index: Int, due: Int64), _ b: (key: Int64, index: Int, due: Int64)) -> Bool {
+        a.key != b.key ? a.key > b.key : a.index < b.index
     }
 }
