@@ -13,7 +13,7 @@ struct LineItemStatuses: Sendable {
 
     /// Every served sponsorship and standard line item's status, by campaign id.
     func all() -> [LineItemStatus] {
-        reloader.index.snapshot.campaigns.compactMap(status(of:)).sorted { $0.campaignID < $1.campaignID }
+        reloader.index.snapshot.campaigns(in: [.sponsorship, .standard]).compactMap(status(of:)).sorted { $0.campaignID < $1.campaignID }
     }
 
     func status(of campaign: Campaign) -> LineItemStatus? {

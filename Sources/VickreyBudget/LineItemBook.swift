@@ -40,9 +40,6 @@ public final class LineItemBook: Sendable {
     /// The shape `even` goals follow now.
     public var trafficShape: TrafficShape { history.withLock { $0.shape } }
 
-    /// Requests per UTC hour of the week over the completed weeks.
-    public var hourlyRequests: [Int64] { history.withLock { $0.counts } }
-
     public func countMatches(_ sponsorships: [CampaignID]) -> [SponsorshipTally] {
         tallies.withLock { tallies in
             sponsorships.map { id in

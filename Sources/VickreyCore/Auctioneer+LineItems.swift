@@ -13,8 +13,8 @@
 ///    campaigns and standard line items (which bid, and pay, their booked rate).
 /// 4. **House.** The highest-scoring eligible house ad, charged nothing.
 ///
-/// Ties at one rank are broken by the request-id draw (stream `position | (tier + 1) << 32`)
-/// over the tied campaigns in id order. A roadblock that wins a placement also claims every
+/// Ties in tiers 1 and 2 are broken by the request-id draw (stream `position | (tier + 1) << 32`)
+/// over the tied campaigns in id order; tied house ads by the auction's own draw. A roadblock that wins a placement also claims every
 /// later placement of the request it matches; when one claim fails it gives every claim
 /// back and the placement is decided again without it.
 extension Auctioneer {

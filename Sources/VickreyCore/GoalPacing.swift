@@ -50,10 +50,6 @@ public struct TrafficShape: Hashable, Sendable {
             + Int128(prefix[hour]) * Int128(Self.hourMilliseconds) + Int128(weights[hour]) * Int128(intoHour)
     }
 
-    /// The weighted time between two instants (zero when `to` is not after `from`).
-    public func weight(from start: Instant, to end: Instant) -> Int128 {
-        end > start ? cumulative(at: end) - cumulative(at: start) : 0
-    }
 }
 
 /// The share of a standard line item's goal due by an instant: the curve its pacing
@@ -70,11 +66,6 @@ public enum GoalCurve {
     /// The ppm of the goal due by `now` for a flight `[start, end)` paced by `pace`.
     public static func duePPM(pace: GoalPace, start: Instant, end: Instant, at now: Instant, shape: TrafficShape) -> Int64 {
         Prepared(pace: pace, start: start, end: end, shape: shape).duePPM(at: now, cumulative: shape.cumulative(at: now))
-    }
-
-    /// The traffic-weighted share of `[start, target)` elapsed by `now`, in ppm (0–1,000,000).
-    public static func elapsedPPM(start: Instant, end: Instant, at now: Instant, shape: TrafficShape) -> Int64 {
-        Prepared(pace: .even, start: start, end: end, shape: shape).elapsedPPM(at: now, cumulative: shape.cumulative(at: now))
     }
 
     /// One flight's curve with what does not change over the flight worked out once: the

@@ -56,6 +56,12 @@ public struct IndexSnapshot: Sendable {
         slotByID[id].flatMap { entries[$0]?.campaign }
     }
 
+    /// The indexed campaigns of `tiers`, in slot order (none are read when the tiers are empty).
+    public func campaigns(in tiers: Set<DeliveryTier>) -> [Campaign] {
+        guard tiers.contains(where: hasCampaigns(in:)) else { return [] }
+        return entries.compactMap { entry in entry.flatMap { tiers.contains($0.tier) ? $0.campaign : nil } }
+    }
+
     /// Every indexed campaign, in slot order.
     public var campaigns: [Campaign] { entries.compactMap { $0?.campaign } }
 
