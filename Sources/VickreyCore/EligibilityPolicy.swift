@@ -51,10 +51,10 @@ public struct SponsorshipTally: Hashable, Sendable {
     }
 
     /// Whether a sponsorship of `sharePercent` is behind: `taken × 100 < share × matched`.
-    public func isBehind(sharePercent: Int) -> Bool { taken * 100 < Int64(sharePercent) * matched }
+    @inlinable public func isBehind(sharePercent: Int) -> Bool { taken * 100 < Int64(sharePercent) * matched }
 
     /// How far behind, in hundredths of a request: `share × matched − taken × 100`.
-    public func deficit(sharePercent: Int) -> Int64 { Int64(sharePercent) * matched - taken * 100 }
+    @inlinable public func deficit(sharePercent: Int) -> Int64 { Int64(sharePercent) * matched - taken * 100 }
 }
 
 /// Policies without line-item state: nothing to give back, no goal progress, every

@@ -1,4 +1,5 @@
 import Crypto
+import VickreyCore
 
 /// Each record's own checks (its fields, its hash, its key and its Ed25519 signature: nearly
 /// all of a verification's cost) for many records at once, spread over every core. The

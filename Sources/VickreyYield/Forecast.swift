@@ -65,6 +65,12 @@ public enum Forecaster {
 
     /// Answers `question` over `sample` (sorted by time).
     public static func forecast(_ question: ForecastQuestion, sample: [SampledRequest]) -> Forecast {
+        forecast(question, sample: sample, apart: true)
+    }
+
+    /// `apart`: simulate the groups of items that never compete separately and in parallel
+    /// (false runs every item in one simulation: the reference the tests compare with).
+    static func forecast(_ question: ForecastQuestion, sample: [SampledRequest], apart: Bool) -> Forecast {
         let (history, weeks) = historyWeeks(sample, before: question.from, wanted: max(1, question.weeks))
         let projected = project(history, weeks: max(weeks, 1), into: question.from, question.to)
         // One sample stands for `scaleNumerator / scaleDenominator` real requests.
@@ -76,12 +82,28 @@ public enum Forecaster {
         }
 
         var simulation = Simulation(question: question, shape: shape(of: history), units: units)
-        var matchedPerWeek = [Int64](repeating: 0, count: max(weeks, 1))
-        for batch in batches(projected) {
-            if simulation.offer(batch.request, count: batch.count) { matchedPerWeek[batch.week] += Int64(batch.count) }
+        let batches = batches(projected)
+        let groups = simulation.contentionGroups(queries: Set(batches.map(\.request.query)), apart: apart)
+        // Groups that never compete for a request are simulated apart, on every core.
+        let template = simulation
+        let outcomes = ParallelMap.map(groups, chunk: 1) { group in
+            var run = template
+            run.matchingByQuery = group.matching
+            var matchedPerWeek = [Int64](repeating: 0, count: max(weeks, 1))
+            for batch in batches where group.matching[batch.request.query] != nil {
+                if run.offer(batch.request, count: batch.count) { matchedPerWeek[batch.week] += Int64(batch.count) }
+            }
+            return (matchedPerWeek: matchedPerWeek, taken: run.proposedTaken, contention: run.contention)
         }
+        var matchedPerWeek = [Int64](repeating: 0, count: max(weeks, 1))
+        var takenSamples: Int64 = 0
+        for outcome in outcomes {
+            for week in matchedPerWeek.indices { matchedPerWeek[week] += outcome.matchedPerWeek[week] }
+            takenSamples += outcome.taken
+            simulation.contention.merge(outcome.contention) { $0 + $1 }
+        }
+        for group in groups { simulation.matchingByQuery.merge(group.matching) { first, _ in first } }
         let matchedSamples = matchedPerWeek.reduce(0, +)
-        let takenSamples = simulation.proposedTaken
         var warnings: [String] = []
         if matchedSamples == 0 { warnings.append("targeting: the proposed item matches no sampled request in the window's hours") }
         if weeks < 2 {
@@ -202,8 +224,17 @@ public enum Forecaster {
     }
 }
 
+/// Line items that compete for requests only among themselves: each query any of them
+/// matches, with the items (by index, in order) it matches.
+struct ContentionGroup: Sendable {
+    var matching: [TargetingQuery: [Int]] = [:]
+
+    /// A rough measure of the group's simulation: its items summed over its queries.
+    var work: Int { matching.values.reduce(0) { $0 + $1.count } }
+}
+
 /// The booked line items and the proposed one, run request by request in sample units.
-struct Simulation {
+struct Simulation: Sendable {
     let question: ForecastQuestion
     let shape: TrafficShape
     /// Every item: the booked ones, then the proposed one (last, so it ranks after them on ties).
@@ -214,6 +245,8 @@ struct Simulation {
     var goals: [Int64]
     var progress: [Int64]
     var tallies: [SponsorshipTally]
+    /// Each sponsorship's share, percent (0 for every other item).
+    let shares: [Int]
     /// The first instant each standard item can need a request (`GoalCurve.nextDue`).
     var nextDue: [Instant]
     var matchingByQuery: [TargetingQuery: [Int]] = [:]
@@ -260,6 +293,9 @@ struct Simulation {
         goals = items.map { item in item.lineItem.goal.map { $0 == LineItemTerms.maximumGoal ? $0 : units($0) } ?? 0 }
         progress = items.map { _ in 0 }
         tallies = items.map { _ in SponsorshipTally(matched: 0, taken: 0) }
+        shares = items.map { item in
+            if case .sponsorship(let share) = item.lineItem.delivery { share } else { 0 }
+        }
         nextDue = items.map { _ in question.from }
         matchedCount = items.map { _ in 0 }
         takenCount = items.map { _ in 0 }
@@ -282,26 +318,42 @@ struct Simulation {
         let proposedMatches = matching.contains(proposedIndex)
         let now = request.time
         for index in matching { matchedCount[index] += Int64(count) }
-        // The batch's sponsorships with their tallies, kept locally and written back at the end.
-        var sponsorships = matching.compactMap { index -> (index: Int, share: Int, tally: SponsorshipTally)? in
-            if case .sponsorship(let share) = items[index].lineItem.delivery { (index, share, tallies[index]) } else { nil }
+        // The batch's sponsorships (in index order, so the proposed one, if any, is last) with
+        // their shares and tallies in plain local arrays; the tallies are written back at the end.
+        let sponsors = matching.filter { shares[$0] > 0 }
+        let shareOf = sponsors.map { shares[$0] }
+        let matchedBefore = sponsors.map { tallies[$0].matched }
+        var takenOf = sponsors.map { tallies[$0].taken }
+        let lastBooked = sponsors.last == proposedIndex ? sponsors.count - 1 : sponsors.count
+        defer {
+            for position in sponsors.indices {
+                tallies[sponsors[position]] = SponsorshipTally(matched: matchedBefore[position] + Int64(count), taken: takenOf[position])
+            }
         }
-        defer { for sponsorship in sponsorships { tallies[sponsorship.index] = sponsorship.tally } }
         var standards: StandardQueue?
-        for _ in 0..<count {
-            // Sponsorships: every matching one counts the request; the largest deficit behind its share takes it.
-            var best: (position: Int, deficit: Int64)?
-            for position in sponsorships.indices {
-                sponsorships[position].tally.matched += 1
-                let (index, share, tally) = sponsorships[position]
-                // The proposed item ranks after every booked one: it gets what they leave.
-                let deficit = tally.deficit(sharePercent: share) - (index == proposedIndex ? Int64.max / 2 : 0)
-                if tally.isBehind(sharePercent: share), deficit > best?.deficit ?? .min { best = (position, deficit) }
+        for step in 0..<count {
+            // Sponsorships: every matching one counts the request; the largest deficit behind
+            // its share takes it (ties: the lower index); the proposed one only when no booked one is behind.
+            var best = -1
+            var bestDeficit = Int64.min
+            for position in 0..<lastBooked {
+                let tally = SponsorshipTally(matched: matchedBefore[position] + Int64(step) + 1, taken: takenOf[position])
+                let deficit = tally.deficit(sharePercent: shareOf[position])
+                if tally.isBehind(sharePercent: shareOf[position]), deficit > bestDeficit {
+                    best = position
+                    bestDeficit = deficit
+                }
+            }
+            if best < 0, lastBooked < sponsors.count,
+                SponsorshipTally(matched: matchedBefore[lastBooked] + Int64(step) + 1, taken: takenOf[lastBooked])
+                    .isBehind(sharePercent: shareOf[lastBooked])
+            {
+                best = lastBooked
             }
             var taker: Int?
-            if let best {
-                sponsorships[best.position].tally.taken += 1
-                taker = sponsorships[best.position].index
+            if best >= 0 {
+                takenOf[best] += 1
+                taker = sponsors[best]
             } else {
                 // Standard items whose curve needs the request, the most behind relative to its goal.
                 if standards == nil { standards = standardQueue(matching, at: now) }
@@ -340,6 +392,50 @@ struct Simulation {
             queue.insert(index, due: due, progress: progress[index], goal: goal)
         }
         return queue
+    }
+
+    /// The items that can change what the proposed item gets, in groups that never compete
+    /// for the same request, each with the `queries` its items match (the items in index
+    /// order). Two items compete when some query matches both; a group is every item reached
+    /// that way (a connected component, found by union–find). A proposed standard item ranks
+    /// after every booked one and asks for every request (`asap`, an unbounded goal), so it
+    /// changes nothing for them and its own choices do not depend on its past: it joins each
+    /// group it meets and links none. Any other proposed item links its group. An item outside
+    /// every group returned never shares a request with the proposed item, or with anything
+    /// that does, so leaving it out changes nothing the forecast reports; a forecast for one
+    /// country skips the others' traffic. Flights and hours are left to `matches`: grouping
+    /// by targeting alone errs towards larger groups.
+    func contentionGroups(queries: Set<TargetingQuery>, apart: Bool = true) -> [ContentionGroup] {
+        let proposed = items.count - 1
+        var proposedLinks = true
+        if case .standard = items[proposed].lineItem.delivery { proposedLinks = false }
+        var parent = Array(items.indices)
+        func root(_ item: Int) -> Int {
+            var item = item
+            while parent[item] != item {
+                parent[item] = parent[parent[item]]
+                item = parent[item]
+            }
+            return item
+        }
+        var candidatesByQuery: [TargetingQuery: [Int]] = [:]
+        for query in queries {
+            let candidates = index.matchingCampaigns(query).compactMap { slotOfItem[$0.id] }.sorted()
+            guard let first = candidates.first else { continue }
+            candidatesByQuery[query] = candidates
+            let firstRoot = root(first)
+            for other in candidates.dropFirst() where proposedLinks || other != proposed { parent[root(other)] = firstRoot }
+        }
+        guard apart else { return [ContentionGroup(matching: candidatesByQuery)] }
+        // The proposed item is the last index: it is in a query's candidates when it is the last.
+        let meetingProposed = Set(candidatesByQuery.values.filter { $0.last == proposed }.map { root($0[0]) })
+        var groups: [Int: ContentionGroup] = [:]
+        for (query, candidates) in candidatesByQuery {
+            let group = root(candidates[0])
+            if meetingProposed.contains(group) { groups[group, default: ContentionGroup()].matching[query] = candidates }
+        }
+        // The largest first, so the cores finish together.
+        return groups.values.sorted { $0.work > $1.work }
     }
 
     /// The items whose targeting (hours of the week included), flight and creatives admit `request`.

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import VickreyCore
 import VickreySynthetic
-import VickreyYield
+@testable import VickreyYield
 
 @Suite("Forecasts: the traffic model, contention and the backtest")
 struct ForecastTests {
@@ -71,6 +71,42 @@ struct ForecastTests {
         greedy.proposed = Self.standard("greedy", goal: 4_000)
         let overbooked = Forecaster.forecast(greedy, sample: Self.traffic)
         #expect(overbooked.warnings.contains { $0.hasPrefix("overbooked:") }, "\(overbooked.warnings)")
+    }
+
+    @Test(
+        "Groups of items that never compete, simulated apart on every core, give the forecast of one simulation of everything",
+        arguments: 0..<8)
+    func groupsApartEqualOneSimulation(seed: UInt64) {
+        var random = SplitMix64(state: seed)
+        let countries = ["DE", "US", "FR", "GB", "ES", "JP"]
+        func pick() -> String { countries[Int(random.next() % UInt64(countries.count))] }
+        // Booked items in one country each, so that groups that never compete exist.
+        let booked = (0..<30).map { number in
+            var campaign = Self.standard(
+                "b\(number)", goal: Int64(100 + random.next() % 3_000), countries: [pick()], mobile: random.next() % 3 == 0,
+                weekIndex: Int64(4 + random.next() % 2))
+            if random.next() % 4 == 0 {
+                campaign.lineItem = LineItemTerms(
+                    delivery: .sponsorship(sharePercent: Int(1 + random.next() % 40)), rate: Micros(2_000_000))
+            }
+            return campaign
+        }
+        // The proposed item over two or three countries (or all), a standard item or a sponsorship.
+        var proposed = Self.standard("p", goal: 5_000, countries: [pick(), pick(), pick()], mobile: false)
+        if seed % 4 == 3 { proposed.targeting = Targeting() }
+        if seed % 2 == 1 {
+            proposed.lineItem = LineItemTerms(delivery: .sponsorship(sharePercent: Int(10 + random.next() % 20)), rate: Micros(2_000_000))
+        }
+        let question = ForecastQuestion(
+            proposed: proposed, booked: booked, from: Self.start.adding(seconds: 5 * Self.week),
+            to: Self.start.adding(seconds: 6 * Self.week), sampleRatePPM: 1_000_000)
+        let tenth = Self.traffic.enumerated().filter { $0.offset % 5 == 0 }.map(\.element)
+        let apart = Forecaster.forecast(question, sample: tenth, apart: true)
+        let together = Forecaster.forecast(question, sample: tenth, apart: false)
+        #expect(apart == together)
+        // Not a vacuous comparison: the proposed item meets traffic and booked items.
+        #expect(apart.matched > 0 || proposed.targeting.countries == [CountryCode("JP")!])
+        #expect(!apart.contenders.isEmpty || apart.matched == 0)
     }
 
     @Test("The sample rate scales, too little history and targeting that matches nothing are said")

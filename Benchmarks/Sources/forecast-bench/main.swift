@@ -5,7 +5,8 @@ import VickreyYield
 
 // A forecast over one million sampled requests with 10,000 booked line items (9,000
 // standard items, 1,000 sponsorships, over the synthetic traffic's countries, devices and
-// placements), on one thread; then the backtest of the sample's last week.
+// placements): for one country, then over the whole network; then the backtest of the
+// sample's last week.
 //
 //   swift run -c release --package-path Benchmarks forecast-bench [sampled-requests] [booked-items]
 let arguments = CommandLine.arguments.dropFirst()
@@ -49,25 +50,35 @@ proposed.lineItem = LineItemTerms(delivery: .standard(goal: 10_000, pace: .even)
 proposed.start = windowStart
 proposed.end = windowEnd
 
-print("forecast-bench: \(sample.count) sampled requests over \(weeks) weeks, \(booked.count) booked line items, one thread")
-var timings: [Duration] = []
-var forecast: Forecast?
-for _ in 0..<3 {
-    let started = clock.now
-    forecast = Forecaster.forecast(
-        ForecastQuestion(proposed: proposed, booked: booked, from: windowStart, to: windowEnd, sampleRatePPM: 1_000_000), sample: sample)
-    timings.append(clock.now - started)
+print("forecast-bench: \(sample.count) sampled requests over \(weeks) weeks, \(booked.count) booked line items")
+func seconds(_ duration: Duration) -> String {
+    "\(duration.components.seconds).\(String(format: "%03d", duration.components.attoseconds / 1_000_000_000_000_000)) s"
 }
-if let forecast {
-    print(
-        "forecast: \(timings.map { "\($0.components.seconds).\(String(format: "%03d", $0.components.attoseconds / 1_000_000_000_000_000)) s" }.joined(separator: ", ")) (3 runs); projected \(forecast.projectedSamples) requests; matched \(forecast.matched), available \(forecast.available), \(forecast.contenders.count) contenders"
-    )
+// The proposed item as the bench builds it (one country and a placement), then the same item
+// over the whole network: every booked item can then reach it, so nothing is left out.
+var runOfNetwork = proposed
+runOfNetwork.targeting = Targeting()
+for (name, question) in [("one country", proposed), ("run of network", runOfNetwork)] {
+    var timings: [Duration] = []
+    var forecast: Forecast?
+    for _ in 0..<3 {
+        let started = clock.now
+        forecast = Forecaster.forecast(
+            ForecastQuestion(proposed: question, booked: booked, from: windowStart, to: windowEnd, sampleRatePPM: 1_000_000),
+            sample: sample)
+        timings.append(clock.now - started)
+    }
+    if let forecast {
+        print(
+            "forecast, \(name): \(timings.map(seconds).joined(separator: ", ")) (3 runs); projected \(forecast.projectedSamples) requests; matched \(forecast.matched), available \(forecast.available), \(forecast.contenders.count) contenders"
+        )
+    }
 }
 let backtestStart = clock.now
 let backtest = Forecaster.backtest(booked: booked, sample: sample, sampleRatePPM: 1_000_000)
 let backtestTime = clock.now - backtestStart
 if let backtest {
     print(
-        "backtest: \(backtestTime.components.seconds).\(String(format: "%03d", backtestTime.components.attoseconds / 1_000_000_000_000_000)) s; overall error \(backtest.overall.errorPPM) ppm, worst segment \(backtest.worstSegmentErrorPPM) ppm over \(backtest.segments.count) segments"
+        "backtest: \(seconds(backtestTime)); overall error \(backtest.overall.errorPPM) ppm, worst segment \(backtest.worstSegmentErrorPPM) ppm over \(backtest.segments.count) segments"
     )
 }

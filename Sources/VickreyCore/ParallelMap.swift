@@ -4,7 +4,8 @@ import Synchronization
 /// Work spread over every core with its order kept: the elements are cut into chunks, each
 /// chunk is transformed on whichever core is free, and the results come back in the
 /// elements' order. For work that is the same for each element and independent of the
-/// others (reading export lines, checking signatures).
+/// others (reading export lines, checking signatures, simulating line items that never
+/// compete for the same requests).
 public enum ParallelMap {
     /// Elements per chunk unless told otherwise: enough to amortise per-chunk setup.
     public static let defaultChunk = 512
