@@ -30,47 +30,48 @@ extension CampaignCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            let data = try InputFile.read(file)
-            let (campaigns, lineNumbers, problems) = Self.parse(data)
-            guard problems.isEmpty else {
-                throw CommandFailure(
-                    message: "nothing imported: \(problems.count) bad line(s)", exitCode: CommandFailure.invalidData,
-                    details: problems.prefix(1_000).map { $0 } + (problems.count > 1_000 ? ["… and \(problems.count - 1_000) more"] : [])
-                )
-            }
-            try await checkAvailability(campaigns, lineNumbers: lineNumbers)
-            let summary = try await store.call { db in
-                do { return try await db.campaigns.importCampaigns(campaigns) } catch let error as StoreError where error.code == .rejected
+            guard sampleRate > 0, sampleRate <= 1 else { throw CommandFailure.usage("--sample-rate must be above 0 and at most 1") }
+            let reader = try LineBlocks(path: file, maximumLineBytes: Self.maximumLineBytes)
+            let database = try await store.databasePath()
+            let samplePath = sample ?? RequestSample.defaultPath(beside: database)
+            let strict = strict
+            let sampleRatePPM = Int64((sampleRate * 1_000_000).rounded())
+            let (summary, read) = try await store.call { db in
+                let stored = try await db.campaigns.activeLineItems().filter(\.lineItem.delivery.isGuaranteed)
+                let source = ImportLines(reader: reader) { lineItems in
+                    try Self.checkAvailability(
+                        lineItems, stored: stored, samplePath: samplePath, sampleRatePPM: sampleRatePPM, strict: strict)
+                }
+                defer { source.finishProgress() }
+                do { return (try await db.campaigns.importCampaigns(from: source), source.campaignsRead) } catch let error as StoreError
+                    where error.code == .rejected
                 {
                     throw CommandFailure(
                         message: "nothing imported: \(error.failures.count) bad line(s)", exitCode: CommandFailure.invalidData,
-                        details: error.failures.map { "line \(lineNumbers[$0.position]): \($0.field): \($0.message)" }
-                    )
+                        details: error.failures.prefix(1_000).map { "line \($0.position): \($0.field): \($0.message)" })
                 }
             }
             Console.print(
-                "imported \(campaigns.count) campaigns (\(summary.created) created, \(summary.updated) updated, \(summary.advertisersCreated) advertisers created)"
+                "imported \(read) campaigns (\(summary.created) created, \(summary.updated) updated, \(summary.advertisersCreated) advertisers created)"
             )
         }
 
-        /// Warns about standard line items booked past their forecast availability (beside the
-        /// booked ones and the file's others); with `--strict`, refuses before anything is written.
-        private func checkAvailability(_ campaigns: [Campaign], lineNumbers: [Int]) async throws {
-            guard campaigns.contains(where: { $0.lineItem.goal != nil && $0.status == .active }) else { return }
-            guard sampleRate > 0, sampleRate <= 1 else { throw CommandFailure.usage("--sample-rate must be above 0 and at most 1") }
-            let database = try await store.databasePath()
-            let path = sample ?? RequestSample.defaultPath(beside: database)
-            let imported = Set(campaigns.map(\.id))
-            let stored = try await store.call { db in try await db.campaigns.campaigns(advertiser: nil, status: .active) }
+        /// Warns about the file's standard line items booked past their forecast availability
+        /// (beside the stored booked ones and the file's others); with `--strict`, refuses.
+        /// Runs before the import commits, so a refusal leaves nothing written.
+        static func checkAvailability(
+            _ lineItems: [(campaign: Campaign, line: Int)], stored: [Campaign], samplePath: String, sampleRatePPM: Int64, strict: Bool
+        ) throws {
+            let goals = lineItems.filter { $0.campaign.lineItem.goal != nil && $0.campaign.status == .active }
+            guard !goals.isEmpty else { return }
+            let imported = Set(lineItems.map(\.campaign.id))
             let booked =
-                stored.filter { $0.lineItem.delivery.isGuaranteed && !imported.contains($0.id) }
-                + campaigns.filter { $0.lineItem.delivery.isGuaranteed && $0.status == .active }
+                stored.filter { !imported.contains($0.id) }
+                + lineItems.map(\.campaign).filter { $0.lineItem.delivery.isGuaranteed && $0.status == .active }
             var refusals: [String] = []
-            for (position, campaign) in campaigns.enumerated() where campaign.lineItem.goal != nil && campaign.status == .active {
-                for warning in BookingCheck.warnings(
-                    for: campaign, booked: booked, samplePath: path, sampleRatePPM: Int64((sampleRate * 1_000_000).rounded()))
-                {
-                    let line = "line \(lineNumbers[position]): \(campaign.id): \(warning)"
+            for (campaign, number) in goals {
+                for warning in BookingCheck.warnings(for: campaign, booked: booked, samplePath: samplePath, sampleRatePPM: sampleRatePPM) {
+                    let line = "line \(number): \(campaign.id): \(warning)"
                     Console.error("warning: \(line)")
                     if warning.hasPrefix("overbooked:") { refusals.append(line) }
                 }
@@ -80,67 +81,6 @@ extension CampaignCommand {
                     message: "nothing imported: \(refusals.count) line item(s) booked past their availability (--strict)",
                     exitCode: CommandFailure.refused, details: refusals)
             }
-        }
-
-        /// Decodes and validates every line (on every core; lines are independent), then
-        /// checks ids across lines. Returns the campaigns, the line number of each, and a
-        /// message per bad line, in line order.
-        static func parse(_ data: Data) -> ([Campaign], [Int], [String]) {
-            let lines = data.withUnsafeBytes { bytes in
-                bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map { Data($0) }
-            }
-            let results = decodeConcurrently(lines)
-            var campaigns: [Campaign] = []
-            var lineNumbers: [Int] = []
-            var problems: [String] = []
-            var firstLineOfID: [CampaignID: Int] = [:]
-            var firstLineOfCreative: [CreativeID: Int] = [:]
-            for (offset, result) in results.enumerated() {
-                let number = offset + 1
-                switch result {
-                case nil:
-                    continue
-                case .failure(let error)?:
-                    problems.append("line \(number): \(error.description)")
-                case .success(let campaign)?:
-                    if let first = firstLineOfID[campaign.id] {
-                        problems.append("line \(number): id: '\(campaign.id)' already appears on line \(first)")
-                        continue
-                    }
-                    firstLineOfID[campaign.id] = number
-                    if let clash = campaign.creatives.first(where: { firstLineOfCreative[$0.id] != nil }) {
-                        problems.append(
-                            "line \(number): creatives: creative id '\(clash.id)' already appears on line \(firstLineOfCreative[clash.id]!)"
-                        )
-                        continue
-                    }
-                    for creative in campaign.creatives { firstLineOfCreative[creative.id] = number }
-                    campaigns.append(campaign)
-                    lineNumbers.append(number)
-                }
-            }
-            return (campaigns, lineNumbers, problems)
-        }
-
-        /// One result per line (nil for a blank line), decoded in parallel chunks.
-        private static func decodeConcurrently(_ lines: [Data]) -> [Result<Campaign, FieldError>?] {
-            let chunkSize = 512
-            let chunks = (lines.count + chunkSize - 1) / chunkSize
-            let results = Mutex([[Result<Campaign, FieldError>?]](repeating: [], count: chunks))
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                let range = chunk * chunkSize..<min(lines.count, (chunk + 1) * chunkSize)
-                let decoded = lines[range].map(decodeLine)
-                results.withLock { $0[chunk] = decoded }
-            }
-            return results.withLock { $0.flatMap { $0 } }
-        }
-
-        private static func decodeLine(_ line: Data) -> Result<Campaign, FieldError>? {
-            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\r") || $0 == UInt8(ascii: "\t") }) { return nil }
-            guard line.count <= maximumLineBytes else {
-                return .failure(FieldError(field: nil, message: "longer than \(maximumLineBytes) bytes"))
-            }
-            return CampaignDocument.parseCampaign(line)
         }
     }
 

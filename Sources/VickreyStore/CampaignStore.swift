@@ -1,3 +1,4 @@
+import Synchronization
 import VickreyCore
 
 /// The durable home of advertisers, campaigns, creatives and targeting, on either engine
@@ -30,10 +31,14 @@ public protocol CampaignStore: Sendable {
     /// An error thrown by `change` is rethrown as is when it is a `StoreError`.
     @discardableResult
     func modifyCampaign(_ id: CampaignID, _ change: (inout Campaign) throws -> Void) async throws(StoreError) -> Campaign
-    /// Creates or replaces many campaigns in one transaction, creating unknown advertisers
-    /// (named after their id). All or nothing: if any campaign fails, none is saved and
-    /// every failure is reported with its position in `campaigns`.
-    func importCampaigns(_ campaigns: [Campaign]) async throws(StoreError) -> ImportSummary
+    /// Creates or replaces the campaigns `source` hands over, batch after batch, in one
+    /// transaction, creating unknown advertisers (named after their id). All or nothing: if
+    /// any campaign fails, or the source throws (from `next` or `finish`), none is saved;
+    /// failures are reported with the positions the source gave. Memory: one batch, and the
+    /// advertiser ids.
+    func importCampaigns(from source: some CampaignImportSource) async throws(StoreError) -> ImportSummary
+    /// Active campaigns that are line items of any kind (not plain auction campaigns).
+    func activeLineItems() async throws(StoreError) -> [Campaign]
 
     /// Every campaign, whatever its status, with the revision they reflect.
     func loadAll() async throws(StoreError) -> LoadedCampaigns
@@ -45,6 +50,13 @@ public protocol CampaignStore: Sendable {
 }
 
 extension CampaignStore {
+    /// Creates or replaces many campaigns in one transaction, creating unknown advertisers
+    /// (named after their id). All or nothing: if any campaign fails, none is saved and
+    /// every failure is reported with its position in `campaigns`.
+    public func importCampaigns(_ campaigns: [Campaign]) async throws(StoreError) -> ImportSummary {
+        try await importCampaigns(from: CampaignListSource(campaigns))
+    }
+
     /// Every campaign by id.
     public func campaigns() async throws(StoreError) -> [Campaign] { try await campaigns(advertiser: nil, status: nil) }
 
@@ -79,6 +91,42 @@ public struct ImportSummary: Equatable, Sendable {
     public var updated = 0
     public var advertisersCreated = 0
     public init() {}
+}
+
+/// Campaigns for an import, a batch at a time, each with the position failures report it
+/// by (a line number, say).
+public struct ImportBatch: Sendable {
+    public var campaigns: [Campaign]
+    public var positions: [Int]
+
+    public init(campaigns: [Campaign], positions: [Int]) {
+        self.campaigns = campaigns
+        self.positions = positions
+    }
+}
+
+/// Where a streaming import's campaigns come from. The store calls `next` inside its
+/// transaction until it returns nil, then `finish` before it commits: an error thrown by
+/// either rolls everything back and comes out of the import as a `.caller` store error
+/// carrying it as `underlying` (a `StoreError` comes out as it is).
+public protocol CampaignImportSource: Sendable {
+    func next() throws -> ImportBatch?
+    func finish() throws
+}
+
+/// A list of campaigns as one batch, positions being their indices.
+final class CampaignListSource: CampaignImportSource {
+    private let batch: Mutex<ImportBatch?>
+
+    init(_ campaigns: [Campaign]) { batch = Mutex(ImportBatch(campaigns: campaigns, positions: Array(campaigns.indices))) }
+
+    func next() throws -> ImportBatch? {
+        batch.withLock { batch in
+            defer { batch = nil }
+            return batch
+        }
+    }
+    func finish() throws {}
 }
 
 /// One campaign an import could not save.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import AdminCLI
 import VickreyCore
 import VickreyStore
 import VickreySynthetic
@@ -103,6 +104,76 @@ struct ImportExportTests {
         #expect(result.output == "exported \(expected) campaigns to \(path)\n")
         let written = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         #expect(written.count == expected)
+    }
+
+    /// On both engines: a file of 1,500 campaigns (about 1.4 MB) read in batches of 16 KiB.
+    @Test(arguments: TestEngine.available)
+    func aFileManyTimesTheBatchIsImportedHoldingOneBatch(engine: TestEngine) async throws {
+        let database = try await TestDatabase(engine)
+        let cli = CLIHarness(database: database.argument)
+        let campaigns = SyntheticWorld(campaignCount: 1_500, seed: 17).campaigns
+        let text = try Self.jsonLines(campaigns)
+        let store = try await cli.store()
+
+        // A bad line near the end refuses the whole file: what earlier batches wrote is rolled back.
+        let bad = cli.file("bad.jsonl", text + #"{"id": "late", "bid_micros": 1}"# + "\n" + text.split(separator: "\n")[0] + "\n")
+        let refused = ImportLines(reader: try LineBlocks(path: bad, maximumLineBytes: 1 << 20, batchBytes: 16 << 10, blockBytes: 4 << 10)) {
+            _ in
+        }
+        await #expect {
+            _ = try await store.importCampaigns(from: refused)
+        } throws: { error in
+            let failure = (error as? StoreError)?.underlying as? CommandFailure
+            return failure?.message == "nothing imported: 2 bad line(s)"
+                && failure?.details == ["line 1501: pricing: is required", "line 1502: id: 'cmp-0' already appears on line 1"]
+        }
+        #expect(try await store.campaigns().isEmpty)
+        #expect(try await store.advertisers().isEmpty)
+
+        let path = cli.file("many.jsonl", text)
+        let fileBytes = try #require(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        let source = ImportLines(reader: try LineBlocks(path: path, maximumLineBytes: 1 << 20, batchBytes: 16 << 10, blockBytes: 4 << 10)) {
+            _ in
+        }
+        let summary = try await store.importCampaigns(from: source)
+        #expect(summary.created == 1_500)
+        #expect(source.campaignsRead == 1_500)
+        // One batch, one more line, the rest of a block: far below the file.
+        #expect(fileBytes > 1_000_000)
+        #expect(source.largestHeldBytes <= (16 << 10) + (4 << 10) + 4_096, "held \(source.largestHeldBytes) of \(fileBytes)")
+        #expect(Set(try await store.campaigns().map(\.id)) == Set(campaigns.map(\.id)))
+    }
+
+    @Test("Lines are read across blocks, a line too long is refused by number, a last line needs no line ending")
+    func linesAcrossBlocks() throws {
+        let cli = CLIHarness()
+        let long = String(repeating: "x", count: 300)
+        let path = cli.file("lines.txt", "one\n\(long)\nthree\n\n\(long)\(long)\nlast")
+        var reader = try LineBlocks(path: path, maximumLineBytes: 100, batchBytes: 8, blockBytes: 7)
+        var lines: [(Int, String)] = []
+        while let batch = try reader.next() {
+            for (offset, line) in batch.lines.enumerated() {
+                switch line {
+                case .text(let text): lines.append((batch.firstLine + offset, String(decoding: text, as: UTF8.self)))
+                case .tooLong: lines.append((batch.firstLine + offset, "(too long)"))
+                }
+            }
+        }
+        #expect(lines.map(\.0) == [1, 2, 3, 4, 5, 6])
+        #expect(lines.map(\.1) == ["one", "(too long)", "three", "", "(too long)", "last"])
+        #expect(reader.largestHeldBytes <= 8 + 100 + 7)
+    }
+
+    @Test("Progress: a bar, the count, the rate and the time left; no bar when the total is unknown")
+    func progressLines() {
+        #expect(
+            ProgressMeter.describe(
+                label: "import", unit: "campaigns", count: 450_000, bytes: 450, totalBytes: 1_000, elapsed: .seconds(36))
+                == "import: [#########...........] 45% 450,000 campaigns, 12,500/s, 44 s left")
+        #expect(
+            ProgressMeter.describe(label: "verify", unit: "records", count: 1_234, bytes: 99, totalBytes: nil, elapsed: .seconds(2))
+                == "verify: 1,234 records, 617/s")
+        #expect(ProgressMeter.duration(3_725) == "1 h 2 min")
     }
 
     @Test func aMissingFileIsNotFound() async {

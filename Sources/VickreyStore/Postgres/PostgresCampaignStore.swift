@@ -93,31 +93,42 @@ public final class PostgresCampaignStore: CampaignStore {
         }
     }
 
-    public func importCampaigns(_ campaigns: [Campaign]) async throws(StoreError) -> ImportSummary {
+    public func importCampaigns(from source: some CampaignImportSource) async throws(StoreError) -> ImportSummary {
         try await database.transaction { connection in
             var summary = ImportSummary()
             var failures: [ImportFailure] = []
             let revision = try await PostgresDatabase.bumpRevision(connection, logger: self.logger)
             var knownAdvertisers = Set(try await connection.all("SELECT id FROM advertiser", as: String.self, logger: self.logger))
-            let existing = Set(
-                try await connection.all(
-                    "SELECT id FROM campaign WHERE id = ANY(\(campaigns.map(\.id.rawValue)))", as: String.self, logger: self.logger))
-            for (position, campaign) in campaigns.enumerated() {
-                if knownAdvertisers.insert(campaign.advertiserID.rawValue).inserted {
-                    try await Self.insertAdvertiser(
-                        Advertiser(id: campaign.advertiserID, name: campaign.advertiserID.rawValue), connection, logger: self.logger)
-                    summary.advertisersCreated += 1
-                }
-                let existed = existing.contains(campaign.id.rawValue)
-                do {
-                    try await self.save(campaign, revision: revision, connection, isNew: !existed)
-                    if existed { summary.updated += 1 } else { summary.created += 1 }
-                } catch let error as StoreError where error.code == .conflict {
-                    failures.append(ImportFailure(position: position, field: "creatives", message: error.message))
+            while let batch = try source.next() {
+                let existing = Set(
+                    try await connection.all(
+                        "SELECT id FROM campaign WHERE id = ANY(\(batch.campaigns.map(\.id.rawValue)))", as: String.self,
+                        logger: self.logger)
+                )
+                for (campaign, position) in zip(batch.campaigns, batch.positions) {
+                    if knownAdvertisers.insert(campaign.advertiserID.rawValue).inserted {
+                        try await Self.insertAdvertiser(
+                            Advertiser(id: campaign.advertiserID, name: campaign.advertiserID.rawValue), connection, logger: self.logger)
+                        summary.advertisersCreated += 1
+                    }
+                    let existed = existing.contains(campaign.id.rawValue)
+                    do {
+                        try await self.save(campaign, revision: revision, connection, isNew: !existed)
+                        if existed { summary.updated += 1 } else { summary.created += 1 }
+                    } catch let error as StoreError where error.code == .conflict {
+                        failures.append(ImportFailure(position: position, field: "creatives", message: error.message))
+                    }
                 }
             }
+            try source.finish()
             if !failures.isEmpty { throw StoreError.importRejected(failures) }
             return summary
+        }
+    }
+
+    public func activeLineItems() async throws(StoreError) -> [Campaign] {
+        try await database.transaction(repeatableRead: true) { connection in
+            try await self.load(.activeLineItems, connection).campaigns
         }
     }
 
@@ -146,6 +157,7 @@ public final class PostgresCampaignStore: CampaignStore {
         case one(CampaignID)
         case changed(Int64)
         case filtered(advertiser: AdvertiserID?, status: CampaignStatus?)
+        case activeLineItems
 
         /// The WHERE clause over `campaign c` and its binds.
         var condition: PostgresQuery {
@@ -153,6 +165,7 @@ public final class PostgresCampaignStore: CampaignStore {
             case .all: "TRUE"
             case .one(let id): "c.id = \(id.rawValue)"
             case .changed(let revision): "c.revision > \(revision)"
+            case .activeLineItems: "c.status = 'active' AND c.line_item IS NOT NULL"
             case .filtered(let advertiser, let status):
                 "(\(advertiser?.rawValue)::text IS NULL OR c.advertiser_id = \(advertiser?.rawValue)) AND (\(status?.rawValue)::text IS NULL OR c.status = \(status?.rawValue))"
             }

@@ -30,28 +30,30 @@ extension SQLiteCampaignStore {
         }
     }
 
-    /// Creates or replaces many campaigns in one transaction, creating unknown
-    /// advertisers (named after their id). All or nothing: if any campaign fails, none
-    /// is saved and every failure is reported with its position in `campaigns`.
-    public func importCampaigns(_ campaigns: [Campaign]) throws(StoreError) -> ImportSummary {
+    /// Creates or replaces the campaigns `source` hands over, in one transaction (see
+    /// `CampaignStore.importCampaigns(from:)`).
+    public func importCampaigns(from source: some CampaignImportSource) throws(StoreError) -> ImportSummary {
         try write { db in
             var summary = ImportSummary()
             var failures: [ImportFailure] = []
             let revision = try bumpRevision(db)
             var knownAdvertisers = Set(try String.fetchAll(db, sql: "SELECT id FROM advertiser"))
-            for (position, campaign) in campaigns.enumerated() {
-                if knownAdvertisers.insert(campaign.advertiserID.rawValue).inserted {
-                    try insertAdvertiser(Advertiser(id: campaign.advertiserID, name: campaign.advertiserID.rawValue), db)
-                    summary.advertisersCreated += 1
-                }
-                let existed = try campaignExists(campaign.id, db)
-                do {
-                    try saveCampaign(campaign, revision: revision, db, isNew: !existed)
-                    if existed { summary.updated += 1 } else { summary.created += 1 }
-                } catch let error as StoreError {
-                    failures.append(ImportFailure(position: position, field: "creatives", message: error.message))
+            while let batch = try source.next() {
+                for (campaign, position) in zip(batch.campaigns, batch.positions) {
+                    if knownAdvertisers.insert(campaign.advertiserID.rawValue).inserted {
+                        try insertAdvertiser(Advertiser(id: campaign.advertiserID, name: campaign.advertiserID.rawValue), db)
+                        summary.advertisersCreated += 1
+                    }
+                    let existed = try campaignExists(campaign.id, db)
+                    do {
+                        try saveCampaign(campaign, revision: revision, db, isNew: !existed)
+                        if existed { summary.updated += 1 } else { summary.created += 1 }
+                    } catch let error as StoreError {
+                        failures.append(ImportFailure(position: position, field: "creatives", message: error.message))
+                    }
                 }
             }
+            try source.finish()
             if !failures.isEmpty {
                 throw StoreError.importRejected(failures)
             }

@@ -8,6 +8,7 @@ extension SQLiteCampaignStore {
         case one(CampaignID)
         case changed(sinceRevision: Int64)
         case filtered(advertiser: AdvertiserID?, status: CampaignStatus?)
+        case activeLineItems
     }
 
     public func loadAll() throws(StoreError) -> LoadedCampaigns {
@@ -26,6 +27,10 @@ extension SQLiteCampaignStore {
         try read { db in try loadCampaigns(.filtered(advertiser: advertiser, status: status), db).campaigns }
     }
 
+    public func activeLineItems() throws(StoreError) -> [Campaign] {
+        try read { db in try loadCampaigns(.activeLineItems, db).campaigns }
+    }
+
     /// Loads campaigns with three scans (campaigns, targeting, creatives), all inside the
     /// caller's transaction so they are consistent.
     func loadCampaigns(_ selection: Selection, _ db: Database) throws -> LoadedCampaigns {
@@ -34,6 +39,7 @@ extension SQLiteCampaignStore {
             case .all: ("1", [])
             case .one(let id): ("c.id = ?", [id.rawValue])
             case .changed(let revision): ("c.revision > ?", [revision])
+            case .activeLineItems: ("c.status = 'active' AND c.line_item IS NOT NULL", [])
             case .filtered(let advertiser, let status):
                 ("(?1 IS NULL OR c.advertiser_id = ?1) AND (?2 IS NULL OR c.status = ?2)", [advertiser?.rawValue, status?.rawValue])
             }
