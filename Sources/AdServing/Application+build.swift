@@ -61,6 +61,7 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
     try trafficLists.load()
     let metrics = ServerMetrics()
     let policy = ServingPolicy(budgets: budgets, caps: FrequencyCapper(maximumUsers: settings.frequencyCapUsers))
+    let sessions = ConsoleSessions(clock: { [clock = settings.clock] in clock.now().secondsSinceEpoch })
     let decisions = AdDecisions(
         reloader: reloader, auctioneer: Auctioneer(rules: settings.rules), policy: policy, keys: keys, settings: settings,
         experiments: experimentPlan, experimentCounter: experimentCounter, auctionLog: auctionLog, requestSample: requestSample,
@@ -97,15 +98,30 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
     ).addRoutes(to: router)
     ConsoleController(
         administration: administration, auth: auth,
-        sessions: ConsoleSessions(clock: { [clock = settings.clock] in clock.now().secondsSinceEpoch }),
+        sessions: sessions,
         budgets: budgets, clock: settings.clock, secureCookies: settings.beaconBaseURL.hasPrefix("https://")
     ).addRoutes(to: router)
     LedgerController(
         ledger: database.ledger, keys: keys, auth: auth, budgets: budgets, leases: database.leases, reloader: reloader,
         clock: settings.clock
     ).addRoutes(to: router)
-    OperationsController(reloader: reloader, metrics: metrics, budgets: budgets, lineItems: lineItems, clock: settings.clock)
-        .addRoutes(to: router)
+    let memory = MemoryTables(tables: [
+        .init(name: "index_campaigns") { reloader.index.snapshot.count },
+        .init(name: "budget_accounts") { budgets.sizes.accounts },
+        .init(name: "budget_reservations") { budgets.sizes.reservations },
+        .init(name: "frequency_cap_users") { policy.caps.rememberedUsers },
+        .init(name: "beacon_replay_keys") { replays.count },
+        .init(name: "learned_ctr_campaigns") { reloader.index.learning?.campaignCount ?? 0 },
+        .init(name: "sponsorship_tallies") { policy.lineItems.tallyCount },
+        .init(name: "experiment_pending_tallies") { experimentCounter.pendingCount },
+        .init(name: "console_sessions") { sessions.count },
+        .init(name: "auth_failure_subjects") { auth.trackedFailures },
+        .init(name: "auction_log_queue") { auctionLog?.queuedLines ?? 0 },
+        .init(name: "request_sample_queue") { requestSample?.queuedLines ?? 0 },
+    ])
+    OperationsController(
+        reloader: reloader, metrics: metrics, budgets: budgets, lineItems: lineItems, memory: memory, clock: settings.clock
+    ).addRoutes(to: router)
 
     let startUp = ServerStartUp(
         database: database, settings: settings, keys: keys, reloader: reloader, learnedCTR: learnedCTR, experimentPlan: experimentPlan,

@@ -45,6 +45,8 @@ struct AccountState {
     var spentToday = Nanos.zero
     var spentTotal = Nanos.zero
     private(set) var reserved = Nanos.zero
+    /// Open reservations (for the memory gauges).
+    var openReservations: Int { reservations.count }
     private var reservations: [UInt64: Reservation] = [:]
     private var impressionExpiry = ExpiryQueue()
     private var clickExpiry = ExpiryQueue()

@@ -19,6 +19,9 @@ public final class LineItemBook: Sendable {
     /// Requests per hour of the week over the completed weeks, and the shape built from them.
     private let history = Mutex((counts: [Int64](repeating: 0, count: TrafficShape.hoursPerWeek), shape: TrafficShape.uniform))
 
+    /// Sponsorships with a tally (bounded by the sponsorships in the catalogue).
+    public var tallyCount: Int { tallies.withLock { $0.count } }
+
     public init() {}
 
     /// Counts one ad request at `now` toward its hour of the week.

@@ -98,6 +98,9 @@ public final class ClickThroughLearning: Sendable {
 
     public init(priorWeight: Int64) { self.priorWeight = max(1, priorWeight) }
 
+    /// Campaigns with click evidence held (bounded by the CPC campaigns in the catalogue).
+    public var campaignCount: Int { evidence.withLock { $0.count } }
+
     /// Adds newly recorded events; returns the campaigns whose evidence changed.
     @discardableResult
     public func add(_ more: [CampaignID: ClickEvidence]) -> [CampaignID] {

@@ -61,6 +61,9 @@ public final class SampledLog<Line: SampledLogLine>: Sendable {
         if !accepted { dropped.wrappingAdd(Int64(lines.count), ordering: .relaxed) }
     }
 
+    /// Lines waiting for the writer (at most `maximumQueuedLines`).
+    public var queuedLines: Int { queue.withLock { $0.count } }
+
     /// Lines dropped because the queue was full, and lines written.
     public var counts: (dropped: Int64, written: Int64) {
         (dropped.load(ordering: .relaxed), written.load(ordering: .relaxed))

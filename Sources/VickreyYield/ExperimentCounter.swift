@@ -16,6 +16,10 @@ public final class ExperimentCounter: Sendable {
 
     public init() {}
 
+    /// Experiment, arm and bucket tallies waiting for the next flush (bounded by experiments
+    /// × arms × buckets; emptied by every flush).
+    public var pendingCount: Int { pending.withLock { $0.count } }
+
     /// Counts every placement of `outcome` auctioned under an experiment.
     public func count(_ outcome: AuctionOutcome) {
         guard outcome.placements.contains(where: { $0.experiment != nil }) else { return }

@@ -1,4 +1,4 @@
-import AdServing
+@testable import AdServing
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -74,5 +74,21 @@ struct AuthLimitTests {
             Self.expect(try await Self.get(client, key: wrong, from: "198.51.100.50"), .tooManyRequests)
             Self.expect(try await Self.get(client, key: admin, from: "198.51.100.51"), .ok)
         }
+    }
+
+    @Test("A full failure table forgets expired failures, then the older half of recent ones, staying within its bound")
+    func theFailureTableStaysBounded() {
+        let maximum = Authenticator.maximumTracked
+        // Full of failures still inside the 60-second window, from very many addresses.
+        var table = Dictionary(
+            uniqueKeysWithValues: (0..<maximum).map { ("address \($0)", (windowStart: Int64(1_000 + $0 % 50), count: 1)) })
+        Authenticator.forgetOld(&table, now: 1_050, windowSeconds: 60)
+        #expect(table.count < maximum / 2 + maximum / 50)
+        #expect(table.values.allSatisfy { $0.windowStart > 1_024 })
+        // Expired failures go first, and alone when that is enough.
+        table = Dictionary(
+            uniqueKeysWithValues: (0..<maximum).map { ("address \($0)", (windowStart: Int64($0 < 10 ? 1_049 : 900), count: 1)) })
+        Authenticator.forgetOld(&table, now: 1_050, windowSeconds: 60)
+        #expect(table.count == 10)
     }
 }

@@ -25,6 +25,36 @@ struct BeaconEndpointTests {
     /// impression costs exactly 500_000 nanos.
     static let floorRequest = #"{"request_id":"r-1","user":{"id":"u-1"},"placements":[{"id":"home_feed","floor_micros":500000}]}"#
 
+    @Test("The in-memory tables are counted in /metrics: an ad holds a reservation until its beacon, which the replay guard keeps")
+    func memoryTablesAreCounted() async throws {
+        _ = try await harness.store().importCampaigns([Campaigns.make("one", advertiser: "a", bid: 1_000_000)])
+        try await harness.live { client in
+            func entries(_ table: String) async throws -> Int? {
+                let metrics = try await client.get("/metrics").text
+                let prefix = #"vickrey_memory_entries{table="\#(table)"} "#
+                return metrics.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Int($0.dropFirst(prefix.count)) }
+            }
+            #expect(try await entries("index_campaigns") == 1)
+            #expect(try await entries("budget_reservations") == 0)
+            #expect(try await entries("beacon_replay_keys") == 0)
+            let ad = try #require(try await client.ad(Self.floorRequest))
+            #expect(try await entries("budget_accounts") == 1)
+            #expect(try await entries("budget_reservations") == 1)
+            #expect(try await client.get(ad.impression).status == .ok)
+            #expect(try await entries("budget_reservations") == 0)
+            #expect(try await entries("beacon_replay_keys") == 1)
+            #expect(try await entries("auth_failure_subjects") == 0)
+            _ = try await client.get("/v1/campaigns/one/budget", headers: [.authorization: "Bearer wrong"])
+            #expect(try await entries("auth_failure_subjects") == 1)
+            for table in [
+                "frequency_cap_users", "learned_ctr_campaigns", "sponsorship_tallies", "experiment_pending_tallies", "console_sessions",
+                "auction_log_queue", "request_sample_queue",
+            ] {
+                #expect(try await entries(table) != nil, "\(table)")
+            }
+        }
+    }
+
     @Test func anImpressionIsBilledOnceAndRecordedBeforeItIsAnswered() async throws {
         _ = try await harness.store().importCampaigns([Campaigns.make("one", advertiser: "a", bid: 1_000_000)])
         try await harness.live { client in

@@ -76,6 +76,9 @@ final class ConsoleSessions: Sendable {
 
     func end(_ id: String) { sessions.withLock { $0[id] = nil } }
 
+    /// Sessions held (expired ones are dropped when read, and all at once when the table is full).
+    var count: Int { sessions.withLock { $0.count } }
+
     /// 32 random bytes as hex.
     static func randomToken() -> String {
         var generator = SystemRandomNumberGenerator()

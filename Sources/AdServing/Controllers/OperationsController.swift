@@ -11,6 +11,7 @@ struct OperationsController<Context: RequestContext>: Sendable {
     let metrics: ServerMetrics
     let budgets: BudgetBook
     let lineItems: LineItemStatuses
+    let memory: MemoryTables
     let clock: any VickreyClock
 
     func addRoutes(to router: Router<Context>) {
@@ -42,7 +43,7 @@ struct OperationsController<Context: RequestContext>: Sendable {
                     byteBuffer: ByteBuffer(
                         bytes: metrics.exposition()
                             + (LeaseExposition.render(budgets.leaseSnapshots(at: clock.now()))
-                            + LineItemStatuses.exposition(lineItems.all())).utf8))
+                            + LineItemStatuses.exposition(lineItems.all()) + memory.exposition()).utf8))
             )
         }
         router.get("/openapi.json") { _, _ in JSONResponse.bytes(Array(OpenAPIDocument.json.utf8)) }

@@ -75,13 +75,26 @@ final class Authenticator: Sendable {
         return Principal(role: record.role, advertiserID: record.advertiserID, keyID: record.id)
     }
 
+    /// Makes room in a full failure table: forgets failures older than the window, and when
+    /// it is still full (recent failures from very many addresses) the older half, so the
+    /// table stays within `maximumTracked`.
+    static func forgetOld(_ table: inout [String: (windowStart: Int64, count: Int)], now: Int64, windowSeconds: Int64) {
+        table = table.filter { now - $0.value.windowStart < windowSeconds }
+        guard table.count >= maximumTracked else { return }
+        let median = table.values.map(\.windowStart).sorted()[table.count / 2]
+        table = table.filter { $0.value.windowStart > median }
+    }
+
+    /// Addresses and key ids with recent failed attempts.
+    var trackedFailures: Int { failures.withLock { $0.count } }
+
     /// Counts a failed attempt against the client's address and the key id it named, and
     /// throws: 429 when either is over its limit, 401 otherwise.
     private func refuse(client: String, keyID: String?, _ reason: String, _ message: String) throws -> Never {
         metrics.authFailure(reason: reason)
         let now = clock()
         let limited = failures.withLock { table in
-            if table.count >= Self.maximumTracked { table = table.filter { now - $0.value.windowStart < windowSeconds } }
+            if table.count >= Self.maximumTracked { Self.forgetOld(&table, now: now, windowSeconds: windowSeconds) }
             var limited = false
             for subject in ["address " + client] + (keyID.map { ["key " + $0] } ?? []) {
                 var entry: (windowStart: Int64, count: Int) = (now, 0)
