@@ -31,7 +31,7 @@ final class ImportLines: CampaignImportSource {
     private let checkLineItems: @Sendable ([(campaign: Campaign, line: Int)]) throws -> Void
 
     init(reader: LineBlocks, checkLineItems: @escaping @Sendable ([(campaign: Campaign, line: Int)]) throws -> Void) {
-        let progress = ProgressMeter(label: "import", unit: "campaigns", totalBytes: reader.totalBytes)
+        let progress = ProgressMeter(label: "import", unit: "campaigns", total: reader.totalBytes)
         state = Mutex(State(reader: reader, progress: progress))
         self.checkLineItems = checkLineItems
     }
@@ -77,7 +77,7 @@ final class ImportLines: CampaignImportSource {
         try state.withLock { state in
             while let lines = try state.reader.next() {
                 let batch = Self.check(lines, &state)
-                state.progress.update(count: state.campaignsRead, bytes: state.reader.bytesRead)
+                state.progress.update(count: state.campaignsRead, done: state.reader.bytesRead)
                 if state.problemCount == 0, !batch.campaigns.isEmpty { return batch }
             }
             return nil

@@ -41,18 +41,27 @@ struct LedgerCommand: AsyncParsableCommand {
             // JSON lines end in LF; CSV rows in CRLF, as RFC 4180 has them.
             let ending = format == .jsonl ? "\n" : LedgerCSV.lineEnding
             var chunk = format == .csv ? LedgerCSV.header + ending : ""
+            var progress: ProgressMeter?
+            var count = 0
             try await store.call { db in
+                let chains = try await db.ledger.chains()
+                // The records in all, when the whole ledger goes out.
+                let whole = window.since == nil && window.until == nil
+                progress = ProgressMeter(label: "export", unit: "records", total: whole ? chains.reduce(0) { $0 + $1.lastSeq } : nil)
                 // Chain after chain (by server id), each in sequence order.
-                for chain in try await db.ledger.chains() {
+                for chain in chains {
                     try await db.ledger.forEachRecord(chain: chain.serverID, in: window) { record in
                         chunk += (format == .jsonl ? LedgerExport.jsonLine(record) : LedgerCSV.line(record)) + ending
                         if chunk.utf8.count >= 256 * 1024 {
                             Console.print(chunk, terminator: "")
                             chunk = ""
                         }
+                        count += 1
+                        progress?.update(count: count, done: Int64(count))
                     }
                 }
             }
+            progress?.finish()
             if !chunk.isEmpty { Console.print(chunk, terminator: "") }
         }
     }
@@ -113,16 +122,15 @@ struct LedgerCommand: AsyncParsableCommand {
         func run() async throws {
             var verifier: LedgerChainsVerifier
             if let file {
-                guard let data = FileManager.default.contents(atPath: file) else {
-                    throw CommandFailure(message: "cannot read '\(file)'", exitCode: CommandFailure.notFound)
-                }
                 // A first pass names the chains, so a record moved from a chain that comes
                 // later in the export is still recognised as moved.
                 var chains: [String?] = []
-                try readExport(Array(data)) { if !chains.contains($0.serverID) { chains.append($0.serverID) } }
+                try readExport(file, label: "verify (reading the chains)") {
+                    if !chains.contains($0.serverID) { chains.append($0.serverID) }
+                }
                 verifier = LedgerChainsVerifier(keys: try await publicKeys(), startingAt: partial ? nil : 1, chains: chains)
                 var batch = RecordBatch()
-                try readExport(Array(data)) { batch.add($0, to: &verifier) }
+                try readExport(file, label: "verify") { batch.add($0, to: &verifier) }
                 batch.flush(to: &verifier)
             } else {
                 verifier = try await store.call { db in
@@ -131,10 +139,17 @@ struct LedgerCommand: AsyncParsableCommand {
                     var verifier = LedgerChainsVerifier(
                         keys: try await publicKeys(registered: db.fleet), startingAt: partial ? nil : 1, chains: chains.map(\.serverID))
                     var batch = RecordBatch()
+                    var progress = ProgressMeter(label: "verify", unit: "records", total: chains.reduce(0) { $0 + $1.lastSeq })
+                    var count = 0
                     for chain in chains {
-                        try await db.ledger.forEachRecord(chain: chain.serverID, in: .all) { batch.add($0, to: &verifier) }
+                        try await db.ledger.forEachRecord(chain: chain.serverID, in: .all) { record in
+                            batch.add(record, to: &verifier)
+                            count += 1
+                            progress.update(count: count, done: Int64(count))
+                        }
                     }
                     batch.flush(to: &verifier)
+                    progress.finish()
                     return verifier
                 }
             }
@@ -161,14 +176,24 @@ struct LedgerCommand: AsyncParsableCommand {
         }
 
         /// Reads every record of a JSON lines or CSV export, refusing the first line that is
-        /// not a record in the exact format (exit 2, naming the line and the field).
-        private func readExport(_ bytes: [UInt8], _ body: (LedgerRecord) -> Void) throws {
+        /// not a record in the exact format (exit 2, naming the line and the field). JSON lines
+        /// stream (`LineBlocks`: memory does not follow the file), a batch at a time parsed on
+        /// every core and handed on in order; a CSV export is read whole.
+        private func readExport(_ path: String, label: String, _ body: (LedgerRecord) -> Void) throws {
             func refuse(_ line: Int, _ error: LedgerFormatError) -> CommandFailure {
                 CommandFailure(message: "line \(line) is not a ledger record: \(error)", exitCode: LedgerCommand.verificationFailed)
             }
-            if LedgerCSVReader.looksLikeCSV(bytes) {
+            var reader = try LineBlocks(path: path, maximumLineBytes: 1 << 20)
+            var progress = ProgressMeter(label: label, unit: "records", total: reader.totalBytes)
+            defer { progress.finish() }
+            var count = 0
+            var first = try reader.next()
+            if case .text(let line)? = first?.lines.first, LedgerCSVReader.looksLikeCSV(Array(line)) {
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw CommandFailure(message: "cannot read '\(path)'", exitCode: CommandFailure.notFound)
+                }
                 var reader: LedgerCSVReader
-                do { reader = try LedgerCSVReader(bytes) } catch { throw refuse(1, error) }
+                do { reader = try LedgerCSVReader(Array(data)) } catch { throw refuse(1, error) }
                 while true {
                     do {
                         guard let record = try reader.next() else { return }
@@ -176,15 +201,14 @@ struct LedgerCommand: AsyncParsableCommand {
                     } catch { throw refuse(reader.line, error) }
                 }
             }
-            // JSON lines are read on every core, a batch at a time, and handed on in order;
-            // the first bad line (by number) stops the check, as it would read one by one.
-            let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+            // The first bad line (by number) stops the check, as it would read one by one.
             let unknownFields = allowUnknownFields
-            for start in stride(from: 0, to: lines.count, by: RecordBatch.size) {
-                let batch = Array(lines[start..<min(lines.count, start + RecordBatch.size)])
-                let parsed = ParallelMap.map(batch) { line -> ParsedLine in
-                    if line.isEmpty { return .blank }
-                    guard let text = String(validating: line, as: UTF8.self) else { return .notUTF8 }
+            while let batch = try first ?? reader.next() {
+                first = nil
+                let parsed = ParallelMap.map(batch.lines) { line -> ParsedLine in
+                    guard case .text(let bytes) = line else { return .tooLong }
+                    if bytes.isEmpty { return .blank }
+                    guard let text = String(validating: bytes, as: UTF8.self) else { return .notUTF8 }
                     do throws(LedgerFormatError) {
                         return .record(try LedgerExport.parse(jsonLine: text, allowUnknownFields: unknownFields))
                     } catch {
@@ -192,15 +216,22 @@ struct LedgerCommand: AsyncParsableCommand {
                     }
                 }
                 for (offset, line) in parsed.enumerated() {
-                    let lineNumber = start + offset + 1
+                    let lineNumber = batch.firstLine + offset
                     switch line {
                     case .blank: continue
-                    case .record(let record): body(record)
+                    case .record(let record):
+                        body(record)
+                        count += 1
                     case .notUTF8:
                         throw CommandFailure(message: "line \(lineNumber) is not UTF-8", exitCode: LedgerCommand.verificationFailed)
+                    case .tooLong:
+                        throw CommandFailure(
+                            message: "line \(lineNumber) is not a ledger record: longer than \(reader.maximumLineBytes) bytes",
+                            exitCode: LedgerCommand.verificationFailed)
                     case .invalid(let error): throw refuse(lineNumber, error)
                     }
                 }
+                progress.update(count: count, done: reader.bytesRead)
             }
         }
 
@@ -257,6 +288,7 @@ struct RecordBatch {
 private enum ParsedLine: Sendable {
     case blank
     case notUTF8
+    case tooLong
     case record(LedgerRecord)
     case invalid(LedgerFormatError)
 }

@@ -9,8 +9,9 @@ struct ProgressMeter {
     let label: String
     /// What `count` counts ("campaigns", "records").
     let unit: String
-    /// Bytes in all, when known (a file), for the bar and the time left.
-    let totalBytes: Int64?
+    /// The work in all, when known (a file's bytes, a ledger's records), for the bar and the
+    /// time left; `update`'s `done` is in the same unit.
+    let total: Int64?
     let onTerminal: Bool
     var quietStart: Duration = .seconds(1)
     var plainInterval: Duration = .seconds(5)
@@ -19,23 +20,23 @@ struct ProgressMeter {
     private var lastShown: ContinuousClock.Instant?
     private var drewLine = false
 
-    init(label: String, unit: String, totalBytes: Int64?, onTerminal: Bool = isatty(STDERR_FILENO) == 1) {
+    init(label: String, unit: String, total: Int64?, onTerminal: Bool = isatty(STDERR_FILENO) == 1) {
         self.label = label
         self.unit = unit
-        self.totalBytes = totalBytes
+        self.total = total
         self.onTerminal = onTerminal
         started = clock.now
     }
 
-    /// Notes progress: `count` items done, `bytes` of the input read.
-    mutating func update(count: Int, bytes: Int64) {
+    /// Notes progress: `count` items done, `done` of the total (bytes read, say).
+    mutating func update(count: Int, done: Int64) {
         let now = clock.now
         let elapsed = now - started
         guard elapsed >= quietStart else { return }
         let interval = onTerminal ? Duration.milliseconds(200) : plainInterval
         if let lastShown, now - lastShown < interval { return }
         lastShown = now
-        let line = Self.describe(label: label, unit: unit, count: count, bytes: bytes, totalBytes: totalBytes, elapsed: elapsed)
+        let line = Self.describe(label: label, unit: unit, count: count, done: done, total: total, elapsed: elapsed)
         if onTerminal {
             Console.current.writeError("\r\u{1B}[K" + line)
             drewLine = true
@@ -51,12 +52,12 @@ struct ProgressMeter {
     }
 
     /// "import: [#########...........] 45% 450,000 campaigns, 12,345/s, 44 s left".
-    static func describe(label: String, unit: String, count: Int, bytes: Int64, totalBytes: Int64?, elapsed: Duration) -> String {
+    static func describe(label: String, unit: String, count: Int, done: Int64, total: Int64?, elapsed: Duration) -> String {
         let seconds = max(0.001, Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
         let rate = Int((Double(count) / seconds).rounded())
         var parts = ["\(label):"]
-        if let totalBytes, totalBytes > 0 {
-            let fraction = min(1, Double(bytes) / Double(totalBytes))
+        if let total, total > 0 {
+            let fraction = min(1, Double(done) / Double(total))
             let filled = Int((fraction * 20).rounded(.down))
             parts.append("[" + String(repeating: "#", count: filled) + String(repeating: ".", count: 20 - filled) + "]")
             parts.append("\(Int((fraction * 100).rounded(.down)))%")

@@ -82,18 +82,32 @@ struct ReplayCommand: AsyncParsableCommand {
 
     private func readLogs() throws -> [AuctionLogLine] {
         var lines: [AuctionLogLine] = []
-        for path in logs {
-            guard let data = FileManager.default.contents(atPath: path) else {
+        var readers = try logs.map { path in
+            do { return try LineBlocks(path: path, maximumLineBytes: AuctionLogLine.maximumLineBytes) } catch {
                 throw CommandFailure(message: "cannot read \(path)", exitCode: CommandFailure.usage)
             }
-            var number = 0
-            for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
-                number += 1
-                if line.isEmpty { continue }
-                do { lines.append(try AuctionLogLine(json: line)) } catch {
-                    throw CommandFailure(message: "\(path):\(number): \(error)", exitCode: CommandFailure.invalidData)
+        }
+        let total = readers.map { $0.totalBytes ?? 0 }.reduce(0, +)
+        var progress = ProgressMeter(label: "replay (reading the logs)", unit: "auctions", total: total)
+        defer { progress.finish() }
+        var readBefore: Int64 = 0
+        for (path, index) in zip(logs, readers.indices) {
+            while let batch = try readers[index].next() {
+                for (offset, line) in batch.lines.enumerated() {
+                    let number = batch.firstLine + offset
+                    guard case .text(let text) = line else {
+                        throw CommandFailure(
+                            message: "\(path):\(number): longer than \(AuctionLogLine.maximumLineBytes) bytes",
+                            exitCode: CommandFailure.invalidData)
+                    }
+                    if text.isEmpty { continue }
+                    do { lines.append(try AuctionLogLine(json: text)) } catch {
+                        throw CommandFailure(message: "\(path):\(number): \(error)", exitCode: CommandFailure.invalidData)
+                    }
                 }
+                progress.update(count: lines.count, done: readBefore + readers[index].bytesRead)
             }
+            readBefore += readers[index].bytesRead
         }
         return lines
     }

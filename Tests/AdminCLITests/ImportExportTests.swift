@@ -168,10 +168,10 @@ struct ImportExportTests {
     func progressLines() {
         #expect(
             ProgressMeter.describe(
-                label: "import", unit: "campaigns", count: 450_000, bytes: 450, totalBytes: 1_000, elapsed: .seconds(36))
+                label: "import", unit: "campaigns", count: 450_000, done: 450, total: 1_000, elapsed: .seconds(36))
                 == "import: [#########...........] 45% 450,000 campaigns, 12,500/s, 44 s left")
         #expect(
-            ProgressMeter.describe(label: "verify", unit: "records", count: 1_234, bytes: 99, totalBytes: nil, elapsed: .seconds(2))
+            ProgressMeter.describe(label: "verify", unit: "records", count: 1_234, done: 99, total: nil, elapsed: .seconds(2))
                 == "verify: 1,234 records, 617/s")
         #expect(ProgressMeter.duration(3_725) == "1 h 2 min")
     }
