@@ -48,10 +48,30 @@ let sealTime = try clock.measure {
 }
 var verifier = LedgerVerifier(keys: PublicKeySet(keys: [keyring.currentID: keyring.current.rawPublicKey]))
 let verifyTime = clock.measure {
-    for record in records { precondition(verifier.check(record) == nil) }
+    for record in records { verifier.check(record) }
 }
+precondition(verifier.problems.isEmpty, "\(verifier.problems.prefix(3))")
 print("seal (hash + Ed25519 sign) per record:   \(String(format: "%.1f", seconds(sealTime) / Double(events) * 1e6)) µs")
 print("verify (hash + chain + Ed25519) per record: \(String(format: "%.1f", seconds(verifyTime) / Double(events) * 1e6)) µs")
+
+// The same records through the chains verifier, one at a time and in batches whose hashes
+// and signatures are checked on every core (as `adctl ledger verify` and the load-test
+// harness's invariant check do), alternating, three rounds each.
+let publicKeys = PublicKeySet(keys: [keyring.currentID: keyring.current.rawPublicKey])
+for round in 1...3 {
+    var serial = LedgerChainsVerifier(keys: publicKeys)
+    let serialTime = clock.measure { for record in records { serial.check(record) } }
+    var batched = LedgerChainsVerifier(keys: publicKeys)
+    let batchedTime = clock.measure {
+        for start in stride(from: 0, to: records.count, by: 16_384) {
+            batched.check(batch: Array(records[start..<min(records.count, start + 16_384)]))
+        }
+    }
+    precondition(serial.problems.isEmpty && batched.problems.isEmpty && batched.verifiedCount == events)
+    print(
+        "round \(round): chains verifier, one at a time \(Int(Double(events) / seconds(serialTime))) records/s; in batches on every core \(Int(Double(events) / seconds(batchedTime))) records/s"
+    )
+}
 
 // 2. Durable appends.
 func appendRate(maximumBatch: Int, count: Int, label: String) async throws -> Double {
