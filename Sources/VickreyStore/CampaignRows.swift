@@ -211,35 +211,60 @@ extension LoadedCampaigns {
     /// Campaigns assembled from the three tables' rows as one transaction read them; rows
     /// that do not make a valid campaign are listed in `unreadable` rather than served.
     init(revision: Int64, campaigns: [CampaignRow], targeting: [TargetingRow], creatives: [CreativeRow]) {
-        self.init(revision: revision, campaigns: [], unreadable: [])
-        let targetingByCampaign = Dictionary(grouping: targeting, by: \.campaignID)
-        let creativesByCampaign = Dictionary(grouping: creatives, by: \.campaignID)
-        for row in campaigns.sorted(by: { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }) {
-            var problem: String?
-            var targeting = Targeting()
-            for t in targetingByCampaign[row.id] ?? []
-            where !TargetingRows.apply(dimension: t.dimension, mode: t.mode, value: t.value, to: &targeting) {
-                problem = "bad targeting row \(t.dimension)/\(t.mode)/\(t.value)"
-            }
-            var creatives: [Creative] = []
-            for k in (creativesByCampaign[row.id] ?? []).sorted(by: { $0.position < $1.position }) {
-                if let creativeID = CreativeID(k.id), let size = AdSize(k.size),
-                    let creative = CreativeDetails.creative(
-                        format: k.format, json: k.details,
-                        base: Creative(
-                            id: creativeID, size: size, imageURL: k.imageURL, clickURL: k.clickURL,
-                            advertiserDomains: k.adomain.split(separator: " ").map(String.init)))
-                {
-                    creatives.append(creative)
-                } else {
-                    problem = "bad creative row \(k.id)"
-                }
-            }
-            switch row.campaign(targeting: targeting, creatives: creatives) {
-            case .success(let campaign) where problem == nil: self.campaigns.append(campaign)
-            case .success: unreadable.append((CampaignID(unchecked: row.id), problem!))
-            case .failure(let reason): unreadable.append((CampaignID(unchecked: row.id), reason.message))
-            }
+        var assembler = CampaignAssembler()
+        for t in targeting { assembler.add(targeting: t.campaignID, dimension: t.dimension, mode: t.mode, value: t.value) }
+        for k in creatives { assembler.add(creative: k) }
+        for row in campaigns.sorted(by: { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }) { assembler.add(campaign: row) }
+        self = assembler.loaded(revision: revision)
+    }
+}
+
+/// Builds campaigns from their rows as they are read — targeting and creatives first, then
+/// each campaign row — without holding the rows themselves: a million campaigns' twenty
+/// million targeting rows are applied to their campaign's `Targeting` one at a time.
+struct CampaignAssembler {
+    private var targeting: [String: Targeting] = [:]
+    private var creatives: [String: [(position: Int64, creative: Creative)]] = [:]
+    private var problems: [String: String] = [:]
+    private var campaigns: [Campaign] = []
+    private var unreadable: [(CampaignID, String)] = []
+
+    mutating func add(targeting campaignID: String, dimension: String, mode: String, value: String) {
+        if !TargetingRows.apply(dimension: dimension, mode: mode, value: value, to: &targeting[campaignID, default: Targeting()]) {
+            problems[campaignID] = "bad targeting row \(dimension)/\(mode)/\(value)"
         }
+    }
+
+    mutating func add(creative k: CreativeRow) {
+        if let creativeID = CreativeID(k.id), let size = AdSize(k.size),
+            let creative = CreativeDetails.creative(
+                format: k.format, json: k.details,
+                base: Creative(
+                    id: creativeID, size: size, imageURL: k.imageURL, clickURL: k.clickURL,
+                    advertiserDomains: k.adomain.split(separator: " ").map(String.init)))
+        {
+            creatives[k.campaignID, default: []].append((k.position, creative))
+        } else {
+            problems[k.campaignID] = "bad creative row \(k.id)"
+        }
+    }
+
+    /// Adds a campaign, its targeting and creatives being in already; campaigns come in id order.
+    mutating func add(campaign row: CampaignRow) {
+        let targeting = targeting.removeValue(forKey: row.id) ?? Targeting()
+        let creatives = (creatives.removeValue(forKey: row.id) ?? []).sorted { $0.position < $1.position }.map(\.creative)
+        switch row.campaign(targeting: targeting, creatives: creatives) {
+        case .success(let campaign):
+            if let problem = problems[row.id] {
+                unreadable.append((CampaignID(unchecked: row.id), problem))
+            } else {
+                campaigns.append(campaign)
+            }
+        case .failure(let reason): unreadable.append((CampaignID(unchecked: row.id), reason.message))
+        }
+    }
+
+    func loaded(revision: Int64) -> LoadedCampaigns {
+        LoadedCampaigns(revision: revision, campaigns: campaigns, unreadable: unreadable)
     }
 }
