@@ -187,22 +187,51 @@ public struct IndexSnapshot: Sendable {
     /// Rebuilds the index from its campaigns with `changes` applied, ranking every slot.
     /// Unchanged campaigns keep their `IndexedCampaign` (and so their eligibility hint).
     private mutating func rebuild(applying changes: [CampaignChange]) {
-        var byID: [CampaignID: IndexedCampaign] = [:]
-        byID.reserveCapacity(count + changes.count)
-        for case let entry? in entries { byID[entry.campaign.id] = entry }
+        // Each campaign once, the last change to it winning: the dictionary holds positions,
+        // not campaigns, so no campaign is copied more than into `ranked` (at a million
+        // campaigns every copy is gigabytes of memory touched).
+        var ranked: [IndexedCampaign?] = []
+        ranked.reserveCapacity(count + changes.count)
+        var positionByID: [CampaignID: Int] = [:]
+        positionByID.reserveCapacity(count + changes.count)
+        for case let entry? in entries {
+            positionByID[entry.campaign.id] = ranked.count
+            ranked.append(entry)
+        }
+        entries = []
         for change in changes {
             switch change {
-            case .upsert(let campaign): byID[campaign.id] = Self.canServe(campaign) ? IndexedCampaign(campaign) : nil
-            case .remove(let id): byID[id] = nil
+            case .upsert(let campaign):
+                let entry = Self.canServe(campaign) ? IndexedCampaign(campaign) : nil
+                if let position = positionByID[campaign.id] {
+                    ranked[position] = entry
+                } else if let entry {
+                    positionByID[campaign.id] = ranked.count
+                    ranked.append(entry)
+                }
+            case .remove(let id):
+                if let position = positionByID[id] { ranked[position] = nil }
             }
         }
-        let ranked = byID.values.sorted {
-            $0.score != $1.score ? $0.score > $1.score : $0.campaign.id < $1.campaign.id
+        positionByID = [:]
+        // Removed campaigns' holes closed in place, then ranked.
+        var kept = 0
+        for position in ranked.indices where ranked[position] != nil {
+            ranked.swapAt(position, kept)
+            kept += 1
+        }
+        ranked.removeLast(ranked.count - kept)
+        ranked.sort { a, b in
+            let (a, b) = (a!, b!)
+            return a.score != b.score ? a.score > b.score : a.campaign.id < b.campaign.id
         }
         entries = ranked
-        scores = ranked.map(\.score.value)
-        slotByID = Dictionary(uniqueKeysWithValues: ranked.enumerated().map { ($1.campaign.id, $0) })
-        rankedCount = ranked.count
+        ranked = []
+        scores = entries.map { $0!.score.value }
+        slotByID = [:]
+        slotByID.reserveCapacity(entries.count)
+        for (slot, entry) in entries.enumerated() { slotByID[entry!.campaign.id] = slot }
+        rankedCount = entries.count
         live = SlotBitmap()
         postings = Array(repeating: DimensionPostings<String>(), count: IndexedDimension.allCases.count)
         sizePostings = DimensionPostings<AdSize>()
@@ -211,9 +240,9 @@ public struct IndexSnapshot: Sendable {
         tierPostings = DimensionPostings<DeliveryTier>()
         tierCounts = [Int](repeating: 0, count: DeliveryTier.allCases.count)
         campaignsWithRequestRules = 0
-        for (slot, entry) in ranked.enumerated() {
+        for (slot, entry) in entries.enumerated() {
             live.insert(slot)
-            post(entry.campaign, slot: slot)
+            post(entry!.campaign, slot: slot)
         }
     }
 

@@ -55,11 +55,17 @@ public final class CampaignIndexReloader: Sendable {
     }
 
     private func loadEverything() async throws(StoreError) -> Refresh {
-        let loaded = try await store.loadAll()
+        var loaded = try await store.loadAll()
+        let (revision, count, unreadable) = (loaded.revision, loaded.campaigns.count, loaded.unreadable)
         let current = index.snapshot.campaigns.map(\.id)
-        index.apply(current.map { .remove($0) } + loaded.campaigns.map { .upsert($0) })
-        appliedRevision.withLock { $0 = loaded.revision }
-        return Refresh(revision: loaded.revision, changed: loaded.campaigns.count, unreadable: loaded.unreadable)
+        // The loaded list is moved into the changes, not copied beside them.
+        var changes = current.map { CampaignChange.remove($0) }
+        changes.reserveCapacity(current.count + count)
+        while let campaign = loaded.campaigns.popLast() { changes.append(.upsert(campaign)) }
+        loaded.campaigns = []
+        index.apply(changes)
+        appliedRevision.withLock { $0 = revision }
+        return Refresh(revision: revision, changed: count, unreadable: unreadable)
     }
 
     /// A campaign as it stands: from the index when it serves, else from the store
