@@ -45,6 +45,10 @@ public struct IndexSnapshot: Sendable {
 
     /// A monotonically increasing version, bumped by every applied batch.
     public private(set) var version: UInt64 = 0
+    /// How many times the whole index was re-ranked and re-posted: a large batch of changes,
+    /// or a tail of unranked slots past `unrankedLimit`. A change to a few campaigns among
+    /// many only re-posts those.
+    public private(set) var rebuilds = 0
 
     public init() {}
 
@@ -187,6 +191,7 @@ public struct IndexSnapshot: Sendable {
     /// Rebuilds the index from its campaigns with `changes` applied, ranking every slot.
     /// Unchanged campaigns keep their `IndexedCampaign` (and so their eligibility hint).
     private mutating func rebuild(applying changes: [CampaignChange]) {
+        rebuilds += 1
         // Each campaign once, the last change to it winning: the dictionary holds positions,
         // not campaigns, so no campaign is copied more than into `ranked` (at a million
         // campaigns every copy is gigabytes of memory touched).

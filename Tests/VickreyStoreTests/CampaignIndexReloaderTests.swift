@@ -43,6 +43,35 @@ struct CampaignIndexReloaderTests {
         #expect(try await reloader.refresh().changed == 0)  // nothing new: one integer read
     }
 
+    /// A change to one campaign among thousands reaches the index without re-ranking or
+    /// re-posting the others: the store hands over that campaign alone, the index re-posts it.
+    @Test(arguments: TestEngine.available)
+    func aChangeAmongThousandsIsAppliedWithoutARebuild(engine: TestEngine) async throws {
+        let database = try await TestDatabase(engine)
+        let writer = try await database.open().campaigns
+        let world = SyntheticWorld(campaignCount: 3_000, seed: 21).campaigns.map { campaign in
+            var active = campaign
+            active.status = .active
+            return active
+        }
+        _ = try await writer.importCampaigns(world)
+        let reloader = CampaignIndexReloader(store: try await database.open().campaigns)
+        try await reloader.loadAll()
+        let loaded = reloader.index.snapshot
+        #expect(loaded.count == world.filter { !$0.creatives.isEmpty }.count)
+        #expect(loaded.rebuilds == 1)
+
+        try await writer.setStatus(world[7].id, to: .paused)
+        #expect(try await reloader.refresh().changed == 1)
+        try await writer.modifyCampaign(world[8].id) { $0.bid = Micros($0.bid.value * 3) }
+        #expect(try await reloader.refresh().changed == 1)
+        let after = reloader.index.snapshot
+        #expect(after.campaign(world[7].id) == nil)
+        #expect(after.campaign(world[8].id)?.bid == Micros(world[8].bid.value * 3))
+        #expect(after.count == loaded.count - 1)
+        #expect(after.rebuilds == 1, "a one-campaign change rebuilt the index")
+    }
+
     @Test(arguments: TestEngine.available)
     func aRunningReloaderSeesAPauseWithinASecond(engine: TestEngine) async throws {
         let database = try await TestDatabase(engine)
