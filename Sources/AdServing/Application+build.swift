@@ -107,8 +107,8 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
     ).addRoutes(to: router)
     let memory = MemoryTables(tables: [
         .init(name: "index_campaigns") { reloader.index.snapshot.count },
-        .init(name: "budget_accounts") { budgets.sizes.accounts },
-        .init(name: "budget_reservations") { budgets.sizes.reservations },
+        .init(name: "budget_accounts") { budgets.accountCount },
+        .init(name: "budget_reservations") { budgets.openReservations },
         .init(name: "frequency_cap_users") { policy.caps.rememberedUsers },
         .init(name: "beacon_replay_keys") { replays.count },
         .init(name: "learned_ctr_campaigns") { reloader.index.learning?.campaignCount ?? 0 },

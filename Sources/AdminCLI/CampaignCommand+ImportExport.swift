@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Synchronization
 import VickreyCore
 import VickreyStore
 import VickreyWire

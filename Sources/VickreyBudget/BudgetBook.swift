@@ -244,20 +244,23 @@ public final class BudgetBook: Sendable {
         } ?? .zero
     }
 
-    /// The accounts held — one per campaign that has bid or been charged since the server
-    /// started, never dropped while it runs, so bounded by the catalogue — and their open
-    /// reservations (each expires by the reservation timeouts; `reservationLimits` caps them
-    /// per account). For the memory gauges: each shard's lock is held to copy its accounts'
-    /// references, then each account's for its count, never one across another.
-    public var sizes: (accounts: Int, reservations: Int) {
-        var accounts = 0
+    /// The accounts held: one per campaign that has bid or been charged since the server
+    /// started, never dropped while it runs, so bounded by the catalogue. Each shard's lock
+    /// is held for its count only.
+    public var accountCount: Int { shards.reduce(0) { $0 + $1.withLock { $0.count } } }
+
+    /// Open reservations over every account (each expires by the reservation timeouts;
+    /// `reservationLimits` caps them per account). For the memory gauges: a walk of every
+    /// account, each shard's lock held to copy its accounts' references, then each account's
+    /// for its count, never one across another.
+    public var openReservations: Int {
         var reservations = 0
         for shard in shards {
-            let held = shard.withLock { Array($0.values) }
-            accounts += held.count
-            for account in held { reservations += account.state.withLock { $0.openReservations } }
+            for account in shard.withLock({ Array($0.values) }) {
+                reservations += account.state.withLock { $0.openReservations }
+            }
         }
-        return (accounts, reservations)
+        return reservations
     }
 
     private func shard(_ id: CampaignID) -> LockedBox<[CampaignID: Account]> {
