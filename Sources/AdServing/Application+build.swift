@@ -48,7 +48,7 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
     let keeper = database.leases.map {
         BudgetLeaseKeeper(store: $0, budgets: budgets, serverID: settings.effectiveServerID, policy: settings.leases, clock: settings.clock)
     }
-    let replays = BeaconReplayGuard(retentionSeconds: settings.beaconTimeouts.longestSeconds)
+    let replays = BeaconReplayGuard(timeouts: settings.beaconTimeouts)
     if settings.ledgerBearerToken == nil {
         logger.info("ledger.bearerToken is not set: billing reads the ledger with a billing API key (adctl apikey create --role billing)")
     }

@@ -39,7 +39,7 @@ public struct SpendRecovery {
             budgets.restore(id, limits: limits, spentTotal: total, spentToday: spentToday, at: now)
         }
         let taken = try await ledger.recentEvents(since: now.adding(seconds: -retentionSeconds))
-        for event in taken { _ = replays.take(BeaconKey(event.kind, event.impressionID, prefetch: event.prefetch), at: event.time) }
+        for event in taken { replays.remember(BeaconKey(event.kind, event.impressionID, prefetch: event.prefetch), seenAt: event.time) }
         return (lifetime.count, taken.count)
     }
 }

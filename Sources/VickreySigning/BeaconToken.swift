@@ -44,6 +44,10 @@ public struct BeaconToken: Hashable, Sendable {
         self.isTest = isTest
     }
 
+    /// When a beacon of `kind` on this token stops being accepted (the click has its own TTL).
+    public func expiry(of kind: BeaconKind) -> Instant { kind.expiresWithImpression ? expiresAt : clickExpiresAt }
+
     /// What a beacon of `kind` for this ad costs (`Pricing.cost(of:atPrice:)`).
+
     public func cost(of kind: BeaconKind) -> Nanos { ad.pricing.cost(of: kind, atPrice: price) }
 }

@@ -123,7 +123,7 @@ public struct BeaconTokenCodec: Sendable {
             clickExpiresAt: Instant(secondsSinceEpoch: Int64(bitPattern: clickExpires)), reservationID: reservation,
             isTest: flags & 1 != 0
         )
-        guard now < (kind.expiresWithImpression ? token.expiresAt : token.clickExpiresAt) else { return .failure(.expired) }
+        guard now < token.expiry(of: kind) else { return .failure(.expired) }
         return .success(token)
     }
 

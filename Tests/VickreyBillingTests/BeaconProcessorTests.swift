@@ -28,7 +28,7 @@ struct BeaconProcessorTests {
         let store: Store
         let keys: LiveKeyring
         let budgets = BudgetBook()
-        let replays = BeaconReplayGuard(retentionSeconds: 3_600)
+        let replays = BeaconReplayGuard(timeouts: ReservationTimeouts())
         let traffic = LiveTrafficJudge()
         let clock = ManualClock(BeaconProcessorTests.start)
         let reloader: CampaignIndexReloader

@@ -257,18 +257,15 @@ public struct LedgerReader: Sendable {
         var after: Int64 = 0
         while true {
             let body = try await get(connection, "/v1/ledger?after=\(after)&limit=1000\(server.map { "&server=\($0)" } ?? "")")
-            guard let page = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any],
-                let objects = page["records"] as? [[String: Any]]
-            else { throw ReadError(description: "the ledger page is not the documented shape") }
+            guard let page = LedgerPageText(body) else { throw ReadError(description: "the ledger page is not the documented shape") }
             // Each record's exact-format parse on every core.
-            let lines = try objects.map { String(decoding: try JSONSerialization.data(withJSONObject: $0), as: UTF8.self) }
             for parsed in ParallelMap.map(
-                lines, chunk: 64, { line in Result { () throws(LedgerFormatError) in try LedgerExport.parse(jsonLine: line) } })
+                page.recordLines, chunk: 64, { line in Result { () throws(LedgerFormatError) in try LedgerExport.parse(jsonLine: line) } })
             {
                 records.append(try parsed.get())
             }
-            after = (page["next_after"] as? NSNumber)?.int64Value ?? after
-            if page["has_more"] as? Bool != true { break }
+            after = page.nextAfter ?? after
+            if !page.hasMore { break }
         }
         return records
     }
