@@ -14,7 +14,8 @@ import VickreyYield
 /// into an empty database, learned CTRs read from the whole ledger and the index loaded
 /// (so a restarted server scores exactly as before), experiments read, a previous
 /// process's leases handed back, spend and taken beacons recovered from the ledger, and
-/// a first lease for every active campaign. Runs once, in `beforeServerStarts`.
+/// a first lease for the first page of active campaigns (`BudgetLeaseKeeper.settle`).
+/// Runs once, in `beforeServerStarts`.
 struct ServerStartUp: Sendable {
     let database: Store
     let settings: ServerSettings
@@ -59,12 +60,15 @@ struct ServerStartUp: Sendable {
         logger.info(
             "spend recovered from the ledger", metadata: ["campaigns": "\(recovered.campaigns)", "ledger.records": "\(recovered.records)"])
         if let keeper {
-            // Lease for every active campaign before serving, so the first ad requests fill.
+            // Every active campaign asks for a lease; the first page of them is leased before
+            // serving (a catalogue of up to `settlePageSize` campaigns fills from the first
+            // request), the rest by the lease keeper's first settle, in pages, while ads are
+            // served: a campaign without its lease yet does not bid, so nothing overspends.
             let now = settings.clock.now()
             for campaign in reloader.index.snapshot.campaigns where campaign.status == .active {
                 budgets.prepareLease(campaign.id, limits: BudgetLimits(campaign), largestCharge: campaign.maximumCharge, at: now)
             }
-            try await keeper.settle()
+            try await keeper.settle(maximumPages: 1)
         }
         metrics.index(campaigns: reloader.index.snapshot.count, lagSeconds: 0)
         metrics.database(reachable: true)

@@ -35,24 +35,52 @@ public struct BudgetLeaseKeeper: Sendable {
         try await store.release(serverID: serverID)
     }
 
-    /// One settle; returns how many leases it changed. On failure nothing changed in the
-    /// database and the book is as it was. Reservations other servers asked to release
-    /// (their beacons recorded elsewhere) are released here.
+    /// How many campaigns' requests one settle transaction carries: a settle of more runs
+    /// as several transactions, each page's grants usable as soon as it commits (a fleet
+    /// server with a million campaigns serves the first pages' campaigns within a second of
+    /// starting instead of after one transaction over them all).
+    public static let settlePageSize = 5_000
+
+    /// One settle, in pages of `settlePageSize` requests (the last page renews this
+    /// server's leases and reads the releases other servers asked for); returns how many
+    /// leases it changed. `maximumPages` stops after that many pages: the requests not sent
+    /// are handled as a failed settle's, so the next settle asks for them again. On failure
+    /// nothing of the failed page changed in the database and the book is as it was for
+    /// every request not granted (pages before it stand, each its own transaction).
+    /// Reservations other servers asked to release (their beacons recorded elsewhere) are
+    /// released here.
     @discardableResult
-    public func settle() async throws(StoreError) -> Int {
+    public func settle(maximumPages: Int? = nil) async throws(StoreError) -> Int {
         let requests = budgets.leaseRequests(at: clock.now(), policy: policy)
-        do {
-            let result = try await store.settle(
-                requests, serverID: serverID, ttlSeconds: policy.ttlSeconds, releasesSince: releasesSince.load())
-            let now = clock.now()
-            budgets.apply(result.grants, at: now)
-            for (campaign, reservation) in result.releases { budgets.release(campaign, reservationID: reservation, at: now) }
-            releasesSince.store(result.databaseTime)
-            return result.grants.count { $0.change != .zero }
-        } catch {
-            budgets.settleFailed(requests)
-            throw error
-        }
+        var changed = 0
+        var start = 0
+        var pages = 0
+        repeat {
+            let end = min(start + Self.settlePageSize, requests.count)
+            let isLast = end == requests.count
+            if let maximumPages, pages == maximumPages {
+                budgets.settleFailed(Array(requests[start...]))
+                return changed
+            }
+            do {
+                let result = try await store.settle(
+                    Array(requests[start..<end]), serverID: serverID, ttlSeconds: policy.ttlSeconds,
+                    releasesSince: isLast ? releasesSince.load() : nil)
+                let now = clock.now()
+                budgets.apply(result.grants, at: now)
+                changed += result.grants.count { $0.change != .zero }
+                if isLast {
+                    for (campaign, reservation) in result.releases { budgets.release(campaign, reservationID: reservation, at: now) }
+                    releasesSince.store(result.databaseTime)
+                }
+            } catch {
+                budgets.settleFailed(Array(requests[start...]))
+                throw error
+            }
+            start = end
+            pages += 1
+        } while start < requests.count
+        return changed
     }
 
     /// Signalled when a campaign is refused for want of a lease (a settle is wanted early).

@@ -13,31 +13,41 @@ import VickreyTestSupport
 struct BudgetLeaseKeeperTests {
     /// A loud stand-in for the database: grants what it is told, fails when told.
     final class ScriptedLeases: BudgetLeaseStore {
-        private let state = Mutex((held: Nanos.zero, failNext: false, settles: 0))
+        private let state = Mutex(
+            (held: [CampaignID: Nanos](), failNext: false, settles: 0, pageSizes: [Int](), releaseReads: 0))
 
         func failNextSettle() { state.withLock { $0.failNext = true } }
         var settles: Int { state.withLock { $0.settles } }
+        /// How many requests each settle transaction carried, in order.
+        var pageSizes: [Int] { state.withLock { $0.pageSizes } }
+        /// How many settles read other servers' releases.
+        var releaseReads: Int { state.withLock { $0.releaseReads } }
 
         func settle(_ requests: [LeaseRequest], serverID: String, ttlSeconds: Int64, releasesSince: Int64?) async throws(StoreError)
             -> LeaseSettleResult
         {
             let grants = try state.withLock { state throws(StoreError) -> [LeaseGrant] in
                 state.settles += 1
+                state.pageSizes.append(requests.count)
+                if releasesSince != nil { state.releaseReads += 1 }
                 if state.failNext {
                     state.failNext = false
                     throw StoreError(.database, "connection lost")
                 }
                 return requests.filter { $0.period == .lifetime }.map { request in
-                    state.held += request.change
+                    let held = state.held[request.campaignID, default: .zero] + request.change
+                    state.held[request.campaignID] = held
                     return LeaseGrant(
-                        campaignID: request.campaignID, period: .lifetime, change: request.change, held: state.held,
-                        budget: Micros(1_000_000).nanos, fleetSpent: .zero, outstanding: state.held)
+                        campaignID: request.campaignID, period: .lifetime, change: request.change, held: held,
+                        budget: Micros(1_000_000).nanos, fleetSpent: .zero, outstanding: held)
                 }
             }
             return LeaseSettleResult(grants: grants, releases: [], databaseTime: 0)
         }
 
-        func release(serverID: String) async throws(StoreError) -> Nanos { state.withLock { $0.held } }
+        func release(serverID: String) async throws(StoreError) -> Nanos {
+            state.withLock { $0.held.values.reduce(.zero, +) }
+        }
         func reapExpired() async throws(StoreError) -> Int { 0 }
         func pools(campaign: CampaignID?) async throws(StoreError) -> [BudgetPoolState] { [] }
     }
@@ -93,5 +103,34 @@ struct BudgetLeaseKeeperTests {
         #expect(book.snapshot(campaign, at: clock.now())?.lease?.lifetime == Nanos(10_000_000))
         try await smaller.settle()
         #expect(book.snapshot(campaign, at: clock.now())?.lease?.lifetime == Nanos(4_000_000))
+    }
+
+    /// A catalogue larger than a page: start-up leases the first page before serving, the
+    /// keeper's next settle the rest in pages, and a campaign not yet leased holds nothing.
+    @Test func aLargeCatalogueIsLeasedInPagesAndTheFirstPageBeforeTheRest() async throws {
+        let clock = ManualClock(Instant(millisecondsSinceEpoch: 1_795_737_600_000))
+        let book = BudgetBook(leased: true)
+        let store = ScriptedLeases()
+        let keeper = BudgetLeaseKeeper(store: store, budgets: book, serverID: "ads-1", policy: LeasePolicy(), clock: clock)
+        let page = BudgetLeaseKeeper.settlePageSize
+        let campaigns = (0..<(2 * page + 7)).map { CampaignID(unchecked: "c-\($0)") }
+        for id in campaigns { book.prepareLease(id, limits: limits, largestCharge: Nanos(2_000_000), at: clock.now()) }
+        func leased() -> Int { campaigns.count { (book.snapshot($0, at: clock.now())?.lease?.lifetime ?? .zero) > .zero } }
+
+        #expect(try await keeper.settle(maximumPages: 1) == page)
+        #expect(store.pageSizes == [page])
+        #expect(leased() == page)
+
+        // The next settle asks again for the rest (and refreshes the first page's figures).
+        clock.advance(seconds: 1)
+        try await keeper.settle()
+        #expect(store.pageSizes.count >= 3, "the remaining \(page + 7) campaigns need two pages at least")
+        #expect(store.pageSizes.allSatisfy { $0 <= page })
+        #expect(leased() == campaigns.count)
+        // Only the last page of a settle reads the releases other servers asked for.
+        #expect(store.releaseReads == 0, "before the first complete settle there is nothing to release yet")
+        clock.advance(seconds: 1)
+        try await keeper.settle()
+        #expect(store.releaseReads == 1)
     }
 }
