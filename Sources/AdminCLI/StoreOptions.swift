@@ -72,7 +72,10 @@ extension StoreOptions {
     func call<T>(_ body: (Store) async throws -> T) async throws -> T {
         let store = try await open()
         let result: Result<T, any Error>
-        do { result = .success(try await body(store)) } catch { result = .failure(error) }
+        // Every change made here is the command line's in the audit log.
+        do { result = .success(try await AuditActor.$current.withValue(.cli) { try await body(store) }) } catch {
+            result = .failure(error)
+        }
         await store.close()
         switch result {
         case .success(let value): return value

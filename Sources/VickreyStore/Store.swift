@@ -98,6 +98,8 @@ public final class Store: Sendable {
     public let experiments: any ExperimentStore
     /// API keys for the admin API, the console and billing.
     public let apiKeys: any APIKeyStore
+    /// Every change made through the admin API, the console or `adctl`, newest first.
+    public let audit: any AuditStore
     /// The chain this process claims on PostgreSQL (`prepare`).
     private let serverID: String?
     private let postgres: PostgresDatabase?
@@ -112,6 +114,7 @@ public final class Store: Sendable {
         leases = nil
         experiments = SQLiteExperimentStore(sqlite)
         apiKeys = SQLiteAPIKeyStore(sqlite)
+        audit = SQLiteAuditStore(sqlite)
     }
 
     private init(location: StoreLocation, serverID: String?, postgres database: PostgresDatabase) {
@@ -124,6 +127,7 @@ public final class Store: Sendable {
         leases = PostgresBudgetLeases(database)
         experiments = PostgresExperimentStore(database)
         apiKeys = PostgresAPIKeyStore(database)
+        audit = PostgresAuditStore(database)
     }
 
     /// The store at `location`, for a server: a SQLite file is opened (created and

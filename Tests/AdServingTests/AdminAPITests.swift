@@ -72,6 +72,7 @@ struct AdminAPITests {
         add("/v1/admin/campaigns/zeta-1/delivery", [.admin: 200, .acme: 404, .billing: 403, .legacyToken: 403])
         add("/v1/admin/reports?by=day", [.admin: 200, .acme: 200, .billing: 403, .legacyToken: 403])
         add("/v1/admin/experiments", adminOnly)
+        add("/v1/admin/audit?campaign=acme-1", adminOnly)
         cases.append(Case(caller: .admin, method: .post, path: "/v1/admin/experiments", body: experiment, status: 201))
         cases.append(Case(caller: .acme, method: .post, path: "/v1/admin/experiments", body: experiment, status: 403))
         add("/v1/admin/experiments/floors", adminOnly)
@@ -214,6 +215,9 @@ struct AdminAPITests {
                 ("/v1/admin/experiments/{id}/report", .get, "/v1/admin/experiments/floors/report", nil, "200"),
                 ("/v1/admin/experiments/{id}/stop", .post, "/v1/admin/experiments/floors/stop", nil, "200"),
                 ("/v1/admin/campaigns", .get, "/v1/admin/campaigns?limit=0", nil, "400"),
+                ("/v1/admin/audit", .get, "/v1/admin/audit?limit=2", nil, "200"),
+                ("/v1/admin/audit", .get, "/v1/admin/audit?campaign=acme-2", nil, "200"),
+                ("/v1/admin/audit", .get, "/v1/admin/audit?campaign=", nil, "400"),
             ]
             for exchange in exchanges {
                 let response = try await client.execute(

@@ -38,6 +38,6 @@ struct GracefulShutdownTests {
         }
         #expect(await status(url) == nil, "still answering after shutdown")
         // The database was closed cleanly: it opens again with no migration pending.
-        #expect(try await harness.store().appliedMigrations().count == 10)
+        #expect(try await harness.store().appliedMigrations().count == 11)
     }
 }

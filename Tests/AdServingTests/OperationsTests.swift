@@ -72,6 +72,7 @@ struct OperationsTests {
                     "/v1/admin/campaigns/{id}/archive", "/v1/admin/campaigns/{id}/delivery", "/v1/admin/campaigns/{id}/line-item",
                     "/v1/admin/line-items", "/v1/admin/forecasts", "/v1/admin/reports", "/v1/admin/experiments",
                     "/v1/admin/experiments/{id}", "/v1/admin/experiments/{id}/stop", "/v1/admin/experiments/{id}/report",
+                    "/v1/admin/audit",
                 ])
             func schema(_ path: String, _ method: String, _ status: String) -> Any? {
                 var response = ((paths[path]?[method] as? [String: Any])?["responses"] as? [String: Any])?[status] as? [String: Any]

@@ -119,6 +119,13 @@ def main():
         shot("campaign")
         submit_and_wait("#pause")
         check(driver.find_element(By.ID, "status").text == "paused", "paused from its page")
+        driver.find_element(By.ID, "history").click()
+        WebDriverWait(driver, 10).until(expected_conditions.url_contains("/console/audit?campaign=browser-made"))
+        rows = [row.text for row in driver.find_elements(By.CSS_SELECTOR, "#audit tbody tr")]
+        check(len(rows) == 2 and "campaign.pause" in rows[0] and "campaign.create" in rows[1],
+              f"the campaign's history lists its creation and its pause, newest first ({rows})")
+        check('status: "active" → "paused"' in rows[0], "and what the pause changed")
+        shot("audit")
         driver.get(base + "/console/reports")
         check("browser-made" in driver.find_element(By.ID, "report").text, "the report lists its delivery")
         shot("reports")

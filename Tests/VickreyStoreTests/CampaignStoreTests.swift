@@ -22,13 +22,13 @@ struct CampaignStoreTests {
                         "v1: advertisers, campaigns, creatives, targeting", "v2: frequency caps may refuse anonymous requests",
                         "v3: signed ledger", "v4: ledger records may name their chain", "v5: experiments", "v6: API keys",
                         "v7: campaign deals", "v8: vCPM, viewable and video event kinds, prefetches recorded apart",
-                        "v9: video and native creatives, CPCV", "v10: line items",
+                        "v9: video and native creatives, CPCV", "v10: line items", "v11: audit log",
                     ]
                     : [
                         "v1: advertisers, campaigns, creatives, targeting, ledger chains",
                         "v2: fleet token secrets and the public keys of every chain", "v3: budget pools and leases", "v4: experiments",
                         "v5: API keys", "v6: campaign deals", "v7: vCPM, viewable and video event kinds, prefetches recorded apart",
-                        "v8: video and native creatives, CPCV", "v9: line items",
+                        "v8: video and native creatives, CPCV", "v9: line items", "v10: audit log",
                     ]))
         // Reopening applies nothing twice.
         #expect(try await database.with { try await $0.campaigns.appliedMigrations() } == applied)

@@ -77,6 +77,7 @@ struct ConsoleController: Sendable {
         }
         router.get("/console/reports") { request, _ in try await reportsPage(request) }
         router.get("/console/experiments") { request, _ in try await experimentsPage(request) }
+        router.get("/console/audit") { request, _ in try await auditPage(request) }
     }
 
     // MARK: Sessions
@@ -130,7 +131,7 @@ struct ConsoleController: Sendable {
     }
 
     /// The request's session, its key still valid; otherwise a redirect to sign in.
-    private func requireSession(_ request: Request) async throws -> (String, ConsoleSessions.Session) {
+    func requireSession(_ request: Request) async throws -> (String, ConsoleSessions.Session) {
         guard let (id, session) = signedIn(request) else { throw ConsoleRedirect(location: "/console/signin") }
         if let keyID = session.principal.keyID {
             guard try await administration.keyIsValid(keyID) else {
@@ -238,7 +239,9 @@ struct ConsoleController: Sendable {
             actions +=
                 #"<form method="post" action="/console/campaigns/\#(id)/\#(action)" class="inline">\#(ConsoleHTML.csrfField(session.csrfToken))<button type="submit" id="\#(action)">\#(label)</button></form> "#
         }
-        if session.principal.role == .admin { actions += #"<a href="/console/campaigns/\#(id)/edit">Edit</a>"# }
+        if session.principal.role == .admin {
+            actions += #"<a href="/console/campaigns/\#(id)/edit">Edit</a> <a href="/console/audit?campaign=\#(id)" id="history">History</a>"#
+        }
         let body = """
             <p>\(actions)</p>
             <table><tbody>

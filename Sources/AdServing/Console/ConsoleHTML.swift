@@ -15,7 +15,7 @@ enum ConsoleHTML {
             let who = principal.role == .advertiser ? "advertiser \(principal.advertiserID?.rawValue ?? "")" : principal.role.rawValue
             nav = """
                 <nav><a href="/console/campaigns">Campaigns</a> <a href="/console/reports">Reports</a>\
-                \(principal.role == .admin ? #" <a href="/console/experiments">Experiments</a>"# : "")
+                \(principal.role == .admin ? #" <a href="/console/experiments">Experiments</a> <a href="/console/audit">Audit log</a>"# : "")
                 <span class="who">signed in as \(escape(who))</span>
                 <form method="post" action="/console/signout" class="inline">\(csrfField(csrf))<button type="submit">Sign out</button></form></nav>
                 """

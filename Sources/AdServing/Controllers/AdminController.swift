@@ -107,6 +107,16 @@ struct AdminController: Sendable {
             let rows = try await administration.deliveryRows(for: principal, since: try Self.since(request), by: try Self.grouping(request))
             return JSONResponse.bytes(Array(DeliveryReport.json(rows).utf8))
         }
+        router.get("/v1/admin/audit") { request, context in
+            let principal = try await auth.principal(request, from: context.peerAddress)
+            let limit = try Self.integer(request, "limit", default: Self.defaultLimit, range: 1...Self.maximumLimit)
+            let before = try Self.integer(request, "before", default: Int.max, range: 1...Int.max)
+            // One more than the page, to tell whether another page follows.
+            let entries = try await administration.auditEntries(
+                campaign: request.uri.queryParameters["campaign"].map(String.init), before: before == .max ? nil : Int64(before),
+                limit: limit + 1, for: principal)
+            return AdminJSON.response(AdminJSON.auditPage(Array(entries.prefix(limit)), hasMore: entries.count > limit))
+        }
         addExperimentRoutes(to: router)
     }
 

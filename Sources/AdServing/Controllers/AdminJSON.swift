@@ -67,6 +67,20 @@ enum AdminJSON {
         }
     }
 
+    /// A page of the audit log: the entries, newest first, and the id to ask `before` for
+    /// the next page (null on the last).
+    static func auditPage(_ entries: [AuditEntry], hasMore: Bool) -> [UInt8] {
+        write { out in
+            out.object { out in
+                out.key("entries")
+                out.array { out in
+                    for entry in entries { entry.write(into: &out) }
+                }
+                out.field("next_before", hasMore ? entries.last?.id : nil)
+            }
+        }
+    }
+
     static func hourly(_ campaign: CampaignID, _ rows: [HourlyDelivery]) -> [UInt8] {
         write { out in
             out.object { out in

@@ -1,3 +1,5 @@
+import VickreyStore
+
 /// The admin API's part of the OpenAPI document: its paths, parameters and schemas,
 /// spliced into `OpenAPIDocument` (kept apart so neither file outgrows a reader).
 extension OpenAPIDocument {
@@ -71,6 +73,12 @@ extension OpenAPIDocument {
             [{"name": "by", "in": "query", "schema": {"type": "string", "enum": ["campaign", "day"]}},
              {"name": "since", "in": "query", "schema": {"type": "string", "maxLength": 64}}]
             """))},
+        "/v1/admin/audit": {
+          "get": \##(operation("The audit log, newest first: every change made through the admin API, the console or adctl, with who made it and the thing before and after (admin; docs/api.md#the-audit-log).", ok("AuditPage"), parameters: """
+            [{"name": "campaign", "in": "query", "schema": {"$ref": "#/components/schemas/ID"}},
+             {"name": "before", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+             {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}}]
+            """))},
         "/v1/admin/experiments": {
           "get": \##(operation("Every experiment, oldest first (admin).", ok("ExperimentList"))),
           "post": \##(operation("Start an experiment from the experiment JSON (admin).", ok("Experiment", status: 201), body: "ExperimentInput"))},
@@ -83,6 +91,13 @@ extension OpenAPIDocument {
         """##
 
     static let adminSchemas = ##"""
+        "AuditEntry": {"type": "object", "required": ["id", "time", "actor", "action", "campaign_id", "subject", "before", "after"], "properties": {
+          "id": {"type": "integer"}, "time": {"type": "string"}, "actor": {"type": "string"},
+          "action": {"type": "string", "enum": [\##(AuditAction.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))]},
+          "campaign_id": {"type": ["string", "null"]}, "subject": {"type": "string"},
+          "before": {"type": ["object", "null"]}, "after": {"type": ["object", "null"]}}},
+        "AuditPage": {"type": "object", "required": ["entries", "next_before"], "properties": {
+          "entries": {"type": "array", "items": {"$ref": "#/components/schemas/AuditEntry"}}, "next_before": {"type": ["integer", "null"]}}},
         "Advertiser": {"type": "object", "required": ["id"], "properties": {"id": {"type": "string"}, "name": {"type": "string"}}},
         "AdvertiserPage": {"type": "object", "required": ["advertisers", "next_after"], "properties": {
           "advertisers": {"type": "array", "items": {"$ref": "#/components/schemas/Advertiser"}}, "next_after": {"type": ["string", "null"]}}},

@@ -41,7 +41,7 @@ struct Administration: Sendable {
 
     func createAdvertiser(_ advertiser: Advertiser, by principal: Principal) async throws(AdministrationError) {
         try principal.require(.admin)
-        try await call { try await store.campaigns.createAdvertiser(advertiser) }
+        try await change(by: principal) { try await store.campaigns.createAdvertiser(advertiser) }
     }
 
     // MARK: Campaigns
@@ -71,7 +71,7 @@ struct Administration: Sendable {
 
     func createCampaign(_ campaign: Campaign, by principal: Principal) async throws(AdministrationError) {
         try principal.require(.admin)
-        try await call { try await store.campaigns.createCampaign(campaign) }
+        try await change(by: principal) { try await store.campaigns.createCampaign(campaign) }
     }
 
     /// Replaces the campaign `text` names with `campaign` (same id): it may not move to
@@ -82,7 +82,7 @@ struct Administration: Sendable {
             throw .invalid("the body's id '\(campaign.id)' is not the path's '\(text)'", field: "id")
         }
         _ = try await self.campaign(text, for: principal)
-        return try await call {
+        return try await change(by: principal) {
             try await store.campaigns.modifyCampaign(campaign.id) { current in
                 guard current.advertiserID == campaign.advertiserID else {
                     throw StoreError(
@@ -100,7 +100,7 @@ struct Administration: Sendable {
     func setStatus(_ text: String, to status: CampaignStatus, by principal: Principal) async throws(AdministrationError) -> Campaign {
         if status == .archived { try principal.require(.admin) } else { try principal.require(.admin, .advertiser) }
         let campaign = try await self.campaign(text, for: principal)
-        return try await call { try await store.campaigns.setStatus(campaign.id, to: status) }
+        return try await change(by: principal) { try await store.campaigns.setStatus(campaign.id, to: status) }
     }
 
     /// The campaign's delivery by hour over the last `hours` hours (this one included).
@@ -187,7 +187,7 @@ struct Administration: Sendable {
     func createExperiment(_ experiment: Experiment, by principal: Principal) async throws(AdministrationError) -> StoredExperiment {
         try principal.require(.admin)
         let now = clock.now()
-        try await call { try await store.experiments.create(experiment, at: now) }
+        try await change(by: principal) { try await store.experiments.create(experiment, at: now) }
         return StoredExperiment(experiment: experiment, createdAt: now, stoppedAt: nil)
     }
 
@@ -201,7 +201,7 @@ struct Administration: Sendable {
 
     func stopExperiment(_ text: String, by principal: Principal) async throws(AdministrationError) -> StoredExperiment {
         let stored = try await experiment(text, for: principal)
-        try await call { try await store.experiments.stop(stored.experiment.id, at: clock.now()) }
+        try await change(by: principal) { try await store.experiments.stop(stored.experiment.id, at: clock.now()) }
         return try await experiment(text, for: principal)
     }
 
@@ -214,6 +214,22 @@ struct Administration: Sendable {
         return ExperimentReport(experiment: stored, tallies: tallies, delivery: delivery)
     }
 
+    // MARK: Audit (admin only)
+
+    /// Up to `limit` audit entries older than entry `before`, newest first, of the campaign
+    /// `campaign` names when given.
+    func auditEntries(campaign: String?, before: Int64?, limit: Int, for principal: Principal) async throws(AdministrationError)
+        -> [AuditEntry]
+    {
+        try principal.require(.admin)
+        var filter: CampaignID?
+        if let campaign {
+            guard let id = CampaignID(campaign) else { throw .invalid("must be a campaign id", field: "campaign") }
+            filter = id
+        }
+        return try await call { try await store.audit.entries(campaign: filter, before: before, limit: limit) }
+    }
+
     // MARK: Keys
 
     /// Whether the API key `id` still exists and is not revoked (a console session's key
@@ -221,6 +237,12 @@ struct Administration: Sendable {
     func keyIsValid(_ id: String) async throws(AdministrationError) -> Bool {
         guard let record = try await call({ try await store.apiKeys.key(id: id) }) else { return false }
         return record.revokedAt == nil
+    }
+
+    /// Runs a store call that changes something, recorded in the audit log as
+    /// `principal`'s (its key's id), its errors as `AdministrationError.store`.
+    private func change<T>(by principal: Principal, _ body: () async throws -> T) async throws(AdministrationError) -> T {
+        try await call { try await AuditActor.$current.withValue(principal.auditActor) { try await body() } }
     }
 
     /// Runs a store call, its errors as `AdministrationError.store`.

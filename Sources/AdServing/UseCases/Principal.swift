@@ -8,6 +8,9 @@ struct Principal: Sendable, Hashable {
     /// The key's id (nil for the configured billing token).
     var keyID: String?
 
+    /// Who the audit log names for this principal's changes: its key's id.
+    var auditActor: AuditActor { AuditActor(keyID ?? "billing-token") }
+
     /// Whether this principal may see `advertiser`'s data: admins see all, an advertiser
     /// key only its own, billing none of it.
     func sees(_ advertiser: AdvertiserID) -> Bool {

@@ -11,6 +11,7 @@ public final class PostgresAPIKeyStore: APIKeyStore {
     init(_ database: PostgresDatabase) { self.database = database }
 
     public func create(_ record: APIKeyRecord) async throws(StoreError) {
+        let actor = AuditActor.current
         try await database.transaction { connection in
             if let advertiser = record.advertiserID {
                 let found = try await connection.all(
@@ -23,6 +24,7 @@ public final class PostgresAPIKeyStore: APIKeyStore {
                 VALUES (\(record.id), \(record.role.rawValue), \(record.advertiserID?.rawValue), \(record.label), \(record.secretHash),
                         \(record.createdAt.millisecondsSinceEpoch))
                 """, logger: self.logger)
+            try await PostgresAuditStore.record(.apiKey(.apiKeyCreate, record), by: actor, connection, logger: self.logger)
         }
     }
 
@@ -37,6 +39,7 @@ public final class PostgresAPIKeyStore: APIKeyStore {
     }
 
     public func revoke(id: String, at time: Instant) async throws(StoreError) {
+        let actor = AuditActor.current
         try await database.transaction { connection in
             let rows = try await connection.all(
                 "SELECT revoked_at_ms FROM api_key WHERE id = \(id) FOR UPDATE", as: Int64?.self, logger: self.logger)
@@ -44,6 +47,9 @@ public final class PostgresAPIKeyStore: APIKeyStore {
             guard revoked == nil else { throw StoreError(.invalidState, "API key \(id) is already revoked") }
             try await connection.query(
                 "UPDATE api_key SET revoked_at_ms = \(time.millisecondsSinceEpoch) WHERE id = \(id)", logger: self.logger)
+            if let record = try await self.load(connection, id: id).first {
+                try await PostgresAuditStore.record(.apiKey(.apiKeyRevoke, record), by: actor, connection, logger: self.logger)
+            }
         }
     }
 

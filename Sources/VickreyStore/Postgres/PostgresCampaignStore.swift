@@ -25,12 +25,14 @@ public final class PostgresCampaignStore: CampaignStore {
 
     public func createAdvertiser(_ advertiser: Advertiser) async throws(StoreError) {
         try StoreError.check(advertiser)
+        let actor = AuditActor.current
         try await database.transaction { connection in
             guard try await !Self.advertiserExists(advertiser.id, connection, logger: self.logger) else {
                 throw StoreError.advertiserExists(advertiser.id)
             }
             try await Self.insertAdvertiser(advertiser, connection, logger: self.logger)
             _ = try await PostgresDatabase.bumpRevision(connection, logger: self.logger)
+            try await PostgresAuditStore.record(.advertiser(advertiser), by: actor, connection, logger: self.logger)
         }
     }
 
@@ -68,6 +70,7 @@ public final class PostgresCampaignStore: CampaignStore {
     // MARK: Campaigns
 
     public func createCampaign(_ campaign: Campaign) async throws(StoreError) {
+        let actor = AuditActor.current
         try await database.transaction { connection in
             guard try await !Self.campaignExists(campaign.id, connection, logger: self.logger) else {
                 throw StoreError.campaignExists(campaign.id)
@@ -75,26 +78,34 @@ public final class PostgresCampaignStore: CampaignStore {
             try await self.requireAdvertiser(campaign.advertiserID, connection)
             let revision = try await PostgresDatabase.bumpRevision(connection, logger: self.logger)
             try await self.save(campaign, revision: revision, connection, isNew: true)
+            try await PostgresAuditStore.record(
+                .campaign(.campaignCreate, before: nil, after: campaign), by: actor, connection, logger: self.logger)
         }
     }
 
     @discardableResult
     public func modifyCampaign(_ id: CampaignID, _ change: (inout Campaign) throws -> Void) async throws(StoreError) -> Campaign {
-        try await database.transactionInPlace { connection in
+        let actor = AuditActor.current
+        return try await database.transactionInPlace { connection in
             // FOR UPDATE: two changes to one campaign apply one after the other, not over each other.
             try await connection.query("SELECT 1 FROM campaign WHERE id = \(id.rawValue) FOR UPDATE", logger: self.logger)
             guard var campaign = try await self.load(.one(id), connection).campaigns.first else { throw StoreError.noCampaign(id) }
+            let before = campaign
             try change(&campaign)
             guard campaign.id == id else { throw StoreError.campaignIDChanged }
             try await self.requireAdvertiser(campaign.advertiserID, connection)
             let revision = try await PostgresDatabase.bumpRevision(connection, logger: self.logger)
             try await self.save(campaign, revision: revision, connection, isNew: false)
+            try await PostgresAuditStore.record(
+                .campaign(.campaignChange(from: before, to: campaign), before: before, after: campaign), by: actor, connection,
+                logger: self.logger)
             return campaign
         }
     }
 
     public func importCampaigns(from source: some CampaignImportSource) async throws(StoreError) -> ImportSummary {
-        try await database.transaction { connection in
+        let actor = AuditActor.current
+        return try await database.transaction { connection in
             var summary = ImportSummary()
             var failures: [ImportFailure] = []
             let revision = try await PostgresDatabase.bumpRevision(connection, logger: self.logger)
@@ -122,6 +133,7 @@ public final class PostgresCampaignStore: CampaignStore {
             }
             try source.finish()
             if !failures.isEmpty { throw StoreError.importRejected(failures) }
+            try await PostgresAuditStore.record(.imported(summary), by: actor, connection, logger: self.logger)
             return summary
         }
     }

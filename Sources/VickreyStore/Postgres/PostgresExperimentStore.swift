@@ -14,6 +14,7 @@ public final class PostgresExperimentStore: ExperimentStore {
 
     public func create(_ experiment: Experiment, at time: Instant) async throws(StoreError) {
         try StoreError.check(experiment)
+        let actor = AuditActor.current
         try await database.transaction { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.creationLock))", logger: self.logger)
             let existing = try await connection.all(
@@ -35,6 +36,7 @@ public final class PostgresExperimentStore: ExperimentStore {
                     """, logger: self.logger)
             }
             _ = try await PostgresDatabase.bumpRevision(connection, logger: self.logger)
+            try await PostgresAuditStore.record(.experimentCreated(experiment), by: actor, connection, logger: self.logger)
         }
     }
 
@@ -47,6 +49,7 @@ public final class PostgresExperimentStore: ExperimentStore {
     }
 
     public func stop(_ id: ExperimentID, at time: Instant) async throws(StoreError) {
+        let actor = AuditActor.current
         try await database.transaction { connection in
             let status = try await connection.all(
                 "SELECT status FROM experiment WHERE id = \(id.rawValue) FOR UPDATE", as: String.self, logger: self.logger)
@@ -56,6 +59,7 @@ public final class PostgresExperimentStore: ExperimentStore {
                 "UPDATE experiment SET status = 'stopped', stopped_at_ms = \(time.millisecondsSinceEpoch) WHERE id = \(id.rawValue)",
                 logger: self.logger)
             _ = try await PostgresDatabase.bumpRevision(connection, logger: self.logger)
+            try await PostgresAuditStore.record(.experimentStopped(id), by: actor, connection, logger: self.logger)
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import PostgresNIO
 
@@ -319,6 +320,27 @@ enum PostgresSchema {
                 """
             ]
         ),
+        (
+            "v10: audit log",
+            [
+                // Every change made through the admin API, the console or adctl: who (a key id, cli
+                // or server), when, what, and the thing before and after (JSON); appended in the
+                // change's own transaction, never changed.
+                """
+                CREATE TABLE audit_log (
+                    id BIGSERIAL PRIMARY KEY,
+                    at_ms BIGINT NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    campaign_id TEXT,
+                    subject TEXT NOT NULL,
+                    before_json TEXT,
+                    after_json TEXT
+                )
+                """,
+                "CREATE INDEX audit_log_by_campaign ON audit_log (campaign_id, id) WHERE campaign_id IS NOT NULL",
+            ]
+        ),
     ]
 
     /// A key for `pg_advisory_xact_lock` that only Vickrey's migrations take.
@@ -344,9 +366,13 @@ enum PostgresSchema {
 
     /// The migrations applied to the database, oldest first.
     static func applied(_ database: PostgresDatabase) async throws(StoreError) -> [String] {
-        try await database.transaction { connection in
+        // Migrations applied together share a time: within one, the list's order (not the
+        // names', which would put "v10" before "v2").
+        let position = Dictionary(uniqueKeysWithValues: migrations.enumerated().map { ($0.element.name, $0.offset) })
+        return try await database.transaction { connection in
             try await connection.all(
-                "SELECT name FROM schema_migrations ORDER BY applied_at, name", as: String.self, logger: database.logger)
+                "SELECT name, applied_at FROM schema_migrations", as: (String, Date).self, logger: database.logger
+            ).sorted { ($0.1, position[$0.0] ?? .max) < ($1.1, position[$1.0] ?? .max) }.map(\.0)
         }
     }
 }

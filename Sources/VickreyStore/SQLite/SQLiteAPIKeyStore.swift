@@ -8,6 +8,7 @@ public final class SQLiteAPIKeyStore: APIKeyStore {
     public init(_ store: SQLiteCampaignStore) { self.store = store }
 
     public func create(_ record: APIKeyRecord) throws(StoreError) {
+        let actor = AuditActor.current
         try store.write { db in
             if let advertiser = record.advertiserID,
                 try Bool.fetchOne(db, sql: "SELECT 1 FROM advertiser WHERE id = ?", arguments: [advertiser.rawValue]) != true
@@ -22,6 +23,7 @@ public final class SQLiteAPIKeyStore: APIKeyStore {
                     record.id, record.role.rawValue, record.advertiserID?.rawValue, record.label, record.secretHash,
                     record.createdAt.millisecondsSinceEpoch,
                 ])
+            try SQLiteAuditStore.record(.apiKey(.apiKeyCreate, record), by: actor, db)
         }
     }
 
@@ -34,6 +36,7 @@ public final class SQLiteAPIKeyStore: APIKeyStore {
     }
 
     public func revoke(id: String, at time: Instant) throws(StoreError) {
+        let actor = AuditActor.current
         try store.write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT revoked_at_ms FROM api_key WHERE id = ?", arguments: [id]) else {
                 throw StoreError.apiKeyNotFound(id)
@@ -41,6 +44,9 @@ public final class SQLiteAPIKeyStore: APIKeyStore {
             guard (row[0] as Int64?) == nil else { throw StoreError(.invalidState, "API key \(id) is already revoked") }
             try db.execute(
                 sql: "UPDATE api_key SET revoked_at_ms = ? WHERE id = ?", arguments: [time.millisecondsSinceEpoch, id])
+            if let record = try Row.fetchOne(db, sql: "\(Self.select) WHERE id = ?", arguments: [id]).map(Self.record) {
+                try SQLiteAuditStore.record(.apiKey(.apiKeyRevoke, record), by: actor, db)
+            }
         }
     }
 

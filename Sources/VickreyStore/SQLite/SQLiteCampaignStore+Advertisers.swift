@@ -5,12 +5,14 @@ extension SQLiteCampaignStore {
     /// Creates an advertiser; fails with `.alreadyExists` if the id is taken.
     public func createAdvertiser(_ advertiser: Advertiser) throws(StoreError) {
         try StoreError.check(advertiser)
+        let actor = AuditActor.current
         try write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM advertiser WHERE id = ?", arguments: [advertiser.id.rawValue]) == true {
                 throw StoreError.advertiserExists(advertiser.id)
             }
             try insertAdvertiser(advertiser, db)
             _ = try bumpRevision(db)
+            try SQLiteAuditStore.record(.advertiser(advertiser), by: actor, db)
         }
     }
 

@@ -6,26 +6,32 @@ extension SQLiteCampaignStore {
     /// `.unknownAdvertiser` when its advertiser does not exist, `.conflict` when one of
     /// its creative ids belongs to another campaign.
     public func createCampaign(_ campaign: Campaign) throws(StoreError) {
+        let actor = AuditActor.current
         try write { db in
             guard try !campaignExists(campaign.id, db) else {
                 throw StoreError.campaignExists(campaign.id)
             }
             try requireAdvertiser(campaign.advertiserID, db)
             try saveCampaign(campaign, revision: try bumpRevision(db), db, isNew: true)
+            try SQLiteAuditStore.record(.campaign(.campaignCreate, before: nil, after: campaign), by: actor, db)
         }
     }
 
     /// Reads, changes and saves one campaign in a single transaction; returns the result.
     @discardableResult
     public func modifyCampaign(_ id: CampaignID, _ change: (inout Campaign) throws -> Void) throws(StoreError) -> Campaign {
-        try write { db in
+        let actor = AuditActor.current
+        return try write { db in
             guard var campaign = try loadCampaigns(.one(id), db).campaigns.first else {
                 throw StoreError.noCampaign(id)
             }
+            let before = campaign
             try change(&campaign)
             guard campaign.id == id else { throw StoreError.campaignIDChanged }
             try requireAdvertiser(campaign.advertiserID, db)
             try saveCampaign(campaign, revision: try bumpRevision(db), db)
+            try SQLiteAuditStore.record(
+                .campaign(.campaignChange(from: before, to: campaign), before: before, after: campaign), by: actor, db)
             return campaign
         }
     }
@@ -33,7 +39,8 @@ extension SQLiteCampaignStore {
     /// Creates or replaces the campaigns `source` hands over, in one transaction (see
     /// `CampaignStore.importCampaigns(from:)`).
     public func importCampaigns(from source: some CampaignImportSource) throws(StoreError) -> ImportSummary {
-        try write { db in
+        let actor = AuditActor.current
+        return try write { db in
             var summary = ImportSummary()
             var failures: [ImportFailure] = []
             let revision = try bumpRevision(db)
@@ -62,6 +69,7 @@ extension SQLiteCampaignStore {
             if !failures.isEmpty {
                 throw StoreError.importRejected(failures)
             }
+            try SQLiteAuditStore.record(.imported(summary), by: actor, db)
             return summary
         }
     }

@@ -289,6 +289,25 @@ extension SQLiteCampaignStore {
                     ALTER TABLE campaign ADD COLUMN spend_cap_nanos INTEGER CHECK (spend_cap_nanos >= 0);
                     """)
         }
+        migrator.registerMigration("v11: audit log") { db in
+            try db.execute(
+                sql: """
+                    -- Every change made through the admin API, the console or adctl: who (a key id, cli or
+                    -- server), when, what, and the thing before and after (JSON); appended in the change's
+                    -- own transaction, never changed.
+                    CREATE TABLE audit_log (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        at_ms INTEGER NOT NULL,
+                        actor TEXT NOT NULL,
+                        action TEXT NOT NULL,
+                        campaign_id TEXT,
+                        subject TEXT NOT NULL,
+                        before_json TEXT,
+                        after_json TEXT
+                    );
+                    CREATE INDEX audit_log_by_campaign ON audit_log (campaign_id, id) WHERE campaign_id IS NOT NULL;
+                    """)
+        }
         return migrator
     }
 

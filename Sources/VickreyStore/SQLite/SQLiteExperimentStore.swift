@@ -10,6 +10,7 @@ public final class SQLiteExperimentStore: ExperimentStore {
 
     public func create(_ experiment: Experiment, at time: Instant) throws(StoreError) {
         try StoreError.check(experiment)
+        let actor = AuditActor.current
         try store.write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM experiment WHERE id = ?", arguments: [experiment.id.rawValue]) != true else {
                 throw StoreError.experimentExists(experiment.id)
@@ -31,6 +32,7 @@ public final class SQLiteExperimentStore: ExperimentStore {
                     ])
             }
             _ = try store.bumpRevision(db)
+            try SQLiteAuditStore.record(.experimentCreated(experiment), by: actor, db)
         }
     }
 
@@ -43,6 +45,7 @@ public final class SQLiteExperimentStore: ExperimentStore {
     }
 
     public func stop(_ id: ExperimentID, at time: Instant) throws(StoreError) {
+        let actor = AuditActor.current
         try store.write { db in
             guard let status = try String.fetchOne(db, sql: "SELECT status FROM experiment WHERE id = ?", arguments: [id.rawValue]) else {
                 throw StoreError.experimentNotFound(id)
@@ -52,6 +55,7 @@ public final class SQLiteExperimentStore: ExperimentStore {
                 sql: "UPDATE experiment SET status = 'stopped', stopped_at_ms = ? WHERE id = ?",
                 arguments: [time.millisecondsSinceEpoch, id.rawValue])
             _ = try store.bumpRevision(db)
+            try SQLiteAuditStore.record(.experimentStopped(id), by: actor, db)
         }
     }
 
