@@ -279,21 +279,6 @@ enum CampaignDescription {
     }
 
     static func text(_ c: Campaign, lineItem: LineItemStatus? = nil) -> String {
-        let t = c.targeting
-        func list(_ values: [String]) -> String { values.isEmpty ? "any" : values.joined(separator: ", ") }
-        var targeting = [
-            "placements: \(list(t.placements.map(\.rawValue).sorted()))", "countries: \(list(t.countries.map(\.rawValue).sorted()))",
-            "devices: \(list(t.devices.sorted().map(\.rawValue)))", "os: \(list(t.operatingSystems.sorted().map(\.rawValue)))",
-            "keywords: \(list(t.keywords.map(\.rawValue).sorted()))",
-            "hours: \(t.hoursOfWeek.isEmpty ? "any" : HourRanges.format(t.hoursOfWeek))",
-        ]
-        let excluded = [
-            ("placements", t.exclude.placements.map(\.rawValue).sorted()), ("countries", t.exclude.countries.map(\.rawValue).sorted()),
-            ("devices", t.exclude.devices.sorted().map(\.rawValue)), ("os", t.exclude.operatingSystems.sorted().map(\.rawValue)),
-            ("keywords", t.exclude.keywords.map(\.rawValue).sorted()),
-        ].filter { !$0.1.isEmpty }.map { "exclude \($0.0): \($0.1.joined(separator: ", "))" }
-        targeting += excluded
-        if !t.exclude.hoursOfWeek.isEmpty { targeting.append("exclude hours: \(HourRanges.format(t.exclude.hoursOfWeek))") }
         let unit =
             switch c.pricing {
             case .cpm: "per 1000 impressions"
@@ -333,7 +318,7 @@ enum CampaignDescription {
                     "\($0.impressions) per \($0.windowSeconds) s" + ($0.refuseAnonymous ? ", refuses anonymous requests" : "")
                 } ?? "none"
             ),
-            ("targeting", targeting.joined(separator: "; ")),
+            ("targeting", c.targeting.summary.joined(separator: "; ")),
         ]
         if !c.lineItem.isPlainAuction {
             var terms = c.lineItem.delivery.name

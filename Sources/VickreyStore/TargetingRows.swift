@@ -78,3 +78,25 @@ public enum HourRanges {
         return hours
     }
 }
+
+extension Targeting {
+    /// The targeting as readable clauses, as `adctl campaign show` and the console print it:
+    /// `placements: any`, `countries: CA, US`, …, then one `exclude …` clause per excluded
+    /// dimension that has values.
+    public var summary: [String] {
+        func list(_ values: [String]) -> String { values.isEmpty ? "any" : values.joined(separator: ", ") }
+        var clauses = [
+            "placements: \(list(placements.map(\.rawValue).sorted()))", "countries: \(list(countries.map(\.rawValue).sorted()))",
+            "devices: \(list(devices.sorted().map(\.rawValue)))", "os: \(list(operatingSystems.sorted().map(\.rawValue)))",
+            "keywords: \(list(keywords.map(\.rawValue).sorted()))",
+            "hours: \(hoursOfWeek.isEmpty ? "any" : HourRanges.format(hoursOfWeek))",
+        ]
+        clauses += [
+            ("placements", exclude.placements.map(\.rawValue).sorted()), ("countries", exclude.countries.map(\.rawValue).sorted()),
+            ("devices", exclude.devices.sorted().map(\.rawValue)), ("os", exclude.operatingSystems.sorted().map(\.rawValue)),
+            ("keywords", exclude.keywords.map(\.rawValue).sorted()),
+        ].filter { !$0.1.isEmpty }.map { "exclude \($0.0): \($0.1.joined(separator: ", "))" }
+        if !exclude.hoursOfWeek.isEmpty { clauses.append("exclude hours: \(HourRanges.format(exclude.hoursOfWeek))") }
+        return clauses
+    }
+}

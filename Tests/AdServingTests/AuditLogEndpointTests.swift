@@ -68,6 +68,9 @@ struct AuditLogEndpointTests {
             #expect(paused.status == .seeOther)
             let campaign = try await client.get("/console/campaigns/acme-2", headers: [.cookie: admin.cookie]).text
             #expect(campaign.contains(#"href="/console/audit?campaign=acme-2""#))
+            // The campaign's page spells out its settings.
+            #expect(campaign.contains(#"<td id="targeting">placements: any<br>countries: any"#), "\(campaign)")
+            #expect(campaign.contains(#"<td id="flight">"#) && campaign.contains(#"<td id="creatives"><ul><li><code>acme-2"#))
             let page = try await client.get("/console/audit?campaign=acme-2", headers: [.cookie: admin.cookie]).text
             let row = try #require(page.firstMatch(of: /<tr id="audit-\d+">(.*?)<\/tr>/)?.1)
             #expect(row.contains(Self.keyID(keys[.admin]!)) && row.contains("campaign.pause"))

@@ -181,37 +181,6 @@ struct ConsoleController: Sendable {
 
     // MARK: Campaigns
 
-    private func campaignsPage(_ request: Request) async throws -> Response {
-        let (_, session) = try await requireSession(request)
-        let principal = session.principal
-        try principal.require(.admin, .advertiser)
-        let campaigns = try await administration.campaigns(for: principal)
-        let now = clock.now()
-        var rows = ""
-        for campaign in campaigns {
-            let account = budgets.snapshot(campaign.id, at: now)
-            let pacing =
-                campaign.pacing == .even ? "even, passes \(Int(((account?.passThrough ?? 1) * 1000).rounded()) / 10)% of requests" : "asap"
-            rows += """
-                <tr id="campaign-\(ConsoleHTML.escape(campaign.id.rawValue))"><td><a href="/console/campaigns/\(ConsoleHTML.escape(campaign.id.rawValue))">\(ConsoleHTML.escape(campaign.id.rawValue))</a><br><span class="muted">\(ConsoleHTML.escape(campaign.name))</span></td>
-                <td>\(ConsoleHTML.escape(campaign.advertiserID.rawValue))</td><td class="status-\(campaign.status.rawValue)">\(campaign.status.rawValue)</td>
-                <td>\(campaign.pricing.rawValue) \(ConsoleHTML.money(campaign.bid))</td>
-                <td>\(ConsoleHTML.bar(account?.spentToday ?? .zero, of: campaign.dailyBudget?.nanos))</td>
-                <td>\(ConsoleHTML.bar(account?.spentTotal ?? .zero, of: campaign.totalBudget.nanos))</td><td>\(pacing)</td></tr>
-
-                """
-        }
-        let create = principal.role == .admin ? #"<p><a href="/console/campaigns/new">New campaign</a></p>"# : ""
-        return html(
-            "Campaigns", session,
-            """
-            \(create)<table id="campaigns"><thead><tr><th>Campaign</th><th>Advertiser</th><th>Status</th><th>Bid</th>\
-            <th>Spent today</th><th>Spent in total</th><th>Pacing</th></tr></thead><tbody>
-            \(rows.isEmpty ? #"<tr><td colspan="7" class="muted">No campaigns yet.</td></tr>"# : rows)</tbody></table>
-            <p class="muted">Spend is this server's live account (reserved wins not included), refreshed on every load.</p>
-            """)
-    }
-
     private func campaignPage(_ request: Request, _ idText: String) async throws -> Response {
         let (_, session) = try await requireSession(request)
         let campaign: Campaign
@@ -251,6 +220,7 @@ struct ConsoleController: Sendable {
             <tr><th>Spent today</th><td>\(ConsoleHTML.bar(account?.spentToday ?? .zero, of: campaign.dailyBudget?.nanos))</td></tr>
             <tr><th>Spent in total</th><td>\(ConsoleHTML.bar(account?.spentTotal ?? .zero, of: campaign.totalBudget.nanos))</td></tr>
             <tr><th>Pacing</th><td>\(campaign.pacing.rawValue)\(campaign.pacing == .even ? ", passing \(Int(((account?.passThrough ?? 1) * 1000).rounded()) / 10)% of requests" : "")</td></tr>
+            \(Self.settingsRows(campaign))
             </tbody></table>
             \(try await lineItemSection(campaign, session: session, now: now))
             <h2>Delivery by hour (UTC, last 48 hours)</h2>

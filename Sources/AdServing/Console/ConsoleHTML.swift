@@ -45,7 +45,8 @@ enum ConsoleHTML {
         // A <progress> element: no inline style, which the console's CSP refuses.
         let permille = whole.value == 0 ? 1_000 : min(1_000, Int(part.value * 1_000 / max(whole.value, 1)))
         return """
-            <progress max="1000" value="\(permille)" title="\(permille / 10)%"></progress> \(money(part)) of \(money(whole))
+            <progress max="1000" value="\(permille)" title="\(permille / 10).\(permille % 10)%"></progress> \(money(part)) of \(money(whole)) \
+            <span class="share">\(permille / 10).\(permille % 10)%</span>
             """
     }
 
