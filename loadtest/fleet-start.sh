@@ -6,6 +6,7 @@
 # its RSS once every lease is held.
 #
 #   loadtest/fleet-start.sh [campaigns.jsonl | scenario=100k]
+#   ADSERVER=/path/to/an/older/adserver loadtest/fleet-start.sh   # the same steps with another build
 #
 # A scenario name generates its campaigns (`loadtest generate`); a .jsonl file is imported
 # as it is (for a million: `loadtest generate` with "campaigns": 1000000 in a copy of the
@@ -31,7 +32,7 @@ echo "import into PostgreSQL: $(since "$started") s"
 active=$(psql_count "SELECT count(*) FROM campaign WHERE status = 'active'")
 
 started=$(now)
-$bin/adserver --port $port --db "$pg_url" --keys "$work/keys" --no-seed --server-id start-0 > "$work/server.log" 2>&1 &
+${ADSERVER:-$bin/adserver} --port $port --db "$pg_url" --keys "$work/keys" --no-seed --server-id start-0 > "$work/server.log" 2>&1 &
 server=$!
 until curl -sf localhost:$port/readyz > /dev/null; do sleep 0.05; done
 echo "start to /readyz: $(since "$started") s (leases held: $(psql_count "SELECT count(DISTINCT campaign_id) FROM budget_lease WHERE remaining_nanos > 0"))"

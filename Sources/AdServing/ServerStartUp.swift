@@ -61,7 +61,7 @@ struct ServerStartUp: Sendable {
             "spend recovered from the ledger", metadata: ["campaigns": "\(recovered.campaigns)", "ledger.records": "\(recovered.records)"])
         if let keeper {
             // Every active campaign asks for a lease; the first page of them is leased before
-            // serving (a catalogue of up to `settlePageSize` campaigns fills from the first
+            // serving (a catalogue of up to `settlePageSize` lease requests fills from the first
             // request), the rest by the lease keeper's first settle, in pages, while ads are
             // served: a campaign without its lease yet does not bid, so nothing overspends.
             let now = settings.clock.now()

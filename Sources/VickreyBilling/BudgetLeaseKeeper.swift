@@ -35,7 +35,8 @@ public struct BudgetLeaseKeeper: Sendable {
         try await store.release(serverID: serverID)
     }
 
-    /// How many campaigns' requests one settle transaction carries: a settle of more runs
+    /// How many lease requests one settle transaction carries (a campaign with a daily
+    /// budget makes two: its lifetime and its day): a settle of more runs
     /// as several transactions, each page's grants usable as soon as it commits (a fleet
     /// server with a million campaigns serves the first pages' campaigns within a second of
     /// starting instead of after one transaction over them all).
