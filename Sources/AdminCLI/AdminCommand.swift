@@ -16,7 +16,8 @@ public struct AdminCommand: AsyncParsableCommand {
             """,
         subcommands: [
             AdvertiserCommand.self, CampaignCommand.self, KeysCommand.self, LedgerCommand.self, ReportCommand.self, LeaseCommand.self,
-            ExperimentCommand.self, ReplayCommand.self, ForecastCommand.self, APIKeyCommand.self, RatesCommand.self, BackupCommand.self, AuditCommand.self,
+            ExperimentCommand.self, ReplayCommand.self, ForecastCommand.self, APIKeyCommand.self, RatesCommand.self, BackupCommand.self,
+            AuditCommand.self,
         ]
     )
 

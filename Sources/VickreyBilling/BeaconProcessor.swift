@@ -84,7 +84,9 @@ public struct BeaconProcessor: Sendable {
                 kind: kind, userAgent: sender.userAgent, clientAddress: sender.clientAddress, isPrefetch: sender.isPrefetch,
                 servedAt: token.issuedAt, now: now))
         let key = BeaconKey(kind, ad.impressionID, prefetch: verdict == .prefetch)
-        guard replays.take(key, at: now, expiringAt: token.expiry(of: kind)) else { return Accepted(outcome: .replay, verdict: verdict, event: nil, clickURL: clickURL) }
+        guard replays.take(key, at: now, expiringAt: token.expiry(of: kind)) else {
+            return Accepted(outcome: .replay, verdict: verdict, event: nil, clickURL: clickURL)
+        }
         var event = LedgerEvent(ad: ad, kind: kind, billed: true, reason: nil, charge: .zero, eventTime: now)
         let cost = token.cost(of: kind)
         // In a fleet, an ad won on another server has its reservation there: the record

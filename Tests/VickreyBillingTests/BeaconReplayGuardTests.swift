@@ -100,7 +100,9 @@ struct BeaconReplayGuardTests {
         for minute in 0..<10 {
             for index in 0..<1_000 {
                 let served = Self.start.adding(seconds: Int64(minute * 60 + index % 60))
-                #expect(Self.take(guardian, BeaconKey(.impression, Self.id(at: served, sequence: UInt64(index))), at: served.adding(seconds: 1)))
+                #expect(
+                    Self.take(guardian, BeaconKey(.impression, Self.id(at: served, sequence: UInt64(index))), at: served.adding(seconds: 1))
+                )
             }
         }
         #expect(guardian.count == 10_000)

@@ -63,7 +63,8 @@ struct AuditLogTests {
         try await database.with { store in
             let now = Instant(secondsSinceEpoch: 1_795_000_000)
             let experiment = Experiment(
-                id: ExperimentID("floors")!, arms: [ExperimentArm(name: ArmName("a")!, weight: 1), ExperimentArm(name: ArmName("b")!, weight: 1)])
+                id: ExperimentID("floors")!,
+                arms: [ExperimentArm(name: ArmName("a")!, weight: 1), ExperimentArm(name: ArmName("b")!, weight: 1)])
             try await store.experiments.create(experiment, at: now)
             try await store.experiments.stop(experiment.id, at: now)
             let (_, key) = APIKeyMaterial.generate(role: .billing, advertiserID: nil, label: "finance", at: now)

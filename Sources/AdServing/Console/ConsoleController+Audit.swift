@@ -19,7 +19,9 @@ extension ConsoleController {
         var rows = ""
         for entry in entries.prefix(Self.auditPageSize) {
             let subject =
-                entry.campaignID.map { #"<a href="/console/campaigns/\#(ConsoleHTML.escape($0.rawValue))">\#(ConsoleHTML.escape(entry.subject))</a>"# }
+                entry.campaignID.map {
+                    #"<a href="/console/campaigns/\#(ConsoleHTML.escape($0.rawValue))">\#(ConsoleHTML.escape(entry.subject))</a>"#
+                }
                 ?? ConsoleHTML.escape(entry.subject)
             rows += """
                 <tr id="audit-\(entry.id)"><td>\(entry.time.rfc3339)</td><td>\(ConsoleHTML.escape(entry.actor))</td>\

@@ -12,7 +12,10 @@ extension ConsoleController {
     /// What the list shows: read from the query string, every value bounded.
     struct CampaignListQuery: Sendable {
         enum Column: String, CaseIterable, Sendable {
-            case id, advertiser, status, bid, spentToday = "spent_today", spentTotal = "spent_total", impressions, clicks, ctr, ecpm
+            case id, advertiser, status, bid
+            case spentToday = "spent_today"
+            case spentTotal = "spent_total"
+            case impressions, clicks, ctr, ecpm
         }
 
         /// A case-insensitive part of the id, name or advertiser (at most 64 characters).
@@ -173,10 +176,16 @@ extension ConsoleController {
             "<li><code>\(ConsoleHTML.escape(creative.id.rawValue))</code> \(creative.size) \(creative.format.rawValue)</li>"
         }.joined()
         let rows: [(String, String, String)] = [
-            ("flight", "Flight", "\(campaign.start?.rfc3339 ?? "from now") → \(campaign.end?.rfc3339 ?? "no end") (\(ConsoleHTML.escape(campaign.timeZone.identifier)))"),
+            (
+                "flight", "Flight",
+                "\(campaign.start?.rfc3339 ?? "from now") → \(campaign.end?.rfc3339 ?? "no end") (\(ConsoleHTML.escape(campaign.timeZone.identifier)))"
+            ),
             ("frequency-cap", "Frequency cap", cap),
             ("targeting", "Targeting", campaign.targeting.summary.map(ConsoleHTML.escape).joined(separator: "<br>")),
-            ("deals", "Deals", campaign.deals.isEmpty ? "none" : campaign.deals.map { ConsoleHTML.escape($0.id.rawValue) }.joined(separator: ", ")),
+            (
+                "deals", "Deals",
+                campaign.deals.isEmpty ? "none" : campaign.deals.map { ConsoleHTML.escape($0.id.rawValue) }.joined(separator: ", ")
+            ),
             ("creatives", "Creatives", "<ul>\(creatives)</ul>"),
         ]
         return rows.map { id, label, value in #"<tr><th>\#(label)</th><td id="\#(id)">\#(value)</td></tr>"# }.joined(separator: "\n")

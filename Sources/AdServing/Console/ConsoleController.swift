@@ -209,7 +209,8 @@ struct ConsoleController: Sendable {
                 #"<form method="post" action="/console/campaigns/\#(id)/\#(action)" class="inline">\#(ConsoleHTML.csrfField(session.csrfToken))<button type="submit" id="\#(action)">\#(label)</button></form> "#
         }
         if session.principal.role == .admin {
-            actions += #"<a href="/console/campaigns/\#(id)/edit">Edit</a> <a href="/console/audit?campaign=\#(id)" id="history">History</a>"#
+            actions +=
+                #"<a href="/console/campaigns/\#(id)/edit">Edit</a> <a href="/console/audit?campaign=\#(id)" id="history">History</a>"#
         }
         let body = """
             <p>\(actions)</p>

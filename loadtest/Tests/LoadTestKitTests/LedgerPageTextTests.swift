@@ -11,7 +11,10 @@ struct LedgerPageTextTests {
     @Test(
         "each record's line is the server's text, and the page's cursor is read",
         arguments: [
-            (#"{"server_id":null,"records":[\#(tricky),\#(plain)],"next_after":2,"has_more":true,"last_seq":9}"#, [tricky, plain], 2, true),
+            (
+                #"{"server_id":null,"records":[\#(tricky),\#(plain)],"next_after":2,"has_more":true,"last_seq":9}"#, [tricky, plain], 2,
+                true
+            ),
             (#"{"server_id":"eu-1","records":[],"next_after":0,"has_more":false,"last_seq":0}"#, [], 0, false),
             (#"{ "records" : [ \#(plain) ] , "next_after" : 2 , "has_more" : false }"#, [plain], 2, false),
         ])
