@@ -110,6 +110,7 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
         .init(name: "budget_accounts") { budgets.accountCount },
         .init(name: "budget_reservations") { budgets.openReservations },
         .init(name: "frequency_cap_users") { policy.caps.rememberedUsers },
+        .init(name: "frequency_cap_serves") { policy.caps.rememberedServes },
         .init(name: "beacon_replay_keys") { replays.count },
         .init(name: "learned_ctr_campaigns") { reloader.index.learning?.campaignCount ?? 0 },
         .init(name: "sponsorship_tallies") { policy.lineItems.tallyCount },

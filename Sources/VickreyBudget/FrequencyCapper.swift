@@ -11,7 +11,10 @@ import VickreyCore
 /// users forgotten first are those not seen for longest, and a user is never forgotten
 /// before at least `maximumUsers / shards / 2` other users of its shard were seen since.
 /// Per user, at most `maximumCampaignsPerUser` campaigns are tracked (the one served
-/// longest ago is dropped first), each with at most its cap's number of timestamps.
+/// longest ago is dropped first), each with at most its cap's number of timestamps, and a
+/// campaign only until its last serve has left its cap's window (forgotten the next time
+/// the user is served anything): a user's history holds what can still count, not every
+/// campaign it was ever shown.
 ///
 /// Counting happens when an ad is served (the auction's claim), under the user's shard
 /// lock, so concurrent requests for one user can never together exceed a cap.
@@ -50,14 +53,29 @@ public final class FrequencyCapper: Sendable {
         shards.reduce(0) { total, shard in total + shard.withLock { $0.current.count + $0.previous.count } }
     }
 
+    /// How many serves (one timestamp each) the remembered users' histories hold: what
+    /// the capper's memory grows with besides its users. Walks every user, a shard at a
+    /// time (for `/metrics`).
+    public var rememberedServes: Int {
+        shards.reduce(0) { total, shard in
+            total
+                + shard.withLock { shard in
+                    [shard.current, shard.previous].reduce(0) { sum, users in
+                        users.values.reduce(sum) { sum, history in sum + history.campaigns.reduce(0) { $0 + $1.servedAt.count } }
+                    }
+                }
+        }
+    }
+
     private func shard(_ user: String) -> LockedBox<CapShard> {
         shards[Int(UInt(bitPattern: user.hashValue) % UInt(shards.count))]
     }
 }
 
-/// One user's recent ads, per campaign, most recent last.
+/// One user's recent ads, per campaign, most recent last, each with when its last serve
+/// leaves its cap's window.
 struct UserHistory {
-    var campaigns: [(campaign: CampaignID, servedAt: [Instant])] = []
+    var campaigns: [(campaign: CampaignID, servedAt: [Instant], keepUntil: Instant)] = []
 }
 
 struct CapShard {
@@ -77,17 +95,21 @@ struct CapShard {
     mutating func record(user: String, campaign: CampaignID, cap: FrequencyCap, at now: Instant) -> Bool {
         var history = take(user)
         defer { put(user, history) }
+        // Campaigns whose serves have all left their windows count for nothing any more.
+        history.campaigns.removeAll { $0.keepUntil <= now }
         let since = now.adding(seconds: -cap.windowSeconds)
+        let keepUntil = now.adding(seconds: cap.windowSeconds)
         let index = history.campaigns.firstIndex { $0.campaign == campaign }
         if let index {
             history.campaigns[index].servedAt.removeAll { $0 <= since }
             guard history.campaigns[index].servedAt.count < cap.impressions else { return false }
             history.campaigns[index].servedAt.append(now)
+            history.campaigns[index].keepUntil = keepUntil
             let entry = history.campaigns.remove(at: index)
             history.campaigns.append(entry)
         } else {
             if history.campaigns.count >= FrequencyCapper.maximumCampaignsPerUser { history.campaigns.removeFirst() }
-            history.campaigns.append((campaign, [now]))
+            history.campaigns.append((campaign, [now], keepUntil))
         }
         return true
     }

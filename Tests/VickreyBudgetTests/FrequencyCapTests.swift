@@ -74,4 +74,26 @@ struct FrequencyCapTests {
         #expect(caps.count(user: "u199", campaign: campaign, windowSeconds: 86_400, at: now) == 1)
         #expect(caps.rememberedUsers <= 100)
     }
+
+    /// A user shown many campaigns keeps only those whose caps can still count: the rest
+    /// are dropped the next time it is served, so its history does not grow with every
+    /// campaign it ever saw.
+    @Test func campaignsPastTheirCapWindowAreForgottenWhenTheUserIsServedAgain() {
+        let caps = FrequencyCapper(maximumUsers: 100, shardCount: 1)
+        let hourly = FrequencyCap(impressions: 2, windowSeconds: 3_600)
+        let daily = FrequencyCap(impressions: 2, windowSeconds: 86_400)
+        let start = clock.now()
+        for index in 0..<200 { #expect(caps.record(user: "u", campaign: CampaignID(unchecked: "h\(index)"), cap: hourly, at: start)) }
+        #expect(caps.record(user: "u", campaign: CampaignID(unchecked: "d"), cap: daily, at: start))
+        #expect(caps.rememberedServes == 201)
+        // Two hours on: one more serve drops the 200 hourly campaigns, keeps the daily one.
+        let later = start.adding(seconds: 7_200)
+        #expect(caps.record(user: "u", campaign: CampaignID(unchecked: "new"), cap: hourly, at: later))
+        #expect(caps.rememberedServes == 2)
+        #expect(caps.count(user: "u", campaign: CampaignID(unchecked: "d"), windowSeconds: 86_400, at: later) == 1)
+        #expect(caps.count(user: "u", campaign: CampaignID(unchecked: "h7"), windowSeconds: 3_600, at: later) == 0)
+        // A campaign at its cap stays capped until its window passes.
+        #expect(caps.record(user: "u", campaign: CampaignID(unchecked: "d"), cap: daily, at: later))
+        #expect(!caps.record(user: "u", campaign: CampaignID(unchecked: "d"), cap: daily, at: later))
+    }
 }
