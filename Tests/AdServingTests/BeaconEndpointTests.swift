@@ -47,7 +47,8 @@ struct BeaconEndpointTests {
             _ = try await client.get("/v1/campaigns/one/budget", headers: [.authorization: "Bearer wrong"])
             #expect(try await entries("auth_failure_subjects") == 1)
             for table in [
-                "frequency_cap_users", "frequency_cap_serves", "learned_ctr_campaigns", "sponsorship_tallies", "experiment_pending_tallies", "console_sessions",
+                "frequency_cap_users", "frequency_cap_serves", "learned_ctr_campaigns", "sponsorship_tallies", "experiment_pending_tallies",
+                "console_sessions",
                 "auction_log_queue", "request_sample_queue",
             ] {
                 #expect(try await entries(table) != nil, "\(table)")
