@@ -54,18 +54,9 @@ public final class FrequencyCapper: Sendable {
     }
 
     /// How many serves (one timestamp each) the remembered users' histories hold: what
-    /// the capper's memory grows with besides its users. Walks every user, a shard at a
-    /// time (for `/metrics`).
-    public var rememberedServes: Int {
-        shards.reduce(0) { total, shard in
-            total
-                + shard.withLock { shard in
-                    [shard.current, shard.previous].reduce(0) { sum, users in
-                        users.values.reduce(sum) { sum, history in sum + history.campaigns.reduce(0) { $0 + $1.servedAt.count } }
-                    }
-                }
-        }
-    }
+    /// the capper's memory grows with besides its users. Kept by each shard as histories
+    /// come and go, so reading it walks no user.
+    public var rememberedServes: Int { shards.reduce(0) { total, shard in total + shard.withLock { $0.serves } } }
 
     private func shard(_ user: String) -> LockedBox<CapShard> {
         shards[Int(UInt(bitPattern: user.hashValue) % UInt(shards.count))]
@@ -76,12 +67,19 @@ public final class FrequencyCapper: Sendable {
 /// leaves its cap's window.
 struct UserHistory {
     var campaigns: [(campaign: CampaignID, servedAt: [Instant], keepUntil: Instant)] = []
+
+    var serves: Int { campaigns.reduce(0) { $0 + $1.servedAt.count } }
 }
 
 struct CapShard {
     let generationSize: Int
-    var current: [String: UserHistory] = [:]
-    var previous: [String: UserHistory] = [:]
+    private(set) var current: [String: UserHistory] = [:]
+    private(set) var previous: [String: UserHistory] = [:]
+    /// The serves the histories of each generation hold, kept as they are taken and put.
+    private var currentServes = 0
+    private var previousServes = 0
+
+    var serves: Int { currentServes + previousServes }
 
     init(generationSize: Int) { self.generationSize = generationSize }
 
@@ -126,15 +124,26 @@ struct CapShard {
 
     /// Removes the user's history from whichever generation holds it.
     private mutating func take(_ user: String) -> UserHistory {
-        current.removeValue(forKey: user) ?? previous.removeValue(forKey: user) ?? UserHistory()
+        if let history = current.removeValue(forKey: user) {
+            currentServes -= history.serves
+            return history
+        }
+        if let history = previous.removeValue(forKey: user) {
+            previousServes -= history.serves
+            return history
+        }
+        return UserHistory()
     }
 
     /// Stores the history in the current generation, turning generations over when full.
     private mutating func put(_ user: String, _ history: UserHistory) {
         if current.count >= generationSize {
             previous = current
+            previousServes = currentServes
             current = [:]
+            currentServes = 0
         }
         current[user] = history
+        currentServes += history.serves
     }
 }

@@ -48,6 +48,5 @@ public struct BeaconToken: Hashable, Sendable {
     public func expiry(of kind: BeaconKind) -> Instant { kind.expiresWithImpression ? expiresAt : clickExpiresAt }
 
     /// What a beacon of `kind` for this ad costs (`Pricing.cost(of:atPrice:)`).
-
     public func cost(of kind: BeaconKind) -> Nanos { ad.pricing.cost(of: kind, atPrice: price) }
 }

@@ -51,6 +51,9 @@ struct ConsoleCampaignListTests {
             let paused = try await page("status=paused&advertiser=adv-3")
             #expect(paused.contains("of 1000") && Self.ids(paused).allSatisfy { $0.hasSuffix("3") })
             #expect(try await page("q=nothing-like-this").contains("No campaigns match."))
+            #expect(try await page("advertiser=not%20an%20id").contains("No campaigns match."))
+            // Nothing has spent: sorted by spend, the ties fall back to the id (reversed here).
+            #expect(Self.ids(try await page("sort=spent_total&order=desc")).first == "zeta-1")
             // A page past the end shows the last one; a bad sort falls back to the id.
             #expect(Self.ids(try await page("page=999999")).last == "zeta-1")
             #expect(Self.ids(try await page("sort=%3Cscript%3E")).first == "acme-1")

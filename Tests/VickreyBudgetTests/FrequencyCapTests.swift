@@ -73,6 +73,10 @@ struct FrequencyCapTests {
         #expect(caps.count(user: "old", campaign: campaign, windowSeconds: 86_400, at: now) == 0)
         #expect(caps.count(user: "u199", campaign: campaign, windowSeconds: 86_400, at: now) == 1)
         #expect(caps.rememberedUsers <= 100)
+        // A forgotten generation takes its serves with it: one each for the users left.
+        #expect(caps.rememberedServes == caps.rememberedUsers)
+        caps.forget(user: "u199", campaign: campaign, at: now)
+        #expect(caps.rememberedServes == caps.rememberedUsers - 1)
     }
 
     /// A user shown many campaigns keeps only those whose caps can still count: the rest

@@ -76,24 +76,33 @@ extension ConsoleController {
             (try await administration.deliveryRows(for: principal, since: nil, by: .campaign)).map { ($0.campaignID, $0) },
             uniquingKeysWith: { first, _ in first })
         let needle = query.search.lowercased()
-        var listed = try await administration.campaigns(for: principal, status: query.status).compactMap { campaign -> ListedCampaign? in
-            if !query.advertiser.isEmpty, campaign.advertiserID.rawValue != query.advertiser { return nil }
+        // The live accounts are read for every campaign only to sort by spend; otherwise for
+        // the page's rows alone (each read takes the account's lock, which ads take too).
+        let sortsBySpend = query.sort == .spentToday || query.sort == .spentTotal
+        let campaigns: [Campaign]
+        if query.advertiser.isEmpty {
+            campaigns = try await administration.campaigns(for: principal, status: query.status)
+        } else if let advertiser = AdvertiserID(query.advertiser) {
+            campaigns = try await administration.campaigns(for: principal, advertiser: advertiser, status: query.status)
+        } else {
+            campaigns = []
+        }
+        var listed = campaigns.compactMap { campaign -> ListedCampaign? in
             if !needle.isEmpty,
                 ![campaign.id.rawValue, campaign.name, campaign.advertiserID.rawValue].contains(where: { $0.lowercased().contains(needle) })
             {
                 return nil
             }
-            return ListedCampaign(campaign: campaign, account: budgets.snapshot(campaign.id, at: now), delivery: delivery[campaign.id])
+            return ListedCampaign(
+                campaign: campaign, account: sortsBySpend ? budgets.snapshot(campaign.id, at: now) : nil, delivery: delivery[campaign.id])
         }
-        listed.sort { a, b in
-            let ordered = Self.ascending(a, b, by: query.sort)
-            return query.descending ? Self.ascending(b, a, by: query.sort) : ordered
-        }
+        listed.sort { query.descending ? Self.ascending($1, $0, by: query.sort) : Self.ascending($0, $1, by: query.sort) }
         let pages = max(1, (listed.count + CampaignListQuery.pageSize - 1) / CampaignListQuery.pageSize)
         let page = min(query.page, pages)
         let shown = listed.dropFirst((page - 1) * CampaignListQuery.pageSize).prefix(CampaignListQuery.pageSize)
         var rows = ""
-        for item in shown {
+        for var item in shown {
+            if !sortsBySpend { item.account = budgets.snapshot(item.campaign.id, at: now) }
             let campaign = item.campaign
             let id = ConsoleHTML.escape(campaign.id.rawValue)
             rows += """
