@@ -20,40 +20,62 @@ struct ReportCommand: AsyncParsableCommand {
               adctl report --by day --since 2026-11-01T00:00:00Z --json
             """
     )
-    enum Grouping: String, ExpressibleByArgument, CaseIterable { case campaign, day }
-
-    @Option(help: "campaign (one row per campaign) or day (one row per campaign and day).") var by: Grouping = .campaign
+    @Option(
+        help: """
+            campaign (a row per campaign), day (per campaign and day), advertiser (per advertiser), placement (per \
+            placement, every campaign added up) or creative (per campaign and creative).
+            """)
+    var by: DeliveryReport.Grouping = .campaign
     @OptionGroup var since: SinceOption
+    @Option(help: ArgumentHelp("Only events before this RFC 3339 time.", valueName: "time")) var until: String?
+    @Flag(help: "Print CSV (with a total row) instead of a table.") var csv = false
     @OptionGroup var output: OutputOptions
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
         let start = try since.instant()
-        let rows = DeliveryReport.rows(
-            try await store.call { db in try await db.ledger.delivery(since: start) }, by: by == .campaign ? .campaign : .day)
-        if output.json { return Console.print(DeliveryReport.json(rows)) }
-        var table = TextTable(headers: [
-            "CAMPAIGN", "DAY", "IMPRESSIONS", "CLICKS", "CTR", "SPEND", "ECPM", "UNBILLED", "GROSS", "INVALID", "VIEWABLE", "VIEWABILITY",
-            "COMPLETED", "COMPLETION",
-        ])
-        for row in rows {
-            table.rows.append([
-                row.campaignID.rawValue, row.day, String(row.impressions), String(row.clicks), Self.percent(row.ctrPPM),
-                Self.money(row.spend), DecimalMoney.formatCurrency(Micros(row.ecpmMicros)), String(row.unbilled),
-                String(row.grossImpressions), String(row.invalidTotal), String(row.viewableImpressions), Self.percent(row.viewabilityPPM),
-                String(row.completedViews), Self.percent(row.completionPPM),
-            ])
+        var end: Instant?
+        if let until {
+            guard let parsed = RFC3339.parse(until) else {
+                throw CommandFailure.usage("--until: '\(until)' is not an RFC 3339 time like 2026-12-01T00:00:00Z")
+            }
+            end = parsed
         }
-        let total = rows.reduce(Nanos.zero) { $0 + $1.spend }
-        var invalid: [String: Int64] = [:]
-        for row in rows { invalid.merge(row.invalid, uniquingKeysWith: +) }
-        let disclosed = DeliveryReport.invalidCategories.map { "\($0) \(invalid[$0] ?? 0)" }.joined(separator: ", ")
+        let grouping = by
+        let (delivery, advertisers) = try await store.call { db in
+            let rows = try await db.ledger.delivery(since: start, until: end, detail: grouping.detail)
+            guard grouping == .advertiser else { return (rows, [CampaignID: AdvertiserID]()) }
+            let campaigns = try await db.campaigns.campaigns(advertiser: nil, status: nil)
+            return (rows, Dictionary(campaigns.map { ($0.id, $0.advertiserID) }, uniquingKeysWith: { first, _ in first }))
+        }
+        let rows = DeliveryReport.rows(delivery, by: grouping) { advertisers[$0] }
+        if output.json { return Console.print(DeliveryReport.json(rows)) }
+        if csv { return Console.print(DeliveryReport.csv(rows, by: grouping), terminator: "") }
+        let keys = grouping == .day ? grouping.keyFields : grouping.keyFields + ["day"]
+        var table = TextTable(
+            headers: keys.map { $0.replacingOccurrences(of: "_id", with: "").uppercased() } + [
+                "IMPRESSIONS", "CLICKS", "CTR", "SPEND", "ECPM", "UNBILLED", "GROSS", "INVALID", "VIEWABLE", "VIEWABILITY", "COMPLETED",
+                "COMPLETION",
+            ])
+        for row in rows {
+            table.rows.append(
+                row.names(keys) + [
+                    String(row.impressions), String(row.clicks), Self.percent(row.ctrPPM),
+                    Self.money(row.spend), DecimalMoney.formatCurrency(Micros(row.ecpmMicros)), String(row.unbilled),
+                    String(row.grossImpressions), String(row.invalidTotal), String(row.viewableImpressions),
+                    Self.percent(row.viewabilityPPM), String(row.completedViews), Self.percent(row.completionPPM),
+                ])
+        }
+        let total = DeliveryReport.total(rows)
+        let disclosed = DeliveryReport.invalidCategories.map { "\($0) \(total.invalid[$0] ?? 0)" }.joined(separator: ", ")
         Console.print(
             table.render()
-                + "\ntotal spend \(Self.money(total)) (\(total.value) nanos) over \(rows.reduce(0) { $0 + $1.impressions }) impressions"
+                + "\ntotal spend \(Self.money(total.spend)) (\(total.spend.value) nanos) over \(total.impressions) impressions"
                 + "\ninvalid traffic filtered: \(disclosed)")
     }
 
     static func percent(_ ppm: Int64) -> String { DecimalMoney.format(ppm / 100, fractionDigits: 2) + "%" }
     static func money(_ nanos: Nanos) -> String { DecimalMoney.format(nanos.value, fractionDigits: 9) }
 }
+
+extension DeliveryReport.Grouping: ExpressibleByArgument {}

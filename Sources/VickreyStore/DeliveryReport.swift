@@ -9,29 +9,66 @@ public enum DeliveryReport {
         case campaign
         /// One row per campaign and UTC day.
         case day
+        /// One row per advertiser, adding up its campaigns (`day` is `all`).
+        case advertiser
+        /// One row per placement, adding up every campaign served there (`day` is `all`).
+        case placement
+        /// One row per campaign and creative (`day` is `all`).
+        case creative
+
+        /// What the ledger must be read by for this grouping.
+        public var detail: DeliveryDetail {
+            switch self {
+            case .campaign, .day, .advertiser: .none
+            case .placement: .placement
+            case .creative: .creative
+            }
+        }
+
+        /// The columns that name a row of this grouping, as the JSON's fields.
+        public var keyFields: [String] {
+            switch self {
+            case .campaign: ["campaign_id"]
+            case .day: ["campaign_id", "day"]
+            case .advertiser: ["advertiser_id"]
+            case .placement: ["placement_id"]
+            case .creative: ["campaign_id", "creative_id"]
+            }
+        }
     }
 
-    /// `rows` (by campaign and day, as the ledger store returns them) grouped as asked.
-    public static func rows(_ rows: [DeliveryRow], by grouping: Grouping) -> [DeliveryRow] {
-        guard grouping == .campaign else { return rows }
-        var merged: [CampaignID: DeliveryRow] = [:]
+    /// `rows` (by campaign and day, as the ledger store returns them, read with
+    /// `grouping.detail`) grouped as asked; `advertiser` names each campaign's advertiser
+    /// (for `.advertiser`; a campaign it does not know is counted under an empty id).
+    public static func rows(
+        _ rows: [DeliveryRow], by grouping: Grouping, advertiser: (CampaignID) -> AdvertiserID? = { _ in nil }
+    ) -> [DeliveryRow] {
+        guard grouping != .day else { return rows }
+        var merged: [String: DeliveryRow] = [:]
         for row in rows {
-            var total =
-                merged[row.campaignID]
-                ?? DeliveryRow(campaignID: row.campaignID, day: "all", impressions: 0, clicks: 0, unbilled: 0, spend: .zero)
-            total.impressions += row.impressions
-            total.clicks += row.clicks
-            total.unbilled += row.unbilled
-            total.spend += row.spend
-            total.grossImpressions += row.grossImpressions
-            total.grossClicks += row.grossClicks
-            total.measuredImpressions += row.measuredImpressions
-            total.viewableImpressions += row.viewableImpressions
-            total.completedViews += row.completedViews
-            total.invalid.merge(row.invalid, uniquingKeysWith: +)
-            merged[row.campaignID] = total
+            var key = DeliveryRow(campaignID: row.campaignID, day: "all", impressions: 0, clicks: 0, unbilled: 0, spend: .zero)
+            switch grouping {
+            case .campaign, .day: break
+            case .advertiser:
+                key.campaignID = CampaignID(unchecked: "")
+                key.advertiserID = advertiser(row.campaignID) ?? AdvertiserID(unchecked: "")
+            case .placement:
+                key.campaignID = CampaignID(unchecked: "")
+                key.placementID = row.placementID ?? ""
+            case .creative: key.creativeID = row.creativeID ?? ""
+            }
+            let name = [key.campaignID.rawValue, key.advertiserID?.rawValue ?? "", key.placementID ?? "", key.creativeID ?? ""]
+                .joined(separator: "\u{0}")
+            merged[name] = (merged[name] ?? key).adding(row)
         }
-        return merged.values.sorted { $0.campaignID < $1.campaignID }
+        return merged.sorted { $0.key < $1.key }.map(\.value)
+    }
+
+    /// Every row added up: the report's totals (`day` is `all`, no campaign).
+    public static func total(_ rows: [DeliveryRow]) -> DeliveryRow {
+        rows.reduce(DeliveryRow(campaignID: CampaignID(unchecked: ""), day: "all", impressions: 0, clicks: 0, unbilled: 0, spend: .zero)) {
+            $0.adding($1)
+        }
     }
 
     /// The rows as a JSON array.
@@ -40,7 +77,10 @@ public enum DeliveryReport {
         out.array { out in
             for row in rows {
                 out.object { out in
-                    out.field("campaign_id", row.campaignID.rawValue)
+                    if !row.campaignID.rawValue.isEmpty { out.field("campaign_id", row.campaignID.rawValue) }
+                    if let advertiser = row.advertiserID { out.field("advertiser_id", advertiser.rawValue) }
+                    if let placement = row.placementID { out.field("placement_id", placement) }
+                    if let creative = row.creativeID { out.field("creative_id", creative) }
                     out.field("day", row.day)
                     out.field("impressions", row.impressions)
                     out.field("clicks", row.clicks)
@@ -70,6 +110,41 @@ public enum DeliveryReport {
 }
 
 extension DeliveryReport {
+    /// The rows as CSV (RFC 4180: a header line, CRLF line ends, fields quoted where they
+    /// hold a comma, quote or line end): the grouping's key columns, then every figure of
+    /// the JSON, money in currency units with nine decimals (exact), invalid events by
+    /// category; a last row `total` adds them all up.
+    public static func csv(_ rows: [DeliveryRow], by grouping: Grouping) -> String {
+        let keys = grouping == .day ? grouping.keyFields : grouping.keyFields + ["day"]
+        var header = keys + ["impressions", "clicks", "ctr", "spend", "ecpm", "unbilled", "gross_impressions", "gross_clicks"]
+        header += invalidCategories.map { "invalid_\($0)" }
+        header += ["measured_impressions", "viewable_impressions", "viewability", "completed_views", "completion"]
+        var lines = [header.joined(separator: ",")]
+        func line(_ names: [String], _ row: DeliveryRow) -> String {
+            var fields = names
+            fields += [String(row.impressions), String(row.clicks), percent(row.ctrPPM)]
+            fields += [DecimalMoney.format(row.spend.value, fractionDigits: 9), DecimalMoney.format(row.ecpmMicros, fractionDigits: 6)]
+            fields += [String(row.unbilled), String(row.grossImpressions), String(row.grossClicks)]
+            fields += invalidCategories.map { String(row.invalid[$0] ?? 0) }
+            fields += [String(row.measuredImpressions), String(row.viewableImpressions), percent(row.viewabilityPPM)]
+            fields += [String(row.completedViews), percent(row.completionPPM)]
+            return fields.map(csvField).joined(separator: ",")
+        }
+        for row in rows { lines.append(line(row.names(keys), row)) }
+        lines.append(line(["total"] + Array(repeating: "", count: keys.count - 1), total(rows)))
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// A rate in parts per million as a percentage with four decimals (`1.2345`).
+    static func percent(_ ppm: Int64) -> String { DecimalMoney.format(ppm, fractionDigits: 4) }
+
+    static func csvField(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        var quoted = "\""
+        for character in text { quoted += character == "\"" ? "\"\"" : String(character) }
+        return quoted + "\""
+    }
+
     /// The invalid-traffic categories a report discloses, each always present: the
     /// `ivt_` reasons of the ledger without their prefix.
     public static let invalidCategories = UnbilledReason.allCases.map(\.rawValue).filter { $0.hasPrefix("ivt_") }.map {
@@ -78,6 +153,35 @@ extension DeliveryReport {
 }
 
 extension DeliveryRow {
+    /// The row's values of `keys` (the JSON's key fields and `day`).
+    public func names(_ keys: [String]) -> [String] {
+        keys.map { key in
+            switch key {
+            case "campaign_id": campaignID.rawValue
+            case "advertiser_id": advertiserID?.rawValue ?? ""
+            case "placement_id": placementID ?? ""
+            case "creative_id": creativeID ?? ""
+            default: day
+            }
+        }
+    }
+
+    /// This row with `other`'s figures added (its names kept).
+    func adding(_ other: DeliveryRow) -> DeliveryRow {
+        var total = self
+        total.impressions += other.impressions
+        total.clicks += other.clicks
+        total.unbilled += other.unbilled
+        total.spend += other.spend
+        total.grossImpressions += other.grossImpressions
+        total.grossClicks += other.grossClicks
+        total.measuredImpressions += other.measuredImpressions
+        total.viewableImpressions += other.viewableImpressions
+        total.completedViews += other.completedViews
+        total.invalid.merge(other.invalid, uniquingKeysWith: +)
+        return total
+    }
+
     /// Viewable impressions per million measured ones.
     public var viewabilityPPM: Int64 { measuredImpressions == 0 ? 0 : viewableImpressions * 1_000_000 / measuredImpressions }
     /// Completed video views per million measured impressions (the video completion rate,

@@ -45,8 +45,9 @@ public protocol LedgerStore: Sendable {
     func recentEvents(since: Instant) async throws(StoreError) -> [RecordedEvent]
     /// How many records `chain` holds.
     func count(chain: String?) async throws(StoreError) -> Int
-    /// Delivery by campaign and UTC day, from every record with an event at or after `since`.
-    func delivery(since: Instant?) async throws(StoreError) -> [DeliveryRow]
+    /// Delivery by campaign and UTC day (and by placement or creative, as `detail` asks),
+    /// from every record with an event at or after `since` and before `until`.
+    func delivery(since: Instant?, until: Instant?, detail: DeliveryDetail) async throws(StoreError) -> [DeliveryRow]
     /// Impressions and clicks recorded per campaign (billed or not) in every chain past
     /// `positions`, and the positions this read reached: what learned CTRs add up.
     /// Each chain is appended in sequence order, so reading up to its tail misses nothing.
@@ -97,6 +98,11 @@ extension LedgerStore {
     public func count() async throws(StoreError) -> Int { try await count(chain: chainID) }
 
     public func delivery() async throws(StoreError) -> [DeliveryRow] { try await delivery(since: nil) }
+
+    /// Delivery by campaign and UTC day, from every record with an event at or after `since`.
+    public func delivery(since: Instant?) async throws(StoreError) -> [DeliveryRow] {
+        try await delivery(since: since, until: nil, detail: .none)
+    }
 }
 
 /// One chain of the ledger: whose it is, how long, and its head.
@@ -141,7 +147,15 @@ public struct ExportWindow: Hashable, Sendable {
 
 /// One campaign's delivery on one UTC day, summed from the ledger.
 public struct DeliveryRow: Hashable, Sendable {
+    /// The campaign; empty in a row that adds up several campaigns (by advertiser or by
+    /// placement).
     public var campaignID: CampaignID
+    /// Set in a report by advertiser.
+    public var advertiserID: AdvertiserID?
+    /// Set when the ledger was read by placement.
+    public var placementID: String?
+    /// Set when the ledger was read by creative.
+    public var creativeID: String?
     /// `YYYY-MM-DD` (UTC).
     public var day: String
     /// Net: billed impression and click records.
@@ -194,16 +208,25 @@ public struct DeliveryRow: Hashable, Sendable {
     }
 
     /// Rows from the stores' counts of records by campaign, day, kind, reason and billing.
-    static func rows(_ counts: [(campaign: String, day: String, kind: String, reason: String?, billed: Bool, count: Int64, charge: Int64)])
-        -> [DeliveryRow]
-    {
+    /// `detail` is each count's placement or creative id when the ledger was read by one.
+    static func rows(
+        _ counts: [(
+            campaign: String, day: String, detail: String?, kind: String, reason: String?, billed: Bool, count: Int64, charge: Int64
+        )], detail: DeliveryDetail
+    ) -> [DeliveryRow] {
         var rows: [String: DeliveryRow] = [:]
         var order: [String] = []
         for count in counts {
-            let key = count.campaign + "\u{0}" + count.day
+            let key = count.campaign + "\u{0}" + count.day + "\u{0}" + (count.detail ?? "")
             if rows[key] == nil {
-                rows[key] = DeliveryRow(
+                var row = DeliveryRow(
                     campaignID: CampaignID(unchecked: count.campaign), day: count.day, impressions: 0, clicks: 0, unbilled: 0, spend: .zero)
+                switch detail {
+                case .none: break
+                case .placement: row.placementID = count.detail ?? ""
+                case .creative: row.creativeID = count.detail ?? ""
+                }
+                rows[key] = row
                 order.append(key)
             }
             rows[key]?.add(kind: count.kind, reason: count.reason, billed: count.billed, count: count.count, charge: Nanos(count.charge))
@@ -229,8 +252,29 @@ public struct RecordedEvent: Hashable, Sendable {
     }
 }
 
+/// What a delivery read splits each campaign's days by, besides campaign and day.
+public enum DeliveryDetail: Sendable, Hashable {
+    case none
+    /// The placement each event was served in.
+    case placement
+    /// The creative each event showed.
+    case creative
+
+    /// The ledger column this detail reads.
+    var column: String? {
+        switch self {
+        case .none: nil
+        case .placement: "placement_id"
+        case .creative: "creative_id"
+        }
+    }
+}
+
 /// SQL about ledger rows that both engines share.
 enum LedgerSQL {
     /// True for a record that is not invalid traffic (its reason is not `ivt_…`).
     static let isValidTraffic = "(reason IS NULL OR substr(reason, 1, 4) <> 'ivt_')"
+
+    /// The detail's column, or NULL, named `detail`.
+    static func detailColumn(_ detail: DeliveryDetail) -> String { "\(detail.column ?? "NULL") AS detail" }
 }

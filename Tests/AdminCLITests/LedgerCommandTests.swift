@@ -208,5 +208,16 @@ struct LedgerCommandTests {
         let byDay = await cli.run("report", "--by", "day")
         #expect(byDay.output.contains("even      2026-11-27"))
         #expect(byDay.output.contains("total spend 0.910000000 (910000000 nanos) over 5 impressions"))
+        // One placement, every campaign added up; the first five hours only (index 0–4:
+        // impressions 0, 1, 3 billed, 4 unbilled; click 2).
+        let csv = await cli.run("report", "--by", "placement", "--until", "2026-11-27T05:00:00Z", "--csv")
+        let lines = csv.output.split(separator: "\r\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).prefix(8) }
+        #expect(
+            lines.map { $0.joined(separator: ",") } == [
+                "placement_id,day,impressions,clicks,ctr,spend,ecpm,unbilled", "home_feed,all,3,1,33.3333,0.306000000,102.000000,1",
+                "total,,3,1,33.3333,0.306000000,102.000000,1",
+            ])
+        let badUntil = await cli.run("report", "--until", "tomorrow")
+        #expect(badUntil.status == 64 && badUntil.error.contains("--until: 'tomorrow' is not an RFC 3339 time"), "\(badUntil.error)")
     }
 }

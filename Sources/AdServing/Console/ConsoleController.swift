@@ -76,6 +76,7 @@ struct ConsoleController: Sendable {
             try await forecastPage(request, try context.parameters.require("id"))
         }
         router.get("/console/reports") { request, _ in try await reportsPage(request) }
+        router.get("/console/reports/csv") { request, _ in try await reportCSV(request) }
         router.get("/console/experiments") { request, _ in try await experimentsPage(request) }
         router.get("/console/audit") { request, _ in try await auditPage(request) }
     }
@@ -355,28 +356,6 @@ struct ConsoleController: Sendable {
     static func invalidBreakdown(_ invalid: [String: Int64]) -> String {
         let shown = DeliveryReport.invalidCategories.compactMap { category in invalid[category].map { "\(category) \($0)" } }
         return shown.isEmpty ? "none" : shown.joined(separator: ", ")
-    }
-
-    private func reportsPage(_ request: Request) async throws -> Response {
-        let (_, session) = try await requireSession(request)
-        let rows = try await administration.deliveryRows(for: session.principal, since: nil, by: .day)
-        var body =
-            #"<table id="report"><thead><tr><th>Campaign</th><th>Day (UTC)</th><th class="num">Impressions</th><th class="num">Clicks</th><th class="num">CTR</th><th class="num">Spend</th><th class="num">eCPM</th><th class="num">Unbilled</th><th class="num">Gross</th><th class="num">Invalid</th><th class="num">Viewable</th><th class="num">Viewability</th><th class="num">Completed views</th><th class="num">Completion</th></tr></thead><tbody>"#
-        for row in rows {
-            body += """
-                <tr><td>\(ConsoleHTML.escape(row.campaignID.rawValue))</td><td>\(row.day)</td><td class="num">\(row.impressions)</td>\
-                <td class="num">\(row.clicks)</td><td class="num">\(DecimalMoney.format(row.ctrPPM / 100, fractionDigits: 2))%</td>\
-                <td class="num">\(ConsoleHTML.money(row.spend))</td><td class="num">\(ConsoleHTML.money(Micros(row.ecpmMicros)))</td>\
-                <td class="num">\(row.unbilled)</td><td class="num">\(row.grossImpressions)</td>\
-                <td class="num" title="\(ConsoleHTML.escape(Self.invalidBreakdown(row.invalid)))">\(row.invalidTotal)</td>\
-                <td class="num">\(row.viewableImpressions)</td>\
-                <td class="num">\(DecimalMoney.format(row.viewabilityPPM / 100, fractionDigits: 2))%</td>\
-                <td class="num">\(row.completedViews)</td>\
-                <td class="num">\(DecimalMoney.format(row.completionPPM / 100, fractionDigits: 2))%</td></tr>
-                """
-        }
-        if rows.isEmpty { body += #"<tr><td colspan="14" class="muted">Nothing delivered yet.</td></tr>"# }
-        return html("Reports by day", session, body + "</tbody></table>")
     }
 
     private func experimentsPage(_ request: Request) async throws -> Response {

@@ -104,7 +104,9 @@ struct AdminController: Sendable {
         }
         router.get("/v1/admin/reports") { request, context in
             let principal = try await auth.principal(request, from: context.peerAddress)
-            let rows = try await administration.deliveryRows(for: principal, since: try Self.since(request), by: try Self.grouping(request))
+            let rows = try await administration.deliveryRows(
+                for: principal, since: try Self.instant(request, "since"), until: try Self.instant(request, "until"),
+                by: try Self.grouping(request))
             return JSONResponse.bytes(Array(DeliveryReport.json(rows).utf8))
         }
         router.get("/v1/admin/audit") { request, context in
@@ -170,7 +172,7 @@ struct AdminController: Sendable {
     static func grouping(_ request: Request) throws -> DeliveryReport.Grouping {
         guard let text = request.uri.queryParameters["by"] else { return .campaign }
         guard let grouping = DeliveryReport.Grouping(rawValue: String(text)) else {
-            throw APIError(code: .invalidRequest, message: "must be campaign or day", field: "by")
+            throw APIError(code: .invalidRequest, message: "must be campaign, day, advertiser, placement or creative", field: "by")
         }
         return grouping
     }
@@ -191,11 +193,4 @@ struct AdminController: Sendable {
         return status
     }
 
-    static func since(_ request: Request) throws -> Instant? {
-        guard let text = request.uri.queryParameters["since"].map(String.init) else { return nil }
-        guard let instant = RFC3339.parse(text) else {
-            throw APIError(code: .invalidRequest, message: "must be an RFC 3339 time such as 2026-11-01T00:00:00Z", field: "since")
-        }
-        return instant
-    }
 }

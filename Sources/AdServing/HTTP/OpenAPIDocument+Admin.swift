@@ -69,9 +69,10 @@ extension OpenAPIDocument {
         "/v1/admin/line-items": {
           "get": \##(operation("Every served sponsorship and standard line item's delivery status (an advertiser key: its own).", ok("LineItemStatusList")))},
         "/v1/admin/reports": {
-          "get": \##(operation("The figures of adctl report: delivery and spend by campaign or by campaign and day (an advertiser key: its own campaigns).", ok("DeliveryReport"), parameters: """
-            [{"name": "by", "in": "query", "schema": {"type": "string", "enum": ["campaign", "day"]}},
-             {"name": "since", "in": "query", "schema": {"type": "string", "maxLength": 64}}]
+          "get": \##(operation("The figures of adctl report: delivery and spend by campaign, by campaign and day, by advertiser, by placement or by campaign and creative, for events at or after since and before until (an advertiser key: its own campaigns).", ok("DeliveryReport"), parameters: """
+            [{"name": "by", "in": "query", "schema": {"type": "string", "enum": ["campaign", "day", "advertiser", "placement", "creative"]}},
+             {"name": "since", "in": "query", "schema": {"type": "string", "maxLength": 64}},
+             {"name": "until", "in": "query", "schema": {"type": "string", "maxLength": 64}}]
             """))},
         "/v1/admin/audit": {
           "get": \##(operation("The audit log, newest first: every change made through the admin API, the console or adctl, with who made it and the thing before and after (admin; docs/api.md#the-audit-log).", ok("AuditPage"), parameters: """
@@ -135,9 +136,11 @@ extension OpenAPIDocument {
           "hours": {"type": "array", "items": {"type": "object", "required": ["hour", "impressions", "clicks", "spend_nanos"], "properties": {
             "hour": {"type": "string"}, "impressions": {"type": "integer"}, "clicks": {"type": "integer"}, "spend_nanos": {"type": "integer"}}}}}},
         "DeliveryReport": {"type": "array", "items": {"type": "object",
-          "required": ["campaign_id", "day", "impressions", "clicks", "unbilled", "spend_nanos", "ctr_ppm", "ecpm_micros", "gross_impressions",
+          "required": ["day", "impressions", "clicks", "unbilled", "spend_nanos", "ctr_ppm", "ecpm_micros", "gross_impressions",
                        "gross_clicks", "invalid", "measured_impressions", "viewable_impressions", "viewability_ppm", "completed_views", "completion_ppm"],
-          "properties": {"campaign_id": {"type": "string"}, "day": {"type": "string"}, "impressions": {"type": "integer", "description": "Net: billed."},
+          "properties": {"campaign_id": {"type": "string", "description": "Absent by advertiser and by placement."},
+            "advertiser_id": {"type": "string", "description": "By advertiser only."}, "placement_id": {"type": "string", "description": "By placement only."},
+            "creative_id": {"type": "string", "description": "By creative only."}, "day": {"type": "string"}, "impressions": {"type": "integer", "description": "Net: billed."},
             "clicks": {"type": "integer"}, "unbilled": {"type": "integer"}, "spend_nanos": {"type": "integer"}, "ctr_ppm": {"type": "integer"},
             "ecpm_micros": {"type": "integer"}, "gross_impressions": {"type": "integer"}, "gross_clicks": {"type": "integer"},
             "invalid": {"type": "object", "description": "Invalid events of every kind by category.",

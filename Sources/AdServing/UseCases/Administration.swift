@@ -164,17 +164,24 @@ struct Administration: Sendable {
         return status
     }
 
-    /// The ledger's delivery rows (`adctl report`'s) that `principal` may see.
-    func deliveryRows(for principal: Principal, since: Instant?, by grouping: DeliveryReport.Grouping) async throws(AdministrationError)
-        -> [DeliveryRow]
+    /// The ledger's delivery rows (`adctl report`'s) that `principal` may see, for events
+    /// in `[since, until)`.
+    func deliveryRows(for principal: Principal, since: Instant?, until: Instant? = nil, by grouping: DeliveryReport.Grouping)
+        async throws(AdministrationError) -> [DeliveryRow]
     {
         try principal.require(.admin, .advertiser)
-        var rows = try await call { try await store.ledger.delivery(since: since) }
+        var rows = try await call { try await store.ledger.delivery(since: since, until: until, detail: grouping.detail) }
+        var advertisers: [CampaignID: AdvertiserID] = [:]
         if principal.role == .advertiser, let advertiser = principal.advertiserID {
             let own = Set(try await call { try await store.campaigns.campaigns(advertiser: advertiser, status: nil) }.map(\.id))
             rows = rows.filter { own.contains($0.campaignID) }
+            for id in own { advertisers[id] = advertiser }
+        } else if grouping == .advertiser {
+            for campaign in try await call({ try await store.campaigns.campaigns(advertiser: nil, status: nil) }) {
+                advertisers[campaign.id] = campaign.advertiserID
+            }
         }
-        return DeliveryReport.rows(rows, by: grouping)
+        return DeliveryReport.rows(rows, by: grouping) { advertisers[$0] }
     }
 
     // MARK: Experiments (admin only)

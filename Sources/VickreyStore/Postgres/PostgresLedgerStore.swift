@@ -239,17 +239,21 @@ public final class PostgresLedgerStore: LedgerStore {
         }
     }
 
-    public func delivery(since: Instant?) async throws(StoreError) -> [DeliveryRow] {
-        try await database.transaction { connection in
+    public func delivery(since: Instant?, until: Instant?, detail: DeliveryDetail) async throws(StoreError) -> [DeliveryRow] {
+        let from = since?.millisecondsSinceEpoch ?? Int64.min
+        let to = until?.millisecondsSinceEpoch ?? Int64.max
+        return try await database.transaction { connection in
             DeliveryRow.rows(
                 try await connection.all(
                     """
-                    SELECT campaign_id, to_char(to_timestamp(event_time_ms / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day, kind, reason,
-                           billed, count(*), SUM(charge_nanos)::bigint
-                    FROM ledger WHERE event_time_ms >= \(since?.millisecondsSinceEpoch ?? Int64.min)
-                    GROUP BY campaign_id, day, kind, reason, billed ORDER BY campaign_id COLLATE "C", day
-                    """, as: (String, String, String, String?, Bool, Int64, Int64).self, logger: self.logger
-                ).map { (campaign: $0.0, day: $0.1, kind: $0.2, reason: $0.3, billed: $0.4, count: $0.5, charge: $0.6) })
+                    SELECT campaign_id, to_char(to_timestamp(event_time_ms / 1000) AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day,
+                           \(unescaped: LedgerSQL.detailColumn(detail)), kind, reason, billed, count(*), SUM(charge_nanos)::bigint
+                    FROM ledger WHERE event_time_ms >= \(from) AND event_time_ms < \(to)
+                    GROUP BY campaign_id, day, detail, kind, reason, billed ORDER BY campaign_id COLLATE "C", day
+                    """, as: (String, String, String?, String, String?, Bool, Int64, Int64).self, logger: self.logger
+                ).map {
+                    (campaign: $0.0, day: $0.1, detail: $0.2, kind: $0.3, reason: $0.4, billed: $0.5, count: $0.6, charge: $0.7)
+                }, detail: detail)
         }
     }
 }

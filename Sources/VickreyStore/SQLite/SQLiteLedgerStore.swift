@@ -175,19 +175,29 @@ public final class SQLiteLedgerStore: LedgerStore {
 }
 
 extension SQLiteLedgerStore {
-    /// Delivery by campaign and UTC day, from every record with an event at or after `since`.
-    public func delivery(since: Instant? = nil) throws(StoreError) -> [DeliveryRow] {
+    /// Delivery by campaign and UTC day (and by `detail`), from every record with an event
+    /// at or after `since` and before `until`.
+    public func delivery(since: Instant? = nil, until: Instant? = nil, detail: DeliveryDetail = .none) throws(StoreError)
+        -> [DeliveryRow]
+    {
         do {
             return try pool.read { db in
                 DeliveryRow.rows(
                     try Row.fetchAll(
                         db,
                         sql: """
-                            SELECT campaign_id, date(event_time_ms / 1000, 'unixepoch') AS day, kind, reason, billed, COUNT(*),
-                                   SUM(charge_nanos)
-                            FROM ledger WHERE event_time_ms >= ? GROUP BY campaign_id, day, kind, reason, billed ORDER BY campaign_id, day
-                            """, arguments: [since?.millisecondsSinceEpoch ?? Int64.min]
-                    ).map { (campaign: $0[0], day: $0[1], kind: $0[2], reason: $0[3], billed: $0[4], count: $0[5], charge: $0[6]) })
+                            SELECT campaign_id, date(event_time_ms / 1000, 'unixepoch') AS day, \(LedgerSQL.detailColumn(detail)), kind,
+                                   reason, billed, COUNT(*), SUM(charge_nanos)
+                            FROM ledger WHERE event_time_ms >= ? AND event_time_ms < ?
+                            GROUP BY campaign_id, day, detail, kind, reason, billed ORDER BY campaign_id, day, detail
+                            """,
+                        arguments: [since?.millisecondsSinceEpoch ?? Int64.min, until?.millisecondsSinceEpoch ?? Int64.max]
+                    ).map {
+                        (
+                            campaign: $0[0], day: $0[1], detail: $0[2], kind: $0[3], reason: $0[4], billed: $0[5], count: $0[6],
+                            charge: $0[7]
+                        )
+                    }, detail: detail)
             }
         } catch { throw SQLiteCampaignStore.map(error) }
     }
