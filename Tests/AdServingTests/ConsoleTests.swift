@@ -92,9 +92,8 @@ struct ConsoleTests {
                 body: ByteBuffer(
                     string: Self.form([
                         "csrf": admin.csrf, "id": "formed", "advertiser_id": "acme", "name": "Formed", "pricing": "cpm", "bid": "abc",
-                        "total_budget": "10", "pacing": "asap", "creative_size": "300x250",
-                        "creative_image_url": "https://cdn.example/f.png",
-                        "creative_click_url": "https://acme.example/",
+                        "total_budget": "10", "pacing": "asap", "creatives": "1", "cr0_size": "300x250",
+                        "cr0_image_url": "https://cdn.example/f.png", "cr0_click_url": "https://acme.example/",
                     ])))
             #expect(bad.status == .badRequest)
             #expect(bad.text.contains(#"id="error-bid""#) && bad.text.contains(#"value="Formed""#))
@@ -103,8 +102,8 @@ struct ConsoleTests {
                 body: ByteBuffer(
                     string: Self.form([
                         "csrf": admin.csrf, "id": "formed", "advertiser_id": "acme", "pricing": "cpc", "bid": "1", "predicted_ctr": "1.2.3",
-                        "total_budget": "10", "creative_size": "300x250", "creative_image_url": "https://cdn.example/f.png",
-                        "creative_click_url": "https://acme.example/",
+                        "total_budget": "10", "creatives": "1", "cr0_size": "300x250", "cr0_image_url": "https://cdn.example/f.png",
+                        "cr0_click_url": "https://acme.example/",
                     ])))
             #expect(badCTR.status == .badRequest && badCTR.text.contains(#"id="error-predicted_ctr""#))
 
@@ -117,7 +116,13 @@ struct ConsoleTests {
             #expect(try await client.get("/console/experiments", headers: [.cookie: acme.cookie]).status == .forbidden)
             let page = try await client.get("/console/campaigns/acme-1", headers: [.cookie: acme.cookie])
             #expect(page.headers[HTTPField.Name("Content-Security-Policy")!]?.contains("default-src 'self'") == true)
-            #expect(page.text.contains("<svg class=\"chart\"") && !page.text.contains("http://") && !page.text.contains("https://cdn"))
+            // The console's own assets are local; a creative's https image is previewed without a referrer.
+            #expect(page.text.contains("<svg class=\"chart\"") && !page.text.contains("http://"))
+            #expect(page.text.contains(#"<link rel="stylesheet" href="/console/assets/console.css">"#))
+            #expect(
+                page.text.contains(
+                    #"<img src="https://cdn.example/acme-1.png" width="300" height="250" alt="banner acme-1-0" loading="lazy" referrerpolicy="no-referrer">"#
+                ))
         }
     }
 }

@@ -46,8 +46,7 @@ struct ConsoleController: Sendable {
         router.get("/console/campaigns/new") { request, _ in
             let (_, session) = try await requireSession(request)
             try requireAdmin(session)
-            return html(
-                "New campaign", session, CampaignForm.blank.html(action: "/console/campaigns", csrf: session.csrfToken, submit: "Create"))
+            return try await newCampaignPage(session, form: .blank)
         }
         router.post("/console/campaigns") { request, _ in try await createCampaign(request) }
         router.get("/console/campaigns/:id") { request, context in try await campaignPage(request, try context.parameters.require("id")) }
@@ -55,11 +54,7 @@ struct ConsoleController: Sendable {
             let (_, session) = try await requireSession(request)
             try requireAdmin(session)
             let campaign = try await administration.campaign(try context.parameters.require("id"), for: session.principal)
-            return html(
-                "Edit \(campaign.id)", session,
-                CampaignForm(campaign).html(
-                    action: "/console/campaigns/\(campaign.id)/edit", csrf: session.csrfToken, submit: "Save",
-                    locked: ["id", "advertiser_id"]))
+            return editPage(session, campaign.id, form: CampaignForm(campaign))
         }
         router.post("/console/campaigns/:id/edit") { request, context in
             try await editCampaign(request, try context.parameters.require("id"))
@@ -78,6 +73,13 @@ struct ConsoleController: Sendable {
         router.get("/console/reports") { request, _ in try await reportsPage(request) }
         router.get("/console/reports/csv") { request, _ in try await reportCSV(request) }
         router.get("/console/experiments") { request, _ in try await experimentsPage(request) }
+        router.post("/console/experiments") { request, _ in try await createExperiment(request) }
+        router.post("/console/experiments/:id/stop") { request, context in
+            let (id, session) = try await requireSession(request)
+            _ = try await requireForm(request, id: id)
+            let stopped = try await administration.stopExperiment(try context.parameters.require("id"), by: session.principal)
+            return Self.redirect("/console/experiments#experiment-\(stopped.experiment.id)")
+        }
         router.get("/console/audit") { request, _ in try await auditPage(request) }
     }
 
@@ -144,7 +146,7 @@ struct ConsoleController: Sendable {
     }
 
     /// A posted form's fields, once its CSRF token matches the session's (403 otherwise).
-    private func requireForm(_ request: Request, id: String) async throws -> [String: String] {
+    func requireForm(_ request: Request, id: String) async throws -> [String: String] {
         let fields = FormData.parse(try await readBody(request, limit: 65_536))
         guard let session = sessions.session(id), let token = fields["csrf"], ConsoleSessions.same(token, session.csrfToken) else {
             throw APIError(code: .forbidden, message: "the form's CSRF token is missing or wrong: reload the page", field: "csrf")
@@ -152,7 +154,7 @@ struct ConsoleController: Sendable {
         return fields
     }
 
-    private func requireAdmin(_ session: ConsoleSessions.Session) throws {
+    func requireAdmin(_ session: ConsoleSessions.Session) throws {
         try session.principal.require(.admin)
     }
 
@@ -170,7 +172,8 @@ struct ConsoleController: Sendable {
             headers: [
                 .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
                 HTTPField.Name("Content-Security-Policy")!:
-                    "default-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'",
+                    "default-src 'self'; style-src 'self'; img-src 'self' data: https:; media-src https:; form-action 'self'; frame-ancestors 'none'",
+                HTTPField.Name("Referrer-Policy")!: "same-origin",
                 HTTPField.Name("X-Content-Type-Options")!: "nosniff",
             ],
             body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
@@ -225,6 +228,8 @@ struct ConsoleController: Sendable {
             \(Self.settingsRows(campaign))
             </tbody></table>
             \(try await lineItemSection(campaign, session: session, now: now))
+            <h2>Creatives</h2>
+            \(ConsoleHTML.creativePreviews(campaign.creatives))
             <h2>Delivery by hour (UTC, last 48 hours)</h2>
             \(ConsoleHTML.hourlyChart(hours))
             <p class="muted">\(delivered.reduce(0) { $0 + $1.impressions }) impressions, \(delivered.reduce(0) { $0 + $1.clicks }) clicks, \(ConsoleHTML.money(delivered.reduce(Nanos.zero) { $0 + $1.spend })) spent in these hours (from the ledger).</p>
@@ -307,23 +312,46 @@ struct ConsoleController: Sendable {
         return html("Availability of \(campaign.id)", session, body)
     }
 
+    /// The advertisers the create form's menu offers (none past 1,000: a text field then).
+    private func advertiserChoices(_ session: ConsoleSessions.Session) async throws -> [String] {
+        let advertisers = try await administration.advertisers(for: session.principal)
+        return advertisers.count > 1_000 ? [] : advertisers.map(\.id.rawValue)
+    }
+
+    private func newCampaignPage(_ session: ConsoleSessions.Session, form: CampaignForm, status: HTTPResponse.Status = .ok)
+        async throws -> Response
+    {
+        var form = form
+        form.advertisers = try await advertiserChoices(session)
+        return html(
+            "New campaign", session, form.html(action: "/console/campaigns", csrf: session.csrfToken, submit: "Create"), status: status)
+    }
+
+    private func editPage(_ session: ConsoleSessions.Session, _ id: CampaignID, form: CampaignForm, status: HTTPResponse.Status = .ok)
+        -> Response
+    {
+        html(
+            "Edit \(id)", session,
+            form.html(action: "/console/campaigns/\(id)/edit", csrf: session.csrfToken, submit: "Save", locked: ["id", "advertiser_id"]),
+            status: status)
+    }
+
     private func createCampaign(_ request: Request) async throws -> Response {
         let (id, session) = try await requireSession(request)
         try requireAdmin(session)
         let fields = try await requireForm(request, id: id)
-        switch CampaignForm(values: fields).campaign(existing: nil) {
-        case .invalid(let form):
-            return html(
-                "New campaign", session, form.html(action: "/console/campaigns", csrf: session.csrfToken, submit: "Create"),
-                status: .badRequest)
+        let form = CampaignForm(values: fields)
+        if let format = fields["add"].flatMap(CreativeFormat.init(rawValue:)) {
+            return try await newCampaignPage(session, form: form.adding(format))
+        }
+        switch form.campaign(existing: nil) {
+        case .invalid(let form): return try await newCampaignPage(session, form: form, status: .badRequest)
         case .campaign(let campaign):
             do { try await administration.createCampaign(campaign, by: session.principal) } catch {
                 let refusal = APIError(error)
-                var form = CampaignForm(values: fields)
+                var form = form
                 form.errors[refusal.code == .notFound ? "advertiser_id" : "id"] = refusal.message
-                return html(
-                    "New campaign", session, form.html(action: "/console/campaigns", csrf: session.csrfToken, submit: "Create"),
-                    status: refusal.status)
+                return try await newCampaignPage(session, form: form, status: refusal.status)
             }
             return Self.redirect("/console/campaigns/\(campaign.id)")
         }
@@ -337,13 +365,12 @@ struct ConsoleController: Sendable {
         var values = fields
         values["id"] = existing.id.rawValue
         values["advertiser_id"] = existing.advertiserID.rawValue
-        let action = "/console/campaigns/\(existing.id)/edit"
-        switch CampaignForm(values: values).campaign(existing: existing) {
-        case .invalid(let form):
-            return html(
-                "Edit \(existing.id)", session,
-                form.html(action: action, csrf: session.csrfToken, submit: "Save", locked: ["id", "advertiser_id"]),
-                status: .badRequest)
+        let form = CampaignForm(values: values)
+        if let format = fields["add"].flatMap(CreativeFormat.init(rawValue:)) {
+            return editPage(session, existing.id, form: form.adding(format))
+        }
+        switch form.campaign(existing: existing) {
+        case .invalid(let form): return editPage(session, existing.id, form: form, status: .badRequest)
         case .campaign(let campaign):
             _ = try await administration.replaceCampaign(existing.id.rawValue, with: campaign, by: session.principal)
             return Self.redirect("/console/campaigns/\(existing.id)")
@@ -356,42 +383,6 @@ struct ConsoleController: Sendable {
     static func invalidBreakdown(_ invalid: [String: Int64]) -> String {
         let shown = DeliveryReport.invalidCategories.compactMap { category in invalid[category].map { "\(category) \($0)" } }
         return shown.isEmpty ? "none" : shown.joined(separator: ", ")
-    }
-
-    private func experimentsPage(_ request: Request) async throws -> Response {
-        let (_, session) = try await requireSession(request)
-        let experiments = try await administration.experiments(for: session.principal)
-        var body =
-            experiments.isEmpty
-            ? #"<p class="muted">No experiments. Start one with <code>adctl experiment create FILE</code> or <code>POST /v1/admin/experiments</code>.</p>"#
-            : ""
-        for stored in experiments.reversed() {
-            let report = try await administration.experimentReport(stored.experiment.id.rawValue, for: session.principal)
-            body += """
-                <h2>\(ConsoleHTML.escape(stored.experiment.id.rawValue)) <span class="muted">\(stored.experiment.status.rawValue), since \(stored.createdAt.rfc3339)</span></h2>
-                <table><thead><tr><th>Arm</th><th class="num">Auctions</th><th class="num">Fill rate</th><th class="num">Impressions</th>\
-                <th class="num">Revenue</th><th class="num">RPM</th><th class="num">RPM 95% CI</th><th class="num">Δ RPM</th><th class="num">Δ 95% CI</th></tr></thead><tbody>
-                """
-            for arm in report.arms {
-                let difference = arm.difference.map { ConsoleHTML.money(Micros($0)) } ?? "baseline"
-                func interval(_ range: ClosedRange<Int64>?) -> String {
-                    range.map { "\(ConsoleHTML.money(Micros($0.lowerBound))) – \(ConsoleHTML.money(Micros($0.upperBound)))" } ?? "–"
-                }
-                body += """
-                    <tr><td>\(ConsoleHTML.escape(arm.arm.name.rawValue))</td><td class="num">\(arm.auctions)</td>\
-                    <td class="num">\(DecimalMoney.format(arm.fillRatePPM / 100, fractionDigits: 2))%</td><td class="num">\(arm.impressions)</td>\
-                    <td class="num">\(ConsoleHTML.money(arm.revenue))</td><td class="num">\(ConsoleHTML.money(Micros(arm.rpm)))</td>\
-                    <td class="num">\(interval(arm.rpmInterval))</td><td class="num\(arm.significant == true ? " significant" : "")">\(difference)</td>\
-                    <td class="num">\(interval(arm.differenceInterval))</td></tr>
-                    """
-            }
-            body += "</tbody></table>"
-            if report.sampleRatio.mismatch {
-                body +=
-                    #"<p class="notice">Sample ratio mismatch: the arms' shares of auctions are far from their weights; do not trust the differences.</p>"#
-            }
-        }
-        return html("Experiments", session, body)
     }
 }
 

@@ -80,33 +80,63 @@ enum ConsoleHTML {
         return svg + "</svg>"
     }
 
-    /// Delivery by hour as an SVG bar chart: impressions per hour, the spend in the title.
+    /// The smallest of 1, 2 or 5 times a power of ten at or above `value`: a chart's top.
+    static func niceCeiling(_ value: Int64) -> Int64 {
+        var power: Int64 = 1
+        while true {
+            for step in [1, 2, 5] as [Int64] where step * power >= value { return step * power }
+            power *= 10
+        }
+    }
+
+    /// Delivery by hour as an SVG bar chart: impressions per hour against a scale with
+    /// gridlines (0 to a round top), each hour's time on the x axis every few hours and its
+    /// date under the first hour and under each midnight (UTC); each bar's title gives its
+    /// hour, impressions and spend. `label` is `YYYY-MM-DD HH:MM`.
     static func hourlyChart(_ hours: [(label: String, impressions: Int64, spend: Nanos)]) -> String {
         let width = 720
-        let height = 220
-        let left = 50
-        let bottom = 40
-        let maximum = max(hours.map(\.impressions).max() ?? 1, 1)
+        let height = 240
+        let left = 56
+        let bottom = 46
+        let top = 14
+        let scaleTop = niceCeiling(max(hours.map(\.impressions).max() ?? 1, 1))
+        let plotHeight = Double(height - bottom - top)
         let slot = Double(width - left - 10) / Double(max(hours.count, 1))
         var svg = """
-            <svg class="chart" viewBox="0 0 \(width) \(height)" role="img" aria-label="impressions by hour">
-            <line x1="\(left)" y1="\(height - bottom)" x2="\(width - 10)" y2="\(height - bottom)" stroke="#444"/>
-            <text x="\(left - 6)" y="\(height - bottom)" text-anchor="end">0</text>
-            <text x="\(left - 6)" y="18" text-anchor="end">\(maximum)</text>
+            <svg class="chart" id="hourly-chart" viewBox="0 0 \(width) \(height)" role="img" aria-label="impressions by hour">
+            <text x="12" y="\(top + Int(plotHeight / 2))" transform="rotate(-90 12 \(top + Int(plotHeight / 2)))" text-anchor="middle">impressions per hour</text>
 
             """
-        for (index, hour) in hours.enumerated() {
-            let barHeight = Double(hour.impressions) / Double(maximum) * Double(height - bottom - 20)
-            let x = Double(left) + Double(index) * slot + 1
+        for quarter in 0...4 {
+            let value = scaleTop * Int64(quarter) / 4
+            let y = height - bottom - Int(Double(quarter) / 4 * plotHeight)
             svg += """
-                <rect x="\(Int(x))" y="\(Int(Double(height - bottom) - barHeight))" width="\(max(1, Int(slot) - 2))" height="\(Int(barHeight))" fill="#1f6fb2"><title>\(escape(hour.label)): \(hour.impressions) impressions, \(money(hour.spend)) spent</title></rect>
+                <line x1="\(left)" y1="\(y)" x2="\(width - 10)" y2="\(y)" stroke="\(quarter == 0 ? "#444" : "#e3e6ea")"/>\
+                <text x="\(left - 6)" y="\(y + 4)" text-anchor="end" class="tick">\(value)</text>
 
                 """
-            if index % max(1, hours.count / 8) == 0 {
-                svg += #"<text x="\#(Int(x))" y="\#(height - bottom + 16)">\#(escape(String(hour.label.suffix(5))))</text>"# + "\n"
+        }
+        let every = max(1, Int((Double(hours.count) / 8).rounded(.up)))
+        for (index, hour) in hours.enumerated() {
+            let barHeight = Double(hour.impressions) / Double(scaleTop) * plotHeight
+            let x = Double(left) + Double(index) * slot + 1
+            svg += """
+                <rect x="\(Int(x))" y="\(Int(Double(height - bottom) - barHeight))" width="\(max(1, Int(slot) - 2))" height="\(Int(barHeight))" fill="#1f6fb2"><title>\(escape(hour.label)) UTC: \(hour.impressions) impressions, \(money(hour.spend)) spent</title></rect>
+
+                """
+            let time = String(hour.label.suffix(5))
+            if index % every == 0 {
+                svg += #"<text x="\#(Int(x))" y="\#(height - bottom + 14)" class="tick">\#(escape(time))</text>"# + "\n"
+            }
+            if index == 0 || time == "00:00" {
+                svg +=
+                    ##"<line x1="\##(Int(x))" y1="\##(top)" x2="\##(Int(x))" y2="\##(height - bottom + 18)" stroke="#bbb" stroke-dasharray="2 3"/>"##
+                svg +=
+                    #"<text x="\#(Int(x))" y="\#(height - bottom + 30)" class="date">\#(escape(String(hour.label.prefix(10))))</text>"#
+                    + "\n"
             }
         }
-        return svg + "</svg>"
+        return svg + #"<text x="\#(width - 10)" y="\#(height - 2)" text-anchor="end" class="tick">hour (UTC)</text></svg>"#
     }
 
     static let stylesheet = """
@@ -132,5 +162,26 @@ enum ConsoleHTML {
         button { font: inherit; padding: .3rem .8rem; cursor: pointer; }
         .chart { width: 100%; max-width: 720px; background: #fff; font-size: 11px; }
         .significant { font-weight: 700; color: #1a7f37; }
+        .chart .tick { fill: #555; } .chart .date { font-weight: 600; fill: #1b1b1b; }
+        fieldset { border: 1px solid #d5d9e0; background: #fff; margin: 1rem 0; padding: .4rem 1rem 1rem; }
+        legend { font-weight: 700; padding: 0 .3rem; }
+        fieldset.creative { background: #fafbfc; }
+        form.edit textarea { font: inherit; padding: .3rem; width: 36rem; max-width: 100%; }
+        form.edit label.check { display: inline; font-weight: 400; margin-right: .8rem; }
+        form.edit .label { display: block; margin-top: .7rem; font-weight: 600; }
+        form.edit .pair input { width: 6rem; }
+        form.edit input[type=checkbox] { width: auto; }
+        table.hours { width: auto; font-size: 11px; }
+        table.hours th, table.hours td { padding: 0 .1rem; text-align: center; border: 0; background: none; }
+        .filters label { margin-right: .8rem; }
+        .previews { display: flex; flex-wrap: wrap; gap: 1rem; }
+        .preview { background: #fff; border: 1px solid #e3e6ea; padding: .5rem; max-width: 340px; }
+        .preview img { max-width: 320px; max-height: 260px; display: block; }
+        .preview video { max-width: 320px; display: block; }
+        .preview .native-title { font-weight: 700; margin: .3rem 0 0; }
+        .callout { border-left: 4px solid #1a7f37; background: #eef8f0; padding: .5rem .8rem; margin: .6rem 0; }
+        .callout.warn { border-color: #b42318; background: #fdeceb; }
+        .callout.neutral { border-color: #8a94a6; background: #f1f3f6; }
+        table.arms { width: auto; } table.arms input { width: 9rem; }
         """
 }
