@@ -80,7 +80,8 @@ public struct LineItemStatus: Sendable {
         }
     }
 
-    static func percent(_ ppm: Int64) -> String {
+    /// Parts per million as a percentage with one decimal (`80.0%`).
+    public static func percent(_ ppm: Int64) -> String {
         let tenths = ppm / 1_000
         return "\(tenths / 10).\(tenths % 10)%"
     }

@@ -80,6 +80,33 @@ struct LineItemServerTests {
             let page = try await client.get("/console/campaigns/even-li", headers: [.cookie: session.cookie]).text
             #expect(page.contains(#"id="line-item-status">standard: \#(billed.count) of 200 delivered"#), "\(page)")
             #expect(page.contains(#"id="goal-chart""#))
+            // The console's line items: its goal and its delivery against it.
+            let items = try await client.get("/console/line-items", headers: [.cookie: session.cookie]).text
+            #expect(
+                items.contains(
+                    #"<tr id="line-item-even-li"><td><a href="/console/campaigns/even-li">even-li</a></td><td>standard</td><td class="num">200</td>"#
+                ))
+            #expect(
+                items.contains(#"\#(billed.count) <span class="share">\#(billed.count * 1_000 / 200 / 10)."#) && !items.contains("rival"))
+        }
+    }
+
+    /// Items needing attention come first: one behind its curve before an on-track sponsorship.
+    @Test func theConsoleListsLineItemsNeedingAttentionFirst() async throws {
+        let clock = ManualClock(Self.flightStart.adding(seconds: 60))
+        let harness = ServerHarness { $0.clock = clock }
+        let admin = try await harness.adminKey()
+        _ = try await harness.store().importCampaigns([
+            Self.lineItem("z-late", .standard(goal: 1_000, pace: .even), rate: 2_000_000),
+            Self.lineItem("a-sponsor", .sponsorship(sharePercent: 30), rate: 1_000_000),
+        ])
+        try await harness.live { client in
+            let session = try await ConsoleTests.signIn(client, key: admin)
+            let page = try await client.get("/console/line-items", headers: [.cookie: session.cookie]).text
+            let rows = page.matches(of: /<tr id="line-item-([^"]+)">/).map { String($0.output.1) }
+            #expect(rows == ["z-late", "a-sponsor"])
+            #expect(page.contains(#"<td class="num">0.0%</td><td class="num">0</td><td class="health-at_risk">at risk</td>"#))
+            #expect(page.contains(#"<td class="num">30% share</td>"#) && page.contains(#"<td class="health-on_track">on track</td>"#))
         }
     }
 

@@ -70,6 +70,7 @@ struct ConsoleController: Sendable {
         router.post("/console/campaigns/:id/forecast") { request, context in
             try await forecastPage(request, try context.parameters.require("id"))
         }
+        router.get("/console/line-items") { request, _ in try await lineItemsPage(request) }
         router.get("/console/reports") { request, _ in try await reportsPage(request) }
         router.get("/console/reports/csv") { request, _ in try await reportCSV(request) }
         router.get("/console/experiments") { request, _ in try await experimentsPage(request) }

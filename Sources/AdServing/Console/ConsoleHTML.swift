@@ -14,7 +14,7 @@ enum ConsoleHTML {
         if let principal {
             let who = principal.role == .advertiser ? "advertiser \(principal.advertiserID?.rawValue ?? "")" : principal.role.rawValue
             nav = """
-                <nav><a href="/console/campaigns">Campaigns</a> <a href="/console/reports">Reports</a>\
+                <nav><a href="/console/campaigns">Campaigns</a> <a href="/console/line-items">Line items</a> <a href="/console/reports">Reports</a>\
                 \(principal.role == .admin ? #" <a href="/console/experiments">Experiments</a> <a href="/console/audit">Audit log</a>"# : "")
                 <span class="who">signed in as \(escape(who))</span>
                 <form method="post" action="/console/signout" class="inline">\(csrfField(csrf))<button type="submit">Sign out</button></form></nav>
@@ -181,6 +181,8 @@ enum ConsoleHTML {
         .preview .native-title { font-weight: 700; margin: .3rem 0 0; }
         .callout { border-left: 4px solid #1a7f37; background: #eef8f0; padding: .5rem .8rem; margin: .6rem 0; }
         .callout.warn { border-color: #b42318; background: #fdeceb; }
+        .health-at_risk { color: #b42318; font-weight: 600; } .health-behind { color: #9a6700; font-weight: 600; }
+        .health-on_track { color: #1a7f37; } .health-completed { color: #777; }
         .callout.neutral { border-color: #8a94a6; background: #f1f3f6; }
         table.arms { width: auto; } table.arms input { width: 9rem; }
         """
