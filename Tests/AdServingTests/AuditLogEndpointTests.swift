@@ -70,7 +70,7 @@ struct AuditLogEndpointTests {
             #expect(campaign.contains(#"href="/console/audit?campaign=acme-2""#))
             // The campaign's page spells out its settings.
             #expect(campaign.contains(#"<td id="targeting">placements: any<br>countries: any"#), "\(campaign)")
-            #expect(campaign.contains(#"<td id="flight">"#) && campaign.contains(#"<td id="creatives"><ul><li><code>acme-2"#))
+            #expect(campaign.contains(#"<td id="flight">"#) && campaign.contains(#"<figure class="preview" id="preview-acme-2-0">"#))
             let page = try await client.get("/console/audit?campaign=acme-2", headers: [.cookie: admin.cookie]).text
             let row = try #require(page.firstMatch(of: /<tr id="audit-\d+">(.*?)<\/tr>/)?.1)
             #expect(row.contains(Self.keyID(keys[.admin]!)) && row.contains("campaign.pause"))

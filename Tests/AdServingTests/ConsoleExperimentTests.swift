@@ -84,14 +84,14 @@ struct ConsoleExperimentTests {
 
     /// A report over 128 buckets: the control arm earns `control` nanos per bucket from 100
     /// auctions, the other `test` nanos from `testAuctions` auctions (a little noise in each).
-    static func report(control: Int64, test: Int64, testAuctions: Int64 = 100) -> ExperimentReport {
+    static func report(control: Int64, test: Int64, testAuctions: Int64 = 100, controlAuctions: Int64 = 100) -> ExperimentReport {
         let experiment = Experiment(
             id: ExperimentID("floors")!, placements: [],
             arms: [ExperimentArm(name: ArmName("control")!, weight: 50), ExperimentArm(name: ArmName("high-floor")!, weight: 50)])
         var tallies: [ArmTally] = []
         var delivery: [ArmDelivery] = []
         for bucket in 0..<Experiment.buckets {
-            for (arm, revenue, auctions) in [("control", control, Int64(100)), ("high-floor", test, testAuctions)] {
+            for (arm, revenue, auctions) in [("control", control, controlAuctions), ("high-floor", test, testAuctions)] {
                 let noise = Int64(bucket % 7) * revenue / 50
                 tallies.append(
                     ArmTally(experimentID: experiment.id, arm: ArmName(arm)!, bucket: bucket, auctions: auctions, fills: auctions))
@@ -116,6 +116,9 @@ struct ConsoleExperimentTests {
 
         let same = ConsoleController.callouts(Self.report(control: 1_000_000, test: 1_000_000), experimentID: "floors")
         #expect(same.contains("No arm's RPM differs significantly from control's yet") && !same.contains("earns"))
+
+        let empty = ConsoleController.callouts(Self.report(control: 0, test: 0, testAuctions: 0, controlAuctions: 0), experimentID: "floors")
+        #expect(empty.contains("No auctions under this experiment yet") && !empty.contains("callout"))
 
         let broken = ConsoleController.callouts(Self.report(control: 1_000_000, test: 3_000_000, testAuctions: 60), experimentID: "floors")
         #expect(broken.contains(#"<p class="callout warn" id="srm-floors"><strong>Sample ratio mismatch.</strong>"#))

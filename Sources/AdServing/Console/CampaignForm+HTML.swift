@@ -9,6 +9,8 @@ extension CampaignForm {
     func html(action: String, csrf: String, submit: String, locked: Set<String> = []) -> String {
         var html = #"<form method="post" action="\#(ConsoleHTML.escape(action))" class="edit" novalidate>"# + ConsoleHTML.csrfField(csrf)
         html += #"<input type="hidden" name="creatives" value="\#(creativeCount)">"#
+        // Enter in a field presses a form's first button: make that one save, not "add a creative".
+        html += #"<button type="submit" class="default-submit" tabindex="-1" aria-hidden="true">\#(ConsoleHTML.escape(submit))</button>"#
         if !errors.isEmpty {
             html += #"<p class="notice" id="form-errors">Not saved: \#(errors.count) field(s) need a change (marked below).</p>"#
         }
@@ -158,7 +160,7 @@ extension CampaignForm {
         for (name, title) in Self.creativeFields[format] ?? [] { html += field(name, title, multiline: name == "media") }
         html += field("click_url", "Click URL") + field("adomain", "Advertiser domains (comma-separated)")
         html +=
-            #"<label class="check"><input type="checkbox" name="\#(prefix)remove" id="f-\#(prefix)remove"\#(value(prefix + "remove").isEmpty ? "" : " checked")> Remove this creative</label>"#
+            #"<p><label class="check"><input type="checkbox" name="\#(prefix)remove" id="f-\#(prefix)remove"\#(value(prefix + "remove").isEmpty ? "" : " checked")> Remove this creative</label></p>"#
         return html + "</fieldset>"
     }
 }

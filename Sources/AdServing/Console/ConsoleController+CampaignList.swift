@@ -181,9 +181,6 @@ extension ConsoleController {
             campaign.frequencyCap.map {
                 "\($0.impressions) per \(Self.duration($0.windowSeconds))" + ($0.refuseAnonymous ? ", refuses anonymous requests" : "")
             } ?? "none"
-        let creatives = campaign.creatives.map { creative in
-            "<li><code>\(ConsoleHTML.escape(creative.id.rawValue))</code> \(creative.size) \(creative.format.rawValue)</li>"
-        }.joined()
         let rows: [(String, String, String)] = [
             (
                 "flight", "Flight",
@@ -195,7 +192,6 @@ extension ConsoleController {
                 "deals", "Deals",
                 campaign.deals.isEmpty ? "none" : campaign.deals.map { ConsoleHTML.escape($0.id.rawValue) }.joined(separator: ", ")
             ),
-            ("creatives", "Creatives", "<ul>\(creatives)</ul>"),
         ]
         return rows.map { id, label, value in #"<tr><th>\#(label)</th><td id="\#(id)">\#(value)</td></tr>"# }.joined(separator: "\n")
     }

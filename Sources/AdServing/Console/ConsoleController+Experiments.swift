@@ -60,6 +60,9 @@ extension ConsoleController {
     /// What the report concludes, in words: the sample-ratio check first (a broken split
     /// voids the rest), then each arm whose RPM differs significantly from the baseline's.
     static func callouts(_ report: ExperimentReport, experimentID id: String) -> String {
+        guard report.arms.contains(where: { $0.auctions > 0 }) else {
+            return #"<p class="muted" id="srm-\#(id)">No auctions under this experiment yet: nothing to compare or check.</p>"#
+        }
         let z = String(format: "%.2f", report.sampleRatio.largestZ)
         if report.sampleRatio.mismatch {
             let arm = report.sampleRatio.worstArm.map { " (most of all \(ConsoleHTML.escape($0.rawValue)))" } ?? ""

@@ -1,3 +1,6 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
 import VickreyCore
 import VickreyStore
 import VickreyWire
@@ -30,6 +33,23 @@ enum ConsoleHTML {
             \(body)
             </main></body></html>
             """
+    }
+
+    /// A refused console request as a page: the status, the reason, a way back.
+    static func errorResponse(_ error: APIError) -> Response {
+        let title = error.status == .forbidden ? "Not allowed" : error.status == .notFound ? "Not found" : "Refused"
+        let body = """
+            <p class="notice" id="refusal">\(error.status.code) \(escape(error.status.reasonPhrase)): \(escape(error.message))\
+            \(error.field.map { " (field \(escape($0)))" } ?? "")</p>
+            <p><a href="/console/campaigns">Back to the campaigns</a></p>
+            """
+        return Response(
+            status: error.status,
+            headers: [
+                .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
+                HTTPField.Name("Content-Security-Policy")!: "default-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'",
+            ],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: page(title, principal: nil, csrf: nil, body))))
     }
 
     static func csrfField(_ token: String?) -> String {
@@ -99,7 +119,10 @@ enum ConsoleHTML {
         let left = 56
         let bottom = 46
         let top = 14
-        let scaleTop = niceCeiling(max(hours.map(\.impressions).max() ?? 1, 1))
+        // At least 5, so every gridline's value is a whole number: 1×10ᵏ and 5×10ᵏ tops split
+        // in fifths, 2×10ᵏ in quarters.
+        let scaleTop = niceCeiling(max(hours.map(\.impressions).max() ?? 0, 5))
+        let parts = String(scaleTop).hasPrefix("2") ? 4 : 5
         let plotHeight = Double(height - bottom - top)
         let slot = Double(width - left - 10) / Double(max(hours.count, 1))
         var svg = """
@@ -107,11 +130,11 @@ enum ConsoleHTML {
             <text x="12" y="\(top + Int(plotHeight / 2))" transform="rotate(-90 12 \(top + Int(plotHeight / 2)))" text-anchor="middle">impressions per hour</text>
 
             """
-        for quarter in 0...4 {
-            let value = scaleTop * Int64(quarter) / 4
-            let y = height - bottom - Int(Double(quarter) / 4 * plotHeight)
+        for part in 0...parts {
+            let value = scaleTop * Int64(part) / Int64(parts)
+            let y = height - bottom - Int(Double(part) / Double(parts) * plotHeight)
             svg += """
-                <line x1="\(left)" y1="\(y)" x2="\(width - 10)" y2="\(y)" stroke="\(quarter == 0 ? "#444" : "#e3e6ea")"/>\
+                <line x1="\(left)" y1="\(y)" x2="\(width - 10)" y2="\(y)" stroke="\(part == 0 ? "#444" : "#e3e6ea")"/>\
                 <text x="\(left - 6)" y="\(y + 4)" text-anchor="end" class="tick">\(value)</text>
 
                 """
@@ -131,8 +154,9 @@ enum ConsoleHTML {
             if index == 0 || time == "00:00" {
                 svg +=
                     ##"<line x1="\##(Int(x))" y1="\##(top)" x2="\##(Int(x))" y2="\##(height - bottom + 18)" stroke="#bbb" stroke-dasharray="2 3"/>"##
+                let anchor = Int(x) > width - 80 ? #" text-anchor="end""# : ""
                 svg +=
-                    #"<text x="\#(Int(x))" y="\#(height - bottom + 30)" class="date">\#(escape(String(hour.label.prefix(10))))</text>"#
+                    #"<text x="\#(Int(x))" y="\#(height - bottom + 30)" class="date"\#(anchor)>\#(escape(String(hour.label.prefix(10))))</text>"#
                     + "\n"
             }
         }
@@ -183,6 +207,7 @@ enum ConsoleHTML {
         .callout.warn { border-color: #b42318; background: #fdeceb; }
         .health-at_risk { color: #b42318; font-weight: 600; } .health-behind { color: #9a6700; font-weight: 600; }
         .health-on_track { color: #1a7f37; } .health-completed { color: #777; }
+        .default-submit { position: absolute; left: -10000px; width: 1px; height: 1px; overflow: hidden; }
         .callout.neutral { border-color: #8a94a6; background: #f1f3f6; }
         table.arms { width: auto; } table.arms input { width: 9rem; }
         """

@@ -9,9 +9,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as APIError {
-            return error.response
+            return Self.isConsole(request) ? ConsoleHTML.errorResponse(error) : error.response
         } catch let error as AdministrationError {
-            return APIError(error).response
+            return Self.isConsole(request) ? ConsoleHTML.errorResponse(APIError(error)) : APIError(error).response
         } catch let redirect as ConsoleRedirect {
             return Response(status: .seeOther, headers: [.location: redirect.location])
         } catch let error as HTTPError {
@@ -43,6 +43,11 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return APIError(code: .internalError, message: "internal error", field: nil).response
         }
     }
+}
+
+extension ErrorMiddleware {
+    /// A console page is answered with a page, not JSON, when it is refused.
+    static func isConsole(_ request: Request) -> Bool { request.uri.path.hasPrefix("/console/") }
 }
 
 extension Response {
