@@ -45,6 +45,14 @@ struct ConsoleBrowserTests {
                 ctr: 20_000),
             Campaigns.make("zeta-own", advertiser: "zeta", bid: 500_000, targeting: Targeting(placements: [PlacementID("sidebar")!])),
         ])
+        // 10,000 more campaigns of 20 advertisers on a placement nobody asks for: the list
+        // is walked in the browser at the size ad-ops teams run.
+        _ = try await store.campaigns.importCampaigns(
+            (0..<10_000).map { number in
+                Campaigns.make(
+                    String(format: "bulk-%05d", number), advertiser: "bulk-\(number % 20)", bid: 100_000 + Int64(number) * 100,
+                    targeting: Targeting(placements: [PlacementID("archive")!]))
+            })
         try await store.experiments.create(
             Experiment(
                 id: ExperimentID("sidebar-floors")!, placements: [PlacementID("sidebar")!],

@@ -115,7 +115,21 @@ def main():
 
         driver.get(base + "/console/campaigns")
         check(len(driver.find_elements(By.ID, "campaign-browser-made")) == 1, "the campaign is in the list")
+        pager = driver.find_element(By.ID, "pager").text
+        check(pager.startswith("Campaigns 1–50 of 10005"), f"the list holds 10,005 campaigns, 50 to a page ({pager})")
+        check(len(driver.find_elements(By.CSS_SELECTOR, "#campaigns tbody tr")) == 50, "one page shows 50")
         shot("campaigns")
+        submit_and_wait("#next", "page=2")
+        check(driver.find_element(By.ID, "pager").text.startswith("Campaigns 51–100 of 10005"), "the next page")
+        driver.find_element(By.LINK_TEXT, "Bid").click()
+        WebDriverWait(driver, 10).until(expected_conditions.url_contains("sort=bid"))
+        top = [row.get_attribute("id")[len("campaign-"):] for row in driver.find_elements(By.CSS_SELECTOR, "#campaigns tbody tr")[:5]]
+        check(top == ["browser-made", "acme-goal", "acme-brand", "bulk-09999", "bulk-09998"], f"sorted by bid, the highest first ({top})")
+        search = driver.find_element(By.NAME, "q")
+        search.send_keys("browser")
+        submit_and_wait("#filters button[type=submit]", "q=browser")
+        rows = [row.get_attribute("id") for row in driver.find_elements(By.CSS_SELECTOR, "#campaigns tbody tr")]
+        check(rows == ["campaign-browser-made"], f"a search finds the one campaign among 10,005 ({rows})")
 
         served = None
         for _ in range(40):  # the index picks up the change within a poll interval

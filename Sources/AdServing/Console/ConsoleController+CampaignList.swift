@@ -173,9 +173,8 @@ extension ConsoleController {
 }
 
 extension ConsoleController {
-    /// A campaign's flight, frequency cap, targeting, deals and creatives as rows of its
-    /// page's table (creatives by id, size and format: their images are on other hosts,
-    /// which the console's content policy does not load).
+    /// A campaign's flight, frequency cap, targeting and deals as rows of its page's table
+    /// (its creatives are previewed below the table).
     static func settingsRows(_ campaign: Campaign) -> String {
         let cap =
             campaign.frequencyCap.map {
