@@ -117,7 +117,8 @@ struct ConsoleExperimentTests {
         let same = ConsoleController.callouts(Self.report(control: 1_000_000, test: 1_000_000), experimentID: "floors")
         #expect(same.contains("No arm's RPM differs significantly from control's yet") && !same.contains("earns"))
 
-        let empty = ConsoleController.callouts(Self.report(control: 0, test: 0, testAuctions: 0, controlAuctions: 0), experimentID: "floors")
+        let empty = ConsoleController.callouts(
+            Self.report(control: 0, test: 0, testAuctions: 0, controlAuctions: 0), experimentID: "floors")
         #expect(empty.contains("No auctions under this experiment yet") && !empty.contains("callout"))
 
         let broken = ConsoleController.callouts(Self.report(control: 1_000_000, test: 3_000_000, testAuctions: 60), experimentID: "floors")

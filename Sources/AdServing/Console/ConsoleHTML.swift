@@ -47,7 +47,8 @@ enum ConsoleHTML {
             status: error.status,
             headers: [
                 .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
-                HTTPField.Name("Content-Security-Policy")!: "default-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'",
+                HTTPField.Name("Content-Security-Policy")!:
+                    "default-src 'self'; style-src 'self'; form-action 'self'; frame-ancestors 'none'",
             ],
             body: ResponseBody(byteBuffer: ByteBuffer(string: page(title, principal: nil, csrf: nil, body))))
     }
