@@ -240,6 +240,44 @@ struct CampaignStoreTests {
         #expect(try await store.campaign(CampaignID("existing")!)?.bid == Micros(7))
     }
 
+    /// Creative ids pass between campaigns in an import exactly as saving them one at a
+    /// time in file order would allow, on both engines (PostgreSQL writes a batch at once).
+    @Test(arguments: TestEngine.available)
+    func creativeIdsChangeHandsInFileOrderWithinAnImport(engine: TestEngine) async throws {
+        let database = try await TestDatabase(engine)
+        let store = try await database.open().campaigns
+        _ = try await store.importCampaigns([Sample.campaign("a")])
+        func with(_ id: String, creatives: [String]) -> Campaign {
+            var campaign = Sample.campaign(id)
+            campaign.creatives = creatives.map { creative in
+                var copy = Sample.campaign(id).creatives[0]
+                copy.id = CreativeID(creative)!
+                return copy
+            }
+            return campaign
+        }
+        // a gives up a-a and a later campaign takes it: accepted.
+        let handed = try await store.importCampaigns([with("a", creatives: ["a-b"]), with("b", creatives: ["a-a"])])
+        #expect(handed.created == 1 && handed.updated == 1)
+        #expect(try await store.campaign(CampaignID("b")!)?.creatives.map(\.id.rawValue) == ["a-a"])
+        // Taken before its holder gives it up later in the file, or twice in one file: refused there.
+        for (campaigns, positions) in [
+            ([with("c", creatives: ["a-b"]), with("a", creatives: ["a-z"])], [0]),
+            ([with("d", creatives: ["d-1"]), with("e", creatives: ["e-1", "d-1"]), with("f", creatives: ["a-a"])], [1, 2]),
+        ] {
+            let before = try await store.revision()
+            do {
+                _ = try await store.importCampaigns(campaigns)
+                Issue.record("a taken creative was accepted")
+            } catch {
+                #expect(error.code == .rejected && error.failures.map(\.position) == positions, "\(error.failures)")
+                #expect(error.failures.allSatisfy { $0.field == "creatives" && $0.message.contains("already belongs to another campaign") })
+            }
+            #expect(try await store.revision() == before)
+        }
+        #expect(try await store.campaigns().map(\.id.rawValue) == ["a", "b"])
+    }
+
     @Test(arguments: TestEngine.available)
     func changesSinceARevisionAreExactlyTheChangedCampaigns(engine: TestEngine) async throws {
         let database = try await TestDatabase(engine)

@@ -116,20 +116,22 @@ public final class PostgresCampaignStore: CampaignStore {
                         "SELECT id FROM campaign WHERE id = ANY(\(batch.campaigns.map(\.id.rawValue)))", as: String.self,
                         logger: self.logger)
                 )
-                for (campaign, position) in zip(batch.campaigns, batch.positions) {
-                    if knownAdvertisers.insert(campaign.advertiserID.rawValue).inserted {
-                        try await Self.insertAdvertiser(
-                            Advertiser(id: campaign.advertiserID, name: campaign.advertiserID.rawValue), connection, logger: self.logger)
-                        summary.advertisersCreated += 1
-                    }
-                    let existed = existing.contains(campaign.id.rawValue)
-                    do {
-                        try await self.save(campaign, revision: revision, connection, isNew: !existed)
-                        if existed { summary.updated += 1 } else { summary.created += 1 }
-                    } catch let error as StoreError where error.code == .conflict {
-                        failures.append(ImportFailure(position: position, field: "creatives", message: error.message))
-                    }
+                let conflicts = try await Self.creativeConflicts(in: batch.campaigns, connection, logger: self.logger)
+                for (index, id) in conflicts.sorted(by: { $0.key < $1.key }) {
+                    failures.append(
+                        ImportFailure(position: batch.positions[index], field: "creatives", message: StoreError.creativeTaken(id).message))
                 }
+                // A refused import writes nothing more; its later batches are still checked.
+                guard failures.isEmpty else { continue }
+                var newAdvertisers: [String] = []
+                for campaign in batch.campaigns where knownAdvertisers.insert(campaign.advertiserID.rawValue).inserted {
+                    newAdvertisers.append(campaign.advertiserID.rawValue)
+                }
+                try await Self.insertAdvertisers(newAdvertisers, connection, logger: self.logger)
+                try await Self.saveBatch(batch.campaigns, existing: existing, revision: revision, connection, logger: self.logger)
+                summary.advertisersCreated += newAdvertisers.count
+                summary.updated += existing.count
+                summary.created += batch.campaigns.count - existing.count
             }
             try source.finish()
             if !failures.isEmpty { throw StoreError.importRejected(failures) }

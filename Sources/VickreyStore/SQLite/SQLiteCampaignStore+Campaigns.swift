@@ -115,6 +115,13 @@ extension SQLiteCampaignStore {
                         k.id, k.campaignID, k.position, k.size, k.imageURL, k.clickURL, k.adomain, k.format, k.details,
                     ])
                 } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+                    // sqlite3_reset reports a statement's last failure once more, and GRDB
+                    // resets before each use: without this, the cached statement's next
+                    // insert (an import's next campaign) would fail with this same error.
+                    // Setting arguments resets it (throwing that stale error, ignored here).
+                    try? statements.insertCreative.setArguments([
+                        k.id, k.campaignID, k.position, k.size, k.imageURL, k.clickURL, k.adomain, k.format, k.details,
+                    ])
                     throw StoreError.creativeTaken(k.id)
                 }
             }
