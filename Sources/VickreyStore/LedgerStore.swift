@@ -48,6 +48,10 @@ public protocol LedgerStore: Sendable {
     /// Delivery by campaign and UTC day (and by placement or creative, as `detail` asks),
     /// from every record with an event at or after `since` and before `until`.
     func delivery(since: Instant?, until: Instant?, detail: DeliveryDetail) async throws(StoreError) -> [DeliveryRow]
+    /// Each of `campaigns`' delivery over all time (`day` is `all`), read through the
+    /// ledger's index by campaign: what a page of a campaign list shows, without reading
+    /// every other campaign's records.
+    func delivery(of campaigns: [CampaignID]) async throws(StoreError) -> [DeliveryRow]
     /// Impressions and clicks recorded per campaign (billed or not) in every chain past
     /// `positions`, and the positions this read reached: what learned CTRs add up.
     /// Each chain is appended in sequence order, so reading up to its tail misses nothing.

@@ -136,4 +136,28 @@ struct ConsoleReportTests {
                 ])
         }
     }
+
+    /// The campaign list's delivery columns: the page's rows read alone, or every campaign's
+    /// totals when sorting by one of them; the same figures either way.
+    @Test func theCampaignListShowsEachCampaignsDelivery() async throws {
+        let harness = ServerHarness()
+        let keys = try await AdminAPITests.seed(harness)
+        try await Self.record(in: harness)
+        try await harness.test { client in
+            let admin = try await ConsoleTests.signIn(client, key: keys[.admin]!)
+            func rows(_ query: String, _ cookie: String) async throws -> [String] {
+                let page = try await client.get("/console/campaigns?\(query)", headers: [.cookie: cookie]).text
+                return page.matches(of: /<tr id="campaign-([^"]+)">(.*?)<\/tr>/.dotMatchesNewlines()).map { row in
+                    let cells = row.output.2.matches(of: /<td class="num">([^<]*)<\/td>/).map { String($0.output.1) }
+                    return "\(row.output.1) " + cells.suffix(4).joined(separator: " ")
+                }
+            }
+            let expected = ["acme-1 4 1 25.00% 63.75", "acme-2 0 0 0.00% 0.00", "zeta-1 1 0 0.00% 3.00"]
+            let shown = try await rows("", admin.cookie)
+            #expect(shown == expected, "\(shown)")
+            #expect(try await rows("sort=impressions&order=desc", admin.cookie) == [expected[0], expected[2], expected[1]])
+            let acme = try await ConsoleTests.signIn(client, key: keys[.acme]!)
+            #expect(try await rows("", acme.cookie) == Array(expected.prefix(2)))
+        }
+    }
 }

@@ -85,6 +85,20 @@ struct DeliveryReportTests {
         #expect(total.impressions == 7 && total.clicks == 2 && total.unbilled == 1 && total.spend == Nanos(515_000_000))
     }
 
+    /// A list page's campaigns read alone through the index: the same totals as the whole report's.
+    @Test(arguments: TestEngine.available)
+    func someCampaignsAloneAddUpAsInTheWholeReport(engine: TestEngine) async throws {
+        let database = try await TestDatabase(engine)
+        let ledger = try await database.open(serverID: "local").ledger
+        let key = Curve25519.Signing.PrivateKey()
+        _ = try await ledger.append(Self.events, signingKey: LedgerSigningKey(id: "k", rawPrivateKey: key.rawRepresentation))
+        let rows = try await ledger.delivery(of: [
+            CampaignID(unchecked: "c-socks"), CampaignID(unchecked: "c-shoes"), CampaignID(unchecked: "c-none"),
+        ])
+        #expect(summary(rows, .campaign) == ["c-shoes: 4/1/0/509000000", "c-socks: 1/0/0/4000000"])
+        #expect(try await ledger.delivery(of: []).isEmpty)
+    }
+
     /// `since` is included, `until` is not: the second day alone.
     @Test(arguments: TestEngine.available)
     func aRangeOfDaysKeepsOnlyItsEvents(engine: TestEngine) async throws {

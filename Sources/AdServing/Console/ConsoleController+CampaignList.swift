@@ -72,9 +72,15 @@ extension ConsoleController {
         try principal.require(.admin, .advertiser)
         let query = CampaignListQuery(request)
         let now = clock.now()
-        let delivery = Dictionary(
-            (try await administration.deliveryRows(for: principal, since: nil, by: .campaign)).map { ($0.campaignID, $0) },
-            uniquingKeysWith: { first, _ in first })
+        // Sorting by a delivery column needs every campaign's totals (the whole ledger, grouped);
+        // otherwise only the page's rows are read, through the ledger's index by campaign.
+        let sortsByDelivery = [.impressions, .clicks, .ctr, .ecpm].contains(query.sort)
+        var delivery: [CampaignID: DeliveryRow] = [:]
+        if sortsByDelivery {
+            delivery = Dictionary(
+                (try await administration.deliveryRows(for: principal, since: nil, by: .campaign)).map { ($0.campaignID, $0) },
+                uniquingKeysWith: { first, _ in first })
+        }
         let needle = query.search.lowercased()
         // The live accounts are read for every campaign only to sort by spend; otherwise for
         // the page's rows alone (each read takes the account's lock, which ads take too).
@@ -99,7 +105,12 @@ extension ConsoleController {
         listed.sort { query.descending ? Self.ascending($1, $0, by: query.sort) : Self.ascending($0, $1, by: query.sort) }
         let pages = max(1, (listed.count + CampaignListQuery.pageSize - 1) / CampaignListQuery.pageSize)
         let page = min(query.page, pages)
-        let shown = listed.dropFirst((page - 1) * CampaignListQuery.pageSize).prefix(CampaignListQuery.pageSize)
+        var shown = listed.dropFirst((page - 1) * CampaignListQuery.pageSize).prefix(CampaignListQuery.pageSize)
+        if !sortsByDelivery {
+            let rows = try await administration.deliveryRows(of: shown.map(\.campaign), for: principal)
+            let byCampaign = Dictionary(rows.map { ($0.campaignID, $0) }, uniquingKeysWith: { first, _ in first })
+            for index in shown.indices { shown[index].delivery = byCampaign[shown[index].campaign.id] }
+        }
         var rows = ""
         for var item in shown {
             if !sortsBySpend { item.account = budgets.snapshot(item.campaign.id, at: now) }

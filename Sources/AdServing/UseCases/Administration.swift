@@ -184,6 +184,13 @@ struct Administration: Sendable {
         return DeliveryReport.rows(rows, by: grouping) { advertisers[$0] }
     }
 
+    /// The all-time delivery of `campaigns` that `principal` may see (a list page's rows).
+    func deliveryRows(of campaigns: [Campaign], for principal: Principal) async throws(AdministrationError) -> [DeliveryRow] {
+        try principal.require(.admin, .advertiser)
+        let visible = campaigns.filter { principal.role == .admin || $0.advertiserID == principal.advertiserID }.map(\.id)
+        return try await call { try await store.ledger.delivery(of: visible) }
+    }
+
     // MARK: Experiments (admin only)
 
     func experiments(for principal: Principal) async throws(AdministrationError) -> [StoredExperiment] {

@@ -256,4 +256,19 @@ public final class PostgresLedgerStore: LedgerStore {
                 }, detail: detail)
         }
     }
+
+    public func delivery(of campaigns: [CampaignID]) async throws(StoreError) -> [DeliveryRow] {
+        guard !campaigns.isEmpty else { return [] }
+        return try await database.transaction { connection in
+            DeliveryRow.rows(
+                try await connection.all(
+                    """
+                    SELECT campaign_id, kind, reason, billed, count(*), SUM(charge_nanos)::bigint FROM ledger
+                    WHERE campaign_id = ANY(\(campaigns.map(\.rawValue)))
+                    GROUP BY campaign_id, kind, reason, billed ORDER BY campaign_id COLLATE "C"
+                    """, as: (String, String, String?, Bool, Int64, Int64).self, logger: self.logger
+                ).map { (campaign: $0.0, day: "all", detail: nil, kind: $0.1, reason: $0.2, billed: $0.3, count: $0.4, charge: $0.5) },
+                detail: .none)
+        }
+    }
 }

@@ -201,4 +201,23 @@ extension SQLiteLedgerStore {
             }
         } catch { throw SQLiteCampaignStore.map(error) }
     }
+
+    public func delivery(of campaigns: [CampaignID]) throws(StoreError) -> [DeliveryRow] {
+        guard !campaigns.isEmpty else { return [] }
+        do {
+            return try pool.read { db in
+                DeliveryRow.rows(
+                    try Row.fetchAll(
+                        db,
+                        sql: """
+                            SELECT campaign_id, kind, reason, billed, COUNT(*), SUM(charge_nanos) FROM ledger
+                            WHERE campaign_id IN (\(Array(repeating: "?", count: campaigns.count).joined(separator: ", ")))
+                            GROUP BY campaign_id, kind, reason, billed ORDER BY campaign_id
+                            """, arguments: StatementArguments(campaigns.map(\.rawValue))
+                    ).map {
+                        (campaign: $0[0], day: "all", detail: nil, kind: $0[1], reason: $0[2], billed: $0[3], count: $0[4], charge: $0[5])
+                    }, detail: .none)
+            }
+        } catch { throw SQLiteCampaignStore.map(error) }
+    }
 }
