@@ -180,43 +180,36 @@ extension SQLiteLedgerStore {
     public func delivery(since: Instant? = nil, until: Instant? = nil, detail: DeliveryDetail = .none) throws(StoreError)
         -> [DeliveryRow]
     {
+        try deliveryRows(
+            """
+            SELECT campaign_id, date(event_time_ms / 1000, 'unixepoch') AS day, \(LedgerSQL.detailColumn(detail)), kind,
+                   reason, billed, COUNT(*), SUM(charge_nanos)
+            FROM ledger WHERE event_time_ms >= ? AND event_time_ms < ?
+            GROUP BY campaign_id, day, detail, kind, reason, billed ORDER BY campaign_id, day, detail
+            """, [since?.millisecondsSinceEpoch ?? Int64.min, until?.millisecondsSinceEpoch ?? Int64.max], detail: detail)
+    }
+
+    public func delivery(of campaigns: [CampaignID]) throws(StoreError) -> [DeliveryRow] {
+        guard !campaigns.isEmpty else { return [] }
+        return try deliveryRows(
+            """
+            SELECT campaign_id, 'all', NULL, kind, reason, billed, COUNT(*), SUM(charge_nanos) FROM ledger
+            WHERE campaign_id IN (\(Array(repeating: "?", count: campaigns.count).joined(separator: ", ")))
+            GROUP BY campaign_id, kind, reason, billed ORDER BY campaign_id
+            """, StatementArguments(campaigns.map(\.rawValue)), detail: .none)
+    }
+
+    /// Rows from `sql`'s counts: campaign, day, detail, kind, reason, billed, count, charge.
+    private func deliveryRows(_ sql: String, _ arguments: StatementArguments, detail: DeliveryDetail) throws(StoreError) -> [DeliveryRow] {
         do {
             return try pool.read { db in
                 DeliveryRow.rows(
-                    try Row.fetchAll(
-                        db,
-                        sql: """
-                            SELECT campaign_id, date(event_time_ms / 1000, 'unixepoch') AS day, \(LedgerSQL.detailColumn(detail)), kind,
-                                   reason, billed, COUNT(*), SUM(charge_nanos)
-                            FROM ledger WHERE event_time_ms >= ? AND event_time_ms < ?
-                            GROUP BY campaign_id, day, detail, kind, reason, billed ORDER BY campaign_id, day, detail
-                            """,
-                        arguments: [since?.millisecondsSinceEpoch ?? Int64.min, until?.millisecondsSinceEpoch ?? Int64.max]
-                    ).map {
+                    try Row.fetchAll(db, sql: sql, arguments: arguments).map {
                         (
                             campaign: $0[0], day: $0[1], detail: $0[2], kind: $0[3], reason: $0[4], billed: $0[5], count: $0[6],
                             charge: $0[7]
                         )
                     }, detail: detail)
-            }
-        } catch { throw SQLiteCampaignStore.map(error) }
-    }
-
-    public func delivery(of campaigns: [CampaignID]) throws(StoreError) -> [DeliveryRow] {
-        guard !campaigns.isEmpty else { return [] }
-        do {
-            return try pool.read { db in
-                DeliveryRow.rows(
-                    try Row.fetchAll(
-                        db,
-                        sql: """
-                            SELECT campaign_id, kind, reason, billed, COUNT(*), SUM(charge_nanos) FROM ledger
-                            WHERE campaign_id IN (\(Array(repeating: "?", count: campaigns.count).joined(separator: ", ")))
-                            GROUP BY campaign_id, kind, reason, billed ORDER BY campaign_id
-                            """, arguments: StatementArguments(campaigns.map(\.rawValue))
-                    ).map {
-                        (campaign: $0[0], day: "all", detail: nil, kind: $0[1], reason: $0[2], billed: $0[3], count: $0[4], charge: $0[5])
-                    }, detail: .none)
             }
         } catch { throw SQLiteCampaignStore.map(error) }
     }
