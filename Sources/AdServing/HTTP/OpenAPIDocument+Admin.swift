@@ -70,7 +70,7 @@ extension OpenAPIDocument {
           "get": \##(operation("Every served sponsorship and standard line item's delivery status (an advertiser key: its own).", ok("LineItemStatusList")))},
         "/v1/admin/reports": {
           "get": \##(operation("The figures of adctl report: delivery and spend by campaign, by campaign and day, by advertiser, by placement or by campaign and creative, for events at or after since and before until (an advertiser key: its own campaigns).", ok("DeliveryReport"), parameters: """
-            [{"name": "by", "in": "query", "schema": {"type": "string", "enum": ["campaign", "day", "advertiser", "placement", "creative"]}},
+            [{"name": "by", "in": "query", "schema": {"type": "string", "enum": [\(DeliveryReport.Grouping.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))]}},
              {"name": "since", "in": "query", "schema": {"type": "string", "maxLength": 64}},
              {"name": "until", "in": "query", "schema": {"type": "string", "maxLength": 64}}]
             """))},
