@@ -31,7 +31,7 @@ extension CampaignForm {
         html += section("Frequency cap") {
             input("cap_impressions", type: "number") + label("cap_window")
                 + #"<span class="pair"><input id="f-cap_window" name="cap_window" type="number" min="1" value="\#(value("cap_window"))"> "#
-                + select("cap_unit", (Self.capUnits.map(\.name) + ["seconds"]).map { ($0, $0) }) + "</span>" + error("cap_window")
+                + select("cap_unit", Self.capUnits.map { ($0.name, $0.name) }) + "</span>" + error("cap_window")
                 + checkbox("cap_refuse_anonymous")
         }
         html += section("Targeting") {

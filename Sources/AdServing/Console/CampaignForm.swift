@@ -57,7 +57,8 @@ struct CampaignForm {
         ],
     ]
 
-    static let capUnits: [(name: String, seconds: Int64)] = [("minutes", 60), ("hours", 3_600), ("days", 86_400)]
+    /// The frequency cap's window units, smallest first.
+    static let capUnits: [(name: String, seconds: Int64)] = [("seconds", 1), ("minutes", 60), ("hours", 3_600), ("days", 86_400)]
     static let weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
     init(values: [String: String]) { self.values = values }
@@ -116,13 +117,10 @@ extension CampaignForm {
         if let cap = object["frequency_cap"] as? [String: Any], let seconds = (cap["window_seconds"] as? NSNumber)?.int64Value {
             values["cap_impressions"] = string(cap["impressions"])
             if (cap["refuse_anonymous"] as? Bool) == true { values["cap_refuse_anonymous"] = "on" }
+            // The largest unit the window is a whole number of.
             let unit = Self.capUnits.last { seconds % $0.seconds == 0 } ?? Self.capUnits[0]
             values["cap_unit"] = unit.name
-            values["cap_window"] = seconds % unit.seconds == 0 ? String(seconds / unit.seconds) : String(seconds)
-            if seconds % 60 != 0 {
-                values["cap_unit"] = "seconds"
-                values["cap_window"] = String(seconds)
-            }
+            values["cap_window"] = String(seconds / unit.seconds)
         }
         let targeting = object["targeting"] as? [String: Any] ?? [:]
         let exclude = targeting["exclude"] as? [String: Any] ?? [:]
@@ -284,7 +282,7 @@ extension CampaignForm {
             let impressions = text("cap_impressions")
             guard !impressions.isEmpty else { return NSNull() }
             let count = whole("cap_impressions", impressions, in: 1...1_000_000)
-            let unit = text("cap_unit") == "seconds" ? 1 : CampaignForm.capUnits.first { $0.name == text("cap_unit") }?.seconds ?? 3_600
+            let unit = CampaignForm.capUnits.first { $0.name == text("cap_unit") }?.seconds ?? 3_600
             let window = whole("cap_window", text("cap_window"), in: 1...Int(2_592_000 / unit))
             guard let count, let window else { return NSNull() }
             return [

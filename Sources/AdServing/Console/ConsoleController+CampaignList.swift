@@ -60,10 +60,8 @@ extension ConsoleController {
 
         var impressions: Int64 { delivery?.impressions ?? 0 }
         var clicks: Int64 { delivery?.clicks ?? 0 }
-        /// Clicks per million impressions.
-        var ctrPPM: Int64 { impressions == 0 ? 0 : clicks * 1_000_000 / impressions }
-        /// Spend per thousand impressions, in nanos.
-        var ecpm: Nanos { impressions == 0 ? .zero : Nanos((delivery?.spend.value ?? 0) * 1_000 / impressions) }
+        var ctrPPM: Int64 { delivery?.ctrPPM ?? 0 }
+        var ecpm: Micros { Micros(delivery?.ecpmMicros ?? 0) }
     }
 
     func campaignsPage(_ request: Request) async throws -> Response {
@@ -123,7 +121,7 @@ extension ConsoleController {
                 <td>\(ConsoleHTML.bar(item.account?.spentToday ?? .zero, of: campaign.dailyBudget?.nanos))</td>
                 <td>\(ConsoleHTML.bar(item.account?.spentTotal ?? .zero, of: campaign.totalBudget.nanos))</td>
                 <td class="num">\(item.impressions)</td><td class="num">\(item.clicks)</td>
-                <td class="num">\(DecimalMoney.format(item.ctrPPM / 100, fractionDigits: 2))%</td><td class="num">\(ConsoleHTML.money(item.ecpm))</td></tr>
+                <td class="num">\(ConsoleHTML.percent(item.ctrPPM))</td><td class="num">\(ConsoleHTML.money(item.ecpm))</td></tr>
 
                 """
         }

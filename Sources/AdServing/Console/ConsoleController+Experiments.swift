@@ -48,7 +48,7 @@ extension ConsoleController {
             let difference = arm.difference.map { ConsoleHTML.money(Micros($0)) } ?? "baseline"
             html += """
                 <tr><td>\(ConsoleHTML.escape(arm.arm.name.rawValue))</td><td class="num">\(arm.auctions)</td>\
-                <td class="num">\(DecimalMoney.format(arm.fillRatePPM / 100, fractionDigits: 2))%</td><td class="num">\(arm.impressions)</td>\
+                <td class="num">\(ConsoleHTML.percent(arm.fillRatePPM))</td><td class="num">\(arm.impressions)</td>\
                 <td class="num">\(ConsoleHTML.money(arm.revenue))</td><td class="num">\(ConsoleHTML.money(Micros(arm.rpm)))</td>\
                 <td class="num">\(interval(arm.rpmInterval))</td><td class="num\(arm.significant == true ? " significant" : "")">\(difference)</td>\
                 <td class="num">\(interval(arm.differenceInterval))</td></tr>

@@ -132,7 +132,7 @@ extension ConsoleController {
     ]
 
     static func figureCells(_ row: DeliveryRow) -> String {
-        func percent(_ ppm: Int64) -> String { DecimalMoney.format(ppm / 100, fractionDigits: 2) + "%" }
+        let percent = ConsoleHTML.percent
         return """
             <td class="num">\(row.impressions)</td><td class="num">\(row.clicks)</td><td class="num">\(percent(row.ctrPPM))</td>\
             <td class="num">\(ConsoleHTML.money(row.spend))</td><td class="num">\(ConsoleHTML.money(Micros(row.ecpmMicros)))</td>\

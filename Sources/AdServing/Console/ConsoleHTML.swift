@@ -57,6 +57,9 @@ enum ConsoleHTML {
         token.map { #"<input type="hidden" name="csrf" value="\#(escape($0))">"# } ?? ""
     }
 
+    /// Parts per million as a percentage with two decimals, truncated (`0.70%`).
+    static func percent(_ ppm: Int64) -> String { DecimalMoney.format(ppm / 100, fractionDigits: 2) + "%" }
+
     static func money(_ nanos: Nanos) -> String { DecimalMoney.format(nanos.value / 10_000_000, fractionDigits: 2) }
     static func money(_ micros: Micros) -> String { DecimalMoney.format(micros.value / 10_000, fractionDigits: 2) }
 

@@ -229,66 +229,12 @@ public final class PostgresCampaignStore: CampaignStore {
 
     // MARK: Writing
 
-    /// Writes a campaign row, its targeting and its creatives, replacing what was there.
-    /// A creative id that belongs to another campaign is a `.conflict`, found before
-    /// anything of this campaign is written.
+    /// Writes a campaign row, its targeting and its creatives, replacing what was there: an
+    /// import's batch of one. A creative id that belongs to another campaign is a
+    /// `.conflict`, found before anything of this campaign is written.
     private func save(_ c: Campaign, revision: Int64, _ connection: PostgresConnection, isNew: Bool) async throws {
-        let creatives = CreativeRow.rows(of: c)
-        let taken = try await connection.all(
-            "SELECT id FROM creative WHERE id = ANY(\(creatives.map(\.id))) AND campaign_id <> \(c.id.rawValue) ORDER BY id COLLATE \"C\"",
-            as: String.self, logger: logger)
-        if let id = taken.first { throw StoreError.creativeTaken(id) }
-        let row = CampaignRow(c)
-        var binds = PostgresBindings(capacity: CampaignSQL.rowColumns.count + 2)
-        binds.append(row.id)
-        binds.append(row.advertiserID)
-        binds.append(row.name)
-        binds.append(row.status)
-        binds.append(row.pricing)
-        binds.append(row.bidMicros)
-        binds.append(row.predictedCTRPartsPerMillion)
-        binds.append(row.dailyBudgetMicros)
-        binds.append(row.totalBudgetMicros)
-        binds.append(row.startAt)
-        binds.append(row.endAt)
-        binds.append(row.timeZone)
-        binds.append(row.pacing)
-        binds.append(row.frequencyCapImpressions)
-        binds.append(row.frequencyCapWindowSeconds)
-        binds.append(row.frequencyCapRefusesAnonymous)
-        binds.append(row.hoursOfWeek)
-        binds.append(row.excludedHoursOfWeek)
-        binds.append(row.deals)
-        binds.append(row.predictedViewabilityPartsPerMillion)
-        binds.append(row.predictedCompletionPartsPerMillion)
-        binds.append(row.lineItem)
-        binds.append(row.spendCapNanos)
-        binds.append(revision)
-        binds.append(Self.nowText())
-        try await connection.query(PostgresQuery(unsafeSQL: CampaignSQL.upsert { "$\($0)" }, binds: binds), logger: logger)
-        if !isNew {
-            try await connection.query("DELETE FROM campaign_targeting WHERE campaign_id = \(c.id.rawValue)", logger: logger)
-            try await connection.query("DELETE FROM creative WHERE campaign_id = \(c.id.rawValue)", logger: logger)
-        }
-        let targeting = TargetingRows.rows(of: c)
-        if !targeting.isEmpty {
-            try await connection.query(
-                """
-                INSERT INTO campaign_targeting (campaign_id, dimension, mode, value)
-                SELECT \(c.id.rawValue), * FROM unnest(\(targeting.map(\.dimension))::text[], \(targeting.map(\.mode))::text[], \(targeting.map(\.value))::text[])
-                """, logger: logger)
-        }
-        if !creatives.isEmpty {
-            try await connection.query(
-                """
-                INSERT INTO creative (id, campaign_id, position, size, image_url, click_url, adomain, format, details)
-                SELECT id, \(c.id.rawValue), position, size, image_url, click_url, adomain, format, NULLIF(details, '') FROM unnest(
-                    \(creatives.map(\.id))::text[], \(creatives.map(\.position))::bigint[], \(creatives.map(\.size))::text[],
-                    \(creatives.map(\.imageURL))::text[], \(creatives.map(\.clickURL))::text[], \(creatives.map(\.adomain))::text[],
-                    \(creatives.map(\.format))::text[], \(creatives.map { $0.details ?? "" })::text[]
-                ) AS k(id, position, size, image_url, click_url, adomain, format, details)
-                """, logger: logger)
-        }
+        if let id = try await Self.creativeConflicts(in: [c], connection, logger: logger)[0] { throw StoreError.creativeTaken(id) }
+        try await Self.saveBatch([c], existing: isNew ? [] : [c.id.rawValue], revision: revision, connection, logger: logger)
     }
 
     private func requireAdvertiser(_ id: AdvertiserID, _ connection: PostgresConnection) async throws {
