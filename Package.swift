@@ -180,7 +180,7 @@ let package = Package(
         .testTarget(
             name: "LoadTestKitTests",
             dependencies: [
-                "LoadTestKit", "VickreyCore", "VickreyLedger", "VickreyWire", "VickreyStore", "VickreyTestSupport",
+                "LoadTestKit", "VickreyCore", "VickreyLedger", "VickreyWire", "VickreyStore", "VickreySynthetic", "VickreyTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

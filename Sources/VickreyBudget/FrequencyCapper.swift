@@ -10,17 +10,20 @@ import VickreyCore
 /// the current one takes its place; a user seen again is moved to the current one. So the
 /// users forgotten first are those not seen for longest, and a user is never forgotten
 /// before at least `maximumUsers / shards / 2` other users of its shard were seen since.
-/// Per user, at most `maximumCampaignsPerUser` campaigns are tracked (the one served
-/// longest ago is dropped first), each with at most its cap's number of timestamps, and a
-/// campaign only until its last serve has left its cap's window (forgotten the next time
-/// the user is served anything): a user's history holds what can still count, not every
-/// campaign it was ever shown.
+/// Per user, at most `maximumServesPerUser` serves are remembered (the oldest dropped
+/// first), each 32 bytes in one array, and a serve only until it has left the window of
+/// the cap it was counted under (forgotten the next time the user is served anything): a
+/// user's history holds what can still count, not every campaign it was ever shown. So
+/// the capper holds at most `maximumUsers × maximumServesPerUser` serves, and in a steady
+/// state the serves taken within the longest cap window in use (`rememberedServes`).
 ///
 /// Counting happens when an ad is served (the auction's claim), under the user's shard
 /// lock, so concurrent requests for one user can never together exceed a cap.
 public final class FrequencyCapper: Sendable {
     public let maximumUsers: Int
-    public static let maximumCampaignsPerUser = 256
+    /// A user's history never holds more serves than this (32 KiB); a user shown more ads
+    /// that are capped within their windows has its oldest serves forgotten first.
+    public static let maximumServesPerUser = 1_024
     private let shards: [LockedBox<CapShard>]
 
     /// How many users are remembered when nothing configures otherwise (`frequencyCap.maximumUsers`).
@@ -63,12 +66,31 @@ public final class FrequencyCapper: Sendable {
     }
 }
 
-/// One user's recent ads, per campaign, most recent last, each with when its last serve
-/// leaves its cap's window.
-struct UserHistory {
-    var campaigns: [(campaign: CampaignID, servedAt: [Instant], keepUntil: Instant)] = []
+/// One serve a user's history remembers: 32 bytes, kept in one flat array per user (no
+/// array per campaign), so a serve costs its 32 bytes and the array's growth slack.
+struct RememberedServe {
+    let campaign: CampaignID
+    let servedAt: Int64
+    /// When this serve leaves the window of the cap it was counted under.
+    let expiresAt: Int64
+}
 
-    var serves: Int { campaigns.reduce(0) { $0 + $1.servedAt.count } }
+/// One user's remembered serves, oldest first, and when the first of them expires (so a
+/// serve that finds nothing expired does not walk the list to prune it).
+struct UserHistory {
+    var serves: [RememberedServe] = []
+    var nextExpiry = Int64.max
+
+    /// Drops the serves whose windows have passed.
+    mutating func prune(now: Int64) {
+        guard now >= nextExpiry else { return }
+        serves.removeAll { $0.expiresAt <= now }
+        nextExpiry = serves.reduce(Int64.max) { min($0, $1.expiresAt) }
+    }
+
+    func count(of campaign: CampaignID, since: Int64) -> Int {
+        serves.reduce(0) { $0 + ($1.campaign == campaign && $1.servedAt > since ? 1 : 0) }
+    }
 }
 
 struct CapShard {
@@ -84,40 +106,30 @@ struct CapShard {
     init(generationSize: Int) { self.generationSize = generationSize }
 
     func count(user: String, campaign: CampaignID, since: Instant) -> Int {
-        guard let history = current[user] ?? previous[user],
-            let entry = history.campaigns.first(where: { $0.campaign == campaign })
-        else { return 0 }
-        return entry.servedAt.reduce(0) { $0 + ($1 > since ? 1 : 0) }
+        guard let history = current[user] ?? previous[user] else { return 0 }
+        return history.count(of: campaign, since: since.millisecondsSinceEpoch)
     }
 
     mutating func record(user: String, campaign: CampaignID, cap: FrequencyCap, at now: Instant) -> Bool {
         var history = take(user)
         defer { put(user, history) }
-        // Campaigns whose serves have all left their windows count for nothing any more.
-        history.campaigns.removeAll { $0.keepUntil <= now }
-        let since = now.adding(seconds: -cap.windowSeconds)
-        let keepUntil = now.adding(seconds: cap.windowSeconds)
-        let index = history.campaigns.firstIndex { $0.campaign == campaign }
-        if let index {
-            history.campaigns[index].servedAt.removeAll { $0 <= since }
-            guard history.campaigns[index].servedAt.count < cap.impressions else { return false }
-            history.campaigns[index].servedAt.append(now)
-            history.campaigns[index].keepUntil = keepUntil
-            let entry = history.campaigns.remove(at: index)
-            history.campaigns.append(entry)
-        } else {
-            if history.campaigns.count >= FrequencyCapper.maximumCampaignsPerUser { history.campaigns.removeFirst() }
-            history.campaigns.append((campaign, [now], keepUntil))
-        }
+        let milliseconds = now.millisecondsSinceEpoch
+        // Serves whose windows have passed count for nothing any more.
+        history.prune(now: milliseconds)
+        let since = now.adding(seconds: -cap.windowSeconds).millisecondsSinceEpoch
+        guard history.count(of: campaign, since: since) < cap.impressions else { return false }
+        if history.serves.count >= FrequencyCapper.maximumServesPerUser { history.serves.removeFirst() }
+        let expiresAt = now.adding(seconds: cap.windowSeconds).millisecondsSinceEpoch
+        history.serves.append(RememberedServe(campaign: campaign, servedAt: milliseconds, expiresAt: expiresAt))
+        history.nextExpiry = min(history.nextExpiry, expiresAt)
         return true
     }
 
     mutating func forget(user: String, campaign: CampaignID, at: Instant) {
         var history = take(user)
-        if let index = history.campaigns.firstIndex(where: { $0.campaign == campaign }),
-            let position = history.campaigns[index].servedAt.lastIndex(of: at)
-        {
-            history.campaigns[index].servedAt.remove(at: position)
+        let milliseconds = at.millisecondsSinceEpoch
+        if let position = history.serves.lastIndex(where: { $0.campaign == campaign && $0.servedAt == milliseconds }) {
+            history.serves.remove(at: position)
         }
         put(user, history)
     }
@@ -125,11 +137,11 @@ struct CapShard {
     /// Removes the user's history from whichever generation holds it.
     private mutating func take(_ user: String) -> UserHistory {
         if let history = current.removeValue(forKey: user) {
-            currentServes -= history.serves
+            currentServes -= history.serves.count
             return history
         }
         if let history = previous.removeValue(forKey: user) {
-            previousServes -= history.serves
+            previousServes -= history.serves.count
             return history
         }
         return UserHistory()
@@ -144,6 +156,6 @@ struct CapShard {
             currentServes = 0
         }
         current[user] = history
-        currentServes += history.serves
+        currentServes += history.serves.count
     }
 }

@@ -30,19 +30,26 @@ public struct SyntheticWorld: Sendable {
     public static let keywordCount = 2_000
 
     public let campaigns: [Campaign]
+    /// The frequency caps' window unless one is asked for: a day.
+    public static let defaultCapWindowSeconds: Int64 = 86_400
     private let seed: UInt64
 
     private static let placementPopularity = ZipfDistribution(count: placements.count, exponentTenths: 9)
     private static let countryPopularity = ZipfDistribution(count: countries.count, exponentTenths: 11)
     private static let keywordPopularity = ZipfDistribution(count: keywordCount, exponentTenths: 10)
 
-    /// A world of `campaignCount` campaigns, all active and in flight at `now`.
-    public init(campaignCount: Int, seed: UInt64 = 42, now: Instant = Instant(secondsSinceEpoch: 1_795_000_000)) {
+    /// A world of `campaignCount` campaigns, all active and in flight at `now`; the two in
+    /// five with a frequency cap count it over `capWindowSeconds` (a day unless a soak asks
+    /// for windows it can outlast).
+    public init(
+        campaignCount: Int, seed: UInt64 = 42, now: Instant = Instant(secondsSinceEpoch: 1_795_000_000),
+        capWindowSeconds: Int64 = defaultCapWindowSeconds
+    ) {
         self.seed = seed
         var random = SeededRandom(seed: seed)
         let advertiserCount = max(1, campaignCount / 10)
         campaigns = (0..<campaignCount).map { number in
-            Self.makeCampaign(number: number, advertisers: advertiserCount, now: now, random: &random)
+            Self.makeCampaign(number: number, advertisers: advertiserCount, now: now, capWindowSeconds: capWindowSeconds, random: &random)
         }
     }
 
@@ -68,7 +75,9 @@ public struct SyntheticWorld: Sendable {
         )
     }
 
-    private static func makeCampaign(number: Int, advertisers: Int, now: Instant, random: inout SeededRandom) -> Campaign {
+    private static func makeCampaign(
+        number: Int, advertisers: Int, now: Instant, capWindowSeconds: Int64, random: inout SeededRandom
+    ) -> Campaign {
         let isCPC = random.chance(20)
         let bid = isCPC ? Micros(Int64(random.int(in: 200_000...3_000_000))) : Micros(Int64(random.int(in: 500_000...20_000_000)))
         let daily = Int64(random.int(in: 50...5_000)) * 1_000_000
@@ -119,7 +128,7 @@ public struct SyntheticWorld: Sendable {
             start: now.adding(seconds: -86_400 * Int64(random.int(in: 1...30))),
             end: random.chance(70) ? nil : now.adding(seconds: 86_400 * Int64(random.int(in: 1...60))),
             pacing: random.chance(30) ? .even : .asap,
-            frequencyCap: random.chance(40) ? FrequencyCap(impressions: random.int(in: 1...10), windowSeconds: 86_400) : nil,
+            frequencyCap: random.chance(40) ? FrequencyCap(impressions: random.int(in: 1...10), windowSeconds: capWindowSeconds) : nil,
             targeting: targeting, creatives: creatives
         )
     }

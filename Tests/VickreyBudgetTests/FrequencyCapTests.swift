@@ -100,4 +100,23 @@ struct FrequencyCapTests {
         #expect(caps.record(user: "u", campaign: CampaignID(unchecked: "d"), cap: daily, at: later))
         #expect(!caps.record(user: "u", campaign: CampaignID(unchecked: "d"), cap: daily, at: later))
     }
+
+    /// A user's history is bounded: past `maximumServesPerUser` serves still within their
+    /// windows, the oldest is forgotten first (and its campaign may show again).
+    @Test func aUsersHistoryKeepsItsNewestServesWithinTheBound() {
+        let caps = FrequencyCapper(maximumUsers: 100, shardCount: 1)
+        let daily = FrequencyCap(impressions: 1, windowSeconds: 86_400)
+        let limit = FrequencyCapper.maximumServesPerUser
+        let start = clock.now()
+        for index in 0..<(limit + 10) {
+            #expect(
+                caps.record(user: "u", campaign: CampaignID(unchecked: "c\(index)"), cap: daily, at: start.adding(seconds: Int64(index))))
+        }
+        #expect(caps.rememberedServes == limit)
+        let now = start.adding(seconds: Int64(limit + 10))
+        #expect(caps.count(user: "u", campaign: CampaignID(unchecked: "c9"), windowSeconds: 86_400, at: now) == 0)
+        #expect(caps.count(user: "u", campaign: CampaignID(unchecked: "c10"), windowSeconds: 86_400, at: now) == 1)
+        #expect(!caps.record(user: "u", campaign: CampaignID(unchecked: "c\(limit + 9)"), cap: daily, at: now))
+        #expect(caps.record(user: "u", campaign: CampaignID(unchecked: "c0"), cap: daily, at: now))
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import VickreyWire
 
 /// A load-test scenario: which synthetic campaigns, which request stream, and how to
 /// drive it. A small JSON file in `loadtest/scenarios/`; the same file and seed always
@@ -20,6 +21,9 @@ public struct Scenario: Codable, Hashable, Sendable {
     /// Shares (0–1) of ad requests sent as native and OpenRTB; they are normalised.
     public var mix: Mix
     public var beacons: Beacons
+    /// `cap_window_seconds` (optional): the window of the generated campaigns' frequency
+    /// caps, a day unless set; a soak sets a few minutes so that its run outlasts them.
+    public var capWindowSeconds: Int64?
 
     /// How requests are paced (see `mode`).
     public enum Mode: String, Codable, Hashable, Sendable { case open, closed }
@@ -74,6 +78,7 @@ public struct Scenario: Codable, Hashable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case name, seed, campaigns, mode, rate, connections, mix, beacons
+        case capWindowSeconds = "cap_window_seconds"
         case durationSeconds = "duration_seconds"
     }
 
@@ -114,6 +119,9 @@ public struct Scenario: Codable, Hashable, Sendable {
         if !(0...1).contains(beacons.clickShare) { return "beacons.click_share: must be 0...1" }
         if !(0...600_000).contains(beacons.delayMilliseconds) { return "beacons.delay_ms: must be 0...600000" }
         if !(0...600_000).contains(beacons.clickDelayMilliseconds) { return "beacons.click_delay_ms: must be 0...600000" }
+        if let window = capWindowSeconds, !(1...CampaignLimits.maximumCapWindowSeconds).contains(window) {
+            return "cap_window_seconds: must be 1...\(CampaignLimits.maximumCapWindowSeconds)"
+        }
         return nil
     }
 

@@ -19,7 +19,9 @@ public struct TrafficGenerator: Sendable {
         self.scenario = scenario
         let reference = day ?? Self.today()
         self.day = reference
-        world = SyntheticWorld(campaignCount: scenario.campaigns, seed: scenario.seed, now: reference)
+        world = SyntheticWorld(
+            campaignCount: scenario.campaigns, seed: scenario.seed, now: reference,
+            capWindowSeconds: scenario.capWindowSeconds ?? SyntheticWorld.defaultCapWindowSeconds)
     }
 
     static func today() -> Instant {

@@ -2,6 +2,7 @@ import Foundation
 import LoadTestKit
 import Testing
 import VickreyCore
+import VickreySynthetic
 import VickreyWire
 
 @Suite("Scenarios and the request stream")
@@ -64,6 +65,10 @@ struct ScenarioTests {
             #"{"name":"x","seed":1,"campaigns":10,"mode":"open","rate":10,"duration_seconds":1,"connections":1,"mix":{"native":1,"openrtb":0},"beacons":{"impression_share":2,"click_share":0,"delay_ms":0}}"#,
             "beacons.impression_share"
         ),
+        (
+            #"{"name":"x","seed":1,"campaigns":10,"mode":"open","rate":10,"duration_seconds":1,"connections":1,"mix":{"native":1,"openrtb":0},"beacons":{"impression_share":1,"click_share":0,"delay_ms":0},"cap_window_seconds":0}"#,
+            "cap_window_seconds"
+        ),
         (#"{"name":"x"}"#, "seed: missing"),
     ])
     func aBadScenarioFileIsRefusedNamingTheField(json: String, field: String) throws {
@@ -76,10 +81,21 @@ struct ScenarioTests {
     @Test func theShippedScenariosLoad() throws {
         let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("scenarios")
-        for name in ["smoke", "1k", "10k", "100k"] {
+        for name in ["smoke", "1k", "10k", "100k", "soak-10k"] {
             let scenario = try Scenario.load(directory.appendingPathComponent("\(name).json").path)
             #expect(scenario.name == name)
         }
+    }
+
+    /// A soak's scenario asks for cap windows it can outlast; every generated cap has it.
+    @Test func theCapWindowIsTheScenariosWhenItSetsOne() {
+        let windows = { (scenario: Scenario) in
+            Set(TrafficGenerator(scenario).world.campaigns.compactMap { $0.frequencyCap?.windowSeconds })
+        }
+        #expect(windows(Scenario(name: "day", campaigns: 200)) == [86_400])
+        var short = Scenario(name: "short", campaigns: 200)
+        short.capWindowSeconds = 600
+        #expect(windows(short) == [600])
     }
 
     @Test func beaconPathsAreFoundInBothAnswerShapes() {
