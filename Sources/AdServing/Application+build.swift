@@ -133,8 +133,6 @@ public func buildApplication(settings: ServerSettings, logger: Logger) async thr
     // pending charge, and the database's pool stops last.
     var background: [any Service] = keeper.map { [LeaseKeeperService(keeper: $0, metrics: metrics, logger: logger)] } ?? []
     background += [
-        // Before the writer, so it stops after it: the last commits are checkpointed too.
-        CheckpointService(ledger: database.ledger, logger: logger),
         LedgerWriterService(writer: writer),
         MaintenanceService(
             budgets: budgets, replays: replays, keys: keys, fleet: database.fleet, serverID: settings.effectiveServerID,

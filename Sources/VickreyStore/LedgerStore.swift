@@ -16,12 +16,6 @@ public protocol LedgerStore: Sendable {
     /// Makes every commit wait for the disk: a record is durable before its beacon is
     /// answered, even on power loss.
     func requireDurableCommits() async throws(StoreError)
-    /// Takes the copying of committed records into the database file off the commit path,
-    /// for an engine whose commits would otherwise do it themselves now and then (SQLite's
-    /// WAL checkpoints, which made a few beacons wait hundreds of milliseconds): from now
-    /// on the returned checkpointer does it, from its own connection, whenever it is called.
-    /// Nil where the engine checkpoints apart from commits already (PostgreSQL).
-    func checkpointOffTheCommitPath() async throws(StoreError) -> (any LedgerCheckpointer)?
     /// Every chain with records, by server id.
     func chains() async throws(StoreError) -> [LedgerChain]
     /// A chain's last record's sequence number and hash (0 and 64 zeros when empty).
@@ -287,13 +281,4 @@ enum LedgerSQL {
 
     /// The detail's column, or NULL, named `detail`.
     static func detailColumn(_ detail: DeliveryDetail) -> String { "\(detail.column ?? "NULL") AS detail" }
-}
-
-/// Copies what commits appended to a write-ahead log into the database file, apart from
-/// the connection that commits (see `LedgerStore.checkpointOffTheCommitPath`).
-public protocol LedgerCheckpointer: Sendable {
-    /// Copies as much of the log as no reader still needs, without waiting for readers or
-    /// the writer; returns the log's length in pages and how many of them are copied.
-    @discardableResult
-    func checkpoint() async throws(StoreError) -> (logPages: Int, copiedPages: Int)
 }

@@ -247,31 +247,6 @@ struct LedgerStoreTests {
         await running.value
     }
 
-    /// With checkpoints off the commit path, commits only append to the log (it passes the
-    /// 1,000 pages at which a commit would have checkpointed), the checkpointer copies all
-    /// of it while nothing reads, the next commit starts the log over, and every record
-    /// reads back and verifies.
-    @Test func theServersCheckpointerCopiesTheLogApartFromCommits() async throws {
-        let database = try await TestDatabase(.sqlite)
-        let ledger = try await database.open(serverID: "local").ledger
-        let checkpointer = try #require(try await ledger.checkpointOffTheCommitPath())
-        let time = Instant(millisecondsSinceEpoch: 1_795_737_600_000)
-        let signingKey = LedgerSigningKey(id: "k-store", rawPrivateKey: key.rawRepresentation)
-        for batch in 0..<600 {
-            let events = (0..<4).map { event(batch * 4 + $0, time: time) }
-            _ = try await ledger.append(events, settlements: Array(repeating: nil, count: 4), signingKey: signingKey)
-        }
-        let copy = try await checkpointer.checkpoint()
-        #expect(copy.logPages > 1_000, "commits checkpointed the log themselves")
-        #expect(copy.copiedPages == copy.logPages)
-        _ = try await ledger.append([event(2_400, time: time)], settlements: [nil], signingKey: signingKey)
-        #expect(try await checkpointer.checkpoint().logPages < 50, "the log did not start over")
-        var verifier = LedgerVerifier(keys: keys, startingAt: 1)
-        for record in try await records(ledger) { verifier.check(record) }
-        #expect(verifier.verifiedCount == 2_401)
-        #expect(verifier.problems.isEmpty, "\(verifier.problems)")
-    }
-
     /// Two servers' writers racing to record the same events (a beacon and its replay
     /// reaching two servers at once): each event is recorded once, by one of them, and
     /// both chains stay whole and verify.

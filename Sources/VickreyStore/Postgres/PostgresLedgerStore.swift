@@ -45,9 +45,6 @@ public final class PostgresLedgerStore: LedgerStore {
         }
     }
 
-    /// PostgreSQL's checkpointer runs apart from commits already.
-    public func checkpointOffTheCommitPath() async throws(StoreError) -> (any LedgerCheckpointer)? { nil }
-
     public func requireDurableCommits() async throws(StoreError) {
         let setting = try await database.transaction { connection in
             try await connection.all("SHOW synchronous_commit", as: String.self, logger: self.logger).first ?? ""

@@ -6,13 +6,9 @@ import VickreyLedger
 /// refuse updates and deletes), holding the one chain of the one server that uses the file.
 public final class SQLiteLedgerStore: LedgerStore {
     let pool: DatabasePool
-    let path: String
 
     /// The ledger of the database `store` opened (same file, same connections).
-    public init(_ store: SQLiteCampaignStore) {
-        pool = store.pool
-        path = store.path
-    }
+    public init(_ store: SQLiteCampaignStore) { pool = store.pool }
 
     /// A SQLite file holds one server's unnamed chain.
     public var chainID: String? { nil }
@@ -29,20 +25,6 @@ public final class SQLiteLedgerStore: LedgerStore {
     /// FULL`): a record is durable before its beacon is answered, even on power loss.
     public func requireDurableCommits() throws(StoreError) {
         do { try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA synchronous = FULL") } } catch {
-            throw SQLiteCampaignStore.map(error)
-        }
-    }
-
-    /// Stops the writer's commits from checkpointing (`wal_autocheckpoint = 0`: by default
-    /// the commit that takes the log past 1,000 pages copies it into the database file and
-    /// syncs it, while every beacon of that group commit waits) and returns a checkpointer
-    /// on a connection of its own, which copies the log while the writer goes on appending.
-    public func checkpointOffTheCommitPath() throws(StoreError) -> (any LedgerCheckpointer)? {
-        do {
-            let checkpointer = try SQLiteCheckpointer(path: path)
-            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_autocheckpoint = 0") }
-            return checkpointer
-        } catch {
             throw SQLiteCampaignStore.map(error)
         }
     }
