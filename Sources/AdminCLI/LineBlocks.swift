@@ -74,7 +74,7 @@ struct LineBlocks {
                 }
                 unread = block[...]
             }
-            guard let newline = unread.firstIndex(of: UInt8(ascii: "\n")) else {
+            guard let newline = Self.firstNewline(in: unread) else {
                 // The rest of the block begins a line the next block ends.
                 if !skippingLongLine {
                     partial.append(unread)
@@ -104,6 +104,15 @@ struct LineBlocks {
         nextLineNumber += batch.lines.count
         if closesHandle, finished { try? handle.close() }
         return batch.lines.isEmpty && finished ? nil : batch
+    }
+
+    /// The index of the first line feed in `bytes`, found with `memchr` (a byte-at-a-time
+    /// search through `Data`'s indices took a tenth of an import's time).
+    private static func firstNewline(in bytes: Data.SubSequence) -> Data.Index? {
+        bytes.withUnsafeBytes { raw -> Data.Index? in
+            guard let base = raw.baseAddress, let hit = memchr(base, Int32(UInt8(ascii: "\n")), raw.count) else { return nil }
+            return bytes.startIndex + (UnsafeRawPointer(hit) - base)
+        }
     }
 
     private mutating func readBlock() throws -> Data? {

@@ -97,7 +97,7 @@ struct CampaignStoreTests {
             try await store.createCampaign(campaign)
             #expect(try await store.campaign(campaign.id) == campaign)
             let line = try CampaignDocument.jsonLines([campaign])
-            let document = try JSONDecoder().decode(CampaignDocument.self, from: line.dropLast())
+            let document = try CampaignDocument.decode(line.dropLast()).get()
             #expect(try document.campaign().get() == campaign)
         }
         #expect(try await store.campaigns().map(\.creatives.count) == [1, 4])
@@ -114,6 +114,31 @@ struct CampaignStoreTests {
                 db, sql: "SELECT campaign_id FROM campaign_targeting WHERE dimension = 'country' AND mode = 'include' AND value = 'US'")
         }
         #expect(usCampaigns == ["summer"])
+    }
+
+    /// An import writes without SQLite's per-row key lookups (its own order keeps the keys):
+    /// a campaign it replaces keeps only its new targeting and creatives, and every key holds
+    /// afterwards.
+    @Test func anImportReplacingACampaignLeavesOnlyItsNewRowsAndEveryKeyHolding() async throws {
+        let database = try await TestDatabase(.sqlite)
+        let store = try await database.open().campaigns
+        _ = try await store.importCampaigns([Sample.campaign("summer", advertiser: "acme"), Sample.campaign("winter", advertiser: "acme")])
+        var replaced = Sample.campaign("summer", advertiser: "globex")
+        replaced.targeting.countries = [CountryCode("DE")!]
+        replaced.targeting.keywords = []
+        replaced.creatives = [Sample.campaign("winter").creatives[0]]
+        replaced.creatives[0].id = CreativeID("summer-only")!
+        let summary = try await store.importCampaigns([replaced])
+        #expect(summary.updated == 1 && summary.advertisersCreated == 1)
+        #expect(try await store.campaign(CampaignID("summer")!) == replaced)
+        let queue = try DatabaseQueue(path: database.path)
+        try await queue.read { db in
+            let countries = try String.fetchAll(
+                db, sql: "SELECT value FROM campaign_targeting WHERE campaign_id = 'summer' AND dimension = 'country' AND mode = 'include'")
+            #expect(countries == ["DE"])
+            #expect(try String.fetchAll(db, sql: "SELECT id FROM creative WHERE campaign_id = 'summer'") == ["summer-only"])
+            #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty)
+        }
     }
 
     /// Advertiser names: what either engine stores and shows the same way.

@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import GRDBSQLite
 import VickreyCore
 import VickreyLedger
 
@@ -59,54 +58,20 @@ struct LedgerRow: FetchableRecord {
     }
 
     /// Binds `record` to `statement`'s parameters (made from `appendSQL`), in `columns`
-    /// order, straight through SQLite's C API: this runs for every beacon, and GRDB's
-    /// generic `StatementArguments` cost more than the insert itself. Text is copied by
-    /// SQLite (`SQLITE_TRANSIENT`), so nothing needs to outlive the call.
-    ///
-    /// GRDB keeps these bindings: `statement` must have had its arguments set once
-    /// (`prepareForRawBinding`), after which `execute()` only resets it, and a reset keeps
-    /// bindings. Every binding's result is checked: one refused would leave the previous
-    /// record's value in place.
+    /// order, straight through SQLite's C API (`Statement.bindRaw`): this runs for every
+    /// beacon. `request_id` is bound as its exact bytes.
     static func bind(_ record: LedgerRecord, to statement: Statement) throws(StoreError) {
-        let handle = statement.sqliteStatement
-        // A statement that ran keeps refusing new bindings until it is reset.
-        sqlite3_reset(handle)
-        for (offset, field) in LedgerField.allCases.enumerated() {
-            let index = CInt(offset + 1)
-            let code: CInt
-            if field == .eventTime {
-                code = sqlite3_bind_int64(handle, index, record.event.eventTime.millisecondsSinceEpoch)
-            } else {
-                switch field.value(in: record) {
-                case .integer(let number): code = sqlite3_bind_int64(handle, index, number)
-                case .boolean(let flag): code = sqlite3_bind_int64(handle, index, flag ? 1 : 0)
-                case .null: code = sqlite3_bind_null(handle, index)
-                case .string(var text):
-                    let asBlob = field == .requestID
-                    code = text.withUTF8 { bytes in
-                        // A non-null pointer even for "" (a null one would bind NULL).
-                        let base = bytes.baseAddress ?? UnsafePointer(bitPattern: 1)!
-                        if asBlob { return sqlite3_bind_blob(handle, index, base, CInt(bytes.count), sqliteTransient) }
-                        return base.withMemoryRebound(to: CChar.self, capacity: bytes.count) {
-                            sqlite3_bind_text(handle, index, $0, CInt(bytes.count), sqliteTransient)
-                        }
-                    }
-                }
+        let values = LedgerField.allCases.map { field -> RawValue in
+            if field == .eventTime { return .integer(record.event.eventTime.millisecondsSinceEpoch) }
+            switch field.value(in: record) {
+            case .integer(let number): return .integer(number)
+            case .boolean(let flag): return .integer(flag ? 1 : 0)
+            case .null: return .null
+            case .string(let text): return field == .requestID ? .bytes(text) : .text(text)
             }
-            if code != SQLITE_OK { throw StoreError(.database, "could not bind ledger column \(column(field)) (SQLite code \(code))") }
         }
+        try statement.bindRaw(values) { "ledger column \(column(LedgerField.allCases[$0]))" }
     }
-
-    /// Marks `statement`'s arguments as set and valid for GRDB, so that `execute()` runs
-    /// it with whatever `bind(_:to:)` bound. Cheap after the first call.
-    static func prepareForRawBinding(_ statement: Statement) {
-        if statement.arguments.isEmpty {
-            statement.setUncheckedArguments(StatementArguments(Array(repeating: DatabaseValue.null, count: LedgerField.allCases.count)))
-        }
-    }
-
-    /// SQLite's "copy the bytes now" destructor.
-    private static let sqliteTransient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     private static func corrupt(_ field: LedgerField, _ row: Row) -> StoreError {
         StoreError(.database, "ledger record \(row["seq"] as Int64? ?? 0): column \(column(field)) holds a value of the wrong type")

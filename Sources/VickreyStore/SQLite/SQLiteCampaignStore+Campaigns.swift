@@ -40,7 +40,7 @@ extension SQLiteCampaignStore {
     /// `CampaignStore.importCampaigns(from:)`).
     public func importCampaigns(from source: some CampaignImportSource) throws(StoreError) -> ImportSummary {
         let actor = AuditActor.current
-        return try write { db in
+        return try bulkWrite { db in
             var summary = ImportSummary()
             var failures: [ImportFailure] = []
             let revision = try bumpRevision(db)
@@ -95,33 +95,40 @@ extension SQLiteCampaignStore {
         let statements = try statements ?? CampaignStatements(db)
         let row = CampaignRow(c)
         let write = { () throws -> Database.TransactionCompletion in
-            try statements.upsertCampaign.execute(arguments: [
-                row.id, row.advertiserID, row.name, row.status, row.pricing, row.bidMicros, row.predictedCTRPartsPerMillion,
-                row.dailyBudgetMicros, row.totalBudgetMicros, row.startAt, row.endAt, row.timeZone, row.pacing,
-                row.frequencyCapImpressions, row.frequencyCapWindowSeconds, row.frequencyCapRefusesAnonymous, row.hoursOfWeek,
-                row.excludedHoursOfWeek, row.deals, row.predictedViewabilityPartsPerMillion,
-                row.predictedCompletionPartsPerMillion, row.lineItem, row.spendCapNanos, revision, updatedAt,
-            ])
+            try statements.upsertCampaign.bindRaw(
+                [
+                    .text(row.id), .text(row.advertiserID), .text(row.name), .text(row.status), .text(row.pricing),
+                    .integer(row.bidMicros), .integer(row.predictedCTRPartsPerMillion), .integer(row.dailyBudgetMicros),
+                    .integer(row.totalBudgetMicros), .text(row.startAt), .text(row.endAt), .text(row.timeZone), .text(row.pacing),
+                    .integer(row.frequencyCapImpressions), .integer(row.frequencyCapWindowSeconds),
+                    .integer(row.frequencyCapRefusesAnonymous ? 1 : 0), .text(row.hoursOfWeek), .text(row.excludedHoursOfWeek),
+                    .text(row.deals), .integer(row.predictedViewabilityPartsPerMillion),
+                    .integer(row.predictedCompletionPartsPerMillion), .text(row.lineItem), .integer(row.spendCapNanos),
+                    .integer(revision), .text(updatedAt),
+                ], name: CampaignStatements.upsertColumn)
+            try statements.upsertCampaign.execute()
             if !isNew {
-                try statements.deleteTargeting.execute(arguments: [c.id.rawValue])
-                try statements.deleteCreatives.execute(arguments: [c.id.rawValue])
+                try statements.deleteTargeting.bindRaw([.text(c.id.rawValue)], name: { _ in "campaign_id" })
+                try statements.deleteTargeting.execute()
+                try statements.deleteCreatives.bindRaw([.text(c.id.rawValue)], name: { _ in "campaign_id" })
+                try statements.deleteCreatives.execute()
             }
             for t in TargetingRows.rows(of: c) {
-                try statements.insertTargeting.execute(arguments: [t.campaignID, t.dimension, t.mode, t.value])
+                try statements.insertTargeting.bindRaw(
+                    [.text(t.campaignID), .text(t.dimension), .text(t.mode), .text(t.value)], name: CampaignStatements.targetingColumn)
+                try statements.insertTargeting.execute()
             }
             for k in CreativeRow.rows(of: c) {
-                do {
-                    try statements.insertCreative.execute(arguments: [
-                        k.id, k.campaignID, k.position, k.size, k.imageURL, k.clickURL, k.adomain, k.format, k.details,
-                    ])
-                } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
-                    // sqlite3_reset reports a statement's last failure once more, and GRDB
-                    // resets before each use: without this, the cached statement's next
-                    // insert (an import's next campaign) would fail with this same error.
-                    // Setting arguments resets it (throwing that stale error, ignored here).
-                    try? statements.insertCreative.setArguments([
-                        k.id, k.campaignID, k.position, k.size, k.imageURL, k.clickURL, k.adomain, k.format, k.details,
-                    ])
+                try statements.insertCreative.bindRaw(
+                    [
+                        .text(k.id), .text(k.campaignID), .integer(k.position), .text(k.size), .text(k.imageURL), .text(k.clickURL),
+                        .text(k.adomain), .text(k.format), .text(k.details),
+                    ], name: CampaignStatements.creativeColumn)
+                do { try statements.insertCreative.execute() } catch let error as DatabaseError
+                    where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
+                {
+                    // The statement's next binding resets it (`bindRaw`), so the next
+                    // campaign's insert does not see this failure again.
                     throw StoreError.creativeTaken(k.id)
                 }
             }
@@ -131,7 +138,8 @@ extension SQLiteCampaignStore {
     }
 }
 
-/// The statements that save a campaign, from the connection's statement cache.
+/// The statements that save a campaign, from the connection's statement cache; their
+/// parameters are bound with `bindRaw`, in the order of the column lists below.
 struct CampaignStatements {
     let upsertCampaign, deleteTargeting, deleteCreatives, insertTargeting, insertCreative: Statement
 
@@ -146,5 +154,18 @@ struct CampaignStatements {
                 INSERT INTO creative (id, campaign_id, position, size, image_url, click_url, adomain, format, details)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
+    }
+
+    static func upsertColumn(_ index: Int) -> String {
+        let columns = CampaignSQL.rowColumns + ["revision", "updated_at"]
+        return "campaign." + columns[index]
+    }
+
+    static func targetingColumn(_ index: Int) -> String {
+        "campaign_targeting." + ["campaign_id", "dimension", "mode", "value"][index]
+    }
+
+    static func creativeColumn(_ index: Int) -> String {
+        "creative." + ["id", "campaign_id", "position", "size", "image_url", "click_url", "adomain", "format", "details"][index]
     }
 }

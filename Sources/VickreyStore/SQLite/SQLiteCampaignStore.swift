@@ -48,6 +48,29 @@ public final class SQLiteCampaignStore: CampaignStore {
         do { return try pool.write(body) } catch { throw Self.map(error) }
     }
 
+    /// Runs one large write transaction (an import) with a page cache big enough that its
+    /// pages are written to the log once rather than each time the cache spills, and without
+    /// SQLite's per-row foreign-key lookups: `body` must insert every parent before its
+    /// children and delete children itself (the import does both), so the keys hold without
+    /// them. Both settings are put back before the connection serves anything else.
+    func bulkWrite<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -\(Self.bulkCacheKibibytes)")
+                defer { try? db.execute(sql: "PRAGMA foreign_keys = ON; PRAGMA cache_size = -2000") }
+                var result: T?
+                try db.inTransaction {
+                    result = try body(db)
+                    return .commit
+                }
+                return result!
+            }
+        } catch { throw Self.map(error) }
+    }
+
+    /// The page cache of a bulk write: 256 MiB.
+    static let bulkCacheKibibytes = 262_144
+
     /// Bumps and returns the store revision, inside the current write transaction.
     func bumpRevision(_ db: Database) throws -> Int64 {
         try db.execute(sql: "UPDATE store_revision SET revision = revision + 1 WHERE id = 1")

@@ -53,7 +53,6 @@ public final class SQLiteLedgerStore: LedgerStore {
                 let sealer = try LedgerSealer(signingKey)
                 var (seq, hash) = try Self.tail(db)
                 let insert = try db.cachedStatement(sql: LedgerRow.appendSQL)
-                LedgerRow.prepareForRawBinding(insert)
                 var outcomes: [LedgerAppendOutcome] = []
                 outcomes.reserveCapacity(events.count)
                 for event in events {
