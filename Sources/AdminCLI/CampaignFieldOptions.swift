@@ -239,7 +239,7 @@ struct CampaignFieldOptions: ParsableArguments {
     /// with the rest of the campaign, the error naming `creatives[N]…`).
     static func creativeDocument(_ json: String) throws -> CreativeDocument {
         do {
-            return try JSONDecoder().decode(CreativeDocument.self, from: Data(json.utf8))
+            return try CreativeDocument.decode(json).get()
         } catch {
             throw CommandFailure.usage("--creative-json: '\(json.prefix(80))' is not a creative object of the campaign JSON")
         }

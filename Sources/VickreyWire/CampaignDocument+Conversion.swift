@@ -12,25 +12,11 @@ public enum CampaignLimits {
 }
 
 extension CampaignDocument {
-    /// Decodes one JSON object, naming the field of the first type error. A key repeated
-    /// in any object is refused first, as every JSON reader of Vickrey refuses it.
+    /// Reads one JSON object (`CampaignDocument.init(reading:)`), naming the field of the
+    /// first problem; a key repeated in any object is refused, as every JSON reader of
+    /// Vickrey refuses it.
     public static func decode(_ data: Data) -> Result<CampaignDocument, FieldError> {
-        var reader = JSONReader(Array(data))
-        do throws(FieldError) {
-            try reader.skipValue()
-            try reader.expectEnd()
-        } catch  where error.message.contains("appears twice") {
-            return .failure(error)
-        } catch {
-            // Anything else is reported by the decoder below, in its own words.
-        }
-        do {
-            return .success(try JSONDecoder().decode(CampaignDocument.self, from: data))
-        } catch let error as DecodingError {
-            return .failure(FieldError(error))
-        } catch {
-            return .failure(FieldError(field: nil, message: "not valid JSON"))
-        }
+        JSONReader.document(Array(data)) { reader throws(FieldError) in try CampaignDocument(reading: &reader) }
     }
 
     /// One campaign from its JSON, every field validated: what `adctl campaign import`

@@ -5,9 +5,9 @@ import VickreyCore
 /// `export`, one object per line). Field names are part of the contract and never
 /// change; unknown fields are ignored so newer producers stay readable.
 ///
-/// Decoding only checks JSON types; `campaign()` validates values and reports the
+/// Reading (`init(reading:)`) only checks JSON types; `campaign()` validates values and reports the
 /// first bad field by its path. Encoding always writes every field, `null` included.
-public struct CampaignDocument: Codable, Hashable, Sendable {
+public struct CampaignDocument: Encodable, Hashable, Sendable {
     public var id: String
     public var advertiserID: String
     public var name: String?
@@ -106,7 +106,7 @@ public struct CampaignDocument: Codable, Hashable, Sendable {
 }
 
 /// `{"id": "deal-1", "floor_micros": 4000000}` (`floor_micros` optional).
-public struct DealDocument: Codable, Hashable, Sendable {
+public struct DealDocument: Encodable, Hashable, Sendable {
     public var id: String
     public var floorMicros: Int64?
 
@@ -129,7 +129,7 @@ public struct DealDocument: Codable, Hashable, Sendable {
 
 /// `{"impressions": 3, "window_seconds": 86400}`, plus `"refuse_anonymous": true` for a
 /// campaign that stays out of requests without a user id (written only when true).
-public struct FrequencyCapDocument: Codable, Hashable, Sendable {
+public struct FrequencyCapDocument: Encodable, Hashable, Sendable {
     public var impressions: Int
     public var windowSeconds: Int64
     public var refuseAnonymous: Bool
@@ -146,13 +146,6 @@ public struct FrequencyCapDocument: Codable, Hashable, Sendable {
         self.refuseAnonymous = refuseAnonymous
     }
 
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        impressions = try container.decode(Int.self, forKey: .impressions)
-        windowSeconds = try container.decode(Int64.self, forKey: .windowSeconds)
-        refuseAnonymous = try container.decodeIfPresent(Bool.self, forKey: .refuseAnonymous) ?? false
-    }
-
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(impressions, forKey: .impressions)
@@ -162,7 +155,7 @@ public struct FrequencyCapDocument: Codable, Hashable, Sendable {
 }
 
 /// Include lists (absent or empty: any) and an `exclude` object with the same lists.
-public struct TargetingDocument: Codable, Hashable, Sendable {
+public struct TargetingDocument: Encodable, Hashable, Sendable {
     public var placements: [String]?
     public var countries: [String]?
     public var devices: [String]?
@@ -191,7 +184,7 @@ public struct TargetingDocument: Codable, Hashable, Sendable {
 }
 
 /// The lists a request must not match.
-public struct ExclusionDocument: Codable, Hashable, Sendable {
+public struct ExclusionDocument: Encodable, Hashable, Sendable {
     public var placements: [String]?
     public var countries: [String]?
     public var devices: [String]?

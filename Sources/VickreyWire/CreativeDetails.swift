@@ -22,16 +22,18 @@ public enum CreativeDetails {
     /// details; nil when they do not make a valid creative.
     public static func creative(format: String, json: String?, base: Creative) -> Creative? {
         guard let format = CreativeFormat(rawValue: format) else { return nil }
-        let decoder = JSONDecoder()
         switch format {
         case .banner: return json == nil ? base : nil
         case .video:
-            guard let json, let document = try? decoder.decode(VideoDocument.self, from: Data(json.utf8)),
+            guard let json,
+                let document = try? JSONReader.document(Array(json.utf8), { r throws(FieldError) in try VideoDocument(reading: &r) }).get(),
                 let video = try? document.video(field: "video")
             else { return nil }
             return .video(id: base.id, video, clickURL: base.clickURL, advertiserDomains: base.advertiserDomains)
         case .native:
-            guard let json, let document = try? decoder.decode(NativeDocument.self, from: Data(json.utf8)),
+            guard let json,
+                let document = try? JSONReader.document(Array(json.utf8), { r throws(FieldError) in try NativeDocument(reading: &r) })
+                    .get(),
                 let native = try? document.native(field: "native")
             else { return nil }
             return .native(id: base.id, native, clickURL: base.clickURL, advertiserDomains: base.advertiserDomains)

@@ -5,7 +5,7 @@ import VickreyCore
 /// "adomain"}` (no `format`: banners export exactly as before formats existed); a video
 /// adds `"format": "video"` and `video` instead of `size` and `image_url`; a native
 /// creative `"format": "native"` and `native`.
-public struct CreativeDocument: Codable, Hashable, Sendable {
+public struct CreativeDocument: Encodable, Hashable, Sendable {
     public var id: String
     /// `banner` when absent.
     public var format: String?
@@ -69,7 +69,7 @@ public struct CreativeDocument: Codable, Hashable, Sendable {
 
 /// `{"duration_seconds", "media_files": [{"url", "mime", "width", "height",
 /// "bitrate_kbps"}], "skip_after_seconds"}` (`skip_after_seconds` null: not skippable).
-public struct VideoDocument: Codable, Hashable, Sendable {
+public struct VideoDocument: Encodable, Hashable, Sendable {
     public var durationSeconds: Int
     public var mediaFiles: [MediaFileDocument]
     public var skipAfterSeconds: Int?
@@ -103,7 +103,7 @@ public struct VideoDocument: Codable, Hashable, Sendable {
 }
 
 /// One media file of a video creative: `{"url", "mime", "width", "height", "bitrate_kbps"}`.
-public struct MediaFileDocument: Codable, Hashable, Sendable {
+public struct MediaFileDocument: Encodable, Hashable, Sendable {
     public var url: String
     public var mime: String
     public var width: Int
@@ -126,7 +126,7 @@ public struct MediaFileDocument: Codable, Hashable, Sendable {
 
 /// `{"title", "description", "image_url", "image_width", "image_height", "icon_url",
 /// "call_to_action", "sponsored_by"}`; the optional ones written as null when absent.
-public struct NativeDocument: Codable, Hashable, Sendable {
+public struct NativeDocument: Encodable, Hashable, Sendable {
     public var title: String
     public var description: String?
     public var imageURL: String

@@ -39,9 +39,12 @@ public struct JSONReader {
     private func typeError(_ expected: String) -> FieldError {
         guard let byte = peek() else { return syntaxError("unexpected end of input") }
         switch byte {
-        case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "\""), UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"),
-            UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+        case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "\""), UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             return fieldError(expected)
+        case UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+            // A literal only when it is spelled out (`this is not json` is no `true`).
+            let literal = byte == UInt8(ascii: "t") ? "true" : byte == UInt8(ascii: "f") ? "false" : "null"
+            return bytes[position...].starts(with: literal.utf8) ? fieldError(expected) : syntaxError("unexpected character")
         default: return syntaxError("unexpected character")
         }
     }

@@ -4,7 +4,7 @@ import VickreyCore
 /// A campaign's `delivery` object: `{"type": "standard", "goal": {"impressions": 2000000},
 /// "rate_micros": 4000000, "pace": "even"}`. Written only for campaigns that are not
 /// plain `price_priority`, so other campaigns export exactly as before line items.
-public struct DeliveryDocument: Codable, Hashable, Sendable {
+public struct DeliveryDocument: Encodable, Hashable, Sendable {
     public var type: String
     public var goal: GoalDocument?
     public var rateMicros: Int64?
@@ -32,7 +32,7 @@ public struct DeliveryDocument: Codable, Hashable, Sendable {
 }
 
 /// A line item's goal: `{"impressions": N}` (standard) or `{"share_percent": P}` (sponsorship).
-public struct GoalDocument: Codable, Hashable, Sendable {
+public struct GoalDocument: Encodable, Hashable, Sendable {
     public var impressions: Int64?
     public var sharePercent: Int?
 
@@ -102,7 +102,7 @@ extension DeliveryDocument {
 
 /// The campaign JSON's line-item fields on their own: how both stores keep a campaign's
 /// terms in one text column, and how the campaign document reads them.
-public struct LineItemFields: Codable, Hashable, Sendable {
+public struct LineItemFields: Encodable, Hashable, Sendable {
     public var delivery: DeliveryDocument?
     public var exclusionLabels: [String]?
     public var roadblock: String?
@@ -160,7 +160,10 @@ public struct LineItemFields: Codable, Hashable, Sendable {
     /// the text is not valid terms.
     public static func terms(column: String?) -> LineItemTerms? {
         guard let column else { return .pricePriority }
-        guard let fields = try? JSONDecoder().decode(LineItemFields.self, from: Data(column.utf8)) else { return nil }
+        guard
+            let fields = try? JSONReader.document(Array(column.utf8), { r throws(FieldError) in try LineItemFields(reading: &r) })
+                .get()
+        else { return nil }
         return try? fields.terms()
     }
 }

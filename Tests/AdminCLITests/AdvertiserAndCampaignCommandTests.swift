@@ -153,14 +153,14 @@ struct AdvertiserAndCampaignCommandTests {
         #expect(table.output.hasPrefix("ID "))
         #expect(table.output.contains("summer-sale-1  acme"))
         let json = await cli.run("campaign", "list", "--status", "active", "--json")
-        let documents = try JSONDecoder().decode([CampaignDocument].self, from: Data(json.output.utf8))
-        #expect(documents.map(\.id) == ["summer-sale-1"])
+        let documents = try #require(try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [[String: Any]])
+        #expect(documents.map { $0["id"] as? String } == ["summer-sale-1"])
         let none = await cli.run("campaign", "list", "--status", "paused", "--json")
-        #expect(try JSONDecoder().decode([CampaignDocument].self, from: Data(none.output.utf8)).isEmpty)
+        #expect((try JSONSerialization.jsonObject(with: Data(none.output.utf8)) as? [Any])?.isEmpty == true)
         let shown = await cli.run("campaign", "show", "summer-sale-1")
         #expect(shown.output.contains("bid            2.50 per 1000 impressions (2500000 micros)"))
         let shownJSON = await cli.run("campaign", "show", "summer-sale-1", "--json")
-        #expect(try JSONDecoder().decode(CampaignDocument.self, from: Data(shownJSON.output.utf8)).bidMicros == 2_500_000)
+        #expect(try CampaignDocument.decode(Data(shownJSON.output.utf8)).get().bidMicros == 2_500_000)
     }
 
     struct ErrorCase: CustomTestStringConvertible, Sendable {

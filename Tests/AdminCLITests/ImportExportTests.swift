@@ -125,7 +125,7 @@ struct ImportExportTests {
         } throws: { error in
             let failure = (error as? StoreError)?.underlying as? CommandFailure
             return failure?.message == "nothing imported: 2 bad line(s)"
-                && failure?.details == ["line 1501: pricing: is required", "line 1502: id: 'cmp-0' already appears on line 1"]
+                && failure?.details == ["line 1501: advertiser_id: is required", "line 1502: id: 'cmp-0' already appears on line 1"]
         }
         #expect(try await store.campaigns().isEmpty)
         #expect(try await store.advertisers().isEmpty)

@@ -192,7 +192,8 @@ struct LedgerExportTests {
             "must be one of impression, click, viewable"
         ),
         ("trailing content", { $0 + "x" }, nil, "not valid JSON"),
-        ("not JSON at all", { _ in "not json" }, nil, "not a JSON object"),
+        ("not JSON at all", { _ in "not json" }, nil, "not valid JSON"),
+        ("JSON, but no object", { _ in "[1, 2]" }, nil, "not a JSON object"),
     ]
 
     @Test(arguments: refusedLines.indices)

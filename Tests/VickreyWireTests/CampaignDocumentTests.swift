@@ -132,6 +132,54 @@ struct CampaignDocumentTests {
         #expect(error.message.contains("appears twice"), "\(error.message)")
     }
 
+    /// What the reader makes of each kind of type problem: the field's path and a message
+    /// saying what was expected, or "is required" for a field left out (also inside nested
+    /// objects and arrays), and "not valid JSON" with no field for broken syntax.
+    @Test(
+        arguments: [
+            (#""window_seconds": 86400"#, #""refuse_anonymous": false"#, "frequency_cap.window_seconds", "is required"),
+            (#""click_url": "https://acme.example/sale", "#, "", "creatives[0].click_url", "is required"),
+            (#""pricing": "cpm""#, #""pricing": null"#, "pricing", "must not be null (expected a string)"),
+            (#""bid_micros": 2500000"#, #""bid_micros": 2.5"#, "bid_micros", "expected an integer"),
+            (#""bid_micros": 2500000"#, #""bid_micros": "2500000""#, "bid_micros", "expected an integer"),
+            (#""predicted_ctr": null"#, #""predicted_ctr": "0.1""#, "predicted_ctr", "expected a number"),
+            (#""impressions": 3"#, #""impressions": true"#, "frequency_cap.impressions", "expected an integer"),
+            (#""hours_of_week": [0, 1, 2]"#, #""hours_of_week": [0, "1"]"#, "targeting.hours_of_week[1]", "expected an integer"),
+            (#""exclude": {"countries": ["FR"]"#, #""exclude": {"countries": "FR""#, "targeting.exclude.countries", "expected an array"),
+            (#""adomain": ["acme.example"]"#, #""adomain": {"a": 1}"#, "creatives[0].adomain", "expected an array"),
+        ] as [(String, String, String, String)])
+    func aTypeProblemIsNamedWithWhatWasExpected(original: String, replacement: String, field: String, message: String) {
+        let line = Self.contractExample.replacingOccurrences(of: original, with: replacement)
+        #expect(line != Self.contractExample, "the test's substitution did not apply")
+        guard case .failure(let error) = CampaignDocument.decode(Data(line.utf8)) else {
+            Issue.record("accepted a document with a bad \(field)")
+            return
+        }
+        #expect(error == FieldError(field: field, message: message))
+    }
+
+    @Test(arguments: [#"{"id": "a""#, #"{"id": "a",}"#, "[1, 2]", "", contractExample + " {"])
+    func brokenJSONIsNamedAsSuch(text: String) {
+        guard case .failure(let error) = CampaignDocument.decode(Data(text.utf8)) else {
+            Issue.record("accepted '\(text)'")
+            return
+        }
+        #expect(error.field == nil)
+        #expect(error.message.hasPrefix(text == "[1, 2]" ? "expected an object" : "not valid JSON"), "\(error.message)")
+    }
+
+    /// Fields this version does not know, at any depth, are skipped, so a newer producer's
+    /// lines still import.
+    @Test func unknownFieldsAreSkippedAtEveryDepth() throws {
+        let line = Self.contractExample
+            .replacingOccurrences(of: #""name": "Summer sale""#, with: #""name": "Summer sale", "labels": {"a": [1, {"b": null}]}"#)
+            .replacingOccurrences(of: #""impressions": 3"#, with: #""impressions": 3, "per": "user""#)
+            .replacingOccurrences(of: #""exclude": {"#, with: #""exclude": {"apps": ["x"], "#)
+            .replacingOccurrences(of: #""size": "300x250""#, with: #""size": "300x250", "alt": "A sale""#)
+        #expect(line != Self.contractExample)
+        #expect(try Self.decode(line).get() == (try Self.decode(Self.contractExample).get()))
+    }
+
     /// The contract example with its creative replaced by a video one.
     static let videoCreative = #"""
         {"id": "cr-1", "format": "video", "video": {"duration_seconds": 30, "media_files": [{"url": "https://cdn.example/a.mp4",
