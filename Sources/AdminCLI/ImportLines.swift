@@ -13,7 +13,8 @@ import VickreyWire
 /// writes and the next, read meanwhile — plus, for the checks across
 /// lines, each campaign id and creative id seen with its line number (about 40 bytes each
 /// when ids are short: some 120 MB for a million campaigns of two creatives), and the
-/// file's line items for the availability check.
+/// file's line items for the availability check. (The store adds its page cache for the
+/// import: `SQLiteCampaignStore.bulkWrite`.)
 final class ImportLines: CampaignImportSource {
     private struct State {
         var reader: LineBlocks
