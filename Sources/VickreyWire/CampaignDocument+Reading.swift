@@ -99,36 +99,43 @@ extension FrequencyCapDocument {
 
 extension TargetingDocument {
     public init(reading reader: inout JSONReader) throws(FieldError) {
-        self.init()
+        var lists = ExclusionDocument()
+        var exclude: ExclusionDocument?
         try reader.readObject { reader, key throws(FieldError) in
-            switch key {
-            case "placements": placements = try reader.optional(JSONReader.documentStrings)
-            case "countries": countries = try reader.optional(JSONReader.documentStrings)
-            case "devices": devices = try reader.optional(JSONReader.documentStrings)
-            case "os": os = try reader.optional(JSONReader.documentStrings)
-            case "keywords": keywords = try reader.optional(JSONReader.documentStrings)
-            case "hours_of_week": hoursOfWeek = try reader.optional(JSONReader.documentIntegers)
-            case "exclude": exclude = try reader.optional { r throws(FieldError) in try ExclusionDocument(reading: &r) }
-            default: try reader.skipValue()
+            if key == "exclude" {
+                exclude = try reader.optional { r throws(FieldError) in try ExclusionDocument(reading: &r) }
+            } else if try !lists.readList(key, &reader) {
+                try reader.skipValue()
             }
         }
+        self.init()
+        (placements, countries, devices, os) = (lists.placements, lists.countries, lists.devices, lists.os)
+        (keywords, hoursOfWeek, self.exclude) = (lists.keywords, lists.hoursOfWeek, exclude)
     }
 }
 
 extension ExclusionDocument {
     public init(reading reader: inout JSONReader) throws(FieldError) {
-        self.init()
+        var lists = ExclusionDocument()
         try reader.readObject { reader, key throws(FieldError) in
-            switch key {
-            case "placements": placements = try reader.optional(JSONReader.documentStrings)
-            case "countries": countries = try reader.optional(JSONReader.documentStrings)
-            case "devices": devices = try reader.optional(JSONReader.documentStrings)
-            case "os": os = try reader.optional(JSONReader.documentStrings)
-            case "keywords": keywords = try reader.optional(JSONReader.documentStrings)
-            case "hours_of_week": hoursOfWeek = try reader.optional(JSONReader.documentIntegers)
-            default: try reader.skipValue()
-            }
+            if try !lists.readList(key, &reader) { try reader.skipValue() }
         }
+        self = lists
+    }
+
+    /// Reads the value of `key` when it is one of the lists targeting and its `exclude`
+    /// share; false (the value left unread) for any other key.
+    mutating func readList(_ key: String, _ reader: inout JSONReader) throws(FieldError) -> Bool {
+        switch key {
+        case "placements": placements = try reader.optional(JSONReader.documentStrings)
+        case "countries": countries = try reader.optional(JSONReader.documentStrings)
+        case "devices": devices = try reader.optional(JSONReader.documentStrings)
+        case "os": os = try reader.optional(JSONReader.documentStrings)
+        case "keywords": keywords = try reader.optional(JSONReader.documentStrings)
+        case "hours_of_week": hoursOfWeek = try reader.optional(JSONReader.documentIntegers)
+        default: return false
+        }
+        return true
     }
 }
 

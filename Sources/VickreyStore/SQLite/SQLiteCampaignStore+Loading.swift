@@ -46,11 +46,18 @@ extension SQLiteCampaignStore {
             }
         let revision = try Int64.fetchOne(db, sql: "SELECT revision FROM store_revision WHERE id = 1") ?? 0
         var assembler = CampaignAssembler()
+        // The campaigns a child table's rows belong to. A full load reads the child tables on
+        // their own: every row has its campaign (foreign keys), and the join's lookup per row
+        // made the targeting scan of a million campaigns 4.5 times as long (2.5 s, not 0.55 s).
+        func belonging(_ alias: String) -> String {
+            if case .all = selection { return "" }
+            return "JOIN campaign c ON c.id = \(alias).campaign_id WHERE \(condition)"
+        }
         let targeting = try Row.fetchCursor(
             db,
             sql: """
                 SELECT t.campaign_id, t.dimension, t.mode, t.value FROM campaign_targeting t
-                JOIN campaign c ON c.id = t.campaign_id WHERE \(condition)
+                \(belonging("t"))
                 """, arguments: arguments)
         while let row = try targeting.next() {
             assembler.add(targeting: row[0], dimension: row[1], mode: row[2], value: row[3])
@@ -59,7 +66,7 @@ extension SQLiteCampaignStore {
             db,
             sql: """
                 SELECT k.campaign_id, k.id, k.position, k.size, k.image_url, k.click_url, k.adomain, k.format, k.details FROM creative k
-                JOIN campaign c ON c.id = k.campaign_id WHERE \(condition)
+                \(belonging("k"))
                 """, arguments: arguments)
         while let row = try creatives.next() {
             assembler.add(
