@@ -24,17 +24,19 @@ public final class CampaignIndex: Sendable {
     public var snapshot: IndexSnapshot { current.withLock { $0 } }
 
     /// Applies a batch of changes and publishes the result as one new snapshot.
-    public func apply(_ changes: some Sequence<CampaignChange>) {
+    ///
+    /// The list is the caller's to hand over (`index.apply(consume changes)`): learned rates
+    /// are attached in place, so a reload of a million campaigns is not copied beside itself.
+    public func apply(_ changes: consuming [CampaignChange]) {
         writer.withLock { _ in
             // Learned rates are attached under the writer lock, so whichever of a reload
             // and a relearn publishes last carries the latest evidence.
-            guard let learning else { return publish(snapshot, applying: changes) }
-            publish(
-                snapshot,
-                applying: changes.lazy.map { change in
-                    if case .upsert(let campaign) = change { return .upsert(learning.learned(campaign)) }
-                    return change
-                })
+            if let learning {
+                for position in changes.indices {
+                    if case .upsert(let campaign) = changes[position] { changes[position] = .upsert(learning.learned(campaign)) }
+                }
+            }
+            publish(snapshot, applying: changes)
         }
     }
 

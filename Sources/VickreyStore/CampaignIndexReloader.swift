@@ -63,7 +63,7 @@ public final class CampaignIndexReloader: Sendable {
         changes.reserveCapacity(current.count + count)
         while let campaign = loaded.campaigns.popLast() { changes.append(.upsert(campaign)) }
         loaded.campaigns = []
-        index.apply(changes)
+        index.apply(consume changes)
         appliedRevision.withLock { $0 = revision }
         return Refresh(revision: revision, changed: count, unreadable: unreadable)
     }
