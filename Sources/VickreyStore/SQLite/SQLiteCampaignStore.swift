@@ -56,8 +56,9 @@ public final class SQLiteCampaignStore: CampaignStore {
     func bulkWrite<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         do {
             return try pool.writeWithoutTransaction { db in
+                let cacheSize = try Int.fetchOne(db, sql: "PRAGMA cache_size") ?? -2_000
                 try db.execute(sql: "PRAGMA foreign_keys = OFF; PRAGMA cache_size = -\(Self.bulkCacheKibibytes)")
-                defer { try? db.execute(sql: "PRAGMA foreign_keys = ON; PRAGMA cache_size = -2000") }
+                defer { try? db.execute(sql: "PRAGMA foreign_keys = ON; PRAGMA cache_size = \(cacheSize)") }
                 var result: T?
                 try db.inTransaction {
                     result = try body(db)
