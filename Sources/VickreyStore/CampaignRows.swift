@@ -146,10 +146,13 @@ enum CampaignSQL {
     /// `SELECT` of a campaign's row columns from `campaign c`, up to `WHERE`.
     static let select = "SELECT " + rowColumns.map { "c.\($0)" }.joined(separator: ", ") + " FROM campaign c WHERE"
 
+    /// The columns an upsert writes: the row columns, then `revision` and `updated_at`.
+    static let upsertColumns = rowColumns + ["revision", "updated_at"]
+
     /// Creates or replaces a campaign: the row columns, then `revision` and `updated_at`;
     /// `placeholder(n)` is the n-th (1-based) value's placeholder.
     static func upsert(placeholder: (Int) -> String) -> String {
-        let columns = rowColumns + ["revision", "updated_at"]
+        let columns = upsertColumns
         return """
             INSERT INTO campaign (\(columns.joined(separator: ", ")))
             VALUES (\((1...columns.count).map(placeholder).joined(separator: ", ")))

@@ -16,7 +16,7 @@ extension CampaignDocument {
     /// first problem; a key repeated in any object is refused, as every JSON reader of
     /// Vickrey refuses it.
     public static func decode(_ data: Data) -> Result<CampaignDocument, FieldError> {
-        JSONReader.document(Array(data)) { reader throws(FieldError) in try CampaignDocument(reading: &reader) }
+        JSONReader.read(CampaignDocument.self, from: data)
     }
 
     /// One campaign from its JSON, every field validated: what `adctl campaign import`

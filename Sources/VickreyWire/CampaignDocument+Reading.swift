@@ -142,7 +142,7 @@ extension ExclusionDocument {
 extension CreativeDocument {
     /// One creative object of the campaign JSON on its own (`adctl … --creative-json`).
     public static func decode(_ text: String) -> Result<CreativeDocument, FieldError> {
-        JSONReader.document(Array(text.utf8)) { reader throws(FieldError) in try CreativeDocument(reading: &reader) }
+        JSONReader.read(CreativeDocument.self, from: text.utf8)
     }
 
     public init(reading reader: inout JSONReader) throws(FieldError) {
@@ -287,12 +287,24 @@ extension LineItemFields {
     }
 }
 
+/// A document of the campaign JSON that `JSONReader` reads on its own: the whole campaign,
+/// and the parts stores keep in their own columns or `adctl` takes as an option.
+public protocol JSONReadable {
+    init(reading reader: inout JSONReader) throws(FieldError)
+}
+
+extension CampaignDocument: JSONReadable {}
+extension CreativeDocument: JSONReadable {}
+extension VideoDocument: JSONReadable {}
+extension NativeDocument: JSONReadable {}
+extension LineItemFields: JSONReadable {}
+
 extension JSONReader {
-    /// Reads one whole document of type `T` from `bytes` (nothing may follow it).
-    static func document<T>(_ bytes: [UInt8], _ read: (inout JSONReader) throws(FieldError) -> T) -> Result<T, FieldError> {
-        var reader = JSONReader(bytes)
+    /// Reads one whole `T` from `bytes` (nothing may follow it).
+    static func read<T: JSONReadable>(_ type: T.Type, from bytes: some Collection<UInt8>) -> Result<T, FieldError> {
+        var reader = JSONReader(Array(bytes))
         do throws(FieldError) {
-            let value = try read(&reader)
+            let value = try T(reading: &reader)
             try reader.expectEnd()
             return .success(value)
         } catch {

@@ -26,14 +26,13 @@ public enum CreativeDetails {
         case .banner: return json == nil ? base : nil
         case .video:
             guard let json,
-                let document = try? JSONReader.document(Array(json.utf8), { r throws(FieldError) in try VideoDocument(reading: &r) }).get(),
+                let document = try? JSONReader.read(VideoDocument.self, from: json.utf8).get(),
                 let video = try? document.video(field: "video")
             else { return nil }
             return .video(id: base.id, video, clickURL: base.clickURL, advertiserDomains: base.advertiserDomains)
         case .native:
             guard let json,
-                let document = try? JSONReader.document(Array(json.utf8), { r throws(FieldError) in try NativeDocument(reading: &r) })
-                    .get(),
+                let document = try? JSONReader.read(NativeDocument.self, from: json.utf8).get(),
                 let native = try? document.native(field: "native")
             else { return nil }
             return .native(id: base.id, native, clickURL: base.clickURL, advertiserDomains: base.advertiserDomains)

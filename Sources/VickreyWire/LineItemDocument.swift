@@ -160,10 +160,7 @@ public struct LineItemFields: Encodable, Hashable, Sendable {
     /// the text is not valid terms.
     public static func terms(column: String?) -> LineItemTerms? {
         guard let column else { return .pricePriority }
-        guard
-            let fields = try? JSONReader.document(Array(column.utf8), { r throws(FieldError) in try LineItemFields(reading: &r) })
-                .get()
-        else { return nil }
+        guard let fields = try? JSONReader.read(LineItemFields.self, from: column.utf8).get() else { return nil }
         return try? fields.terms()
     }
 }

@@ -115,7 +115,7 @@ extension CampaignSQL {
     /// Creates or replaces many campaigns from one array per row column (nullable numbers
     /// and texts as text, '' for NULL), then `revision` and `updated_at`.
     static let upsertFromArrays: String = {
-        let columns = rowColumns + ["revision", "updated_at"]
+        let columns = upsertColumns
         let integers: Set = ["bid_micros", "total_budget_micros"]
         let nullableIntegers: Set = [
             "predicted_ctr_ppm", "daily_budget_micros", "frequency_cap_impressions", "frequency_cap_window_seconds",

@@ -139,33 +139,27 @@ extension SQLiteCampaignStore {
 }
 
 /// The statements that save a campaign, from the connection's statement cache; their
-/// parameters are bound with `bindRaw`, in the order of the column lists below.
+/// parameters are bound with `bindRaw`, in the order of the column lists below (from which
+/// the inserts are written, so the two cannot disagree).
 struct CampaignStatements {
     let upsertCampaign, deleteTargeting, deleteCreatives, insertTargeting, insertCreative: Statement
+
+    static let targetingColumns = ["campaign_id", "dimension", "mode", "value"]
+    static let creativeColumns = ["id", "campaign_id", "position", "size", "image_url", "click_url", "adomain", "format", "details"]
 
     init(_ db: Database) throws {
         upsertCampaign = try db.cachedStatement(sql: CampaignSQL.upsert { _ in "?" })
         deleteTargeting = try db.cachedStatement(sql: "DELETE FROM campaign_targeting WHERE campaign_id = ?")
         deleteCreatives = try db.cachedStatement(sql: "DELETE FROM creative WHERE campaign_id = ?")
-        insertTargeting = try db.cachedStatement(
-            sql: "INSERT INTO campaign_targeting (campaign_id, dimension, mode, value) VALUES (?, ?, ?, ?)")
-        insertCreative = try db.cachedStatement(
-            sql: """
-                INSERT INTO creative (id, campaign_id, position, size, image_url, click_url, adomain, format, details)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
+        insertTargeting = try db.cachedStatement(sql: Self.insert("campaign_targeting", Self.targetingColumns))
+        insertCreative = try db.cachedStatement(sql: Self.insert("creative", Self.creativeColumns))
     }
 
-    static func upsertColumn(_ index: Int) -> String {
-        let columns = CampaignSQL.rowColumns + ["revision", "updated_at"]
-        return "campaign." + columns[index]
+    private static func insert(_ table: String, _ columns: [String]) -> String {
+        "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))"
     }
 
-    static func targetingColumn(_ index: Int) -> String {
-        "campaign_targeting." + ["campaign_id", "dimension", "mode", "value"][index]
-    }
-
-    static func creativeColumn(_ index: Int) -> String {
-        "creative." + ["id", "campaign_id", "position", "size", "image_url", "click_url", "adomain", "format", "details"][index]
-    }
+    static func upsertColumn(_ index: Int) -> String { "campaign." + CampaignSQL.upsertColumns[index] }
+    static func targetingColumn(_ index: Int) -> String { "campaign_targeting." + targetingColumns[index] }
+    static func creativeColumn(_ index: Int) -> String { "creative." + creativeColumns[index] }
 }
