@@ -19,7 +19,7 @@ struct Candidate: Equatable {
 /// words. Campaigns added or re-scored since the index was last ranked sit in a short
 /// tail that is evaluated whole, sorted, and merged in.
 struct CandidateStream {
-    private let conjunction: PostingConjunction
+    private var conjunction: PostingConjunction
     private let live: SlotBitmap
     private let scores: [Int64]
     /// Words of the ranked part still to evaluate: `nextWord..<rankedWords`.
@@ -38,7 +38,7 @@ struct CandidateStream {
 
     /// The candidates of `snapshot` that pass `conjunction`.
     init(snapshot: IndexSnapshot, conjunction: PostingConjunction) {
-        self.conjunction = conjunction
+        var conjunction = conjunction
         live = snapshot.live
         scores = snapshot.scores
         rankedCount = snapshot.rankedCount
@@ -56,6 +56,7 @@ struct CandidateStream {
         }
         tail.sort { $1.comesBefore($0) }
         others = tail
+        self.conjunction = conjunction
         rankedHead = nextRanked()
     }
 

@@ -2,10 +2,11 @@
 ///
 /// The index is an inverted index over the conjunction each campaign's targeting forms
 /// (in the spirit of Whang et al., "Indexing Boolean Expressions", VLDB 2009): for every
-/// dimension and value there is a posting bitmap of the campaigns that include the value
-/// and one of those that exclude it, plus a bitmap of the campaigns that leave the
-/// dimension open. A query touches only the bitmaps of the request's own values and
-/// evaluates the conjunction 64 campaigns per machine word; it never looks at a
+/// dimension and value there is a posting of the campaigns that include the value and
+/// one of those that exclude it, plus a posting of the campaigns that leave the
+/// dimension open (each a bitmap, or a sorted slot list for a value few campaigns
+/// hold: `SlotPosting`). A query touches only the postings of the request's own values
+/// and evaluates the conjunction 64 campaigns per machine word; it never looks at a
 /// campaign that does not match.
 ///
 /// Slots are numbered by descending score (ties by campaign id) when the index is
@@ -14,7 +15,7 @@
 /// tail past the ranked slots; when the tail (or the holes removals leave) grows past
 /// a sixteenth of the index, the next batch re-ranks everything.
 ///
-/// Snapshots are values: an update builds the next snapshot, sharing every bitmap it
+/// Snapshots are values: an update builds the next snapshot, sharing every posting it
 /// does not touch, and readers keep whichever snapshot they took.
 public struct IndexSnapshot: Sendable {
     /// The campaign in each slot; nil for slots whose campaign left.
@@ -105,7 +106,7 @@ public struct IndexSnapshot: Sendable {
     /// `query`, in slot order: a creative of an accepted banner size, or one the video or
     /// native slot takes (the postings find the format, each creative's rules are checked).
     public func matchingCampaigns(_ query: TargetingQuery) -> [Campaign] {
-        let conjunction = conjunction(for: query)
+        var conjunction = conjunction(for: query)
         var found: [Campaign] = []
         for word in 0..<live.words.count {
             var bits = conjunction.word(word, of: live.word(word))
@@ -135,7 +136,7 @@ public struct IndexSnapshot: Sendable {
     func conjunction(for query: TargetingQuery, tiers: [DeliveryTier]) -> PostingConjunction {
         var conjunction = PostingConjunction()
         if tiers.reduce(0, { $0 + tierCounts[$1.rawValue] }) != count {
-            for tier in tiers { if let bitmap = tierPostings.include[tier] { conjunction.include(bitmap) } }
+            for tier in tiers { if let posting = tierPostings.include[tier] { conjunction.include(posting) } }
             conjunction.closeClause()
         }
         addClauses(for: query, to: &conjunction)
@@ -159,21 +160,21 @@ public struct IndexSnapshot: Sendable {
         if !everyCampaignFits {
             if let banner = shape.banner {
                 if banner.isEmpty {
-                    if let bitmap = formatPostings.include[.banner] { conjunction.include(bitmap) }
+                    if let posting = formatPostings.include[.banner] { conjunction.include(posting) }
                 } else {
-                    for size in banner { if let bitmap = sizePostings.include[size] { conjunction.include(bitmap) } }
+                    for size in banner { if let posting = sizePostings.include[size] { conjunction.include(posting) } }
                 }
             }
-            if shape.video != nil, let bitmap = formatPostings.include[.video] { conjunction.include(bitmap) }
-            if shape.native != nil, let bitmap = formatPostings.include[.native] { conjunction.include(bitmap) }
+            if shape.video != nil, let posting = formatPostings.include[.video] { conjunction.include(posting) }
+            if shape.native != nil, let posting = formatPostings.include[.native] { conjunction.include(posting) }
             conjunction.closeClause()
         }
         func addClause(_ dimension: IndexedDimension, _ key: String?) {
             // Read in place: binding the dimension's postings to a local would retain its tables.
             conjunction.include(postings[dimension.rawValue].open)
-            if let key, let bitmap = postings[dimension.rawValue].include[key] { conjunction.include(bitmap) }
+            if let key, let posting = postings[dimension.rawValue].include[key] { conjunction.include(posting) }
             conjunction.closeIncludes()
-            if let key, let bitmap = postings[dimension.rawValue].exclude[key] { conjunction.exclude(bitmap) }
+            if let key, let posting = postings[dimension.rawValue].exclude[key] { conjunction.exclude(posting) }
             conjunction.closeClause()
         }
         addClause(.placement, query.placement.rawValue)
@@ -182,9 +183,9 @@ public struct IndexSnapshot: Sendable {
         addClause(.os, query.operatingSystem?.rawValue)
         let keyword = IndexedDimension.keyword.rawValue
         conjunction.include(postings[keyword].open)
-        for word in query.keywords { if let bitmap = postings[keyword].include[word.rawValue] { conjunction.include(bitmap) } }
+        for word in query.keywords { if let posting = postings[keyword].include[word.rawValue] { conjunction.include(posting) } }
         conjunction.closeIncludes()
-        for word in query.keywords { if let bitmap = postings[keyword].exclude[word.rawValue] { conjunction.exclude(bitmap) } }
+        for word in query.keywords { if let posting = postings[keyword].exclude[word.rawValue] { conjunction.exclude(posting) } }
         conjunction.closeClause()
     }
 
@@ -280,44 +281,56 @@ public struct IndexSnapshot: Sendable {
         live.remove(slot)
     }
 
-    private static func sizes(of campaign: Campaign) -> [AdSize] {
-        Array(Set(campaign.creatives.lazy.filter { $0.format == .banner }.map(\.size)))
-    }
+    /// Posts the campaign in `slot` under every value it targets, creative size and format,
+    /// and its tier.
+    private mutating func post(_ campaign: Campaign, slot: Int) { update(campaign, slot: slot, posting: true) }
 
-    private static func formats(of campaign: Campaign) -> [CreativeFormat] { Array(Set(campaign.creatives.map(\.format))) }
+    /// Takes the campaign in `slot` out of every posting `post` put it in.
+    private mutating func unpost(_ campaign: Campaign, slot: Int) { update(campaign, slot: slot, posting: false) }
 
-    private mutating func post(_ campaign: Campaign, slot: Int) {
-        for dimension in IndexedDimension.allCases {
-            let (include, exclude) = dimension.keys(of: campaign)
-            postings[dimension.rawValue].add(slot: slot, include: include, exclude: exclude)
+    /// `post` or `unpost`, written once. No list is built per campaign: targeting sets and
+    /// creatives are read in place (a rebuild posts a million campaigns).
+    private mutating func update(_ campaign: Campaign, slot: Int, posting: Bool) {
+        let slotCount = entries.count
+        func update<Key>(_ postings: inout DimensionPostings<Key>, _ include: some Collection<Key>, _ exclude: some Collection<Key>) {
+            if posting {
+                postings.add(slot: slot, include: include, exclude: exclude, slotCount: slotCount)
+            } else {
+                postings.remove(slot: slot, include: include, exclude: exclude)
+            }
         }
-        sizePostings.add(slot: slot, include: Self.sizes(of: campaign), exclude: [])
-        let formats = Self.formats(of: campaign)
-        formatPostings.add(slot: slot, include: formats, exclude: [])
-        if !formats.contains(.banner) { campaignsWithoutBanner += 1 }
+        let t = campaign.targeting
+        let (include, exclude) = (t, t.exclude)
+        update(
+            &postings[IndexedDimension.placement.rawValue], include.placements.lazy.map(\.rawValue), exclude.placements.lazy.map(\.rawValue)
+        )
+        update(&postings[IndexedDimension.country.rawValue], include.countries.lazy.map(\.rawValue), exclude.countries.lazy.map(\.rawValue))
+        update(&postings[IndexedDimension.device.rawValue], include.devices.lazy.map(\.rawValue), exclude.devices.lazy.map(\.rawValue))
+        update(
+            &postings[IndexedDimension.os.rawValue], include.operatingSystems.lazy.map(\.rawValue),
+            exclude.operatingSystems.lazy.map(\.rawValue))
+        update(&postings[IndexedDimension.keyword.rawValue], include.keywords.lazy.map(\.rawValue), exclude.keywords.lazy.map(\.rawValue))
+        // Each banner size and each format once, the first creative that has it standing for it.
+        let creatives = campaign.creatives
+        let sizes = creatives.indices.lazy.filter { position in
+            creatives[position].format == .banner
+                && !creatives[..<position].contains { $0.format == .banner && $0.size == creatives[position].size }
+        }.map { creatives[$0].size }
+        update(&sizePostings, sizes, EmptyCollection())
+        let formats = creatives.indices.lazy.filter { position in
+            !creatives[..<position].contains { $0.format == creatives[position].format }
+        }.map { creatives[$0].format }
+        update(&formatPostings, formats, EmptyCollection())
         let tier = campaign.lineItem.delivery.tier
-        tierPostings.add(slot: slot, include: [tier], exclude: [])
-        tierCounts[tier.rawValue] += 1
-        if Self.hasRequestRules(campaign) { campaignsWithRequestRules += 1 }
+        update(&tierPostings, CollectionOfOne(tier), EmptyCollection())
+        let change = posting ? 1 : -1
+        if !formats.contains(.banner) { campaignsWithoutBanner += change }
+        tierCounts[tier.rawValue] += change
+        if Self.hasRequestRules(campaign) { campaignsWithRequestRules += change }
     }
 
     private static func hasRequestRules(_ campaign: Campaign) -> Bool {
         campaign.lineItem.roadblock || !campaign.lineItem.exclusionLabels.isEmpty
-    }
-
-    private mutating func unpost(_ campaign: Campaign, slot: Int) {
-        for dimension in IndexedDimension.allCases {
-            let (include, exclude) = dimension.keys(of: campaign)
-            postings[dimension.rawValue].remove(slot: slot, include: include, exclude: exclude)
-        }
-        sizePostings.remove(slot: slot, include: Self.sizes(of: campaign), exclude: [])
-        let formats = Self.formats(of: campaign)
-        formatPostings.remove(slot: slot, include: formats, exclude: [])
-        if !formats.contains(.banner) { campaignsWithoutBanner -= 1 }
-        let tier = campaign.lineItem.delivery.tier
-        tierPostings.remove(slot: slot, include: [tier], exclude: [])
-        tierCounts[tier.rawValue] -= 1
-        if Self.hasRequestRules(campaign) { campaignsWithRequestRules -= 1 }
     }
 }
 
@@ -386,44 +399,34 @@ public final class IndexedCampaign: Sendable {
     func isInFlight(at instant: Instant) -> Bool { Campaign.isInFlight(at: instant, start: flightStart, end: flightEnd) }
 }
 
-/// The posting bitmaps of one dimension.
+/// The postings of one dimension.
 struct DimensionPostings<Key: Hashable & Sendable>: Sendable {
     /// Campaigns with no include list on this dimension.
-    var open = SlotBitmap()
-    var include: [Key: SlotBitmap] = [:]
-    var exclude: [Key: SlotBitmap] = [:]
+    var open = SlotPosting()
+    var include: [Key: SlotPosting] = [:]
+    var exclude: [Key: SlotPosting] = [:]
 
-    mutating func add(slot: Int, include includeKeys: [Key], exclude excludeKeys: [Key]) {
-        if includeKeys.isEmpty { open.insert(slot) }
-        for key in includeKeys { include[key, default: SlotBitmap()].insert(slot) }
-        for key in excludeKeys { exclude[key, default: SlotBitmap()].insert(slot) }
+    /// Posts `slot` under its keys; `slotCount` is the index's number of slots.
+    mutating func add(slot: Int, include includeKeys: some Collection<Key>, exclude excludeKeys: some Collection<Key>, slotCount: Int) {
+        if includeKeys.isEmpty { open.insert(slot, slotCount: slotCount) }
+        for key in includeKeys { include[key, default: SlotPosting()].insert(slot, slotCount: slotCount) }
+        for key in excludeKeys { exclude[key, default: SlotPosting()].insert(slot, slotCount: slotCount) }
     }
 
-    mutating func remove(slot: Int, include includeKeys: [Key], exclude excludeKeys: [Key]) {
+    mutating func remove(slot: Int, include includeKeys: some Collection<Key>, exclude excludeKeys: some Collection<Key>) {
         if includeKeys.isEmpty { open.remove(slot) }
         for key in includeKeys { Self.remove(slot, key, from: &include) }
         for key in excludeKeys { Self.remove(slot, key, from: &exclude) }
     }
 
-    private static func remove(_ slot: Int, _ key: Key, from map: inout [Key: SlotBitmap]) {
+    private static func remove(_ slot: Int, _ key: Key, from map: inout [Key: SlotPosting]) {
         map[key]?.remove(slot)
         if map[key]?.isEmpty == true { map[key] = nil }
     }
 }
 
-/// The dimensions indexed by text keys (creative sizes have their own postings), and
-/// how a campaign's targeting maps to keys.
+/// The dimensions indexed by text keys (creative sizes, formats and tiers have their own
+/// postings).
 enum IndexedDimension: Int, CaseIterable {
     case placement, country, device, os, keyword
-
-    func keys(of campaign: Campaign) -> (include: [String], exclude: [String]) {
-        let t = campaign.targeting
-        switch self {
-        case .placement: return (t.placements.map(\.rawValue), t.exclude.placements.map(\.rawValue))
-        case .country: return (t.countries.map(\.rawValue), t.exclude.countries.map(\.rawValue))
-        case .device: return (t.devices.map(\.rawValue), t.exclude.devices.map(\.rawValue))
-        case .os: return (t.operatingSystems.map(\.rawValue), t.exclude.operatingSystems.map(\.rawValue))
-        case .keyword: return (t.keywords.map(\.rawValue), t.exclude.keywords.map(\.rawValue))
-        }
-    }
 }

@@ -7,6 +7,9 @@ struct SlotBitmap: Hashable, Sendable {
 
     init() {}
 
+    /// An empty bitmap with room for `slotCount` slots, so filling it never reallocates.
+    init(reservingSlots slotCount: Int) { words.reserveCapacity((slotCount + 63) / 64) }
+
     func contains(_ slot: Int) -> Bool {
         let word = slot >> 6
         return word < words.count && words[word] & (1 << UInt64(slot & 63)) != 0
@@ -33,51 +36,55 @@ struct SlotBitmap: Hashable, Sendable {
     var count: Int { words.reduce(0) { $0 + $1.nonzeroBitCount } }
 }
 
-/// One query's conjunction over posting bitmaps, evaluated a machine word (64 slots)
-/// at a time, so a caller can stop as soon as it has seen enough slots.
+/// One query's conjunction over postings, evaluated a machine word (64 slots) at a
+/// time, so a caller can stop as soon as it has seen enough slots.
 ///
 /// Each clause is one dimension: a slot passes it when it is in at least one of the
-/// clause's include bitmaps and in none of its exclude bitmaps. The bitmaps are kept
-/// in one flat array (two allocations per query, whatever the number of clauses).
-/// Build it clause by clause: `include`…, `closeIncludes`, `exclude`…, `closeClause`.
+/// clause's include postings and in none of its exclude postings. The postings are kept
+/// in one flat array, each with its reading cursor (two allocations per query, whatever
+/// the number of clauses). Build it clause by clause: `include`…, `closeIncludes`,
+/// `exclude`…, `closeClause`.
 struct PostingConjunction {
-    private var bitmaps: [SlotBitmap] = []
-    /// Per clause: where its includes end and where its excludes end in `bitmaps`.
+    private var postings: [(posting: SlotPosting, cursor: Int)] = []
+    /// Per clause: where its includes end and where its excludes end in `postings`.
     private var clauseEnds: [(includes: Int, excludes: Int)] = []
 
     /// Where the open clause's includes end, once `closeIncludes` has been called.
     private var includesEnd: Int?
 
     init() {
-        bitmaps.reserveCapacity(16)
+        postings.reserveCapacity(16)
         clauseEnds.reserveCapacity(IndexedDimension.allCases.count + 1)
     }
 
-    /// Adds an include bitmap to the open clause.
-    mutating func include(_ bitmap: SlotBitmap) { bitmaps.append(bitmap) }
+    /// Adds an include posting to the open clause.
+    mutating func include(_ posting: SlotPosting) { postings.append((posting, 0)) }
 
     /// Ends the open clause's includes; what `exclude` adds next are its excludes.
-    mutating func closeIncludes() { includesEnd = bitmaps.count }
+    mutating func closeIncludes() { includesEnd = postings.count }
 
-    /// Adds an exclude bitmap to the open clause (after `closeIncludes`).
-    mutating func exclude(_ bitmap: SlotBitmap) { bitmaps.append(bitmap) }
+    /// Adds an exclude posting to the open clause (after `closeIncludes`).
+    mutating func exclude(_ posting: SlotPosting) { postings.append((posting, 0)) }
 
-    /// Ends the open clause. A clause with no include bitmap admits nothing.
+    /// Ends the open clause. A clause with no include posting admits nothing.
     mutating func closeClause() {
-        clauseEnds.append((includesEnd ?? bitmaps.count, bitmaps.count))
+        clauseEnds.append((includesEnd ?? postings.count, postings.count))
         includesEnd = nil
     }
 
-    /// The slots of word `index` that pass every clause, out of `candidates`.
-    func word(_ index: Int, of candidates: UInt64) -> UInt64 {
+    /// The slots of word `index` that pass every clause, out of `candidates`. Cheapest
+    /// when called for ascending `index` (the postings' cursors then only move forward).
+    mutating func word(_ index: Int, of candidates: UInt64) -> UInt64 {
         var result = candidates
         var start = 0
         for (includeEnd, excludeEnd) in clauseEnds {
             guard result != 0 else { return 0 }
             var included: UInt64 = 0
-            for position in start..<includeEnd { included |= bitmaps[position].word(index) }
+            for position in start..<includeEnd { included |= postings[position].posting.word(index, cursor: &postings[position].cursor) }
             result &= included
-            for position in includeEnd..<excludeEnd { result &= ~bitmaps[position].word(index) }
+            for position in includeEnd..<excludeEnd {
+                result &= ~postings[position].posting.word(index, cursor: &postings[position].cursor)
+            }
             start = excludeEnd
         }
         return result
