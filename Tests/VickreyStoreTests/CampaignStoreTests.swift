@@ -3,7 +3,7 @@ import GRDB
 import Testing
 import VickreyCore
 import VickreyWire
-import VickreyStore
+@testable import VickreyStore
 import VickreySynthetic
 import VickreyTestSupport
 
@@ -114,6 +114,26 @@ struct CampaignStoreTests {
                 db, sql: "SELECT campaign_id FROM campaign_targeting WHERE dimension = 'country' AND mode = 'include' AND value = 'US'")
         }
         #expect(usCampaigns == ["summer"])
+    }
+
+    /// A large catalogue is read in id ranges, in parallel: together the ranges hold exactly
+    /// what one read holds, in the same order, unreadable campaigns included.
+    @Test(arguments: [1, 7, 100, 10_000])
+    func aLoadInRangesEqualsOneRead(campaignsPerRange: Int) async throws {
+        let database = try await TestDatabase(.sqlite)
+        let store = try await database.open().campaigns
+        _ = try await store.importCampaigns(SyntheticWorld(campaignCount: 300, seed: 5).campaigns)
+        let queue = try DatabaseQueue(path: database.path)
+        try await queue.write { db in
+            try db.execute(sql: "UPDATE campaign SET time_zone = 'Mars/Olympus' WHERE id IN ('cmp-17', 'cmp-250')")
+        }
+        let sqlite = try SQLiteCampaignStore(path: database.path)
+        let whole = try sqlite.read { db in try sqlite.loadCampaigns(.all, db) }
+        let ranged = try sqlite.loadAll(campaignsPerRange: campaignsPerRange)
+        #expect(whole.campaigns.count == 298)
+        #expect(ranged.campaigns == whole.campaigns)
+        #expect(ranged.unreadable.map(\.0) == [CampaignID("cmp-17")!, CampaignID("cmp-250")!])
+        #expect(ranged.revision == whole.revision)
     }
 
     /// An import writes without SQLite's per-row key lookups (its own order keeps the keys):

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import VickreyCore
 
@@ -9,10 +10,46 @@ extension SQLiteCampaignStore {
         case changed(sinceRevision: Int64)
         case filtered(advertiser: AdvertiserID?, status: CampaignStatus?)
         case activeLineItems
+        /// Ids from `lower` (inclusive) to `upper` (exclusive; nil: no end).
+        case ids(from: String, below: String?)
     }
 
-    public func loadAll() throws(StoreError) -> LoadedCampaigns {
-        try read { db in try loadCampaigns(.all, db) }
+    /// Every campaign. A large catalogue is read in id ranges, one per core, each in its own
+    /// read transaction; the ranges are kept only if all of them read the same store
+    /// revision (no write came between them), else the whole is read again in one.
+    public func loadAll() throws(StoreError) -> LoadedCampaigns { try loadAll(campaignsPerRange: 50_000) }
+
+    /// `loadAll()` with ranges of at least `campaignsPerRange` campaigns (below it, one read
+    /// is as fast as several).
+    func loadAll(campaignsPerRange: Int) throws(StoreError) -> LoadedCampaigns {
+        let bounds = try read { db in try Self.rangeBounds(db, campaignsPerRange: campaignsPerRange) }
+        guard !bounds.isEmpty else { return try read { db in try loadCampaigns(.all, db) } }
+        let ranges = zip([""] + bounds, bounds.map(Optional.some) + [nil]).map { (from: $0, below: $1) }
+        let parts = ParallelMap.map(ranges, chunk: 1) { range in
+            Result { () throws(StoreError) in try self.read { db in try self.loadCampaigns(.ids(from: range.from, below: range.below), db) }
+            }
+        }
+        var loaded = LoadedCampaigns(revision: 0, campaigns: [], unreadable: [])
+        for part in parts {
+            let part = try part.get()
+            guard loaded.campaigns.isEmpty || part.revision == loaded.revision else {
+                return try read { db in try loadCampaigns(.all, db) }
+            }
+            loaded.revision = part.revision
+            loaded.campaigns += part.campaigns
+            loaded.unreadable += part.unreadable
+        }
+        return loaded
+    }
+
+    /// The ids that cut the campaigns into equal ranges, one per core (none for a small catalogue).
+    private static func rangeBounds(_ db: Database, campaignsPerRange: Int) throws -> [String] {
+        let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM campaign") ?? 0
+        let ranges = min(ProcessInfo.processInfo.activeProcessorCount, count / max(1, campaignsPerRange), 16)
+        guard ranges > 1 else { return [] }
+        return try (1..<ranges).compactMap { part in
+            try String.fetchOne(db, sql: "SELECT id FROM campaign ORDER BY id LIMIT 1 OFFSET ?", arguments: [count * part / ranges])
+        }
     }
 
     public func changes(since revision: Int64) throws(StoreError) -> LoadedCampaigns {
@@ -43,15 +80,20 @@ extension SQLiteCampaignStore {
             case .filtered(let advertiser, let status):
                 ("(?1 IS NULL OR c.advertiser_id = ?1) AND (?2 IS NULL OR c.status = ?2)", [advertiser?.rawValue, status?.rawValue])
             case .activeLineItems: ("c.status = 'active' AND c.line_item IS NOT NULL", [])
+            case .ids(let lower, let upper?): ("c.id >= ? AND c.id < ?", [lower, upper])
+            case .ids(let lower, nil): ("c.id >= ?", [lower])
             }
         let revision = try Int64.fetchOne(db, sql: "SELECT revision FROM store_revision WHERE id = 1") ?? 0
         var assembler = CampaignAssembler()
-        // The campaigns a child table's rows belong to. A full load reads the child tables on
-        // their own: every row has its campaign (foreign keys), and the join's lookup per row
-        // made the targeting scan of a million campaigns 4.5 times as long (2.5 s, not 0.55 s).
+        // The campaigns a child table's rows belong to. A full load, or a range of ids, reads the
+        // child tables on their own: every row has its campaign (foreign keys), and the join's
+        // lookup per row made the targeting scan of a million campaigns 4.5 times as long.
         func belonging(_ alias: String) -> String {
-            if case .all = selection { return "" }
-            return "JOIN campaign c ON c.id = \(alias).campaign_id WHERE \(condition)"
+            switch selection {
+            case .all: ""
+            case .ids: "WHERE " + condition.replacingOccurrences(of: "c.id", with: "\(alias).campaign_id")
+            default: "JOIN campaign c ON c.id = \(alias).campaign_id WHERE \(condition)"
+            }
         }
         let targeting = try Row.fetchCursor(
             db,
