@@ -36,13 +36,16 @@ public final class CampaignIndex: Sendable {
                     if case .upsert(let campaign) = changes[position] { changes[position] = .upsert(learning.learned(campaign)) }
                 }
             }
-            publish(snapshot, applying: changes)
+            // Moved out of the closure's capture, so the list reaches the rebuild uniquely held.
+            var handedOver: [CampaignChange] = []
+            swap(&handedOver, &changes)
+            publish(snapshot, applying: consume handedOver)
         }
     }
 
-    private func publish(_ snapshot: IndexSnapshot, applying changes: some Sequence<CampaignChange>) {
+    private func publish(_ snapshot: IndexSnapshot, applying changes: consuming [CampaignChange]) {
         var next = snapshot
-        next.apply(changes)
+        next.apply(consume changes)
         current.withLock { $0 = next }
     }
 

@@ -79,10 +79,13 @@ public struct IndexSnapshot: Sendable {
 
     /// Applies changes in order. A campaign enters the index when it is active and has
     /// at least one creative; any other upsert takes it out.
-    public mutating func apply(_ changes: some Sequence<CampaignChange>) {
-        let changes = Array(changes)
+    public mutating func apply(_ changes: some Sequence<CampaignChange>) { apply(Array(changes)) }
+
+    /// `apply(_:)` of a list handed over (`snapshot.apply(consume changes)`): a rebuild moves
+    /// each campaign out of it into the index instead of copying it.
+    public mutating func apply(_ changes: consuming [CampaignChange]) {
         if changes.count > unrankedLimit {
-            rebuild(applying: changes)
+            rebuild(applying: consume changes)
         } else {
             for change in changes {
                 switch change {
@@ -191,7 +194,7 @@ public struct IndexSnapshot: Sendable {
 
     /// Rebuilds the index from its campaigns with `changes` applied, ranking every slot.
     /// Unchanged campaigns keep their `IndexedCampaign` (and so their eligibility hint).
-    private mutating func rebuild(applying changes: [CampaignChange]) {
+    private mutating func rebuild(applying changes: consuming [CampaignChange]) {
         rebuilds += 1
         // Each campaign once, the last change to it winning: the dictionary holds positions,
         // not campaigns, so no campaign is copied more than into `ranked` (at a million
@@ -205,14 +208,19 @@ public struct IndexSnapshot: Sendable {
             ranked.append(entry)
         }
         entries = []
-        for change in changes {
-            switch change {
+        for position in changes.indices {
+            // Moved out (a cheap placeholder left behind), not copied: a copy retains every
+            // field of the campaign, a million times over.
+            var change = CampaignChange.remove(CampaignID(unchecked: ""))
+            swap(&change, &changes[position])
+            switch consume change {
             case .upsert(let campaign):
-                let entry = Self.canServe(campaign) ? IndexedCampaign(campaign) : nil
-                if let position = positionByID[campaign.id] {
+                let id = campaign.id
+                let entry = Self.canServe(campaign) ? IndexedCampaign(consume campaign) : nil
+                if let position = positionByID[id] {
                     ranked[position] = entry
                 } else if let entry {
-                    positionByID[campaign.id] = ranked.count
+                    positionByID[id] = ranked.count
                     ranked.append(entry)
                 }
             case .remove(let id):
@@ -220,19 +228,19 @@ public struct IndexSnapshot: Sendable {
             }
         }
         positionByID = [:]
-        // Removed campaigns' holes closed in place, then ranked.
-        var kept = 0
-        for position in ranked.indices where ranked[position] != nil {
-            ranked.swapAt(position, kept)
-            kept += 1
+        // Removed campaigns' holes dropped, then ranked (the comparison reads the entries in
+        // place: unwrapping optionals in it retained both sides, twenty million times).
+        var servable: [IndexedCampaign] = []
+        servable.reserveCapacity(ranked.count)
+        for position in ranked.indices {
+            var entry: IndexedCampaign?
+            swap(&entry, &ranked[position])
+            if let entry { servable.append(entry) }
         }
-        ranked.removeLast(ranked.count - kept)
-        ranked.sort { a, b in
-            let (a, b) = (a!, b!)
-            return a.score != b.score ? a.score > b.score : a.campaign.id < b.campaign.id
-        }
-        entries = ranked
         ranked = []
+        servable.sort { a, b in a.score != b.score ? a.score > b.score : a.id < b.id }
+        entries = servable.map(Optional.some)
+        servable = []
         scores = entries.map { $0!.score.value }
         slotByID = [:]
         slotByID.reserveCapacity(entries.count)

@@ -231,6 +231,7 @@ struct CampaignAssembler {
     private var problems: [String: String] = [:]
     private var campaigns: [Campaign] = []
     private var unreadable: [(CampaignID, String)] = []
+    private var repeated = RepeatedValues()
 
     mutating func add(targeting campaignID: String, dimension: String, mode: String, value: String) {
         if !TargetingRows.apply(dimension: dimension, mode: mode, value: value, to: &targeting[campaignID, default: Targeting()]) {
@@ -239,12 +240,15 @@ struct CampaignAssembler {
     }
 
     mutating func add(creative k: CreativeRow) {
+        let siblings = creatives[k.campaignID] ?? []
+        // Text creatives of one campaign (or of many) repeat, held once: a click URL its
+        // earlier creative has, the advertiser domains of any campaign read before.
+        let clickURL = siblings.first { $0.creative.clickURL == k.clickURL }?.creative.clickURL ?? k.clickURL
+        let domains = repeated.domains(k.adomain)
         if let creativeID = CreativeID(k.id), let size = AdSize(k.size),
             let creative = CreativeDetails.creative(
                 format: k.format, json: k.details,
-                base: Creative(
-                    id: creativeID, size: size, imageURL: k.imageURL, clickURL: k.clickURL,
-                    advertiserDomains: k.adomain.split(separator: " ").map(String.init)))
+                base: Creative(id: creativeID, size: size, imageURL: k.imageURL, clickURL: clickURL, advertiserDomains: domains))
         {
             creatives[k.campaignID, default: []].append((k.position, creative))
         } else {
@@ -254,7 +258,7 @@ struct CampaignAssembler {
 
     /// Adds a campaign, its targeting and creatives being in already; campaigns come in id order.
     mutating func add(campaign row: CampaignRow) {
-        let targeting = targeting.removeValue(forKey: row.id) ?? Targeting()
+        let targeting = repeated.targeting(targeting.removeValue(forKey: row.id) ?? Targeting())
         let creatives = (creatives.removeValue(forKey: row.id) ?? []).sorted { $0.position < $1.position }.map(\.creative)
         switch row.campaign(targeting: targeting, creatives: creatives) {
         case .success(let campaign):
@@ -269,5 +273,48 @@ struct CampaignAssembler {
 
     func loaded(revision: Int64) -> LoadedCampaigns {
         LoadedCampaigns(revision: revision, campaigns: campaigns, unreadable: unreadable)
+    }
+}
+
+/// Values many campaigns repeat, kept once per load so that every campaign holding one shares
+/// its storage: the sets of placements, countries, devices and operating systems a campaign
+/// targets or excludes (a catalogue has few distinct ones), and creatives' advertiser domains.
+/// Keyword sets are left as they are: they rarely repeat whole. At a million campaigns this is
+/// hundreds of megabytes the index would otherwise hold once per campaign.
+struct RepeatedValues {
+    private var placements: [Set<PlacementID>: Set<PlacementID>] = [:]
+    private var countries: [Set<CountryCode>: Set<CountryCode>] = [:]
+    private var devices: [Set<DeviceType>: Set<DeviceType>] = [:]
+    private var systems: [Set<OperatingSystem>: Set<OperatingSystem>] = [:]
+    private var domainLists: [String: [String]] = [:]
+
+    /// `targeting` with its repeatable sets replaced by the first equal set seen.
+    mutating func targeting(_ targeting: Targeting) -> Targeting {
+        var t = targeting
+        t.placements = Self.shared(t.placements, &placements)
+        t.exclude.placements = Self.shared(t.exclude.placements, &placements)
+        t.countries = Self.shared(t.countries, &countries)
+        t.exclude.countries = Self.shared(t.exclude.countries, &countries)
+        t.devices = Self.shared(t.devices, &devices)
+        t.exclude.devices = Self.shared(t.exclude.devices, &devices)
+        t.operatingSystems = Self.shared(t.operatingSystems, &systems)
+        t.exclude.operatingSystems = Self.shared(t.exclude.operatingSystems, &systems)
+        return t
+    }
+
+    /// The domains of a creative's `adomain` column (space-separated), shared with every
+    /// creative read before that had the same column.
+    mutating func domains(_ column: String) -> [String] {
+        if let list = domainLists[column] { return list }
+        let list = column.split(separator: " ").map(String.init)
+        domainLists[column] = list
+        return list
+    }
+
+    private static func shared<Element>(_ set: Set<Element>, _ table: inout [Set<Element>: Set<Element>]) -> Set<Element> {
+        guard !set.isEmpty else { return set }  // every empty set already shares one storage
+        if let existing = table[set] { return existing }
+        table[set] = set
+        return set
     }
 }

