@@ -2,49 +2,246 @@
 /// which requests it wants. Values are validated where they are parsed (ids, sizes,
 /// country codes), so a `Campaign` that exists is well-formed except for the checks
 /// `validate()` performs across fields.
+///
+/// A value with copy-on-write storage: its fields live in one heap box that every copy
+/// shares until one of them changes a field, so a copy (into a list of changes, the index,
+/// an auction's candidate) costs one reference, not the five hundred bytes of its fields.
 public struct Campaign: Hashable, Sendable {
-    public var id: CampaignID
-    public var advertiserID: AdvertiserID
-    public var name: String
-    public var status: CampaignStatus
-    public var pricing: Pricing
+    public var id: CampaignID {
+        get { box.fields.id }
+        set {
+            makeUnique()
+            box.fields.id = newValue
+        }
+    }
+    public var advertiserID: AdvertiserID {
+        get { box.fields.advertiserID }
+        set {
+            makeUnique()
+            box.fields.advertiserID = newValue
+        }
+    }
+    public var name: String {
+        get { box.fields.name }
+        set {
+            makeUnique()
+            box.fields.name = newValue
+        }
+    }
+    public var status: CampaignStatus {
+        get { box.fields.status }
+        set {
+            makeUnique()
+            box.fields.status = newValue
+        }
+    }
+    public var pricing: Pricing {
+        get { box.fields.pricing }
+        set {
+            makeUnique()
+            box.fields.pricing = newValue
+        }
+    }
     /// Per 1000 impressions for `.cpm`, per click for `.cpc`, per 1000 viewable
     /// impressions for `.vcpm`, per completed view for `.cpcv`.
-    public var bid: Micros
+    public var bid: Micros {
+        get { box.fields.bid }
+        set {
+            makeUnique()
+            box.fields.bid = newValue
+        }
+    }
     /// The CTR prior of a CPC campaign (required for `.cpc`, nil otherwise).
-    public var predictedCTR: ClickThroughRate?
+    public var predictedCTR: ClickThroughRate? {
+        get { box.fields.predictedCTR }
+        set {
+            makeUnique()
+            box.fields.predictedCTR = newValue
+        }
+    }
     /// The viewability prior of a vCPM campaign, the share of its impressions expected to
     /// be viewable (required for `.vcpm`, nil otherwise).
-    public var predictedViewability: ClickThroughRate?
+    public var predictedViewability: ClickThroughRate? {
+        get { box.fields.predictedViewability }
+        set {
+            makeUnique()
+            box.fields.predictedViewability = newValue
+        }
+    }
     /// The completion-rate prior of a CPCV campaign, the share of its video impressions
     /// expected to play to the end (required for `.cpcv`, nil otherwise).
-    public var predictedCompletionRate: ClickThroughRate?
+    public var predictedCompletionRate: ClickThroughRate? {
+        get { box.fields.predictedCompletionRate }
+        set {
+            makeUnique()
+            box.fields.predictedCompletionRate = newValue
+        }
+    }
     /// Nil: no daily budget.
-    public var dailyBudget: Micros?
-    public var totalBudget: Micros
+    public var dailyBudget: Micros? {
+        get { box.fields.dailyBudget }
+        set {
+            makeUnique()
+            box.fields.dailyBudget = newValue
+        }
+    }
+    public var totalBudget: Micros {
+        get { box.fields.totalBudget }
+        set {
+            makeUnique()
+            box.fields.totalBudget = newValue
+        }
+    }
     /// Nil: serving may start at once.
-    public var start: Instant?
+    public var start: Instant? {
+        get { box.fields.start }
+        set {
+            makeUnique()
+            box.fields.start = newValue
+        }
+    }
     /// Exclusive end of the flight; nil: no end.
-    public var end: Instant?
-    public var timeZone: CampaignTimeZone
-    public var pacing: PacingMode
-    public var frequencyCap: FrequencyCap?
-    public var targeting: Targeting
+    public var end: Instant? {
+        get { box.fields.end }
+        set {
+            makeUnique()
+            box.fields.end = newValue
+        }
+    }
+    public var timeZone: CampaignTimeZone {
+        get { box.fields.timeZone }
+        set {
+            makeUnique()
+            box.fields.timeZone = newValue
+        }
+    }
+    public var pacing: PacingMode {
+        get { box.fields.pacing }
+        set {
+            makeUnique()
+            box.fields.pacing = newValue
+        }
+    }
+    public var frequencyCap: FrequencyCap? {
+        get { box.fields.frequencyCap }
+        set {
+            makeUnique()
+            box.fields.frequencyCap = newValue
+        }
+    }
+    public var targeting: Targeting {
+        get { box.fields.targeting }
+        set {
+            makeUnique()
+            box.fields.targeting = newValue
+        }
+    }
     /// The first creative whose size a placement accepts is the one served.
-    public var creatives: [Creative]
+    public var creatives: [Creative] {
+        get { box.fields.creatives }
+        set {
+            makeUnique()
+            box.fields.creatives = newValue
+        }
+    }
     /// A CPC campaign's CTR learned from its recorded impressions and clicks, attached by
     /// the index that serves it (never stored: it is rebuilt from the ledger).
-    public var learnedCTR: LearnedClickThroughRate?
+    public var learnedCTR: LearnedClickThroughRate? {
+        get { box.fields.learnedCTR }
+        set {
+            makeUnique()
+            box.fields.learnedCTR = newValue
+        }
+    }
     /// A vCPM campaign's viewability learned from its recorded impressions and viewable
     /// events, attached the same way.
-    public var learnedViewability: LearnedClickThroughRate?
+    public var learnedViewability: LearnedClickThroughRate? {
+        get { box.fields.learnedViewability }
+        set {
+            makeUnique()
+            box.fields.learnedViewability = newValue
+        }
+    }
     /// A CPCV campaign's completion rate learned from its impressions and `complete` events.
-    public var learnedCompletionRate: LearnedClickThroughRate?
+    public var learnedCompletionRate: LearnedClickThroughRate? {
+        get { box.fields.learnedCompletionRate }
+        set {
+            makeUnique()
+            box.fields.learnedCompletionRate = newValue
+        }
+    }
     /// The private-marketplace deals the campaign bids in (besides the open auction).
-    public var deals: [CampaignDeal] = []
+    public var deals: [CampaignDeal] {
+        get { box.fields.deals }
+        set {
+            makeUnique()
+            box.fields.deals = newValue
+        }
+    }
     /// Its line-item terms (delivery type, booked rate, exclusion labels, roadblock);
     /// `.pricePriority` for a campaign of the plain auction.
-    public var lineItem: LineItemTerms = .pricePriority
+    public var lineItem: LineItemTerms {
+        get { box.fields.lineItem }
+        set {
+            makeUnique()
+            box.fields.lineItem = newValue
+        }
+    }
+
+    /// The fields, as stored in the box.
+    struct Fields: Hashable, Sendable {
+        var id: CampaignID
+        var advertiserID: AdvertiserID
+        var name: String
+        var status: CampaignStatus
+        var pricing: Pricing
+        var bid: Micros
+        var predictedCTR: ClickThroughRate?
+        var predictedViewability: ClickThroughRate?
+        var predictedCompletionRate: ClickThroughRate?
+        var dailyBudget: Micros?
+        var totalBudget: Micros
+        var start: Instant?
+        var end: Instant?
+        var timeZone: CampaignTimeZone
+        var pacing: PacingMode
+        var frequencyCap: FrequencyCap?
+        var targeting: Targeting
+        var creatives: [Creative]
+        var learnedCTR: LearnedClickThroughRate? = nil
+        var learnedViewability: LearnedClickThroughRate? = nil
+        var learnedCompletionRate: LearnedClickThroughRate? = nil
+        var deals: [CampaignDeal] = []
+        var lineItem: LineItemTerms = .pricePriority
+    }
+
+    /// The box every copy shares until one writes.
+    ///
+    /// `@unchecked Sendable`: `fields` is only written after `makeUnique()`, which makes
+    /// sure this value holds the only reference to the box (copying it otherwise). A box that
+    /// another value, and so possibly another thread, can read is never written.
+    final class Box: @unchecked Sendable {
+        var fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    private var box: Box
+
+    /// Gives this value a box of its own before a field is written.
+    private mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&box) { box = Box(box.fields) }
+    }
+
+    public static func == (lhs: Campaign, rhs: Campaign) -> Bool { lhs.box === rhs.box || lhs.box.fields == rhs.box.fields }
+    public func hash(into hasher: inout Hasher) { box.fields.hash(into: &hasher) }
+}
+
+extension Campaign: CustomReflectable {
+    /// The fields, as a plain struct of them would show (in test failures and `dump`).
+    public var customMirror: Mirror { Mirror(reflecting: box.fields) }
+}
+
+extension Campaign {
 
     public init(
         id: CampaignID, advertiserID: AdvertiserID, name: String = "", status: CampaignStatus = .active,
@@ -54,24 +251,12 @@ public struct Campaign: Hashable, Sendable {
         pacing: PacingMode = .asap, frequencyCap: FrequencyCap? = nil, targeting: Targeting = .any,
         creatives: [Creative]
     ) {
-        self.id = id
-        self.advertiserID = advertiserID
-        self.name = name
-        self.status = status
-        self.pricing = pricing
-        self.bid = bid
-        self.predictedCTR = predictedCTR
-        self.predictedViewability = predictedViewability
-        self.predictedCompletionRate = predictedCompletionRate
-        self.dailyBudget = dailyBudget
-        self.totalBudget = totalBudget
-        self.start = start
-        self.end = end
-        self.timeZone = timeZone
-        self.pacing = pacing
-        self.frequencyCap = frequencyCap
-        self.targeting = targeting
-        self.creatives = creatives
+        box = Box(
+            Fields(
+                id: id, advertiserID: advertiserID, name: name, status: status, pricing: pricing, bid: bid, predictedCTR: predictedCTR,
+                predictedViewability: predictedViewability, predictedCompletionRate: predictedCompletionRate, dailyBudget: dailyBudget,
+                totalBudget: totalBudget, start: start, end: end, timeZone: timeZone, pacing: pacing, frequencyCap: frequencyCap,
+                targeting: targeting, creatives: creatives))
     }
 
     /// Whether `instant` is inside the flight: `start <= instant < end`.

@@ -209,8 +209,7 @@ public struct IndexSnapshot: Sendable {
         }
         entries = []
         for position in changes.indices {
-            // Moved out (a cheap placeholder left behind), not copied: a copy retains every
-            // field of the campaign, a million times over.
+            // Moved out (a cheap placeholder left behind), not copied.
             var change = CampaignChange.remove(CampaignID(unchecked: ""))
             swap(&change, &changes[position])
             switch consume change {
@@ -350,8 +349,8 @@ public enum CampaignChange: Sendable {
 }
 
 /// What the auction keeps per indexed campaign, computed once when it is indexed. The
-/// auction hands eligibility policies this shared reference rather than a `Campaign`
-/// value, whose copy would retain every one of its fields once per candidate.
+/// auction hands eligibility policies this shared reference; what it checks per candidate
+/// is in the entry's own fields, read without going through the campaign's storage.
 public final class IndexedCampaign: Sendable {
     public let campaign: Campaign
     /// The eCPM the campaign bids with (CPC: `bid × ppm / 1000`).
@@ -360,8 +359,8 @@ public final class IndexedCampaign: Sendable {
     public let maximumCharge: Nanos
     /// Whether the campaign limits the hours of the week it serves in.
     let hasHourTargeting: Bool
-    /// What the auction checks per candidate, kept beside the campaign: reading them
-    /// through `campaign` in the auction's loop made Swift copy the whole value.
+    /// What the auction checks per candidate, kept beside the campaign (one load each,
+    /// not one through the campaign's box and another into its fields).
     let flightStart: Instant?
     let flightEnd: Instant?
     private let hours: HoursOfWeek

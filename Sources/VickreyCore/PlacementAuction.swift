@@ -175,7 +175,7 @@ struct PlacementAuction {
     mutating func pullNext() -> Bool {
         guard let candidate = queue.peek(), candidate.score >= floor.value || request.debug || recording else { return false }
         _ = queue.pop()
-        // Read through the shared entry: copying the `Campaign` value would retain every field.
+        // Read through the shared entry, which holds what is checked per candidate.
         let entry = entry(atSlot: candidate.slot)
         if entry.hasHourTargeting, let mismatch = entry.hoursMismatch(hourOfWeek(for: entry.timeZone)) {
             drop(candidate, .targeting, .targeting(mismatch))

@@ -158,4 +158,26 @@ struct CanonicalTimestampTests {
     func refusesAnythingElse(text: String) {
         #expect(Instant(canonicalRFC3339: text) == nil)
     }
+
+    /// A campaign is a value though its fields share one storage: a change to a copy, of any
+    /// field, leaves the original as it was, and equal fields make equal campaigns.
+    @Test func aCampaignCopyChangesAloneAndEqualsByItsFields() {
+        let original = Fixture.campaign("c1", bid: 1_000_000, targeting: Targeting(countries: [CountryCode("US")!]))
+        var copy = original
+        #expect(copy == original)
+        copy.bid = Micros(2_000_000)
+        copy.targeting.countries.insert(CountryCode("CA")!)
+        copy.creatives[0].clickURL = "https://example.com/other"
+        copy.lineItem.roadblock = true
+        #expect(original.bid == Micros(1_000_000))
+        #expect(original.targeting.countries == [CountryCode("US")!])
+        #expect(original.creatives[0].clickURL == "https://example.com/c1")
+        #expect(original.lineItem.roadblock == false)
+        #expect(copy != original)
+        var rebuilt = original
+        rebuilt.bid = Micros(2_000_000)
+        rebuilt.bid = Micros(1_000_000)
+        #expect(rebuilt == original && rebuilt.hashValue == original.hashValue)
+        #expect(Set([original, rebuilt, copy]).count == 2)
+    }
 }
