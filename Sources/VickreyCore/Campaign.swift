@@ -147,27 +147,27 @@ public struct Campaign: Hashable, Sendable {
     /// A CPC campaign's CTR learned from its recorded impressions and clicks, attached by
     /// the index that serves it (never stored: it is rebuilt from the ledger).
     public var learnedCTR: LearnedClickThroughRate? {
-        get { box.fields.learnedCTR }
+        get { box.fields.learned?.rates.ctr }
         set {
             makeUnique()
-            box.fields.learnedCTR = newValue
+            box.fields.setLearned(\.ctr, newValue)
         }
     }
     /// A vCPM campaign's viewability learned from its recorded impressions and viewable
     /// events, attached the same way.
     public var learnedViewability: LearnedClickThroughRate? {
-        get { box.fields.learnedViewability }
+        get { box.fields.learned?.rates.viewability }
         set {
             makeUnique()
-            box.fields.learnedViewability = newValue
+            box.fields.setLearned(\.viewability, newValue)
         }
     }
     /// A CPCV campaign's completion rate learned from its impressions and `complete` events.
     public var learnedCompletionRate: LearnedClickThroughRate? {
-        get { box.fields.learnedCompletionRate }
+        get { box.fields.learned?.rates.completionRate }
         set {
             makeUnique()
-            box.fields.learnedCompletionRate = newValue
+            box.fields.setLearned(\.completionRate, newValue)
         }
     }
     /// The private-marketplace deals the campaign bids in (besides the open auction).
@@ -186,43 +186,6 @@ public struct Campaign: Hashable, Sendable {
             makeUnique()
             box.fields.lineItem = newValue
         }
-    }
-
-    /// The fields, as stored in the box.
-    struct Fields: Hashable, Sendable {
-        var id: CampaignID
-        var advertiserID: AdvertiserID
-        var name: String
-        var status: CampaignStatus
-        var pricing: Pricing
-        var bid: Micros
-        var predictedCTR: ClickThroughRate?
-        var predictedViewability: ClickThroughRate?
-        var predictedCompletionRate: ClickThroughRate?
-        var dailyBudget: Micros?
-        var totalBudget: Micros
-        var start: Instant?
-        var end: Instant?
-        var timeZone: CampaignTimeZone
-        var pacing: PacingMode
-        var frequencyCap: FrequencyCap?
-        var targeting: Targeting
-        var creatives: [Creative]
-        var learnedCTR: LearnedClickThroughRate? = nil
-        var learnedViewability: LearnedClickThroughRate? = nil
-        var learnedCompletionRate: LearnedClickThroughRate? = nil
-        var deals: [CampaignDeal] = []
-        var lineItem: LineItemTerms = .pricePriority
-    }
-
-    /// The box every copy shares until one writes.
-    ///
-    /// `@unchecked Sendable`: `fields` is only written after `makeUnique()`, which makes
-    /// sure this value holds the only reference to the box (copying it otherwise). A box that
-    /// another value, and so possibly another thread, can read is never written.
-    final class Box: @unchecked Sendable {
-        var fields: Fields
-        init(_ fields: Fields) { self.fields = fields }
     }
 
     private var box: Box
@@ -343,68 +306,5 @@ extension Campaign {
             }
         }
         return nil
-    }
-}
-
-/// How a campaign pays.
-public enum Pricing: String, Hashable, Sendable, CaseIterable {
-    /// Per 1000 impressions.
-    case cpm
-    /// Per click.
-    case cpc
-    /// Per 1000 viewable impressions (MRC: half the pixels in view for a second).
-    case vcpm
-    /// Per completed view of a video (VAST `complete`).
-    case cpcv
-}
-
-/// Whether a campaign may serve. Only `active` campaigns enter auctions.
-public enum CampaignStatus: String, Hashable, Sendable, CaseIterable {
-    case active, paused, archived
-}
-
-/// How a campaign spreads its daily budget.
-public enum PacingMode: String, Hashable, Sendable, CaseIterable {
-    /// Spend as fast as auctions are won.
-    case asap
-    /// Spread the daily budget over the day by throttling participation.
-    case even
-}
-
-/// At most `impressions` ads per user within any `windowSeconds` window. Requests
-/// without a user id are not capped, unless `refuseAnonymous` keeps the campaign out of them.
-public struct FrequencyCap: Hashable, Sendable {
-    public var impressions: Int
-    public var windowSeconds: Int64
-    public var refuseAnonymous: Bool
-
-    public init(impressions: Int, windowSeconds: Int64, refuseAnonymous: Bool = false) {
-        self.impressions = impressions
-        self.windowSeconds = windowSeconds
-        self.refuseAnonymous = refuseAnonymous
-    }
-}
-
-/// An ad a campaign can show and where a click goes: a banner (an image of one size), a
-/// video (`video` set) or native assets (`native` set); see `CreativeFormats.swift`.
-public struct Creative: Hashable, Sendable {
-    public var id: CreativeID
-    /// A banner's size; a video's first media file's, a native creative's main image's.
-    public var size: AdSize
-    /// A banner's image; a native creative's main image; empty for a video.
-    public var imageURL: String
-    public var clickURL: String
-    /// Advertiser domains, reported to exchanges as OpenRTB `adomain`.
-    public var advertiserDomains: [String]
-    /// A video's or native creative's own part, boxed: a banner (most creatives, copied with
-    /// every win) stays as small as before formats existed.
-    var details: CreativeDetailsBox?
-
-    public init(id: CreativeID, size: AdSize, imageURL: String, clickURL: String, advertiserDomains: [String] = []) {
-        self.id = id
-        self.size = size
-        self.imageURL = imageURL
-        self.clickURL = clickURL
-        self.advertiserDomains = advertiserDomains
     }
 }
