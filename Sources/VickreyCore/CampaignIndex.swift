@@ -36,16 +36,13 @@ public final class CampaignIndex: Sendable {
                     if case .upsert(let campaign) = changes[position] { changes[position] = .upsert(learning.learned(campaign)) }
                 }
             }
-            // Moved out of the closure's capture, so the list reaches the rebuild uniquely held.
-            var handedOver: [CampaignChange] = []
-            swap(&handedOver, &changes)
-            publish(snapshot, applying: consume handedOver)
+            publish(snapshot, applying: changes)
         }
     }
 
-    private func publish(_ snapshot: IndexSnapshot, applying changes: consuming [CampaignChange]) {
+    private func publish(_ snapshot: IndexSnapshot, applying changes: some Sequence<CampaignChange>) {
         var next = snapshot
-        next.apply(consume changes)
+        next.apply(changes)
         current.withLock { $0 = next }
     }
 

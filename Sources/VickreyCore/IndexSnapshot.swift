@@ -79,13 +79,10 @@ public struct IndexSnapshot: Sendable {
 
     /// Applies changes in order. A campaign enters the index when it is active and has
     /// at least one creative; any other upsert takes it out.
-    public mutating func apply(_ changes: some Sequence<CampaignChange>) { apply(Array(changes)) }
-
-    /// `apply(_:)` of a list handed over (`snapshot.apply(consume changes)`): a rebuild moves
-    /// each campaign out of it into the index instead of copying it.
-    public mutating func apply(_ changes: consuming [CampaignChange]) {
+    public mutating func apply(_ changes: some Sequence<CampaignChange>) {
+        let changes = Array(changes)
         if changes.count > unrankedLimit {
-            rebuild(applying: consume changes)
+            rebuild(applying: changes)
         } else {
             for change in changes {
                 switch change {
@@ -194,7 +191,7 @@ public struct IndexSnapshot: Sendable {
 
     /// Rebuilds the index from its campaigns with `changes` applied, ranking every slot.
     /// Unchanged campaigns keep their `IndexedCampaign` (and so their eligibility hint).
-    private mutating func rebuild(applying changes: consuming [CampaignChange]) {
+    private mutating func rebuild(applying changes: [CampaignChange]) {
         rebuilds += 1
         // Each campaign once, the last change to it winning: the dictionary holds positions,
         // not campaigns, so no campaign is copied more than into `ranked` (at a million
@@ -208,18 +205,14 @@ public struct IndexSnapshot: Sendable {
             ranked.append(entry)
         }
         entries = []
-        for position in changes.indices {
-            // Moved out (a cheap placeholder left behind), not copied.
-            var change = CampaignChange.remove(CampaignID(unchecked: ""))
-            swap(&change, &changes[position])
-            switch consume change {
+        for change in changes {
+            switch change {
             case .upsert(let campaign):
-                let id = campaign.id
-                let entry = Self.canServe(campaign) ? IndexedCampaign(consume campaign) : nil
-                if let position = positionByID[id] {
+                let entry = Self.canServe(campaign) ? IndexedCampaign(campaign) : nil
+                if let position = positionByID[campaign.id] {
                     ranked[position] = entry
                 } else if let entry {
-                    positionByID[id] = ranked.count
+                    positionByID[campaign.id] = ranked.count
                     ranked.append(entry)
                 }
             case .remove(let id):

@@ -40,8 +40,7 @@ public protocol CampaignStore: Sendable {
     /// Active campaigns that are line items of any kind (not plain auction campaigns).
     func activeLineItems() async throws(StoreError) -> [Campaign]
 
-    /// Every campaign, whatever its status, with the revision they reflect (in no particular
-    /// order: the index ranks them).
+    /// Every campaign, whatever its status, with the revision they reflect.
     func loadAll() async throws(StoreError) -> LoadedCampaigns
     /// Campaigns created or changed after `revision` (paused and archived included).
     func changes(since revision: Int64) async throws(StoreError) -> LoadedCampaigns

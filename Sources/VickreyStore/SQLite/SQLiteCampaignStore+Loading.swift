@@ -25,34 +25,19 @@ extension SQLiteCampaignStore {
         let bounds = try read { db in try Self.rangeBounds(db, campaignsPerRange: campaignsPerRange) }
         guard !bounds.isEmpty else { return try read { db in try loadCampaigns(.all, db) } }
         let ranges = zip([""] + bounds, bounds.map(Optional.some) + [nil]).map { (from: $0, below: $1) }
-        var parts = ParallelMap.map(ranges, chunk: 1) { range in
+        let parts = ParallelMap.map(ranges, chunk: 1) { range in
             Result { () throws(StoreError) in try self.read { db in try self.loadCampaigns(.ids(from: range.from, below: range.below), db) }
             }
         }
-        var loaded: LoadedCampaigns?
-        for position in parts.indices {
-            // Moved out, so each part is held once.
-            var result = Result<LoadedCampaigns, StoreError>.success(LoadedCampaigns(revision: 0, campaigns: [], unreadable: []))
-            swap(&result, &parts[position])
-            var part: LoadedCampaigns
-            switch consume result {
-            case .success(let value): part = value
-            case .failure(let error): throw error
-            }
-            guard var whole = loaded else {
-                loaded = part
-                continue
-            }
-            guard part.revision == whole.revision else { return try read { db in try loadCampaigns(.all, db) } }
-            loaded = nil  // `whole` uniquely held while it grows
-            // Moved over one by one from the back, not copied (the order of a full load is its
-            // reader's to choose: the index ranks campaigns itself).
-            whole.campaigns.reserveCapacity(whole.campaigns.count + part.campaigns.count)
-            while let campaign = part.campaigns.popLast() { whole.campaigns.append(campaign) }
-            whole.unreadable += part.unreadable
-            loaded = whole
+        var loaded = LoadedCampaigns(revision: 0, campaigns: [], unreadable: [])
+        for (index, part) in parts.enumerated() {
+            let part = try part.get()
+            guard index == 0 || part.revision == loaded.revision else { return try read { db in try loadCampaigns(.all, db) } }
+            loaded.revision = part.revision
+            loaded.campaigns += part.campaigns  // a campaign's copy is one reference (its fields are shared)
+            loaded.unreadable += part.unreadable
         }
-        return loaded ?? LoadedCampaigns(revision: 0, campaigns: [], unreadable: [])
+        return loaded
     }
 
     /// The ids that cut the campaigns into equal ranges, one per core (none for a small catalogue).
