@@ -32,8 +32,6 @@ struct SlotBitmap: Hashable, Sendable {
     func word(_ index: Int) -> UInt64 { index < words.count ? words[index] : 0 }
 
     var isEmpty: Bool { words.allSatisfy { $0 == 0 } }
-
-    var count: Int { words.reduce(0) { $0 + $1.nonzeroBitCount } }
 }
 
 /// One query's conjunction over postings, evaluated a machine word (64 slots) at a

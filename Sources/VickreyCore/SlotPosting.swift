@@ -26,13 +26,13 @@ struct SlotPosting: Sendable {
         }
     }
 
-    /// Whether it is held as a bitmap (for tests and the memory gauges).
+    /// Whether it is held as a bitmap (what its tests check).
     var isBitmap: Bool {
         if case .bitmap = storage { return true }
         return false
     }
 
-    /// The bytes its slots take (capacity aside).
+    /// The bytes its slots take, capacity aside (what its tests check).
     var byteCount: Int {
         switch storage {
         case .list(let slots): slots.count * MemoryLayout<UInt32>.stride
