@@ -130,7 +130,7 @@ public struct Campaign: Hashable, Sendable {
         }
     }
     public var targeting: Targeting {
-        get { box.fields.targeting }
+        _read { yield box.fields.targeting }  // borrowed: reading one set or creative copies no other
         set {
             makeUnique()
             box.fields.targeting = newValue
@@ -138,7 +138,7 @@ public struct Campaign: Hashable, Sendable {
     }
     /// The first creative whose size a placement accepts is the one served.
     public var creatives: [Creative] {
-        get { box.fields.creatives }
+        _read { yield box.fields.creatives }  // borrowed: reading one set or creative copies no other
         set {
             makeUnique()
             box.fields.creatives = newValue

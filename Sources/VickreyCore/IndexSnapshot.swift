@@ -26,23 +26,8 @@ public struct IndexSnapshot: Sendable {
     /// Slots below this are in descending score order; the rest is the tail.
     private(set) var rankedCount = 0
     private(set) var live = SlotBitmap()
-    private var postings = Array(repeating: DimensionPostings<String>(), count: IndexedDimension.allCases.count)
-    /// Banner sizes: a campaign is posted under each size it has a banner creative in.
-    private var sizePostings = DimensionPostings<AdSize>()
-    /// Creative formats: a campaign is posted under each format it has a creative in.
-    private var formatPostings = DimensionPostings<CreativeFormat>()
-    /// Live campaigns without a banner creative: while there are none, a placement taking a
-    /// banner of any size needs no format clause (every campaign has one).
-    private var campaignsWithoutBanner = 0
-    /// Delivery tiers: a campaign is posted under its line item's tier.
-    private var tierPostings = DimensionPostings<DeliveryTier>()
-    /// Live campaigns per tier (indexed by `DeliveryTier.rawValue`): an empty tier is
-    /// never searched, and while there are no sponsorships or house ads the auction
-    /// needs no tier clause.
-    private(set) var tierCounts = [Int](repeating: 0, count: DeliveryTier.allCases.count)
-    /// Live campaigns with exclusion labels or a roadblock: while there are none, the
-    /// auction skips both checks.
-    private(set) var campaignsWithRequestRules = 0
+    /// The live campaigns' postings and the counts beside them.
+    private var postings = IndexPostings()
 
     /// A monotonically increasing version, bumped by every applied batch.
     public private(set) var version: UInt64 = 0
@@ -122,12 +107,16 @@ public struct IndexSnapshot: Sendable {
     /// The conjunction a slot must pass to match `query` on targeting (hours of the week
     /// aside) and creative sizes.
     /// Whether any live campaign is in `tier`.
-    func hasCampaigns(in tier: DeliveryTier) -> Bool { tierCounts[tier.rawValue] > 0 }
+    func hasCampaigns(in tier: DeliveryTier) -> Bool { postings.tierCounts[tier.rawValue] > 0 }
+
+    /// Live campaigns with exclusion labels or a roadblock: while there are none, the
+    /// auction skips both checks.
+    var campaignsWithRequestRules: Int { postings.campaignsWithRequestRules }
 
     /// Whether any live campaign is a line item, a house ad, or has exclusion labels or a
     /// roadblock: otherwise every placement is the plain auction.
     public var hasLineItems: Bool {
-        campaignsWithRequestRules > 0 || tierCounts[DeliveryTier.pricePriority.rawValue] != count
+        campaignsWithRequestRules > 0 || postings.tierCounts[DeliveryTier.pricePriority.rawValue] != count
     }
 
     /// `conjunction(for:)` with one more clause, evaluated first: the campaign is in one of
@@ -135,8 +124,8 @@ public struct IndexSnapshot: Sendable {
     /// every live campaign is in them.
     func conjunction(for query: TargetingQuery, tiers: [DeliveryTier]) -> PostingConjunction {
         var conjunction = PostingConjunction()
-        if tiers.reduce(0, { $0 + tierCounts[$1.rawValue] }) != count {
-            for tier in tiers { if let posting = tierPostings.include[tier] { conjunction.include(posting) } }
+        if tiers.reduce(0, { $0 + postings.tierCounts[$1.rawValue] }) != count {
+            for tier in tiers { if let posting = postings.tiers.include[tier] { conjunction.include(posting) } }
             conjunction.closeClause()
         }
         addClauses(for: query, to: &conjunction)
@@ -156,25 +145,25 @@ public struct IndexSnapshot: Sendable {
         // or excluded. Video and native rules beyond the format are checked by the auction.
         let shape = query.shape
         // Any banner size, and every campaign has a banner: every campaign fits, no clause.
-        let everyCampaignFits = shape.banner?.isEmpty == true && campaignsWithoutBanner == 0
+        let everyCampaignFits = shape.banner?.isEmpty == true && postings.campaignsWithoutBanner == 0
         if !everyCampaignFits {
             if let banner = shape.banner {
                 if banner.isEmpty {
-                    if let posting = formatPostings.include[.banner] { conjunction.include(posting) }
+                    if let posting = postings.formats.include[.banner] { conjunction.include(posting) }
                 } else {
-                    for size in banner { if let posting = sizePostings.include[size] { conjunction.include(posting) } }
+                    for size in banner { if let posting = postings.sizes.include[size] { conjunction.include(posting) } }
                 }
             }
-            if shape.video != nil, let posting = formatPostings.include[.video] { conjunction.include(posting) }
-            if shape.native != nil, let posting = formatPostings.include[.native] { conjunction.include(posting) }
+            if shape.video != nil, let posting = postings.formats.include[.video] { conjunction.include(posting) }
+            if shape.native != nil, let posting = postings.formats.include[.native] { conjunction.include(posting) }
             conjunction.closeClause()
         }
         func addClause(_ dimension: IndexedDimension, _ key: String?) {
             // Read in place: binding the dimension's postings to a local would retain its tables.
-            conjunction.include(postings[dimension.rawValue].open)
-            if let key, let posting = postings[dimension.rawValue].include[key] { conjunction.include(posting) }
+            conjunction.include(postings.dimensions[dimension.rawValue].open)
+            if let key, let posting = postings.dimensions[dimension.rawValue].include[key] { conjunction.include(posting) }
             conjunction.closeIncludes()
-            if let key, let posting = postings[dimension.rawValue].exclude[key] { conjunction.exclude(posting) }
+            if let key, let posting = postings.dimensions[dimension.rawValue].exclude[key] { conjunction.exclude(posting) }
             conjunction.closeClause()
         }
         addClause(.placement, query.placement.rawValue)
@@ -182,10 +171,10 @@ public struct IndexSnapshot: Sendable {
         addClause(.device, query.device?.rawValue)
         addClause(.os, query.operatingSystem?.rawValue)
         let keyword = IndexedDimension.keyword.rawValue
-        conjunction.include(postings[keyword].open)
-        for word in query.keywords { if let posting = postings[keyword].include[word.rawValue] { conjunction.include(posting) } }
+        conjunction.include(postings.dimensions[keyword].open)
+        for word in query.keywords { if let posting = postings.dimensions[keyword].include[word.rawValue] { conjunction.include(posting) } }
         conjunction.closeIncludes()
-        for word in query.keywords { if let posting = postings[keyword].exclude[word.rawValue] { conjunction.exclude(posting) } }
+        for word in query.keywords { if let posting = postings.dimensions[keyword].exclude[word.rawValue] { conjunction.exclude(posting) } }
         conjunction.closeClause()
     }
 
@@ -198,59 +187,88 @@ public struct IndexSnapshot: Sendable {
         // campaigns every copy is gigabytes of memory touched).
         var ranked: [IndexedCampaign?] = []
         ranked.reserveCapacity(count + changes.count)
-        var positionByID: [CampaignID: Int] = [:]
-        positionByID.reserveCapacity(count + changes.count)
-        for case let entry? in entries {
-            positionByID[entry.campaign.id] = ranked.count
-            ranked.append(entry)
-        }
-        entries = []
-        for change in changes {
-            switch change {
-            case .upsert(let campaign):
-                let entry = Self.canServe(campaign) ? IndexedCampaign(campaign) : nil
-                if let position = positionByID[campaign.id] {
-                    ranked[position] = entry
-                } else if let entry {
-                    positionByID[campaign.id] = ranked.count
-                    ranked.append(entry)
+        // An empty index given each id once, ascending (a store's full load), has no
+        // repeats to find: no table of a million ids is built to look for them.
+        if entries.isEmpty, changes.indices.dropFirst().allSatisfy({ changes[$0 - 1].id < changes[$0].id }) {
+            for case .upsert(let campaign) in changes where Self.canServe(campaign) { ranked.append(IndexedCampaign(campaign)) }
+        } else {
+            var positionByID: [CampaignID: Int] = [:]
+            positionByID.reserveCapacity(count + changes.count)
+            for case let entry? in entries {
+                positionByID[entry.campaign.id] = ranked.count
+                ranked.append(entry)
+            }
+            entries = []
+            for change in changes {
+                switch change {
+                case .upsert(let campaign):
+                    let entry = Self.canServe(campaign) ? IndexedCampaign(campaign) : nil
+                    if let position = positionByID[campaign.id] {
+                        ranked[position] = entry
+                    } else if let entry {
+                        positionByID[campaign.id] = ranked.count
+                        ranked.append(entry)
+                    }
+                case .remove(let id):
+                    if let position = positionByID[id] { ranked[position] = nil }
                 }
-            case .remove(let id):
-                if let position = positionByID[id] { ranked[position] = nil }
             }
         }
-        positionByID = [:]
-        // Removed campaigns' holes dropped, then ranked (the comparison reads the entries in
-        // place: unwrapping optionals in it retained both sides, twenty million times).
+        // Removed campaigns' holes dropped, then ranked: positions sorted over a contiguous
+        // copy of the scores (a comparison that read the entries would fetch two objects from
+        // memory twenty million times), the ids compared only between equal scores.
         var servable: [IndexedCampaign] = []
         servable.reserveCapacity(ranked.count)
-        for position in ranked.indices {
-            var entry: IndexedCampaign?
-            swap(&entry, &ranked[position])
-            if let entry { servable.append(entry) }
-        }
+        for case let entry? in ranked { servable.append(entry) }
         ranked = []
-        servable.sort { a, b in a.score != b.score ? a.score > b.score : a.id < b.id }
-        entries = servable.map(Optional.some)
-        servable = []
-        scores = entries.map { $0!.score.value }
-        slotByID = [:]
-        slotByID.reserveCapacity(entries.count)
-        for (slot, entry) in entries.enumerated() { slotByID[entry!.campaign.id] = slot }
-        rankedCount = entries.count
-        live = SlotBitmap()
-        postings = Array(repeating: DimensionPostings<String>(), count: IndexedDimension.allCases.count)
-        sizePostings = DimensionPostings<AdSize>()
-        formatPostings = DimensionPostings<CreativeFormat>()
-        campaignsWithoutBanner = 0
-        tierPostings = DimensionPostings<DeliveryTier>()
-        tierCounts = [Int](repeating: 0, count: DeliveryTier.allCases.count)
-        campaignsWithRequestRules = 0
-        for (slot, entry) in entries.enumerated() {
-            live.insert(slot)
-            post(entry!.campaign, slot: slot)
+        let servableScores = servable.map(\.score.value)
+        var order = Array(servable.indices)
+        order.sort { a, b in
+            servableScores[a] != servableScores[b] ? servableScores[a] > servableScores[b] : servable[a].id < servable[b].id
         }
+        entries = order.map { servable[$0] }
+        scores = order.map { servableScores[$0] }
+        servable = []
+        rankedCount = entries.count
+        live = SlotBitmap(everySlotBelow: entries.count)
+        (postings, slotByID) = Self.postings(of: entries)
     }
+
+    /// The postings of every slot of `entries` (all live) and the slot of each campaign id,
+    /// on every core: the keywords, the other postings and the ids are three walks over the
+    /// slots that read different parts of the campaigns.
+    private static func postings(of entries: [IndexedCampaign?]) -> (IndexPostings, [CampaignID: Int]) {
+        enum Part: Sendable {
+            case postings(IndexPostings, IndexPostings.Groups)
+            case slots([CampaignID: Int])
+        }
+        let groups: [IndexPostings.Groups] = entries.count < parallelSlots ? [.all] : [.keywords, .others]
+        let parts = ParallelMap.map(Array(0...groups.count), chunk: 1) { part -> Part in
+            guard part < groups.count else {
+                var slotByID: [CampaignID: Int] = [:]
+                slotByID.reserveCapacity(entries.count)
+                for slot in entries.indices { slotByID[entries[slot]!.id] = slot }
+                return .slots(slotByID)
+            }
+            var postings = IndexPostings()
+            for slot in entries.indices {
+                postings.update(entries[slot]!.campaign, slot: slot, posting: true, slotCount: entries.count, groups: groups[part])
+            }
+            return .postings(postings, groups[part])
+        }
+        var postings = IndexPostings()
+        var slotByID: [CampaignID: Int] = [:]
+        for part in parts {
+            switch part {
+            case .postings(let part, let groups): postings.take(groups, from: part)
+            case .slots(let slots): slotByID = slots
+            }
+        }
+        return (postings, slotByID)
+    }
+
+    /// Below this many slots a rebuild posts on one core.
+    static let parallelSlots = 8_192
 
     /// A re-scored campaign leaves its ranked slot for the tail; otherwise it keeps it.
     private mutating func insertOrReplace(_ campaign: Campaign) {
@@ -283,54 +301,13 @@ public struct IndexSnapshot: Sendable {
 
     /// Posts the campaign in `slot` under every value it targets, creative size and format,
     /// and its tier.
-    private mutating func post(_ campaign: Campaign, slot: Int) { update(campaign, slot: slot, posting: true) }
-
-    /// Takes the campaign in `slot` out of every posting `post` put it in.
-    private mutating func unpost(_ campaign: Campaign, slot: Int) { update(campaign, slot: slot, posting: false) }
-
-    /// `post` or `unpost`, written once. No list is built per campaign: targeting sets and
-    /// creatives are read in place (a rebuild posts a million campaigns).
-    private mutating func update(_ campaign: Campaign, slot: Int, posting: Bool) {
-        let slotCount = entries.count
-        func update<Key>(_ postings: inout DimensionPostings<Key>, _ include: some Collection<Key>, _ exclude: some Collection<Key>) {
-            if posting {
-                postings.add(slot: slot, include: include, exclude: exclude, slotCount: slotCount)
-            } else {
-                postings.remove(slot: slot, include: include, exclude: exclude)
-            }
-        }
-        let t = campaign.targeting
-        let (include, exclude) = (t, t.exclude)
-        update(
-            &postings[IndexedDimension.placement.rawValue], include.placements.lazy.map(\.rawValue), exclude.placements.lazy.map(\.rawValue)
-        )
-        update(&postings[IndexedDimension.country.rawValue], include.countries.lazy.map(\.rawValue), exclude.countries.lazy.map(\.rawValue))
-        update(&postings[IndexedDimension.device.rawValue], include.devices.lazy.map(\.rawValue), exclude.devices.lazy.map(\.rawValue))
-        update(
-            &postings[IndexedDimension.os.rawValue], include.operatingSystems.lazy.map(\.rawValue),
-            exclude.operatingSystems.lazy.map(\.rawValue))
-        update(&postings[IndexedDimension.keyword.rawValue], include.keywords.lazy.map(\.rawValue), exclude.keywords.lazy.map(\.rawValue))
-        // Each banner size and each format once, the first creative that has it standing for it.
-        let creatives = campaign.creatives
-        let sizes = creatives.indices.lazy.filter { position in
-            creatives[position].format == .banner
-                && !creatives[..<position].contains { $0.format == .banner && $0.size == creatives[position].size }
-        }.map { creatives[$0].size }
-        update(&sizePostings, sizes, EmptyCollection())
-        let formats = creatives.indices.lazy.filter { position in
-            !creatives[..<position].contains { $0.format == creatives[position].format }
-        }.map { creatives[$0].format }
-        update(&formatPostings, formats, EmptyCollection())
-        let tier = campaign.lineItem.delivery.tier
-        update(&tierPostings, CollectionOfOne(tier), EmptyCollection())
-        let change = posting ? 1 : -1
-        if !formats.contains(.banner) { campaignsWithoutBanner += change }
-        tierCounts[tier.rawValue] += change
-        if Self.hasRequestRules(campaign) { campaignsWithRequestRules += change }
+    private mutating func post(_ campaign: Campaign, slot: Int) {
+        postings.update(campaign, slot: slot, posting: true, slotCount: entries.count)
     }
 
-    private static func hasRequestRules(_ campaign: Campaign) -> Bool {
-        campaign.lineItem.roadblock || !campaign.lineItem.exclusionLabels.isEmpty
+    /// Takes the campaign in `slot` out of every posting `post` put it in.
+    private mutating func unpost(_ campaign: Campaign, slot: Int) {
+        postings.update(campaign, slot: slot, posting: false, slotCount: entries.count)
     }
 }
 
@@ -339,6 +316,14 @@ public enum CampaignChange: Sendable {
     /// Adds or replaces a campaign (removes it if it cannot serve).
     case upsert(Campaign)
     case remove(CampaignID)
+
+    /// The campaign it changes.
+    var id: CampaignID {
+        switch self {
+        case .upsert(let campaign): campaign.id
+        case .remove(let id): id
+        }
+    }
 }
 
 /// What the auction keeps per indexed campaign, computed once when it is indexed. The
@@ -397,36 +382,4 @@ public final class IndexedCampaign: Sendable {
 
     /// `campaign.isInFlight(at:)`, without touching the campaign value.
     func isInFlight(at instant: Instant) -> Bool { Campaign.isInFlight(at: instant, start: flightStart, end: flightEnd) }
-}
-
-/// The postings of one dimension.
-struct DimensionPostings<Key: Hashable & Sendable>: Sendable {
-    /// Campaigns with no include list on this dimension.
-    var open = SlotPosting()
-    var include: [Key: SlotPosting] = [:]
-    var exclude: [Key: SlotPosting] = [:]
-
-    /// Posts `slot` under its keys; `slotCount` is the index's number of slots.
-    mutating func add(slot: Int, include includeKeys: some Collection<Key>, exclude excludeKeys: some Collection<Key>, slotCount: Int) {
-        if includeKeys.isEmpty { open.insert(slot, slotCount: slotCount) }
-        for key in includeKeys { include[key, default: SlotPosting()].insert(slot, slotCount: slotCount) }
-        for key in excludeKeys { exclude[key, default: SlotPosting()].insert(slot, slotCount: slotCount) }
-    }
-
-    mutating func remove(slot: Int, include includeKeys: some Collection<Key>, exclude excludeKeys: some Collection<Key>) {
-        if includeKeys.isEmpty { open.remove(slot) }
-        for key in includeKeys { Self.remove(slot, key, from: &include) }
-        for key in excludeKeys { Self.remove(slot, key, from: &exclude) }
-    }
-
-    private static func remove(_ slot: Int, _ key: Key, from map: inout [Key: SlotPosting]) {
-        map[key]?.remove(slot)
-        if map[key]?.isEmpty == true { map[key] = nil }
-    }
-}
-
-/// The dimensions indexed by text keys (creative sizes, formats and tiers have their own
-/// postings).
-enum IndexedDimension: Int, CaseIterable {
-    case placement, country, device, os, keyword
 }

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 
 /// Work spread over every core with its order kept: the elements are cut into chunks, each
@@ -9,6 +10,9 @@ import Synchronization
 public enum ParallelMap {
     /// Elements per chunk unless told otherwise: enough to amortise per-chunk setup.
     public static let defaultChunk = 512
+
+    /// The cores the work is spread over.
+    public static var cores: Int { ProcessInfo.processInfo.activeProcessorCount }
 
     /// `transform` applied to chunks of `elements` on every core; the results in order.
     public static func mapChunks<Element: Sendable, Result: Sendable>(

@@ -10,6 +10,12 @@ struct SlotBitmap: Hashable, Sendable {
     /// An empty bitmap with room for `slotCount` slots, so filling it never reallocates.
     init(reservingSlots slotCount: Int) { words.reserveCapacity((slotCount + 63) / 64) }
 
+    /// Every slot from 0 to `slotCount - 1`.
+    init(everySlotBelow slotCount: Int) {
+        words = Array(repeating: ~0, count: slotCount / 64)
+        if slotCount % 64 != 0 { words.append(1 << UInt64(slotCount % 64) - 1) }
+    }
+
     func contains(_ slot: Int) -> Bool {
         let word = slot >> 6
         return word < words.count && words[word] & (1 << UInt64(slot & 63)) != 0

@@ -1,6 +1,7 @@
 import Testing
-import VickreyCore
 import VickreySynthetic
+
+@testable import VickreyCore
 
 /// Random worlds over small domains (so values collide, ties happen and every
 /// include/exclude combination shows up), checked against `ReferenceAuction`.
@@ -144,6 +145,43 @@ struct IndexAndAuctionPropertyTests {
             }
             #expect(actual == expected, "auction differs from the reference for \(request.requestID) via \(source)")
         }
+    }
+
+    /// Past `IndexSnapshot.parallelSlots` a rebuild posts keywords and the other
+    /// dimensions on two cores, and a first load in id order skips the search for repeats:
+    /// the index still matches the brute force, and equals one built from the same
+    /// campaigns in another order slot for slot.
+    @Test func aLargeIndexPostedOnEveryCoreMatchesReference() {
+        var random = SeededRandom(seed: 77)
+        let rules = AuctionRules()
+        let campaigns = (0..<IndexSnapshot.parallelSlots * 3 / 2).map { Self.campaign($0, &random) }
+        var world: [CampaignID: Campaign] = Dictionary(uniqueKeysWithValues: campaigns.map { ($0.id, $0) })
+        let inIDOrder = CampaignIndex(campaigns: campaigns.sorted { $0.id < $1.id })
+        let shuffled = CampaignIndex(campaigns: world.values)
+        #expect(inIDOrder.snapshot.count > IndexSnapshot.parallelSlots)
+        #expect(inIDOrder.snapshot.campaigns == shuffled.snapshot.campaigns)
+        for number in 0..<10 {
+            let request = Self.request(number, &random)
+            Self.check(world, inIDOrder.snapshot, request, rules: rules)
+            for placement in request.placements {
+                let query = request.query(for: placement)
+                #expect(inIDOrder.snapshot.matchingCampaigns(query) == shuffled.snapshot.matchingCampaigns(query))
+            }
+        }
+        // A batch large enough to rebuild again, with removals and re-targeted campaigns.
+        var changes: [CampaignChange] = []
+        for number in stride(from: 0, to: campaigns.count, by: 7) {
+            if number % 2 == 0, let removed = world.removeValue(forKey: campaigns[number].id) {
+                changes.append(.remove(removed.id))
+            } else {
+                let c = Self.campaign(number, &random)
+                world[c.id] = c
+                changes.append(.upsert(c))
+            }
+        }
+        inIDOrder.apply(changes)
+        #expect(inIDOrder.snapshot.rebuilds == 2)
+        for number in 0..<10 { Self.check(world, inIDOrder.snapshot, Self.request(500 + number, &random), rules: rules) }
     }
 
     @Test(arguments: 0..<20)
