@@ -84,13 +84,16 @@ struct CampaignRow: Sendable {
         spendCapNanos = c.spendCap < c.totalBudget.nanos ? c.spendCap.value : nil
     }
 
-    /// The campaign these columns describe, or why they do not describe one.
-    func campaign(targeting: Targeting, creatives: [Creative]) -> Result<Campaign, CampaignRowProblem> {
+    /// The campaign these columns describe, or why they do not describe one; `hours` reads
+    /// the hours-of-week columns (a load reads each distinct text once).
+    func campaign(
+        targeting: Targeting, creatives: [Creative], hours parseHours: (String) -> HoursOfWeek? = HourRanges.parse
+    ) -> Result<Campaign, CampaignRowProblem> {
         var targeting = targeting
         guard let id = CampaignID(id), let advertiser = AdvertiserID(advertiserID), let status = CampaignStatus(rawValue: status),
             let pricing = Pricing(rawValue: pricing), let zone = CampaignTimeZone(identifier: timeZone),
-            let pacing = PacingMode(rawValue: pacing), let hours = HourRanges.parse(hoursOfWeek),
-            let excludedHours = HourRanges.parse(excludedHoursOfWeek)
+            let pacing = PacingMode(rawValue: pacing), let hours = parseHours(hoursOfWeek),
+            let excludedHours = parseHours(excludedHoursOfWeek)
         else { return .failure(CampaignRowProblem(message: "a column holds a value this version cannot read")) }
         let start = startAt.flatMap(Instant.init(canonicalRFC3339:))
         let end = endAt.flatMap(Instant.init(canonicalRFC3339:))
@@ -233,6 +236,14 @@ struct CampaignAssembler {
     private var unreadable: [(CampaignID, String)] = []
     private var repeated = RepeatedValues()
 
+    /// An assembler with room for `expectedCampaigns` campaigns (their tables never grow
+    /// while a large load fills them: each growth rehashes every campaign read so far).
+    init(expectedCampaigns: Int = 0) {
+        targeting.reserveCapacity(expectedCampaigns)
+        creatives.reserveCapacity(expectedCampaigns)
+        campaigns.reserveCapacity(expectedCampaigns)
+    }
+
     mutating func add(targeting campaignID: String, dimension: String, mode: String, value: String) {
         if !TargetingRows.apply(dimension: dimension, mode: mode, value: value, to: &targeting[campaignID, default: Targeting()]) {
             problems[campaignID] = "bad targeting row \(dimension)/\(mode)/\(value)"
@@ -260,7 +271,7 @@ struct CampaignAssembler {
     mutating func add(campaign row: CampaignRow) {
         let targeting = repeated.targeting(targeting.removeValue(forKey: row.id) ?? Targeting())
         let creatives = (creatives.removeValue(forKey: row.id) ?? []).sorted { $0.position < $1.position }.map(\.creative)
-        switch row.campaign(targeting: targeting, creatives: creatives) {
+        switch row.campaign(targeting: targeting, creatives: creatives, hours: { repeated.hours($0) }) {
         case .success(let campaign):
             if let problem = problems[row.id] {
                 unreadable.append((CampaignID(unchecked: row.id), problem))
@@ -287,6 +298,17 @@ struct RepeatedValues {
     private var devices: [Set<DeviceType>: Set<DeviceType>] = [:]
     private var systems: [Set<OperatingSystem>: Set<OperatingSystem>] = [:]
     private var domainLists: [String: [String]] = [:]
+    private var hours: [String: HoursOfWeek?] = [:]
+
+    /// `HourRanges.parse(text)`, each distinct text parsed once (most campaigns have no
+    /// hours at all; those that do share a few dozen schedules).
+    mutating func hours(_ text: String) -> HoursOfWeek? {
+        if text.isEmpty { return HoursOfWeek() }
+        if let parsed = hours[text] { return parsed }
+        let parsed = HourRanges.parse(text)
+        hours[text] = parsed
+        return parsed
+    }
 
     /// `targeting` with its repeatable sets replaced by the first equal set seen.
     mutating func targeting(_ targeting: Targeting) -> Targeting {

@@ -22,11 +22,13 @@ extension SQLiteCampaignStore {
     /// `loadAll()` with ranges of at least `campaignsPerRange` campaigns (below it, one read
     /// is as fast as several).
     func loadAll(campaignsPerRange: Int) throws(StoreError) -> LoadedCampaigns {
-        let bounds = try read { db in try Self.rangeBounds(db, campaignsPerRange: campaignsPerRange) }
-        guard !bounds.isEmpty else { return try read { db in try loadCampaigns(.all, db) } }
+        let (count, bounds) = try read { db in try Self.rangeBounds(db, campaignsPerRange: campaignsPerRange) }
+        guard !bounds.isEmpty else { return try read { db in try loadCampaigns(.all, db, expectedCampaigns: count) } }
         let ranges = zip([""] + bounds, bounds.map(Optional.some) + [nil]).map { (from: $0, below: $1) }
+        let perRange = count / ranges.count + 1
         let parts = ParallelMap.map(ranges, chunk: 1) { range in
-            Result { () throws(StoreError) in try self.read { db in try self.loadCampaigns(.ids(from: range.from, below: range.below), db) }
+            Result { () throws(StoreError) in
+                try self.read { db in try self.loadCampaigns(.ids(from: range.from, below: range.below), db, expectedCampaigns: perRange) }
             }
         }
         var loaded = LoadedCampaigns(revision: 0, campaigns: [], unreadable: [])
@@ -40,14 +42,16 @@ extension SQLiteCampaignStore {
         return loaded
     }
 
-    /// The ids that cut the campaigns into equal ranges, one per core (none for a small catalogue).
-    private static func rangeBounds(_ db: Database, campaignsPerRange: Int) throws -> [String] {
+    /// How many campaigns there are, and the ids that cut them into equal ranges, one per
+    /// core (none for a small catalogue).
+    private static func rangeBounds(_ db: Database, campaignsPerRange: Int) throws -> (count: Int, bounds: [String]) {
         let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM campaign") ?? 0
-        let ranges = min(ProcessInfo.processInfo.activeProcessorCount, count / max(1, campaignsPerRange), 16)
-        guard ranges > 1 else { return [] }
-        return try (1..<ranges).compactMap { part in
+        let ranges = min(ParallelMap.cores, count / max(1, campaignsPerRange), 16)
+        guard ranges > 1 else { return (count, []) }
+        let bounds = try (1..<ranges).compactMap { part in
             try String.fetchOne(db, sql: "SELECT id FROM campaign ORDER BY id LIMIT 1 OFFSET ?", arguments: [count * part / ranges])
         }
+        return (count, bounds)
     }
 
     public func changes(since revision: Int64) throws(StoreError) -> LoadedCampaigns {
@@ -69,7 +73,8 @@ extension SQLiteCampaignStore {
     /// Loads campaigns with three scans (targeting, creatives, then campaigns in id order),
     /// all inside the caller's transaction so they are consistent. The scans are cursors
     /// whose rows go straight into `CampaignAssembler`: no scan's rows are held as a whole.
-    func loadCampaigns(_ selection: Selection, _ db: Database) throws -> LoadedCampaigns {
+    /// `expectedCampaigns` sizes its tables when the caller knows about how many will come.
+    func loadCampaigns(_ selection: Selection, _ db: Database, expectedCampaigns: Int = 0) throws -> LoadedCampaigns {
         let (condition, arguments): (String, StatementArguments) =
             switch selection {
             case .all: ("1", [])
@@ -82,7 +87,7 @@ extension SQLiteCampaignStore {
             case .ids(let lower, nil): ("c.id >= ?", [lower])
             }
         let revision = try Int64.fetchOne(db, sql: "SELECT revision FROM store_revision WHERE id = 1") ?? 0
-        var assembler = CampaignAssembler()
+        var assembler = CampaignAssembler(expectedCampaigns: expectedCampaigns)
         // The campaigns a child table's rows belong to. A full load, or a range of ids, reads the
         // child tables on their own: every row has its campaign (foreign keys), and the join's
         // lookup per row made the targeting scan of a million campaigns 4.5 times as long.
