@@ -244,13 +244,38 @@ struct CampaignAssembler {
         campaigns.reserveCapacity(expectedCampaigns)
     }
 
+    /// The values of one campaign's dimension and mode read so far, for a dimension whose
+    /// sets repeat across campaigns. Rows come grouped (both stores return them in key
+    /// order): a group becomes one set when the next begins, shared with every equal group
+    /// read before, so the set is built and hashed once per distinct group, not per campaign.
+    private var group = (campaignID: "", dimension: "", mode: "", values: [String]())
+
     mutating func add(targeting campaignID: String, dimension: String, mode: String, value: String) {
-        if !TargetingRows.apply(dimension: dimension, mode: mode, value: value, to: &targeting[campaignID, default: Targeting()]) {
-            problems[campaignID] = "bad targeting row \(dimension)/\(mode)/\(value)"
+        guard RepeatedValues.sharesSets(of: dimension), mode == "include" || mode == "exclude" else {
+            closeGroup()
+            if !TargetingRows.apply(dimension: dimension, mode: mode, value: value, to: &targeting[campaignID, default: Targeting()]) {
+                problems[campaignID] = "bad targeting row \(dimension)/\(mode)/\(value)"
+            }
+            return
         }
+        if campaignID != group.campaignID || dimension != group.dimension || mode != group.mode {
+            closeGroup()
+            (group.campaignID, group.dimension, group.mode) = (campaignID, dimension, mode)
+        }
+        group.values.append(value)
+    }
+
+    private mutating func closeGroup() {
+        guard !group.values.isEmpty else { return }
+        let (campaignID, dimension, mode) = (group.campaignID, group.dimension, group.mode)
+        if let bad = repeated.add(group.values, dimension: dimension, include: mode == "include", to: &targeting[campaignID, default: Targeting()]) {
+            problems[campaignID] = "bad targeting row \(dimension)/\(mode)/\(bad)"
+        }
+        group.values.removeAll(keepingCapacity: true)
     }
 
     mutating func add(creative k: CreativeRow) {
+        closeGroup()
         let siblings = creatives[k.campaignID] ?? []
         // Text creatives of one campaign (or of many) repeat, held once: a click URL its
         // earlier creative has, the advertiser domains of any campaign read before.
@@ -269,7 +294,8 @@ struct CampaignAssembler {
 
     /// Adds a campaign, its targeting and creatives being in already; campaigns come in id order.
     mutating func add(campaign row: CampaignRow) {
-        let targeting = repeated.targeting(targeting.removeValue(forKey: row.id) ?? Targeting())
+        closeGroup()
+        let targeting = targeting.removeValue(forKey: row.id) ?? Targeting()
         let creatives = (creatives.removeValue(forKey: row.id) ?? []).sorted { $0.position < $1.position }.map(\.creative)
         switch row.campaign(targeting: targeting, creatives: creatives, hours: { repeated.hours($0) }) {
         case .success(let campaign):
@@ -293,12 +319,68 @@ struct CampaignAssembler {
 /// Keyword sets are left as they are: they rarely repeat whole. At a million campaigns this is
 /// hundreds of megabytes the index would otherwise hold once per campaign.
 struct RepeatedValues {
-    private var placements: [Set<PlacementID>: Set<PlacementID>] = [:]
-    private var countries: [Set<CountryCode>: Set<CountryCode>] = [:]
-    private var devices: [Set<DeviceType>: Set<DeviceType>] = [:]
-    private var systems: [Set<OperatingSystem>: Set<OperatingSystem>] = [:]
+    private var placements: [[String]: Set<PlacementID>] = [:]
+    private var countries: [[String]: Set<CountryCode>] = [:]
+    private var devices: [[String]: Set<DeviceType>] = [:]
+    private var systems: [[String]: Set<OperatingSystem>] = [:]
     private var domainLists: [String: [String]] = [:]
+    private var lastDomains = (column: "", list: [String]())
     private var hours: [String: HoursOfWeek?] = [:]
+
+    /// Whether the sets of `dimension` (a `campaign_targeting` dimension) are shared.
+    static func sharesSets(of dimension: String) -> Bool {
+        dimension == "placement" || dimension == "country" || dimension == "device" || dimension == "os"
+    }
+
+    /// Adds the values of one campaign's rows of a shared dimension to `t`'s include (or
+    /// exclude) set, as the set every equal group of rows read before got; nil, or the first
+    /// value that is not valid for the dimension.
+    mutating func add(_ values: [String], dimension: String, include: Bool, to t: inout Targeting) -> String? {
+        switch dimension {
+        case "placement": Self.add(values, PlacementID.init, &placements, to: &t, include ? \.placements : \.exclude.placements)
+        case "country": Self.add(values, CountryCode.init, &countries, to: &t, include ? \.countries : \.exclude.countries)
+        case "device": Self.add(values, DeviceType.init(rawValue:), &devices, to: &t, include ? \.devices : \.exclude.devices)
+        default:
+            Self.add(values, OperatingSystem.init(rawValue:), &systems, to: &t, include ? \.operatingSystems : \.exclude.operatingSystems)
+        }
+    }
+
+    private static func add<Element>(
+        _ values: [String], _ element: (String) -> Element?, _ table: inout [[String]: Set<Element>], to t: inout Targeting,
+        _ field: WritableKeyPath<Targeting, Set<Element>>
+    ) -> String? {
+        let key = values.count == 1 ? values : values.sorted()  // a group's rows in any order
+        let set: Set<Element>
+        if let shared = table[key] {
+            set = shared
+        } else {
+            var made = Set<Element>(minimumCapacity: values.count)
+            for value in values {
+                guard let element = element(value) else { return value }
+                made.insert(element)
+            }
+            table[key] = made
+            set = made
+        }
+        // A campaign's rows of one dimension split in two groups (a scan out of key order) join.
+        if t[keyPath: field].isEmpty { t[keyPath: field] = set } else { t[keyPath: field].formUnion(set) }
+        return nil
+    }
+
+    /// The domains of a creative's `adomain` column (space-separated), shared with every
+    /// creative read before that had the same column (most often the one just before).
+    mutating func domains(_ column: String) -> [String] {
+        if column == lastDomains.column { return lastDomains.list }
+        let list: [String]
+        if let known = domainLists[column] {
+            list = known
+        } else {
+            list = column.split(separator: " ").map(String.init)
+            domainLists[column] = list
+        }
+        lastDomains = (column, list)
+        return list
+    }
 
     /// `HourRanges.parse(text)`, each distinct text parsed once (most campaigns have no
     /// hours at all; those that do share a few dozen schedules).
@@ -308,35 +390,5 @@ struct RepeatedValues {
         let parsed = HourRanges.parse(text)
         hours[text] = parsed
         return parsed
-    }
-
-    /// `targeting` with its repeatable sets replaced by the first equal set seen.
-    mutating func targeting(_ targeting: Targeting) -> Targeting {
-        var t = targeting
-        t.placements = Self.shared(t.placements, &placements)
-        t.exclude.placements = Self.shared(t.exclude.placements, &placements)
-        t.countries = Self.shared(t.countries, &countries)
-        t.exclude.countries = Self.shared(t.exclude.countries, &countries)
-        t.devices = Self.shared(t.devices, &devices)
-        t.exclude.devices = Self.shared(t.exclude.devices, &devices)
-        t.operatingSystems = Self.shared(t.operatingSystems, &systems)
-        t.exclude.operatingSystems = Self.shared(t.exclude.operatingSystems, &systems)
-        return t
-    }
-
-    /// The domains of a creative's `adomain` column (space-separated), shared with every
-    /// creative read before that had the same column.
-    mutating func domains(_ column: String) -> [String] {
-        if let list = domainLists[column] { return list }
-        let list = column.split(separator: " ").map(String.init)
-        domainLists[column] = list
-        return list
-    }
-
-    private static func shared<Element>(_ set: Set<Element>, _ table: inout [Set<Element>: Set<Element>]) -> Set<Element> {
-        guard !set.isEmpty else { return set }  // every empty set already shares one storage
-        if let existing = table[set] { return existing }
-        table[set] = set
-        return set
     }
 }

@@ -136,6 +136,31 @@ struct CampaignStoreTests {
         #expect(ranged.revision == whole.revision)
     }
 
+    /// A load builds a shared dimension's set from each campaign's group of rows: a value
+    /// that dimension cannot hold makes the campaign unreadable with the row named, and rows
+    /// of one campaign that come apart (an engine returning them out of key order) still
+    /// make one set.
+    @Test func targetingRowsMakeSetsInAnyOrderAndABadValueIsNamed() {
+        let (a, b, c) = (Sample.campaign("a"), Sample.campaign("b"), Sample.campaign("c"))
+        let rows: [(String, String, String, String)] = [
+            ("a", "country", "include", "US"), ("b", "country", "include", "US"), ("a", "country", "include", "CA"),
+            ("b", "placement", "exclude", "home_feed"), ("c", "country", "include", "US"), ("c", "country", "include", "Mars"),
+            ("a", "keyword", "include", "shoes"),
+        ]
+        let loaded = LoadedCampaigns(
+            revision: 1, campaigns: [a, b, c].map(CampaignRow.init),
+            targeting: rows.map { TargetingRow(campaignID: $0.0, dimension: $0.1, mode: $0.2, value: $0.3) },
+            creatives: [a, b, c].flatMap(CreativeRow.rows(of:)))
+        let byID = Dictionary(uniqueKeysWithValues: loaded.campaigns.map { ($0.id.rawValue, $0) })
+        #expect(byID["a"]?.targeting.countries == [CountryCode("US")!, CountryCode("CA")!])
+        #expect(byID["a"]?.targeting.keywords == [Keyword("shoes")!])
+        #expect(byID["b"]?.targeting.countries == [CountryCode("US")!])
+        #expect(byID["b"]?.targeting.exclude.placements == [PlacementID("home_feed")!])
+        #expect(byID["b"]?.targeting.placements == [])
+        #expect(loaded.unreadable.map(\.0) == [CampaignID("c")!])
+        #expect(loaded.unreadable.first?.1 == "bad targeting row country/include/Mars")
+    }
+
     /// What campaigns repeat is held once after a load: equal targeting sets, equal advertiser
     /// domains and a click URL a campaign's creatives share point at one storage, and every
     /// campaign still reads back exactly as saved.
