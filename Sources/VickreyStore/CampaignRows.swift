@@ -268,7 +268,8 @@ struct CampaignAssembler {
     private mutating func closeGroup() {
         guard !group.values.isEmpty else { return }
         let (campaignID, dimension, mode) = (group.campaignID, group.dimension, group.mode)
-        if let bad = repeated.add(group.values, dimension: dimension, include: mode == "include", to: &targeting[campaignID, default: Targeting()]) {
+        let include = mode == "include"
+        if let bad = repeated.add(group.values, dimension: dimension, include: include, to: &targeting[campaignID, default: Targeting()]) {
             problems[campaignID] = "bad targeting row \(dimension)/\(mode)/\(bad)"
         }
         group.values.removeAll(keepingCapacity: true)
