@@ -103,7 +103,7 @@ struct AccountState {
         if let expiry = clickExpiry.earliest { until = min(until, expiry) }
         if shortfall == .dailyBudgetExhausted { until = min(until, dayEnd) }
         hint.block(until: until)
-        if !hints.contains(where: { $0 === hint }) {
+        if !hints.contains(where: { $0.isSame(as: hint) }) {
             if hints.count >= 8 { hints.removeFirst() }
             hints.append(hint)
         }
@@ -113,7 +113,7 @@ struct AccountState {
     /// budget (and so lowering a goal's progress: a release, a refund) clears it sooner.
     mutating func block(_ hint: EligibilityHint, until instant: Instant) {
         hint.block(until: instant)
-        if !hints.contains(where: { $0 === hint }) {
+        if !hints.contains(where: { $0.isSame(as: hint) }) {
             if hints.count >= 8 { hints.removeFirst() }
             hints.append(hint)
         }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// One immutable, consistent state of the campaign index.
 ///
 /// The index is an inverted index over the conjunction each campaign's targeting forms
@@ -335,20 +337,24 @@ public final class IndexedCampaign: Sendable {
     public let score: Micros
     /// The most one slot can cost it: what a win reserves.
     public let maximumCharge: Nanos
-    /// Whether the campaign limits the hours of the week it serves in.
+    /// Whether the campaign limits the hours of the week it serves in (the hours themselves
+    /// are read from the campaign only then: most campaigns have none).
     let hasHourTargeting: Bool
     /// What the auction checks per candidate, kept beside the campaign (one load each,
     /// not one through the campaign's box and another into its fields).
     let flightStart: Instant?
     let flightEnd: Instant?
-    private let hours: HoursOfWeek
-    private let excludedHours: HoursOfWeek
     /// The zone the campaign counts hours of the week (and days) in.
     let timeZone: CampaignTimeZone
+    /// Until when the budget hint and the goal hint block the campaign (milliseconds since
+    /// the epoch), held here rather than in objects of their own (two allocations per
+    /// campaign otherwise).
+    let budgetBlockedUntil = Atomic<Int64>(.min)
+    let goalBlockedUntil = Atomic<Int64>(.min)
     /// Set by the eligibility policy while the campaign cannot bid (see `EligibilityHint`).
-    public let hint = EligibilityHint()
+    public var hint: EligibilityHint { EligibilityHint(self, goal: false) }
     /// Set while a standard line item is ahead of its goal curve (see `EligibilityPolicy.noteAhead`).
-    public let goalHint = EligibilityHint()
+    public var goalHint: EligibilityHint { EligibilityHint(self, goal: true) }
     /// The campaign's exclusion labels and roadblock flag, read per candidate.
     let exclusionLabels: [String]
     let isRoadblock: Bool
@@ -365,8 +371,6 @@ public final class IndexedCampaign: Sendable {
         self.hasHourTargeting = !campaign.targeting.hoursOfWeek.isEmpty || !campaign.targeting.exclude.hoursOfWeek.isEmpty
         self.flightStart = campaign.start
         self.flightEnd = campaign.end
-        self.hours = campaign.targeting.hoursOfWeek
-        self.excludedHours = campaign.targeting.exclude.hoursOfWeek
         self.timeZone = campaign.timeZone
         self.exclusionLabels = campaign.lineItem.exclusionLabels
         self.isRoadblock = campaign.lineItem.roadblock
@@ -375,10 +379,8 @@ public final class IndexedCampaign: Sendable {
         self.id = campaign.id
     }
 
-    /// `campaign.hoursMismatch(_:)`, without touching the campaign value.
-    func hoursMismatch(_ hourOfWeek: Int) -> TargetingMismatch? {
-        TargetingMismatch.hours(hourOfWeek, include: hours, exclude: excludedHours)
-    }
+    /// `campaign.hoursMismatch(_:)`.
+    func hoursMismatch(_ hourOfWeek: Int) -> TargetingMismatch? { campaign.hoursMismatch(hourOfWeek) }
 
     /// `campaign.isInFlight(at:)`, without touching the campaign value.
     func isInFlight(at instant: Instant) -> Bool { Campaign.isInFlight(at: instant, start: flightStart, end: flightEnd) }
