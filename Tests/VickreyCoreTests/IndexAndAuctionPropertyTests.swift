@@ -147,6 +147,17 @@ struct IndexAndAuctionPropertyTests {
         }
     }
 
+    /// Campaign `number` removed (when `removing` and it is in `world`) or a new random
+    /// version of it; `world` follows the change.
+    static func change(
+        _ number: Int, removing: Bool, _ world: inout [CampaignID: Campaign], _ random: inout SeededRandom
+    ) -> CampaignChange {
+        if removing, let existing = world.removeValue(forKey: CampaignID("c\(number)")!) { return .remove(existing.id) }
+        let c = campaign(number, &random)
+        world[c.id] = c
+        return .upsert(c)
+    }
+
     /// Past `IndexSnapshot.parallelSlots` a rebuild posts keywords and the other
     /// dimensions on two cores, and a first load in id order skips the search for repeats:
     /// the index still matches the brute force, and equals one built from the same
@@ -171,13 +182,7 @@ struct IndexAndAuctionPropertyTests {
         // A batch large enough to rebuild again, with removals and re-targeted campaigns.
         var changes: [CampaignChange] = []
         for number in stride(from: 0, to: campaigns.count, by: 7) {
-            if number % 2 == 0, let removed = world.removeValue(forKey: campaigns[number].id) {
-                changes.append(.remove(removed.id))
-            } else {
-                let c = Self.campaign(number, &random)
-                world[c.id] = c
-                changes.append(.upsert(c))
-            }
+            changes.append(Self.change(number, removing: number % 2 == 0, &world, &random))
         }
         inIDOrder.apply(changes)
         #expect(inIDOrder.snapshot.rebuilds == 2)
@@ -201,13 +206,7 @@ struct IndexAndAuctionPropertyTests {
             var changes: [CampaignChange] = []
             for _ in 0..<random.int(in: 1...12) {
                 let number = random.int(in: 0...160)
-                if random.chance(30), let existing = world.removeValue(forKey: CampaignID("c\(number)")!) {
-                    changes.append(.remove(existing.id))
-                } else {
-                    let c = Self.campaign(number, &random)
-                    world[c.id] = c
-                    changes.append(.upsert(c))
-                }
+                changes.append(Self.change(number, removing: random.chance(30), &world, &random))
             }
             index.apply(changes)
             #expect(index.snapshot.count == world.values.filter { $0.status == .active && !$0.creatives.isEmpty }.count)
