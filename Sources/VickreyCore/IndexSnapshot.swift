@@ -330,7 +330,8 @@ public enum CampaignChange: Sendable {
 
 /// What the auction keeps per indexed campaign, computed once when it is indexed. The
 /// auction hands eligibility policies this shared reference; what it checks per candidate
-/// is in the entry's own fields, read without going through the campaign's storage.
+/// is in the entry's own fields, read without going through the campaign's storage (but
+/// the hours of the week, which few campaigns limit: those are read from the campaign).
 public final class IndexedCampaign: Sendable {
     public let campaign: Campaign
     /// The eCPM the campaign bids with (CPC: `bid × ppm / 1000`).
