@@ -184,16 +184,21 @@ public struct IndexSnapshot: Sendable {
     /// Unchanged campaigns keep their `IndexedCampaign` (and so their eligibility hint).
     private mutating func rebuild(applying changes: [CampaignChange]) {
         rebuilds += 1
-        // Each campaign once, the last change to it winning: the dictionary holds positions,
-        // not campaigns, so no campaign is copied more than into `ranked` (at a million
-        // campaigns every copy is gigabytes of memory touched).
-        var ranked: [IndexedCampaign?] = []
-        ranked.reserveCapacity(count + changes.count)
+        var servable: [IndexedCampaign] = []
         // An empty index given each id once, ascending (a store's full load), has no
-        // repeats to find: no table of a million ids is built to look for them.
+        // repeats to find: no table of a million ids is built to look for them, and the
+        // entries are made on every core.
         if entries.isEmpty, changes.indices.dropFirst().allSatisfy({ changes[$0 - 1].id < changes[$0].id }) {
-            for case .upsert(let campaign) in changes where Self.canServe(campaign) { ranked.append(IndexedCampaign(campaign)) }
+            servable = ParallelMap.mapChunks(changes, chunk: 16_384) { changes in
+                changes.compactMap { change in
+                    guard case .upsert(let campaign) = change, Self.canServe(campaign) else { return nil }
+                    return IndexedCampaign(campaign)
+                }
+            }
         } else {
+            // Each campaign once, the last change to it winning (the table holds positions).
+            var ranked: [IndexedCampaign?] = []
+            ranked.reserveCapacity(count + changes.count)
             var positionByID: [CampaignID: Int] = [:]
             positionByID.reserveCapacity(count + changes.count)
             for case let entry? in entries {
@@ -215,14 +220,12 @@ public struct IndexSnapshot: Sendable {
                     if let position = positionByID[id] { ranked[position] = nil }
                 }
             }
+            servable.reserveCapacity(ranked.count)
+            for case let entry? in ranked { servable.append(entry) }  // removed campaigns' holes dropped
         }
-        // Removed campaigns' holes dropped, then ranked: positions sorted over a contiguous
-        // copy of the scores (a comparison that read the entries would fetch two objects from
-        // memory twenty million times), the ids compared only between equal scores.
-        var servable: [IndexedCampaign] = []
-        servable.reserveCapacity(ranked.count)
-        for case let entry? in ranked { servable.append(entry) }
-        ranked = []
+        // Ranked: positions sorted over a contiguous copy of the scores (a comparison that
+        // read the entries would fetch two objects from memory twenty million times), the
+        // ids compared only between equal scores.
         let servableScores = servable.map(\.score.value)
         var order = Array(servable.indices)
         order.sort { a, b in

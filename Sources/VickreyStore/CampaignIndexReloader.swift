@@ -58,10 +58,11 @@ public final class CampaignIndexReloader: Sendable {
         var loaded = try await store.loadAll()
         let (revision, count, unreadable) = (loaded.revision, loaded.campaigns.count, loaded.unreadable)
         let current = index.snapshot.campaigns.map(\.id)
-        // The loaded list is moved into the changes, not copied beside them.
+        // In the store's id order (a first load into an empty index then needs no search for
+        // repeated ids); a campaign's copy is one reference, and the loaded list is let go.
         var changes = current.map { CampaignChange.remove($0) }
         changes.reserveCapacity(current.count + count)
-        while let campaign = loaded.campaigns.popLast() { changes.append(.upsert(campaign)) }
+        changes.append(contentsOf: loaded.campaigns.lazy.map { .upsert($0) })
         loaded.campaigns = []
         index.apply(consume changes)
         appliedRevision.withLock { $0 = revision }

@@ -87,7 +87,7 @@ struct CampaignRow: Sendable {
     /// The campaign these columns describe, or why they do not describe one; `hours` reads
     /// the hours-of-week columns (a load reads each distinct text once).
     func campaign(
-        targeting: Targeting, creatives: [Creative], hours parseHours: (String) -> HoursOfWeek? = HourRanges.parse
+        targeting: Targeting, creatives: [Creative], hours parseHours: (String) -> HoursOfWeek?
     ) -> Result<Campaign, CampaignRowProblem> {
         var targeting = targeting
         guard let id = CampaignID(id), let advertiser = AdvertiserID(advertiserID), let status = CampaignStatus(rawValue: status),
