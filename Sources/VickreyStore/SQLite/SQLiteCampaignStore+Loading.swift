@@ -34,7 +34,9 @@ extension SQLiteCampaignStore {
         var loaded = LoadedCampaigns(revision: 0, campaigns: [], unreadable: [])
         for (index, part) in parts.enumerated() {
             let part = try part.get()
-            guard index == 0 || part.revision == loaded.revision else { return try read { db in try loadCampaigns(.all, db) } }
+            guard index == 0 || part.revision == loaded.revision else {
+                return try read { db in try loadCampaigns(.all, db, expectedCampaigns: count) }
+            }
             loaded.revision = part.revision
             loaded.campaigns += part.campaigns  // a campaign's copy is one reference (its fields are shared)
             loaded.unreadable += part.unreadable
