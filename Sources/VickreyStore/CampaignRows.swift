@@ -218,65 +218,69 @@ extension LoadedCampaigns {
     /// that do not make a valid campaign are listed in `unreadable` rather than served.
     init(revision: Int64, campaigns: [CampaignRow], targeting: [TargetingRow], creatives: [CreativeRow]) {
         var assembler = CampaignAssembler()
-        for t in targeting { assembler.add(targeting: t.campaignID, dimension: t.dimension, mode: t.mode, value: t.value) }
         for k in creatives { assembler.add(creative: k) }
-        for row in campaigns.sorted(by: { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }) { assembler.add(campaign: row) }
+        let targetingByCampaign = Dictionary(grouping: targeting, by: \.campaignID)
+        for row in campaigns.sorted(by: { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }) {
+            for t in targetingByCampaign[row.id] ?? [] { assembler.add(targeting: t.dimension, mode: t.mode, value: t.value) }
+            assembler.add(campaign: row)
+        }
         self = assembler.loaded(revision: revision)
     }
 }
 
-/// Builds campaigns from their rows as they are read — targeting and creatives first, then
-/// each campaign row — without holding the rows themselves: a million campaigns' twenty
-/// million targeting rows are applied to their campaign's `Targeting` one at a time.
+/// Builds campaigns from their rows as they are read, without holding the rows themselves:
+/// creatives first (any order), then each campaign in id order, its targeting rows just
+/// before it. A campaign's targeting is built as its rows come and handed over with it, so
+/// no table by campaign id holds a million campaigns' targeting while the rest is read.
 struct CampaignAssembler {
-    private var targeting: [String: Targeting] = [:]
     private var creatives: [String: [(position: Int64, creative: Creative)]] = [:]
     private var problems: [String: String] = [:]
     private var campaigns: [Campaign] = []
     private var unreadable: [(CampaignID, String)] = []
     private var repeated = RepeatedValues()
+    /// The targeting of the campaign to be added next, and the first bad row among it.
+    private var targeting = Targeting()
+    private var targetingProblem: String?
 
     /// An assembler with room for `expectedCampaigns` campaigns (their tables never grow
     /// while a large load fills them: each growth rehashes every campaign read so far).
     init(expectedCampaigns: Int = 0) {
-        targeting.reserveCapacity(expectedCampaigns)
         creatives.reserveCapacity(expectedCampaigns)
         campaigns.reserveCapacity(expectedCampaigns)
     }
 
-    /// The values of one campaign's dimension and mode read so far, for a dimension whose
-    /// sets repeat across campaigns. Rows come grouped (both stores return them in key
+    /// The values of one dimension and mode read so far, for a dimension whose sets repeat
+    /// across campaigns. A campaign's rows come grouped (both stores return them in key
     /// order): a group becomes one set when the next begins, shared with every equal group
     /// read before, so the set is built and hashed once per distinct group, not per campaign.
-    private var group = (campaignID: "", dimension: "", mode: "", values: [String]())
+    private var group = (dimension: "", mode: "", values: [String]())
 
-    mutating func add(targeting campaignID: String, dimension: String, mode: String, value: String) {
+    /// Adds a targeting row of the campaign `add(campaign:)` will be given next.
+    mutating func add(targeting dimension: String, mode: String, value: String) {
         guard RepeatedValues.sharesSets(of: dimension), mode == "include" || mode == "exclude" else {
             closeGroup()
-            if !TargetingRows.apply(dimension: dimension, mode: mode, value: value, to: &targeting[campaignID, default: Targeting()]) {
-                problems[campaignID] = "bad targeting row \(dimension)/\(mode)/\(value)"
+            if !TargetingRows.apply(dimension: dimension, mode: mode, value: value, to: &targeting) {
+                targetingProblem = targetingProblem ?? "bad targeting row \(dimension)/\(mode)/\(value)"
             }
             return
         }
-        if campaignID != group.campaignID || dimension != group.dimension || mode != group.mode {
+        if dimension != group.dimension || mode != group.mode {
             closeGroup()
-            (group.campaignID, group.dimension, group.mode) = (campaignID, dimension, mode)
+            (group.dimension, group.mode) = (dimension, mode)
         }
         group.values.append(value)
     }
 
     private mutating func closeGroup() {
         guard !group.values.isEmpty else { return }
-        let (campaignID, dimension, mode) = (group.campaignID, group.dimension, group.mode)
-        let include = mode == "include"
-        if let bad = repeated.add(group.values, dimension: dimension, include: include, to: &targeting[campaignID, default: Targeting()]) {
-            problems[campaignID] = "bad targeting row \(dimension)/\(mode)/\(bad)"
+        let (dimension, mode) = (group.dimension, group.mode)
+        if let bad = repeated.add(group.values, dimension: dimension, include: mode == "include", to: &targeting) {
+            targetingProblem = targetingProblem ?? "bad targeting row \(dimension)/\(mode)/\(bad)"
         }
         group.values.removeAll(keepingCapacity: true)
     }
 
     mutating func add(creative k: CreativeRow) {
-        closeGroup()
         let siblings = creatives[k.campaignID] ?? []
         // Text creatives of one campaign (or of many) repeat, held once: a click URL its
         // earlier creative has, the advertiser domains of any campaign read before.
@@ -293,14 +297,17 @@ struct CampaignAssembler {
         }
     }
 
-    /// Adds a campaign, its targeting and creatives being in already; campaigns come in id order.
+    /// Adds a campaign with the targeting rows added since the campaign before it; its
+    /// creatives are in already. Campaigns come in id order.
     mutating func add(campaign row: CampaignRow) {
         closeGroup()
-        let targeting = targeting.removeValue(forKey: row.id) ?? Targeting()
+        let targeting = self.targeting
+        let problem = targetingProblem ?? problems[row.id]
+        (self.targeting, targetingProblem) = (Targeting(), nil)
         let creatives = (creatives.removeValue(forKey: row.id) ?? []).sorted { $0.position < $1.position }.map(\.creative)
         switch row.campaign(targeting: targeting, creatives: creatives, hours: { repeated.hours($0) }) {
         case .success(let campaign):
-            if let problem = problems[row.id] {
+            if let problem {
                 unreadable.append((CampaignID(unchecked: row.id), problem))
             } else {
                 campaigns.append(campaign)

@@ -136,6 +136,31 @@ struct CampaignStoreTests {
         #expect(ranged.revision == whole.revision)
     }
 
+    /// A load reads campaigns and their targeting side by side in id order: targeting rows
+    /// whose campaign is gone (written with foreign keys off) before the first campaign,
+    /// between two, and after the last are skipped without shifting any campaign's rows,
+    /// in one read and in ranges.
+    @Test(arguments: [1, 7, 10_000])
+    func targetingRowsWithoutACampaignAreSkippedInTheMerge(campaignsPerRange: Int) async throws {
+        let database = try await TestDatabase(.sqlite)
+        let store = try await database.open().campaigns
+        let saved = SyntheticWorld(campaignCount: 40, seed: 9).campaigns
+        _ = try await store.importCampaigns(saved)
+        let queue = try DatabaseQueue(path: database.path)
+        try await queue.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            for orphan in ["a-gone", "cmp-1x", "cmp-20a", "zz-gone"] {
+                try db.execute(
+                    sql: "INSERT INTO campaign_targeting VALUES (?, 'country', 'include', 'FR'), (?, 'keyword', 'include', 'gone')",
+                    arguments: [orphan, orphan])
+            }
+        }
+        let sqlite = try SQLiteCampaignStore(path: database.path)
+        let loaded = try sqlite.loadAll(campaignsPerRange: campaignsPerRange)
+        #expect(loaded.unreadable.isEmpty)
+        #expect(loaded.campaigns == saved.sorted { $0.id.rawValue.utf8.lexicographicallyPrecedes($1.id.rawValue.utf8) })
+    }
+
     /// A load builds a shared dimension's set from each campaign's group of rows: a value
     /// that dimension cannot hold makes the campaign unreadable with the row named, and rows
     /// of one campaign that come apart (an engine returning them out of key order) still

@@ -72,9 +72,9 @@ extension SQLiteCampaignStore {
         try read { db in try loadCampaigns(.activeLineItems, db).campaigns }
     }
 
-    /// Loads campaigns with three scans (targeting, creatives, then campaigns in id order),
-    /// all inside the caller's transaction so they are consistent. The scans are cursors
-    /// whose rows go straight into `CampaignAssembler`: no scan's rows are held as a whole.
+    /// Loads campaigns with three scans (creatives, then campaigns and targeting side by side
+    /// in id order), all inside the caller's transaction so they are consistent. The scans are
+    /// cursors whose rows go straight into `CampaignAssembler`: no scan's rows are held.
     /// `expectedCampaigns` sizes its tables when the caller knows about how many will come.
     func loadCampaigns(_ selection: Selection, _ db: Database, expectedCampaigns: Int = 0) throws -> LoadedCampaigns {
         let (condition, arguments): (String, StatementArguments) =
@@ -100,15 +100,6 @@ extension SQLiteCampaignStore {
             default: "JOIN campaign c ON c.id = \(alias).campaign_id WHERE \(condition)"
             }
         }
-        let targeting = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT t.campaign_id, t.dimension, t.mode, t.value FROM campaign_targeting t
-                \(belonging("t"))
-                """, arguments: arguments)
-        while let row = try targeting.next() {
-            assembler.add(targeting: row[0], dimension: row[1], mode: row[2], value: row[3])
-        }
         let creatives = try Row.fetchCursor(
             db,
             sql: """
@@ -121,17 +112,30 @@ extension SQLiteCampaignStore {
                     campaignID: row[0], id: row[1], position: row[2], size: row[3], imageURL: row[4], clickURL: row[5], adomain: row[6],
                     format: row[7], details: row[8]))
         }
-        // Id order, as the rows' bytes compare (SQLite's BINARY collation).
+        // Campaigns and their targeting side by side, both in id order as the rows' bytes
+        // compare (SQLite's BINARY collation); the targeting table is stored in that order.
         let campaigns = try Row.fetchCursor(db, sql: "\(CampaignSQL.select) \(condition) ORDER BY c.id", arguments: arguments)
+        let targeting = try Row.fetchCursor(
+            db,
+            sql: """
+                SELECT t.campaign_id, t.dimension, t.mode, t.value FROM campaign_targeting t
+                \(belonging("t")) ORDER BY t.campaign_id
+                """, arguments: arguments)
+        var nextTargeting: (campaignID: String, row: Row)? = try targeting.next().map { (campaignID: $0[0], row: $0) }
         while let row = try campaigns.next() {
-            assembler.add(
-                campaign: CampaignRow(
-                    id: row[0], advertiserID: row[1], name: row[2], status: row[3], pricing: row[4], bidMicros: row[5],
-                    predictedCTRPartsPerMillion: row[6], dailyBudgetMicros: row[7], totalBudgetMicros: row[8], startAt: row[9],
-                    endAt: row[10], timeZone: row[11], pacing: row[12], frequencyCapImpressions: row[13],
-                    frequencyCapWindowSeconds: row[14], frequencyCapRefusesAnonymous: row[15], hoursOfWeek: row[16],
-                    excludedHoursOfWeek: row[17], deals: row[18], predictedViewabilityPartsPerMillion: row[19],
-                    predictedCompletionPartsPerMillion: row[20], lineItem: row[21]))
+            let campaign = CampaignRow(
+                id: row[0], advertiserID: row[1], name: row[2], status: row[3], pricing: row[4], bidMicros: row[5],
+                predictedCTRPartsPerMillion: row[6], dailyBudgetMicros: row[7], totalBudgetMicros: row[8], startAt: row[9],
+                endAt: row[10], timeZone: row[11], pacing: row[12], frequencyCapImpressions: row[13],
+                frequencyCapWindowSeconds: row[14], frequencyCapRefusesAnonymous: row[15], hoursOfWeek: row[16],
+                excludedHoursOfWeek: row[17], deals: row[18], predictedViewabilityPartsPerMillion: row[19],
+                predictedCompletionPartsPerMillion: row[20], lineItem: row[21])
+            // This campaign's rows, and any before it that have no campaign (skipped).
+            while let t = nextTargeting, !campaign.id.utf8.lexicographicallyPrecedes(t.campaignID.utf8) {
+                if t.campaignID == campaign.id { assembler.add(targeting: t.row[1], mode: t.row[2], value: t.row[3]) }
+                nextTargeting = try targeting.next().map { (campaignID: $0[0], row: $0) }
+            }
+            assembler.add(campaign: campaign)
         }
         return assembler.loaded(revision: revision)
     }
