@@ -73,16 +73,22 @@ extension Campaign {
     /// its declared prior. A CPM campaign is returned as it is.
     public func learning(from known: ClickEvidence, priorWeight: Int64) -> Campaign {
         var learned = self
+        learned.learn(from: known, priorWeight: priorWeight)
+        return learned
+    }
+
+    /// `learning(from:priorWeight:)` in place: a campaign whose fields no other copy shares
+    /// gets its rate without its fields being copied.
+    public mutating func learn(from known: ClickEvidence, priorWeight: Int64) {
         func rate(_ prior: ClickThroughRate?, _ events: Int64) -> LearnedClickThroughRate? {
             prior.map { LearnedClickThroughRate(prior: $0, impressions: known.impressions, events: events, priorWeight: priorWeight) }
         }
         switch pricing {
         case .cpm: break
-        case .cpc: learned.learnedCTR = rate(predictedCTR, known.clicks)
-        case .vcpm: learned.learnedViewability = rate(predictedViewability, known.viewables)
-        case .cpcv: learned.learnedCompletionRate = rate(predictedCompletionRate, known.completes)
+        case .cpc: learnedCTR = rate(predictedCTR, known.clicks)
+        case .vcpm: learnedViewability = rate(predictedViewability, known.viewables)
+        case .cpcv: learnedCompletionRate = rate(predictedCompletionRate, known.completes)
         }
-        return learned
     }
 }
 
@@ -122,4 +128,7 @@ public final class ClickThroughLearning: Sendable {
     public func learned(_ campaign: Campaign) -> Campaign {
         campaign.learning(from: evidence(for: campaign.id), priorWeight: priorWeight)
     }
+
+    /// `learned(_:)` in place.
+    public func learn(_ campaign: inout Campaign) { campaign.learn(from: evidence(for: campaign.id), priorWeight: priorWeight) }
 }
