@@ -5,7 +5,7 @@
 ///
 /// A value with copy-on-write storage: its fields live in one heap box that every copy
 /// shares until one of them changes a field, so a copy (into a list of changes, the index,
-/// an auction's candidate) costs one reference, not the five hundred bytes of its fields.
+/// an auction's candidate) costs one reference, not the three hundred bytes of its fields.
 public struct Campaign: Hashable, Sendable {
     public var id: CampaignID {
         get { box.fields.id }
@@ -62,19 +62,19 @@ public struct Campaign: Hashable, Sendable {
     /// The viewability prior of a vCPM campaign, the share of its impressions expected to
     /// be viewable (required for `.vcpm`, nil otherwise).
     public var predictedViewability: ClickThroughRate? {
-        get { box.fields.predictedViewability }
+        get { box.fields.uncommon.group.predictedViewability }
         set {
             makeUnique()
-            box.fields.predictedViewability = newValue
+            box.fields.uncommon.set(\.predictedViewability, newValue)
         }
     }
     /// The completion-rate prior of a CPCV campaign, the share of its video impressions
     /// expected to play to the end (required for `.cpcv`, nil otherwise).
     public var predictedCompletionRate: ClickThroughRate? {
-        get { box.fields.predictedCompletionRate }
+        get { box.fields.uncommon.group.predictedCompletionRate }
         set {
             makeUnique()
-            box.fields.predictedCompletionRate = newValue
+            box.fields.uncommon.set(\.predictedCompletionRate, newValue)
         }
     }
     /// Nil: no daily budget.
@@ -109,10 +109,10 @@ public struct Campaign: Hashable, Sendable {
         }
     }
     public var timeZone: CampaignTimeZone {
-        get { box.fields.timeZone }
+        get { box.fields.uncommon.group.timeZone }
         set {
             makeUnique()
-            box.fields.timeZone = newValue
+            box.fields.uncommon.set(\.timeZone, newValue)
         }
     }
     public var pacing: PacingMode {
@@ -147,44 +147,44 @@ public struct Campaign: Hashable, Sendable {
     /// A CPC campaign's CTR learned from its recorded impressions and clicks, attached by
     /// the index that serves it (never stored: it is rebuilt from the ledger).
     public var learnedCTR: LearnedClickThroughRate? {
-        get { box.fields.learned?.rates.ctr }
+        get { box.fields.learned.group.ctr }
         set {
             makeUnique()
-            box.fields.setLearned(\.ctr, newValue)
+            box.fields.learned.set(\.ctr, newValue)
         }
     }
     /// A vCPM campaign's viewability learned from its recorded impressions and viewable
     /// events, attached the same way.
     public var learnedViewability: LearnedClickThroughRate? {
-        get { box.fields.learned?.rates.viewability }
+        get { box.fields.learned.group.viewability }
         set {
             makeUnique()
-            box.fields.setLearned(\.viewability, newValue)
+            box.fields.learned.set(\.viewability, newValue)
         }
     }
     /// A CPCV campaign's completion rate learned from its impressions and `complete` events.
     public var learnedCompletionRate: LearnedClickThroughRate? {
-        get { box.fields.learned?.rates.completionRate }
+        get { box.fields.learned.group.completionRate }
         set {
             makeUnique()
-            box.fields.setLearned(\.completionRate, newValue)
+            box.fields.learned.set(\.completionRate, newValue)
         }
     }
     /// The private-marketplace deals the campaign bids in (besides the open auction).
     public var deals: [CampaignDeal] {
-        get { box.fields.deals }
+        get { box.fields.uncommon.group.deals }
         set {
             makeUnique()
-            box.fields.deals = newValue
+            box.fields.uncommon.set(\.deals, newValue)
         }
     }
     /// Its line-item terms (delivery type, booked rate, exclusion labels, roadblock);
     /// `.pricePriority` for a campaign of the plain auction.
     public var lineItem: LineItemTerms {
-        get { box.fields.lineItem }
+        get { box.fields.uncommon.group.lineItem }
         set {
             makeUnique()
-            box.fields.lineItem = newValue
+            box.fields.uncommon.set(\.lineItem, newValue)
         }
     }
 
@@ -216,10 +216,13 @@ extension Campaign {
     ) {
         box = Box(
             Fields(
-                id: id, advertiserID: advertiserID, name: name, status: status, pricing: pricing, bid: bid, predictedCTR: predictedCTR,
-                predictedViewability: predictedViewability, predictedCompletionRate: predictedCompletionRate, dailyBudget: dailyBudget,
-                totalBudget: totalBudget, start: start, end: end, timeZone: timeZone, pacing: pacing, frequencyCap: frequencyCap,
-                targeting: targeting, creatives: creatives))
+                id: id, advertiserID: advertiserID, name: name, bid: bid, predictedCTR: predictedCTR, status: status, pricing: pricing,
+                pacing: pacing, dailyBudget: dailyBudget, totalBudget: totalBudget, start: start, end: end, frequencyCap: frequencyCap,
+                targeting: targeting, creatives: creatives,
+                uncommon: RarelySet(
+                    Uncommon(
+                        predictedViewability: predictedViewability, predictedCompletionRate: predictedCompletionRate, timeZone: timeZone))
+            ))
     }
 
     /// Whether `instant` is inside the flight: `start <= instant < end`.

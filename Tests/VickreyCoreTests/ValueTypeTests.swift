@@ -180,4 +180,35 @@ struct CanonicalTimestampTests {
         #expect(rebuilt == original && rebuilt.hashValue == original.hashValue)
         #expect(Set([original, rebuilt, copy]).count == 2)
     }
+
+    /// Fields most campaigns leave unset (time zone, deals, line-item terms, learned rates,
+    /// hours and exclusions) are kept apart: set on a copy they leave the original alone, an
+    /// exclusion changed in place changes only its copy, and set back to their defaults
+    /// they make a campaign equal, with an equal hash, to one that never had them.
+    @Test func fieldsKeptApartChangeAloneAndReturnToEqual() {
+        let original = Fixture.campaign("c1", bid: 1_000_000, targeting: Targeting(exclude: .init(keywords: [Keyword("wine")!])))
+        var copy = original
+        copy.timeZone = CampaignTimeZone(identifier: "Europe/Paris")!
+        copy.deals = [CampaignDeal(id: DealID("d1")!, floor: nil)]
+        copy.lineItem.roadblock = true
+        copy.learnedCTR = LearnedClickThroughRate(
+            prior: ClickThroughRate(partsPerMillion: 20_000), impressions: 10, events: 1, priorWeight: 1_000)
+        copy.targeting.exclude.keywords.insert(Keyword("beer")!)
+        copy.targeting.hoursOfWeek = HoursOfWeek(8...20)!
+        #expect(original.timeZone == .utc && original.deals.isEmpty && original.lineItem == .pricePriority)
+        #expect(original.learnedCTR == nil && original.targeting.hoursOfWeek.isEmpty)
+        #expect(original.targeting.exclude.keywords == [Keyword("wine")!])
+        #expect(copy.targeting.exclude.keywords == [Keyword("wine")!, Keyword("beer")!])
+        #expect(copy.timeZone.identifier == "Europe/Paris" && copy.lineItem.roadblock && copy.learnedCTR?.impressions == 10)
+
+        copy.timeZone = .utc
+        copy.deals = []
+        copy.lineItem.roadblock = false
+        copy.learnedCTR = nil
+        copy.targeting.exclude.keywords.remove(Keyword("beer")!)
+        copy.targeting.hoursOfWeek = .any
+        #expect(copy == original && copy.hashValue == original.hashValue)
+        copy.targeting.exclude.keywords = []
+        #expect(copy.targeting == Targeting() && copy.targeting.hashValue == Targeting().hashValue)
+    }
 }
