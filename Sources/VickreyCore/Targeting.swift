@@ -13,7 +13,7 @@ public struct Targeting: Hashable, Sendable {
     public var countries: Set<CountryCode>
     public var devices: Set<DeviceType>
     public var operatingSystems: Set<OperatingSystem>
-    public var keywords: Set<Keyword>
+    public var keywords: KeywordSet
     public var hoursOfWeek: HoursOfWeek {
         get { scheduleAndExclusions.group.hoursOfWeek }
         set { scheduleAndExclusions.set(\.hoursOfWeek, newValue) }
@@ -34,7 +34,7 @@ public struct Targeting: Hashable, Sendable {
 
     public init(
         placements: Set<PlacementID> = [], countries: Set<CountryCode> = [], devices: Set<DeviceType> = [],
-        operatingSystems: Set<OperatingSystem> = [], keywords: Set<Keyword> = [], hoursOfWeek: HoursOfWeek = .any,
+        operatingSystems: Set<OperatingSystem> = [], keywords: KeywordSet = [], hoursOfWeek: HoursOfWeek = .any,
         exclude: Exclusions = Exclusions()
     ) {
         self.placements = placements
@@ -60,13 +60,13 @@ public struct Targeting: Hashable, Sendable {
         public var countries: Set<CountryCode>
         public var devices: Set<DeviceType>
         public var operatingSystems: Set<OperatingSystem>
-        public var keywords: Set<Keyword>
+        public var keywords: KeywordSet
         /// Hours during which the campaign does not serve (`.any` here excludes nothing).
         public var hoursOfWeek: HoursOfWeek
 
         public init(
             placements: Set<PlacementID> = [], countries: Set<CountryCode> = [], devices: Set<DeviceType> = [],
-            operatingSystems: Set<OperatingSystem> = [], keywords: Set<Keyword> = [], hoursOfWeek: HoursOfWeek = .any
+            operatingSystems: Set<OperatingSystem> = [], keywords: KeywordSet = [], hoursOfWeek: HoursOfWeek = .any
         ) {
             self.placements = placements
             self.countries = countries

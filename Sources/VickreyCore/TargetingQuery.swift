@@ -54,8 +54,13 @@ extension Campaign {
         let t = targeting
         func check<V: Hashable>(_ dimension: TargetingDimension, _ values: [V], _ include: Set<V>, _ exclude: Set<V>) -> TargetingMismatch?
         {
-            if !include.isEmpty, !values.contains(where: include.contains) { return .notIncluded(dimension) }
-            if values.contains(where: exclude.contains) { return .excluded(dimension) }
+            check(dimension, values, include.isEmpty, include.contains, exclude.contains)
+        }
+        func check<V>(
+            _ dimension: TargetingDimension, _ values: [V], _ includesAny: Bool, _ included: (V) -> Bool, _ excluded: (V) -> Bool
+        ) -> TargetingMismatch? {
+            if !includesAny, !values.contains(where: included) { return .notIncluded(dimension) }
+            if values.contains(where: excluded) { return .excluded(dimension) }
             return nil
         }
         if let m = check(.placement, [query.placement], t.placements, t.exclude.placements) { return m }
@@ -63,7 +68,7 @@ extension Campaign {
         if let m = check(.country, query.country.map { [$0] } ?? [], t.countries, t.exclude.countries) { return m }
         if let m = check(.device, query.device.map { [$0] } ?? [], t.devices, t.exclude.devices) { return m }
         if let m = check(.os, query.operatingSystem.map { [$0] } ?? [], t.operatingSystems, t.exclude.operatingSystems) { return m }
-        if let m = check(.keyword, query.keywords, t.keywords, t.exclude.keywords) { return m }
+        if let m = check(.keyword, query.keywords, t.keywords.isEmpty, t.keywords.contains, t.exclude.keywords.contains) { return m }
         if let hourOfWeek { return hoursMismatch(hourOfWeek) }
         return nil
     }

@@ -249,15 +249,15 @@ struct CampaignAssembler {
         campaigns.reserveCapacity(expectedCampaigns)
     }
 
-    /// The values of one dimension and mode read so far, for a dimension whose sets repeat
-    /// across campaigns. A campaign's rows come grouped (both stores return them in key
-    /// order): a group becomes one set when the next begins, shared with every equal group
-    /// read before, so the set is built and hashed once per distinct group, not per campaign.
+    /// The values of one dimension and mode read so far. A campaign's rows come grouped
+    /// (both stores return them in key order): a group becomes one set when the next begins,
+    /// built at its size; for a dimension whose sets repeat across campaigns, shared with
+    /// every equal group read before, so built and hashed once per distinct group.
     private var group = (dimension: "", mode: "", values: [String]())
 
     /// Adds a targeting row of the campaign `add(campaign:)` will be given next.
     mutating func add(targeting dimension: String, mode: String, value: String) {
-        guard RepeatedValues.sharesSets(of: dimension), mode == "include" || mode == "exclude" else {
+        guard RepeatedValues.sharesSets(of: dimension) || dimension == "keyword", mode == "include" || mode == "exclude" else {
             closeGroup()
             if !TargetingRows.apply(dimension: dimension, mode: mode, value: value, to: &targeting) {
                 targetingProblem = targetingProblem ?? "bad targeting row \(dimension)/\(mode)/\(value)"
@@ -274,7 +274,11 @@ struct CampaignAssembler {
     private mutating func closeGroup() {
         guard !group.values.isEmpty else { return }
         let (dimension, mode) = (group.dimension, group.mode)
-        if let bad = repeated.add(group.values, dimension: dimension, include: mode == "include", to: &targeting) {
+        let bad =
+            dimension == "keyword"
+            ? TargetingRows.add(keywords: group.values, include: mode == "include", to: &targeting)
+            : repeated.add(group.values, dimension: dimension, include: mode == "include", to: &targeting)
+        if let bad {
             targetingProblem = targetingProblem ?? "bad targeting row \(dimension)/\(mode)/\(bad)"
         }
         group.values.removeAll(keepingCapacity: true)

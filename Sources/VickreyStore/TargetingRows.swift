@@ -21,6 +21,22 @@ enum TargetingRows {
         return rows
     }
 
+    /// Adds a campaign's keyword rows of one mode to `t` as one set, made at its size; nil,
+    /// or the first value that is not a keyword.
+    static func add(keywords values: [String], include: Bool, to t: inout Targeting) -> String? {
+        var keywords: [Keyword] = []
+        keywords.reserveCapacity(values.count)
+        for value in values {
+            guard let keyword = Keyword(value) else { return value }
+            keywords.append(keyword)
+        }
+        let current = include ? t.keywords : t.exclude.keywords
+        // A campaign's rows of one mode split in two groups (a scan out of key order) join.
+        let set = KeywordSet(current.isEmpty ? keywords : Array(current) + keywords)
+        if include { t.keywords = set } else { t.exclude.keywords = set }
+        return nil
+    }
+
     /// Adds one row to `t`; false when the row does not hold a valid value.
     static func apply(dimension: String, mode: String, value: String, to t: inout Targeting) -> Bool {
         let include = mode == "include"

@@ -97,14 +97,15 @@ public struct SyntheticWorld: Sendable {
             targeting.operatingSystems = Set((0..<random.int(in: 1...2)).map { _ in OperatingSystem.allCases[random.int(in: 0...5)] })
         }
         if random.chance(60) {
-            targeting.keywords = Set(keywordPopularity.distinct(random.int(in: 3...12), using: &random).compactMap { Keyword("kw\($0)") })
+            targeting.keywords = KeywordSet(
+                keywordPopularity.distinct(random.int(in: 3...12), using: &random).compactMap { Keyword("kw\($0)") })
         }
         if random.chance(10) {
             targeting.exclude.countries = Set(
                 countryPopularity.distinct(random.int(in: 1...3), using: &random).compactMap { CountryCode(countries[$0]) })
         }
         if random.chance(15) {
-            targeting.exclude.keywords = Set(
+            targeting.exclude.keywords = KeywordSet(
                 keywordPopularity.distinct(random.int(in: 1...5), using: &random).compactMap { Keyword("kw\($0)") })
         }
         if random.chance(15) {

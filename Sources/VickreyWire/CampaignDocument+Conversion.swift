@@ -167,14 +167,14 @@ extension TargetingDocument {
             countries: try Self.set(countries, "targeting.countries") { CountryCode($0) },
             devices: try Self.set(devices, "targeting.devices") { DeviceType(rawValue: $0) },
             operatingSystems: try Self.set(os, "targeting.os") { OperatingSystem(rawValue: $0) },
-            keywords: try Self.set(keywords, "targeting.keywords") { Keyword($0) },
+            keywords: KeywordSet(try Self.set(keywords, "targeting.keywords") { Keyword($0) }),
             hoursOfWeek: try Self.hours(hoursOfWeek, "targeting.hours_of_week"),
             exclude: Targeting.Exclusions(
                 placements: try Self.set(exclude.placements, "targeting.exclude.placements") { PlacementID($0) },
                 countries: try Self.set(exclude.countries, "targeting.exclude.countries") { CountryCode($0) },
                 devices: try Self.set(exclude.devices, "targeting.exclude.devices") { DeviceType(rawValue: $0) },
                 operatingSystems: try Self.set(exclude.os, "targeting.exclude.os") { OperatingSystem(rawValue: $0) },
-                keywords: try Self.set(exclude.keywords, "targeting.exclude.keywords") { Keyword($0) },
+                keywords: KeywordSet(try Self.set(exclude.keywords, "targeting.exclude.keywords") { Keyword($0) }),
                 hoursOfWeek: try Self.hours(exclude.hoursOfWeek, "targeting.exclude.hours_of_week")
             )
         )

@@ -35,12 +35,12 @@ struct IndexAndAuctionPropertyTests {
         if random.chance(50) { t.countries = Set(subset(countries, &random, max: 2).compactMap(CountryCode.init)) }
         if random.chance(40) { t.devices = Set(subset(DeviceType.allCases, &random, max: 2)) }
         if random.chance(40) { t.operatingSystems = Set(subset(OperatingSystem.allCases, &random, max: 2)) }
-        if random.chance(50) { t.keywords = Set(subset(keywords, &random, max: 3).compactMap(Keyword.init)) }
+        if random.chance(50) { t.keywords = KeywordSet(subset(keywords, &random, max: 3).compactMap(Keyword.init)) }
         if random.chance(20) { t.exclude.placements = Set(subset(placements, &random, max: 1).compactMap(PlacementID.init)) }
         if random.chance(25) { t.exclude.countries = Set(subset(countries, &random, max: 2).compactMap(CountryCode.init)) }
         if random.chance(15) { t.exclude.devices = Set(subset(DeviceType.allCases, &random, max: 1)) }
         if random.chance(15) { t.exclude.operatingSystems = Set(subset(OperatingSystem.allCases, &random, max: 1)) }
-        if random.chance(25) { t.exclude.keywords = Set(subset(keywords, &random, max: 2).compactMap(Keyword.init)) }
+        if random.chance(25) { t.exclude.keywords = KeywordSet(subset(keywords, &random, max: 2).compactMap(Keyword.init)) }
         if random.chance(20) { t.hoursOfWeek = HoursOfWeek((0..<random.int(in: 1...80)).map { _ in random.int(in: 0...167) })! }
         if random.chance(10) { t.exclude.hoursOfWeek = HoursOfWeek((0..<random.int(in: 1...40)).map { _ in random.int(in: 0...167) })! }
         let isCPC = random.chance(25)

@@ -21,7 +21,7 @@ enum ReferenceAuction {
             && ok(request.country.map { [$0] } ?? [], t.countries, t.exclude.countries)
             && ok(request.device.map { [$0] } ?? [], t.devices, t.exclude.devices)
             && ok(request.operatingSystem.map { [$0] } ?? [], t.operatingSystems, t.exclude.operatingSystems)
-            && ok(request.keywords, t.keywords, t.exclude.keywords)
+            && ok(request.keywords, Set(t.keywords), Set(t.exclude.keywords))
     }
 
     /// docs/formats.md, rule by rule: a banner of an accepted size (any when none is

@@ -203,6 +203,9 @@ struct CampaignStoreTests {
         #expect(loaded == saved.sorted { $0.id < $1.id })
         func storage<T>(_ set: Set<T>) -> UInt { unsafeBitCast(set, to: UInt.self) }
         func storage(_ list: [String]) -> UnsafeRawPointer? { list.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }
+        func storage(_ keywords: KeywordSet) -> UnsafeRawPointer? {
+            keywords.withContiguousStorageIfAvailable { UnsafeRawPointer($0.baseAddress) } ?? nil
+        }
         func storage(_ text: String) -> UnsafeRawPointer? {
             text.utf8.withContiguousStorageIfAvailable { UnsafeRawPointer($0.baseAddress) } ?? nil
         }
