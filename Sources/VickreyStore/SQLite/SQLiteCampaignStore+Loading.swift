@@ -130,9 +130,14 @@ extension SQLiteCampaignStore {
                 frequencyCapWindowSeconds: row[14], frequencyCapRefusesAnonymous: row[15], hoursOfWeek: row[16],
                 excludedHoursOfWeek: row[17], deals: row[18], predictedViewabilityPartsPerMillion: row[19],
                 predictedCompletionPartsPerMillion: row[20], lineItem: row[21])
-            // This campaign's rows, and any before it that have no campaign (skipped).
-            while let t = nextTargeting, !campaign.id.utf8.lexicographicallyPrecedes(t.campaignID.utf8) {
-                if t.campaignID == campaign.id { assembler.add(targeting: t.row[1], mode: t.row[2], value: t.row[3]) }
+            // This campaign's rows, and any before it that have no campaign (skipped); the
+            // order is compared only when the ids differ (once per campaign, as a rule).
+            while let t = nextTargeting {
+                if t.campaignID == campaign.id {
+                    assembler.add(targeting: t.row[1], mode: t.row[2], value: t.row[3])
+                } else if !t.campaignID.utf8.lexicographicallyPrecedes(campaign.id.utf8) {
+                    break
+                }
                 nextTargeting = try targeting.next().map { (campaignID: $0[0], row: $0) }
             }
             assembler.add(campaign: campaign)
