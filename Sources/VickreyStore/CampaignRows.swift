@@ -257,11 +257,8 @@ struct CampaignAssembler {
 
     /// Adds a targeting row of the campaign `add(campaign:)` will be given next.
     mutating func add(targeting dimension: String, mode: String, value: String) {
-        guard RepeatedValues.sharesSets(of: dimension) || dimension == "keyword", mode == "include" || mode == "exclude" else {
-            closeGroup()
-            if !TargetingRows.apply(dimension: dimension, mode: mode, value: value, to: &targeting) {
-                targetingProblem = targetingProblem ?? "bad targeting row \(dimension)/\(mode)/\(value)"
-            }
+        guard TargetingRows.dimensions.contains(dimension), mode == "include" || mode == "exclude" else {
+            targetingProblem = targetingProblem ?? "bad targeting row \(dimension)/\(mode)/\(value)"
             return
         }
         if dimension != group.dimension || mode != group.mode {

@@ -2,6 +2,9 @@ import VickreyCore
 
 /// How targeting maps to rows of `campaign_targeting` and back.
 enum TargetingRows {
+    /// The `dimension` column's values.
+    static let dimensions: Set<String> = ["placement", "country", "device", "os", "keyword"]
+
     static func rows(of c: Campaign) -> [TargetingRow] {
         let t = c.targeting
         var rows: [TargetingRow] = []
@@ -35,32 +38,6 @@ enum TargetingRows {
         let set = KeywordSet(current.isEmpty ? keywords : Array(current) + keywords)
         if include { t.keywords = set } else { t.exclude.keywords = set }
         return nil
-    }
-
-    /// Adds one row to `t`; false when the row does not hold a valid value.
-    static func apply(dimension: String, mode: String, value: String, to t: inout Targeting) -> Bool {
-        let include = mode == "include"
-        guard include || mode == "exclude" else { return false }
-        switch dimension {
-        case "placement":
-            guard let v = PlacementID(value) else { return false }
-            if include { t.placements.insert(v) } else { t.exclude.placements.insert(v) }
-        case "country":
-            guard let v = CountryCode(value) else { return false }
-            if include { t.countries.insert(v) } else { t.exclude.countries.insert(v) }
-        case "device":
-            guard let v = DeviceType(rawValue: value) else { return false }
-            if include { t.devices.insert(v) } else { t.exclude.devices.insert(v) }
-        case "os":
-            guard let v = OperatingSystem(rawValue: value) else { return false }
-            if include { t.operatingSystems.insert(v) } else { t.exclude.operatingSystems.insert(v) }
-        case "keyword":
-            guard let v = Keyword(value) else { return false }
-            if include { t.keywords.insert(v) } else { t.exclude.keywords.insert(v) }
-        default:
-            return false
-        }
-        return true
     }
 }
 

@@ -167,23 +167,28 @@ struct CampaignStoreTests {
     /// make one set.
     @Test func targetingRowsMakeSetsInAnyOrderAndABadValueIsNamed() {
         let (a, b, c) = (Sample.campaign("a"), Sample.campaign("b"), Sample.campaign("c"))
+        let (d, e) = (Sample.campaign("d"), Sample.campaign("e"))
         let rows: [(String, String, String, String)] = [
-            ("a", "country", "include", "US"), ("b", "country", "include", "US"), ("a", "country", "include", "CA"),
-            ("b", "placement", "exclude", "home_feed"), ("c", "country", "include", "US"), ("c", "country", "include", "Mars"),
-            ("a", "keyword", "include", "shoes"),
+            ("a", "country", "include", "US"), ("a", "keyword", "include", "shoes"), ("b", "country", "include", "US"),
+            ("a", "country", "include", "CA"), ("b", "placement", "exclude", "home_feed"), ("c", "country", "include", "US"),
+            ("c", "country", "include", "Mars"), ("a", "keyword", "include", "boots"), ("d", "colour", "include", "red"),
+            ("e", "keyword", "exclude", "wine"), ("e", "keyword", "exclude", ""),
         ]
         let loaded = LoadedCampaigns(
-            revision: 1, campaigns: [a, b, c].map(CampaignRow.init),
+            revision: 1, campaigns: [a, b, c, d, e].map(CampaignRow.init),
             targeting: rows.map { TargetingRow(campaignID: $0.0, dimension: $0.1, mode: $0.2, value: $0.3) },
-            creatives: [a, b, c].flatMap(CreativeRow.rows(of:)))
+            creatives: [a, b, c, d, e].flatMap(CreativeRow.rows(of:)))
         let byID = Dictionary(uniqueKeysWithValues: loaded.campaigns.map { ($0.id.rawValue, $0) })
         #expect(byID["a"]?.targeting.countries == [CountryCode("US")!, CountryCode("CA")!])
-        #expect(byID["a"]?.targeting.keywords == [Keyword("shoes")!])
+        #expect(byID["a"]?.targeting.keywords == [Keyword("boots")!, Keyword("shoes")!])
         #expect(byID["b"]?.targeting.countries == [CountryCode("US")!])
         #expect(byID["b"]?.targeting.exclude.placements == [PlacementID("home_feed")!])
         #expect(byID["b"]?.targeting.placements == [])
-        #expect(loaded.unreadable.map(\.0) == [CampaignID("c")!])
-        #expect(loaded.unreadable.first?.1 == "bad targeting row country/include/Mars")
+        #expect(loaded.unreadable.map(\.0) == ["c", "d", "e"].map { CampaignID($0)! })
+        #expect(
+            loaded.unreadable.map(\.1) == [
+                "bad targeting row country/include/Mars", "bad targeting row colour/include/red", "bad targeting row keyword/exclude/",
+            ])
     }
 
     /// What campaigns repeat is held once after a load: equal targeting sets, equal advertiser
