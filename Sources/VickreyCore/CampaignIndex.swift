@@ -30,9 +30,9 @@ public final class CampaignIndex: Sendable {
     public func apply(_ changes: consuming [CampaignChange]) {
         writer.withLock { _ in
             // Learned rates are attached under the writer lock, so whichever of a reload
-            // and a relearn publishes last carries the latest evidence.
-            // The list lets go of each campaign while its rate is attached, so fields no other
-            // copy shares are changed in place rather than copied (a million at a reload).
+            // and a relearn publishes last carries the latest evidence. The list lets go of
+            // each campaign while its rate is attached, so fields no other copy shares are
+            // changed in place rather than copied (a million at a reload).
             if let learning {
                 for position in changes.indices {
                     guard case .upsert(var campaign) = changes[position] else { continue }

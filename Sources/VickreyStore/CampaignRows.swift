@@ -234,7 +234,8 @@ extension LoadedCampaigns {
 /// no table by campaign id holds a million campaigns' targeting while the rest is read.
 struct CampaignAssembler {
     private var creatives: [String: [(position: Int64, creative: Creative)]] = [:]
-    private var problems: [String: String] = [:]
+    /// The first bad creative row of each campaign that has one.
+    private var creativeProblems: [String: String] = [:]
     private var campaigns: [Campaign] = []
     private var unreadable: [(CampaignID, String)] = []
     private var repeated = RepeatedValues()
@@ -294,7 +295,7 @@ struct CampaignAssembler {
         {
             creatives[k.campaignID, default: []].append((k.position, creative))
         } else {
-            problems[k.campaignID] = "bad creative row \(k.id)"
+            creativeProblems[k.campaignID] = creativeProblems[k.campaignID] ?? "bad creative row \(k.id)"
         }
     }
 
@@ -303,7 +304,7 @@ struct CampaignAssembler {
     mutating func add(campaign row: CampaignRow) {
         closeGroup()
         let targeting = self.targeting
-        let problem = targetingProblem ?? problems[row.id]
+        let problem = targetingProblem ?? creativeProblems[row.id]
         (self.targeting, targetingProblem) = (Targeting(), nil)
         let creatives = (creatives.removeValue(forKey: row.id) ?? []).sorted { $0.position < $1.position }.map(\.creative)
         switch row.campaign(targeting: targeting, creatives: creatives, hours: { repeated.hours($0) }) {
@@ -335,11 +336,6 @@ struct RepeatedValues {
     private var domainLists: [String: [String]] = [:]
     private var lastDomains = (column: "", list: [String]())
     private var hours: [String: HoursOfWeek?] = [:]
-
-    /// Whether the sets of `dimension` (a `campaign_targeting` dimension) are shared.
-    static func sharesSets(of dimension: String) -> Bool {
-        dimension == "placement" || dimension == "country" || dimension == "device" || dimension == "os"
-    }
 
     /// Adds the values of one campaign's rows of a shared dimension to `t`'s include (or
     /// exclude) set, as the set every equal group of rows read before got; nil, or the first
