@@ -3,7 +3,7 @@
 extension Campaign {
     /// The fields, as stored in the box. Ordered so that one-byte fields fill the padding
     /// after an optional; those most campaigns leave unset are grouped apart (`Uncommon`,
-    /// `LearnedRates`), so a box is 320 bytes rather than 432.
+    /// `LearnedRates`, and `Targeting`'s hours and exclusions), so a box is 240 bytes, not 432.
     struct Fields: Hashable, Sendable {
         var id: CampaignID
         var advertiserID: AdvertiserID

@@ -5,7 +5,7 @@
 ///
 /// A value with copy-on-write storage: its fields live in one heap box that every copy
 /// shares until one of them changes a field, so a copy (into a list of changes, the index,
-/// an auction's candidate) costs one reference, not the three hundred bytes of its fields.
+/// an auction's candidate) costs one reference, not the 224 bytes of its fields.
 public struct Campaign: Hashable, Sendable {
     public var id: CampaignID {
         get { box.fields.id }
