@@ -44,21 +44,25 @@ public struct BudgetLeaseKeeper: Sendable {
 
     /// One settle, in pages of `settlePageSize` requests (the last page renews this
     /// server's leases and reads the releases other servers asked for); returns how many
-    /// leases it changed. `maximumPages` stops after that many pages: the requests not sent
-    /// are handled as a failed settle's, so the next settle asks for them again. On failure
+    /// leases it changed. `maximumPages` stops after that many pages: accounts beyond them are
+    /// not asked (a start with a million campaigns makes only its first page's requests), and
+    /// any requests made but not sent are handled as a failed settle's, so the next settle asks
+    /// for them again; such a settle reads no releases (the next whole one does). On failure
     /// nothing of the failed page changed in the database and the book is as it was for
     /// every request not granted (pages before it stand, each its own transaction).
     /// Reservations other servers asked to release (their beacons recorded elsewhere) are
     /// released here.
     @discardableResult
     public func settle(maximumPages: Int? = nil) async throws(StoreError) -> Int {
-        let requests = budgets.leaseRequests(at: clock.now(), policy: policy)
+        let limit = maximumPages.map { $0 * Self.settlePageSize }
+        let requests = budgets.leaseRequests(at: clock.now(), policy: policy, limit: limit)
+        let whole = limit.map { requests.count < $0 } ?? true
         var changed = 0
         var start = 0
         var pages = 0
         repeat {
             let end = min(start + Self.settlePageSize, requests.count)
-            let isLast = end == requests.count
+            let isLast = end == requests.count && whole
             if let maximumPages, pages == maximumPages {
                 budgets.settleFailed(Array(requests[start...]))
                 return changed

@@ -134,15 +134,19 @@ public final class BudgetBook: Sendable {
         account(campaignID, limits: limits).withState(limits: limits, now: now, pacing: pacing) { $0.noteCharge(largestCharge) }
     }
 
-    /// Every account's wishes for the next settle of its leases (see `LeasePolicy`).
-    public func leaseRequests(at now: Instant, policy: LeasePolicy) -> [LeaseRequest] {
+    /// Every account's wishes for the next settle of its leases (see `LeasePolicy`), or,
+    /// given a `limit`, those of the accounts reached before that many requests are made (the
+    /// accounts not reached keep theirs for the next settle).
+    public func leaseRequests(at now: Instant, policy: LeasePolicy, limit: Int? = nil) -> [LeaseRequest] {
         guard isLeased else { return [] }
+        let limit = limit ?? .max
         var requests: [LeaseRequest] = []
         var refreshes = LeasePolicy.figureRefreshesPerSettle
         // Shards in turn from a rotating start, so a capped refresh reaches every account.
         let start = Int(UInt64(bitPattern: now.millisecondsSinceEpoch / policy.settleIntervalMilliseconds) % UInt64(shards.count))
         for offset in shards.indices {
             for (id, account) in shards[(start + offset) % shards.count].withLock({ Array($0) }) {
+                guard requests.count < limit else { return requests }
                 requests += account.state.withLock { state in
                     state.advance(to: now, pacing: pacing)
                     return state.leaseRequests(id, at: now, policy: policy, figureRefreshes: &refreshes)

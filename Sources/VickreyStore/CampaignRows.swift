@@ -213,21 +213,6 @@ struct CreativeRow: Sendable {
     }
 }
 
-extension LoadedCampaigns {
-    /// Campaigns assembled from the three tables' rows as one transaction read them; rows
-    /// that do not make a valid campaign are listed in `unreadable` rather than served.
-    init(revision: Int64, campaigns: [CampaignRow], targeting: [TargetingRow], creatives: [CreativeRow]) {
-        var assembler = CampaignAssembler()
-        for k in creatives { assembler.add(creative: k) }
-        let targetingByCampaign = Dictionary(grouping: targeting, by: \.campaignID)
-        for row in campaigns.sorted(by: { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }) {
-            for t in targetingByCampaign[row.id] ?? [] { assembler.add(targeting: t.dimension, mode: t.mode, value: t.value) }
-            assembler.add(campaign: row)
-        }
-        self = assembler.loaded(revision: revision)
-    }
-}
-
 /// Builds campaigns from their rows as they are read, without holding the rows themselves:
 /// creatives first (any order), then each campaign in id order, its targeting rows just
 /// before it. A campaign's targeting is built as its rows come and handed over with it, so

@@ -85,6 +85,27 @@ public struct LoadedCampaigns: Sendable {
     public var unreadable: [(CampaignID, String)]
 }
 
+extension LoadedCampaigns {
+    /// How many id ranges a full load of `count` campaigns is read in, in parallel: one per
+    /// core, each of at least `campaignsPerRange` campaigns (below that one read is as fast),
+    /// at most 16.
+    static func rangeCount(campaigns count: Int, campaignsPerRange: Int) -> Int {
+        max(1, min(ParallelMap.cores, count / max(1, campaignsPerRange), 16))
+    }
+
+    /// Id ranges read in their own transactions, joined in id order; nil unless all of them
+    /// read the same store revision (a write came between them: read the whole in one).
+    init?(joining parts: [LoadedCampaigns], expectedCampaigns: Int) {
+        guard let revision = parts.first?.revision, parts.allSatisfy({ $0.revision == revision }) else { return nil }
+        self.init(revision: revision, campaigns: [], unreadable: [])
+        campaigns.reserveCapacity(expectedCampaigns)
+        for part in parts {
+            campaigns += part.campaigns  // a campaign's copy is one reference (its fields are shared)
+            unreadable += part.unreadable
+        }
+    }
+}
+
 /// What an import did.
 public struct ImportSummary: Equatable, Sendable {
     public var created = 0

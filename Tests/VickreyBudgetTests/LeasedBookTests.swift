@@ -129,6 +129,21 @@ struct LeasedBookTests {
         #expect(requests.contains { $0.period == .day(today + 1) && $0.change > .zero }, "\(requests)")
     }
 
+    /// A settle limited to its first pages asks only the accounts reached before the limit;
+    /// the rest keep their wishes and ask in the next settle.
+    @Test func aLimitedSettleAsksOnlyTheAccountsItReaches() throws {
+        let book = BudgetBook(leased: true)
+        let campaigns = (0..<10).map { Fixture.campaign("c-\($0)", bid: 2_000_000, total: 1_000_000) }
+        for campaign in campaigns {
+            book.prepareLease(campaign.id, limits: BudgetLimits(campaign), largestCharge: Nanos(2_000_000), at: now)
+        }
+        let first = book.leaseRequests(at: now, policy: policy, limit: 3)
+        #expect(first.count == 3)
+        let everyone = book.leaseRequests(at: now, policy: policy)
+        #expect(Set(everyone.map(\.campaignID)) == Set(campaigns.map(\.id)))
+        #expect(everyone.allSatisfy { $0.change == Nanos(10_000_000) })
+    }
+
     @Test func slicesFollowTheDrawAndAnIdleServerHandsBackWhenThePoolRunsLow() throws {
         let book = BudgetBook(leased: true)
         let campaign = Fixture.campaign("c", bid: 2_000_000, total: 1_000_000)

@@ -136,6 +136,24 @@ struct CampaignStoreTests {
         #expect(ranged.revision == whole.revision)
     }
 
+    /// On PostgreSQL a large catalogue is read in id ranges on connections of their own, each
+    /// a page at a time, its targeting values one array per campaign, dimension and mode:
+    /// whatever the sizes, every campaign reads back exactly as saved, once, in id order.
+    @Test(arguments: [(1, 1), (7, 3), (100, 10_000), (10_000, 7), (10_000, 10_000)])
+    func aLoadInRangesAndPagesOnPostgreSQLReadsEveryCampaignBack(campaignsPerRange: Int, campaignsPerPage: Int) async throws {
+        guard TestEngine.available.contains(.postgres) else { return }
+        let database = try await TestDatabase(.postgres)
+        let store = try await database.open()
+        let saved = SyntheticWorld(campaignCount: 120, seed: 11).campaigns
+        _ = try await store.campaigns.importCampaigns(saved)
+        let postgres = try #require(store.campaigns as? PostgresCampaignStore)
+        let loaded = try await postgres.loadAll(campaignsPerRange: campaignsPerRange, campaignsPerPage: campaignsPerPage)
+        #expect(loaded.unreadable.isEmpty)
+        #expect(loaded.campaigns == saved.sorted { $0.id.rawValue.utf8.lexicographicallyPrecedes($1.id.rawValue.utf8) })
+        #expect(loaded.revision == (try await store.campaigns.revision()))
+        await store.close()
+    }
+
     /// A load reads campaigns and their targeting side by side in id order: targeting rows
     /// whose campaign is gone (written with foreign keys off) before the first campaign,
     /// between two, and after the last are skipped without shifting any campaign's rows,
@@ -429,5 +447,20 @@ struct CampaignStoreTests {
         #expect(changed.campaigns.map(\.id.rawValue) == ["b"])
         #expect(changed.campaigns.first?.status == .paused)
         #expect(changed.revision == revision + 1)
+    }
+}
+
+extension LoadedCampaigns {
+    /// Campaigns assembled from rows in any order, as the assembler is fed by a store: creatives
+    /// first, then each campaign in id order with its targeting rows just before it.
+    init(revision: Int64, campaigns: [CampaignRow], targeting: [TargetingRow], creatives: [CreativeRow]) {
+        var assembler = CampaignAssembler()
+        for k in creatives { assembler.add(creative: k) }
+        let targetingByCampaign = Dictionary(grouping: targeting, by: \.campaignID)
+        for row in campaigns.sorted(by: { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }) {
+            for t in targetingByCampaign[row.id] ?? [] { assembler.add(targeting: t.dimension, mode: t.mode, value: t.value) }
+            assembler.add(campaign: row)
+        }
+        self = assembler.loaded(revision: revision)
     }
 }

@@ -9,7 +9,7 @@ import VickreyCore
 /// repeatable-read transaction.
 public final class PostgresCampaignStore: CampaignStore {
     let database: PostgresDatabase
-    private var logger: Logger { database.logger }
+    var logger: Logger { database.logger }
 
     init(_ database: PostgresDatabase) { self.database = database }
 
@@ -144,87 +144,6 @@ public final class PostgresCampaignStore: CampaignStore {
         try await database.transaction(repeatableRead: true) { connection in
             try await self.load(.activeLineItems, connection).campaigns
         }
-    }
-
-    // MARK: Loading
-
-    public func loadAll() async throws(StoreError) -> LoadedCampaigns {
-        try await database.transaction(repeatableRead: true) { connection in try await self.load(.all, connection) }
-    }
-
-    public func changes(since revision: Int64) async throws(StoreError) -> LoadedCampaigns {
-        try await database.transaction(repeatableRead: true) { connection in try await self.load(.changed(revision), connection) }
-    }
-
-    public func campaign(_ id: CampaignID) async throws(StoreError) -> Campaign? {
-        try await database.transaction(repeatableRead: true) { connection in try await self.load(.one(id), connection).campaigns.first }
-    }
-
-    public func campaigns(advertiser: AdvertiserID? = nil, status: CampaignStatus? = nil) async throws(StoreError) -> [Campaign] {
-        try await database.transaction(repeatableRead: true) { connection in
-            try await self.load(.filtered(advertiser: advertiser, status: status), connection).campaigns
-        }
-    }
-
-    private enum Selection {
-        case all
-        case one(CampaignID)
-        case changed(Int64)
-        case filtered(advertiser: AdvertiserID?, status: CampaignStatus?)
-        case activeLineItems
-
-        /// The WHERE clause over `campaign c` and its binds.
-        var condition: PostgresQuery {
-            switch self {
-            case .all: "TRUE"
-            case .one(let id): "c.id = \(id.rawValue)"
-            case .changed(let revision): "c.revision > \(revision)"
-            case .activeLineItems: "c.status = 'active' AND c.line_item IS NOT NULL"
-            case .filtered(let advertiser, let status):
-                "(\(advertiser?.rawValue)::text IS NULL OR c.advertiser_id = \(advertiser?.rawValue)) AND (\(status?.rawValue)::text IS NULL OR c.status = \(status?.rawValue))"
-            }
-        }
-    }
-
-    /// The three tables' rows for `selection`, in the caller's transaction.
-    private func load(_ selection: Selection, _ connection: PostgresConnection) async throws -> LoadedCampaigns {
-        let revision = try await Self.revision(connection, logger: logger)
-        var campaigns: [CampaignRow] = []
-        let campaignRows = try await connection.query(
-            selection.condition.prefixed(CampaignSQL.select), logger: logger)
-        for try await row in campaignRows {
-            let r = row.makeRandomAccess()
-            campaigns.append(
-                CampaignRow(
-                    id: try r[0].decode(String.self), advertiserID: try r[1].decode(String.self), name: try r[2].decode(String.self),
-                    status: try r[3].decode(String.self), pricing: try r[4].decode(String.self), bidMicros: try r[5].decode(Int64.self),
-                    predictedCTRPartsPerMillion: try r[6].decode(Int64?.self), dailyBudgetMicros: try r[7].decode(Int64?.self),
-                    totalBudgetMicros: try r[8].decode(Int64.self), startAt: try r[9].decode(String?.self),
-                    endAt: try r[10].decode(String?.self), timeZone: try r[11].decode(String.self), pacing: try r[12].decode(String.self),
-                    frequencyCapImpressions: try r[13].decode(Int64?.self), frequencyCapWindowSeconds: try r[14].decode(Int64?.self),
-                    frequencyCapRefusesAnonymous: try r[15].decode(Bool.self), hoursOfWeek: try r[16].decode(String.self),
-                    excludedHoursOfWeek: try r[17].decode(String.self), deals: try r[18].decode(String.self),
-                    predictedViewabilityPartsPerMillion: try r[19].decode(Int64?.self),
-                    predictedCompletionPartsPerMillion: try r[20].decode(Int64?.self), lineItem: try r[21].decode(String?.self)))
-        }
-        let targeting = try await connection.all(
-            selection.condition.prefixed(
-                "SELECT t.campaign_id, t.dimension, t.mode, t.value FROM campaign_targeting t JOIN campaign c ON c.id = t.campaign_id WHERE"
-            ),
-            as: (String, String, String, String).self, logger: logger
-        ).map { TargetingRow(campaignID: $0.0, dimension: $0.1, mode: $0.2, value: $0.3) }
-        let creatives = try await connection.all(
-            selection.condition.prefixed(
-                """
-                SELECT k.campaign_id, k.id, k.position, k.size, k.image_url, k.click_url, k.adomain, k.format, k.details
-                FROM creative k JOIN campaign c ON c.id = k.campaign_id WHERE
-                """), as: (String, String, Int64, String, String, String, String, String, String?).self, logger: logger
-        ).map {
-            CreativeRow(
-                campaignID: $0.0, id: $0.1, position: $0.2, size: $0.3, imageURL: $0.4, clickURL: $0.5, adomain: $0.6, format: $0.7,
-                details: $0.8)
-        }
-        return LoadedCampaigns(revision: revision, campaigns: campaigns, targeting: targeting, creatives: creatives)
     }
 
     // MARK: Writing

@@ -31,15 +31,9 @@ extension SQLiteCampaignStore {
                 try self.read { db in try self.loadCampaigns(.ids(from: range.from, below: range.below), db, expectedCampaigns: perRange) }
             }
         }
-        var loaded = LoadedCampaigns(revision: 0, campaigns: [], unreadable: [])
-        for (index, part) in parts.enumerated() {
-            let part = try part.get()
-            guard index == 0 || part.revision == loaded.revision else {
-                return try read { db in try loadCampaigns(.all, db, expectedCampaigns: count) }
-            }
-            loaded.revision = part.revision
-            loaded.campaigns += part.campaigns  // a campaign's copy is one reference (its fields are shared)
-            loaded.unreadable += part.unreadable
+        let loadedParts = try parts.map { part throws(StoreError) in try part.get() }
+        guard let loaded = LoadedCampaigns(joining: loadedParts, expectedCampaigns: count) else {
+            return try read { db in try loadCampaigns(.all, db, expectedCampaigns: count) }
         }
         return loaded
     }
@@ -48,7 +42,7 @@ extension SQLiteCampaignStore {
     /// core (none for a small catalogue).
     private static func rangeBounds(_ db: Database, campaignsPerRange: Int) throws -> (count: Int, bounds: [String]) {
         let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM campaign") ?? 0
-        let ranges = min(ParallelMap.cores, count / max(1, campaignsPerRange), 16)
+        let ranges = LoadedCampaigns.rangeCount(campaigns: count, campaignsPerRange: campaignsPerRange)
         guard ranges > 1 else { return (count, []) }
         let bounds = try (1..<ranges).compactMap { part in
             try String.fetchOne(db, sql: "SELECT id FROM campaign ORDER BY id LIMIT 1 OFFSET ?", arguments: [count * part / ranges])
