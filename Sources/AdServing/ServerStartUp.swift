@@ -64,10 +64,7 @@ struct ServerStartUp: Sendable {
             // serving (a catalogue of up to `settlePageSize` lease requests fills from the first
             // request), the rest by the lease keeper's first settle, in pages, while ads are
             // served: a campaign without its lease yet does not bid, so nothing overspends.
-            let now = settings.clock.now()
-            for campaign in reloader.index.snapshot.campaigns where campaign.status == .active {
-                budgets.prepareLease(campaign.id, limits: BudgetLimits(campaign), largestCharge: campaign.maximumCharge, at: now)
-            }
+            keeper.prepareLeases(for: reloader.index.snapshot.campaigns)
             try await keeper.settle(maximumPages: 1)
         }
         metrics.index(campaigns: reloader.index.snapshot.count, lagSeconds: 0)

@@ -20,6 +20,8 @@ public struct BudgetLeaseKeeper: Sendable {
     /// Where the next settle reads released reservations from (the database's time at the
     /// last settle); reservations from before this process started are not its own.
     private let releasesSince: ReleaseCursor
+    /// Active campaigns that have not yet asked for a lease (see `prepareLeases(for:)`).
+    private let unprepared = UnpreparedCampaigns()
 
     public init(store: any BudgetLeaseStore, budgets: BudgetBook, serverID: String, policy: LeasePolicy, clock: any VickreyClock) {
         self.store = store
@@ -28,6 +30,29 @@ public struct BudgetLeaseKeeper: Sendable {
         self.policy = policy
         self.clock = clock
         releasesSince = ReleaseCursor()
+    }
+
+    /// Makes every active campaign of `campaigns` ask for its lease: the first page's worth
+    /// now (for a start's first settle, before serving), the rest at the beginning of the
+    /// next whole settle, so a start with a million campaigns does not wait for a million
+    /// accounts. A campaign that has not asked yet does not bid (a request for it asks, and
+    /// wakes the keeper), so nothing can overspend meanwhile.
+    public func prepareLeases(for campaigns: [Campaign]) {
+        let now = clock.now()
+        var prepared = 0
+        var index = campaigns.startIndex
+        while index < campaigns.endIndex, prepared < Self.settlePageSize {
+            if campaigns[index].status == .active {
+                prepare(campaigns[index], at: now)
+                prepared += 1
+            }
+            index += 1
+        }
+        unprepared.replace(with: Array(campaigns[index...]))
+    }
+
+    private func prepare(_ campaign: Campaign, at now: Instant) {
+        budgets.prepareLease(campaign.id, limits: BudgetLimits(campaign), largestCharge: campaign.maximumCharge, at: now)
     }
 
     /// Returns a previous process's leases to the pool; returns the amount.
@@ -54,6 +79,10 @@ public struct BudgetLeaseKeeper: Sendable {
     /// released here.
     @discardableResult
     public func settle(maximumPages: Int? = nil) async throws(StoreError) -> Int {
+        if maximumPages == nil {
+            let now = clock.now()
+            for campaign in unprepared.take() where campaign.status == .active { prepare(campaign, at: now) }
+        }
         let limit = maximumPages.map { $0 * Self.settlePageSize }
         let requests = budgets.leaseRequests(at: clock.now(), policy: policy, limit: limit)
         let whole = limit.map { requests.count < $0 } ?? true
@@ -100,6 +129,13 @@ public struct BudgetLeaseKeeper: Sendable {
         budgets.dropLeases()
         return returned
     }
+}
+
+/// Campaigns waiting to ask for their first lease.
+final class UnpreparedCampaigns: Sendable {
+    private let campaigns = Mutex<[Campaign]>([])
+    func replace(with list: [Campaign]) { campaigns.withLock { $0 = list } }
+    func take() -> [Campaign] { campaigns.withLock { list in defer { list = [] }; return list } }
 }
 
 /// The database time the last settle ran at (nil before the first: nothing to release yet).

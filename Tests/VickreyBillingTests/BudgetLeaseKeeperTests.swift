@@ -133,4 +133,37 @@ struct BudgetLeaseKeeperTests {
         try await keeper.settle()
         #expect(store.releaseReads == 1)
     }
+    /// A start makes only the first page's active campaigns ask for leases before serving; the
+    /// rest ask in the keeper's next whole settle. Paused campaigns never ask, and a campaign
+    /// that has not asked yet cannot reserve.
+    @Test func aStartPreparesTheFirstPageAndTheNextSettleTheRest() async throws {
+        let clock = ManualClock(Instant(millisecondsSinceEpoch: 1_795_737_600_000))
+        let book = BudgetBook(leased: true)
+        let store = ScriptedLeases()
+        let keeper = BudgetLeaseKeeper(store: store, budgets: book, serverID: "ads-1", policy: LeasePolicy(), clock: clock)
+        let page = BudgetLeaseKeeper.settlePageSize
+        let campaigns = (0..<(2 * page)).map { index in
+            var campaign = Campaign(
+                id: CampaignID(unchecked: "c-\(index)"), advertiserID: AdvertiserID(unchecked: "acme"), bid: Micros(2_000),
+                totalBudget: Micros(1_000_000), creatives: [])
+            if index % 10 == 3 { campaign.status = .paused }
+            return campaign
+        }
+        let active = campaigns.filter { $0.status == .active }
+        func leased(_ id: CampaignID) -> Bool { (book.snapshot(id, at: clock.now())?.lease?.lifetime ?? .zero) > .zero }
+
+        keeper.prepareLeases(for: campaigns)
+        #expect(try await keeper.settle(maximumPages: 1) == page)
+        #expect(active.prefix(page).allSatisfy { leased($0.id) })
+        #expect(active.dropFirst(page).allSatisfy { book.snapshot($0.id, at: clock.now()) == nil }, "asked before the start was done")
+        let late = try #require(active.last)
+        let screening = book.screen(
+            late.id, limits: BudgetLimits(late), maximumCharge: late.maximumCharge, requestID: "r-1", at: clock.now())
+        #expect(screening != .eligible)
+
+        clock.advance(seconds: 1)
+        try await keeper.settle()
+        #expect(active.allSatisfy { leased($0.id) })
+        #expect(campaigns.filter { $0.status == .paused }.allSatisfy { book.snapshot($0.id, at: clock.now()) == nil })
+    }
 }
