@@ -135,7 +135,12 @@ public struct BudgetLeaseKeeper: Sendable {
 final class UnpreparedCampaigns: Sendable {
     private let campaigns = Mutex<[Campaign]>([])
     func replace(with list: [Campaign]) { campaigns.withLock { $0 = list } }
-    func take() -> [Campaign] { campaigns.withLock { list in defer { list = [] }; return list } }
+    func take() -> [Campaign] {
+        campaigns.withLock { list in
+            defer { list = [] }
+            return list
+        }
+    }
 }
 
 /// The database time the last settle ran at (nil before the first: nothing to release yet).
