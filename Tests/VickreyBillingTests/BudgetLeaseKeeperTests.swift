@@ -105,13 +105,18 @@ struct BudgetLeaseKeeperTests {
         #expect(book.snapshot(campaign, at: clock.now())?.lease?.lifetime == Nanos(4_000_000))
     }
 
-    /// A catalogue larger than a page: start-up leases the first page before serving, the
-    /// keeper's next settle the rest in pages, and a campaign not yet leased holds nothing.
-    @Test func aLargeCatalogueIsLeasedInPagesAndTheFirstPageBeforeTheRest() async throws {
+    /// A keeper with the default policy on a fresh leased book and a scripted store.
+    static func keeperOnAScriptedStore() -> (ManualClock, BudgetBook, ScriptedLeases, BudgetLeaseKeeper) {
         let clock = ManualClock(Instant(millisecondsSinceEpoch: 1_795_737_600_000))
         let book = BudgetBook(leased: true)
         let store = ScriptedLeases()
-        let keeper = BudgetLeaseKeeper(store: store, budgets: book, serverID: "ads-1", policy: LeasePolicy(), clock: clock)
+        return (clock, book, store, BudgetLeaseKeeper(store: store, budgets: book, serverID: "ads-1", policy: LeasePolicy(), clock: clock))
+    }
+
+    /// A catalogue larger than a page: start-up leases the first page before serving, the
+    /// keeper's next settle the rest in pages, and a campaign not yet leased holds nothing.
+    @Test func aLargeCatalogueIsLeasedInPagesAndTheFirstPageBeforeTheRest() async throws {
+        let (clock, book, store, keeper) = Self.keeperOnAScriptedStore()
         let page = BudgetLeaseKeeper.settlePageSize
         let campaigns = (0..<(2 * page + 7)).map { CampaignID(unchecked: "c-\($0)") }
         for id in campaigns { book.prepareLease(id, limits: limits, largestCharge: Nanos(2_000_000), at: clock.now()) }
@@ -135,12 +140,9 @@ struct BudgetLeaseKeeperTests {
     }
     /// A start makes only the first page's active campaigns ask for leases before serving; the
     /// rest ask in the keeper's next whole settle. Paused campaigns never ask, and a campaign
-    /// that has not asked yet cannot reserve.
+    /// that has not asked yet is refused by its screening (it cannot bid).
     @Test func aStartPreparesTheFirstPageAndTheNextSettleTheRest() async throws {
-        let clock = ManualClock(Instant(millisecondsSinceEpoch: 1_795_737_600_000))
-        let book = BudgetBook(leased: true)
-        let store = ScriptedLeases()
-        let keeper = BudgetLeaseKeeper(store: store, budgets: book, serverID: "ads-1", policy: LeasePolicy(), clock: clock)
+        let (clock, book, store, keeper) = Self.keeperOnAScriptedStore()
         let page = BudgetLeaseKeeper.settlePageSize
         let campaigns = (0..<(2 * page)).map { index in
             var campaign = Campaign(
