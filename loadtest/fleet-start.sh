@@ -7,6 +7,8 @@
 #
 #   loadtest/fleet-start.sh [campaigns.jsonl | scenario=100k]
 #   ADSERVER=/path/to/an/older/adserver loadtest/fleet-start.sh   # the same steps with another build
+#   PG_URL=postgres://… loadtest/fleet-start.sh   # no cluster, no import: start on that database as it is
+#                                                 # (to compare builds on one catalogue imported once)
 #
 # A scenario name generates its campaigns (`loadtest generate`); a .jsonl file is imported
 # as it is (for a million: `loadtest generate` with "campaigns": 1000000 in a copy of the
@@ -15,20 +17,25 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source=${1:-100k}; bin=.build/release; port=18600; pg_port=${PG_PORT:-54394}
 for product in adserver adctl loadtest; do [ -x "$bin/$product" ] || swift build -c release --product $product; done
-work=$(mktemp -d); pg_dir=$(mktemp -d /tmp/vickrey-start-postgres.XXXXXX); server=
-trap '[ -n "$server" ] && kill $server 2> /dev/null; wait 2> /dev/null; .ci/postgres.sh stop "$pg_dir"; rm -rf "$work" "$pg_dir"' EXIT
-pg_url=$(.ci/postgres.sh start "$pg_dir" "$pg_port")
-psql_count() { runuser -u postgres -- psql -h "$pg_dir" -p "$pg_port" -d postgres -Atc "$1"; }
+work=$(mktemp -d); pg_dir=; server=
+trap '[ -n "$server" ] && kill -INT $server 2> /dev/null; wait 2> /dev/null; [ -n "$pg_dir" ] && .ci/postgres.sh stop "$pg_dir"; rm -rf "$work" ${pg_dir:+"$pg_dir"}' EXIT
 now() { date +%s.%N; }
 since() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.2f}')" "$1" "$(now)"; }
-
-if [[ $source == *.jsonl ]]; then campaigns=$source; else
-    campaigns=$work/campaigns.jsonl
-    $bin/loadtest generate "loadtest/scenarios/$source.json" --out "$campaigns" > /dev/null
+if [ -n "${PG_URL:-}" ]; then
+    pg_url=$PG_URL
+    psql_count() { runuser -u postgres -- psql "$pg_url" -Atc "$1"; }
+else
+    pg_dir=$(mktemp -d /tmp/vickrey-start-postgres.XXXXXX)
+    pg_url=$(.ci/postgres.sh start "$pg_dir" "$pg_port")
+    psql_count() { runuser -u postgres -- psql -h "$pg_dir" -p "$pg_port" -d postgres -Atc "$1"; }
+    if [[ $source == *.jsonl ]]; then campaigns=$source; else
+        campaigns=$work/campaigns.jsonl
+        $bin/loadtest generate "loadtest/scenarios/$source.json" --out "$campaigns" > /dev/null
+    fi
+    started=$(now)
+    $bin/adctl campaign import "$campaigns" --db "$pg_url" > /dev/null
+    echo "import into PostgreSQL: $(since "$started") s"
 fi
-started=$(now)
-$bin/adctl campaign import "$campaigns" --db "$pg_url" > /dev/null
-echo "import into PostgreSQL: $(since "$started") s"
 active=$(psql_count "SELECT count(*) FROM campaign WHERE status = 'active'")
 
 started=$(now)
