@@ -93,6 +93,12 @@ extension LoadedCampaigns {
         max(1, min(ParallelMap.cores, count / max(1, campaignsPerRange), 16))
     }
 
+    /// The id ranges that `bounds` (ascending ids) cut the catalogue into: from the first id
+    /// (inclusive) to the next bound (exclusive), the last without an end.
+    static func idRanges(cutAt bounds: [String]) -> [(from: String, below: String?)] {
+        zip([""] + bounds, bounds.map(Optional.some) + [nil]).map { (from: $0, below: $1) }
+    }
+
     /// Id ranges read in their own transactions, joined in id order; nil unless all of them
     /// read the same store revision (a write came between them: read the whole in one).
     init?(joining parts: [LoadedCampaigns], expectedCampaigns: Int) {

@@ -22,7 +22,7 @@ extension PostgresCampaignStore {
         let (count, bounds) = try await database.transaction { connection in
             try await Self.rangeBounds(connection, campaignsPerRange: campaignsPerRange, logger: self.logger)
         }
-        let ranges = zip([""] + bounds, bounds.map(Optional.some) + [nil]).map { (from: $0, below: $1) }
+        let ranges = LoadedCampaigns.idRanges(cutAt: bounds)
         func load(from: String, below: String?, expectedCampaigns: Int) async throws(StoreError) -> LoadedCampaigns {
             try await loadRange(from: from, below: below, campaignsPerPage: campaignsPerPage, expectedCampaigns: expectedCampaigns)
         }

@@ -24,7 +24,7 @@ extension SQLiteCampaignStore {
     func loadAll(campaignsPerRange: Int) throws(StoreError) -> LoadedCampaigns {
         let (count, bounds) = try read { db in try Self.rangeBounds(db, campaignsPerRange: campaignsPerRange) }
         guard !bounds.isEmpty else { return try read { db in try loadCampaigns(.all, db, expectedCampaigns: count) } }
-        let ranges = zip([""] + bounds, bounds.map(Optional.some) + [nil]).map { (from: $0, below: $1) }
+        let ranges = LoadedCampaigns.idRanges(cutAt: bounds)
         let perRange = count / ranges.count + 1
         let parts = ParallelMap.map(ranges, chunk: 1) { range in
             Result { () throws(StoreError) in
