@@ -56,6 +56,30 @@ struct BeaconEndpointTests {
         }
     }
 
+    @Test("/metrics shows the process's resident memory: 256 MiB written shows in it, and leaves it when freed")
+    func residentMemoryIsShown() async throws {
+        try await harness.live { client in
+            func resident() async throws -> Int {
+                let metrics = try await client.get("/metrics").text
+                #expect(metrics.contains("# TYPE process_resident_memory_bytes gauge"))
+                let series = "process_resident_memory_bytes "
+                let line = metrics.split(separator: "\n").first { $0.hasPrefix(series) }
+                return try #require(line.flatMap { Int($0.dropFirst(series.count)) })
+            }
+            // The server runs in this process: pages written are resident until freed (the
+            // allocator hands a block this large back to the system at once).
+            let before = try await resident()
+            let size = 256 << 20
+            let block = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+            block.initializeMemory(as: UInt8.self, repeating: 1, count: size)
+            let held = try await resident()
+            block.deallocate()
+            let after = try await resident()
+            #expect(held - before >= 240 << 20)
+            #expect(held - after >= 240 << 20)
+        }
+    }
+
     @Test func anImpressionIsBilledOnceAndRecordedBeforeItIsAnswered() async throws {
         _ = try await harness.store().importCampaigns([Campaigns.make("one", advertiser: "a", bid: 1_000_000)])
         try await harness.live { client in
