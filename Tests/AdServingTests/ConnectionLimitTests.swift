@@ -82,6 +82,42 @@ struct ConnectionLimitTests {
         }
     }
 
+    /// A connection's timer is moved by its requests, not set per request: one that fires
+    /// while a later request is within its own deadline must wait again, not close.
+    @Test func aConnectionBusyForLongerThanItsTimeoutsKeepsServingAndALaterTrickleIsCutOff() async throws {
+        try await Self.limited { $0.connections.idleTimeoutSeconds = 30 }.live { client in
+            let connection = try RawConnection(port: try #require(client.port))
+            let started = Date()
+            var served = 0
+            // Past the 1 s header timeout, twice, with a request's header in progress nearly
+            // all the time (each takes 0.4 s of its 1 s), so the timers fire mid-request.
+            while Date().timeIntervalSince(started) < 2.5 {
+                connection.send("GET /healthz HTTP/1.1\r\n")
+                try await Task.sleep(for: .milliseconds(400))
+                connection.send("Host: x\r\n\r\n")
+                let answer = await connection.read(for: 2, until: { $0.hasSuffix(#"{"status":"ok"}"#) })
+                #expect(answer.text.hasPrefix("HTTP/1.1 200") && !answer.closed, "request \(served + 1)")
+                if answer.closed { return }
+                served += 1
+            }
+            #expect(served >= 5)
+            // Then a header trickled on the same connection, after the timers above lapsed:
+            // cut off by its own deadline.
+            let trickleStarted = Date()
+            var closed = false
+            for byte in Array("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ".utf8) + Array(repeating: UInt8(ascii: "a"), count: 60) {
+                let sent = connection.send([byte])
+                let read = await connection.read(for: 0.2)
+                if !sent || read.closed {
+                    closed = true
+                    break
+                }
+            }
+            #expect(closed, "a trickled header was still open after \(Date().timeIntervalSince(trickleStarted)) s")
+            #expect(Date().timeIntervalSince(trickleStarted) < 4)
+        }
+    }
+
     @Test func anIdleConnectionIsClosedAndABriskOneServed() async throws {
         try await Self.limited { _ in }.live { client in
             let idle = try RawConnection(port: try #require(client.port))
