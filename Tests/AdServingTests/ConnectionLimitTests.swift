@@ -48,19 +48,22 @@ struct ConnectionLimitTests {
     @Test func aHeaderTrickledByteByByteIsCutOffAtTheHeaderTimeout() async throws {
         try await Self.limited { _ in }.live { client in
             let connection = try RawConnection(port: try #require(client.port))
-            let started = Date()
-            var closed = false
-            for byte in Array("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ".utf8) + Array(repeating: UInt8(ascii: "a"), count: 60) {
-                let sent = connection.send([byte])
-                let read = await connection.read(for: 0.2)
-                if !sent || read.closed {
-                    closed = true
-                    break
-                }
-            }
-            #expect(closed, "a trickled header was still open after \(Date().timeIntervalSince(started)) s")
-            #expect(Date().timeIntervalSince(started) < 4)
+            let trickle = await Self.trickleHeader(on: connection)
+            #expect(trickle.closed, "a trickled header was still open after \(trickle.seconds) s")
+            #expect(trickle.seconds < 4)
         }
+    }
+
+    /// Sends a request header a byte every 0.2 s (for 12 s at most); whether the server
+    /// closed the connection, and after how long.
+    static func trickleHeader(on connection: RawConnection) async -> (closed: Bool, seconds: Double) {
+        let started = Date()
+        for byte in Array("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ".utf8) + Array(repeating: UInt8(ascii: "a"), count: 60) {
+            let sent = connection.send([byte])
+            let read = await connection.read(for: 0.2)
+            if !sent || read.closed { return (true, Date().timeIntervalSince(started)) }
+        }
+        return (false, Date().timeIntervalSince(started))
     }
 
     @Test func aBodyTrickledByteByByteIsCutOffAtTheBodyTimeout() async throws {
@@ -103,18 +106,9 @@ struct ConnectionLimitTests {
             #expect(served >= 5)
             // Then a header trickled on the same connection, after the timers above lapsed:
             // cut off by its own deadline.
-            let trickleStarted = Date()
-            var closed = false
-            for byte in Array("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ".utf8) + Array(repeating: UInt8(ascii: "a"), count: 60) {
-                let sent = connection.send([byte])
-                let read = await connection.read(for: 0.2)
-                if !sent || read.closed {
-                    closed = true
-                    break
-                }
-            }
-            #expect(closed, "a trickled header was still open after \(Date().timeIntervalSince(trickleStarted)) s")
-            #expect(Date().timeIntervalSince(trickleStarted) < 4)
+            let trickle = await Self.trickleHeader(on: connection)
+            #expect(trickle.closed, "a trickled header was still open after \(trickle.seconds) s")
+            #expect(trickle.seconds < 4)
         }
     }
 
