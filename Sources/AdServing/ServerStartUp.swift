@@ -64,7 +64,7 @@ struct ServerStartUp: Sendable {
             // serving (a catalogue of up to `settlePageSize` lease requests fills from the first
             // request), the rest by the lease keeper's first settle, in pages, while ads are
             // served: a campaign without its lease yet does not bid, so nothing overspends.
-            keeper.prepareLeases(for: reloader.index.snapshot.campaigns)
+            keeper.prepareLeases { reloader.index.snapshot.campaigns }
             try await keeper.settle(maximumPages: 1)
         }
         metrics.index(campaigns: reloader.index.snapshot.count, lagSeconds: 0)

@@ -20,8 +20,9 @@ public struct BudgetLeaseKeeper: Sendable {
     /// Where the next settle reads released reservations from (the database's time at the
     /// last settle); reservations from before this process started are not its own.
     private let releasesSince: ReleaseCursor
-    /// Active campaigns that have not yet asked for a lease (see `prepareLeases(for:)`).
-    private let unprepared = UnpreparedCampaigns()
+    /// Where the next whole settle reads the campaigns that are to ask for leases (see
+    /// `prepareLeases(from:)`); nil once they have.
+    private let pendingCampaigns = PendingCampaigns()
 
     public init(store: any BudgetLeaseStore, budgets: BudgetBook, serverID: String, policy: LeasePolicy, clock: any VickreyClock) {
         self.store = store
@@ -32,23 +33,16 @@ public struct BudgetLeaseKeeper: Sendable {
         releasesSince = ReleaseCursor()
     }
 
-    /// Makes every active campaign of `campaigns` ask for its lease: the first page's worth
-    /// now (for a start's first settle, before serving), the rest at the beginning of the
-    /// next whole settle, so a start with a million campaigns does not wait for a million
+    /// Makes every active campaign of `campaigns()` ask for its lease: the first page's worth
+    /// now (for a start's first settle, before serving), all of them at the beginning of the
+    /// next whole settle, read again then (so a campaign changed in between asks with its
+    /// limits as they stand), so a start with a million campaigns does not wait for a million
     /// accounts. A campaign that has not asked yet does not bid (a request for it asks, and
     /// wakes the keeper), so nothing can overspend meanwhile.
-    public func prepareLeases(for campaigns: [Campaign]) {
+    public func prepareLeases(from campaigns: @escaping @Sendable () -> [Campaign]) {
         let now = clock.now()
-        var prepared = 0
-        var index = campaigns.startIndex
-        while index < campaigns.endIndex, prepared < Self.settlePageSize {
-            if campaigns[index].status == .active {
-                prepare(campaigns[index], at: now)
-                prepared += 1
-            }
-            index += 1
-        }
-        unprepared.replace(with: Array(campaigns[index...]))
+        for campaign in campaigns().lazy.filter({ $0.status == .active }).prefix(Self.settlePageSize) { prepare(campaign, at: now) }
+        pendingCampaigns.set(campaigns)
     }
 
     private func prepare(_ campaign: Campaign, at now: Instant) {
@@ -79,9 +73,9 @@ public struct BudgetLeaseKeeper: Sendable {
     /// released here.
     @discardableResult
     public func settle(maximumPages: Int? = nil) async throws(StoreError) -> Int {
-        if maximumPages == nil {
+        if maximumPages == nil, let campaigns = pendingCampaigns.take() {
             let now = clock.now()
-            for campaign in unprepared.take() where campaign.status == .active { prepare(campaign, at: now) }
+            for campaign in campaigns() where campaign.status == .active { prepare(campaign, at: now) }
         }
         let limit = maximumPages.map { $0 * Self.settlePageSize }
         let requests = budgets.leaseRequests(at: clock.now(), policy: policy, limit: limit)
@@ -131,14 +125,14 @@ public struct BudgetLeaseKeeper: Sendable {
     }
 }
 
-/// Campaigns waiting to ask for their first lease.
-final class UnpreparedCampaigns: Sendable {
-    private let campaigns = Mutex<[Campaign]>([])
-    func replace(with list: [Campaign]) { campaigns.withLock { $0 = list } }
-    func take() -> [Campaign] {
-        campaigns.withLock { list in
-            defer { list = [] }
-            return list
+/// Where the campaigns waiting to ask for their first lease are read from, until they have.
+final class PendingCampaigns: Sendable {
+    private let source = Mutex<(@Sendable () -> [Campaign])?>(nil)
+    func set(_ campaigns: @escaping @Sendable () -> [Campaign]) { source.withLock { $0 = campaigns } }
+    func take() -> (@Sendable () -> [Campaign])? {
+        source.withLock { source in
+            defer { source = nil }
+            return source
         }
     }
 }

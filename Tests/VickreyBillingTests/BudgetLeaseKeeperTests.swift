@@ -139,8 +139,9 @@ struct BudgetLeaseKeeperTests {
         #expect(store.releaseReads == 1)
     }
     /// A start makes only the first page's active campaigns ask for leases before serving; the
-    /// rest ask in the keeper's next whole settle. Paused campaigns never ask, and a campaign
-    /// that has not asked yet is refused by its screening (it cannot bid).
+    /// rest ask in the keeper's next whole settle, with the campaigns as they stand then (a
+    /// budget cut in between is the one asked with). Paused campaigns never ask, and a
+    /// campaign that has not asked yet is refused by its screening (it cannot bid).
     @Test func aStartPreparesTheFirstPageAndTheNextSettleTheRest() async throws {
         let (clock, book, store, keeper) = Self.keeperOnAScriptedStore()
         let page = BudgetLeaseKeeper.settlePageSize
@@ -154,7 +155,8 @@ struct BudgetLeaseKeeperTests {
         let active = campaigns.filter { $0.status == .active }
         func leased(_ id: CampaignID) -> Bool { (book.snapshot(id, at: clock.now())?.lease?.lifetime ?? .zero) > .zero }
 
-        keeper.prepareLeases(for: campaigns)
+        let catalogue = Mutex(campaigns)
+        keeper.prepareLeases { catalogue.withLock { $0 } }
         #expect(try await keeper.settle(maximumPages: 1) == page)
         #expect(active.prefix(page).allSatisfy { leased($0.id) })
         #expect(active.dropFirst(page).allSatisfy { book.snapshot($0.id, at: clock.now()) == nil }, "asked before the start was done")
@@ -163,9 +165,13 @@ struct BudgetLeaseKeeperTests {
             late.id, limits: BudgetLimits(late), maximumCharge: late.maximumCharge, requestID: "r-1", at: clock.now())
         #expect(screening != .eligible)
 
+        // Its budget cut before the keeper's next settle: that settle asks with the new limit.
+        let cutIndex = try #require(campaigns.lastIndex { $0.id == late.id })
+        catalogue.withLock { $0[cutIndex].totalBudget = Micros(400_000) }
         clock.advance(seconds: 1)
         try await keeper.settle()
         #expect(active.allSatisfy { leased($0.id) })
+        #expect(book.snapshot(late.id, at: clock.now())?.limits.total == Micros(400_000).nanos)
         #expect(campaigns.filter { $0.status == .paused }.allSatisfy { book.snapshot($0.id, at: clock.now()) == nil })
     }
 }
